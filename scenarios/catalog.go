@@ -1,0 +1,100 @@
+// Package scenarios is the catalog of what the playground can run: each scenario's parameters,
+// explanation, Go source (the very file that runs, excerpted) and Rust original, and its Run
+// on the stage. Parameters are checked here, once, for every entry point.
+package scenarios
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"interleave/scenarios/stage"
+)
+
+// Stat is one line of a run's summary, shown when it ends.
+type Stat struct {
+	Label string `json:"label"`
+	Value string `json:"value"`
+}
+
+// Scenario is one entry of the catalog.
+type Scenario struct {
+	ID      string   `json:"id"`
+	Title   string   `json:"title"`
+	Summary string   `json:"summary"`
+	Text    []string `json:"text"` // paragraphs; `backticks` mark code
+	Params  []Param  `json:"params"`
+	// Source is the scenario's Go as it runs, and SourceLine the file line of its first line:
+	// event lines are file lines, so the code panel can light them.
+	Source     string `json:"source"`
+	SourceLine int    `json:"sourceLine"`
+	Rust       string `json:"rust"`
+
+	run func(g *stage.G, v Values) []Stat
+}
+
+// Run is a scenario running on the stage. Its summary is ready when it is Done.
+type Run struct {
+	*stage.Run
+	summary []Stat
+}
+
+// Summary is what the scenario reported at its end; nil when it did not get there.
+func (r *Run) Summary() []Stat {
+	<-r.Done()
+	return r.summary
+}
+
+// Start runs the scenario with checked values.
+func (s *Scenario) Start(ctx context.Context, cfg stage.Config, vals Values) *Run {
+	r := &Run{}
+	r.Run = stage.Start(ctx, cfg, func(g *stage.G) {
+		r.summary = s.run(g, vals)
+	})
+	return r
+}
+
+// Catalog is the ordered list of scenarios.
+type Catalog struct {
+	list []*Scenario
+}
+
+// New builds the catalog.
+func New() *Catalog {
+	return &Catalog{list: []*Scenario{
+		channelsScenario(),
+		atomicCounterScenario(),
+	}}
+}
+
+// All lists the scenarios in picker order; the first is the landing page.
+func (c *Catalog) All() []*Scenario { return c.list }
+
+// Lookup finds a scenario by id.
+func (c *Catalog) Lookup(id string) (*Scenario, bool) {
+	for _, s := range c.list {
+		if s.ID == id {
+			return s, true
+		}
+	}
+	return nil, false
+}
+
+// excerpt cuts a scenario's source file down to the part between the "// show:begin" and
+// "// show:end" marker lines and says on which file line it starts.
+func excerpt(file string) (string, int) {
+	lines := strings.Split(file, "\n")
+	begin, end := -1, len(lines)
+	for i, l := range lines {
+		switch strings.TrimSpace(l) {
+		case "// show:begin":
+			begin = i + 1
+		case "// show:end":
+			end = i
+		}
+	}
+	if begin < 0 {
+		panic(fmt.Sprintf("scenario source without a // show:begin marker:\n%.200s", file))
+	}
+	return strings.Join(lines[begin:end], "\n"), begin + 1
+}

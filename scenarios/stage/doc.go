@@ -1,0 +1,35 @@
+// Package stage is what scenarios run on: traced goroutines (G), channels (Chan), mutexes
+// (Mutex) and atomics (AtomicInt) that behave as their Go counterparts and record every
+// operation as an Event.
+//
+// A scenario is ordinary Go written against these types; the G passed to each operation is the
+// goroutine doing it. Start runs a scenario and exposes its events while it runs; Record runs
+// it to the end.
+//
+// # Recording order is true order
+//
+// Under the live scheduler the operations happen on real goroutines and real channels, so
+// the moment an operation takes effect cannot be recorded atomically with it. The stage
+// records so that the trace never lies: a -begin event before the real operation starts, an
+// -end event after it returns, an unlock before the real release. Atomics and channel closes
+// cannot block, so they happen under the recorder's lock and their events sit exactly where
+// they took effect. Consequences a reader of a live trace can rely on:
+//   - a recv-end comes after the send-begin of its message;
+//   - the recorded holding spans of a mutex (lock-end to unlock) never overlap;
+//   - atomic events chain: each one's old is the previous one's new;
+//   - if one send ended before another began, their values are received in that order
+//     (Go's FIFO guarantee); sends that overlap in time may be received either way, as in Go.
+//
+// # Cancellation
+//
+// Every blocking operation also waits on the run's context; when it is done the goroutine
+// unwinds (a private panic value recovered by the stage) and the run's goroutines all end. That
+// is why a live Mutex is a one-slot channel, not a sync.Mutex: Lock on a sync.Mutex cannot be
+// abandoned.
+//
+// # Spans
+//
+// Work and Sleep are recorded as begin/end pairs (work-begin/work-end, sleep-begin/sleep-end)
+// rather than one event with a duration, so the span drawn is the time it really took, and a
+// span cut short by a stop is visibly open.
+package stage

@@ -1,0 +1,205 @@
+package stage
+
+import (
+	"strconv"
+	"unicode/utf8"
+)
+
+// SchemaVersion is the version of the event schema and of the socket protocol built on it.
+// Bump it whenever a field changes meaning or a kind is renamed; the browser decoder
+// refuses messages of another version rather than drawing nonsense.
+const SchemaVersion = 1
+
+// Kind names what an event records. The set is closed: the browser decoder knows every kind.
+type Kind string
+
+// Event kinds. A kind ending in -begin marks the start of something that can block or take
+// time; its -end marks when it finished. A -begin with no -end is a goroutine that was still
+// blocked (or working, or sleeping) when the run ended.
+const (
+	KindGo        Kind = "go"         // g started goroutine Child named Name (main's own is g 0)
+	KindExit      Kind = "exit"       // g returned from its function
+	KindNew       Kind = "new"        // g created object Obj: ObjKind, Name, Cap (channels), Value (initial atomic)
+	KindSendBegin Kind = "send-begin" // g starts sending Value as message Msg on channel Obj
+	KindSendEnd   Kind = "send-end"   // the send of Msg completed
+	KindRecvBegin Kind = "recv-begin" // g starts receiving from channel Obj
+	KindRecvEnd   Kind = "recv-end"   // g received message Msg (Value); Closed when the channel was closed and drained
+	KindClose     Kind = "close"      // g closed channel Obj
+	KindLockBegin Kind = "lock-begin" // g asks for mutex Obj
+	KindLockEnd   Kind = "lock-end"   // g holds mutex Obj
+	KindUnlock    Kind = "unlock"     // g releases mutex Obj (recorded before the release)
+	KindAtomic    Kind = "atomic"     // g did Op on atomic Obj, taking it from Old to New; Value is the argument
+	KindWorkBegin Kind = "work-begin" // g computes for Dur
+	KindWorkEnd   Kind = "work-end"
+	KindSleepBeg  Kind = "sleep-begin" // g sleeps for Dur
+	KindSleepEnd  Kind = "sleep-end"
+	KindPrint     Kind = "print" // g printed Value
+	KindPanic     Kind = "panic" // g panicked with Value; the run ends
+)
+
+// ObjKind says what an object is.
+type ObjKind string
+
+// Object kinds announced by KindNew events.
+const (
+	ObjChan   ObjKind = "chan"
+	ObjMutex  ObjKind = "mutex"
+	ObjAtomic ObjKind = "atomic"
+)
+
+// Event is one thing a goroutine did. Its JSON (AppendJSON) is the wire format: fields that do
+// not apply to a kind are left out, so a typical event is 60–90 bytes.
+//
+// Seq is a total order consistent with each goroutine's program order and with causality: a
+// recv-end comes after the send-begin of its message, a lock-end after the unlock that let it
+// in. T is nanoseconds of scenario time since the run started (wall time × speed in live
+// mode), never decreasing along Seq.
+type Event struct {
+	Seq     int64   `json:"seq"`
+	T       int64   `json:"t"`
+	G       int     `json:"g"`
+	Kind    Kind    `json:"kind"`
+	Obj     int     `json:"obj,omitempty"`
+	Msg     int64   `json:"msg,omitempty"`
+	Value   string  `json:"value,omitempty"`
+	Line    int     `json:"line,omitempty"`
+	Child   int     `json:"child,omitempty"`   // go: the new goroutine
+	Name    string  `json:"name,omitempty"`    // go, new: the name given in the scenario
+	ObjKind ObjKind `json:"objKind,omitempty"` // new
+	Cap     int     `json:"cap,omitempty"`     // new chan: buffer slots, 0 = unbuffered (always written)
+	Op      string  `json:"op,omitempty"`      // atomic: add, load, store, swap, cas
+	Old     int64   `json:"old,omitempty"`     // atomic: value before (always written)
+	New     int64   `json:"new,omitempty"`     // atomic: value after (always written)
+	Dur     int64   `json:"dur,omitempty"`     // work-begin, sleep-begin: the asked duration in ns
+	Closed  bool    `json:"closed,omitempty"`  // recv-end: the receive found the channel closed and empty
+}
+
+// AppendJSON appends the event's JSON object to buf. It is the one encoder of the wire format
+// (MarshalJSON calls it) and allocates nothing beyond growing buf.
+func (e *Event) AppendJSON(buf []byte) []byte {
+	buf = append(buf, `{"seq":`...)
+	buf = strconv.AppendInt(buf, e.Seq, 10)
+	buf = append(buf, `,"t":`...)
+	buf = strconv.AppendInt(buf, e.T, 10)
+	buf = append(buf, `,"g":`...)
+	buf = strconv.AppendInt(buf, int64(e.G), 10)
+	buf = append(buf, `,"kind":`...)
+	buf = appendString(buf, string(e.Kind))
+	if e.Obj != 0 {
+		buf = append(buf, `,"obj":`...)
+		buf = strconv.AppendInt(buf, int64(e.Obj), 10)
+	}
+	if e.Msg != 0 {
+		buf = append(buf, `,"msg":`...)
+		buf = strconv.AppendInt(buf, e.Msg, 10)
+	}
+	if e.Value != "" {
+		buf = append(buf, `,"value":`...)
+		buf = appendString(buf, e.Value)
+	}
+	if e.Line != 0 {
+		buf = append(buf, `,"line":`...)
+		buf = strconv.AppendInt(buf, int64(e.Line), 10)
+	}
+	if e.Child != 0 {
+		buf = append(buf, `,"child":`...)
+		buf = strconv.AppendInt(buf, int64(e.Child), 10)
+	}
+	if e.Name != "" {
+		buf = append(buf, `,"name":`...)
+		buf = appendString(buf, e.Name)
+	}
+	if e.ObjKind != "" {
+		buf = append(buf, `,"objKind":`...)
+		buf = appendString(buf, string(e.ObjKind))
+		if e.ObjKind == ObjChan {
+			buf = append(buf, `,"cap":`...)
+			buf = strconv.AppendInt(buf, int64(e.Cap), 10)
+		}
+	}
+	if e.Kind == KindAtomic {
+		buf = append(buf, `,"op":`...)
+		buf = appendString(buf, e.Op)
+		buf = append(buf, `,"old":`...)
+		buf = strconv.AppendInt(buf, e.Old, 10)
+		buf = append(buf, `,"new":`...)
+		buf = strconv.AppendInt(buf, e.New, 10)
+	}
+	if e.Dur != 0 {
+		buf = append(buf, `,"dur":`...)
+		buf = strconv.AppendInt(buf, e.Dur, 10)
+	}
+	if e.Closed {
+		buf = append(buf, `,"closed":true`...)
+	}
+	return append(buf, '}')
+}
+
+// MarshalJSON encodes the event as AppendJSON does.
+func (e Event) MarshalJSON() ([]byte, error) {
+	return e.AppendJSON(make([]byte, 0, 96)), nil
+}
+
+// AppendEvents appends a JSON array of events to buf.
+func AppendEvents(buf []byte, events []Event) []byte {
+	buf = append(buf, '[')
+	for i := range events {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = events[i].AppendJSON(buf)
+	}
+	return append(buf, ']')
+}
+
+const hexDigits = "0123456789abcdef"
+
+// appendString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD, as encoding/json does,
+// and <, >, & are escaped so a trace can be inlined into a page safely.
+func appendString(buf []byte, s string) []byte {
+	buf = append(buf, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
+				i++
+				continue
+			}
+			buf = append(buf, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				buf = append(buf, '\\', c)
+			case '\n':
+				buf = append(buf, '\\', 'n')
+			case '\r':
+				buf = append(buf, '\\', 'r')
+			case '\t':
+				buf = append(buf, '\\', 't')
+			default:
+				buf = append(buf, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			buf = append(buf, s[start:i]...)
+			buf = append(buf, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			buf = append(buf, s[start:i]...)
+			buf = append(buf, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	buf = append(buf, s[start:]...)
+	return append(buf, '"')
+}

@@ -1,0 +1,484 @@
+package stage
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Mode selects the scheduler a run uses.
+type Mode string
+
+// Modes.
+const (
+	// Live runs scenario goroutines on the Go runtime with real channels, locks, atomics and
+	// timers: honest nondeterminism.
+	Live Mode = "live"
+)
+
+// Reason says why a run ended.
+type Reason string
+
+// End reasons.
+const (
+	ReasonDone      Reason = "done"      // main returned
+	ReasonPanic     Reason = "panic"     // a goroutine panicked
+	ReasonTruncated Reason = "truncated" // a limit (events, goroutines, time) was reached
+	ReasonStopped   Reason = "stopped"   // the run's context was cancelled: stop pressed, client gone
+)
+
+// Defaults for Config's zero values.
+const (
+	DefaultMaxEvents     = 200_000
+	DefaultMaxGoroutines = 256
+	DefaultMaxDuration   = 60 * time.Second
+)
+
+// Config bounds and paces a run.
+type Config struct {
+	Mode Mode // "" means Live
+	// Speed is scenario time per wall time: at 2, Work(100ms) waits 50ms of wall time and is
+	// still recorded as 100ms. 0 means 1.
+	Speed         float64
+	MaxEvents     int           // recording stops here and the run ends as truncated; 0: DefaultMaxEvents
+	MaxGoroutines int           // Go beyond this panics; 0: DefaultMaxGoroutines
+	MaxDuration   time.Duration // wall-clock limit; 0: DefaultMaxDuration
+}
+
+// End describes how a run finished.
+type End struct {
+	Reason  Reason `json:"reason"`
+	Message string `json:"message"` // a sentence for a person
+	// Duration is the scenario time of the last event, ns.
+	Duration   int64 `json:"duration"`
+	Events     int   `json:"events"`
+	Goroutines int   `json:"goroutines"`
+	Objects    int   `json:"objects"`
+	// Leftover names the goroutines still alive when main returned and what each was doing:
+	// Go ends the program there, and so does the stage.
+	Leftover []string `json:"leftover,omitempty"`
+}
+
+// chunkSize is how many events a storage chunk holds. Chunks never move once allocated, so
+// recording costs no copying as a trace grows, and one allocation serves many events.
+const chunkSize = 1024
+
+// unwind is panicked by stage operations to end a goroutine when its run stops; the goroutine's
+// wrapper recovers it. Scenario code never sees it unless it recovers everything.
+type unwind struct{}
+
+// Run is one execution of a scenario. Start it with Start; read its events while it runs with
+// Events and Updated; wait for Done and read End.
+type Run struct {
+	cfg    Config
+	speed  float64
+	ctx    context.Context
+	cancel context.CancelFunc
+	start  time.Time
+	wg     sync.WaitGroup
+
+	notify chan struct{} // one pending token: new events exist
+	done   chan struct{}
+
+	// mu guards everything below. Every event is appended under it, and live atomics and
+	// channel closes happen under it too, which makes the recorded order their real order.
+	mu        sync.Mutex
+	chunks    [][]Event
+	n         int
+	lastT     int64
+	nextG     int
+	nextObj   int
+	nextMsg   int64
+	alive     map[int]*G
+	lines     map[uintptr]int
+	halted    bool
+	reason    Reason
+	message   string
+	leftover  []string
+	end       End
+	endedWall time.Time
+}
+
+// G is a goroutine of a scenario: every stage operation takes the G doing it, so each event
+// knows its lane without goroutine-ID tricks.
+type G struct {
+	id   int
+	name string
+	run  *Run
+	// doing describes the blocking operation in progress, for the leftover report. Guarded by run.mu.
+	doing string
+}
+
+// ID is the goroutine's number in the trace; main is 1.
+func (g *G) ID() int { return g.id }
+
+// Name is the goroutine's name in the trace.
+func (g *G) Name() string { return g.name }
+
+// Context is the run's context: done when the run is stopping.
+func (g *G) Context() context.Context { return g.run.ctx }
+
+// Start begins a run of main on a new goroutine and returns at once. Cancelling ctx stops
+// the run: every scenario goroutine unwinds at its next stage operation or from the one it is
+// blocked in.
+func Start(ctx context.Context, cfg Config, main func(g *G)) *Run {
+	if cfg.Mode == "" {
+		cfg.Mode = Live
+	}
+	if cfg.Speed <= 0 {
+		cfg.Speed = 1
+	}
+	if cfg.MaxEvents <= 0 {
+		cfg.MaxEvents = DefaultMaxEvents
+	}
+	if cfg.MaxGoroutines <= 0 {
+		cfg.MaxGoroutines = DefaultMaxGoroutines
+	}
+	if cfg.MaxDuration <= 0 {
+		cfg.MaxDuration = DefaultMaxDuration
+	}
+	rctx, cancel := context.WithCancel(ctx)
+	r := &Run{
+		cfg:    cfg,
+		speed:  cfg.Speed,
+		ctx:    rctx,
+		cancel: cancel,
+		notify: make(chan struct{}, 1),
+		done:   make(chan struct{}),
+		alive:  make(map[int]*G),
+		lines:  make(map[uintptr]int),
+	}
+	r.start = time.Now()
+	limit := time.AfterFunc(cfg.MaxDuration, func() {
+		r.halt(ReasonTruncated, fmt.Sprintf("stopped after %s, the longest a run may take", cfg.MaxDuration))
+	})
+
+	r.mu.Lock()
+	r.nextG = 1
+	g := &G{id: 1, name: "main", run: r}
+	r.alive[1] = g
+	r.appendLocked(Event{G: 0, Kind: KindGo, Child: 1, Name: "main"}, 0)
+	r.mu.Unlock()
+	r.spawn(g, main)
+
+	go func() {
+		r.wg.Wait()
+		limit.Stop()
+		r.finish(ctx)
+		cancel()
+		close(r.done)
+	}()
+	return r
+}
+
+// Record runs main to the end and returns its whole trace.
+func Record(ctx context.Context, cfg Config, main func(g *G)) ([]Event, End) {
+	r := Start(ctx, cfg, main)
+	<-r.Done()
+	return r.Events(0, nil), r.End()
+}
+
+// Done is closed when every goroutine of the run has ended.
+func (r *Run) Done() <-chan struct{} { return r.done }
+
+// Updated receives after new events were recorded. Tokens coalesce: one receive may cover
+// many events, so read with Events from the last count seen.
+func (r *Run) Updated() <-chan struct{} { return r.notify }
+
+// Stop cancels the run as if its context had been cancelled.
+func (r *Run) Stop() { r.halt(ReasonStopped, "stopped before the end") }
+
+// Len is the number of events recorded so far.
+func (r *Run) Len() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.n
+}
+
+// Events appends the events from index from on to dst and returns it.
+func (r *Run) Events(from int, dst []Event) []Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for i := from; i < r.n; {
+		c := r.chunks[i/chunkSize]
+		j := i % chunkSize
+		k := min(len(c), j+(r.n-i))
+		dst = append(dst, c[j:k]...)
+		i += k - j
+	}
+	return dst
+}
+
+// End reports how the run finished. It is valid once Done is closed.
+func (r *Run) End() End {
+	<-r.done
+	return r.end
+}
+
+// halt stops the run for reason; the first reason given wins.
+func (r *Run) halt(reason Reason, message string) {
+	r.mu.Lock()
+	r.haltLocked(reason, message)
+	r.mu.Unlock()
+}
+
+func (r *Run) haltLocked(reason Reason, message string) {
+	if r.reason == "" {
+		r.reason = reason
+		r.message = message
+	}
+	r.halted = true
+	r.cancel()
+}
+
+func (r *Run) finish(parent context.Context) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.reason == "" {
+		// Every goroutine ended without main returning normally: the parent context was
+		// cancelled (unwinding everything), or main exited through runtime.Goexit.
+		r.reason = ReasonStopped
+		r.message = "stopped before the end"
+		if parent.Err() == nil {
+			r.reason, r.message = ReasonDone, "main ended"
+		}
+	}
+	r.end = End{
+		Reason:     r.reason,
+		Message:    r.message,
+		Duration:   r.lastT,
+		Events:     r.n,
+		Goroutines: r.nextG,
+		Objects:    r.nextObj,
+		Leftover:   r.leftover,
+	}
+	r.halted = true
+}
+
+// appendLocked records e at pc's line and reports whether the run goes on. Callers hold r.mu.
+func (r *Run) appendLocked(e Event, pc uintptr) bool {
+	if r.halted {
+		return false
+	}
+	if r.n >= r.cfg.MaxEvents {
+		r.haltLocked(ReasonTruncated, fmt.Sprintf("stopped at %d events, the most a run may record", r.cfg.MaxEvents))
+		return false
+	}
+	t := int64(float64(time.Since(r.start)) * r.speed)
+	if t < r.lastT {
+		t = r.lastT
+	}
+	r.lastT = t
+	e.Seq = int64(r.n + 1)
+	e.T = t
+	if pc != 0 {
+		e.Line = r.lineLocked(pc)
+	}
+	if r.n%chunkSize == 0 {
+		r.chunks = append(r.chunks, make([]Event, 0, chunkSize))
+	}
+	last := len(r.chunks) - 1
+	r.chunks[last] = append(r.chunks[last], e)
+	r.n++
+	select {
+	case r.notify <- struct{}{}:
+	default:
+	}
+	return true
+}
+
+// record appends e for g at pc and unwinds g when the run is over.
+func (g *G) record(e Event, pc uintptr) {
+	r := g.run
+	r.mu.Lock()
+	e.G = g.id
+	ok := r.appendLocked(e, pc)
+	r.mu.Unlock()
+	if !ok {
+		panic(unwind{})
+	}
+}
+
+// begin records the start of a blocking operation and notes what g is doing for the leftover
+// report; end records its finish.
+func (g *G) begin(e Event, pc uintptr, doing string) {
+	r := g.run
+	r.mu.Lock()
+	e.G = g.id
+	ok := r.appendLocked(e, pc)
+	g.doing = doing
+	r.mu.Unlock()
+	if !ok {
+		panic(unwind{})
+	}
+}
+
+func (g *G) end(e Event, pc uintptr) {
+	r := g.run
+	r.mu.Lock()
+	e.G = g.id
+	g.doing = ""
+	ok := r.appendLocked(e, pc)
+	r.mu.Unlock()
+	if !ok {
+		panic(unwind{})
+	}
+}
+
+// stopped unwinds g because the run's context is done.
+func (g *G) stopped() {
+	panic(unwind{})
+}
+
+// lineLocked maps a return PC in scenario code to its source line, caching per run because
+// symbolising costs far more than the event.
+func (r *Run) lineLocked(pc uintptr) int {
+	if line, ok := r.lines[pc]; ok {
+		return line
+	}
+	line := 0
+	frames := runtime.CallersFrames([]uintptr{pc})
+	for {
+		f, more := frames.Next()
+		// Frames inlined from the stage itself are not the scenario's line.
+		if !strings.HasPrefix(f.Function, stagePkg) {
+			line = f.Line
+			break
+		}
+		if !more {
+			break
+		}
+	}
+	r.lines[pc] = line
+	return line
+}
+
+const stagePkg = "interleave/scenarios/stage."
+
+// callerPC returns the PC of the scenario code that called the stage operation calling it.
+func callerPC() uintptr {
+	var pcs [1]uintptr
+	// 0 Callers, 1 callerPC, 2 the stage operation, 3 its caller.
+	runtime.Callers(3, pcs[:])
+	return pcs[0]
+}
+
+// spawn runs fn as goroutine g of the run.
+func (r *Run) spawn(g *G, fn func(*G)) {
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		defer g.exit()
+		fn(g)
+	}()
+}
+
+// exit records how g's function ended. A normal return of main ends the run, as in Go.
+func (g *G) exit() {
+	v := recover()
+	r := g.run
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	delete(r.alive, g.id)
+	switch v.(type) {
+	case nil:
+		r.appendLocked(Event{G: g.id, Kind: KindExit}, 0)
+		if g.id == 1 && !r.halted {
+			r.noteLeftoverLocked()
+			r.haltLocked(ReasonDone, "main returned")
+		}
+	case unwind:
+	default:
+		msg := fmt.Sprint(v)
+		r.appendLocked(Event{G: g.id, Kind: KindPanic, Value: msg}, 0)
+		r.haltLocked(ReasonPanic, fmt.Sprintf("%s panicked: %s", g.name, msg))
+	}
+}
+
+// noteLeftoverLocked lists the goroutines main leaves behind, in the order they started.
+func (r *Run) noteLeftoverLocked() {
+	for id := 2; id <= r.nextG; id++ {
+		g, ok := r.alive[id]
+		if !ok {
+			continue
+		}
+		doing := g.doing
+		if doing == "" {
+			doing = "running"
+		}
+		r.leftover = append(r.leftover, fmt.Sprintf("%s (%s)", g.name, doing))
+	}
+}
+
+// Go starts fn as a new goroutine named name, like the go statement.
+func (g *G) Go(name string, fn func(g *G)) {
+	pc := callerPC()
+	r := g.run
+	r.mu.Lock()
+	if r.nextG >= r.cfg.MaxGoroutines {
+		r.mu.Unlock()
+		panic(fmt.Sprintf("too many goroutines: a run may start at most %d", r.cfg.MaxGoroutines))
+	}
+	r.nextG++
+	child := &G{id: r.nextG, name: name, run: r}
+	ok := r.appendLocked(Event{G: g.id, Kind: KindGo, Child: child.id, Name: name}, pc)
+	if ok {
+		r.alive[child.id] = child
+	}
+	r.mu.Unlock()
+	if !ok {
+		panic(unwind{})
+	}
+	r.spawn(child, fn)
+}
+
+// Work stands for d of computation: the goroutine is busy, not blocked.
+func (g *G) Work(d time.Duration) {
+	g.wait(d, callerPC(), KindWorkBegin, KindWorkEnd, "working")
+}
+
+// Sleep parks the goroutine for d, like time.Sleep.
+func (g *G) Sleep(d time.Duration) {
+	g.wait(d, callerPC(), KindSleepBeg, KindSleepEnd, "sleeping")
+}
+
+func (g *G) wait(d time.Duration, pc uintptr, begin, end Kind, doing string) {
+	if d < 0 {
+		d = 0
+	}
+	g.begin(Event{Kind: begin, Dur: int64(d)}, pc, doing)
+	timer := time.NewTimer(time.Duration(float64(d) / g.run.speed))
+	select {
+	case <-timer.C:
+	case <-g.run.ctx.Done():
+		timer.Stop()
+		g.stopped()
+	}
+	g.end(Event{Kind: end}, pc)
+}
+
+// Println records a line of output, like fmt.Println.
+func (g *G) Println(args ...any) {
+	pc := callerPC()
+	g.record(Event{Kind: KindPrint, Value: strings.TrimSuffix(fmt.Sprintln(args...), "\n")}, pc)
+}
+
+// newObject registers an object and announces it with a new event.
+func (g *G) newObject(e Event, pc uintptr) int {
+	r := g.run
+	r.mu.Lock()
+	r.nextObj++
+	id := r.nextObj
+	e.G = g.id
+	e.Kind = KindNew
+	e.Obj = id
+	ok := r.appendLocked(e, pc)
+	r.mu.Unlock()
+	if !ok {
+		panic(unwind{})
+	}
+	return id
+}

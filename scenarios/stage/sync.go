@@ -1,0 +1,265 @@
+package stage
+
+import (
+	"fmt"
+	"strconv"
+	"sync/atomic"
+)
+
+// item is what travels through a live channel: the value, the message id that pairs the
+// receive with its send, and the value's text, formatted once for both events.
+type item[T any] struct {
+	msg  int64
+	v    T
+	text string
+}
+
+// Chan is a channel of T, like chan T. Make one with NewChan.
+type Chan[T any] struct {
+	id   int
+	name string
+	cap  int
+	live chan item[T]
+	// closed is guarded by the run's recorder lock.
+	closed bool
+}
+
+// NewChan makes a channel named name with cap buffer slots (0: unbuffered), as make(chan T, cap).
+func NewChan[T any](g *G, name string, cap int) *Chan[T] {
+	pc := callerPC()
+	if cap < 0 {
+		panic(fmt.Sprintf("makechan: size out of range: %d", cap))
+	}
+	c := &Chan[T]{name: name, cap: cap, live: make(chan item[T], cap)}
+	c.id = g.newObject(Event{ObjKind: ObjChan, Name: name, Cap: cap}, pc)
+	return c
+}
+
+// Send sends v, blocking until a receiver takes it (unbuffered) or a slot is free (buffered).
+// Sending on a closed channel panics, as in Go.
+func (c *Chan[T]) Send(g *G, v T) {
+	pc := callerPC()
+	r := g.run
+	it := item[T]{v: v, text: format(v)}
+	r.mu.Lock()
+	r.nextMsg++
+	it.msg = r.nextMsg
+	r.mu.Unlock()
+	g.begin(Event{Kind: KindSendBegin, Obj: c.id, Msg: it.msg, Value: it.text}, pc, "blocked sending on "+c.name)
+	select {
+	case c.live <- it:
+	default:
+		select {
+		case c.live <- it:
+		case <-r.ctx.Done():
+			g.stopped()
+		}
+	}
+	g.end(Event{Kind: KindSendEnd, Obj: c.id, Msg: it.msg}, pc)
+}
+
+// Recv receives a value; ok is false when the channel is closed and drained, as v, ok := <-ch.
+func (c *Chan[T]) Recv(g *G) (v T, ok bool) {
+	pc := callerPC()
+	r := g.run
+	g.begin(Event{Kind: KindRecvBegin, Obj: c.id}, pc, "blocked receiving from "+c.name)
+	var it item[T]
+	select {
+	case it, ok = <-c.live:
+	default:
+		select {
+		case it, ok = <-c.live:
+		case <-r.ctx.Done():
+			g.stopped()
+		}
+	}
+	if !ok {
+		it.text = format(it.v)
+	}
+	g.end(Event{Kind: KindRecvEnd, Obj: c.id, Msg: it.msg, Value: it.text, Closed: !ok}, pc)
+	return it.v, ok
+}
+
+// Close closes the channel: receivers drain what is buffered, then get the zero value and
+// ok false. Closing twice panics, as in Go.
+func (c *Chan[T]) Close(g *G) {
+	pc := callerPC()
+	r := g.run
+	r.mu.Lock()
+	if c.closed {
+		r.mu.Unlock()
+		panic("close of closed channel " + c.name)
+	}
+	// Close under the recorder lock: it cannot block, and a send-begin recorded after this
+	// event then really did start after the close.
+	ok := r.appendLocked(Event{G: g.id, Kind: KindClose, Obj: c.id}, pc)
+	if ok {
+		c.closed = true
+		close(c.live)
+	}
+	r.mu.Unlock()
+	if !ok {
+		panic(unwind{})
+	}
+}
+
+// Len is the number of values buffered now, as len(ch).
+func (c *Chan[T]) Len() int { return len(c.live) }
+
+// Cap is the buffer size, as cap(ch).
+func (c *Chan[T]) Cap() int { return c.cap }
+
+// Name is the name the channel was made with.
+func (c *Chan[T]) Name() string { return c.name }
+
+// Mutex is a mutual-exclusion lock, like sync.Mutex. Make one with NewMutex.
+//
+// Live runs use a one-slot channel as the lock rather than sync.Mutex: a goroutine blocked in
+// sync.Mutex.Lock cannot be woken by cancellation, so a deadlocked or abandoned run would leak
+// it. The channel gives the same exclusion and lets the wait select on the run's context.
+type Mutex struct {
+	id   int
+	name string
+	slot chan struct{}
+}
+
+// NewMutex makes an unlocked mutex named name.
+func NewMutex(g *G, name string) *Mutex {
+	pc := callerPC()
+	m := &Mutex{name: name, slot: make(chan struct{}, 1)}
+	m.id = g.newObject(Event{ObjKind: ObjMutex, Name: name}, pc)
+	return m
+}
+
+// Lock blocks until the mutex is free and takes it.
+func (m *Mutex) Lock(g *G) {
+	pc := callerPC()
+	r := g.run
+	g.begin(Event{Kind: KindLockBegin, Obj: m.id}, pc, "blocked locking "+m.name)
+	select {
+	case m.slot <- struct{}{}:
+	default:
+		select {
+		case m.slot <- struct{}{}:
+		case <-r.ctx.Done():
+			g.stopped()
+		}
+	}
+	g.end(Event{Kind: KindLockEnd, Obj: m.id}, pc)
+}
+
+// Unlock releases the mutex. Unlocking an unlocked mutex panics (Go makes it a fatal error).
+func (m *Mutex) Unlock(g *G) {
+	pc := callerPC()
+	// Recorded before the release, so the next holder's lock-end always comes after it.
+	g.record(Event{Kind: KindUnlock, Obj: m.id}, pc)
+	select {
+	case <-m.slot:
+	default:
+		panic("sync: unlock of unlocked mutex " + m.name)
+	}
+}
+
+// Name is the name the mutex was made with.
+func (m *Mutex) Name() string { return m.name }
+
+// AtomicInt is an int64 changed only by atomic operations, like sync/atomic.Int64.
+type AtomicInt struct {
+	id   int
+	name string
+	v    atomic.Int64
+}
+
+// NewAtomicInt makes an atomic integer named name holding initial.
+func NewAtomicInt(g *G, name string, initial int64) *AtomicInt {
+	pc := callerPC()
+	a := &AtomicInt{name: name}
+	a.v.Store(initial)
+	a.id = g.newObject(Event{ObjKind: ObjAtomic, Name: name, Value: strconv.FormatInt(initial, 10)}, pc)
+	return a
+}
+
+// atomically does op on the value and records it; under the recorder lock so that the
+// recorded order of atomic events is the order they took effect.
+func (a *AtomicInt) atomically(g *G, pc uintptr, op, arg string, do func() (old, new int64)) {
+	r := g.run
+	r.mu.Lock()
+	if r.halted {
+		r.mu.Unlock()
+		panic(unwind{})
+	}
+	old, new := do()
+	ok := r.appendLocked(Event{G: g.id, Kind: KindAtomic, Obj: a.id, Op: op, Old: old, New: new, Value: arg}, pc)
+	r.mu.Unlock()
+	if !ok {
+		panic(unwind{})
+	}
+}
+
+// Add adds delta and returns the new value, as atomic.Int64.Add.
+func (a *AtomicInt) Add(g *G, delta int64) (new int64) {
+	a.atomically(g, callerPC(), "add", strconv.FormatInt(delta, 10), func() (int64, int64) {
+		new = a.v.Add(delta)
+		return new - delta, new
+	})
+	return new
+}
+
+// Load returns the value, as atomic.Int64.Load.
+func (a *AtomicInt) Load(g *G) (v int64) {
+	a.atomically(g, callerPC(), "load", "", func() (int64, int64) {
+		v = a.v.Load()
+		return v, v
+	})
+	return v
+}
+
+// Store sets the value, as atomic.Int64.Store.
+func (a *AtomicInt) Store(g *G, v int64) {
+	a.atomically(g, callerPC(), "store", strconv.FormatInt(v, 10), func() (int64, int64) {
+		return a.v.Swap(v), v
+	})
+}
+
+// Swap sets the value and returns the old one, as atomic.Int64.Swap.
+func (a *AtomicInt) Swap(g *G, v int64) (old int64) {
+	a.atomically(g, callerPC(), "swap", strconv.FormatInt(v, 10), func() (int64, int64) {
+		old = a.v.Swap(v)
+		return old, v
+	})
+	return old
+}
+
+// CompareAndSwap sets the value to new if it is old, and reports whether it did, as
+// atomic.Int64.CompareAndSwap.
+func (a *AtomicInt) CompareAndSwap(g *G, old, new int64) (swapped bool) {
+	a.atomically(g, callerPC(), "cas", strconv.FormatInt(old, 10)+"→"+strconv.FormatInt(new, 10), func() (int64, int64) {
+		before := a.v.Load()
+		swapped = a.v.CompareAndSwap(old, new)
+		if swapped {
+			return before, new
+		}
+		return before, before
+	})
+	return swapped
+}
+
+// Name is the name the atomic was made with.
+func (a *AtomicInt) Name() string { return a.name }
+
+// format renders a value for the trace; small integers, the common case, skip fmt.
+func format[T any](v T) string {
+	switch x := any(v).(type) {
+	case int:
+		return strconv.Itoa(x)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case string:
+		return strconv.Quote(x)
+	case struct{}:
+		return "struct{}{}"
+	case bool:
+		return strconv.FormatBool(x)
+	}
+	return fmt.Sprint(v)
+}

@@ -1,0 +1,21 @@
+// Package templates renders the playground's HTML with templ: the scenario page (picker,
+// sliders from the param schema, explanation, Go and Rust source) and the not-found page.
+// The pages work without JavaScript; the modules in web/ add the live timeline.
+package templates
+
+import "interleave/scenarios"
+
+// PageData is everything the scenario page shows.
+type PageData struct {
+	Catalog  []*scenarios.Scenario // picker order
+	Scenario *scenarios.Scenario
+	Values   scenarios.Values // the values the sliders show (already checked)
+	Notices  []string         // what was changed in the link's values, one sentence each
+	Query    string           // canonical query of Values, for the share link
+}
+
+// NotFoundData is the 404 page: what was asked for and what exists.
+type NotFoundData struct {
+	Path    string
+	Catalog []*scenarios.Scenario
+}
