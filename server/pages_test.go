@@ -1,0 +1,161 @@
+package main
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func get(t *testing.T, ts *testServer, path string, header ...string) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, ts.srv.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(header); i += 2 {
+		req.Header.Set(header[i], header[i+1])
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, string(body)
+}
+
+func TestPages(t *testing.T) {
+	ts := newTestServer(t)
+	tests := []struct {
+		name       string
+		path       string
+		status     int
+		contains   []string
+		notContain []string
+	}{
+		{
+			name: "a link's values show in the sliders", path: "/play/channels?producers=8&buffer=2",
+			status:     http.StatusOK,
+			contains:   []string{`id="p-producers"`, `value="8"`, `value="2"`, `id="go-source"`, `id="rust-source"`, "thread::spawn", `href="/play/atomic-counter"`, `/play/channels?producers=8&amp;messages=3&amp;buffer=2&amp;work=300`},
+			notContain: []string{`id="notices"`},
+		},
+		{
+			name: "out-of-range values are clamped with a notice", path: "/play/channels?producers=500&work=abc&colour=red",
+			status: http.StatusOK,
+			contains: []string{`id="notices"`, "producers must be 1–16, got 500; using 16.", `value="16"`,
+				`work must be a whole number 0–1000, got &#34;abc&#34;; using 300.`, `channels has no parameter &#34;colour&#34;`},
+		},
+		{
+			name: "unknown scenario lists the scenarios", path: "/play/nope",
+			status:   http.StatusNotFound,
+			contains: []string{"/play/nope", `href="/play/channels"`, `href="/play/atomic-counter"`},
+		},
+		{
+			name: "unknown path is the same 404 page", path: "/nothing/here",
+			status:   http.StatusNotFound,
+			contains: []string{`href="/play/channels"`},
+		},
+		{
+			name: "API refuses bad params with a sentence", path: "/api/scenarios/channels?producers=500",
+			status:   http.StatusBadRequest,
+			contains: []string{`{"error":"producers must be 1–16, got 500"}`},
+		},
+		{
+			name: "API unknown scenario", path: "/api/scenarios/nope",
+			status:   http.StatusNotFound,
+			contains: []string{`"error":"unknown scenario \"nope\"`},
+		},
+		{
+			name: "API checks good params", path: "/api/scenarios/channels?producers=5",
+			status:   http.StatusOK,
+			contains: []string{`"values":{"buffer":0,"messages":3,"producers":5,"work":300}`, `"link":"/play/channels?producers=5\u0026messages=3\u0026buffer=0\u0026work=300"`},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, body := get(t, ts, tt.path)
+			if resp.StatusCode != tt.status {
+				t.Errorf("status %d, want %d", resp.StatusCode, tt.status)
+			}
+			for _, s := range tt.contains {
+				if !strings.Contains(body, s) {
+					t.Errorf("body lacks %q", s)
+				}
+			}
+			for _, s := range tt.notContain {
+				if strings.Contains(body, s) {
+					t.Errorf("body has %q", s)
+				}
+			}
+		})
+	}
+}
+
+func TestHomeRedirectsToTheFirstScenario(t *testing.T) {
+	ts := newTestServer(t)
+	resp, _ := get(t, ts, "/")
+	if resp.StatusCode != http.StatusFound || resp.Header.Get("Location") != "/play/channels" {
+		t.Errorf("got %d to %q, want 302 to /play/channels", resp.StatusCode, resp.Header.Get("Location"))
+	}
+}
+
+func TestCatalogAPI(t *testing.T) {
+	ts := newTestServer(t)
+	resp, body := get(t, ts, "/api/scenarios")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d", resp.StatusCode)
+	}
+	var list []struct {
+		ID     string `json:"id"`
+		Params []struct {
+			Name     string `json:"name"`
+			Min, Max int
+		} `json:"params"`
+	}
+	if err := json.Unmarshal([]byte(body), &list); err != nil {
+		t.Fatal(err)
+	}
+	if len(list) < 2 || list[0].ID != "channels" || len(list[0].Params) == 0 {
+		t.Errorf("catalog = %+v", list)
+	}
+}
+
+func TestAssetsAreServedWithValidators(t *testing.T) {
+	ts := newTestServer(t)
+	for _, path := range []string{"/web/app.js", "/static/style.css"} {
+		resp, body := get(t, ts, path)
+		if resp.StatusCode != http.StatusOK || len(body) == 0 {
+			t.Fatalf("%s: status %d, %d bytes", path, resp.StatusCode, len(body))
+		}
+		etag := resp.Header.Get("ETag")
+		if etag == "" || resp.Header.Get("Cache-Control") != "no-cache" {
+			t.Errorf("%s: ETag %q, Cache-Control %q", path, etag, resp.Header.Get("Cache-Control"))
+		}
+		if resp, _ := get(t, ts, path, "If-None-Match", etag); resp.StatusCode != http.StatusNotModified {
+			t.Errorf("%s: revalidation got %d, want 304", path, resp.StatusCode)
+		}
+	}
+	if resp, _ := get(t, ts, "/web/app.js"); !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/javascript") {
+		t.Errorf("app.js served as %q", resp.Header.Get("Content-Type"))
+	}
+	if resp, _ := get(t, ts, "/web/nope.js"); resp.StatusCode != http.StatusNotFound {
+		t.Errorf("missing asset got %d", resp.StatusCode)
+	}
+}
+
+func TestPagesCarrySecurityHeaders(t *testing.T) {
+	ts := newTestServer(t)
+	resp, _ := get(t, ts, "/play/channels")
+	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'self'") {
+		t.Errorf("CSP = %q", csp)
+	}
+	if resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Error("no nosniff header")
+	}
+}

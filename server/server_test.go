@@ -1,0 +1,362 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+	"go.uber.org/goleak"
+
+	"interleave/scenarios"
+)
+
+func TestMain(m *testing.M) {
+	goleak.VerifyTestMain(m)
+}
+
+// guard bounds how long a test waits for something that should happen promptly; it only
+// turns a hang into a failure and is never the thing asserted.
+const guard = 10 * time.Second
+
+type testServer struct {
+	app *app
+	srv *httptest.Server
+}
+
+func newTestServer(t *testing.T) *testServer {
+	t.Helper()
+	a := newApp(appConfig{
+		catalog: scenarios.New(),
+		log:     slog.New(slog.NewTextHandler(io.Discard, nil)),
+		limits:  defaultLimits(),
+	})
+	ts := &testServer{app: a, srv: httptest.NewServer(a.echo)}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), guard)
+		defer cancel()
+		a.stop()
+		done := make(chan struct{})
+		go func() { a.sessions.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-ctx.Done():
+			t.Error("sessions did not end after the server stopped")
+		}
+		ts.srv.Close()
+	})
+	return ts
+}
+
+func (ts *testServer) wsURL() string { return "ws" + strings.TrimPrefix(ts.srv.URL, "http") + "/ws" }
+
+func (ts *testServer) dial(t *testing.T) *websocket.Conn {
+	t.Helper()
+	conn, resp, err := websocket.DefaultDialer.Dial(ts.wsURL(), nil)
+	if err != nil {
+		t.Fatalf("dial: %v", err)
+	}
+	resp.Body.Close()
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+// message is any server message, decoded loosely for checking.
+type message struct {
+	V        int               `json:"v"`
+	Type     string            `json:"type"`
+	Run      int               `json:"run"`
+	Scenario string            `json:"scenario"`
+	Params   map[string]int    `json:"params"`
+	Events   []json.RawMessage `json:"events"`
+	Reason   string            `json:"reason"`
+	Message  string            `json:"message"`
+	Stats    endStats          `json:"stats"`
+	Leftover []string          `json:"leftover"`
+	Summary  []scenarios.Stat  `json:"summary"`
+}
+
+type event struct {
+	Seq   int64  `json:"seq"`
+	T     int64  `json:"t"`
+	G     int    `json:"g"`
+	Kind  string `json:"kind"`
+	Obj   int    `json:"obj"`
+	Msg   int64  `json:"msg"`
+	Value string `json:"value"`
+	Child int    `json:"child"`
+	Name  string `json:"name"`
+}
+
+func read(t *testing.T, conn *websocket.Conn) message {
+	t.Helper()
+	_ = conn.SetReadDeadline(time.Now().Add(guard))
+	var m message
+	if err := conn.ReadJSON(&m); err != nil {
+		t.Fatalf("read: %v", err)
+	}
+	if m.V != 1 {
+		t.Fatalf("message %q has version %d, want 1", m.Type, m.V)
+	}
+	return m
+}
+
+func send(t *testing.T, conn *websocket.Conn, text string) {
+	t.Helper()
+	if err := conn.WriteMessage(websocket.TextMessage, []byte(text)); err != nil {
+		t.Fatalf("write: %v", err)
+	}
+}
+
+// readRun reads one run's messages up to its end and returns them with its events decoded.
+func readRun(t *testing.T, conn *websocket.Conn) (meta message, batches int, events []event, end message) {
+	t.Helper()
+	meta = read(t, conn)
+	if meta.Type != typeMeta {
+		t.Fatalf("first message is %q (%s), want meta", meta.Type, meta.Message)
+	}
+	for {
+		m := read(t, conn)
+		if m.Run != meta.Run {
+			t.Fatalf("message %q for run %d inside run %d", m.Type, m.Run, meta.Run)
+		}
+		switch m.Type {
+		case typeEvents:
+			batches++
+			for _, raw := range m.Events {
+				var e event
+				if err := json.Unmarshal(raw, &e); err != nil {
+					t.Fatalf("event %s: %v", raw, err)
+				}
+				events = append(events, e)
+			}
+		case typeEnd:
+			return meta, batches, events, m
+		default:
+			t.Fatalf("unexpected %q message in a run: %s", m.Type, m.Message)
+		}
+	}
+}
+
+func TestSocketStreamsAWholeRun(t *testing.T) {
+	ts := newTestServer(t)
+	conn := ts.dial(t)
+	send(t, conn, `{"type":"run","scenario":"channels","params":{"producers":8,"messages":2,"work":0},"mode":"live","speed":10}`)
+	meta, batches, events, end := readRun(t, conn)
+
+	if meta.Scenario != "channels" || meta.Params["producers"] != 8 || meta.Params["buffer"] != 0 {
+		t.Errorf("meta = %+v, want channels with producers 8 and the default buffer 0", meta)
+	}
+	if end.Reason != "done" {
+		t.Fatalf("end reason %q (%s), want done", end.Reason, end.Message)
+	}
+	if end.Stats.Events != len(events) {
+		t.Errorf("end counts %d events, stream had %d", end.Stats.Events, len(events))
+	}
+	if batches >= len(events)/4 {
+		t.Errorf("%d events came in %d messages: events are not batched", len(events), batches)
+	}
+	producers := 0
+	sends := map[int64]event{}
+	for i, e := range events {
+		if e.Seq != int64(i+1) {
+			t.Fatalf("event %d has seq %d: the stream lost or reordered events", i, e.Seq)
+		}
+		switch e.Kind {
+		case "go":
+			if strings.HasPrefix(e.Name, "producer ") {
+				producers++
+			}
+		case "send-begin":
+			sends[e.Msg] = e
+		case "recv-end":
+			s, ok := sends[e.Msg]
+			if !ok {
+				t.Errorf("recv-end seq %d of msg %d comes before any send of it", e.Seq, e.Msg)
+			} else if s.Value != e.Value {
+				t.Errorf("msg %d sent %q, received %q", e.Msg, s.Value, e.Value)
+			}
+		}
+	}
+	if producers != 8 {
+		t.Errorf("%d producer goroutines started, want 8", producers)
+	}
+	if len(end.Summary) == 0 || end.Summary[0].Value != "16" {
+		t.Errorf("summary = %+v, want 16 messages received", end.Summary)
+	}
+}
+
+func TestSocketBadMessagesGetAnErrorAndTheConnectionStaysUsable(t *testing.T) {
+	ts := newTestServer(t)
+	conn := ts.dial(t)
+	tests := []struct {
+		name, msg, want string
+	}{
+		{"not JSON", `run please`, "not JSON"},
+		{"no type", `{}`, `no "type"`},
+		{"unknown type", `{"type":"dance"}`, `unknown message type "dance"`},
+		{"unknown field", `{"type":"run","scenario":"channels","colour":"red"}`, `colour`},
+		{"unknown scenario", `{"type":"run","scenario":"nope"}`, `unknown scenario "nope" (there are: channels, atomic-counter`},
+		{"out of range", `{"type":"run","scenario":"channels","params":{"producers":500}}`, "producers must be 1–16, got 500"},
+		{"not a number", `{"type":"run","scenario":"channels","params":{"producers":"many"}}`, `producers must be a number, got "many"`},
+		{"fraction", `{"type":"run","scenario":"channels","params":{"producers":1.5}}`, `producers must be a whole number 1–16, got "1.5"`},
+		{"unknown param", `{"type":"run","scenario":"channels","params":{"workers":3}}`, `channels has no parameter "workers"`},
+		{"bad mode", `{"type":"run","scenario":"channels","mode":"turbo"}`, `mode must be "live", got "turbo"`},
+		{"bad speed", `{"type":"run","scenario":"channels","speed":50}`, "speed must be 0.1–10, got 50"},
+		{"two objects", `{"type":"stop"}{"type":"stop"}`, "one JSON object per message"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			send(t, conn, tt.msg)
+			m := read(t, conn)
+			if m.Type != typeError || !strings.Contains(m.Message, tt.want) {
+				t.Errorf("got %s %q, want an error containing %q", m.Type, m.Message, tt.want)
+			}
+		})
+	}
+	if err := conn.WriteMessage(websocket.BinaryMessage, []byte{1, 2, 3}); err != nil {
+		t.Fatal(err)
+	}
+	if m := read(t, conn); m.Type != typeError || !strings.Contains(m.Message, "JSON text") {
+		t.Errorf("binary message: got %s %q", m.Type, m.Message)
+	}
+
+	send(t, conn, `{"type":"run","scenario":"atomic-counter","params":{"work":0}}`)
+	_, _, _, end := readRun(t, conn)
+	if end.Reason != "done" {
+		t.Errorf("run after bad messages ended %q (%s)", end.Reason, end.Message)
+	}
+}
+
+func TestSocketStopEndsTheRun(t *testing.T) {
+	ts := newTestServer(t)
+	conn := ts.dial(t)
+	send(t, conn, `{"type":"run","scenario":"channels","params":{"work":1000,"messages":10}}`)
+	if m := read(t, conn); m.Type != typeMeta {
+		t.Fatalf("got %q, want meta", m.Type)
+	}
+	if m := read(t, conn); m.Type != typeEvents {
+		t.Fatalf("got %q, want events", m.Type)
+	}
+	send(t, conn, `{"type":"stop"}`)
+	for {
+		m := read(t, conn)
+		if m.Type == typeEnd {
+			if m.Reason != "stopped" {
+				t.Errorf("end reason %q, want stopped", m.Reason)
+			}
+			return
+		}
+	}
+}
+
+func TestSocketSecondRunStopsTheFirst(t *testing.T) {
+	ts := newTestServer(t)
+	conn := ts.dial(t)
+	send(t, conn, `{"type":"run","scenario":"channels","params":{"work":1000,"messages":10}}`)
+	if m := read(t, conn); m.Type != typeMeta || m.Run != 1 {
+		t.Fatalf("got %q run %d, want meta of run 1", m.Type, m.Run)
+	}
+	send(t, conn, `{"type":"run","scenario":"atomic-counter","params":{"work":0}}`)
+	for {
+		m := read(t, conn)
+		if m.Type == typeEnd {
+			if m.Run != 1 || m.Reason != "stopped" {
+				t.Fatalf("first end is run %d %q, want run 1 stopped", m.Run, m.Reason)
+			}
+			break
+		}
+	}
+	meta, _, _, end := readRun(t, conn)
+	if meta.Run != 2 || meta.Scenario != "atomic-counter" || end.Reason != "done" {
+		t.Errorf("second run: meta %+v, end %q", meta, end.Reason)
+	}
+}
+
+func TestSocketClientThatVanishesCancelsItsRun(t *testing.T) {
+	ts := newTestServer(t)
+	conn := ts.dial(t)
+	send(t, conn, `{"type":"run","scenario":"channels","params":{"work":1000,"messages":10,"producers":16}}`)
+	if m := read(t, conn); m.Type != typeMeta {
+		t.Fatalf("got %q, want meta", m.Type)
+	}
+	conn.Close()
+	done := make(chan struct{})
+	go func() { ts.app.sessions.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(guard):
+		t.Fatal("the session did not end after its client left")
+	}
+	// The session returns only after its run has ended; goleak (TestMain) checks that every
+	// scenario goroutine is gone.
+}
+
+func TestSocketRefusesOtherOrigins(t *testing.T) {
+	ts := newTestServer(t)
+	_, resp, err := websocket.DefaultDialer.Dial(ts.wsURL(), http.Header{"Origin": {"https://elsewhere.example"}})
+	if err == nil {
+		t.Fatal("a socket from another origin was accepted")
+	}
+	if resp == nil || resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("got %v, want 403", resp)
+	}
+	resp.Body.Close()
+	conn, resp, err := websocket.DefaultDialer.Dial(ts.wsURL(), http.Header{"Origin": {ts.srv.URL}})
+	if err != nil {
+		t.Fatalf("the page's own origin was refused: %v", err)
+	}
+	resp.Body.Close()
+	conn.Close()
+}
+
+func TestSocketOversizedMessageClosesWithPolicyCode(t *testing.T) {
+	ts := newTestServer(t)
+	conn := ts.dial(t)
+	send(t, conn, `{"type":"run","scenario":"`+strings.Repeat("x", readLimit)+`"}`)
+	_ = conn.SetReadDeadline(time.Now().Add(guard))
+	_, _, err := conn.ReadMessage()
+	if !websocket.IsCloseError(err, websocket.CloseMessageTooBig) {
+		t.Fatalf("got %v, want a close with code %d", err, websocket.CloseMessageTooBig)
+	}
+}
+
+func TestShutdownClosesSessionsWithAMessage(t *testing.T) {
+	ts := newTestServer(t)
+	conn := ts.dial(t)
+	send(t, conn, `{"type":"run","scenario":"channels","params":{"work":1000,"messages":10}}`)
+	if m := read(t, conn); m.Type != typeMeta {
+		t.Fatalf("got %q, want meta", m.Type)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), guard)
+	defer cancel()
+	if err := ts.app.shutdown(ctx, &http.Server{}); err != nil {
+		t.Fatalf("shutdown: %v", err)
+	}
+	for {
+		_ = conn.SetReadDeadline(time.Now().Add(guard))
+		_, _, err := conn.ReadMessage()
+		if err == nil {
+			continue
+		}
+		var ce *websocket.CloseError
+		if !asCloseError(err, &ce) || ce.Code != websocket.CloseGoingAway || !strings.Contains(ce.Text, "restarting") {
+			t.Fatalf("got %v, want a going-away close saying the server is restarting", err)
+		}
+		return
+	}
+}
+
+func asCloseError(err error, target **websocket.CloseError) bool {
+	ce, ok := err.(*websocket.CloseError)
+	if ok {
+		*target = ce
+	}
+	return ok
+}
