@@ -1,0 +1,384 @@
+package stage
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// maxViolations caps how many broken rules Validate reports: past a few, more say nothing new.
+const maxViolations = 20
+
+// Validate checks a trace against the rules every trace of the stage keeps, whichever
+// scheduler recorded it, and returns every broken rule found (joined), or nil:
+//
+//   - seq counts 1, 2, 3…; t never goes backwards;
+//   - goroutines and objects are announced (go, new) before they act or are touched;
+//   - a goroutine's -begin is followed by its -end before it does anything else;
+//   - each recv-end pairs with exactly one earlier send-begin of the same message, channel and
+//     value, and no message is received twice;
+//   - per channel, a send that ended before another began is received first (FIFO), and the
+//     values certainly in the buffer never exceed its capacity;
+//   - a closed channel is not closed again nor sent on (unless the sender panics), and a
+//     receive only reports "closed" after the close;
+//   - a mutex has at most one holder, and only its holder unlocks it;
+//   - each atomic operation starts from the value the previous one left and does what its
+//     op says;
+//   - when main returned, the goroutines that had not ended are exactly those end.Leftover
+//     names.
+func Validate(events []Event, end End) error {
+	v := newValidator()
+	v.indexReceives(events)
+	for i := range events {
+		v.event(i, &events[i])
+	}
+	v.finish(events, end)
+	return v.err()
+}
+
+type validator struct {
+	problems []string
+	more     int
+
+	lastT      int64
+	goroutines map[int]*gState
+	objects    map[int]*oState
+	sends      map[int64]*sendState
+	mustPanic  []mustPanic
+	// The seq of the recv-begin and recv-end of the (first) receive of each message.
+	recvBegin map[int64]int64
+	recvEnd   map[int64]int64
+}
+
+type gState struct {
+	name    string
+	lastT   int64
+	pending *Event // the -begin waiting for its -end
+	ended   bool
+}
+
+type oState struct {
+	kind     ObjKind
+	name     string
+	cap      int
+	closed   bool
+	sendEnds int
+	recvBegs int
+	holder   int   // mutex
+	value    int64 // atomic
+	// FIFO check: the latest recv-begin among the receives of sends of this channel that
+	// have ended.
+	maxEndedRecvBegin int64
+}
+
+type sendState struct {
+	obj       int
+	g         int
+	value     string
+	ended     bool
+	received  bool
+	threshold int64 // maxEndedRecvBegin of the channel when this send began
+}
+
+func newValidator() *validator {
+	return &validator{
+		goroutines: map[int]*gState{},
+		objects:    map[int]*oState{},
+		sends:      map[int64]*sendState{},
+		recvBegin:  map[int64]int64{},
+		recvEnd:    map[int64]int64{},
+	}
+}
+
+// indexReceives finds where each message's receive began and ended, for the FIFO rule.
+func (v *validator) indexReceives(events []Event) {
+	begun := map[int]int64{}
+	for i := range events {
+		e := &events[i]
+		switch e.Kind {
+		case KindRecvBegin:
+			begun[e.G] = e.Seq
+		case KindRecvEnd:
+			if _, seen := v.recvEnd[e.Msg]; !seen && !e.Closed {
+				v.recvBegin[e.Msg] = begun[e.G]
+				v.recvEnd[e.Msg] = e.Seq
+			}
+		}
+	}
+}
+
+func (v *validator) fail(e *Event, format string, args ...any) {
+	if len(v.problems) >= maxViolations {
+		v.more++
+		return
+	}
+	prefix := "end of trace: "
+	if e != nil {
+		prefix = fmt.Sprintf("seq %d (g %d %s): ", e.Seq, e.G, e.Kind)
+	}
+	v.problems = append(v.problems, prefix+fmt.Sprintf(format, args...))
+}
+
+func (v *validator) err() error {
+	if len(v.problems) == 0 {
+		return nil
+	}
+	errs := make([]error, 0, len(v.problems)+1)
+	for _, p := range v.problems {
+		errs = append(errs, errors.New(p))
+	}
+	if v.more > 0 {
+		errs = append(errs, fmt.Errorf("and %d more", v.more))
+	}
+	return errors.Join(errs...)
+}
+
+// endOf names the kind that must follow a -begin.
+var endOf = map[Kind]Kind{
+	KindSendBegin: KindSendEnd, KindRecvBegin: KindRecvEnd, KindLockBegin: KindLockEnd,
+	KindWorkBegin: KindWorkEnd, KindSleepBeg: KindSleepEnd,
+}
+
+func (v *validator) object(e *Event, want ObjKind) *oState {
+	o, ok := v.objects[e.Obj]
+	if !ok {
+		v.fail(e, "object %d was never announced", e.Obj)
+		return nil
+	}
+	if o.kind != want {
+		v.fail(e, "object %d is a %s, not a %s", e.Obj, o.kind, want)
+		return nil
+	}
+	return o
+}
+
+func (v *validator) event(i int, e *Event) {
+	if e.Seq != int64(i+1) {
+		v.fail(e, "seq is %d at position %d", e.Seq, i+1)
+	}
+	if e.T < v.lastT {
+		v.fail(e, "time goes back from %d to %d", v.lastT, e.T)
+	}
+	v.lastT = max(v.lastT, e.T)
+
+	if e.Kind == KindGo && e.G == 0 {
+		v.goroutines[e.Child] = &gState{name: e.Name}
+		return
+	}
+	g, ok := v.goroutines[e.G]
+	if !ok {
+		v.fail(e, "goroutine %d acts before it was started", e.G)
+		g = &gState{}
+		v.goroutines[e.G] = g
+	}
+	if g.ended {
+		v.fail(e, "goroutine %d acts after it ended", e.G)
+	}
+	if e.T < g.lastT {
+		v.fail(e, "time goes back on goroutine %d", e.G)
+	}
+	g.lastT = e.T
+	if g.pending != nil {
+		want := endOf[g.pending.Kind]
+		if e.Kind != want || e.Obj != g.pending.Obj {
+			if e.Kind != KindPanic {
+				v.fail(e, "goroutine %d does this before the %s of seq %d", e.G, want, g.pending.Seq)
+			}
+		}
+		g.pending = nil
+	} else if strings.HasSuffix(string(e.Kind), "-end") {
+		v.fail(e, "an end with no begin")
+	}
+	if _, ok := endOf[e.Kind]; ok {
+		g.pending = e
+	}
+
+	switch e.Kind {
+	case KindGo:
+		if _, dup := v.goroutines[e.Child]; dup {
+			v.fail(e, "goroutine %d started twice", e.Child)
+		}
+		v.goroutines[e.Child] = &gState{name: e.Name, lastT: e.T}
+	case KindExit, KindPanic:
+		g.ended = true
+	case KindNew:
+		if _, dup := v.objects[e.Obj]; dup {
+			v.fail(e, "object %d announced twice", e.Obj)
+		}
+		o := &oState{kind: e.ObjKind, name: e.Name, cap: e.Cap}
+		if e.ObjKind == ObjAtomic {
+			n, err := strconv.ParseInt(e.Value, 10, 64)
+			if err != nil {
+				v.fail(e, "atomic %s has no initial value (%q)", e.Name, e.Value)
+			}
+			o.value = n
+		}
+		v.objects[e.Obj] = o
+	case KindSendBegin:
+		o := v.object(e, ObjChan)
+		if o == nil {
+			return
+		}
+		if _, dup := v.sends[e.Msg]; dup || e.Msg == 0 {
+			v.fail(e, "message id %d is not new", e.Msg)
+		}
+		v.sends[e.Msg] = &sendState{obj: e.Obj, g: e.G, value: e.Value, threshold: o.maxEndedRecvBegin}
+		if o.closed {
+			v.checkPanicsNext(e, "sends on closed channel "+o.name)
+		}
+	case KindSendEnd:
+		o := v.object(e, ObjChan)
+		s := v.sends[e.Msg]
+		if o == nil || s == nil || s.g != e.G || s.obj != e.Obj {
+			v.fail(e, "send-end of message %d that this goroutine did not begin on this channel", e.Msg)
+			return
+		}
+		s.ended = true
+		o.sendEnds++
+		o.maxEndedRecvBegin = max(o.maxEndedRecvBegin, v.recvBegin[e.Msg])
+		if o.sendEnds-o.recvBegs > o.cap {
+			v.fail(e, "channel %s holds at least %d values, more than its capacity %d", o.name, o.sendEnds-o.recvBegs, o.cap)
+		}
+	case KindRecvBegin:
+		if o := v.object(e, ObjChan); o != nil {
+			o.recvBegs++
+		}
+	case KindRecvEnd:
+		o := v.object(e, ObjChan)
+		if o == nil {
+			return
+		}
+		if e.Closed {
+			if !o.closed {
+				v.fail(e, "receive reports %s closed before it was closed", o.name)
+			}
+			return
+		}
+		s, ok := v.sends[e.Msg]
+		switch {
+		case !ok:
+			v.fail(e, "receives message %d before anyone began sending it", e.Msg)
+		case s.obj != e.Obj:
+			v.fail(e, "receives message %d on another channel than it was sent", e.Msg)
+		case s.received:
+			v.fail(e, "message %d received twice", e.Msg)
+		default:
+			s.received = true
+			if s.value != e.Value {
+				v.fail(e, "message %d was sent as %q but received as %q", e.Msg, s.value, e.Value)
+			}
+			// A send that ended before this one began was ahead of it in the channel, so its
+			// receive must have begun before this one ended. (Receives that overlap in time may
+			// record their ends in either order.)
+			if s.threshold >= e.Seq {
+				v.fail(e, "message %d overtakes a message on %s whose send ended before it was sent (FIFO)", e.Msg, o.name)
+			}
+		}
+	case KindClose:
+		o := v.object(e, ObjChan)
+		if o == nil {
+			return
+		}
+		if o.closed {
+			v.checkPanicsNext(e, "closes "+o.name+" twice")
+		}
+		o.closed = true
+	case KindLockEnd:
+		if o := v.object(e, ObjMutex); o != nil {
+			if o.holder != 0 {
+				v.fail(e, "mutex %s taken while goroutine %d holds it", o.name, o.holder)
+			}
+			o.holder = e.G
+		}
+	case KindLockBegin:
+		v.object(e, ObjMutex)
+	case KindUnlock:
+		if o := v.object(e, ObjMutex); o != nil {
+			if o.holder != e.G {
+				v.fail(e, "unlocks mutex %s held by goroutine %d", o.name, o.holder)
+			}
+			o.holder = 0
+		}
+	case KindAtomic:
+		if o := v.object(e, ObjAtomic); o != nil {
+			v.atomic(e, o)
+		}
+	}
+}
+
+// checkPanicsNext notes an operation Go answers with a panic; finish checks the panic came.
+func (v *validator) checkPanicsNext(e *Event, what string) {
+	v.mustPanic = append(v.mustPanic, mustPanic{e: e, what: what})
+}
+
+type mustPanic struct {
+	e    *Event
+	what string
+}
+
+func (v *validator) atomic(e *Event, o *oState) {
+	if e.Old != o.value {
+		v.fail(e, "atomic %s steps from %d, but its value was %d", o.name, e.Old, o.value)
+	}
+	arg, argErr := strconv.ParseInt(e.Value, 10, 64)
+	var want int64
+	switch e.Op {
+	case "add":
+		want = e.Old + arg
+	case "load":
+		want, argErr = e.Old, nil
+	case "store", "swap":
+		want = arg
+	case "cas":
+		from, to, ok := strings.Cut(e.Value, "→")
+		f, err1 := strconv.ParseInt(from, 10, 64)
+		t, err2 := strconv.ParseInt(to, 10, 64)
+		argErr = errors.Join(err1, err2)
+		if !ok {
+			argErr = fmt.Errorf("no arrow")
+		}
+		want = e.Old
+		if f == e.Old {
+			want = t
+		}
+	default:
+		v.fail(e, "unknown atomic op %q", e.Op)
+		return
+	}
+	if argErr != nil {
+		v.fail(e, "atomic %s argument %q is not understood", e.Op, e.Value)
+	} else if e.New != want {
+		v.fail(e, "atomic %s %s from %d gives %d, not %d", o.name, e.Op, e.Old, e.New, want)
+	}
+	o.value = e.New
+}
+
+func (v *validator) finish(events []Event, end End) {
+	next := map[*Event]*Event{}
+	byG := map[int]*Event{}
+	for i := len(events) - 1; i >= 0; i-- {
+		e := &events[i]
+		next[e] = byG[e.G]
+		byG[e.G] = e
+	}
+	for _, m := range v.mustPanic {
+		if n := next[m.e]; n == nil || n.Kind != KindPanic {
+			v.fail(m.e, "goroutine %d %s and goes on; Go panics there", m.e.G, m.what)
+		}
+	}
+	if end.Reason == ReasonDone {
+		alive := 0
+		for _, g := range v.goroutines {
+			if !g.ended {
+				alive++
+			}
+		}
+		if alive != len(end.Leftover) {
+			v.fail(nil, "%d goroutines had not ended when main returned, but the end names %d", alive, len(end.Leftover))
+		}
+	}
+	if end.Events != 0 && end.Events != len(events) {
+		v.fail(nil, "the end counts %d events, the trace has %d", end.Events, len(events))
+	}
+}

@@ -1,0 +1,235 @@
+package stage
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+// numbered numbers events in order and gives them rising times, so a table row only states
+// what matters to it.
+func numbered(events ...Event) []Event {
+	for i := range events {
+		events[i].Seq = int64(i + 1)
+		if events[i].T == 0 {
+			events[i].T = int64(i) * 10
+		}
+	}
+	return events
+}
+
+// validatorPrelude starts main and two goroutines and announces a channel (1, cap 1), a mutex (2) and
+// an atomic (3, initially 5).
+func validatorPrelude(more ...Event) []Event {
+	return numbered(append([]Event{
+		{G: 0, Kind: KindGo, Child: 1, Name: "main"},
+		{G: 1, Kind: KindGo, Child: 2, Name: "a"},
+		{G: 1, Kind: KindGo, Child: 3, Name: "b"},
+		{G: 1, Kind: KindNew, Obj: 1, ObjKind: ObjChan, Name: "ch", Cap: 1},
+		{G: 1, Kind: KindNew, Obj: 2, ObjKind: ObjMutex, Name: "mu"},
+		{G: 1, Kind: KindNew, Obj: 3, ObjKind: ObjAtomic, Name: "n", Value: "5"},
+	}, more...)...)
+}
+
+func TestValidateAcceptsAGoodTrace(t *testing.T) {
+	good := validatorPrelude(
+		Event{G: 2, Kind: KindSendBegin, Obj: 1, Msg: 1, Value: "7"},
+		Event{G: 2, Kind: KindSendEnd, Obj: 1, Msg: 1},
+		Event{G: 3, Kind: KindRecvBegin, Obj: 1},
+		Event{G: 3, Kind: KindRecvEnd, Obj: 1, Msg: 1, Value: "7"},
+		Event{G: 2, Kind: KindLockBegin, Obj: 2},
+		Event{G: 2, Kind: KindLockEnd, Obj: 2},
+		Event{G: 3, Kind: KindLockBegin, Obj: 2},
+		Event{G: 2, Kind: KindAtomic, Obj: 3, Op: "add", Value: "10", Old: 5, New: 15},
+		Event{G: 2, Kind: KindUnlock, Obj: 2},
+		Event{G: 3, Kind: KindLockEnd, Obj: 2},
+		Event{G: 3, Kind: KindAtomic, Obj: 3, Op: "cas", Value: "15→1", Old: 15, New: 1},
+		Event{G: 3, Kind: KindUnlock, Obj: 2},
+		Event{G: 1, Kind: KindClose, Obj: 1},
+		Event{G: 1, Kind: KindRecvBegin, Obj: 1},
+		Event{G: 1, Kind: KindRecvEnd, Obj: 1, Value: "0", Closed: true},
+		Event{G: 2, Kind: KindExit},
+		Event{G: 3, Kind: KindExit},
+		Event{G: 1, Kind: KindExit},
+	)
+	if err := Validate(good, End{Reason: ReasonDone}); err != nil {
+		t.Fatalf("a good trace was refused:\n%v", err)
+	}
+}
+
+func TestValidateCatchesEachBrokenRule(t *testing.T) {
+	tests := []struct {
+		name   string
+		events []Event
+		end    End
+		want   string
+	}{
+		{"seq gap", func() []Event { e := validatorPrelude(); e[3].Seq = 9; return e }(), End{}, "seq is 9 at position 4"},
+		{"time goes back", func() []Event { e := validatorPrelude(); e[4].T = 1; return e }(), End{}, "time goes back"},
+		{"unannounced goroutine", validatorPrelude(Event{G: 9, Kind: KindPrint, Value: "hi"}), End{}, "goroutine 9 acts before it was started"},
+		{"unannounced object", validatorPrelude(Event{G: 2, Kind: KindLockBegin, Obj: 8}), End{}, "object 8 was never announced"},
+		{"receive before its send", validatorPrelude(
+			Event{G: 3, Kind: KindRecvBegin, Obj: 1},
+			Event{G: 3, Kind: KindRecvEnd, Obj: 1, Msg: 4, Value: "1"},
+			Event{G: 2, Kind: KindSendBegin, Obj: 1, Msg: 4, Value: "1"},
+		), End{}, "receives message 4 before anyone began sending it"},
+		{"message received twice", validatorPrelude(
+			Event{G: 2, Kind: KindSendBegin, Obj: 1, Msg: 1, Value: "1"},
+			Event{G: 3, Kind: KindRecvBegin, Obj: 1},
+			Event{G: 3, Kind: KindRecvEnd, Obj: 1, Msg: 1, Value: "1"},
+			Event{G: 3, Kind: KindRecvBegin, Obj: 1},
+			Event{G: 3, Kind: KindRecvEnd, Obj: 1, Msg: 1, Value: "1"},
+		), End{}, "message 1 received twice"},
+		{"value changed in flight", validatorPrelude(
+			Event{G: 2, Kind: KindSendBegin, Obj: 1, Msg: 1, Value: "1"},
+			Event{G: 3, Kind: KindRecvBegin, Obj: 1},
+			Event{G: 3, Kind: KindRecvEnd, Obj: 1, Msg: 1, Value: "2"},
+		), End{}, `sent as "1" but received as "2"`},
+		{"FIFO broken", validatorPrelude(
+			Event{G: 2, Kind: KindSendBegin, Obj: 1, Msg: 1, Value: "1"},
+			Event{G: 2, Kind: KindSendEnd, Obj: 1, Msg: 1},
+			Event{G: 3, Kind: KindRecvBegin, Obj: 1},
+			Event{G: 2, Kind: KindSendBegin, Obj: 1, Msg: 2, Value: "2"},
+			Event{G: 3, Kind: KindRecvEnd, Obj: 1, Msg: 2, Value: "2"},
+			Event{G: 3, Kind: KindRecvBegin, Obj: 1},
+			Event{G: 3, Kind: KindRecvEnd, Obj: 1, Msg: 1, Value: "1"},
+		), End{}, "message 2 overtakes"},
+		{"over capacity", validatorPrelude(
+			Event{G: 2, Kind: KindSendBegin, Obj: 1, Msg: 1, Value: "1"},
+			Event{G: 2, Kind: KindSendEnd, Obj: 1, Msg: 1},
+			Event{G: 2, Kind: KindSendBegin, Obj: 1, Msg: 2, Value: "2"},
+			Event{G: 2, Kind: KindSendEnd, Obj: 1, Msg: 2},
+		), End{}, "holds at least 2 values, more than its capacity 1"},
+		{"send on closed channel goes on", validatorPrelude(
+			Event{G: 1, Kind: KindClose, Obj: 1},
+			Event{G: 2, Kind: KindSendBegin, Obj: 1, Msg: 1, Value: "1"},
+			Event{G: 2, Kind: KindSendEnd, Obj: 1, Msg: 1},
+		), End{}, "sends on closed channel ch and goes on"},
+		{"closed twice", validatorPrelude(
+			Event{G: 1, Kind: KindClose, Obj: 1},
+			Event{G: 1, Kind: KindClose, Obj: 1},
+		), End{}, "closes ch twice and goes on"},
+		{"closed receive before close", validatorPrelude(
+			Event{G: 3, Kind: KindRecvBegin, Obj: 1},
+			Event{G: 3, Kind: KindRecvEnd, Obj: 1, Value: "0", Closed: true},
+		), End{}, "receive reports ch closed before it was closed"},
+		{"two holders", validatorPrelude(
+			Event{G: 2, Kind: KindLockBegin, Obj: 2},
+			Event{G: 2, Kind: KindLockEnd, Obj: 2},
+			Event{G: 3, Kind: KindLockBegin, Obj: 2},
+			Event{G: 3, Kind: KindLockEnd, Obj: 2},
+		), End{}, "mutex mu taken while goroutine 2 holds it"},
+		{"unlock by another", validatorPrelude(
+			Event{G: 2, Kind: KindLockBegin, Obj: 2},
+			Event{G: 2, Kind: KindLockEnd, Obj: 2},
+			Event{G: 3, Kind: KindUnlock, Obj: 2},
+		), End{}, "unlocks mutex mu held by goroutine 2"},
+		{"atomic chain broken", validatorPrelude(
+			Event{G: 2, Kind: KindAtomic, Obj: 3, Op: "add", Value: "1", Old: 5, New: 6},
+			Event{G: 3, Kind: KindAtomic, Obj: 3, Op: "add", Value: "1", Old: 5, New: 6},
+		), End{}, "atomic n steps from 5, but its value was 6"},
+		{"atomic op wrong", validatorPrelude(
+			Event{G: 2, Kind: KindAtomic, Obj: 3, Op: "add", Value: "2", Old: 5, New: 6},
+		), End{}, "atomic n add from 5 gives 6, not 7"},
+		{"act while blocked", validatorPrelude(
+			Event{G: 2, Kind: KindLockBegin, Obj: 2},
+			Event{G: 2, Kind: KindPrint, Value: "x"},
+		), End{}, "does this before the lock-end of seq 7"},
+		{"end without begin", validatorPrelude(Event{G: 2, Kind: KindWorkEnd}), End{}, "an end with no begin"},
+		{"act after exit", validatorPrelude(Event{G: 2, Kind: KindExit}, Event{G: 2, Kind: KindPrint}), End{}, "acts after it ended"},
+		{"unreported goroutines", validatorPrelude(Event{G: 1, Kind: KindExit}), End{Reason: ReasonDone, Leftover: []string{"a (running)"}},
+			"2 goroutines had not ended when main returned, but the end names 1"},
+		{"event count", validatorPrelude(), End{Events: 3}, "the end counts 3 events, the trace has 6"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := Validate(tt.events, tt.end)
+			if err == nil {
+				t.Fatalf("broken trace accepted; want %q", tt.want)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("got\n%v\nwant it to say %q", err, tt.want)
+			}
+		})
+	}
+}
+
+func TestValidateReportsEveryProblemUpToACap(t *testing.T) {
+	var more []Event
+	for range 30 {
+		more = append(more, Event{G: 2, Kind: KindWorkEnd})
+	}
+	err := Validate(validatorPrelude(more...), End{})
+	if err == nil || !strings.Contains(err.Error(), "and 10 more") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+// TestLiveTracesPassTheValidator runs stage programs that stress every rule, many times.
+func TestLiveTracesPassTheValidator(t *testing.T) {
+	programs := map[string]func(g *G){
+		"many senders, buffered": func(g *G) {
+			ch := NewChan[int](g, "ch", 2)
+			done := NewChan[bool](g, "done", 0)
+			for i := range 4 {
+				g.Go("sender", func(g *G) {
+					for j := range 20 {
+						ch.Send(g, i*100+j)
+					}
+					done.Send(g, true)
+				})
+			}
+			for range 2 {
+				g.Go("receiver", func(g *G) {
+					for {
+						if _, ok := ch.Recv(g); !ok {
+							done.Send(g, true)
+							return
+						}
+					}
+				})
+			}
+			for range 4 {
+				done.Recv(g)
+			}
+			ch.Close(g)
+			for range 2 {
+				done.Recv(g)
+			}
+		},
+		"mutex and atomics": func(g *G) {
+			mu := NewMutex(g, "mu")
+			n := NewAtomicInt(g, "n", 0)
+			done := NewChan[bool](g, "done", 4)
+			for range 4 {
+				g.Go("worker", func(g *G) {
+					for range 25 {
+						mu.Lock(g)
+						n.Store(g, n.Load(g)+1)
+						mu.Unlock(g)
+						n.CompareAndSwap(g, 3, 4)
+						n.Add(g, -1)
+						n.Swap(g, n.Load(g)+1)
+					}
+					done.Send(g, true)
+				})
+			}
+			for range 4 {
+				done.Recv(g)
+			}
+		},
+	}
+	for name, program := range programs {
+		t.Run(name, func(t *testing.T) {
+			for range 30 {
+				events, end := Record(context.Background(), Config{}, program)
+				if end.Reason != ReasonDone {
+					t.Fatalf("ended %s: %s", end.Reason, end.Message)
+				}
+				if err := Validate(events, end); err != nil {
+					t.Fatalf("live trace broke the rules:\n%v", err)
+				}
+			}
+		})
+	}
+}
