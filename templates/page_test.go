@@ -1,0 +1,161 @@
+package templates
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+
+	"interleave/scenarios"
+)
+
+func TestSplitCode(t *testing.T) {
+	tests := []struct {
+		in   string
+		want string
+	}{
+		{"plain", "plain"},
+		{"a `b` c", "a [b] c"},
+		{"`x` and `y`", "[x] and [y]"},
+		{"odd ` tick", "odd ` tick"},
+		{"`a` then ` alone", "[a] then ` alone"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		var b strings.Builder
+		for _, p := range splitCode(tt.in) {
+			if p.Code {
+				b.WriteString("[" + p.Text + "]")
+			} else {
+				b.WriteString(p.Text)
+			}
+		}
+		if b.String() != tt.want {
+			t.Errorf("splitCode(%q) = %q, want %q", tt.in, b.String(), tt.want)
+		}
+	}
+}
+
+func TestHighlightKeepsText(t *testing.T) {
+	for _, line := range []string{
+		`	ch := stage.NewChan[int](g, "ch", p.Int("buffer")) // comment`,
+		"s := `raw",
+		`x := "esc\"aped" + 12`,
+		"",
+	} {
+		toks, _ := highlight(line, goKeywords, false)
+		var b strings.Builder
+		for _, tk := range toks {
+			b.WriteString(tk.Text)
+		}
+		if b.String() != line {
+			t.Errorf("highlight lost text: %q became %q", line, b.String())
+		}
+	}
+}
+
+func pageHTML(t *testing.T, id string, notices []string) (string, *scenarios.Scenario) {
+	t.Helper()
+	cat := scenarios.New()
+	s, ok := cat.Lookup(id)
+	if !ok {
+		t.Fatalf("no scenario %q", id)
+	}
+	vals := s.Defaults()
+	var b strings.Builder
+	err := Page(PageData{Catalog: cat.All(), Scenario: s, Values: vals, Notices: notices, Query: s.Query(vals)}).
+		Render(context.Background(), &b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b.String(), s
+}
+
+func TestPageContract(t *testing.T) {
+	for _, s := range scenarios.New().All() {
+		html, s := pageHTML(t, s.ID, nil)
+		must := []string{
+			fmt.Sprintf(`<main id="play" data-scenario="%s" data-source-line="%d">`, s.ID, s.SourceLine),
+			`<nav id="picker"`,
+			fmt.Sprintf(`<a href="/play/%s" aria-current="page"`, s.ID),
+			fmt.Sprintf(`<form id="params" method="get" action="/play/%s">`, s.ID),
+			`<button type="submit" id="apply"`,
+			`id="run"`, `id="stop"`, `id="play-pause"`, `<select id="speed"`, `<option value="1" selected>`,
+			`<span id="status" role="status">`,
+			fmt.Sprintf(`<a id="share" href="/play/%s?%s">`, s.ID, strings.ReplaceAll(s.Query(s.Defaults()), "&", "&amp;")),
+			`id="copy-link"`,
+			`<div id="timeline-wrap"><canvas id="timeline"`,
+			`<section id="summary"`, `<ol id="log" aria-live="polite">`, `<section id="explain"`,
+			`<pre id="go-source"><code>`, `<pre id="rust-source"><code>`,
+			`<link rel="stylesheet" href="/static/style.css">`,
+			`<script type="module" src="/web/app.js"></script>`,
+		}
+		for _, m := range must {
+			if !strings.Contains(html, m) {
+				t.Errorf("%s: page lacks %s", s.ID, m)
+			}
+		}
+		for _, p := range s.Params {
+			for _, m := range []string{
+				fmt.Sprintf(`<label for="p-%s">`, p.Name),
+				fmt.Sprintf(`<input type="range" id="p-%s" name="%s" min="%d" max="%d" step="%d" value="%d" data-unit="%s"`,
+					p.Name, p.Name, p.Min, p.Max, p.Step, p.Default, p.Unit),
+				fmt.Sprintf(`<output id="o-%s" for="p-%s">%s</output>`, p.Name, p.Name, valueText(p, p.Default)),
+			} {
+				if !strings.Contains(html, m) {
+					t.Errorf("%s: page lacks %s", s.ID, m)
+				}
+			}
+		}
+		if strings.Contains(html, `id="notices"`) {
+			t.Errorf("%s: notices shown without notices", s.ID)
+		}
+		// every source line, numbered as the file numbers it
+		lines := strings.Split(strings.TrimRight(s.Source, "\n"), "\n")
+		got := regexp.MustCompile(`<span class="line" data-line="(\d+)">`).FindAllStringSubmatch(html, -1)
+		if len(got) != len(lines) {
+			t.Fatalf("%s: %d source lines rendered, want %d", s.ID, len(got), len(lines))
+		}
+		if got[0][1] != fmt.Sprint(s.SourceLine) || got[len(got)-1][1] != fmt.Sprint(s.SourceLine+len(lines)-1) {
+			t.Errorf("%s: lines numbered %s…%s, want %d…%d", s.ID, got[0][1], got[len(got)-1][1], s.SourceLine, s.SourceLine+len(lines)-1)
+		}
+		// nothing inline that a strict CSP would block, nothing from other origins
+		if regexp.MustCompile(`<script(?:\s[^>]*)?>[^<]`).MatchString(html) || strings.Contains(html, " style=") ||
+			regexp.MustCompile(`(?i)\son[a-z]+=`).MatchString(html) {
+			t.Errorf("%s: page has inline script or style", s.ID)
+		}
+		if regexp.MustCompile(`(?:src|href)="(?:https?:)?//`).MatchString(html) {
+			t.Errorf("%s: page loads from another origin", s.ID)
+		}
+	}
+}
+
+func TestPageNoticesAndCode(t *testing.T) {
+	html, _ := pageHTML(t, "channels", []string{"producers must be 1–16, got 500; using 16.", "<b>"})
+	for _, m := range []string{`<div id="notices" role="status">`, "<li>producers must be 1–16, got 500; using 16.</li>", "<li>&lt;b&gt;</li>", "<code>mpsc</code>"} {
+		if !strings.Contains(html, m) {
+			t.Errorf("page lacks %s", m)
+		}
+	}
+}
+
+func TestNotFound(t *testing.T) {
+	cat := scenarios.New()
+	var b strings.Builder
+	if err := NotFound(NotFoundData{Path: "/play/<nope>", Catalog: cat.All()}).Render(context.Background(), &b); err != nil {
+		t.Fatal(err)
+	}
+	html := b.String()
+	if !strings.Contains(html, "/play/&lt;nope&gt;") {
+		t.Error("404 page does not name the path, escaped")
+	}
+	for _, s := range cat.All() {
+		if !strings.Contains(html, fmt.Sprintf(`<a href="/play/%s">%s</a>`, s.ID, s.Title)) {
+			t.Errorf("404 page does not link %s", s.ID)
+		}
+	}
+	if strings.Contains(html, `aria-current`) {
+		t.Error("404 page marks a scenario as current")
+	}
+}

@@ -1,0 +1,105 @@
+// The WebSocket client: one connection to /ws on the page's host, reopened when it closes.
+// Server messages are checked by decodeMessage and dispatched as events named by their type
+// (meta, events, end, error), each with the message as detail. Connection changes dispatch
+// open and close; a message the page cannot use dispatches invalid.
+
+import { decodeMessage } from './protocol.js';
+
+const MIN_RETRY_MS = 500;
+const MAX_RETRY_MS = 15000;
+
+export class Socket extends EventTarget {
+  constructor(path = '/ws') {
+    super();
+    const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+    this.url = `${scheme}//${location.host}${path}`;
+    this.ws = null;
+    this.retryMs = MIN_RETRY_MS;
+    this.retryTimer = 0;
+    this.pending = null; // a run asked for while the connection was down
+  }
+
+  get open() {
+    return this.ws !== null && this.ws.readyState === WebSocket.OPEN;
+  }
+
+  connect() {
+    clearTimeout(this.retryTimer);
+    let ws;
+    try {
+      ws = new WebSocket(this.url);
+    } catch (err) {
+      this.scheduleRetry(`cannot open ${this.url}: ${err.message}`);
+      return;
+    }
+    this.ws = ws;
+    ws.addEventListener('open', () => {
+      this.retryMs = MIN_RETRY_MS;
+      this.emit('open', null);
+      if (this.pending) {
+        const m = this.pending;
+        this.pending = null;
+        this.send(m);
+      }
+    });
+    ws.addEventListener('message', (ev) => {
+      if (typeof ev.data !== 'string') {
+        this.emit('invalid', new Error('server sent a binary message'));
+        return;
+      }
+      let msg;
+      try {
+        msg = decodeMessage(ev.data);
+      } catch (err) {
+        this.emit('invalid', err);
+        return;
+      }
+      this.emit(msg.type, msg);
+    });
+    ws.addEventListener('close', (ev) => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      const why = ev.reason ? `: ${ev.reason}` : '';
+      this.scheduleRetry(`connection closed${why}`);
+    });
+    // An error is always followed by close, which reconnects.
+  }
+
+  scheduleRetry(reason) {
+    const wait = this.retryMs;
+    this.retryMs = Math.min(this.retryMs * 2, MAX_RETRY_MS);
+    this.emit('close', { reason, retryMs: wait });
+    this.retryTimer = setTimeout(() => this.connect(), wait);
+  }
+
+  /**
+   * send writes msg as JSON. A run sent while the connection is down waits for it to reopen;
+   * other messages (stop) are dropped, since the server stops a run whose client went away.
+   * It reports whether msg was written now.
+   */
+  send(msg) {
+    if (this.open) {
+      this.ws.send(JSON.stringify(msg));
+      return true;
+    }
+    if (msg.type === 'run') {
+      this.pending = msg;
+      if (!this.ws) this.connect();
+    }
+    return false;
+  }
+
+  /** run asks the server to run a scenario. */
+  run(scenario, params, speed) {
+    return this.send({ type: 'run', scenario, params, mode: 'live', speed });
+  }
+
+  stop() {
+    this.pending = null;
+    return this.send({ type: 'stop' });
+  }
+
+  emit(type, detail) {
+    this.dispatchEvent(new CustomEvent(type, { detail }));
+  }
+}

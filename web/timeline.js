@@ -1,0 +1,1035 @@
+// The canvas timeline: one lane per goroutine (main first) and one per object; time runs left
+// to right, fitted to the run. A playhead decides what is shown: only what happened at or
+// before it. While a live run streams the playhead follows it; after the end Play replays
+// the run at the chosen speed (scenario time per wall time).
+//
+// Drawing is linear in what is visible: every list of the trace is sorted by time, so each
+// lane binary-searches its first and last visible item, and marks narrower than a pixel are
+// merged. Frames are requested only while something moves.
+
+import { BLOCKED, SLEEP, WORK, lowerBound, upperBound } from './protocol.js';
+
+const AXIS_H = 26;
+const G_LANE_H = 26;
+const O_LANE_H = 34;
+const ATOMIC_LANE_H = 46;
+const GROUP_GAP = 8;
+const PAD_R = 14;
+const PAD_B = 6;
+const MIN_DOMAIN = 1e6; // 1 ms
+const MAX_ARROWS = 2000; // more arrows than this in view are summed up, not drawn
+// How far a live playhead may run ahead of the newest event while waiting for more, in wall
+// time: a run that works quietly still moves; a stalled connection soon stops the playhead.
+const LIVE_LEAD_MS = 1500;
+
+const COLOR_VARS = ['bg', 'stripe', 'grid', 'text', 'muted', 'running', 'working', 'blocked', 'sleeping',
+  'arrow', 'playhead', 'chan', 'atomic', 'panic', 'g-sat', 'g-light'];
+
+/** niceCeil rounds x up to 1, 2 or 5 times a power of ten. */
+function niceCeil(x) {
+  const p = 10 ** Math.floor(Math.log10(x));
+  for (const m of [1, 2, 5, 10]) if (m * p >= x) return m * p;
+  return 10 * p;
+}
+
+const spanEnd = (s) => (s.t1 === null ? Infinity : s.t1);
+
+export class Timeline {
+  /**
+   * canvas is drawn on; wrap is its scrolling container. onFrame(count, playhead) is called
+   * when the number of events at or before the playhead changes; onState() when playing,
+   * live or ended change.
+   */
+  constructor(canvas, wrap, { onFrame = () => {}, onState = () => {} } = {}) {
+    this.canvas = canvas;
+    this.wrap = wrap;
+    this.ctx = canvas.getContext('2d');
+    this.onFrame = onFrame;
+    this.onState = onState;
+
+    this.trace = null;
+    this.live = false;
+    this.ended = false;
+    this.endT = 0;
+    this.runSpeed = 1; // the speed the live run was asked for
+    this.speed = 1; // the replay speed
+    this.playing = false;
+    this.playhead = 0;
+    this.domain = MIN_DOMAIN;
+    this.view = null; // {t0, t1} when zoomed; null fits the whole run
+    this.arrivalWall = 0;
+    this.arrivalT = 0;
+    this.lastFrame = 0;
+    this.lastCount = -1;
+    this.raf = 0;
+
+    this.cssW = 0;
+    this.cssH = 0;
+    this.contentH = 0;
+    this.labelW = 90;
+    this.lanes = 0; // lane count the layout was made for
+    this.colors = {};
+
+    this.spacer = document.createElement('div');
+    this.spacer.className = 'tl-spacer';
+    this.spacer.setAttribute('aria-hidden', 'true');
+    wrap.appendChild(this.spacer);
+
+    this.readColors();
+    const dark = window.matchMedia('(prefers-color-scheme: dark)');
+    dark.addEventListener('change', () => {
+      this.readColors();
+      this.request();
+    });
+    let lastW = 0;
+    new ResizeObserver(() => {
+      if (wrap.clientWidth !== lastW) {
+        lastW = wrap.clientWidth;
+        this.layout(true);
+      }
+    }).observe(wrap);
+    window.addEventListener('resize', () => this.layout(true));
+    wrap.addEventListener('scroll', () => this.request(), { passive: true });
+    // Zoom or a screen of another pixel ratio: redraw sharp, and watch for the next change.
+    const watchRatio = () => {
+      matchMedia(`(resolution: ${window.devicePixelRatio}dppx)`).addEventListener('change', () => {
+        this.layout(true);
+        watchRatio();
+      }, { once: true });
+    };
+    watchRatio();
+    this.bindInput();
+    this.layout(true);
+  }
+
+  // ——— state ———
+
+  /** startLive shows trace as it streams in; runSpeed is the speed the server runs it at. */
+  startLive(trace, runSpeed = 1) {
+    this.trace = trace;
+    this.live = true;
+    this.ended = false;
+    this.endT = 0;
+    this.runSpeed = runSpeed;
+    this.playing = true;
+    this.playhead = 0;
+    this.domain = niceCeil(Math.max(MIN_DOMAIN, 5e8 * runSpeed));
+    this.view = null;
+    this.arrivalWall = performance.now();
+    this.arrivalT = 0;
+    this.lastCount = -1;
+    this.layout(true);
+    this.onState();
+  }
+
+  /** dataArrived is called after events were added to the trace. */
+  dataArrived() {
+    if (!this.trace) return;
+    this.arrivalWall = performance.now();
+    this.arrivalT = this.trace.lastT;
+    this.layout(false);
+    this.request();
+  }
+
+  /** finish marks the end of the run: durationNs is its length. */
+  finish(durationNs) {
+    if (!this.trace) return;
+    const following = this.live && this.playing;
+    this.live = false;
+    this.ended = true;
+    this.endT = Math.max(durationNs || 0, this.trace.lastT);
+    this.domain = Math.max(this.endT * 1.02, MIN_DOMAIN);
+    if (following || this.playhead > this.endT) this.playhead = this.endT;
+    this.playing = false;
+    this.layout(false);
+    this.request();
+    this.onState();
+  }
+
+  /** maxT is as far as the playhead may go now. */
+  maxT() {
+    if (!this.trace) return 0;
+    if (this.ended) return this.endT;
+    return this.liveHead(performance.now());
+  }
+
+  liveHead(now) {
+    const lead = Math.min(now - this.arrivalWall, LIVE_LEAD_MS);
+    return this.arrivalT + Math.max(0, lead) * 1e6 * this.runSpeed;
+  }
+
+  togglePlay() {
+    if (!this.trace) return;
+    if (this.playing) {
+      this.playing = false;
+    } else {
+      if (this.ended && this.playhead >= this.endT) this.playhead = 0;
+      this.playing = true;
+      this.lastFrame = performance.now();
+    }
+    this.request();
+    this.onState();
+  }
+
+  setSpeed(s) {
+    if (s > 0) this.speed = s;
+  }
+
+  /** seek moves the playhead to t and pauses. */
+  seek(t) {
+    if (!this.trace) return;
+    this.playing = false;
+    this.playhead = Math.max(0, Math.min(t, this.maxT()));
+    const v = this.view;
+    if (v && (this.playhead < v.t0 || this.playhead > v.t1)) {
+      this.pan(this.playhead - (v.t0 + v.t1) / 2);
+    }
+    this.request();
+    this.onState();
+  }
+
+  /** step moves the playhead to the next (dir > 0) or previous event time. */
+  step(dir) {
+    const tr = this.trace;
+    if (!tr || tr.events.length === 0) return;
+    let t;
+    if (dir > 0) {
+      const i = tr.count(this.playhead);
+      if (i >= tr.events.length) return;
+      t = tr.events[i].t;
+    } else {
+      const i = lowerBound(tr.events, this.playhead, (e) => e.t) - 1;
+      t = i >= 0 ? tr.events[i].t : 0;
+    }
+    this.seek(t);
+  }
+
+  // ——— zoom ———
+
+  /** range is the time span on screen. */
+  range() {
+    return this.view ? [this.view.t0, this.view.t1] : [0, this.domain];
+  }
+
+  /** zoom scales the view by factor (below 1 zooms in) keeping time at in place. */
+  zoom(factor, at) {
+    if (!this.trace) return;
+    const [t0, t1] = this.range();
+    const span = t1 - t0;
+    const full = this.domain;
+    const next = Math.min(Math.max(span * factor, 1000), full);
+    if (next >= full) {
+      this.fit();
+      return;
+    }
+    const a = Math.min(Math.max(at, t0), t1);
+    let n0 = a - (a - t0) * (next / span);
+    n0 = Math.min(Math.max(n0, 0), full - next);
+    this.view = { t0: n0, t1: n0 + next };
+    this.request();
+  }
+
+  pan(dt) {
+    if (!this.view) return;
+    const span = this.view.t1 - this.view.t0;
+    const t0 = Math.min(Math.max(this.view.t0 + dt, 0), Math.max(0, this.domain - span));
+    this.view = { t0, t1: t0 + span };
+    this.request();
+  }
+
+  /** fit shows the whole run again. */
+  fit() {
+    this.view = null;
+    this.request();
+  }
+
+  // ——— frames ———
+
+  request() {
+    if (!this.raf) this.raf = requestAnimationFrame((now) => this.frame(now));
+  }
+
+  frame(now) {
+    this.raf = 0;
+    let again = false;
+    const tr = this.trace;
+    if (tr) {
+      if (this.live && this.playing) {
+        this.playhead = Math.max(this.playhead, this.liveHead(now));
+        again = true;
+      } else if (this.ended && this.playing) {
+        this.playhead += Math.max(0, now - this.lastFrame) * 1e6 * this.speed;
+        if (this.playhead >= this.endT) {
+          this.playhead = this.endT;
+          this.playing = false;
+          this.onState();
+        } else {
+          again = true;
+        }
+      }
+      if (this.live && this.playhead > this.domain * 0.9) {
+        this.domain = niceCeil(this.playhead * 1.4);
+      }
+      // A zoomed view turns the page when a moving playhead leaves it.
+      const v = this.view;
+      if (v && this.playing && this.playhead > v.t1) {
+        const span = v.t1 - v.t0;
+        v.t0 = this.playhead - span * 0.1;
+        v.t1 = v.t0 + span;
+      }
+    }
+    this.lastFrame = now;
+    this.draw();
+    if (tr) {
+      const n = tr.count(this.playhead);
+      if (n !== this.lastCount) {
+        this.lastCount = n;
+        this.onFrame(n, this.playhead);
+      }
+    }
+    if (again) this.request();
+  }
+
+  // ——— layout ———
+
+  readColors() {
+    const cs = getComputedStyle(this.canvas);
+    for (const name of COLOR_VARS) this.colors[name] = cs.getPropertyValue(`--tl-${name}`).trim() || '#888';
+    this.font = cs.fontFamily || 'system-ui, sans-serif';
+    this.hatch = null;
+  }
+
+  laneCount() {
+    return this.trace ? this.trace.goroutines.length + this.trace.objects.length : 0;
+  }
+
+  /** layout sizes the canvas for the wrapper's width and the trace's lanes. */
+  layout(force) {
+    const n = this.laneCount();
+    if (!force && n === this.lanes) return;
+    this.lanes = n;
+    const tr = this.trace;
+    const nG = tr ? tr.goroutines.length : 0;
+    const nO = tr ? tr.objects.length : 0;
+    this.objTops = [];
+    let oh = 0;
+    for (let j = 0; j < nO; j++) {
+      this.objTops.push(oh);
+      oh += objLaneH(tr.objects[j]);
+    }
+    this.contentH = tr && n > 0
+      ? AXIS_H + nG * G_LANE_H + (nO ? GROUP_GAP + oh : 0) + PAD_B
+      : 150;
+    const maxH = Math.max(200, Math.floor(window.innerHeight * 0.68));
+    const w = Math.max(240, this.wrap.clientWidth);
+    const h = Math.min(this.contentH, maxH);
+    const dpr = window.devicePixelRatio || 1;
+    if (dpr !== this.dpr) {
+      this.dpr = dpr;
+      this.hatch = null; // drawn for the old pixel ratio
+    }
+    if (w !== this.cssW || h !== this.cssH || this.canvas.width !== Math.round(w * dpr)) {
+      this.cssW = w;
+      this.cssH = h;
+      this.canvas.style.width = `${w}px`;
+      this.canvas.style.height = `${h}px`;
+      this.canvas.width = Math.round(w * dpr);
+      this.canvas.height = Math.round(h * dpr);
+      this.wrap.style.height = `${h}px`;
+    }
+    this.spacer.style.height = `${Math.max(0, this.contentH - h)}px`;
+
+    // The label column fits the longest name, within reason.
+    const ctx = this.ctx;
+    ctx.font = `600 12px ${this.font}`;
+    let lw = 60;
+    if (tr) {
+      for (const g of tr.goroutines) lw = Math.max(lw, ctx.measureText(g.name).width);
+      for (const o of tr.objects) lw = Math.max(lw, ctx.measureText(o.name).width - 12);
+      ctx.font = `11px ${this.font}`;
+      for (const o of tr.objects) lw = Math.max(lw, ctx.measureText(objKindText(o)).width - 12);
+    }
+    this.labelW = Math.round(Math.min(lw + 26, Math.max(90, w * 0.3), 170));
+    this.request();
+  }
+
+  /** laneTop is the content y of lane i (goroutines first, then objects). */
+  laneTop(i) {
+    const nG = this.trace.goroutines.length;
+    if (i < nG) return AXIS_H + i * G_LANE_H;
+    return AXIS_H + nG * G_LANE_H + GROUP_GAP + this.objTops[i - nG];
+  }
+
+  laneH(i) {
+    const nG = this.trace.goroutines.length;
+    return i < nG ? G_LANE_H : objLaneH(this.trace.objects[i - nG]);
+  }
+
+  gColor(g, alpha = 1) {
+    const hue = (g.lane * 137.508 + 205) % 360;
+    return `hsl(${hue.toFixed(1)} ${this.colors['g-sat']} ${this.colors['g-light']} / ${alpha})`;
+  }
+
+  hatchPattern() {
+    if (this.hatch) return this.hatch;
+    const dpr = window.devicePixelRatio || 1;
+    const c = document.createElement('canvas');
+    const s = Math.round(6 * dpr);
+    c.width = s;
+    c.height = s;
+    const x = c.getContext('2d');
+    x.strokeStyle = this.colors.sleeping;
+    x.lineWidth = Math.max(1, dpr);
+    x.beginPath();
+    x.moveTo(0, s);
+    x.lineTo(s, 0);
+    x.moveTo(-s / 2, s / 2);
+    x.lineTo(s / 2, -s / 2);
+    x.moveTo(s / 2, s * 1.5);
+    x.lineTo(s * 1.5, s / 2);
+    x.stroke();
+    this.hatch = this.ctx.createPattern(c, 'repeat');
+    this.hatch.setTransform(new DOMMatrix().scale(1 / dpr));
+    return this.hatch;
+  }
+
+  // ——— drawing ———
+
+  draw() {
+    const ctx = this.ctx;
+    const dpr = window.devicePixelRatio || 1;
+    const W = this.cssW;
+    const H = this.cssH;
+    const C = this.colors;
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.fillStyle = C.bg;
+    ctx.fillRect(0, 0, W, H);
+    ctx.textBaseline = 'middle';
+    const tr = this.trace;
+    if (!tr || tr.goroutines.length === 0) {
+      ctx.fillStyle = C.muted;
+      ctx.font = `14px ${this.font}`;
+      ctx.textAlign = 'center';
+      ctx.fillText(tr ? 'Starting…' : 'Press Run to watch the goroutines.', W / 2, H / 2);
+      ctx.textAlign = 'left';
+      return;
+    }
+
+    const x0 = this.labelW;
+    const x1 = W - PAD_R;
+    const [t0, t1] = this.range();
+    const k = (x1 - x0) / (t1 - t0);
+    const X = (t) => x0 + (t - t0) * k;
+    const ph = this.playhead;
+    const scroll = this.wrap.scrollTop;
+    // until: how far a goroutine's open stretch reaches at the playhead.
+    const until = this.ended ? Math.min(ph, this.endT) : ph;
+
+    // Lanes scroll beneath the fixed axis.
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(0, AXIS_H, W, H - AXIS_H);
+    ctx.clip();
+    ctx.translate(0, -scroll);
+    const visTop = scroll + AXIS_H;
+    const visBot = scroll + H;
+
+    const gs = tr.goroutines;
+    const os = tr.objects;
+    const gY = new Float64Array(gs.length); // lane centres, for arrows
+    for (let i = 0; i < gs.length; i++) gY[i] = this.laneTop(i) + G_LANE_H / 2;
+
+    // stripes and grid
+    for (let i = 0; i < gs.length + os.length; i++) {
+      const top = this.laneTop(i);
+      const h = this.laneH(i);
+      if (top + h < visTop || top > visBot) continue;
+      if (i % 2 === 1) {
+        ctx.fillStyle = C.stripe;
+        ctx.fillRect(0, top, W, h);
+      }
+    }
+    const tickStep = niceCeil(Math.max(1, (t1 - t0) * 90 / Math.max(1, x1 - x0)));
+    ctx.strokeStyle = C.grid;
+    ctx.lineWidth = 1;
+    ctx.beginPath();
+    for (let t = Math.ceil(t0 / tickStep) * tickStep; t <= t1; t += tickStep) {
+      const x = Math.round(X(t)) + 0.5;
+      ctx.moveTo(x, visTop);
+      ctx.lineTo(x, visBot);
+    }
+    ctx.stroke();
+
+    for (let i = 0; i < gs.length; i++) {
+      const top = this.laneTop(i);
+      if (top + G_LANE_H < visTop || top > visBot) continue;
+      this.drawGoroutine(gs[i], top, X, t0, t1, ph, until);
+    }
+    for (let j = 0; j < os.length; j++) {
+      const top = this.laneTop(gs.length + j);
+      if (top + objLaneH(os[j]) < visTop || top > visBot) continue;
+      this.drawObject(os[j], top, X, t0, t1, ph);
+    }
+    this.drawArrows(gY, X, t0, t1, ph);
+    // labels over everything in their column
+    for (let i = 0; i < gs.length + os.length; i++) {
+      const top = this.laneTop(i);
+      const h = this.laneH(i);
+      if (top + h < visTop || top > visBot) continue;
+      ctx.fillStyle = C.bg;
+      ctx.fillRect(0, top, x0 - 4, h);
+      if (i % 2 === 1) {
+        ctx.fillStyle = C.stripe;
+        ctx.fillRect(0, top, x0 - 4, h);
+      }
+      if (i < gs.length) this.drawGLabel(gs[i], top, ph);
+      else this.drawOLabel(os[i - gs.length], top, ph);
+    }
+    ctx.restore();
+
+    this.drawAxis(X, t0, t1, tickStep, W);
+    const fmt = tickFormat(tickStep / 10, t1);
+    // playhead; when it is outside a zoomed view, its time stands at that edge
+    const inView = ph >= t0 && ph <= t1;
+    const px = Math.round(X(Math.min(Math.max(ph, t0), t1))) + 0.5;
+    if (inView) {
+      ctx.strokeStyle = C.playhead;
+      ctx.lineWidth = 1.5;
+      ctx.beginPath();
+      ctx.moveTo(px, AXIS_H - 4);
+      ctx.lineTo(px, H);
+      ctx.stroke();
+    }
+    const label = inView ? fmt(ph) : ph < t0 ? `← ${fmt(ph)}` : `${fmt(ph)} →`;
+    ctx.font = `600 11px ${this.font}`;
+    const tw = ctx.measureText(label).width + 10;
+    const lx = Math.min(Math.max(px - tw / 2, x0), W - tw - 2);
+    ctx.fillStyle = C.playhead;
+    roundRect(ctx, lx, 3, tw, 17, 4);
+    ctx.fill();
+    ctx.fillStyle = C.bg;
+    ctx.textAlign = 'left';
+    ctx.fillText(label, lx + 5, 12);
+  }
+
+  drawAxis(X, t0, t1, step, W) {
+    const ctx = this.ctx;
+    const C = this.colors;
+    ctx.fillStyle = C.bg;
+    ctx.fillRect(0, 0, W, AXIS_H);
+    ctx.strokeStyle = C.grid;
+    ctx.beginPath();
+    ctx.moveTo(0, AXIS_H - 0.5);
+    ctx.lineTo(W, AXIS_H - 0.5);
+    ctx.stroke();
+    ctx.font = `11px ${this.font}`;
+    ctx.fillStyle = C.muted;
+    ctx.textAlign = 'center';
+    const fmt = tickFormat(step, t1);
+    for (let t = Math.ceil(t0 / step) * step; t <= t1; t += step) {
+      const x = X(t);
+      if (x > W - 20) break;
+      ctx.fillText(t === 0 ? '0' : fmt(t), x, 12);
+    }
+    ctx.textAlign = 'left';
+    ctx.fillText(this.view ? 'zoomed ·' : 'time →', 8, 12);
+  }
+
+  drawGLabel(g, top, ph) {
+    const ctx = this.ctx;
+    const C = this.colors;
+    const started = g.start <= ph;
+    ctx.globalAlpha = started ? 1 : 0.45;
+    ctx.fillStyle = this.gColor(g);
+    ctx.beginPath();
+    ctx.arc(12, top + G_LANE_H / 2, 4, 0, Math.PI * 2);
+    ctx.fill();
+    ctx.font = `${g.id === 1 ? 700 : 500} 12px ${this.font}`;
+    ctx.fillStyle = C.text;
+    ctx.fillText(fit(ctx, g.name, this.labelW - 30), 22, top + G_LANE_H / 2);
+    ctx.globalAlpha = 1;
+  }
+
+  drawOLabel(o, top, ph) {
+    const ctx = this.ctx;
+    const C = this.colors;
+    ctx.globalAlpha = o.t <= ph ? 1 : 0.45;
+    ctx.font = `600 12px ${this.font}`;
+    ctx.fillStyle = C.text;
+    ctx.fillText(fit(ctx, o.name, this.labelW - 14), 8, top + 11);
+    ctx.font = `11px ${this.font}`;
+    ctx.fillStyle = C.muted;
+    ctx.fillText(fit(ctx, objKindText(o), this.labelW - 14), 8, top + 25);
+    ctx.globalAlpha = 1;
+  }
+
+  drawGoroutine(g, top, X, t0, t1, ph, until) {
+    if (g.start > ph) return;
+    const ctx = this.ctx;
+    const C = this.colors;
+    const cy = top + G_LANE_H / 2;
+    const end = g.exit !== null && g.exit <= ph ? g.exit : until;
+    // running: a thin line for as long as the goroutine lives
+    ctx.fillStyle = C.running;
+    const xs = X(Math.max(g.start, t0));
+    ctx.fillRect(xs, cy - 1, Math.max(1, X(Math.min(end, t1)) - xs), 2);
+
+    const spans = g.spans;
+    const last = upperBound(spans, ph, (s) => s.t0);
+    const first = lowerBound(spans, t0, spanEnd);
+    const bh = G_LANE_H - 10;
+    const k = X(t0 + 1) - X(t0); // px per ns
+    const drawSpan = (kind, xa, xb) => {
+      if (kind === WORK) {
+        ctx.fillStyle = C.working;
+        ctx.fillRect(xa, cy - bh / 2, xb - xa, bh);
+      } else if (kind === BLOCKED) {
+        ctx.fillStyle = C.blocked;
+        ctx.fillRect(xa, cy - bh / 2 + 1, xb - xa, bh - 2);
+      } else if (kind === SLEEP) {
+        ctx.fillStyle = this.hatchPattern();
+        ctx.fillRect(xa, cy - bh / 2, xb - xa, bh);
+      }
+    };
+    const spanX = (sp) => {
+      const b = sp.t1 === null ? end : Math.min(sp.t1, ph);
+      return X(Math.min(b, t1));
+    };
+    for (let i = first; i < last;) {
+      const s = spans[i];
+      const xa = X(s.t0);
+      let xb = spanX(s);
+      if (xb - xa >= 1) {
+        // consecutive spans keep a hairline apart, so each one reads on its own
+        if (xb - xa > 4) xb -= 1;
+        drawSpan(s.kind, xa, xb);
+        i++;
+        continue;
+      }
+      // Spans starting in the same pixel column become one column, each kind as strong as
+      // the share of the column it fills. Only the last of them can reach past the column.
+      const px = Math.floor(xa);
+      const colEnd = s.t0 + (px + 1 - xa) / k;
+      let j = i + 1;
+      while (j < last && j < i + 8 && spans[j].t0 < colEnd) j++;
+      if (j === i + 8 && j < last && spans[j].t0 < colEnd) j = lowerBoundFrom(spans, j, last, colEnd);
+      const tl = spans[j - 1];
+      const tlIn = Math.max(0, Math.min(tl.t1 === null ? end : Math.min(tl.t1, ph), colEnd) - tl.t0);
+      const share = k; // 1 / (ns per pixel)
+      const fw = (tl.cw - s.cw + (tl.kind === WORK ? tlIn : 0)) * share;
+      const fs = (tl.cs - s.cs + (tl.kind === SLEEP ? tlIn : 0)) * share;
+      const fb = (tl.cb - s.cb + (tl.kind === BLOCKED ? tlIn : 0)) * share;
+      for (const [kind, f] of [[SLEEP, fs], [WORK, fw], [BLOCKED, fb]]) {
+        if (f <= 0) continue;
+        ctx.globalAlpha = Math.min(1, Math.max(0.2, f * 1.5));
+        drawSpan(kind, px, px + 1);
+      }
+      ctx.globalAlpha = 1;
+      const tail = spans[j - 1];
+      const tailEnd = spanX(tail);
+      if (tailEnd > px + 1) drawSpan(tail.kind, px + 1, tailEnd - (tailEnd - px > 5 ? 1 : 0));
+      i = j;
+    }
+    // marks: prints and panics
+    const marks = g.marks;
+    const mLast = upperBound(marks, ph, (m) => m.t);
+    let lastMx = -10;
+    let lastAx = -10;
+    for (let i = lowerBound(marks, t0, (m) => m.t); i < mLast; i++) {
+      const m = marks[i];
+      const x = X(m.t);
+      if (x > X(t1) + 10) break;
+      if (m.kind === 'panic') {
+        ctx.strokeStyle = C.panic;
+        ctx.lineWidth = 2.5;
+        ctx.beginPath();
+        ctx.moveTo(x - 5, cy - 5);
+        ctx.lineTo(x + 5, cy + 5);
+        ctx.moveTo(x + 5, cy - 5);
+        ctx.lineTo(x - 5, cy + 5);
+        ctx.stroke();
+      } else if (m.kind === 'atomic') {
+        if (x - lastAx < 2) continue;
+        lastAx = x;
+        ctx.fillStyle = C.atomic;
+        ctx.fillRect(x - 1, cy - bh / 2 - 2, 2, bh + 4);
+      } else if (x - lastMx >= 3) {
+        lastMx = x;
+        ctx.fillStyle = C.text;
+        ctx.beginPath();
+        ctx.arc(x, cy - bh / 2 - 1, 2, 0, Math.PI * 2);
+        ctx.fill();
+      }
+    }
+    if (g.exit !== null && g.exit <= ph && g.exitKind === 'exit') {
+      const x = X(g.exit);
+      ctx.fillStyle = C.running;
+      ctx.fillRect(x - 1, cy - 5, 2, 10);
+    }
+  }
+
+  drawObject(o, top, X, t0, t1, ph) {
+    if (o.t > ph) return;
+    const ctx = this.ctx;
+    const C = this.colors;
+    const LH = objLaneH(o);
+    const bot = top + LH - 4;
+    const h = LH - 8;
+    const xStart = X(Math.max(o.t, t0));
+    const xEnd = X(Math.min(ph, t1));
+    ctx.fillStyle = C.grid;
+    ctx.fillRect(xStart, bot, Math.max(0, xEnd - xStart), 1);
+
+    if (o.kind === 'chan') {
+      if (o.cap > 0) {
+        // buffer fill as a step area
+        ctx.fillStyle = C.chan;
+        ctx.globalAlpha = 0.35;
+        const fl = o.fill;
+        const last = upperBound(fl, ph, (f) => f.t);
+        let i = Math.max(0, lowerBound(fl, t0, (f) => f.t) - 1);
+        let prevX = i < last ? X(Math.max(fl[i].t, t0)) : xEnd;
+        let prevN = i < last && fl[i].t <= t0 ? fl[i].n : 0;
+        if (i < last && fl[i].t <= t0) i++;
+        for (; i <= last; i++) {
+          const x = i < last ? X(fl[i].t) : xEnd;
+          if (prevN > 0 && x > prevX) {
+            const fh = (prevN / o.cap) * h;
+            ctx.fillRect(prevX, bot - fh, x - prevX, fh);
+          }
+          if (i < last) {
+            prevX = x;
+            prevN = fl[i].n;
+          }
+        }
+        ctx.globalAlpha = 1;
+        ctx.font = `10px ${this.font}`;
+        ctx.fillStyle = C.muted;
+        const label = `${last > 0 ? fl[last - 1].n : 0}/${o.cap} buffered`;
+        const lx = Math.min(xEnd + 4, this.cssW - PAD_R - ctx.measureText(label).width);
+        ctx.fillText(label, Math.max(this.labelW, lx), top + 8);
+      }
+      // one tick per value taken out
+      const rv = o.recvs;
+      const last = upperBound(rv, ph, (r) => r.t);
+      ctx.fillStyle = C.chan;
+      let lastPx = -1;
+      for (let i = lowerBound(rv, t0, (r) => r.t); i < last; i++) {
+        const x = X(rv[i].t);
+        const px = Math.floor(x);
+        if (px === lastPx) continue;
+        lastPx = px;
+        ctx.fillRect(x - 0.75, top + 6, 1.5, h - 2);
+      }
+      if (o.closed !== null && o.closed <= ph) {
+        const x = X(o.closed);
+        ctx.fillStyle = C.text;
+        ctx.fillRect(x - 1, top + 3, 2, h + 1);
+        ctx.font = `10px ${this.font}`;
+        ctx.fillText('closed', x + 4, top + 10);
+      }
+    } else if (o.kind === 'mutex') {
+      const hs = o.holds;
+      const last = upperBound(hs, ph, (s) => s.t0);
+      ctx.font = `11px ${this.font}`;
+      let lastPx = -1;
+      for (let i = lowerBound(hs, t0, spanEnd); i < last; i++) {
+        const s = hs[i];
+        const xa = X(s.t0);
+        const xb = Math.max(xa + 1, X(Math.min(s.t1 === null ? ph : Math.min(s.t1, ph), t1)));
+        if (xb - xa < 2 && Math.floor(xa) === lastPx) continue;
+        lastPx = Math.floor(xa);
+        const g = this.trace.goroutine(s.g);
+        ctx.fillStyle = g ? this.gColor(g, 0.8) : C.working;
+        ctx.fillRect(xa, top + 5, xb - xa, h - 2);
+        if (g && xb - xa > 30) {
+          ctx.fillStyle = C.bg;
+          ctx.fillText(fit(ctx, g.name, xb - xa - 6), xa + 3, top + 5 + (h - 2) / 2);
+        }
+      }
+    } else if (o.kind === 'atomic') {
+      const st = o.steps;
+      const last = upperBound(st, ph, (s) => s.t);
+      const lo = o.min;
+      const span = o.max - o.min || 1;
+      const Y = (v) => bot - 2 - ((v - lo) / span) * (h - 14);
+      ctx.strokeStyle = C.atomic;
+      ctx.lineWidth = 1.5;
+      ctx.beginPath();
+      let i = lowerBound(st, t0, (s) => s.t);
+      let v = i > 0 ? st[i - 1].new : o.initial;
+      ctx.moveTo(xStart, Y(v));
+      let lastPx = -1;
+      for (; i < last; i++) {
+        const s = st[i];
+        const x = X(s.t);
+        if (Math.floor(x) === lastPx && i + 1 < last) {
+          v = s.new;
+          continue;
+        }
+        lastPx = Math.floor(x);
+        ctx.lineTo(x, Y(v));
+        ctx.lineTo(x, Y(s.new));
+        v = s.new;
+      }
+      ctx.lineTo(xEnd, Y(v));
+      ctx.stroke();
+      // the numbers, where there is room; always the latest
+      ctx.font = `10px ${this.font}`;
+      ctx.fillStyle = C.text;
+      const from = lowerBound(st, t0, (s) => s.t);
+      let lastRight = -Infinity;
+      if (from === 0 && o.t >= t0 && last > 0) {
+        // the value it was made with
+        const label = String(o.initial);
+        ctx.fillStyle = C.muted;
+        ctx.fillText(label, xStart + 2, top + 8);
+        lastRight = xStart + 2 + ctx.measureText(label).width;
+        ctx.fillStyle = C.text;
+      }
+      const latest = last > 0 ? st[last - 1] : null;
+      const latestLabel = latest ? String(latest.new) : String(o.initial);
+      const latestW = ctx.measureText(latestLabel).width;
+      const latestX = Math.min(latest ? X(latest.t) + 2 : xStart + 2, this.cssW - PAD_R - latestW);
+      for (let j = from; j < last - 1; j++) {
+        const s = st[j];
+        if (s.new === s.old && s.op === 'load') continue;
+        const x = X(s.t) + 2;
+        if (x < lastRight + 4) continue;
+        const label = String(s.new);
+        const w = ctx.measureText(label).width;
+        if (x + w > latestX - 4) break;
+        ctx.fillText(label, x, top + 8);
+        lastRight = x + w;
+      }
+      ctx.font = `700 10px ${this.font}`;
+      ctx.fillText(latestLabel, Math.max(latestX, xStart), top + 8);
+      // who touched it
+      let lastDot = -1;
+      for (let j = from; j < last; j++) {
+        const s = st[j];
+        const x = X(s.t);
+        if (Math.floor(x) === lastDot) continue;
+        lastDot = Math.floor(x);
+        const g = this.trace.goroutine(s.g);
+        ctx.fillStyle = g ? this.gColor(g) : C.atomic;
+        ctx.fillRect(x - 1, bot - 3, 2, 4);
+      }
+    }
+  }
+
+  drawArrows(gY, X, t0, t1, ph) {
+    const arrows = this.trace.arrows;
+    const last = upperBound(arrows, ph, (a) => a.t1);
+    const first = lowerBound(arrows, t0, (a) => a.t1);
+    const n = last - first;
+    if (n <= 0) return;
+    const ctx = this.ctx;
+    const C = this.colors;
+    if (n > MAX_ARROWS) {
+      // Thousands of arrows would only paint the lanes over: say so instead.
+      const text = `${n.toLocaleString()} sends in view; zoom in to see their arrows`;
+      ctx.font = `600 11px ${this.font}`;
+      const w = ctx.measureText(text).width + 12;
+      const x = this.cssW - PAD_R - w;
+      const y = this.wrap.scrollTop + AXIS_H + 4;
+      ctx.fillStyle = C.bg;
+      ctx.globalAlpha = 0.9;
+      roundRect(ctx, x, y, w, 18, 4);
+      ctx.fill();
+      ctx.globalAlpha = 1;
+      ctx.fillStyle = C.arrow;
+      ctx.fillText(text, x + 6, y + 9);
+      return;
+    }
+    const dense = n > 300;
+    ctx.strokeStyle = C.arrow;
+    ctx.fillStyle = C.arrow;
+    ctx.lineWidth = dense ? 0.75 : 1.25;
+    ctx.globalAlpha = dense ? 0.5 : 0.9;
+    const labels = n <= 80;
+    ctx.font = `600 10px ${this.font}`;
+    const heads = [];
+    // Arrows that would land on the same pixels as one already drawn are skipped: a dense run
+    // costs what the screen can show, not what the trace holds.
+    const seen = dense ? new Set() : null;
+    ctx.beginPath();
+    for (let i = first; i < last; i++) {
+      const a = arrows[i];
+      if (a.t0 > t1) continue;
+      const from = this.trace.goroutine(a.from);
+      const to = this.trace.goroutine(a.to);
+      if (!from || !to) continue;
+      const xa = X(a.t0);
+      const xb = X(a.t1);
+      if (seen) {
+        const key = ((Math.floor(xb) * 8192 + Math.floor(xa)) * 512 + from.lane) * 512 + to.lane;
+        if (seen.has(key)) continue;
+        seen.add(key);
+      }
+      const ya = gY[from.lane];
+      const yb = gY[to.lane];
+      ctx.moveTo(xa, ya);
+      ctx.lineTo(xb, yb);
+      if (!dense) heads.push(xa, ya, xb, yb, i);
+    }
+    ctx.stroke();
+    ctx.globalAlpha = 1;
+    // heads and values
+    let lastLabelX = -Infinity;
+    let lastLabelY = -Infinity;
+    for (let j = 0; j < heads.length; j += 5) {
+      const [xa, ya, xb, yb] = [heads[j], heads[j + 1], heads[j + 2], heads[j + 3]];
+      const ang = Math.atan2(yb - ya, xb - xa);
+      const s = 6;
+      ctx.fillStyle = C.arrow;
+      ctx.beginPath();
+      ctx.moveTo(xb, yb);
+      ctx.lineTo(xb - s * Math.cos(ang - 0.45), yb - s * Math.sin(ang - 0.45));
+      ctx.lineTo(xb - s * Math.cos(ang + 0.45), yb - s * Math.sin(ang + 0.45));
+      ctx.closePath();
+      ctx.fill();
+      if (labels) {
+        const a = arrows[heads[j + 4]];
+        const text = a.value.length > 10 ? `${a.value.slice(0, 9)}…` : a.value;
+        if (!text) continue;
+        // the value rides at the tail, on the sender's lane, where sends stay apart
+        const w = ctx.measureText(text).width + 6;
+        const lx = Math.min(xa + 3, this.cssW - PAD_R - w);
+        const ly = ya + (yb < ya ? 4 : -14);
+        if (Math.abs(lx - lastLabelX) < w && Math.abs(ly - lastLabelY) < 12) continue;
+        lastLabelX = lx;
+        lastLabelY = ly;
+        ctx.fillStyle = C.bg;
+        ctx.globalAlpha = 0.85;
+        roundRect(ctx, lx, ly, w, 11, 3);
+        ctx.fill();
+        ctx.globalAlpha = 1;
+        ctx.fillStyle = C.arrow;
+        ctx.fillText(text, lx + 3, ly + 5.5);
+      }
+    }
+  }
+
+  // ——— input ———
+
+  bindInput() {
+    const c = this.canvas;
+    const tAt = (ev) => {
+      const r = c.getBoundingClientRect();
+      const [t0, t1] = this.range();
+      const k = (this.cssW - PAD_R - this.labelW) / (t1 - t0);
+      return t0 + (ev.clientX - r.left - this.labelW) / k;
+    };
+    // Ctrl+wheel (and a trackpad pinch) zooms around the pointer; Shift+wheel or a sideways
+    // swipe pans a zoomed view; a plain wheel scrolls the lanes.
+    c.addEventListener('wheel', (ev) => {
+      if (!this.trace) return;
+      const sideways = Math.abs(ev.deltaX) > Math.abs(ev.deltaY);
+      if (ev.ctrlKey || ev.metaKey) {
+        ev.preventDefault();
+        const unit = ev.deltaMode === 1 ? 33 : ev.deltaMode === 2 ? 400 : 1;
+        this.zoom(Math.exp(ev.deltaY * unit * 0.0025), tAt(ev));
+      } else if (this.view && (ev.shiftKey || sideways)) {
+        ev.preventDefault();
+        const d = sideways ? ev.deltaX : ev.deltaY;
+        const [t0, t1] = this.range();
+        this.pan((d / Math.max(1, this.cssW - this.labelW - PAD_R)) * (t1 - t0));
+      }
+    }, { passive: false });
+    c.addEventListener('dblclick', () => this.fit());
+    // A mouse drag scrubs at once; a finger scrubs once it moves sideways or lifts where it
+    // landed, so a vertical swipe still scrolls the lanes.
+    let drag = null;
+    c.addEventListener('pointerdown', (ev) => {
+      if (!this.trace || ev.button !== 0) return;
+      const r = c.getBoundingClientRect();
+      if (ev.clientX - r.left < this.labelW) return;
+      const touch = ev.pointerType === 'touch';
+      drag = { x: ev.clientX, y: ev.clientY, active: !touch };
+      if (!touch) {
+        c.setPointerCapture(ev.pointerId);
+        this.seek(tAt(ev));
+      }
+    });
+    c.addEventListener('pointermove', (ev) => {
+      if (!drag) return;
+      if (!drag.active && Math.abs(ev.clientX - drag.x) > 8 && Math.abs(ev.clientX - drag.x) > Math.abs(ev.clientY - drag.y)) {
+        drag.active = true;
+      }
+      if (drag.active) this.seek(tAt(ev));
+    });
+    c.addEventListener('pointerup', (ev) => {
+      if (drag && !drag.active && Math.hypot(ev.clientX - drag.x, ev.clientY - drag.y) < 8) this.seek(tAt(ev));
+      drag = null;
+    });
+    c.addEventListener('pointercancel', () => { drag = null; });
+    c.addEventListener('keydown', (ev) => {
+      if (!this.trace) return;
+      switch (ev.key) {
+        case 'ArrowRight': this.step(1); break;
+        case 'ArrowLeft': this.step(-1); break;
+        case 'Home': this.seek(0); break;
+        case 'End': this.seek(this.maxT()); break;
+        case ' ': this.togglePlay(); break;
+        case '+': case '=': this.zoom(0.5, this.playhead); break;
+        case '-': this.zoom(2, this.playhead); break;
+        case '0': this.fit(); break;
+        default: return;
+      }
+      ev.preventDefault();
+    });
+  }
+}
+
+/** lowerBoundFrom is the first index in [lo, hi) of spans sorted by t0 whose t0 is ≥ t. */
+function lowerBoundFrom(spans, lo, hi, t) {
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (spans[mid].t0 < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * tickFormat returns a formatter for times on an axis with ticks step ns apart reaching to
+ * end: one unit for the axis, as many decimals as the step needs ("200.002 ms").
+ */
+function tickFormat(step, end) {
+  const units = [[1e9, 's'], [1e6, 'ms'], [1e3, 'µs'], [1, 'ns']];
+  const [u, name] = units.find(([size]) => end >= size * 1.5) || units[3];
+  const decimals = Math.min(6, Math.max(0, Math.ceil(-Math.log10(step / u) - 1e-9)));
+  return (t) => `${(t / u).toFixed(decimals)} ${name}`;
+}
+
+function objLaneH(o) {
+  return o.kind === 'atomic' ? ATOMIC_LANE_H : O_LANE_H;
+}
+
+function objKindText(o) {
+  if (o.kind === 'chan') return o.cap ? `chan, buffer ${o.cap}` : 'chan, unbuffered';
+  return o.kind;
+}
+
+/** fit shortens text with an ellipsis to fit width px in ctx's font. */
+function fit(ctx, text, width) {
+  if (ctx.measureText(text).width <= width) return text;
+  let lo = 0;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (ctx.measureText(`${text.slice(0, mid)}…`).width <= width) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo > 0 ? `${text.slice(0, lo)}…` : '';
+}
+
+function roundRect(ctx, x, y, w, h, r) {
+  ctx.beginPath();
+  if (ctx.roundRect) {
+    ctx.roundRect(x, y, w, h, r);
+  } else {
+    ctx.rect(x, y, w, h);
+  }
+}
