@@ -9,21 +9,61 @@ import (
 	"time"
 )
 
-// Param describes one slider of a scenario. Every value is an integer; Unit "ms" makes it a
-// duration in milliseconds.
+// Param describes one setting of a scenario: a slider over whole numbers (Unit "ms" makes it
+// a duration in milliseconds), or, when Choices is set, a pick of one named choice. A choice
+// param's value is the choice's index (Min 0, Max len(Choices)-1), but links and messages
+// carry its name.
 type Param struct {
-	Name    string `json:"name"`
-	Label   string `json:"label"`
-	Min     int    `json:"min"`
-	Max     int    `json:"max"`
-	Step    int    `json:"step"`
-	Default int    `json:"default"`
-	Unit    string `json:"unit,omitempty"`
-	Help    string `json:"help"`
+	Name    string   `json:"name"`
+	Label   string   `json:"label"`
+	Min     int      `json:"min"`
+	Max     int      `json:"max"`
+	Step    int      `json:"step"`
+	Default int      `json:"default"`
+	Unit    string   `json:"unit,omitempty"`
+	Choices []string `json:"choices,omitempty"`
+	Help    string   `json:"help"`
 }
 
-// Range renders the allowed range the way messages show it, "1–64".
-func (p Param) Range() string { return fmt.Sprintf("%d–%d", p.Min, p.Max) }
+// Range renders the allowed values the way messages show them: "1–64", or "atomic, mutex
+// or load-store".
+func (p Param) Range() string {
+	if n := len(p.Choices); n > 0 {
+		if n == 1 {
+			return p.Choices[0]
+		}
+		return strings.Join(p.Choices[:n-1], ", ") + " or " + p.Choices[n-1]
+	}
+	return fmt.Sprintf("%d–%d", p.Min, p.Max)
+}
+
+// ValueText renders a value as a link carries it: the choice's name, or the number.
+func (p Param) ValueText(v int) string {
+	if len(p.Choices) > 0 && v >= 0 && v < len(p.Choices) {
+		return p.Choices[v]
+	}
+	return strconv.Itoa(v)
+}
+
+// parse reads a value as a link or message gives it, clamping numbers into range. It returns
+// the value to use and, when the text was not usable as given, a sentence saying why.
+func (p Param) parse(text string) (int, string) {
+	text = strings.TrimSpace(text)
+	if len(p.Choices) > 0 {
+		if i := slices.Index(p.Choices, text); i >= 0 {
+			return i, ""
+		}
+		return p.Default, fmt.Sprintf("%s must be %s, got %q", p.Name, p.Range(), text)
+	}
+	n, err := strconv.Atoi(text)
+	switch {
+	case err != nil:
+		return p.Default, fmt.Sprintf("%s must be a whole number %s, got %q", p.Name, p.Range(), text)
+	case n < p.Min || n > p.Max:
+		return min(max(n, p.Min), p.Max), fmt.Sprintf("%s must be %s, got %d", p.Name, p.Range(), n)
+	}
+	return n, ""
+}
 
 // Values are a scenario's checked parameter values, one per Param.
 type Values map[string]int
@@ -71,19 +111,10 @@ func (s *Scenario) Check(raw map[string]string) (Values, Problems) {
 			vals[p.Name] = p.Default
 			continue
 		}
-		n, err := strconv.Atoi(strings.TrimSpace(text))
-		switch {
-		case err != nil:
-			vals[p.Name] = p.Default
-			problems = append(problems, Problem{Param: p.Name, Got: text, Used: p.Default,
-				Message: fmt.Sprintf("%s must be a whole number %s, got %q", p.Name, p.Range(), text)})
-		case n < p.Min || n > p.Max:
-			used := min(max(n, p.Min), p.Max)
-			vals[p.Name] = used
-			problems = append(problems, Problem{Param: p.Name, Got: text, Used: used,
-				Message: fmt.Sprintf("%s must be %s, got %d", p.Name, p.Range(), n)})
-		default:
-			vals[p.Name] = n
+		v, problem := p.parse(text)
+		vals[p.Name] = v
+		if problem != "" {
+			problems = append(problems, Problem{Param: p.Name, Got: text, Used: v, Message: problem})
 		}
 	}
 	var unknown []string
@@ -143,9 +174,22 @@ func (s *Scenario) Query(vals Values) string {
 		}
 		b.WriteString(url.QueryEscape(p.Name))
 		b.WriteByte('=')
-		b.WriteString(strconv.Itoa(vals[p.Name]))
+		b.WriteString(url.QueryEscape(p.ValueText(vals[p.Name])))
 	}
 	return b.String()
+}
+
+// Named renders values as links and messages carry them: numbers, and names for choices.
+func (s *Scenario) Named(vals Values) map[string]any {
+	named := make(map[string]any, len(s.Params))
+	for _, p := range s.Params {
+		if len(p.Choices) > 0 {
+			named[p.Name] = p.ValueText(vals[p.Name])
+		} else {
+			named[p.Name] = vals[p.Name]
+		}
+	}
+	return named
 }
 
 // RawFromQuery takes the first value of each name in a URL query, ignoring names listed in

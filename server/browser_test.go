@@ -163,4 +163,3 @@ func TestBrowserPickRunAndShare(t *testing.T) {
 		}
 	}
 }
-

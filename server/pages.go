@@ -73,8 +73,8 @@ func (a *app) handleCatalog(c echo.Context) error {
 // scenarioResponse is one scenario with a checked set of values and its share link.
 type scenarioResponse struct {
 	*scenarios.Scenario
-	Values scenarios.Values `json:"values"`
-	Link   string           `json:"link"`
+	Values map[string]any `json:"values"`
+	Link   string         `json:"link"`
 }
 
 // handleScenario answers one scenario, checking the params in the query strictly: an API
@@ -88,5 +88,5 @@ func (a *app) handleScenario(c echo.Context) error {
 	if err != nil {
 		return echo.NewHTTPError(http.StatusBadRequest, err.Error())
 	}
-	return c.JSON(http.StatusOK, scenarioResponse{Scenario: s, Values: vals, Link: "/play/" + s.ID + "?" + s.Query(vals)})
+	return c.JSON(http.StatusOK, scenarioResponse{Scenario: s, Values: s.Named(vals), Link: "/play/" + s.ID + "?" + s.Query(vals)})
 }

@@ -91,11 +91,17 @@ func checkRun(cat *scenarios.Catalog, m clientMessage) (runRequest, error) {
 	}
 	raw := make(map[string]string, len(m.Params))
 	for name, v := range m.Params {
+		// Numbers for sliders, names (strings) for choices; Check says which fits which.
 		var n json.Number
-		if err := json.Unmarshal(v, &n); err != nil {
-			return runRequest{}, fmt.Errorf("%s must be a number, got %s", name, v)
+		var text string
+		switch {
+		case json.Unmarshal(v, &n) == nil:
+			raw[name] = n.String()
+		case json.Unmarshal(v, &text) == nil:
+			raw[name] = text
+		default:
+			return runRequest{}, fmt.Errorf("%s must be a number or a name, got %s", name, v)
 		}
-		raw[name] = n.String()
 	}
 	vals, err := s.Strict(raw)
 	if err != nil {
@@ -117,13 +123,13 @@ func checkRun(cat *scenarios.Catalog, m clientMessage) (runRequest, error) {
 }
 
 type metaMessage struct {
-	V        int              `json:"v"`
-	Type     string           `json:"type"`
-	Run      int              `json:"run"`
-	Scenario string           `json:"scenario"`
-	Params   scenarios.Values `json:"params"`
-	Mode     stage.Mode       `json:"mode"`
-	Speed    float64          `json:"speed"`
+	V        int            `json:"v"`
+	Type     string         `json:"type"`
+	Run      int            `json:"run"`
+	Scenario string         `json:"scenario"`
+	Params   map[string]any `json:"params"`
+	Mode     stage.Mode     `json:"mode"`
+	Speed    float64        `json:"speed"`
 }
 
 type endStats struct {

@@ -204,7 +204,7 @@ func TestSocketBadMessagesGetAnErrorAndTheConnectionStaysUsable(t *testing.T) {
 		{"unknown field", `{"type":"run","scenario":"channels","colour":"red"}`, `colour`},
 		{"unknown scenario", `{"type":"run","scenario":"nope"}`, `unknown scenario "nope" (there are: channels, atomic-counter`},
 		{"out of range", `{"type":"run","scenario":"channels","params":{"producers":500}}`, "producers must be 1–16, got 500"},
-		{"not a number", `{"type":"run","scenario":"channels","params":{"producers":"many"}}`, `producers must be a number, got "many"`},
+		{"not a number", `{"type":"run","scenario":"channels","params":{"producers":"many"}}`, `producers must be a whole number 1–16, got "many"`},
 		{"fraction", `{"type":"run","scenario":"channels","params":{"producers":1.5}}`, `producers must be a whole number 1–16, got "1.5"`},
 		{"unknown param", `{"type":"run","scenario":"channels","params":{"workers":3}}`, `channels has no parameter "workers"`},
 		{"bad mode", `{"type":"run","scenario":"channels","mode":"turbo"}`, `mode must be "live", got "turbo"`},

@@ -212,7 +212,7 @@ func (s *session) stopRun() {
 func (s *session) pump(id int, req runRequest, run *scenarios.Run) {
 	defer func() { <-run.Done() }()
 	if !s.sendJSON(metaMessage{V: stage.SchemaVersion, Type: typeMeta, Run: id,
-		Scenario: req.scenario.ID, Params: req.values, Mode: req.mode, Speed: req.speed}) {
+		Scenario: req.scenario.ID, Params: req.scenario.Named(req.values), Mode: req.mode, Speed: req.speed}) {
 		return
 	}
 	var (

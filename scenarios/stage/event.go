@@ -72,6 +72,7 @@ type Event struct {
 	New     int64   `json:"new,omitempty"`     // atomic: value after (always written)
 	Dur     int64   `json:"dur,omitempty"`     // work-begin, sleep-begin: the asked duration in ns
 	Closed  bool    `json:"closed,omitempty"`  // recv-end: the receive found the channel closed and empty
+	Borrows int     `json:"borrows,omitempty"` // refcell events: shared borrows after, -1 mutably borrowed (always written)
 }
 
 // AppendJSON appends the event's JSON object to buf. It is the one encoder of the wire format
@@ -117,13 +118,21 @@ func (e *Event) AppendJSON(buf []byte) []byte {
 			buf = strconv.AppendInt(buf, int64(e.Cap), 10)
 		}
 	}
-	if e.Kind == KindAtomic {
+	switch e.Kind {
+	case KindAtomic, KindWGAdd:
 		buf = append(buf, `,"op":`...)
 		buf = appendString(buf, e.Op)
 		buf = append(buf, `,"old":`...)
 		buf = strconv.AppendInt(buf, e.Old, 10)
 		buf = append(buf, `,"new":`...)
 		buf = strconv.AppendInt(buf, e.New, 10)
+	case KindBorrow, KindBorrowMut, KindRelease, KindBorrowError:
+		if e.Op != "" {
+			buf = append(buf, `,"op":`...)
+			buf = appendString(buf, e.Op)
+		}
+		buf = append(buf, `,"borrows":`...)
+		buf = strconv.AppendInt(buf, int64(e.Borrows), 10)
 	}
 	if e.Dur != 0 {
 		buf = append(buf, `,"dur":`...)

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unsafe"
 )
 
 // Mode selects the scheduler a run uses.
@@ -263,6 +264,12 @@ func (r *Run) appendLocked(e Event, pc uintptr) bool {
 	if r.halted {
 		return false
 	}
+	if r.ctx.Err() != nil {
+		// The parent context was cancelled (a halt sets halted first): operations that do not
+		// block must stop the run too, or a goroutine that never blocks would run on.
+		r.haltLocked(ReasonStopped, "stopped before the end")
+		return false
+	}
 	if r.n >= r.cfg.MaxEvents {
 		r.haltLocked(ReasonTruncated, fmt.Sprintf("stopped at %d events, the most a run may record", r.cfg.MaxEvents))
 		return false
@@ -359,11 +366,13 @@ func (r *Run) lineLocked(pc uintptr) int {
 const stagePkg = "interleave/scenarios/stage."
 
 // callerPC returns the PC of the scenario code that called the stage operation calling it.
-func callerPC() uintptr {
-	var pcs [1]uintptr
-	// 0 Callers, 1 callerPC, 2 the stage operation, 3 its caller.
-	runtime.Callers(3, pcs[:])
-	return pcs[0]
+// It is small enough to be inlined (a one-element slice over pc rather than an array), which
+// spares runtime.Callers one physical frame to unwind on every operation.
+func callerPC() (pc uintptr) {
+	// 0 Callers, 1 callerPC, 2 the stage operation, 3 its caller. Callers counts inlined
+	// frames as frames, so this holds whether or not callerPC is inlined.
+	runtime.Callers(3, unsafe.Slice(&pc, 1))
+	return pc
 }
 
 // spawn runs fn as goroutine g of the run.

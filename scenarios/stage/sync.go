@@ -22,6 +22,9 @@ type Chan[T any] struct {
 	live chan item[T]
 	// closed is guarded by the run's recorder lock.
 	closed bool
+	// What a goroutine blocked on the channel is doing, for the leftover report; made once
+	// here rather than on every operation.
+	sending, receiving string
 }
 
 // NewChan makes a channel named name with cap buffer slots (0: unbuffered), as make(chan T, cap).
@@ -30,7 +33,8 @@ func NewChan[T any](g *G, name string, cap int) *Chan[T] {
 	if cap < 0 {
 		panic(fmt.Sprintf("makechan: size out of range: %d", cap))
 	}
-	c := &Chan[T]{name: name, cap: cap, live: make(chan item[T], cap)}
+	c := &Chan[T]{name: name, cap: cap, live: make(chan item[T], cap),
+		sending: "blocked sending on " + name, receiving: "blocked receiving from " + name}
 	c.id = g.newObject(Event{ObjKind: ObjChan, Name: name, Cap: cap}, pc)
 	return c
 }
@@ -41,11 +45,16 @@ func (c *Chan[T]) Send(g *G, v T) {
 	pc := callerPC()
 	r := g.run
 	it := item[T]{v: v, text: format(v)}
+	// The message id is taken in the same critical section that records the send-begin.
 	r.mu.Lock()
 	r.nextMsg++
 	it.msg = r.nextMsg
+	ok := r.appendLocked(Event{G: g.id, Kind: KindSendBegin, Obj: c.id, Msg: it.msg, Value: it.text}, pc)
+	g.doing = c.sending
 	r.mu.Unlock()
-	g.begin(Event{Kind: KindSendBegin, Obj: c.id, Msg: it.msg, Value: it.text}, pc, "blocked sending on "+c.name)
+	if !ok {
+		panic(unwind{})
+	}
 	select {
 	case c.live <- it:
 	default:
@@ -62,7 +71,7 @@ func (c *Chan[T]) Send(g *G, v T) {
 func (c *Chan[T]) Recv(g *G) (v T, ok bool) {
 	pc := callerPC()
 	r := g.run
-	g.begin(Event{Kind: KindRecvBegin, Obj: c.id}, pc, "blocked receiving from "+c.name)
+	g.begin(Event{Kind: KindRecvBegin, Obj: c.id}, pc, c.receiving)
 	var it item[T]
 	select {
 	case it, ok = <-c.live:
@@ -121,12 +130,14 @@ type Mutex struct {
 	id   int
 	name string
 	slot chan struct{}
+	// locking is what a goroutine blocked in Lock is doing, for the leftover report.
+	locking string
 }
 
 // NewMutex makes an unlocked mutex named name.
 func NewMutex(g *G, name string) *Mutex {
 	pc := callerPC()
-	m := &Mutex{name: name, slot: make(chan struct{}, 1)}
+	m := &Mutex{name: name, slot: make(chan struct{}, 1), locking: "blocked locking " + name}
 	m.id = g.newObject(Event{ObjKind: ObjMutex, Name: name}, pc)
 	return m
 }
@@ -135,7 +146,7 @@ func NewMutex(g *G, name string) *Mutex {
 func (m *Mutex) Lock(g *G) {
 	pc := callerPC()
 	r := g.run
-	g.begin(Event{Kind: KindLockBegin, Obj: m.id}, pc, "blocked locking "+m.name)
+	g.begin(Event{Kind: KindLockBegin, Obj: m.id}, pc, m.locking)
 	select {
 	case m.slot <- struct{}{}:
 	default:
@@ -151,12 +162,22 @@ func (m *Mutex) Lock(g *G) {
 // Unlock releases the mutex. Unlocking an unlocked mutex panics (Go makes it a fatal error).
 func (m *Mutex) Unlock(g *G) {
 	pc := callerPC()
-	// Recorded before the release, so the next holder's lock-end always comes after it.
-	g.record(Event{Kind: KindUnlock, Obj: m.id}, pc)
-	select {
-	case <-m.slot:
-	default:
+	r := g.run
+	r.mu.Lock()
+	// Every Unlock checks and releases under the recorder lock, so an unlocked mutex panics
+	// without a phantom unlock event.
+	if len(m.slot) == 0 {
+		r.mu.Unlock()
 		panic("sync: unlock of unlocked mutex " + m.name)
+	}
+	// Recorded before the release, so the next holder's lock-end always comes after it.
+	ok := r.appendLocked(Event{G: g.id, Kind: KindUnlock, Obj: m.id}, pc)
+	if ok {
+		<-m.slot
+	}
+	r.mu.Unlock()
+	if !ok {
+		panic(unwind{})
 	}
 }
 

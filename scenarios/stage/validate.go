@@ -25,6 +25,11 @@ const maxViolations = 20
 //   - a mutex has at most one holder, and only its holder unlocks it;
 //   - each atomic operation starts from the value the previous one left and does what its
 //     op says;
+//   - a waitgroup's counter chains and never goes negative, and a Wait ends only after the
+//     counter was zero;
+//   - a cell reads what was last written;
+//   - a refcell has any number of shared borrows or one mutable borrow, releases match
+//     borrows, and a borrow-error is raised only when the rules forbid the borrow;
 //   - when main returned, the goroutines that had not ended are exactly those end.Leftover
 //     names.
 func Validate(events []Event, end End) error {
@@ -55,7 +60,9 @@ type gState struct {
 	name    string
 	lastT   int64
 	pending *Event // the -begin waiting for its -end
-	ended   bool
+	// pendingSeq is the seq of the -begin the current event ends, if it ends one.
+	pendingSeq int64
+	ended      bool
 }
 
 type oState struct {
@@ -65,8 +72,11 @@ type oState struct {
 	closed   bool
 	sendEnds int
 	recvBegs int
-	holder   int   // mutex
-	value    int64 // atomic
+	holder   int    // mutex
+	value    int64  // atomic, waitgroup counter
+	text     string // cell contents
+	borrows  int    // refcell
+	lastZero int64  // waitgroup: seq at which the counter was last seen at zero
 	// FIFO check: the latest recv-begin among the receives of sends of this channel that
 	// have ended.
 	maxEndedRecvBegin int64
@@ -137,7 +147,7 @@ func (v *validator) err() error {
 // endOf names the kind that must follow a -begin.
 var endOf = map[Kind]Kind{
 	KindSendBegin: KindSendEnd, KindRecvBegin: KindRecvEnd, KindLockBegin: KindLockEnd,
-	KindWorkBegin: KindWorkEnd, KindSleepBeg: KindSleepEnd,
+	KindWorkBegin: KindWorkEnd, KindSleepBeg: KindSleepEnd, KindWaitBegin: KindWaitEnd,
 }
 
 func (v *validator) object(e *Event, want ObjKind) *oState {
@@ -179,7 +189,9 @@ func (v *validator) event(i int, e *Event) {
 		v.fail(e, "time goes back on goroutine %d", e.G)
 	}
 	g.lastT = e.T
+	g.pendingSeq = 0
 	if g.pending != nil {
+		g.pendingSeq = g.pending.Seq
 		want := endOf[g.pending.Kind]
 		if e.Kind != want || e.Obj != g.pending.Obj {
 			if e.Kind != KindPanic {
@@ -206,7 +218,7 @@ func (v *validator) event(i int, e *Event) {
 		if _, dup := v.objects[e.Obj]; dup {
 			v.fail(e, "object %d announced twice", e.Obj)
 		}
-		o := &oState{kind: e.ObjKind, name: e.Name, cap: e.Cap}
+		o := &oState{kind: e.ObjKind, name: e.Name, cap: e.Cap, text: e.Value}
 		if e.ObjKind == ObjAtomic {
 			n, err := strconv.ParseInt(e.Value, 10, 64)
 			if err != nil {
@@ -304,7 +316,71 @@ func (v *validator) event(i int, e *Event) {
 		if o := v.object(e, ObjAtomic); o != nil {
 			v.atomic(e, o)
 		}
+	case KindWGAdd:
+		if o := v.object(e, ObjWaitGroup); o != nil {
+			delta, err := strconv.ParseInt(e.Value, 10, 64)
+			switch {
+			case err != nil:
+				v.fail(e, "waitgroup delta %q is not a number", e.Value)
+			case e.Old != o.value:
+				v.fail(e, "waitgroup %s steps from %d, but its counter was %d", o.name, e.Old, o.value)
+			case e.New != e.Old+delta || e.New < 0:
+				v.fail(e, "waitgroup %s goes from %d by %d to %d", o.name, e.Old, delta, e.New)
+			}
+			o.value = e.New
+			if o.value == 0 {
+				o.lastZero = e.Seq
+			}
+		}
+	case KindWaitBegin:
+		if o := v.object(e, ObjWaitGroup); o != nil && o.value == 0 {
+			o.lastZero = e.Seq
+		}
+	case KindWaitEnd:
+		if o := v.object(e, ObjWaitGroup); o != nil && g.pendingSeq > o.lastZero {
+			v.fail(e, "Wait on %s returns, but its counter was not zero since the wait began", o.name)
+		}
+	case KindCellGet, KindCellSet:
+		if o := v.object(e, ObjCell); o != nil {
+			if e.Kind == KindCellGet && e.Value != o.text {
+				v.fail(e, "cell %s reads %q, but %q was last written", o.name, e.Value, o.text)
+			}
+			o.text = e.Value
+		}
+	case KindBorrow, KindBorrowMut, KindRelease, KindBorrowError:
+		if o := v.object(e, ObjRefCell); o != nil {
+			v.refcell(e, o)
+		}
 	}
+}
+
+func (v *validator) refcell(e *Event, o *oState) {
+	before := o.borrows
+	var after int
+	switch {
+	case e.Kind == KindBorrow && before >= 0:
+		after = before + 1
+	case e.Kind == KindBorrowMut && before == 0:
+		after = -1
+	case e.Kind == KindRelease && e.Op == "mut" && before == -1:
+		after = 0
+	case e.Kind == KindRelease && e.Op == "shared" && before > 0:
+		after = before - 1
+	case e.Kind == KindBorrowError:
+		forbidden := strings.Contains(e.Value, "BorrowMutError") && before != 0 ||
+			strings.Contains(e.Value, "BorrowError") && !strings.Contains(e.Value, "BorrowMutError") && before < 0
+		if !forbidden {
+			v.fail(e, "refcell %s refuses a borrow the rules allow (%s with %d borrows)", o.name, e.Value, before)
+		}
+		after = before
+	default:
+		v.fail(e, "refcell %s: %s %s with %d borrows breaks the borrow rules", o.name, e.Kind, e.Op, before)
+		after = e.Borrows
+	}
+	if e.Borrows != after {
+		v.fail(e, "refcell %s reports %d borrows, want %d", o.name, e.Borrows, after)
+	}
+	o.borrows = after
 }
 
 // checkPanicsNext notes an operation Go answers with a panic; finish checks the panic came.

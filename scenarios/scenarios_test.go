@@ -1,0 +1,516 @@
+package scenarios
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"interleave/scenarios/stage"
+)
+
+// No goroutine of any scenario run may outlive it.
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+// guard bounds the wait for a run. It only turns a hang into a failure; nothing asserts timing.
+const guard = 10 * time.Second
+
+// fast makes a scenario's work and sleep waits a thousandth of their scenario time.
+var fast = stage.Config{Speed: 1000}
+
+func run(t *testing.T, s *Scenario, vals Values) ([]stage.Event, stage.End, []Stat) {
+	t.Helper()
+	r := s.Start(context.Background(), fast, vals)
+	select {
+	case <-r.Done():
+	case <-time.After(guard):
+		r.Stop()
+		<-r.Done()
+		t.Fatalf("%s %v did not end within %s", s.ID, vals, guard)
+	}
+	ev, end := r.Events(0, nil), r.End()
+	if err := stage.Validate(ev, end); err != nil {
+		t.Errorf("%s %v: the trace breaks the stage's rules: %v", s.ID, vals, err)
+	}
+	return ev, end, r.Summary()
+}
+
+func stat(summary []Stat, label string) (string, bool) {
+	for _, s := range summary {
+		if s.Label == label {
+			return s.Value, true
+		}
+	}
+	return "", false
+}
+
+// expectations check what each scenario promises at the end of a run, beyond ending well.
+var expectations = map[string]func(vals Values, ev []stage.Event, summary []Stat) error{
+	"channels": func(vals Values, ev []stage.Event, summary []Stat) error {
+		total := vals.Int("producers") * vals.Int("messages")
+		if got, _ := stat(summary, "messages received"); got != strconv.Itoa(total) {
+			return fmt.Errorf("messages received %q, want %d", got, total)
+		}
+		// main printed every producer's number once per message.
+		got := map[string]int{}
+		for _, e := range ev {
+			if e.Kind == stage.KindPrint && e.G == 1 {
+				got[e.Value]++
+			}
+		}
+		for i := range vals.Int("producers") {
+			if n := got[fmt.Sprint("got ", i)]; n != vals.Int("messages") {
+				return fmt.Errorf("got %d from producer %d, want %d", n, i, vals.Int("messages"))
+			}
+		}
+		return nil
+	},
+	"atomic-counter": func(vals Values, ev []stage.Event, summary []Stat) error {
+		want := strconv.Itoa(vals.Int("goroutines") * vals.Int("adds"))
+		expected, _ := stat(summary, "expected")
+		final, _ := stat(summary, "final value")
+		if expected != want || final != want {
+			return fmt.Errorf("expected %q, final value %q, want both %s", expected, final, want)
+		}
+		adds := 0
+		for _, e := range ev {
+			if e.Kind == stage.KindAtomic && e.Op == "add" {
+				adds++
+			}
+		}
+		if strconv.Itoa(adds) != want {
+			return fmt.Errorf("%d add events, want %s", adds, want)
+		}
+		return nil
+	},
+}
+
+// valueSets are the settings each scenario is run with: its defaults; then, with durations at
+// their minimum, each param at its min and at its max; all params at their min; all at their
+// max (durations kept at their min).
+func valueSets(s *Scenario) map[string]Values {
+	sets := map[string]Values{"defaults": s.Defaults()}
+	base := s.Defaults()
+	for _, p := range s.Params {
+		if p.Unit == "ms" {
+			base[p.Name] = p.Min
+		}
+	}
+	allMin, allMax := maps.Clone(base), maps.Clone(base)
+	for _, p := range s.Params {
+		for _, v := range []int{p.Min, p.Max} {
+			vals := maps.Clone(base)
+			vals[p.Name] = v
+			sets[fmt.Sprintf("%s=%d", p.Name, v)] = vals
+		}
+		allMin[p.Name] = p.Min
+		if p.Unit != "ms" {
+			allMax[p.Name] = p.Max
+		}
+	}
+	sets["all min"], sets["all max"] = allMin, allMax
+	return sets
+}
+
+func TestEveryScenarioRuns(t *testing.T) {
+	for _, s := range New().All() {
+		sets := valueSets(s)
+		for _, name := range slices.Sorted(maps.Keys(sets)) {
+			vals := sets[name]
+			t.Run(s.ID+"/"+name, func(t *testing.T) {
+				t.Parallel()
+				ev, end, summary := run(t, s, vals)
+				if end.Reason != stage.ReasonDone {
+					t.Fatalf("ended %q: %s", end.Reason, end.Message)
+				}
+				if len(summary) == 0 {
+					t.Fatalf("no summary")
+				}
+				if check := expectations[s.ID]; check != nil {
+					if err := check(vals, ev, summary); err != nil {
+						t.Error(err)
+					}
+				}
+				checkLines(t, s, ev)
+			})
+		}
+	}
+	for _, s := range New().All() {
+		if expectations[s.ID] == nil {
+			t.Logf("%s: no end-of-run expectations beyond a done run with a summary", s.ID)
+		}
+	}
+}
+
+// opText is what the source line of an event of each kind contains.
+func opText(e stage.Event) string {
+	switch e.Kind {
+	case stage.KindGo:
+		return "Go("
+	case stage.KindNew:
+		switch e.ObjKind {
+		case stage.ObjChan:
+			return "NewChan"
+		case stage.ObjMutex:
+			return "NewMutex"
+		case stage.ObjAtomic:
+			return "NewAtomicInt"
+		}
+		return "New"
+	case stage.KindSendBegin, stage.KindSendEnd:
+		return "Send("
+	case stage.KindRecvBegin, stage.KindRecvEnd:
+		return "Recv("
+	case stage.KindClose:
+		return "Close("
+	case stage.KindLockBegin, stage.KindLockEnd:
+		return "Lock("
+	case stage.KindUnlock:
+		return "Unlock("
+	case stage.KindAtomic:
+		return map[string]string{"add": "Add(", "load": "Load(", "store": "Store(", "swap": "Swap(", "cas": "CompareAndSwap("}[e.Op]
+	case stage.KindWorkBegin, stage.KindWorkEnd:
+		return "Work("
+	case stage.KindSleepBeg, stage.KindSleepEnd:
+		return "Sleep("
+	case stage.KindPrint:
+		return "Println("
+	}
+	return ""
+}
+
+// checkLines holds the code panel to its promise: an event's line, counted from SourceLine,
+// is a line of Source, and that line does the operation.
+func checkLines(t *testing.T, s *Scenario, ev []stage.Event) {
+	t.Helper()
+	lines := strings.Split(s.Source, "\n")
+	bad := 0
+	for _, e := range ev {
+		want := opText(e)
+		if e.Line == 0 {
+			if want != "" && e.G != 0 {
+				t.Errorf("%s event has no line", e.AppendJSON(nil))
+				bad++
+			}
+			continue
+		}
+		i := e.Line - s.SourceLine
+		switch {
+		case i < 0 || i >= len(lines):
+			t.Errorf("%s: line %d is outside the shown source (lines %d–%d)", e.AppendJSON(nil), e.Line, s.SourceLine, s.SourceLine+len(lines)-1)
+			bad++
+		case !strings.Contains(lines[i], want):
+			t.Errorf("%s: line %d is %q, which does not contain %q", e.AppendJSON(nil), e.Line, strings.TrimSpace(lines[i]), want)
+			bad++
+		}
+		if bad >= 5 {
+			t.Fatalf("giving up after %d bad lines", bad)
+		}
+	}
+}
+
+func TestCatalog(t *testing.T) {
+	c := New()
+	if len(c.All()) == 0 {
+		t.Fatal("empty catalog")
+	}
+	seen := map[string]bool{}
+	for _, s := range c.All() {
+		if seen[s.ID] {
+			t.Errorf("scenario id %q twice", s.ID)
+		}
+		seen[s.ID] = true
+		if got, ok := c.Lookup(s.ID); !ok || got != s {
+			t.Errorf("Lookup(%q) = %v, %v", s.ID, got, ok)
+		}
+		if s.Title == "" || s.Summary == "" || len(s.Text) == 0 || s.Rust == "" || s.Source == "" || s.SourceLine < 1 {
+			t.Errorf("%s: a page needs its title, summary, text, Rust and source", s.ID)
+		}
+		if strings.Contains(s.Source, "show:begin") || strings.Contains(s.Source, "show:end") {
+			t.Errorf("%s: the shown source includes a marker line", s.ID)
+		}
+		names := map[string]bool{}
+		for _, p := range s.Params {
+			if names[p.Name] {
+				t.Errorf("%s: param %q twice", s.ID, p.Name)
+			}
+			names[p.Name] = true
+			if p.Min > p.Default || p.Default > p.Max || p.Step <= 0 {
+				t.Errorf("%s: param %s: default %d outside %d–%d, or step %d", s.ID, p.Name, p.Default, p.Min, p.Max, p.Step)
+			}
+			if got := s.Param(p.Name); got == nil || got.Name != p.Name {
+				t.Errorf("%s: Param(%q) does not find it", s.ID, p.Name)
+			}
+		}
+		if s.Param("no such param") != nil {
+			t.Errorf("%s: Param finds a param that is not there", s.ID)
+		}
+	}
+	if _, ok := c.Lookup("no-such-scenario"); ok {
+		t.Error("Lookup found a scenario that is not there")
+	}
+}
+
+func TestSourceIsTheFileThatRuns(t *testing.T) {
+	for _, tc := range []struct {
+		id   string
+		file string
+	}{
+		{"channels", channelsFile},
+		{"atomic-counter", atomicCounterFile},
+	} {
+		s, ok := New().Lookup(tc.id)
+		if !ok {
+			t.Errorf("no scenario %s", tc.id)
+			continue
+		}
+		file := strings.Split(tc.file, "\n")
+		for i, line := range strings.Split(s.Source, "\n") {
+			if n := s.SourceLine + i; n > len(file) || file[n-1] != line {
+				t.Errorf("%s: Source line %d is %q, file line %d is %q", tc.id, i+1, line, n, at(file, n-1))
+				break
+			}
+		}
+		if file[s.SourceLine-2] != "// show:begin" {
+			t.Errorf("%s: the line before Source is %q, want the show:begin marker", tc.id, file[s.SourceLine-2])
+		}
+	}
+}
+
+func at(lines []string, i int) string {
+	if i >= 0 && i < len(lines) {
+		return lines[i]
+	}
+	return ""
+}
+
+func TestExcerpt(t *testing.T) {
+	for _, tc := range []struct {
+		name, file string
+		src        string
+		line       int
+	}{
+		{"middle", "package x\n\n// show:begin\nfunc a() {}\n\nfunc b() {}\n// show:end\nvar z int\n", "func a() {}\n\nfunc b() {}", 4},
+		{"to the end without show:end", "package x\n// show:begin\nfunc a() {}\n", "func a() {}\n", 3},
+		{"indented markers", "package x\n\t// show:begin\nfunc a() {}\n  // show:end  \n", "func a() {}", 3},
+		{"first line", "// show:begin\nx\n// show:end", "x", 2},
+		{"empty", "// show:begin\n// show:end\n", "", 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src, line := excerpt(tc.file)
+			if src != tc.src || line != tc.line {
+				t.Errorf("excerpt = %q, line %d; want %q, line %d", src, line, tc.src, tc.line)
+			}
+		})
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("excerpt of a file without a show:begin marker did not panic")
+		}
+	}()
+	excerpt("package x\nfunc a() {}\n")
+}
+
+func channels1(t *testing.T) *Scenario {
+	t.Helper()
+	s, ok := New().Lookup("channels")
+	if !ok {
+		t.Fatal("no channels scenario")
+	}
+	return s
+}
+
+func TestCheck(t *testing.T) {
+	s := channels1(t)
+	defaults := Values{"producers": 4, "messages": 3, "buffer": 0, "work": 300}
+	with := func(name string, v int) Values {
+		vals := maps.Clone(defaults)
+		vals[name] = v
+		return vals
+	}
+	for _, tc := range []struct {
+		name     string
+		raw      map[string]string
+		want     Values
+		problems []Problem
+	}{
+		{"nil", nil, defaults, nil},
+		{"empty", map[string]string{}, defaults, nil},
+		{"in range", map[string]string{"producers": "16", "buffer": "0", "work": "1000"},
+			Values{"producers": 16, "messages": 3, "buffer": 0, "work": 1000}, nil},
+		{"spaces around", map[string]string{"producers": " 7 "}, with("producers", 7), nil},
+		{"plus sign", map[string]string{"producers": "+7"}, with("producers", 7), nil},
+		{"too many", map[string]string{"producers": "500"}, with("producers", 16),
+			[]Problem{{"producers", "500", 16, "producers must be 1–16, got 500"}}},
+		{"too few", map[string]string{"producers": "0"}, with("producers", 1),
+			[]Problem{{"producers", "0", 1, "producers must be 1–16, got 0"}}},
+		{"negative", map[string]string{"buffer": "-3"}, with("buffer", 0),
+			[]Problem{{"buffer", "-3", 0, "buffer must be 0–16, got -3"}}},
+		{"long work", map[string]string{"work": "5000"}, with("work", 1000),
+			[]Problem{{"work", "5000", 1000, "work must be 0–1000, got 5000"}}},
+		{"letters", map[string]string{"producers": "abc"}, defaults,
+			[]Problem{{"producers", "abc", 4, `producers must be a whole number 1–16, got "abc"`}}},
+		{"empty text", map[string]string{"producers": ""}, defaults,
+			[]Problem{{"producers", "", 4, `producers must be a whole number 1–16, got ""`}}},
+		{"fraction", map[string]string{"producers": "1.5"}, defaults,
+			[]Problem{{"producers", "1.5", 4, `producers must be a whole number 1–16, got "1.5"`}}},
+		{"unknown", map[string]string{"speed": "2"}, defaults,
+			[]Problem{{"speed", "2", 0, `channels has no parameter "speed" (it takes producers, messages, buffer, work)`}}},
+		{"several, in param order then unknown names sorted",
+			map[string]string{"zeta": "1", "work": "-1", "alpha": "x", "producers": "99", "messages": "3"},
+			Values{"producers": 16, "messages": 3, "buffer": 0, "work": 0},
+			[]Problem{
+				{"producers", "99", 16, "producers must be 1–16, got 99"},
+				{"work", "-1", 0, "work must be 0–1000, got -1"},
+				{"alpha", "x", 0, `channels has no parameter "alpha" (it takes producers, messages, buffer, work)`},
+				{"zeta", "1", 0, `channels has no parameter "zeta" (it takes producers, messages, buffer, work)`},
+			}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			vals, problems := s.Check(tc.raw)
+			if !maps.Equal(vals, tc.want) {
+				t.Errorf("values %v, want %v", vals, tc.want)
+			}
+			if !slices.Equal(problems, tc.problems) {
+				t.Errorf("problems\n%+v\nwant\n%+v", problems, tc.problems)
+			}
+			strict, err := s.Strict(tc.raw)
+			switch {
+			case len(tc.problems) == 0 && (err != nil || !maps.Equal(strict, tc.want)):
+				t.Errorf("Strict = %v, %v; want %v", strict, err, tc.want)
+			case len(tc.problems) > 0:
+				var ps Problems
+				if strict != nil || !errors.As(err, &ps) || !slices.Equal(ps, tc.problems) {
+					t.Errorf("Strict = %v, %v; want no values and the problems", strict, err)
+				}
+				msgs := make([]string, len(tc.problems))
+				for i, p := range tc.problems {
+					msgs[i] = p.Message
+				}
+				if err.Error() != strings.Join(msgs, "; ") {
+					t.Errorf("Strict's error reads %q", err)
+				}
+			}
+		})
+	}
+}
+
+func TestQuery(t *testing.T) {
+	s := channels1(t)
+	if got, want := s.Query(s.Defaults()), "producers=4&messages=3&buffer=0&work=300"; got != want {
+		t.Errorf("Query(defaults) = %q, want %q", got, want)
+	}
+	if got, want := s.Query(Values{"work": 10, "buffer": 2, "messages": 1, "producers": 16}), "producers=16&messages=1&buffer=2&work=10"; got != want {
+		t.Errorf("Query = %q, want %q", got, want)
+	}
+	// Every scenario: the link lists its params in order, and reading it back gives the same
+	// values with nothing to complain about.
+	for _, s := range New().All() {
+		for name, vals := range valueSets(s) {
+			q := s.Query(vals)
+			parsed, err := url.ParseQuery(q)
+			if err != nil {
+				t.Fatalf("%s: %q: %v", s.ID, q, err)
+			}
+			var names []string
+			for _, kv := range strings.Split(q, "&") {
+				n, _, _ := strings.Cut(kv, "=")
+				names = append(names, n)
+			}
+			var want []string
+			for _, p := range s.Params {
+				want = append(want, p.Name)
+			}
+			if !slices.Equal(names, want) {
+				t.Errorf("%s: Query(%s) = %q: names not in param order %v", s.ID, name, q, want)
+			}
+			back, problems := s.Check(RawFromQuery(parsed, "mode", "seed"))
+			if !maps.Equal(back, vals) || len(problems) > 0 {
+				t.Errorf("%s: %q reads back as %v (%v), want %v", s.ID, q, back, problems, vals)
+			}
+		}
+	}
+	raw := RawFromQuery(url.Values{"producers": {"3", "9"}, "mode": {"live"}, "empty": {}})
+	if want := map[string]string{"producers": "3", "mode": "live"}; !maps.Equal(raw, want) {
+		t.Errorf("RawFromQuery = %v, want %v", raw, want)
+	}
+	if raw := RawFromQuery(url.Values{"producers": {"3"}, "mode": {"live"}}, "mode"); !maps.Equal(raw, map[string]string{"producers": "3"}) {
+		t.Errorf("RawFromQuery skipping mode = %v", raw)
+	}
+}
+
+// FuzzCheck feeds the parameter checker arbitrary names and text: it never panics, the values
+// it returns are always within range, and its problems agree with its values.
+func FuzzCheck(f *testing.F) {
+	f.Add(0, "producers", "500", "abc")
+	f.Add(1, "adds", "-1", "")
+	f.Add(0, "work", "1.5", " 12 ")
+	f.Add(1, "nope", "99999999999999999999", "0x10")
+	f.Fuzz(func(t *testing.T, which int, name, text, text2 string) {
+		all := New().All()
+		s := all[(which%len(all)+len(all))%len(all)]
+		raw := map[string]string{name: text}
+		if len(s.Params) > 0 {
+			raw[s.Params[len(s.Params)-1].Name] = text2
+		}
+		vals, problems := s.Check(raw)
+		if len(vals) != len(s.Params) {
+			t.Fatalf("%d values for %d params", len(vals), len(s.Params))
+		}
+		for _, p := range s.Params {
+			v, ok := vals[p.Name]
+			if !ok || v < p.Min || v > p.Max {
+				t.Fatalf("%s = %d (present %v), outside %d–%d", p.Name, v, ok, p.Min, p.Max)
+			}
+		}
+		complained := map[string]bool{}
+		for _, pr := range problems {
+			complained[pr.Param] = true
+			if pr.Message == "" || raw[pr.Param] != pr.Got {
+				t.Fatalf("problem %+v for raw %q", pr, raw)
+			}
+			if s.Param(pr.Param) != nil && vals[pr.Param] != pr.Used {
+				t.Fatalf("problem %+v, but the value used is %d", pr, vals[pr.Param])
+			}
+		}
+		for n, text := range raw {
+			p := s.Param(n)
+			if p == nil {
+				if !complained[n] {
+					t.Fatalf("unknown param %q passed without a problem", n)
+				}
+				continue
+			}
+			if len(p.Choices) > 0 {
+				continue
+			}
+			v, err := strconv.Atoi(strings.TrimSpace(text))
+			fine := err == nil && v >= p.Min && v <= p.Max
+			switch {
+			case fine && (vals[n] != v || complained[n]):
+				t.Fatalf("%s=%q is fine, but Check used %d (problem: %v)", n, text, vals[n], complained[n])
+			case !fine && !complained[n]:
+				t.Fatalf("%s=%q became %d without a problem", n, text, vals[n])
+			}
+		}
+		if _, err := s.Strict(raw); (err != nil) != (len(problems) > 0) {
+			t.Fatalf("Strict error %v with %d problems", err, len(problems))
+		}
+		// The canonical link of what was used reads back to the same values, cleanly.
+		parsed, err := url.ParseQuery(s.Query(vals))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if back, problems := s.Check(RawFromQuery(parsed)); !maps.Equal(back, vals) || len(problems) > 0 {
+			t.Fatalf("Query %q reads back as %v (%v), want %v", s.Query(vals), back, problems, vals)
+		}
+	})
+}

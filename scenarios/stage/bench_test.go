@@ -1,0 +1,70 @@
+package stage_test
+
+import (
+	"context"
+	"runtime"
+	"testing"
+
+	"interleave/scenarios/stage"
+)
+
+// Ping-pong: two goroutines bounce an int over two unbuffered channels. One op is one round
+// trip (two sends, two receives). The stage pair should cost at most 3× the raw pair, and
+// recording should allocate at most one heap object per event, amortized.
+
+func BenchmarkRawPingPong(b *testing.B) {
+	b.ReportAllocs()
+	ping, pong := make(chan int), make(chan int)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for v := range ping {
+			pong <- v + 1
+		}
+	}()
+	for i := range b.N {
+		ping <- i
+		<-pong
+	}
+	close(ping)
+	<-done
+}
+
+// roundTripsPerRun bounds the trace one run holds: b.N round trips are split over as many runs
+// as needed, each starting with a fresh trace, so memory stays flat at any b.N.
+const roundTripsPerRun = 1 << 15
+
+func BenchmarkStagePingPong(b *testing.B) {
+	b.ReportAllocs()
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	b.ResetTimer()
+	events := 0
+	for left := b.N; left > 0; left -= roundTripsPerRun {
+		n := min(left, roundTripsPerRun)
+		r := stage.Start(context.Background(), stage.Config{MaxEvents: 8*n + 64}, func(g *stage.G) {
+			ping := stage.NewChan[int](g, "ping", 0)
+			pong := stage.NewChan[int](g, "pong", 0)
+			g.Go("ponger", func(g *stage.G) {
+				for range n {
+					v, _ := ping.Recv(g)
+					pong.Send(g, v+1)
+				}
+			})
+			for i := range n {
+				ping.Send(g, i)
+				pong.Recv(g)
+			}
+		})
+		<-r.Done()
+		end := r.End()
+		if end.Reason != stage.ReasonDone {
+			b.Fatalf("run ended %q: %s", end.Reason, end.Message)
+		}
+		events += end.Events
+	}
+	b.StopTimer()
+	runtime.ReadMemStats(&after)
+	b.ReportMetric(float64(events)/float64(b.N), "events/op")
+	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/float64(events), "allocs/event")
+}

@@ -1,0 +1,211 @@
+package stage
+
+import (
+	"fmt"
+)
+
+// Cell and RefCell kinds: Rust's interior mutability, which Go has no twin for.
+const (
+	KindCellGet     Kind = "cell-get"     // g read Value from cell Obj
+	KindCellSet     Kind = "cell-set"     // g wrote Value into cell Obj
+	KindBorrow      Kind = "borrow"       // g took a shared borrow of refcell Obj; Borrows after
+	KindBorrowMut   Kind = "borrow-mut"   // g took the mutable borrow; Borrows is -1
+	KindRelease     Kind = "release"      // g dropped its borrow (Op shared or mut); Value the contents
+	KindBorrowError Kind = "borrow-error" // g asked for a borrow the rules forbid; Value is Rust's error
+	KindNotSync     Kind = "not-sync"     // a second goroutine touched Obj, which Rust keeps to one thread
+)
+
+// Object kinds of this file.
+const (
+	ObjCell    ObjKind = "cell"
+	ObjRefCell ObjKind = "refcell"
+)
+
+// threadBound is what Cell and RefCell share: Rust lets only one thread use them (they are
+// not Sync), so the stage notes the first time a second goroutine touches one.
+type threadBound struct {
+	id, owner int
+	kind      string
+	warned    bool
+}
+
+// touchLocked records a not-sync event the first time g is not the owner. Callers hold r.mu.
+func (t *threadBound) touchLocked(g *G, pc uintptr) bool {
+	if g.id == t.owner || t.warned {
+		return true
+	}
+	t.warned = true
+	return g.run.appendLocked(Event{G: g.id, Kind: KindNotSync, Obj: t.id,
+		Value: fmt.Sprintf("%s is not Sync: Rust rejects sharing it between threads at compile time", t.kind)}, pc)
+}
+
+// Cell is Rust's Cell<T>: a value replaced or copied out whole, never borrowed. Make one with
+// NewCell.
+type Cell[T any] struct {
+	threadBound
+	name  string
+	value T // guarded by the run's recorder lock
+}
+
+// NewCell makes a cell named name holding v, as Cell::new(v).
+func NewCell[T any](g *G, name string, v T) *Cell[T] {
+	pc := callerPC()
+	c := &Cell[T]{name: name, value: v}
+	c.owner, c.kind = g.id, "Cell"
+	c.id = g.newObject(Event{ObjKind: ObjCell, Name: name, Value: format(v)}, pc)
+	return c
+}
+
+// Get copies the value out, as Cell::get.
+func (c *Cell[T]) Get(g *G) T {
+	pc := callerPC()
+	r := g.run
+	r.mu.Lock()
+	v := c.value
+	ok := c.touchLocked(g, pc) && r.appendLocked(Event{G: g.id, Kind: KindCellGet, Obj: c.id, Value: format(v)}, pc)
+	r.mu.Unlock()
+	if !ok {
+		panic(unwind{})
+	}
+	return v
+}
+
+// Set replaces the value, as Cell::set.
+func (c *Cell[T]) Set(g *G, v T) {
+	pc := callerPC()
+	r := g.run
+	r.mu.Lock()
+	ok := c.touchLocked(g, pc) && r.appendLocked(Event{G: g.id, Kind: KindCellSet, Obj: c.id, Value: format(v)}, pc)
+	if ok {
+		c.value = v
+	}
+	r.mu.Unlock()
+	if !ok {
+		panic(unwind{})
+	}
+}
+
+// BorrowError is the panic value of a borrow the rules forbid, carrying Rust's message.
+type BorrowError struct{ Message string }
+
+func (e BorrowError) Error() string { return e.Message }
+
+// RefCell is Rust's RefCell<T>: borrows checked at run time. Any number of shared borrows, or
+// one mutable borrow; asking for a borrow that breaks this panics, as in Rust.
+type RefCell[T any] struct {
+	threadBound
+	name string
+	// Guarded by the run's recorder lock: the contents, and shared borrows outstanding
+	// (-1 while mutably borrowed).
+	value   T
+	borrows int
+}
+
+// NewRefCell makes a refcell named name holding v, as RefCell::new(v).
+func NewRefCell[T any](g *G, name string, v T) *RefCell[T] {
+	pc := callerPC()
+	c := &RefCell[T]{name: name, value: v}
+	c.owner, c.kind = g.id, "RefCell"
+	c.id = g.newObject(Event{ObjKind: ObjRefCell, Name: name, Value: format(v)}, pc)
+	return c
+}
+
+// Ref is a shared borrow: read with Get, end with Release (Rust drops it at scope end).
+type Ref[T any] struct {
+	cell *RefCell[T]
+	done bool
+}
+
+// RefMut is the mutable borrow: read with Get, write with Set, end with Release.
+type RefMut[T any] struct {
+	cell *RefCell[T]
+	done bool
+}
+
+// Borrow takes a shared borrow, as RefCell::borrow; it panics with a BorrowError while the
+// cell is mutably borrowed.
+func (c *RefCell[T]) Borrow(g *G) *Ref[T] {
+	c.borrow(g, callerPC(), false)
+	return &Ref[T]{cell: c}
+}
+
+// BorrowMut takes the mutable borrow, as RefCell::borrow_mut; it panics with a BorrowError
+// while any borrow is outstanding.
+func (c *RefCell[T]) BorrowMut(g *G) *RefMut[T] {
+	c.borrow(g, callerPC(), true)
+	return &RefMut[T]{cell: c}
+}
+
+func (c *RefCell[T]) borrow(g *G, pc uintptr, mut bool) {
+	r := g.run
+	r.mu.Lock()
+	ok := c.touchLocked(g, pc)
+	var failure string
+	switch {
+	case !ok:
+	case mut && c.borrows != 0:
+		failure = "already borrowed: BorrowMutError"
+	case !mut && c.borrows < 0:
+		failure = "already mutably borrowed: BorrowError"
+	case mut:
+		c.borrows = -1
+		ok = r.appendLocked(Event{G: g.id, Kind: KindBorrowMut, Obj: c.id, Borrows: -1, Value: format(c.value)}, pc)
+	default:
+		c.borrows++
+		ok = r.appendLocked(Event{G: g.id, Kind: KindBorrow, Obj: c.id, Borrows: c.borrows, Value: format(c.value)}, pc)
+	}
+	if failure != "" {
+		ok = r.appendLocked(Event{G: g.id, Kind: KindBorrowError, Obj: c.id, Borrows: c.borrows, Value: failure}, pc)
+	}
+	r.mu.Unlock()
+	if !ok {
+		panic(unwind{})
+	}
+	if failure != "" {
+		panic(BorrowError{Message: failure})
+	}
+}
+
+func (c *RefCell[T]) release(g *G, pc uintptr, mut bool) {
+	r := g.run
+	r.mu.Lock()
+	op := "shared"
+	if mut {
+		op = "mut"
+		c.borrows = 0
+	} else {
+		c.borrows--
+	}
+	ok := c.touchLocked(g, pc) && r.appendLocked(Event{G: g.id, Kind: KindRelease, Obj: c.id, Op: op, Borrows: c.borrows, Value: format(c.value)}, pc)
+	r.mu.Unlock()
+	if !ok {
+		panic(unwind{})
+	}
+}
+
+// Get reads the borrowed value.
+func (b *Ref[T]) Get() T { return b.cell.value }
+
+// Release ends the borrow; releasing twice panics.
+func (b *Ref[T]) Release(g *G) {
+	if b.done {
+		panic("RefCell borrow released twice")
+	}
+	b.done = true
+	b.cell.release(g, callerPC(), false)
+}
+
+// Get reads the borrowed value.
+func (b *RefMut[T]) Get() T { return b.cell.value }
+
+// Set replaces the borrowed value.
+func (b *RefMut[T]) Set(v T) { b.cell.value = v }
+
+// Release ends the borrow; releasing twice panics.
+func (b *RefMut[T]) Release(g *G) {
+	if b.done {
+		panic("RefCell borrow released twice")
+	}
+	b.done = true
+	b.cell.release(g, callerPC(), true)
+}
