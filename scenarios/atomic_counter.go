@@ -11,21 +11,30 @@ import (
 //go:embed atomic_counter.go
 var atomicCounterFile string
 
+// The ways atomic-counter's goroutines update the count: the indexes of its method choices.
+const (
+	methodAtomic = iota
+	methodMutex
+	methodLoadStore
+)
+
 func atomicCounterScenario() *Scenario {
 	src, line := excerpt(atomicCounterFile)
 	return &Scenario{
 		ID:      "atomic-counter",
 		Title:   "Atomic counter: many goroutines, one number",
-		Summary: "Goroutines add to one counter with atomic read-modify-write; none is lost.",
+		Summary: "Goroutines add to one counter: atomically, under a mutex, or by load then store.",
 		Text: []string{
-			"Rust's `AtomicUsize::fetch_add` and Go's `atomic.Int64.Add` read a value, add to it and write it back as one indivisible step. However the goroutines interleave, no increment is lost.",
-			"Watch the counter's lane: each step shows the value before and after. Every step starts from the value the previous one left, so the final count is exactly goroutines × adds.",
-			"When every adder is done it sends on `done`; main waits for all of them, then loads the total.",
+			"Rust's `AtomicUsize::fetch_add` and Go's `atomic.Int64.Add` read a value, add to it and write it back as one indivisible step. Main starts as the Rust example does: a counter at 5, `fetch_add(10)`, then a load that sees 15. Then the goroutines each add one, `adds` times.",
+			"With `method` atomic, however the goroutines interleave no increment is lost: watch the counter's lane, where every step starts from the value the previous one left. With `mutex` the count is a plain integer and each goroutine locks `mu` around reading and writing it; the mutex lane shows the value it guards, and only one goroutine is ever between `Lock` and `Unlock`.",
+			"With `load-store` each goroutine loads the counter, thinks for `gap`, and stores what it read plus one. Each step is atomic, but the pair is not: two goroutines load the same value, both store value + 1, and one increment is lost. Go's race detector stays quiet — there is no data race, only a lost update. Compare `expected` with `final value`.",
 		},
 		Params: []Param{
 			{Name: "goroutines", Label: "Goroutines", Min: 1, Max: 16, Step: 1, Default: 4, Help: "goroutines adding to the counter"},
-			{Name: "adds", Label: "Adds each", Min: 1, Max: 100, Step: 1, Default: 10, Help: "how many times each goroutine adds 1"},
+			{Name: "adds", Label: "Adds each", Min: 1, Max: 50, Step: 1, Default: 5, Help: "how many times each goroutine adds 1"},
 			{Name: "work", Label: "Work between adds", Min: 0, Max: 500, Step: 5, Default: 50, Unit: "ms", Help: "how long a goroutine works before each add"},
+			{Name: "gap", Label: "Gap", Min: 0, Max: 200, Step: 5, Default: 20, Unit: "ms", Help: "mutex and load-store: time between reading the counter and writing it back"},
+			{Name: "method", Label: "Method", Min: 0, Max: 2, Step: 1, Default: methodAtomic, Choices: []string{"atomic", "mutex", "load-store"}, Help: "how each goroutine adds 1"},
 		},
 		Source:     src,
 		SourceLine: line,
@@ -40,27 +49,56 @@ println!("AtomicUsize value: {}", atomic.load(Ordering::SeqCst));`,
 
 // show:begin
 func atomicCounter(g *stage.G, p Values) []Stat {
-	counter := stage.NewAtomicInt(g, "counter", 0)
-	done := stage.NewChan[struct{}](g, "done", 0)
+	counter := stage.NewAtomicInt(g, "counter", 5)
+	counter.Add(g, 10)
+	g.Println("AtomicInt value:", counter.Load(g))
+
+	method := p.Int("method")
+	plain := int64(15) // the count for the mutex method, guarded by mu
+	var mu *stage.Mutex
+	if method == methodMutex {
+		mu = stage.NewMutex(g, "mu")
+		mu.Show(func() string { return strconv.FormatInt(plain, 10) })
+	}
+
+	wg := stage.NewWaitGroup(g, "adders")
 	for i := range p.Int("goroutines") {
+		wg.Add(g, 1)
 		g.Go(fmt.Sprintf("adder %d", i), func(g *stage.G) {
 			for range p.Int("adds") {
 				g.Work(p.Duration("work"))
-				counter.Add(g, 1)
+				switch method {
+				case methodAtomic:
+					counter.Add(g, 1)
+				case methodMutex:
+					mu.Lock(g)
+					v := plain
+					g.Work(p.Duration("gap"))
+					plain = v + 1
+					mu.Unlock(g)
+				case methodLoadStore:
+					v := counter.Load(g)
+					g.Work(p.Duration("gap"))
+					counter.Store(g, v+1)
+				}
 			}
-			done.Send(g, struct{}{})
+			wg.Done(g)
 		})
 	}
+	wg.Wait(g)
 
-	for range p.Int("goroutines") {
-		done.Recv(g)
-	}
 	final := counter.Load(g)
+	if method == methodMutex {
+		mu.Lock(g)
+		final = plain
+		mu.Unlock(g)
+	}
 	g.Println("counter =", final)
-	expected := p.Int("goroutines") * p.Int("adds")
+	expected := int64(15 + p.Int("goroutines")*p.Int("adds"))
 	return []Stat{
-		{Label: "expected", Value: strconv.Itoa(expected)},
+		{Label: "expected", Value: strconv.FormatInt(expected, 10)},
 		{Label: "final value", Value: strconv.FormatInt(final, 10)},
+		{Label: "lost updates", Value: strconv.FormatInt(expected-final, 10)},
 	}
 }
 

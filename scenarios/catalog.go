@@ -1,6 +1,12 @@
 // Package scenarios is the catalog of what the playground can run: each scenario's parameters,
 // explanation, Go source (the very file that runs, excerpted) and Rust original, and its Run
 // on the stage. Parameters are checked here, once, for every entry point.
+//
+// Scenario code is what the code panel shows, so it is written to read well there: the
+// lines between "// show:begin" and "// show:end" are the excerpt, and every stage
+// operation's event lights the line that did it. That is also why goroutines call
+// wg.Done(g) as their last statement instead of deferring it: a deferred call runs at the
+// closing brace, and the panel would light "})".
 package scenarios
 
 import (
@@ -63,6 +69,10 @@ type Catalog struct {
 func New() *Catalog {
 	return &Catalog{list: []*Scenario{
 		channelsScenario(),
+		workerPoolScenario(),
+		producerConsumerScenario(),
+		cellScenario(),
+		refCellScenario(),
 		atomicCounterScenario(),
 	}}
 }

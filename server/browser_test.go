@@ -119,7 +119,7 @@ func TestBrowserPickRunAndShare(t *testing.T) {
 	setSlider(t, ctx, "producers", "8")
 	setSlider(t, ctx, "work", "100")
 	loc := eval[string](t, ctx, `location.pathname + location.search`)
-	if loc != "/play/channels?producers=8&messages=3&buffer=0&work=100" {
+	if loc != "/play/channels?producers=8&messages=3&buffer=0&work=100&jitter=200&handle=60" {
 		t.Errorf("address bar reads %s after moving the sliders", loc)
 	}
 	if out := eval[string](t, ctx, `document.getElementById('o-producers').textContent`); !strings.Contains(out, "8") {

@@ -42,14 +42,14 @@ func TestPages(t *testing.T) {
 		{
 			name: "a link's values show in the sliders", path: "/play/channels?producers=8&buffer=2",
 			status:     http.StatusOK,
-			contains:   []string{`id="p-producers"`, `value="8"`, `value="2"`, `id="go-source"`, `id="rust-source"`, "thread::spawn", `href="/play/atomic-counter"`, `/play/channels?producers=8&amp;messages=3&amp;buffer=2&amp;work=300`},
+			contains:   []string{`id="p-producers"`, `value="8"`, `value="2"`, `id="go-source"`, `id="rust-source"`, "thread::spawn", `href="/play/atomic-counter"`, `/play/channels?producers=8&amp;messages=3&amp;buffer=2&amp;work=200&amp;jitter=200&amp;handle=60`},
 			notContain: []string{`id="notices"`},
 		},
 		{
 			name: "out-of-range values are clamped with a notice", path: "/play/channels?producers=500&work=abc&colour=red",
 			status: http.StatusOK,
 			contains: []string{`id="notices"`, "producers must be 1–16, got 500; using 16.", `value="16"`,
-				`work must be a whole number 0–1000, got &#34;abc&#34;; using 300.`, `channels has no parameter &#34;colour&#34;`},
+				`work must be a whole number 0–1000, got &#34;abc&#34;; using 200.`, `channels has no parameter &#34;colour&#34;`},
 		},
 		{
 			name: "unknown scenario lists the scenarios", path: "/play/nope",
@@ -74,7 +74,7 @@ func TestPages(t *testing.T) {
 		{
 			name: "API checks good params", path: "/api/scenarios/channels?producers=5",
 			status:   http.StatusOK,
-			contains: []string{`"values":{"buffer":0,"messages":3,"producers":5,"work":300}`, `"link":"/play/channels?producers=5\u0026messages=3\u0026buffer=0\u0026work=300"`},
+			contains: []string{`"values":{"buffer":0,"handle":60,"jitter":200,"messages":3,"producers":5,"work":200}`, `"link":"/play/channels?producers=5\u0026messages=3\u0026buffer=0\u0026work=200\u0026jitter=200\u0026handle=60"`},
 		},
 	}
 	for _, tt := range tests {

@@ -73,7 +73,7 @@ type message struct {
 	Type     string            `json:"type"`
 	Run      int               `json:"run"`
 	Scenario string            `json:"scenario"`
-	Params   map[string]int    `json:"params"`
+	Params   map[string]any    `json:"params"`
 	Events   []json.RawMessage `json:"events"`
 	Reason   string            `json:"reason"`
 	Message  string            `json:"message"`
@@ -83,15 +83,16 @@ type message struct {
 }
 
 type event struct {
-	Seq   int64  `json:"seq"`
-	T     int64  `json:"t"`
-	G     int    `json:"g"`
-	Kind  string `json:"kind"`
-	Obj   int    `json:"obj"`
-	Msg   int64  `json:"msg"`
-	Value string `json:"value"`
-	Child int    `json:"child"`
-	Name  string `json:"name"`
+	Seq    int64  `json:"seq"`
+	T      int64  `json:"t"`
+	G      int    `json:"g"`
+	Kind   string `json:"kind"`
+	Obj    int    `json:"obj"`
+	Msg    int64  `json:"msg"`
+	Value  string `json:"value"`
+	Child  int    `json:"child"`
+	Name   string `json:"name"`
+	Closed bool   `json:"closed"`
 }
 
 func read(t *testing.T, conn *websocket.Conn) message {
@@ -150,7 +151,7 @@ func TestSocketStreamsAWholeRun(t *testing.T) {
 	send(t, conn, `{"type":"run","scenario":"channels","params":{"producers":8,"messages":2,"work":0},"mode":"live","speed":10}`)
 	meta, batches, events, end := readRun(t, conn)
 
-	if meta.Scenario != "channels" || meta.Params["producers"] != 8 || meta.Params["buffer"] != 0 {
+	if meta.Scenario != "channels" || meta.Params["producers"] != 8.0 || meta.Params["buffer"] != 0.0 {
 		t.Errorf("meta = %+v, want channels with producers 8 and the default buffer 0", meta)
 	}
 	if end.Reason != "done" {
@@ -176,6 +177,9 @@ func TestSocketStreamsAWholeRun(t *testing.T) {
 		case "send-begin":
 			sends[e.Msg] = e
 		case "recv-end":
+			if e.Closed {
+				continue
+			}
 			s, ok := sends[e.Msg]
 			if !ok {
 				t.Errorf("recv-end seq %d of msg %d comes before any send of it", e.Seq, e.Msg)
@@ -192,6 +196,27 @@ func TestSocketStreamsAWholeRun(t *testing.T) {
 	}
 }
 
+func TestSocketChoiceParamsTravelByName(t *testing.T) {
+	ts := newTestServer(t)
+	conn := ts.dial(t)
+	send(t, conn, `{"type":"run","scenario":"atomic-counter","params":{"method":"load-store","work":0,"gap":0,"adds":2},"speed":10}`)
+	meta, _, _, end := readRun(t, conn)
+	if meta.Params["method"] != "load-store" {
+		t.Errorf("meta params %v, want method load-store", meta.Params)
+	}
+	if end.Reason != "done" {
+		t.Errorf("ended %q: %s", end.Reason, end.Message)
+	}
+	send(t, conn, `{"type":"run","scenario":"atomic-counter","params":{"method":"telepathy"}}`)
+	if m := read(t, conn); m.Type != typeError || !strings.Contains(m.Message, `method must be atomic, mutex or load-store, got "telepathy"`) {
+		t.Errorf("got %s %q", m.Type, m.Message)
+	}
+	send(t, conn, `{"type":"run","scenario":"atomic-counter","params":{"method":true}}`)
+	if m := read(t, conn); m.Type != typeError || !strings.Contains(m.Message, "method must be a number or a name, got true") {
+		t.Errorf("got %s %q", m.Type, m.Message)
+	}
+}
+
 func TestSocketBadMessagesGetAnErrorAndTheConnectionStaysUsable(t *testing.T) {
 	ts := newTestServer(t)
 	conn := ts.dial(t)
@@ -202,7 +227,7 @@ func TestSocketBadMessagesGetAnErrorAndTheConnectionStaysUsable(t *testing.T) {
 		{"no type", `{}`, `no "type"`},
 		{"unknown type", `{"type":"dance"}`, `unknown message type "dance"`},
 		{"unknown field", `{"type":"run","scenario":"channels","colour":"red"}`, `colour`},
-		{"unknown scenario", `{"type":"run","scenario":"nope"}`, `unknown scenario "nope" (there are: channels, atomic-counter`},
+		{"unknown scenario", `{"type":"run","scenario":"nope"}`, `unknown scenario "nope" (there are: channels, worker-pool, producer-consumer, cell, refcell, atomic-counter)`},
 		{"out of range", `{"type":"run","scenario":"channels","params":{"producers":500}}`, "producers must be 1–16, got 500"},
 		{"not a number", `{"type":"run","scenario":"channels","params":{"producers":"many"}}`, `producers must be a whole number 1–16, got "many"`},
 		{"fraction", `{"type":"run","scenario":"channels","params":{"producers":1.5}}`, `producers must be a whole number 1–16, got "1.5"`},

@@ -69,7 +69,10 @@ func (c *Chan[T]) Send(g *G, v T) {
 
 // Recv receives a value; ok is false when the channel is closed and drained, as v, ok := <-ch.
 func (c *Chan[T]) Recv(g *G) (v T, ok bool) {
-	pc := callerPC()
+	return c.recv(g, callerPC())
+}
+
+func (c *Chan[T]) recv(g *G, pc uintptr) (v T, ok bool) {
 	r := g.run
 	g.begin(Event{Kind: KindRecvBegin, Obj: c.id}, pc, c.receiving)
 	var it item[T]
@@ -132,6 +135,21 @@ type Mutex struct {
 	slot chan struct{}
 	// locking is what a goroutine blocked in Lock is doing, for the leftover report.
 	locking string
+	// show renders what the mutex guards; called only by the holder.
+	show func() string
+}
+
+// Show makes the mutex report what it guards: show is called by the goroutine taking or
+// releasing the lock, while it holds it, and its text rides on the lock-end and unlock
+// events. It is how a Go mutex, which guards data only by convention, gets the lane a Rust
+// Mutex<T> would have.
+func (m *Mutex) Show(show func() string) { m.show = show }
+
+func (m *Mutex) shown() string {
+	if m.show == nil {
+		return ""
+	}
+	return m.show()
 }
 
 // NewMutex makes an unlocked mutex named name.
@@ -156,7 +174,7 @@ func (m *Mutex) Lock(g *G) {
 			g.stopped()
 		}
 	}
-	g.end(Event{Kind: KindLockEnd, Obj: m.id}, pc)
+	g.end(Event{Kind: KindLockEnd, Obj: m.id, Value: m.shown()}, pc)
 }
 
 // Unlock releases the mutex. Unlocking an unlocked mutex panics (Go makes it a fatal error).
@@ -171,7 +189,7 @@ func (m *Mutex) Unlock(g *G) {
 		panic("sync: unlock of unlocked mutex " + m.name)
 	}
 	// Recorded before the release, so the next holder's lock-end always comes after it.
-	ok := r.appendLocked(Event{G: g.id, Kind: KindUnlock, Obj: m.id}, pc)
+	ok := r.appendLocked(Event{G: g.id, Kind: KindUnlock, Obj: m.id, Value: m.shown()}, pc)
 	if ok {
 		<-m.slot
 	}

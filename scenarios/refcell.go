@@ -1,0 +1,88 @@
+package scenarios
+
+import (
+	_ "embed"
+	"fmt"
+
+	"interleave/scenarios/stage"
+)
+
+//go:embed refcell.go
+var refCellFile string
+
+func refCellScenario() *Scenario {
+	src, line := excerpt(refCellFile)
+	return &Scenario{
+		ID:      "refcell",
+		Title:   "RefCell: borrow rules checked while the program runs",
+		Summary: "Many shared borrows or one mutable borrow — enforced at run time, with a panic.",
+		Text: []string{
+			"`RefCell<T>` moves Rust's borrow rules from compile time to run time. `borrow()` hands out a shared borrow and `borrow_mut()` the mutable one; the cell counts them, and any number of shared borrows, or exactly one mutable borrow, may be alive at once. Asking for one that breaks the rule panics: `borrow_mut()` while anything is borrowed fails with `BorrowMutError`.",
+			"Go checks none of this: a slice can be read and appended to from anywhere. The stage's `RefCell` type counts borrows the way Rust does. Its lane shows how many shared borrows are out, or that the mutable one is, and what the cell holds.",
+			"Turn on `conflict`: main keeps its shared borrows and asks for a mutable one. The stage records the `borrow-error` and panics as Rust would; main recovers the panic, reports it, and the run ends cleanly. Turn on `share` and a second goroutine takes a borrow too: Rust would not compile that (`RefCell` is not `Sync`), so the stage reports it.",
+		},
+		Params: []Param{
+			{Name: "readers", Label: "Shared borrows", Min: 1, Max: 4, Step: 1, Default: 2, Help: "how many shared borrows main takes at once"},
+			{Name: "conflict", Label: "Borrow mutably while borrowed", Min: 0, Max: 1, Step: 1, Default: 0, Choices: []string{"no", "yes"}, Help: "ask for borrow_mut while the shared borrows are still held"},
+			{Name: "share", Label: "Share with a goroutine", Min: 0, Max: 1, Step: 1, Default: 0, Choices: []string{"no", "yes"}, Help: "let a second goroutine borrow the RefCell too"},
+		},
+		Source:     src,
+		SourceLine: line,
+		Rust: `use std::cell::RefCell;
+
+let data = RefCell::new(vec![1, 2, 3]);
+data.borrow_mut().push(4);
+println!("RefCell value: {:?}", data.borrow());`,
+		run: refCell,
+	}
+}
+
+// show:begin
+func refCell(g *stage.G, p Values) []Stat {
+	data := stage.NewRefCell(g, "data", []int{1, 2, 3})
+	m := data.BorrowMut(g)
+	m.Set(append(m.Get(), 4))
+	m.Release(g)
+
+	var readers []*stage.Ref[[]int]
+	for range p.Int("readers") {
+		r := data.Borrow(g)
+		g.Println("RefCell value:", r.Get())
+		readers = append(readers, r)
+	}
+	outcome := "no conflict"
+	if p.Int("conflict") == 1 {
+		outcome = tryPush(g, data, 5)
+	}
+	for _, r := range readers {
+		r.Release(g)
+	}
+
+	if p.Int("share") == 1 {
+		done := stage.NewChan[bool](g, "done", 0)
+		g.Go("other", func(g *stage.G) {
+			r := data.Borrow(g)
+			g.Println("other sees", r.Get())
+			r.Release(g)
+			done.Send(g, true)
+		})
+		done.Recv(g)
+	}
+	return []Stat{{Label: "borrow_mut while borrowed", Value: outcome}}
+}
+
+// tryPush asks for the mutable borrow; if RefCell panics, it recovers and says why.
+func tryPush(g *stage.G, data *stage.RefCell[[]int], v int) (outcome string) {
+	defer func() {
+		if err := recover(); err != nil {
+			g.Println("recovered from panic:", err)
+			outcome = fmt.Sprint("panicked: ", err)
+		}
+	}()
+	m := data.BorrowMut(g)
+	m.Set(append(m.Get(), v))
+	m.Release(g)
+	return "allowed"
+}
+
+// show:end

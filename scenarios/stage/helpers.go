@@ -1,0 +1,33 @@
+package stage
+
+import (
+	"iter"
+	"math/rand/v2"
+	"time"
+)
+
+// Range yields the values received from the channel until it is closed and drained, as
+// for v := range ch.
+func (c *Chan[T]) Range(g *G) iter.Seq[T] {
+	return func(yield func(T) bool) {
+		for {
+			v, ok := c.recv(g, callerPC())
+			if !ok || !yield(v) {
+				return
+			}
+		}
+	}
+}
+
+// Jitter returns a random duration from 0 to max, for work times that differ run to run.
+func (g *G) Jitter(max time.Duration) time.Duration {
+	if max <= 0 {
+		return 0
+	}
+	return time.Duration(rand.Int64N(int64(max) + 1))
+}
+
+// Now is the scenario time since the run started.
+func (g *G) Now() time.Duration {
+	return time.Duration(float64(time.Since(g.run.start)) * g.run.speed)
+}

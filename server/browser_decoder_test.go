@@ -1,0 +1,292 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// The golden protocol fixture is written from Go: one server message per line, as the socket
+// sends them. This test feeds it through the page's own decoder (web/protocol.js) in a real
+// browser and checks the model the decoder builds against what the messages say, then draws
+// every run on a timeline, so a change on either side that the other does not follow fails
+// here.
+
+const protocolFixture = "protocol.golden.jsonl"
+
+// A line the fixture marks as malformed must be refused by the decoder.
+var malformedMark = regexp.MustCompile(`"_malformed"\s*:\s*true`)
+
+// decoderReport is what the in-page check returns.
+type decoderReport struct {
+	Problems  []string `json:"problems"`
+	Runs      int      `json:"runs"`
+	Events    int      `json:"events"`
+	Malformed int      `json:"malformed"`
+	Drawn     int      `json:"drawn"`
+}
+
+func TestBrowserDecoderReadsTheGoldenFixture(t *testing.T) {
+	path := filepath.Join("testdata", protocolFixture)
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		t.Skipf("%s is not there yet; nothing to check", path)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lines []string
+	var marked int
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(nil, 64<<20)
+	for sc.Scan() {
+		line := string(bytes.TrimSpace(sc.Bytes()))
+		if line == "" {
+			continue
+		}
+		if malformedMark.MatchString(line) {
+			marked++
+		}
+		lines = append(lines, line)
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatalf("read %s: %v", path, err)
+	}
+	if len(lines) == 0 {
+		t.Fatalf("%s is empty", path)
+	}
+	arg, err := json.Marshal(lines)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	ts := newTestServer(t)
+	ctx := newBrowser(t)
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(ts.srv.URL+"/play/channels"),
+		chromedp.WaitReady("#timeline"),
+	); err != nil {
+		t.Fatal(err)
+	}
+	rep, err := chromedp.Run(ctx, chromedp.Evaluate[decoderReport](
+		"("+decoderCheckJS+")("+string(arg)+")", chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("run the decoder in the page: %v", err)
+	}
+	for _, p := range rep.Problems {
+		t.Error(p)
+	}
+	if rep.Runs == 0 {
+		t.Errorf("%s holds no run (no meta message)", path)
+	}
+	if rep.Malformed != marked {
+		t.Errorf("the page saw %d lines marked malformed, Go counted %d", rep.Malformed, marked)
+	}
+	if rep.Drawn != rep.Runs {
+		t.Errorf("drew %d of %d runs", rep.Drawn, rep.Runs)
+	}
+	t.Logf("%d lines: %d runs, %d events, %d malformed lines refused", len(lines), rep.Runs, rep.Events, rep.Malformed)
+	screenshot(t, ctx, "fixture")
+}
+
+// decoderCheckJS is an async function of the fixture's lines that decodes them with the
+// page's decoder and returns a decoderReport.
+const decoderCheckJS = `async (lines) => {
+  const P = await import('/web/protocol.js');
+  const T = await import('/web/timeline.js');
+  const problems = [];
+  const runs = new Map(); // run → {trace, fed, end, line}
+  let malformed = 0;
+  let events = 0;
+  const say = (n, text) => problems.push('line ' + n + ': ' + text);
+
+  lines.forEach((line, i) => {
+    const n = i + 1;
+    if (/"_malformed"\s*:\s*true/.test(line)) {
+      // Decoded where it stands: on top of the run so far, which it must not be able to join.
+      malformed++;
+      try {
+        const m = P.decodeMessage(line);
+        if (m.type === 'events') {
+          const r = runs.get(m.run);
+          const tr = new P.Trace();
+          if (r) tr.add(r.fed);
+          tr.add(m.events);
+        }
+        say(n, 'marked malformed, but the decoder accepted it');
+      } catch (e) {
+        if (!(e instanceof P.ProtocolError)) say(n, 'the malformed line threw ' + e.name + ', not a ProtocolError: ' + e.message);
+      }
+      return;
+    }
+    let m;
+    try {
+      m = P.decodeMessage(line);
+    } catch (e) {
+      say(n, 'the decoder refused it: ' + e.message);
+      return;
+    }
+    const r = runs.get(m.run);
+    switch (m.type) {
+      case 'meta':
+        if (r) say(n, 'a second meta for run ' + m.run);
+        runs.set(m.run, { trace: new P.Trace(), fed: [], end: null, line: n, broken: false });
+        break;
+      case 'events':
+        if (!r) {
+          say(n, 'events of run ' + m.run + ' before its meta');
+          return;
+        }
+        if (r.end) say(n, 'events of run ' + m.run + ' after its end');
+        events += m.events.length;
+        if (r.broken) return;
+        try {
+          r.trace.add(m.events);
+          r.fed.push(...m.events);
+        } catch (e) {
+          r.broken = true;
+          say(n, 'run ' + m.run + ': ' + e.message);
+        }
+        break;
+      case 'end':
+        if (!r) {
+          say(n, 'end of run ' + m.run + ' before its meta');
+          return;
+        }
+        r.end = m;
+        r.endLine = n;
+        break;
+    }
+  });
+
+  for (const [id, r] of runs) {
+    const run = 'run ' + id + ' (line ' + r.line + ')';
+    const bad = (text) => problems.push(run + ': ' + text);
+    const tr = r.trace;
+    if (r.broken) continue;
+    if (tr.events.length !== r.fed.length) bad('the trace holds ' + tr.events.length + ' events of the ' + r.fed.length + ' sent');
+    if (r.end) {
+      const s = r.end.stats;
+      if (s.events !== tr.events.length) bad('the end says ' + s.events + ' events, the decoder holds ' + tr.events.length);
+      const exact = r.end.reason === 'done';
+      if (exact ? s.goroutines !== tr.goroutines.length : s.goroutines < tr.goroutines.length) bad('the end says ' + s.goroutines + ' goroutines, the decoder has ' + tr.goroutines.length + ' lanes');
+      if (exact ? s.objects !== tr.objects.length : s.objects < tr.objects.length) bad('the end says ' + s.objects + ' objects, the decoder has ' + tr.objects.length + ' lanes');
+    } else {
+      bad('no end message');
+    }
+
+    // every lane a go or new event names exists, in order, with its name and kind
+    const sendBegins = new Map();
+    const recvEnds = [];
+    const stepEvents = new Map(); // object → its atomic / wg-add events
+    for (const e of tr.events) {
+      switch (e.kind) {
+        case 'go': {
+          const g = tr.goroutine(e.child);
+          if (!g) bad('event ' + e.seq + ' starts goroutine ' + e.child + ', which has no lane');
+          else if (tr.goroutines[g.lane] !== g || (e.name && g.name !== e.name)) bad('goroutine ' + e.child + ' has lane ' + g.lane + ' named ' + JSON.stringify(g.name));
+          break;
+        }
+        case 'new': {
+          const o = tr.object(e.obj);
+          if (!o) bad('event ' + e.seq + ' makes object ' + e.obj + ', which has no lane');
+          else if (tr.objects[o.lane] !== o || (e.name && o.name !== e.name) || o.kind !== e.objKind) bad('object ' + e.obj + ' has lane ' + o.lane + ': ' + o.kind + ' ' + JSON.stringify(o.name));
+          break;
+        }
+        case 'send-begin':
+          sendBegins.set(e.msg, e);
+          break;
+        case 'recv-end':
+          if (!e.closed) recvEnds.push(e);
+          break;
+        case 'atomic':
+        case 'wg-add':
+          if (!stepEvents.has(e.obj)) stepEvents.set(e.obj, []);
+          stepEvents.get(e.obj).push(e);
+          break;
+      }
+    }
+
+    // every receive has its arrow, from its send-begin
+    const arrows = new Map(tr.arrows.map((a) => [a.msg, a]));
+    if (tr.arrows.length !== recvEnds.length) bad(tr.arrows.length + ' arrows for ' + recvEnds.length + ' receives');
+    for (const e of recvEnds) {
+      const a = arrows.get(e.msg);
+      const s = sendBegins.get(e.msg);
+      if (!s) bad('event ' + e.seq + ' receives message ' + e.msg + ', which no send-begin sent');
+      else if (!a) bad('event ' + e.seq + ' receives message ' + e.msg + ' without an arrow');
+      else if (a.from !== s.g || a.t0 !== s.t || a.to !== e.g || a.t1 !== e.t || a.obj !== e.obj) bad('the arrow of message ' + e.msg + ' runs ' + JSON.stringify(a) + ', not from event ' + s.seq + ' to event ' + e.seq);
+    }
+
+    // atomic values and waitgroup counters chain, step by step, as their ops say
+    for (const o of tr.objects) {
+      if (o.kind === 'chan' && o.cap > 0) {
+        const over = o.fill.find((f) => f.n < 0 || f.n > o.cap);
+        if (over) bad('channel ' + o.name + ' shows ' + over.n + ' buffered of ' + o.cap);
+      }
+      if (o.kind !== 'atomic' && o.kind !== 'waitgroup') continue;
+      const evs = stepEvents.get(o.id) || [];
+      if (o.steps.length !== evs.length) bad(o.name + ' has ' + o.steps.length + ' steps for ' + evs.length + ' events');
+      let v = o.initial;
+      o.steps.forEach((s, i) => {
+        const e = evs[i];
+        const at = o.name + ' step ' + (i + 1) + (e ? ' (event ' + e.seq + ')' : '');
+        if (s.old !== v) bad(at + ' starts from ' + s.old + ', but the step before left ' + v);
+        if (e && (s.old !== e.old || s.new !== e.new || s.op !== e.op)) bad(at + ' does not match its event');
+        const arg = Number(s.value);
+        let want = s.new;
+        switch (s.op) {
+          case 'add': case 'done': want = s.old + arg; break;
+          case 'load': want = s.old; break;
+          case 'store': case 'swap': want = arg; break;
+          case 'cas': {
+            const [from, to] = String(s.value).split('→').map(Number);
+            want = s.old === from ? to : s.old;
+            break;
+          }
+        }
+        if (s.new !== want) bad(at + ': ' + s.op + ' ' + s.value + ' takes ' + s.old + ' to ' + s.new + ', not ' + want);
+        if (o.kind === 'waitgroup' && s.new < 0) bad(at + ': the counter goes below zero');
+        v = s.new;
+      });
+    }
+  }
+
+  // every run draws, whole and halfway
+  let drawn = 0;
+  let last = null;
+  for (const [id, r] of runs) {
+    if (r.broken) continue;
+    const wrap = document.createElement('div');
+    const canvas = document.createElement('canvas');
+    wrap.className = 'fixture-run';
+    wrap.append(canvas);
+    if (last) last.remove();
+    document.body.prepend(wrap);
+    last = wrap;
+    try {
+      const tl = new T.Timeline(canvas, wrap);
+      tl.startLive(r.trace, 1);
+      tl.dataArrived();
+      tl.draw();
+      tl.finish(r.end ? r.end.stats.duration : r.trace.lastT);
+      tl.draw();
+      tl.seek(tl.endT / 2);
+      tl.draw();
+      tl.seek(tl.endT);
+      tl.draw();
+      drawn++;
+    } catch (e) {
+      problems.push('run ' + id + ': drawing it threw ' + e.name + ': ' + e.message);
+    }
+  }
+  return { problems, runs: runs.size, events, malformed, drawn };
+}`
