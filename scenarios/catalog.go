@@ -77,6 +77,17 @@ func New() *Catalog {
 	}}
 }
 
+// NewCatalog is a catalog of the scenarios given, in picker order: for tests and tools that
+// need scenarios of their own (New is the playground's catalog).
+func NewCatalog(list ...*Scenario) *Catalog { return &Catalog{list: list} }
+
+// NewScenario returns a copy of s that runs run: how code outside this package makes a
+// scenario of its own, for a catalog made with NewCatalog.
+func NewScenario(s Scenario, run func(g *stage.G, v Values) []Stat) *Scenario {
+	s.run = run
+	return &s
+}
+
 // All lists the scenarios in picker order; the first is the landing page.
 func (c *Catalog) All() []*Scenario { return c.list }
 

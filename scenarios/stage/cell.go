@@ -35,7 +35,7 @@ func (t *threadBound) touchLocked(g *G, pc uintptr) bool {
 		return true
 	}
 	t.warned = true
-	return g.run.appendLocked(Event{G: g.id, Kind: KindNotSync, Obj: t.id,
+	return g.run.appendLocked(&Event{G: g.id, Kind: KindNotSync, Obj: t.id,
 		Value: fmt.Sprintf("%s is not Sync: Rust rejects sharing it between threads at compile time", t.kind)}, pc)
 }
 
@@ -48,6 +48,8 @@ type Cell[T any] struct {
 }
 
 // NewCell makes a cell named name holding v, as Cell::new(v).
+//
+//go:noinline
 func NewCell[T any](g *G, name string, v T) *Cell[T] {
 	pc := callerPC()
 	c := &Cell[T]{name: name, value: v}
@@ -57,12 +59,14 @@ func NewCell[T any](g *G, name string, v T) *Cell[T] {
 }
 
 // Get copies the value out, as Cell::get.
+//
+//go:noinline
 func (c *Cell[T]) Get(g *G) T {
 	pc := callerPC()
 	r := g.run
 	r.mu.Lock()
 	v := c.value
-	ok := c.touchLocked(g, pc) && r.appendLocked(Event{G: g.id, Kind: KindCellGet, Obj: c.id, Value: format(v)}, pc)
+	ok := c.touchLocked(g, pc) && r.appendLocked(&Event{G: g.id, Kind: KindCellGet, Obj: c.id, Value: format(v)}, pc)
 	r.mu.Unlock()
 	if !ok {
 		panic(unwind{})
@@ -71,11 +75,13 @@ func (c *Cell[T]) Get(g *G) T {
 }
 
 // Set replaces the value, as Cell::set.
+//
+//go:noinline
 func (c *Cell[T]) Set(g *G, v T) {
 	pc := callerPC()
 	r := g.run
 	r.mu.Lock()
-	ok := c.touchLocked(g, pc) && r.appendLocked(Event{G: g.id, Kind: KindCellSet, Obj: c.id, Value: format(v)}, pc)
+	ok := c.touchLocked(g, pc) && r.appendLocked(&Event{G: g.id, Kind: KindCellSet, Obj: c.id, Value: format(v)}, pc)
 	if ok {
 		c.value = v
 	}
@@ -102,6 +108,8 @@ type RefCell[T any] struct {
 }
 
 // NewRefCell makes a refcell named name holding v, as RefCell::new(v).
+//
+//go:noinline
 func NewRefCell[T any](g *G, name string, v T) *RefCell[T] {
 	pc := callerPC()
 	c := &RefCell[T]{name: name, value: v}
@@ -124,6 +132,8 @@ type RefMut[T any] struct {
 
 // Borrow takes a shared borrow, as RefCell::borrow; it panics with a BorrowError while the
 // cell is mutably borrowed.
+//
+//go:noinline
 func (c *RefCell[T]) Borrow(g *G) *Ref[T] {
 	c.borrow(g, callerPC(), false)
 	return &Ref[T]{cell: c}
@@ -131,6 +141,8 @@ func (c *RefCell[T]) Borrow(g *G) *Ref[T] {
 
 // BorrowMut takes the mutable borrow, as RefCell::borrow_mut; it panics with a BorrowError
 // while any borrow is outstanding.
+//
+//go:noinline
 func (c *RefCell[T]) BorrowMut(g *G) *RefMut[T] {
 	c.borrow(g, callerPC(), true)
 	return &RefMut[T]{cell: c}
@@ -149,13 +161,13 @@ func (c *RefCell[T]) borrow(g *G, pc uintptr, mut bool) {
 		failure = "already mutably borrowed: BorrowError"
 	case mut:
 		c.borrows = -1
-		ok = r.appendLocked(Event{G: g.id, Kind: KindBorrowMut, Obj: c.id, Borrows: -1, Value: format(c.value)}, pc)
+		ok = r.appendLocked(&Event{G: g.id, Kind: KindBorrowMut, Obj: c.id, Borrows: -1, Value: format(c.value)}, pc)
 	default:
 		c.borrows++
-		ok = r.appendLocked(Event{G: g.id, Kind: KindBorrow, Obj: c.id, Borrows: c.borrows, Value: format(c.value)}, pc)
+		ok = r.appendLocked(&Event{G: g.id, Kind: KindBorrow, Obj: c.id, Borrows: c.borrows, Value: format(c.value)}, pc)
 	}
 	if failure != "" {
-		ok = r.appendLocked(Event{G: g.id, Kind: KindBorrowError, Obj: c.id, Borrows: c.borrows, Value: failure}, pc)
+		ok = r.appendLocked(&Event{G: g.id, Kind: KindBorrowError, Obj: c.id, Borrows: c.borrows, Value: failure}, pc)
 	}
 	r.mu.Unlock()
 	if !ok {
@@ -176,7 +188,7 @@ func (c *RefCell[T]) release(g *G, pc uintptr, mut bool) {
 	} else {
 		c.borrows--
 	}
-	ok := c.touchLocked(g, pc) && r.appendLocked(Event{G: g.id, Kind: KindRelease, Obj: c.id, Op: op, Borrows: c.borrows, Value: format(c.value)}, pc)
+	ok := c.touchLocked(g, pc) && r.appendLocked(&Event{G: g.id, Kind: KindRelease, Obj: c.id, Op: op, Borrows: c.borrows, Value: format(c.value)}, pc)
 	r.mu.Unlock()
 	if !ok {
 		panic(unwind{})
@@ -187,6 +199,8 @@ func (c *RefCell[T]) release(g *G, pc uintptr, mut bool) {
 func (b *Ref[T]) Get() T { return b.cell.value }
 
 // Release ends the borrow; releasing twice panics.
+//
+//go:noinline
 func (b *Ref[T]) Release(g *G) {
 	if b.done {
 		panic("RefCell borrow released twice")
@@ -202,6 +216,8 @@ func (b *RefMut[T]) Get() T { return b.cell.value }
 func (b *RefMut[T]) Set(v T) { b.cell.value = v }
 
 // Release ends the borrow; releasing twice panics.
+//
+//go:noinline
 func (b *RefMut[T]) Release(g *G) {
 	if b.done {
 		panic("RefCell borrow released twice")

@@ -9,12 +9,18 @@ import (
 // Range yields the values received from the channel until it is closed and drained, as
 // for v := range ch.
 func (c *Chan[T]) Range(g *G) iter.Seq[T] {
-	return func(yield func(T) bool) {
-		for {
-			v, ok := c.recv(g, callerPC())
-			if !ok || !yield(v) {
-				return
-			}
+	return func(yield func(T) bool) { c.rangeLoop(g, yield) }
+}
+
+// rangeLoop is Range's loop. Its events show the scenario's for statement, found once per
+// loop with the symbol tables: between the scenario and this loop sits Range's closure,
+// which may be inlined, or compiled without a frame pointer to follow.
+func (c *Chan[T]) rangeLoop(g *G, yield func(T) bool) {
+	pc := g.run.scenarioPC()
+	for {
+		v, ok := c.recv(g, pc)
+		if !ok || !yield(v) {
+			return
 		}
 	}
 }

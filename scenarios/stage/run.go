@@ -3,11 +3,11 @@ package stage
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"sync"
 	"time"
-	"unsafe"
 )
 
 // Mode selects the scheduler a run uses.
@@ -95,6 +95,9 @@ type Run struct {
 	nextMsg   int64
 	alive     map[int]*G
 	lines     map[uintptr]int
+	lineCache [64]pcLine
+	stageDir  string // where the stage's source files are, to tell its frames from the scenario's
+	signalled bool   // a token for the events since the last read is in notify
 	halted    bool
 	reason    Reason
 	message   string
@@ -152,22 +155,31 @@ func Start(ctx context.Context, cfg Config, main func(g *G)) *Run {
 		alive:  make(map[int]*G),
 		lines:  make(map[uintptr]int),
 	}
+	r.stageDir = sourceDir()
 	r.start = time.Now()
 	limit := time.AfterFunc(cfg.MaxDuration, func() {
 		r.halt(ReasonTruncated, fmt.Sprintf("stopped after %s, the longest a run may take", cfg.MaxDuration))
 	})
 
+	// A cancelled parent halts the run, so that even goroutines that never block stop at
+	// their next operation.
+	stopOnCancel := context.AfterFunc(ctx, r.Stop)
+
 	r.mu.Lock()
+	if ctx.Err() != nil {
+		r.haltLocked(ReasonStopped, "stopped before the end")
+	}
 	r.nextG = 1
 	g := &G{id: 1, name: "main", run: r}
 	r.alive[1] = g
-	r.appendLocked(Event{G: 0, Kind: KindGo, Child: 1, Name: "main"}, 0)
+	r.appendLocked(&Event{G: 0, Kind: KindGo, Child: 1, Name: "main"}, 0)
 	r.mu.Unlock()
 	r.spawn(g, main)
 
 	go func() {
 		r.wg.Wait()
 		limit.Stop()
+		stopOnCancel()
 		r.finish(ctx)
 		cancel()
 		close(r.done)
@@ -196,6 +208,7 @@ func (r *Run) Stop() { r.halt(ReasonStopped, "stopped before the end") }
 func (r *Run) Len() int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.signalled = false
 	return r.n
 }
 
@@ -203,6 +216,7 @@ func (r *Run) Len() int {
 func (r *Run) Events(from int, dst []Event) []Event {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.signalled = false
 	for i := from; i < r.n; {
 		c := r.chunks[i/chunkSize]
 		j := i % chunkSize
@@ -260,14 +274,8 @@ func (r *Run) finish(parent context.Context) {
 }
 
 // appendLocked records e at pc's line and reports whether the run goes on. Callers hold r.mu.
-func (r *Run) appendLocked(e Event, pc uintptr) bool {
+func (r *Run) appendLocked(e *Event, pc uintptr) bool {
 	if r.halted {
-		return false
-	}
-	if r.ctx.Err() != nil {
-		// The parent context was cancelled (a halt sets halted first): operations that do not
-		// block must stop the run too, or a goroutine that never blocks would run on.
-		r.haltLocked(ReasonStopped, "stopped before the end")
 		return false
 	}
 	if r.n >= r.cfg.MaxEvents {
@@ -288,17 +296,22 @@ func (r *Run) appendLocked(e Event, pc uintptr) bool {
 		r.chunks = append(r.chunks, make([]Event, 0, chunkSize))
 	}
 	last := len(r.chunks) - 1
-	r.chunks[last] = append(r.chunks[last], e)
+	r.chunks[last] = append(r.chunks[last], *e)
 	r.n++
-	select {
-	case r.notify <- struct{}{}:
-	default:
+	if !r.signalled {
+		// One token per read: the reader clears signalled when it takes events, so a burst of
+		// events costs one channel operation, not one each.
+		r.signalled = true
+		select {
+		case r.notify <- struct{}{}:
+		default:
+		}
 	}
 	return true
 }
 
 // record appends e for g at pc and unwinds g when the run is over.
-func (g *G) record(e Event, pc uintptr) {
+func (g *G) record(e *Event, pc uintptr) {
 	r := g.run
 	r.mu.Lock()
 	e.G = g.id
@@ -311,7 +324,7 @@ func (g *G) record(e Event, pc uintptr) {
 
 // begin records the start of a blocking operation and notes what g is doing for the leftover
 // report; end records its finish.
-func (g *G) begin(e Event, pc uintptr, doing string) {
+func (g *G) begin(e *Event, pc uintptr, doing string) {
 	r := g.run
 	r.mu.Lock()
 	e.G = g.id
@@ -323,7 +336,7 @@ func (g *G) begin(e Event, pc uintptr, doing string) {
 	}
 }
 
-func (g *G) end(e Event, pc uintptr) {
+func (g *G) end(e *Event, pc uintptr) {
 	r := g.run
 	r.mu.Lock()
 	e.G = g.id
@@ -343,36 +356,59 @@ func (g *G) stopped() {
 // lineLocked maps a return PC in scenario code to its source line, caching per run because
 // symbolising costs far more than the event.
 func (r *Run) lineLocked(pc uintptr) int {
-	if line, ok := r.lines[pc]; ok {
-		return line
+	slot := &r.lineCache[(pc>>2)%uintptr(len(r.lineCache))]
+	if slot.pc == pc {
+		return slot.line
 	}
-	line := 0
-	frames := runtime.CallersFrames([]uintptr{pc})
-	for {
-		f, more := frames.Next()
-		// Frames inlined from the stage itself are not the scenario's line.
-		if !strings.HasPrefix(f.Function, stagePkg) {
-			line = f.Line
-			break
-		}
-		if !more {
-			break
-		}
+	line, ok := r.lines[pc]
+	if !ok {
+		line, _ = r.scenarioLine(pc)
+		r.lines[pc] = line
 	}
-	r.lines[pc] = line
+	*slot = pcLine{pc, line}
 	return line
 }
 
-const stagePkg = "interleave/scenarios/stage."
+// scenarioLine is the line of the innermost frame at pc that is not the stage's own code
+// (the stage's inlined into the scenario, such as Range's closure, do not count), and
+// whether there is one.
+func (r *Run) scenarioLine(pc uintptr) (int, bool) {
+	frames := runtime.CallersFrames([]uintptr{pc})
+	for {
+		f, more := frames.Next()
+		if filepath.Dir(f.File) != r.stageDir || strings.HasSuffix(f.File, "_test.go") {
+			return f.Line, true
+		}
+		if !more {
+			return 0, false
+		}
+	}
+}
 
-// callerPC returns the PC of the scenario code that called the stage operation calling it.
-// It is small enough to be inlined (a one-element slice over pc rather than an array), which
-// spares runtime.Callers one physical frame to unwind on every operation.
-func callerPC() (pc uintptr) {
-	// 0 Callers, 1 callerPC, 2 the stage operation, 3 its caller. Callers counts inlined
-	// frames as frames, so this holds whether or not callerPC is inlined.
-	runtime.Callers(3, unsafe.Slice(&pc, 1))
-	return pc
+// pcLine is an entry of the line cache in front of the lines map.
+type pcLine struct {
+	pc   uintptr
+	line int
+}
+
+// scenarioPC finds the innermost return address of its caller's stack that is in scenario
+// code. It unwinds with runtime.Callers: for the rare operation whose scenario frame is not
+// at a fixed depth.
+func (r *Run) scenarioPC() uintptr {
+	var pcs [8]uintptr
+	n := runtime.Callers(2, pcs[:])
+	for _, pc := range pcs[:n] {
+		if _, ok := r.scenarioLine(pc); ok {
+			return pc
+		}
+	}
+	return 0
+}
+
+// sourceDir is the directory of the stage's own source files.
+func sourceDir() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Dir(file)
 }
 
 // spawn runs fn as goroutine g of the run.
@@ -394,15 +430,20 @@ func (g *G) exit() {
 	delete(r.alive, g.id)
 	switch v.(type) {
 	case nil:
-		r.appendLocked(Event{G: g.id, Kind: KindExit}, 0)
+		r.appendLocked(&Event{G: g.id, Kind: KindExit}, 0)
 		if g.id == 1 && !r.halted {
+			if r.ctx.Err() != nil {
+				// Cancelled before the halt it causes arrived: the run was stopped.
+				r.haltLocked(ReasonStopped, "stopped before the end")
+				break
+			}
 			r.noteLeftoverLocked()
 			r.haltLocked(ReasonDone, "main returned")
 		}
 	case unwind:
 	default:
 		msg := fmt.Sprint(v)
-		r.appendLocked(Event{G: g.id, Kind: KindPanic, Value: msg}, 0)
+		r.appendLocked(&Event{G: g.id, Kind: KindPanic, Value: msg}, 0)
 		r.haltLocked(ReasonPanic, fmt.Sprintf("%s panicked: %s", g.name, msg))
 	}
 }
@@ -423,6 +464,8 @@ func (r *Run) noteLeftoverLocked() {
 }
 
 // Go starts fn as a new goroutine named name, like the go statement.
+//
+//go:noinline
 func (g *G) Go(name string, fn func(g *G)) {
 	pc := callerPC()
 	r := g.run
@@ -433,7 +476,7 @@ func (g *G) Go(name string, fn func(g *G)) {
 	}
 	r.nextG++
 	child := &G{id: r.nextG, name: name, run: r}
-	ok := r.appendLocked(Event{G: g.id, Kind: KindGo, Child: child.id, Name: name}, pc)
+	ok := r.appendLocked(&Event{G: g.id, Kind: KindGo, Child: child.id, Name: name}, pc)
 	if ok {
 		r.alive[child.id] = child
 	}
@@ -445,11 +488,15 @@ func (g *G) Go(name string, fn func(g *G)) {
 }
 
 // Work stands for d of computation: the goroutine is busy, not blocked.
+//
+//go:noinline
 func (g *G) Work(d time.Duration) {
 	g.wait(d, callerPC(), KindWorkBegin, KindWorkEnd, "working")
 }
 
 // Sleep parks the goroutine for d, like time.Sleep.
+//
+//go:noinline
 func (g *G) Sleep(d time.Duration) {
 	g.wait(d, callerPC(), KindSleepBeg, KindSleepEnd, "sleeping")
 }
@@ -458,7 +505,7 @@ func (g *G) wait(d time.Duration, pc uintptr, begin, end Kind, doing string) {
 	if d < 0 {
 		d = 0
 	}
-	g.begin(Event{Kind: begin, Dur: int64(d)}, pc, doing)
+	g.begin(&Event{Kind: begin, Dur: int64(d)}, pc, doing)
 	timer := time.NewTimer(time.Duration(float64(d) / g.run.speed))
 	select {
 	case <-timer.C:
@@ -466,13 +513,15 @@ func (g *G) wait(d time.Duration, pc uintptr, begin, end Kind, doing string) {
 		timer.Stop()
 		g.stopped()
 	}
-	g.end(Event{Kind: end}, pc)
+	g.end(&Event{Kind: end}, pc)
 }
 
 // Println records a line of output, like fmt.Println.
+//
+//go:noinline
 func (g *G) Println(args ...any) {
 	pc := callerPC()
-	g.record(Event{Kind: KindPrint, Value: strings.TrimSuffix(fmt.Sprintln(args...), "\n")}, pc)
+	g.record(&Event{Kind: KindPrint, Value: strings.TrimSuffix(fmt.Sprintln(args...), "\n")}, pc)
 }
 
 // newObject registers an object and announces it with a new event.
@@ -484,7 +533,7 @@ func (g *G) newObject(e Event, pc uintptr) int {
 	e.G = g.id
 	e.Kind = KindNew
 	e.Obj = id
-	ok := r.appendLocked(e, pc)
+	ok := r.appendLocked(&e, pc)
 	r.mu.Unlock()
 	if !ok {
 		panic(unwind{})

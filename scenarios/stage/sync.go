@@ -28,6 +28,8 @@ type Chan[T any] struct {
 }
 
 // NewChan makes a channel named name with cap buffer slots (0: unbuffered), as make(chan T, cap).
+//
+//go:noinline
 func NewChan[T any](g *G, name string, cap int) *Chan[T] {
 	pc := callerPC()
 	if cap < 0 {
@@ -41,6 +43,8 @@ func NewChan[T any](g *G, name string, cap int) *Chan[T] {
 
 // Send sends v, blocking until a receiver takes it (unbuffered) or a slot is free (buffered).
 // Sending on a closed channel panics, as in Go.
+//
+//go:noinline
 func (c *Chan[T]) Send(g *G, v T) {
 	pc := callerPC()
 	r := g.run
@@ -49,7 +53,7 @@ func (c *Chan[T]) Send(g *G, v T) {
 	r.mu.Lock()
 	r.nextMsg++
 	it.msg = r.nextMsg
-	ok := r.appendLocked(Event{G: g.id, Kind: KindSendBegin, Obj: c.id, Msg: it.msg, Value: it.text}, pc)
+	ok := r.appendLocked(&Event{G: g.id, Kind: KindSendBegin, Obj: c.id, Msg: it.msg, Value: it.text}, pc)
 	g.doing = c.sending
 	r.mu.Unlock()
 	if !ok {
@@ -64,17 +68,19 @@ func (c *Chan[T]) Send(g *G, v T) {
 			g.stopped()
 		}
 	}
-	g.end(Event{Kind: KindSendEnd, Obj: c.id, Msg: it.msg}, pc)
+	g.end(&Event{Kind: KindSendEnd, Obj: c.id, Msg: it.msg}, pc)
 }
 
 // Recv receives a value; ok is false when the channel is closed and drained, as v, ok := <-ch.
+//
+//go:noinline
 func (c *Chan[T]) Recv(g *G) (v T, ok bool) {
 	return c.recv(g, callerPC())
 }
 
 func (c *Chan[T]) recv(g *G, pc uintptr) (v T, ok bool) {
 	r := g.run
-	g.begin(Event{Kind: KindRecvBegin, Obj: c.id}, pc, c.receiving)
+	g.begin(&Event{Kind: KindRecvBegin, Obj: c.id}, pc, c.receiving)
 	var it item[T]
 	select {
 	case it, ok = <-c.live:
@@ -88,12 +94,14 @@ func (c *Chan[T]) recv(g *G, pc uintptr) (v T, ok bool) {
 	if !ok {
 		it.text = format(it.v)
 	}
-	g.end(Event{Kind: KindRecvEnd, Obj: c.id, Msg: it.msg, Value: it.text, Closed: !ok}, pc)
+	g.end(&Event{Kind: KindRecvEnd, Obj: c.id, Msg: it.msg, Value: it.text, Closed: !ok}, pc)
 	return it.v, ok
 }
 
 // Close closes the channel: receivers drain what is buffered, then get the zero value and
 // ok false. Closing twice panics, as in Go.
+//
+//go:noinline
 func (c *Chan[T]) Close(g *G) {
 	pc := callerPC()
 	r := g.run
@@ -104,7 +112,7 @@ func (c *Chan[T]) Close(g *G) {
 	}
 	// Close under the recorder lock: it cannot block, and a send-begin recorded after this
 	// event then really did start after the close.
-	ok := r.appendLocked(Event{G: g.id, Kind: KindClose, Obj: c.id}, pc)
+	ok := r.appendLocked(&Event{G: g.id, Kind: KindClose, Obj: c.id}, pc)
 	if ok {
 		c.closed = true
 		close(c.live)
@@ -153,6 +161,8 @@ func (m *Mutex) shown() string {
 }
 
 // NewMutex makes an unlocked mutex named name.
+//
+//go:noinline
 func NewMutex(g *G, name string) *Mutex {
 	pc := callerPC()
 	m := &Mutex{name: name, slot: make(chan struct{}, 1), locking: "blocked locking " + name}
@@ -161,10 +171,12 @@ func NewMutex(g *G, name string) *Mutex {
 }
 
 // Lock blocks until the mutex is free and takes it.
+//
+//go:noinline
 func (m *Mutex) Lock(g *G) {
 	pc := callerPC()
 	r := g.run
-	g.begin(Event{Kind: KindLockBegin, Obj: m.id}, pc, m.locking)
+	g.begin(&Event{Kind: KindLockBegin, Obj: m.id}, pc, m.locking)
 	select {
 	case m.slot <- struct{}{}:
 	default:
@@ -174,10 +186,12 @@ func (m *Mutex) Lock(g *G) {
 			g.stopped()
 		}
 	}
-	g.end(Event{Kind: KindLockEnd, Obj: m.id, Value: m.shown()}, pc)
+	g.end(&Event{Kind: KindLockEnd, Obj: m.id, Value: m.shown()}, pc)
 }
 
 // Unlock releases the mutex. Unlocking an unlocked mutex panics (Go makes it a fatal error).
+//
+//go:noinline
 func (m *Mutex) Unlock(g *G) {
 	pc := callerPC()
 	r := g.run
@@ -189,7 +203,7 @@ func (m *Mutex) Unlock(g *G) {
 		panic("sync: unlock of unlocked mutex " + m.name)
 	}
 	// Recorded before the release, so the next holder's lock-end always comes after it.
-	ok := r.appendLocked(Event{G: g.id, Kind: KindUnlock, Obj: m.id, Value: m.shown()}, pc)
+	ok := r.appendLocked(&Event{G: g.id, Kind: KindUnlock, Obj: m.id, Value: m.shown()}, pc)
 	if ok {
 		<-m.slot
 	}
@@ -210,6 +224,8 @@ type AtomicInt struct {
 }
 
 // NewAtomicInt makes an atomic integer named name holding initial.
+//
+//go:noinline
 func NewAtomicInt(g *G, name string, initial int64) *AtomicInt {
 	pc := callerPC()
 	a := &AtomicInt{name: name}
@@ -228,7 +244,7 @@ func (a *AtomicInt) atomically(g *G, pc uintptr, op, arg string, do func() (old,
 		panic(unwind{})
 	}
 	old, new := do()
-	ok := r.appendLocked(Event{G: g.id, Kind: KindAtomic, Obj: a.id, Op: op, Old: old, New: new, Value: arg}, pc)
+	ok := r.appendLocked(&Event{G: g.id, Kind: KindAtomic, Obj: a.id, Op: op, Old: old, New: new, Value: arg}, pc)
 	r.mu.Unlock()
 	if !ok {
 		panic(unwind{})
@@ -236,6 +252,8 @@ func (a *AtomicInt) atomically(g *G, pc uintptr, op, arg string, do func() (old,
 }
 
 // Add adds delta and returns the new value, as atomic.Int64.Add.
+//
+//go:noinline
 func (a *AtomicInt) Add(g *G, delta int64) (new int64) {
 	a.atomically(g, callerPC(), "add", strconv.FormatInt(delta, 10), func() (int64, int64) {
 		new = a.v.Add(delta)
@@ -245,6 +263,8 @@ func (a *AtomicInt) Add(g *G, delta int64) (new int64) {
 }
 
 // Load returns the value, as atomic.Int64.Load.
+//
+//go:noinline
 func (a *AtomicInt) Load(g *G) (v int64) {
 	a.atomically(g, callerPC(), "load", "", func() (int64, int64) {
 		v = a.v.Load()
@@ -254,6 +274,8 @@ func (a *AtomicInt) Load(g *G) (v int64) {
 }
 
 // Store sets the value, as atomic.Int64.Store.
+//
+//go:noinline
 func (a *AtomicInt) Store(g *G, v int64) {
 	a.atomically(g, callerPC(), "store", strconv.FormatInt(v, 10), func() (int64, int64) {
 		return a.v.Swap(v), v
@@ -261,6 +283,8 @@ func (a *AtomicInt) Store(g *G, v int64) {
 }
 
 // Swap sets the value and returns the old one, as atomic.Int64.Swap.
+//
+//go:noinline
 func (a *AtomicInt) Swap(g *G, v int64) (old int64) {
 	a.atomically(g, callerPC(), "swap", strconv.FormatInt(v, 10), func() (int64, int64) {
 		old = a.v.Swap(v)
@@ -271,6 +295,8 @@ func (a *AtomicInt) Swap(g *G, v int64) (old int64) {
 
 // CompareAndSwap sets the value to new if it is old, and reports whether it did, as
 // atomic.Int64.CompareAndSwap.
+//
+//go:noinline
 func (a *AtomicInt) CompareAndSwap(g *G, old, new int64) (swapped bool) {
 	a.atomically(g, callerPC(), "cas", strconv.FormatInt(old, 10)+"→"+strconv.FormatInt(new, 10), func() (int64, int64) {
 		before := a.v.Load()

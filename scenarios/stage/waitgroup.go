@@ -22,6 +22,8 @@ type WaitGroup struct {
 }
 
 // NewWaitGroup makes a waitgroup named name with its counter at zero.
+//
+//go:noinline
 func NewWaitGroup(g *G, name string) *WaitGroup {
 	pc := callerPC()
 	w := &WaitGroup{name: name, zero: make(chan struct{})}
@@ -31,9 +33,13 @@ func NewWaitGroup(g *G, name string) *WaitGroup {
 }
 
 // Add adds delta to the counter, as sync.WaitGroup.Add; a negative counter panics.
+//
+//go:noinline
 func (w *WaitGroup) Add(g *G, delta int) { w.add(g, callerPC(), "add", delta) }
 
 // Done decrements the counter, as sync.WaitGroup.Done.
+//
+//go:noinline
 func (w *WaitGroup) Done(g *G) { w.add(g, callerPC(), "done", -1) }
 
 func (w *WaitGroup) add(g *G, pc uintptr, op string, delta int) {
@@ -44,7 +50,7 @@ func (w *WaitGroup) add(g *G, pc uintptr, op string, delta int) {
 		r.mu.Unlock()
 		panic("sync: negative WaitGroup counter")
 	}
-	ok := r.appendLocked(Event{G: g.id, Kind: KindWGAdd, Obj: w.id, Op: op,
+	ok := r.appendLocked(&Event{G: g.id, Kind: KindWGAdd, Obj: w.id, Op: op,
 		Value: strconv.Itoa(delta), Old: int64(old), New: int64(old + delta)}, pc)
 	if ok {
 		w.n = old + delta
@@ -62,12 +68,14 @@ func (w *WaitGroup) add(g *G, pc uintptr, op string, delta int) {
 }
 
 // Wait blocks until the counter is zero, as sync.WaitGroup.Wait.
+//
+//go:noinline
 func (w *WaitGroup) Wait(g *G) {
 	pc := callerPC()
 	r := g.run
 	r.mu.Lock()
 	zero := w.zero
-	ok := r.appendLocked(Event{G: g.id, Kind: KindWaitBegin, Obj: w.id}, pc)
+	ok := r.appendLocked(&Event{G: g.id, Kind: KindWaitBegin, Obj: w.id}, pc)
 	g.doing = "waiting for " + w.name
 	r.mu.Unlock()
 	if !ok {
@@ -82,7 +90,7 @@ func (w *WaitGroup) Wait(g *G) {
 			g.stopped()
 		}
 	}
-	g.end(Event{Kind: KindWaitEnd, Obj: w.id}, pc)
+	g.end(&Event{Kind: KindWaitEnd, Obj: w.id}, pc)
 }
 
 // Name is the name the waitgroup was made with.
