@@ -192,6 +192,9 @@ func valueSets(s *Scenario) map[string]Values {
 	return sets
 }
 
+// repeats is how many times each setting of each scenario runs.
+const repeats = 5
+
 func TestEveryScenarioRuns(t *testing.T) {
 	for _, s := range New().All() {
 		sets := valueSets(s)
@@ -199,19 +202,23 @@ func TestEveryScenarioRuns(t *testing.T) {
 			vals := sets[name]
 			t.Run(s.ID+"/"+name, func(t *testing.T) {
 				t.Parallel()
-				ev, end, summary := run(t, s, vals)
-				if end.Reason != stage.ReasonDone {
-					t.Fatalf("ended %q: %s", end.Reason, end.Message)
-				}
-				if len(summary) == 0 {
-					t.Fatalf("no summary")
-				}
-				if check := expectations[s.ID]; check != nil {
-					if err := check(vals, ev, summary); err != nil {
-						t.Error(err)
+				// Live interleavings differ run to run: each setting runs several times, and
+				// every trace goes through the validator (in run).
+				for range repeats {
+					ev, end, summary := run(t, s, vals)
+					if end.Reason != stage.ReasonDone {
+						t.Fatalf("ended %q: %s", end.Reason, end.Message)
 					}
+					if len(summary) == 0 {
+						t.Fatalf("no summary")
+					}
+					if check := expectations[s.ID]; check != nil {
+						if err := check(vals, ev, summary); err != nil {
+							t.Fatal(err)
+						}
+					}
+					checkLines(t, s, ev)
 				}
-				checkLines(t, s, ev)
 			})
 		}
 	}
