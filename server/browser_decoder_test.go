@@ -71,7 +71,7 @@ func TestBrowserDecoderReadsTheGoldenFixture(t *testing.T) {
 	ts := newTestServer(t)
 	ctx := newBrowser(t)
 	if err := chromedp.Do(ctx,
-		chromedp.Navigate(ts.srv.URL+"/play/channels"),
+		chromedp.Navigate(ts.srv.URL+"/"),
 		chromedp.WaitReady("#timeline"),
 	); err != nil {
 		t.Fatal(err)
@@ -93,7 +93,7 @@ func TestBrowserDecoderReadsTheGoldenFixture(t *testing.T) {
 	if rep.Drawn != rep.Runs {
 		t.Errorf("drew %d of %d runs", rep.Drawn, rep.Runs)
 	}
-	t.Logf("%d lines: %d runs, %d events, %d malformed lines refused", len(lines), rep.Runs, rep.Events, rep.Malformed)
+	t.Logf("%d lines: %d runs, %d events, %d lines marked malformed", len(lines), rep.Runs, rep.Events, rep.Malformed)
 	screenshot(t, ctx, "fixture")
 }
 
@@ -103,7 +103,10 @@ const decoderCheckJS = `async (lines) => {
   const P = await import('/web/protocol.js');
   const T = await import('/web/timeline.js');
   const problems = [];
-  const runs = new Map(); // run → {trace, fed, end, line}
+  // Each connection numbers its runs from 1, so a fixture of several sessions repeats run
+  // numbers: a meta starts a new run, and later lines of that number belong to it.
+  const runs = new Map(); // run number → the latest run so numbered: {trace, fed, end, line, broken}
+  const all = [];
   let malformed = 0;
   let events = 0;
   const say = (n, text) => problems.push('line ' + n + ': ' + text);
@@ -136,10 +139,13 @@ const decoderCheckJS = `async (lines) => {
     }
     const r = runs.get(m.run);
     switch (m.type) {
-      case 'meta':
-        if (r) say(n, 'a second meta for run ' + m.run);
-        runs.set(m.run, { trace: new P.Trace(), fed: [], end: null, line: n, broken: false });
+      case 'meta': {
+        if (r && !r.end) say(n, 'a meta for run ' + m.run + ' before the end of the run so numbered');
+        const run = { id: m.run, trace: new P.Trace(), fed: [], end: null, line: n, broken: false };
+        runs.set(m.run, run);
+        all.push(run);
         break;
+      }
       case 'events':
         if (!r) {
           say(n, 'events of run ' + m.run + ' before its meta');
@@ -167,8 +173,8 @@ const decoderCheckJS = `async (lines) => {
     }
   });
 
-  for (const [id, r] of runs) {
-    const run = 'run ' + id + ' (line ' + r.line + ')';
+  for (const r of all) {
+    const run = 'run ' + r.id + ' (line ' + r.line + ')';
     const bad = (text) => problems.push(run + ': ' + text);
     const tr = r.trace;
     if (r.broken) continue;
@@ -263,7 +269,7 @@ const decoderCheckJS = `async (lines) => {
   // every run draws, whole and halfway
   let drawn = 0;
   let last = null;
-  for (const [id, r] of runs) {
+  for (const r of all) {
     if (r.broken) continue;
     const wrap = document.createElement('div');
     const canvas = document.createElement('canvas');
@@ -285,8 +291,8 @@ const decoderCheckJS = `async (lines) => {
       tl.draw();
       drawn++;
     } catch (e) {
-      problems.push('run ' + id + ': drawing it threw ' + e.name + ': ' + e.message);
+      problems.push('run ' + r.id + ' (line ' + r.line + '): drawing it threw ' + e.name + ': ' + e.message);
     }
   }
-  return { problems, runs: runs.size, events, malformed, drawn };
+  return { problems, runs: all.length, events, malformed, drawn };
 }`

@@ -153,8 +153,11 @@ func highlight(l string, keywords map[string]bool, inRaw bool) ([]token, bool) {
 	return toks, false
 }
 
-// valueText is a param value as the page shows it: "300 ms", "4".
+// valueText is a param value as the page shows it: "300 ms", "4", or a choice's name.
 func valueText(p scenarios.Param, v int) string {
+	if len(p.Choices) > 0 {
+		return p.ValueText(v)
+	}
 	s := strconv.Itoa(v)
 	if p.Unit != "" {
 		s += " " + p.Unit

@@ -97,6 +97,10 @@ func TestPageContract(t *testing.T) {
 			}
 		}
 		for _, p := range s.Params {
+			if len(p.Choices) > 0 {
+				checkChoiceParam(t, s.ID, html, p, p.Default)
+				continue
+			}
 			for _, m := range []string{
 				fmt.Sprintf(`<label for="p-%s">`, p.Name),
 				fmt.Sprintf(`<input type="range" id="p-%s" name="%s" min="%d" max="%d" step="%d" value="%d" data-unit="%s"`,
@@ -157,5 +161,72 @@ func TestNotFound(t *testing.T) {
 	}
 	if strings.Contains(html, `aria-current`) {
 		t.Error("404 page marks a scenario as current")
+	}
+}
+
+// checkChoiceParam checks that choice param p is a group of radio buttons with choice v
+// checked, and no slider.
+func checkChoiceParam(t *testing.T, id, html string, p scenarios.Param, v int) {
+	t.Helper()
+	for _, m := range []string{
+		fmt.Sprintf(`<fieldset class="param param-choice" id="p-%s" aria-describedby="h-%s"><legend>%s</legend>`, p.Name, p.Name, p.Label),
+		fmt.Sprintf(`<p class="help" id="h-%s">`, p.Name),
+	} {
+		if !strings.Contains(html, m) {
+			t.Errorf("%s: page lacks %s", id, m)
+		}
+	}
+	for i, c := range p.Choices {
+		input := fmt.Sprintf(`<input type="radio" name="%s" value="%s" id="p-%s-%s"`, p.Name, c, p.Name, c)
+		j := strings.Index(html, input)
+		if j < 0 {
+			t.Errorf("%s: page lacks %s", id, input)
+			continue
+		}
+		rest := html[j+len(input):]
+		checked := strings.HasPrefix(rest, " checked")
+		if checked != (i == v) {
+			t.Errorf("%s: choice %s checked=%v, want %v", id, c, checked, i == v)
+		}
+		if !strings.Contains(html, fmt.Sprintf(`<label class="choice" for="p-%s-%s">`, p.Name, c)) {
+			t.Errorf("%s: choice %s has no label", id, c)
+		}
+	}
+	if strings.Contains(html, fmt.Sprintf(`<input type="range" id="p-%s"`, p.Name)) {
+		t.Errorf("%s: choice param %s rendered as a slider", id, p.Name)
+	}
+}
+
+// A choice param renders as radio buttons that a plain GET form submits by name, with the
+// current value checked and the share link carrying the name.
+func TestPageChoiceParam(t *testing.T) {
+	cat := scenarios.New()
+	s := &scenarios.Scenario{
+		ID: "choosy", Title: "Choosy", Summary: "picks one",
+		Params: []scenarios.Param{
+			{Name: "n", Label: "N", Min: 1, Max: 4, Step: 1, Default: 2, Help: "a number"},
+			{Name: "method", Label: "Method", Min: 0, Max: 2, Step: 1, Default: 0,
+				Choices: []string{"atomic", "mutex", "load-store"}, Help: "how to count"},
+		},
+		Source: "package x\n", SourceLine: 1, Rust: "fn main() {}",
+	}
+	vals := scenarios.Values{"n": 3, "method": 2}
+	var b strings.Builder
+	err := Page(PageData{Catalog: cat.All(), Scenario: s, Values: vals, Query: s.Query(vals)}).Render(context.Background(), &b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	html := b.String()
+	checkChoiceParam(t, s.ID, html, s.Params[1], 2)
+	for _, m := range []string{
+		`<input type="range" id="p-n" name="n" min="1" max="4" step="1" value="3"`,
+		`<a id="share" href="/play/choosy?n=3&amp;method=load-store">`,
+	} {
+		if !strings.Contains(html, m) {
+			t.Errorf("page lacks %s", m)
+		}
+	}
+	if got := valueText(s.Params[1], 1); got != "mutex" {
+		t.Errorf("valueText of a choice = %q, want mutex", got)
 	}
 }

@@ -107,7 +107,7 @@ function main() {
   function entry(e) {
     const li = document.createElement('li');
     li.value = e.seq;
-    li.className = `k-${e.kind}`;
+    li.className = e.closed ? `k-${e.kind} closed` : `k-${e.kind}`;
     const t = document.createElement('time');
     t.textContent = logTime(e.t);
     li.append(t, ' ', describe(trace, e));

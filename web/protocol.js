@@ -1,22 +1,29 @@
 // The wire protocol: checks every server message and turns a run's events into a trace the
 // timeline can draw. The schema is defined in Go (stage.SchemaVersion, stage.Event); this file
-// refuses anything else rather than drawing nonsense.
+// refuses malformed messages rather than drawing nonsense. Event kinds it does not know (a
+// newer server's) it keeps and logs but does not draw.
 
 export const SCHEMA_VERSION = 1;
 
+/** KINDS are the event kinds this page draws. Others (a newer server's) are kept in the
+ * trace and logged, but not drawn. */
 export const KINDS = new Set([
   'go', 'exit', 'new',
   'send-begin', 'send-end', 'recv-begin', 'recv-end', 'close',
   'lock-begin', 'lock-end', 'unlock',
   'atomic',
+  'wg-add', 'wait-begin', 'wait-end',
+  'cell-get', 'cell-set',
+  'borrow', 'borrow-mut', 'release', 'borrow-error',
+  'not-sync',
   'work-begin', 'work-end', 'sleep-begin', 'sleep-end',
   'print', 'panic',
 ]);
 
 const TYPES = new Set(['meta', 'events', 'end', 'error']);
 const REASONS = new Set(['done', 'panic', 'truncated', 'stopped', 'deadlock']);
-const OBJ_KINDS = new Set(['chan', 'mutex', 'atomic']);
 const ATOMIC_OPS = new Set(['add', 'load', 'store', 'swap', 'cas']);
+const WG_OPS = new Set(['add', 'done']);
 
 /** ProtocolError is a message the browser cannot use. */
 export class ProtocolError extends Error {
@@ -57,7 +64,7 @@ export function decodeMessage(data) {
       if (typeof m.scenario !== 'string') fail('meta message without a scenario');
       if (!isObj(m.params)) fail('meta message without params');
       for (const [k, v] of Object.entries(m.params)) {
-        if (typeof v !== 'number') fail(`meta param ${k} is not a number`);
+        if (typeof v !== 'number' && typeof v !== 'string') fail(`meta param ${k} is neither a number nor a choice`);
       }
       if (!(m.speed === undefined || (typeof m.speed === 'number' && m.speed > 0))) fail('meta speed is not a positive number');
       break;
@@ -84,16 +91,21 @@ export function decodeMessage(data) {
   return m;
 }
 
-const INT_FIELDS = ['obj', 'msg', 'line', 'child', 'cap', 'old', 'new', 'dur'];
-const TEXT_FIELDS = ['value', 'name', 'op'];
+const INT_FIELDS = ['obj', 'msg', 'line', 'child', 'cap', 'old', 'new', 'dur', 'borrows'];
+const TEXT_FIELDS = ['value', 'name', 'op', 'objKind'];
+// Kinds that touch an object and must say which.
+const OBJ_REQUIRED = new Set(['recv-begin', 'close', 'lock-begin', 'lock-end', 'unlock',
+  'wait-begin', 'wait-end', 'cell-get', 'cell-set', 'not-sync']);
 
+// checkEvent checks an event's fields. A kind this page does not know passes when its
+// common fields are sound: a newer server may add kinds, and the trace skips them.
 function checkEvent(e) {
   if (!isObj(e)) fail('an event is not an object');
   if (!isInt(e.seq) || e.seq <= 0) fail(`event with bad seq ${JSON.stringify(e.seq)}`);
   const at = () => `event ${e.seq}`;
   if (!(isInt(e.t) && e.t >= 0)) fail(`${at()}: bad time ${JSON.stringify(e.t)}`);
   if (!(isInt(e.g) && e.g >= 0)) fail(`${at()}: bad goroutine ${JSON.stringify(e.g)}`);
-  if (!KINDS.has(e.kind)) fail(`${at()}: unknown kind ${JSON.stringify(e.kind)}`);
+  if (!(typeof e.kind === 'string' && /^[a-z][a-z0-9-]*$/.test(e.kind))) fail(`${at()}: bad kind ${JSON.stringify(e.kind)}`);
   for (const f of INT_FIELDS) {
     if (e[f] !== undefined && !isInt(e[f])) fail(`${at()}: ${f} is not an integer`);
   }
@@ -101,25 +113,38 @@ function checkEvent(e) {
     if (e[f] !== undefined && typeof e[f] !== 'string') fail(`${at()}: ${f} is not text`);
   }
   if (e.closed !== undefined && typeof e.closed !== 'boolean') fail(`${at()}: closed is not true/false`);
+  const needObj = () => {
+    if (!(isInt(e.obj) && e.obj > 0)) fail(`${at()}: ${e.kind} without an object`);
+  };
   switch (e.kind) {
     case 'go':
       if (!(isInt(e.child) && e.child > 0)) fail(`${at()}: go without a child`);
       break;
     case 'new':
-      if (!(isInt(e.obj) && e.obj > 0)) fail(`${at()}: new without an object`);
-      if (!OBJ_KINDS.has(e.objKind)) fail(`${at()}: new with unknown objKind ${JSON.stringify(e.objKind)}`);
+      needObj();
+      if (!(typeof e.objKind === 'string' && e.objKind !== '')) fail(`${at()}: new without an objKind`);
+      if (e.cap !== undefined && e.cap < 0) fail(`${at()}: negative cap`);
       break;
     case 'atomic':
-      if (!isInt(e.obj)) fail(`${at()}: atomic without an object`);
+      needObj();
       if (!ATOMIC_OPS.has(e.op)) fail(`${at()}: unknown atomic op ${JSON.stringify(e.op)}`);
+      if (!(isInt(e.old) && isInt(e.new))) fail(`${at()}: atomic without old and new`);
+      break;
+    case 'wg-add':
+      needObj();
+      if (!WG_OPS.has(e.op)) fail(`${at()}: unknown waitgroup op ${JSON.stringify(e.op)}`);
+      if (!(isInt(e.old) && isInt(e.new))) fail(`${at()}: wg-add without old and new`);
+      break;
+    case 'borrow': case 'borrow-mut': case 'release': case 'borrow-error':
+      needObj();
+      if (!(isInt(e.borrows) && e.borrows >= -1)) fail(`${at()}: ${e.kind} without borrows`);
       break;
     case 'send-begin': case 'send-end': case 'recv-end':
       if (!isInt(e.obj)) fail(`${at()}: ${e.kind} without a channel`);
       if ((e.kind !== 'recv-end' || !e.closed) && !(isInt(e.msg) && e.msg > 0)) fail(`${at()}: ${e.kind} without a message id`);
       break;
-    case 'recv-begin': case 'close': case 'lock-begin': case 'lock-end': case 'unlock':
-      if (!isInt(e.obj)) fail(`${at()}: ${e.kind} without an object`);
-      break;
+    default:
+      if (OBJ_REQUIRED.has(e.kind)) needObj();
   }
 }
 
@@ -134,15 +159,18 @@ const BEGINS = {
   'lock-begin': ['lock', BLOCKED],
   'work-begin': ['work', WORK],
   'sleep-begin': ['sleep', SLEEP],
+  'wait-begin': ['wait', BLOCKED],
 };
 const ENDS = {
   'send-end': 'send', 'recv-end': 'recv', 'lock-end': 'lock', 'work-end': 'work', 'sleep-end': 'sleep',
+  'wait-end': 'wait',
 };
 
 /**
  * Trace is a run's events and what the timeline draws from them: lanes of goroutines and
- * objects, spans, arrows, mutex holds and atomic steps. add is linear in the events given;
- * every list it builds is sorted by time, so a view can binary-search it.
+ * objects, spans, arrows, mutex holds, stepped values and borrow states. add is linear in the
+ * events given (a buffered channel's occupancy may look a few steps back); every list it
+ * builds is sorted by time, so a view can binary-search it.
  */
 export class Trace {
   constructor() {
@@ -155,7 +183,9 @@ export class Trace {
     this.oById = new Map();
     /** arrows from a send-begin to its recv-end, in recv-end order: {msg, from, to, t0, t1, value} */
     this.arrows = [];
-    this.sends = new Map(); // msg → {g, t, value, obj, inBuffer, received}
+    this.sends = new Map(); // msg → {g, t, value, obj, ended, endSeq, endT, entered, received}
+    /** events of kinds this page does not know: kept and logged, not drawn */
+    this.skipped = 0;
     this.lastSeq = 0;
     this.lastT = 0;
   }
@@ -191,6 +221,10 @@ export class Trace {
     this.lastSeq = e.seq;
     this.lastT = e.t;
     this.events.push(e);
+    if (!KINDS.has(e.kind)) {
+      this.skipped++;
+      return;
+    }
 
     if (e.kind === 'go') {
       if (this.gById.has(e.child)) fail(`${at()} starts goroutine ${e.child} twice`);
@@ -211,6 +245,9 @@ export class Trace {
       o = this.oById.get(e.obj);
       if (!o) fail(`${at()}: object ${e.obj} was never made`);
     }
+    const want = (kind, what) => {
+      if (o.kind !== kind) fail(`${at()}: ${o.name} is not ${what}`);
+    };
 
     const begin = BEGINS[e.kind];
     if (begin) {
@@ -229,8 +266,11 @@ export class Trace {
       g.open = span;
     }
     const end = ENDS[e.kind];
+    let ended = null; // the span this event ends
     if (end) {
       if (!(g.open && g.open.op === end)) fail(`${at()}: ${g.name} was not in ${end}`);
+      if (g.open.obj !== e.obj) fail(`${at()}: ${g.name} began its ${end} on ${this.oName(g.open.obj)}`);
+      ended = g.open;
       g.open.t1 = e.t;
       g.open = null;
     }
@@ -251,58 +291,46 @@ export class Trace {
         break;
       case 'new': {
         if (this.oById.has(e.obj)) fail(`${at()} makes object ${e.obj} twice`);
-        const obj = {
-          id: e.obj, kind: e.objKind, name: e.name || `${e.objKind} ${e.obj}`, lane: this.objects.length,
-          t: e.t, cap: e.cap || 0,
-          // chan: buffer occupancy steps, receives, close time
-          fill: [], recvs: [], closed: null, n: 0,
-          // mutex: holder spans {g, t0, t1}
-          holds: [], holder: null,
-          // atomic: value steps {t, g, op, old, new, value}
-          initial: 0, steps: [], min: 0, max: 0,
-        };
-        if (e.objKind === 'atomic') {
-          const v = Number(e.value);
-          obj.initial = Number.isFinite(v) ? v : 0;
-        }
-        obj.min = obj.initial;
-        obj.max = obj.initial;
+        const obj = newObject(e, this.objects.length);
         this.objects.push(obj);
         this.oById.set(obj.id, obj);
         break;
       }
       case 'send-begin':
-        if (o.kind !== 'chan') fail(`${at()}: ${o.name} is not a channel`);
-        this.sends.set(e.msg, { g: e.g, t: e.t, value: e.value ?? '', obj: e.obj, inBuffer: false, ended: false, received: false });
+        want('chan', 'a channel');
+        if (this.sends.has(e.msg)) fail(`${at()}: message ${e.msg} sent twice`);
+        this.sends.set(e.msg, { g: e.g, t: e.t, value: e.value ?? '', obj: e.obj, ended: false, endSeq: 0, endT: 0, entered: false, received: false });
         break;
       case 'send-end': {
         const s = this.sends.get(e.msg);
-        if (!(s && !s.ended)) fail(`${at()}: message ${e.msg} was never sent`);
+        if (!(s && !s.ended && s.g === e.g)) fail(`${at()}: message ${e.msg} was never sent`);
         s.ended = true;
-        // A send that ended before its receive left the value in the buffer. Live recording
-        // lags the real operations a little (a receive may have taken a value before its
-        // recv-end is written), so the count shown is kept within the buffer's size.
-        if (!s.received && o.cap > 0) {
-          s.inBuffer = true;
-          o.n++;
-          o.fill.push({ t: e.t, n: Math.min(o.n, o.cap) });
+        s.endSeq = e.seq;
+        s.endT = e.t;
+        if (s.received) {
+          this.sends.delete(e.msg); // paired both ways; keep the map small
+        } else if (o.cap > 0) {
+          // From here until its receiver begins to receive, the value is surely in the buffer.
+          s.entered = true;
+          insertStep(o.fill, { t: e.t, seq: e.seq, d: 1, n: 0 });
         }
-        if (s.received) this.sends.delete(e.msg); // paired both ways; keep the map small
         break;
       }
       case 'recv-end': {
-        if (o.kind !== 'chan') fail(`${at()}: ${o.name} is not a channel`);
+        want('chan', 'a channel');
         if (e.closed) {
           o.recvs.push({ t: e.t, g: e.g, value: e.value ?? '', closed: true });
           break;
         }
         const s = this.sends.get(e.msg);
-        if (!s) fail(`${at()}: message ${e.msg} was never sent`);
+        if (!s || s.obj !== e.obj) fail(`${at()}: message ${e.msg} was never sent on ${o.name}`);
         if (s.received) fail(`${at()}: message ${e.msg} received twice`);
         s.received = true;
-        if (s.inBuffer) {
-          o.n--;
-          o.fill.push({ t: e.t, n: Math.min(o.n, o.cap) });
+        if (s.entered) {
+          // The value may have left the buffer any time after the receive began, but not
+          // before the send ended: the sure stretch ends at the later of the two.
+          const [t, seq] = ended.seq > s.endSeq ? [ended.t0, ended.seq] : [s.endT, s.endSeq];
+          insertStep(o.fill, { t, seq, d: -1, n: 0 });
         }
         o.recvs.push({ t: e.t, g: e.g, value: e.value ?? s.value, closed: false });
         this.arrows.push({ msg: e.msg, from: s.g, to: e.g, t0: s.t, t1: e.t, value: e.value ?? s.value, obj: e.obj });
@@ -310,26 +338,66 @@ export class Trace {
         break;
       }
       case 'close':
+        want('chan', 'a channel');
+        if (o.closed !== null) fail(`${at()}: ${o.name} closed twice`);
         o.closed = e.t;
+        o.marks.push({ t: e.t, g: e.g, kind: 'close', value: `${o.name} closed by ${g.name}` });
+        break;
+      case 'lock-begin':
+        want('mutex', 'a mutex');
         break;
       case 'lock-end':
-        if (o.kind !== 'mutex') fail(`${at()}: ${o.name} is not a mutex`);
+        want('mutex', 'a mutex');
         if (o.holder !== null) fail(`${at()}: ${o.name} is already held by ${this.gName(o.holder.g)}`);
-        o.holder = { g: e.g, t0: e.t, t1: null };
+        o.holder = { g: e.g, t0: e.t, t1: null, v0: e.value ?? null, v1: null };
         o.holds.push(o.holder);
         break;
       case 'unlock':
-        if (o.kind !== 'mutex') fail(`${at()}: ${o.name} is not a mutex`);
+        want('mutex', 'a mutex');
         if (o.holder === null) fail(`${at()}: ${o.name} is not locked`);
         o.holder.t1 = e.t;
+        o.holder.v1 = e.value ?? null;
         o.holder = null;
         break;
       case 'atomic':
-        if (o.kind !== 'atomic') fail(`${at()}: ${o.name} is not an atomic`);
-        o.steps.push({ t: e.t, g: e.g, op: e.op, old: e.old ?? 0, new: e.new ?? 0, value: e.value ?? '' });
-        g.marks.push({ t: e.t, kind: 'atomic', value: e.op });
-        o.min = Math.min(o.min, e.old ?? 0, e.new ?? 0);
-        o.max = Math.max(o.max, e.old ?? 0, e.new ?? 0);
+      case 'wg-add':
+        want(e.kind === 'atomic' ? 'atomic' : 'waitgroup', e.kind === 'atomic' ? 'an atomic' : 'a waitgroup');
+        o.steps.push({ t: e.t, g: e.g, op: e.op, old: e.old, new: e.new, value: e.value ?? '' });
+        if (e.kind === 'atomic') g.marks.push({ t: e.t, kind: 'atomic', value: e.op });
+        o.min = Math.min(o.min, e.old, e.new);
+        o.max = Math.max(o.max, e.old, e.new);
+        break;
+      case 'wait-begin':
+      case 'wait-end':
+        want('waitgroup', 'a waitgroup');
+        break;
+      case 'cell-get':
+        want('cell', 'a cell');
+        o.reads.push({ t: e.t, g: e.g, value: e.value ?? '' });
+        break;
+      case 'cell-set':
+        want('cell', 'a cell');
+        o.steps.push({ t: e.t, g: e.g, value: e.value ?? '' });
+        break;
+      case 'borrow':
+      case 'borrow-mut':
+      case 'release':
+        want('refcell', 'a RefCell');
+        o.steps.push({ t: e.t, g: e.g, kind: e.kind, borrows: e.borrows, value: e.value ?? o.value });
+        o.borrows = e.borrows;
+        if (e.value !== undefined && e.value !== o.value) {
+          o.value = e.value;
+          o.changes.push({ t: e.t, g: e.g, value: e.value });
+        }
+        o.maxShared = Math.max(o.maxShared, e.borrows);
+        break;
+      case 'borrow-error':
+        want('refcell', 'a RefCell');
+        o.marks.push({ t: e.t, g: e.g, kind: 'error', value: `${g.name}: ${e.value || 'borrow refused'}` });
+        g.marks.push({ t: e.t, kind: 'error', value: `cannot borrow ${o.name}: ${e.value || 'borrow refused'}` });
+        break;
+      case 'not-sync':
+        o.marks.push({ t: e.t, g: e.g, kind: 'warn', value: e.value || `${o.name} is not Sync` });
         break;
     }
   }
@@ -338,6 +406,60 @@ export class Trace {
   count(t) {
     return upperBound(this.events, t, (e) => e.t);
   }
+}
+
+// newObject is the lane state of the object a new event announces.
+function newObject(e, lane) {
+  const o = {
+    id: e.obj, kind: e.objKind, name: e.name || `${e.objKind} ${e.obj}`, lane, t: e.t,
+    // conspicuous moments on the lane: close, not-sync, borrow-error {t, g, kind, value}
+    marks: [],
+  };
+  switch (e.objKind) {
+    case 'chan':
+      o.cap = e.cap || 0;
+      // fill: occupancy steps {t, seq, d, n} (n after the step); recvs: values taken out
+      o.fill = [];
+      o.recvs = [];
+      o.closed = null;
+      break;
+    case 'mutex':
+      o.holds = []; // {g, t0, t1, v0, v1}: who held it, and what it guarded when locked and unlocked
+      o.holder = null;
+      break;
+    case 'atomic':
+    case 'waitgroup': {
+      const v = Number(e.value);
+      o.initial = e.objKind === 'atomic' && e.value !== undefined && Number.isSafeInteger(v) ? v : 0;
+      o.steps = []; // {t, g, op, old, new, value}
+      o.min = o.initial;
+      o.max = o.initial;
+      break;
+    }
+    case 'cell':
+      o.initial = e.value ?? '';
+      o.steps = []; // writes {t, g, value}
+      o.reads = []; // reads {t, g, value}
+      break;
+    case 'refcell':
+      o.initial = e.value ?? '';
+      o.steps = []; // {t, g, kind, borrows, value}: borrow state after each borrow and release
+      o.changes = []; // {t, g, value}: the contents, where they changed
+      o.borrows = 0;
+      o.value = o.initial;
+      o.maxShared = 0;
+      break;
+  }
+  return o;
+}
+
+// insertStep puts an occupancy step into fill (sorted by seq) and renumbers what follows. A
+// step lands at or near the end: it is as old as the receive that is just ending.
+function insertStep(fill, step) {
+  let i = fill.length;
+  while (i > 0 && fill[i - 1].seq > step.seq) i--;
+  fill.splice(i, 0, step);
+  for (let j = i; j < fill.length; j++) fill[j].n = (j > 0 ? fill[j - 1].n : 0) + fill[j].d;
 }
 
 /** upperBound is the number of leading items of sorted list whose key is ≤ x. */
@@ -382,6 +504,7 @@ function trim(x) {
 export function describe(trace, e) {
   const who = e.kind === 'go' && e.g === 0 ? '' : trace.gName(e.g);
   const obj = e.obj !== undefined ? trace.oName(e.obj) : '';
+  const v = e.value ?? '';
   switch (e.kind) {
     case 'go':
       return e.g === 0 ? `${e.name || 'main'} starts` : `${who} starts ${trace.gName(e.child)}`;
@@ -389,39 +512,68 @@ export function describe(trace, e) {
       return `${who} returns`;
     case 'new': {
       const o = trace.object(e.obj);
-      if (e.objKind === 'chan') return `${who} makes channel ${obj} (${e.cap ? `buffer ${e.cap}` : 'unbuffered'})`;
-      if (e.objKind === 'atomic') return `${who} makes atomic ${obj} = ${o ? o.initial : e.value}`;
+      switch (e.objKind) {
+        case 'chan': return `${who} makes channel ${obj} (${e.cap ? `buffer ${e.cap}` : 'unbuffered'})`;
+        case 'atomic': return `${who} makes atomic ${obj} = ${o ? o.initial : v}`;
+        case 'waitgroup': return `${who} makes WaitGroup ${obj}`;
+        case 'cell': return `${who} makes Cell ${obj} = ${v}`;
+        case 'refcell': return `${who} makes RefCell ${obj} = ${v}`;
+      }
       return `${who} makes ${e.objKind} ${obj}`;
     }
     case 'send-begin':
-      return `${who} sends ${e.value ?? ''} on ${obj}`;
+      return `${who} sends ${v} on ${obj}`;
     case 'send-end':
       return `${who} finished sending on ${obj}`;
     case 'recv-begin':
       return `${who} receives from ${obj}`;
     case 'recv-end':
-      return e.closed ? `${who} got ${e.value ?? 'the zero value'}: ${obj} is closed` : `${who} got ${e.value ?? ''} from ${obj}`;
+      return e.closed ? `${who} receives the zero value: ${obj} is closed` : `${who} got ${v} from ${obj}`;
     case 'close':
       return `${who} closes ${obj}`;
     case 'lock-begin':
       return `${who} asks for ${obj}`;
     case 'lock-end':
-      return `${who} holds ${obj}`;
+      return v ? `${who} holds ${obj}, which guards ${v}` : `${who} holds ${obj}`;
     case 'unlock':
-      return `${who} unlocks ${obj}`;
+      return v ? `${who} unlocks ${obj}, leaving ${v}` : `${who} unlocks ${obj}`;
     case 'atomic':
       switch (e.op) {
-        case 'add': return `${who} adds ${e.value} to ${obj}: ${e.old ?? 0} → ${e.new ?? 0}`;
-        case 'load': return `${who} loads ${obj}: ${e.new ?? 0}`;
-        case 'store': return `${who} stores ${e.value} in ${obj} (was ${e.old ?? 0})`;
-        case 'swap': return `${who} swaps ${e.value} into ${obj} (was ${e.old ?? 0})`;
+        case 'add': return `${who} adds ${v} to ${obj}: ${e.old} → ${e.new}`;
+        case 'load': return `${who} loads ${obj}: ${e.new}`;
+        case 'store': return `${who} stores ${v} in ${obj} (was ${e.old})`;
+        case 'swap': return `${who} swaps ${v} into ${obj} (was ${e.old})`;
         default: {
-          const want = (e.value ?? '').split('→')[0];
-          return want === String(e.old ?? 0)
-            ? `${who} compare-and-swaps ${obj}: ${e.old ?? 0} → ${e.new ?? 0}`
-            : `${who}'s compare-and-swap on ${obj} fails: expected ${want}, found ${e.old ?? 0}`;
+          const expect = v.split('→')[0];
+          return expect === String(e.old)
+            ? `${who} compare-and-swaps ${obj}: ${e.old} → ${e.new}`
+            : `${who}'s compare-and-swap on ${obj} fails: expected ${expect}, found ${e.old}`;
         }
       }
+    case 'wg-add':
+      return e.op === 'done'
+        ? `${who} calls ${obj}.Done(): ${e.old} → ${e.new}`
+        : `${who} adds ${v} to ${obj}: ${e.old} → ${e.new}`;
+    case 'wait-begin':
+      return `${who} waits for ${obj} to reach zero`;
+    case 'wait-end':
+      return `${who} stops waiting: ${obj} is zero`;
+    case 'cell-get':
+      return `${who} reads ${v} from ${obj}`;
+    case 'cell-set':
+      return `${who} sets ${obj} to ${v}`;
+    case 'borrow':
+      return `${who} borrows ${obj} (${borrowText(e.borrows)}): ${v}`;
+    case 'borrow-mut':
+      return `${who} borrows ${obj} mutably: ${v}`;
+    case 'release':
+      return e.op === 'mut'
+        ? `${who} drops its mutable borrow of ${obj}, which now holds ${v}`
+        : `${who} drops a shared borrow of ${obj} (${borrowText(e.borrows)})`;
+    case 'borrow-error':
+      return `${who} cannot borrow ${obj}: ${v || 'borrow refused'} (${borrowText(e.borrows)}); Rust panics here`;
+    case 'not-sync':
+      return `${who} touches ${obj} from a second goroutine. ${v}`;
     case 'work-begin':
       return e.dur ? `${who} works for ${formatDuration(e.dur)}` : `${who} works`;
     case 'work-end':
@@ -431,9 +583,16 @@ export function describe(trace, e) {
     case 'sleep-end':
       return `${who} wakes up`;
     case 'print':
-      return `${who} prints: ${e.value ?? ''}`;
+      return `${who} prints: ${v}`;
     case 'panic':
-      return `${who} panics: ${e.value ?? ''}`;
+      return `${who} panics: ${v}`;
   }
-  return `${who} ${e.kind}`;
+  // a kind from a newer server: say what it carries
+  return `${who ? `${who}: ` : ''}${e.kind}${obj ? ` on ${obj}` : ''}${v ? ` (${v})` : ''}`;
+}
+
+/** borrowText says a RefCell's borrow state: "free", "2 shared", "mutably borrowed". */
+export function borrowText(n) {
+  if (n < 0) return 'mutably borrowed';
+  return n === 0 ? 'free' : `${n} shared`;
 }

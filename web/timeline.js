@@ -12,18 +12,21 @@ import { BLOCKED, SLEEP, WORK, lowerBound, upperBound } from './protocol.js';
 const AXIS_H = 26;
 const G_LANE_H = 26;
 const O_LANE_H = 34;
-const ATOMIC_LANE_H = 46;
+const STEP_LANE_H = 46; // atomics, waitgroups, refcells
+const BUF_LANE_H = 40; // buffered channels
+const CELL_LANE_H = 40;
 const GROUP_GAP = 8;
 const PAD_R = 14;
 const PAD_B = 6;
 const MIN_DOMAIN = 1e6; // 1 ms
+const MIN_FIT = 1e4; // a finished run fills the width, down to 10 µs
 const MAX_ARROWS = 2000; // more arrows than this in view are summed up, not drawn
 // How far a live playhead may run ahead of the newest event while waiting for more, in wall
 // time: a run that works quietly still moves; a stalled connection soon stops the playhead.
 const LIVE_LEAD_MS = 1500;
 
 const COLOR_VARS = ['bg', 'stripe', 'grid', 'text', 'muted', 'running', 'working', 'blocked', 'sleeping',
-  'arrow', 'playhead', 'chan', 'atomic', 'panic', 'g-sat', 'g-light'];
+  'arrow', 'playhead', 'chan', 'atomic', 'wg', 'cell', 'shared', 'mut', 'warn', 'panic', 'g-sat', 'g-light'];
 
 /** niceCeil rounds x up to 1, 2 or 5 times a power of ten. */
 function niceCeil(x) {
@@ -138,7 +141,7 @@ export class Timeline {
     this.live = false;
     this.ended = true;
     this.endT = Math.max(durationNs || 0, this.trace.lastT);
-    this.domain = Math.max(this.endT * 1.02, MIN_DOMAIN);
+    this.domain = Math.max(this.endT * 1.02, MIN_FIT);
     if (following || this.playhead > this.endT) this.playhead = this.endT;
     this.playing = false;
     this.layout(false);
@@ -344,12 +347,13 @@ export class Timeline {
     ctx.font = `600 12px ${this.font}`;
     let lw = 60;
     if (tr) {
-      for (const g of tr.goroutines) lw = Math.max(lw, ctx.measureText(g.name).width);
-      for (const o of tr.objects) lw = Math.max(lw, ctx.measureText(o.name).width - 12);
+      // goroutine names start at 22 px, object names at 8; both keep 8 px clear of the lane
+      for (const g of tr.goroutines) lw = Math.max(lw, ctx.measureText(g.name).width + 5);
+      for (const o of tr.objects) lw = Math.max(lw, ctx.measureText(o.name).width - 11);
       ctx.font = `11px ${this.font}`;
-      for (const o of tr.objects) lw = Math.max(lw, ctx.measureText(objKindText(o)).width - 12);
+      for (const o of tr.objects) lw = Math.max(lw, ctx.measureText(objKindText(o)).width - 11);
     }
-    this.labelW = Math.round(Math.min(lw + 26, Math.max(90, w * 0.3), 170));
+    this.labelW = Math.ceil(Math.min(lw + 26, Math.max(90, w * 0.3), 170));
     this.request();
   }
 
@@ -639,7 +643,10 @@ export class Timeline {
       const m = marks[i];
       const x = X(m.t);
       if (x > X(t1) + 10) break;
-      if (m.kind === 'panic') {
+      if (m.kind === 'error') {
+        this.errorMark(x, cy);
+      } else if (m.kind === 'panic') {
+        if (i > 0 && marks[i - 1].kind === 'error' && x - X(marks[i - 1].t) < 8) continue; // said already
         ctx.strokeStyle = C.panic;
         ctx.lineWidth = 2.5;
         ctx.beginPath();
@@ -674,148 +681,436 @@ export class Timeline {
     const C = this.colors;
     const LH = objLaneH(o);
     const bot = top + LH - 4;
-    const h = LH - 8;
     const xStart = X(Math.max(o.t, t0));
     const xEnd = X(Math.min(ph, t1));
     ctx.fillStyle = C.grid;
     ctx.fillRect(xStart, bot, Math.max(0, xEnd - xStart), 1);
+    const lane = { o, top, bot, h: LH - 8, X, t0, t1, ph, xStart, xEnd };
+    switch (o.kind) {
+      case 'chan': this.drawChan(lane); break;
+      case 'mutex': this.drawMutex(lane); break;
+      case 'atomic': case 'waitgroup': this.drawSteps(lane); break;
+      case 'cell': this.drawCell(lane); break;
+      case 'refcell': this.drawRefCell(lane); break;
+    }
+    this.drawObjMarks(lane);
+  }
 
-    if (o.kind === 'chan') {
-      if (o.cap > 0) {
-        // buffer fill as a step area
-        ctx.fillStyle = C.chan;
-        ctx.globalAlpha = 0.35;
-        const fl = o.fill;
-        const last = upperBound(fl, ph, (f) => f.t);
-        let i = Math.max(0, lowerBound(fl, t0, (f) => f.t) - 1);
-        let prevX = i < last ? X(Math.max(fl[i].t, t0)) : xEnd;
-        let prevN = i < last && fl[i].t <= t0 ? fl[i].n : 0;
-        if (i < last && fl[i].t <= t0) i++;
-        for (; i <= last; i++) {
-          const x = i < last ? X(fl[i].t) : xEnd;
-          if (prevN > 0 && x > prevX) {
-            const fh = (prevN / o.cap) * h;
-            ctx.fillRect(prevX, bot - fh, x - prevX, fh);
-          }
-          if (i < last) {
-            prevX = x;
-            prevN = fl[i].n;
-          }
-        }
-        ctx.globalAlpha = 1;
-        ctx.font = `10px ${this.font}`;
-        ctx.fillStyle = C.muted;
-        const label = `${last > 0 ? fl[last - 1].n : 0}/${o.cap} buffered`;
-        const lx = Math.min(xEnd + 4, this.cssW - PAD_R - ctx.measureText(label).width);
-        ctx.fillText(label, Math.max(this.labelW, lx), top + 8);
-      }
-      // one tick per value taken out
-      const rv = o.recvs;
-      const last = upperBound(rv, ph, (r) => r.t);
+  drawChan({ o, top, bot, h, X, t0, ph, xStart, xEnd }) {
+    const ctx = this.ctx;
+    const C = this.colors;
+    if (o.cap > 0) {
+      // Occupancy as a step area; the lane's height is the capacity. A value counts from its
+      // send's end until its receive began: then it was surely in the buffer.
+      const cap = o.cap;
+      const Y = (n) => bot - (Math.min(Math.max(n, 0), cap) / cap) * h;
       ctx.fillStyle = C.chan;
-      let lastPx = -1;
-      for (let i = lowerBound(rv, t0, (r) => r.t); i < last; i++) {
-        const x = X(rv[i].t);
-        const px = Math.floor(x);
-        if (px === lastPx) continue;
-        lastPx = px;
-        ctx.fillRect(x - 0.75, top + 6, 1.5, h - 2);
+      ctx.globalAlpha = 0.07;
+      ctx.fillRect(xStart, bot - h, xEnd - xStart, h);
+      if (cap <= 8 && h / cap >= 4) {
+        // one line per slot
+        ctx.globalAlpha = 0.18;
+        for (let s = 1; s <= cap; s++) ctx.fillRect(xStart, Math.round(Y(s)), xEnd - xStart, 1);
       }
-      if (o.closed !== null && o.closed <= ph) {
-        const x = X(o.closed);
-        ctx.fillStyle = C.text;
-        ctx.fillRect(x - 1, top + 3, 2, h + 1);
-        ctx.font = `10px ${this.font}`;
-        ctx.fillText('closed', x + 4, top + 10);
-      }
-    } else if (o.kind === 'mutex') {
-      const hs = o.holds;
-      const last = upperBound(hs, ph, (s) => s.t0);
-      ctx.font = `11px ${this.font}`;
-      let lastPx = -1;
-      for (let i = lowerBound(hs, t0, spanEnd); i < last; i++) {
-        const s = hs[i];
-        const xa = X(s.t0);
-        const xb = Math.max(xa + 1, X(Math.min(s.t1 === null ? ph : Math.min(s.t1, ph), t1)));
-        if (xb - xa < 2 && Math.floor(xa) === lastPx) continue;
-        lastPx = Math.floor(xa);
-        const g = this.trace.goroutine(s.g);
-        ctx.fillStyle = g ? this.gColor(g, 0.8) : C.working;
-        ctx.fillRect(xa, top + 5, xb - xa, h - 2);
-        if (g && xb - xa > 30) {
-          ctx.fillStyle = C.bg;
-          ctx.fillText(fit(ctx, g.name, xb - xa - 6), xa + 3, top + 5 + (h - 2) / 2);
-        }
-      }
-    } else if (o.kind === 'atomic') {
-      const st = o.steps;
-      const last = upperBound(st, ph, (s) => s.t);
-      const lo = o.min;
-      const span = o.max - o.min || 1;
-      const Y = (v) => bot - 2 - ((v - lo) / span) * (h - 14);
-      ctx.strokeStyle = C.atomic;
-      ctx.lineWidth = 1.5;
+      const fl = o.fill;
+      const last = upperBound(fl, ph, (f) => f.t);
+      let i = Math.min(upperBound(fl, t0, (f) => f.t), last);
+      let n = i > 0 ? fl[i - 1].n : 0;
       ctx.beginPath();
-      let i = lowerBound(st, t0, (s) => s.t);
-      let v = i > 0 ? st[i - 1].new : o.initial;
-      ctx.moveTo(xStart, Y(v));
-      let lastPx = -1;
+      ctx.moveTo(xStart, bot);
+      ctx.lineTo(xStart, Y(n));
       for (; i < last; i++) {
-        const s = st[i];
-        const x = X(s.t);
-        if (Math.floor(x) === lastPx && i + 1 < last) {
-          v = s.new;
-          continue;
-        }
-        lastPx = Math.floor(x);
-        ctx.lineTo(x, Y(v));
-        ctx.lineTo(x, Y(s.new));
-        v = s.new;
+        const x = X(fl[i].t);
+        if (x > xEnd) break;
+        ctx.lineTo(x, Y(n));
+        n = fl[i].n;
+        ctx.lineTo(x, Y(n));
       }
-      ctx.lineTo(xEnd, Y(v));
+      ctx.lineTo(xEnd, Y(n));
+      ctx.lineTo(xEnd, bot);
+      ctx.closePath();
+      ctx.globalAlpha = 0.4;
+      ctx.fill();
+      ctx.globalAlpha = 1;
+      ctx.strokeStyle = C.chan;
+      ctx.lineWidth = 1.25;
       ctx.stroke();
-      // the numbers, where there is room; always the latest
+      const now = last > 0 ? Math.min(Math.max(fl[last - 1].n, 0), cap) : 0;
       ctx.font = `10px ${this.font}`;
-      ctx.fillStyle = C.text;
-      const from = lowerBound(st, t0, (s) => s.t);
-      let lastRight = -Infinity;
-      if (from === 0 && o.t >= t0 && last > 0) {
-        // the value it was made with
-        const label = String(o.initial);
-        ctx.fillStyle = C.muted;
-        ctx.fillText(label, xStart + 2, top + 8);
-        lastRight = xStart + 2 + ctx.measureText(label).width;
+      ctx.fillStyle = C.muted;
+      const label = `${now}/${cap} buffered`;
+      const w = ctx.measureText(label).width;
+      let lx = Math.max(this.labelW, Math.min(xEnd + 4, this.cssW - PAD_R - w));
+      const tag = this.closedTag(o, X, top, ph);
+      if (tag && lx < tag.x1 + 4 && lx + w > tag.x0 - 4) {
+        // keep clear of the closed tag: after it, or else before it
+        lx = tag.x1 + 4 + w <= this.cssW - PAD_R ? tag.x1 + 4 : tag.x0 - 4 - w;
+      }
+      ctx.font = `10px ${this.font}`;
+      if (lx >= this.labelW) ctx.fillText(label, lx, top + 8);
+    }
+    // one tick per value taken out: full height when unbuffered, at the foot when buffered
+    const rv = o.recvs;
+    const last = upperBound(rv, ph, (r) => r.t);
+    ctx.fillStyle = C.chan;
+    const [ty, th] = o.cap > 0 ? [bot - 4, 5] : [top + 6, h - 2];
+    let lastPx = -1;
+    for (let i = lowerBound(rv, t0, (r) => r.t); i < last; i++) {
+      const x = X(rv[i].t);
+      if (x > xEnd + 1) break;
+      const px = Math.floor(x);
+      if (px === lastPx) continue;
+      lastPx = px;
+      ctx.globalAlpha = rv[i].closed ? 0.45 : 1;
+      ctx.fillRect(x - 0.75, ty, 1.5, th);
+    }
+    ctx.globalAlpha = 1;
+    if (o.closed !== null && o.closed <= ph) {
+      // closed: a bar across the lane, a tag, and the lane dashed from there on
+      const x = X(o.closed);
+      if (x <= xEnd + 1) {
+        ctx.strokeStyle = C.text;
+        ctx.lineWidth = 1;
+        ctx.setLineDash([3, 3]);
+        ctx.beginPath();
+        ctx.moveTo(x, bot - h / 2);
+        ctx.lineTo(xEnd, bot - h / 2);
+        ctx.stroke();
+        ctx.setLineDash([]);
         ctx.fillStyle = C.text;
-      }
-      const latest = last > 0 ? st[last - 1] : null;
-      const latestLabel = latest ? String(latest.new) : String(o.initial);
-      const latestW = ctx.measureText(latestLabel).width;
-      const latestX = Math.min(latest ? X(latest.t) + 2 : xStart + 2, this.cssW - PAD_R - latestW);
-      for (let j = from; j < last - 1; j++) {
-        const s = st[j];
-        if (s.new === s.old && s.op === 'load') continue;
-        const x = X(s.t) + 2;
-        if (x < lastRight + 4) continue;
-        const label = String(s.new);
-        const w = ctx.measureText(label).width;
-        if (x + w > latestX - 4) break;
-        ctx.fillText(label, x, top + 8);
-        lastRight = x + w;
-      }
-      ctx.font = `700 10px ${this.font}`;
-      ctx.fillText(latestLabel, Math.max(latestX, xStart), top + 8);
-      // who touched it
-      let lastDot = -1;
-      for (let j = from; j < last; j++) {
-        const s = st[j];
-        const x = X(s.t);
-        if (Math.floor(x) === lastDot) continue;
-        lastDot = Math.floor(x);
-        const g = this.trace.goroutine(s.g);
-        ctx.fillStyle = g ? this.gColor(g) : C.atomic;
-        ctx.fillRect(x - 1, bot - 3, 2, 4);
+        ctx.fillRect(x - 1.5, top + 2, 3, h + 3);
+        const tag = this.closedTag(o, X, top, ph); // sets the tag's font
+        roundRect(ctx, tag.x0, top + 3, tag.x1 - tag.x0, 13, 3);
+        ctx.fill();
+        ctx.fillStyle = C.bg;
+        ctx.fillText('closed', tag.x0 + 4, top + 9.5);
       }
     }
+  }
+
+  /** closedTag is where the "closed" tag of channel o stands, {x0, x1}; null before the close. */
+  closedTag(o, X, top, ph) {
+    if (o.closed === null || o.closed > ph) return null;
+    const ctx = this.ctx;
+    ctx.font = `700 10px ${this.font}`;
+    const w = ctx.measureText('closed').width + 8;
+    const x0 = Math.min(X(o.closed) + 3, this.cssW - PAD_R - w);
+    return { x0, x1: x0 + w };
+  }
+
+  drawMutex({ o, top, h, X, t0, t1, ph }) {
+    const ctx = this.ctx;
+    const C = this.colors;
+    const hs = o.holds;
+    const last = upperBound(hs, ph, (s) => s.t0);
+    ctx.font = `11px ${this.font}`;
+    let lastPx = -1;
+    for (let i = lowerBound(hs, t0, spanEnd); i < last; i++) {
+      const s = hs[i];
+      const xa = X(s.t0);
+      if (xa > X(t1) + 1) break;
+      const released = s.t1 !== null && s.t1 <= ph;
+      const xb = Math.max(xa + 1, X(Math.min(released ? s.t1 : ph, t1)));
+      if (xb - xa < 2 && Math.floor(xa) === lastPx) continue;
+      lastPx = Math.floor(xa);
+      const g = this.trace.goroutine(s.g);
+      ctx.fillStyle = g ? this.gColor(g, 0.8) : C.working;
+      ctx.fillRect(xa, top + 5, xb - xa, h - 2);
+      if (xb - xa > 30) {
+        // the holder, and what the mutex guards: as locked, then as left at the unlock
+        // (the colour names the holder: when both do not fit, the value goes first)
+        const v = released && s.v1 !== null ? s.v1 : s.v0;
+        const name = g ? g.name : '';
+        let text = v === null ? name : `${name}: ${v}`;
+        if (v !== null && ctx.measureText(text).width > xb - xa - 6) text = v;
+        ctx.fillStyle = C.bg;
+        ctx.fillText(fit(ctx, text, xb - xa - 6), xa + 3, top + 5 + (h - 2) / 2);
+      }
+    }
+  }
+
+  // drawSteps draws a number stepping: an atomic's value or a waitgroup's counter.
+  drawSteps({ o, top, bot, h, X, t0, ph, xStart, xEnd }) {
+    const ctx = this.ctx;
+    const C = this.colors;
+    const color = o.kind === 'waitgroup' ? C.wg : C.atomic;
+    const st = o.steps;
+    const last = upperBound(st, ph, (s) => s.t);
+    const lo = o.min;
+    const span = o.max - o.min || 1;
+    const Y = (v) => bot - 2 - ((v - lo) / span) * (h - 14);
+    ctx.strokeStyle = color;
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    let i = lowerBound(st, t0, (s) => s.t);
+    let v = i > 0 ? st[i - 1].new : o.initial;
+    ctx.moveTo(xStart, Y(v));
+    let lastPx = -1;
+    for (; i < last; i++) {
+      const s = st[i];
+      const x = X(s.t);
+      if (x > xEnd + 1) break;
+      if (Math.floor(x) !== lastPx) {
+        lastPx = Math.floor(x);
+        ctx.lineTo(x, Y(v));
+      }
+      // steps in one pixel column stay a vertical stroke, never a slope
+      ctx.lineTo(x, Y(s.new));
+      v = s.new;
+    }
+    ctx.lineTo(xEnd, Y(v));
+    ctx.stroke();
+    if (o.kind === 'waitgroup') {
+      // while the counter is above zero, Wait blocks: shade it faintly
+      ctx.globalAlpha = 0.12;
+      ctx.fillStyle = color;
+      let j = lowerBound(st, t0, (s) => s.t);
+      let cur = j > 0 ? st[j - 1].new : 0;
+      let from = xStart;
+      for (; j <= last; j++) {
+        const x = j < last ? Math.min(X(st[j].t), xEnd) : xEnd;
+        if (cur > 0 && x > from) ctx.fillRect(from, top + 13, x - from, bot - top - 13);
+        if (j < last) {
+          from = x;
+          cur = st[j].new;
+        }
+      }
+      ctx.globalAlpha = 1;
+    }
+    // the numbers, where there is room; always the latest
+    const from = lowerBound(st, t0, (s) => s.t);
+    this.labelRow(st, from, last, (s, latest) => (!latest && s.op === 'load' && s.new === s.old ? null : String(s.new)),
+      String(o.initial), o.t >= t0, top + 8, X, xStart);
+    // who touched it
+    let lastDot = -1;
+    for (let j = from; j < last; j++) {
+      const s = st[j];
+      const x = X(s.t);
+      if (x > xEnd + 1) break;
+      if (Math.floor(x) === lastDot) continue;
+      lastDot = Math.floor(x);
+      const g = this.trace.goroutine(s.g);
+      ctx.fillStyle = g ? this.gColor(g) : color;
+      ctx.fillRect(x - 1, bot - 3, 2, 4);
+    }
+  }
+
+  // drawCell draws a Cell: its value as a band that changes at every set, and each get as a
+  // small read mark with the value read.
+  drawCell({ o, top, bot, X, t0, ph, xStart, xEnd }) {
+    const ctx = this.ctx;
+    const C = this.colors;
+    const bandTop = top + 4;
+    const bandH = 16;
+    const st = o.steps;
+    const last = upperBound(st, ph, (s) => s.t);
+    let i = Math.min(upperBound(st, t0, (s) => s.t), last);
+    ctx.font = `600 10px ${this.font}`;
+    const seg = (xa, xb, value, k) => {
+      if (xb <= xa) return;
+      ctx.fillStyle = C.cell;
+      ctx.globalAlpha = k % 2 ? 0.3 : 0.18;
+      ctx.fillRect(xa, bandTop, xb - xa, bandH);
+      ctx.globalAlpha = 1;
+      if (xb - xa > 14) {
+        ctx.fillStyle = C.text;
+        ctx.fillText(fit(ctx, value, xb - xa - 6), xa + 3, bandTop + bandH / 2);
+      }
+    };
+    let value = i > 0 ? st[i - 1].value : o.initial;
+    let xa = xStart;
+    let lastPx = -1;
+    for (; i < last; i++) {
+      const x = X(st[i].t);
+      if (x > xEnd + 1) break;
+      seg(xa, x, value, i);
+      value = st[i].value;
+      xa = x;
+      if (Math.floor(x) !== lastPx) {
+        lastPx = Math.floor(x);
+        const g = this.trace.goroutine(st[i].g);
+        ctx.fillStyle = g ? this.gColor(g) : C.cell;
+        ctx.fillRect(x - 1, bandTop - 1, 2, bandH + 2);
+      }
+    }
+    seg(xa, xEnd, value, i);
+    // reads
+    const rd = o.reads;
+    const rLast = upperBound(rd, ph, (r) => r.t);
+    let lastRight = -Infinity;
+    lastPx = -1;
+    ctx.font = `9px ${this.font}`;
+    const ry = bandTop + bandH + 2;
+    for (let j = lowerBound(rd, t0, (r) => r.t); j < rLast; j++) {
+      const r = rd[j];
+      const x = X(r.t);
+      if (x > xEnd + 1) break;
+      if (Math.floor(x) === lastPx) continue;
+      lastPx = Math.floor(x);
+      const g = this.trace.goroutine(r.g);
+      ctx.fillStyle = g ? this.gColor(g) : C.cell;
+      ctx.beginPath();
+      ctx.moveTo(x, ry);
+      ctx.lineTo(x - 3, ry + 5);
+      ctx.lineTo(x + 3, ry + 5);
+      ctx.closePath();
+      ctx.fill();
+      const w = ctx.measureText(r.value).width;
+      if (x + 5 > lastRight && x + 5 + w < this.cssW - PAD_R && w < 80) {
+        ctx.fillStyle = C.muted;
+        ctx.fillText(r.value, x + 5, Math.min(ry + 4, bot - 3));
+        lastRight = x + 5 + w + 4;
+      }
+    }
+  }
+
+  // drawRefCell draws a RefCell: its borrow state as a band (free: empty; n shared borrows:
+  // n stacked bars; borrowed mutably: one solid bar), and its contents above, at each change.
+  drawRefCell({ o, top, bot, X, t0, ph, xStart, xEnd }) {
+    const ctx = this.ctx;
+    const C = this.colors;
+    const bandTop = top + 16;
+    const bandH = bot - 1 - bandTop;
+    const rows = Math.min(Math.max(o.maxShared, 2), 5);
+    const rowH = bandH / rows;
+    const st = o.steps;
+    const last = upperBound(st, ph, (s) => s.t);
+    let i = Math.min(upperBound(st, t0, (s) => s.t), last);
+    const seg = (xa, xb, s) => {
+      if (!s || xb - xa <= 0 || s.borrows === 0) return;
+      const w = xb - xa;
+      if (s.borrows < 0) {
+        ctx.fillStyle = C.mut;
+        ctx.fillRect(xa, bandTop, w, bandH);
+        if (w > 24) {
+          const g = this.trace.goroutine(s.g);
+          ctx.font = `700 10px ${this.font}`;
+          ctx.fillStyle = C.bg;
+          ctx.fillText(fit(ctx, g ? `mut · ${g.name}` : 'mut', w - 6), xa + 3, bandTop + bandH / 2);
+        }
+        return;
+      }
+      // one bar per shared borrow, stacked from the foot
+      ctx.fillStyle = C.shared;
+      ctx.globalAlpha = 0.2;
+      ctx.fillRect(xa, bandTop, w, bandH);
+      ctx.globalAlpha = 0.75;
+      for (let r = 0; r < Math.min(s.borrows, rows); r++) {
+        ctx.fillRect(xa, bot - 1 - (r + 1) * rowH + 1, w, rowH - 1);
+      }
+      ctx.globalAlpha = 1;
+      if (w > 34) {
+        ctx.font = `700 10px ${this.font}`;
+        const text = fit(ctx, `${s.borrows} shared`, w - 6);
+        ctx.strokeStyle = C.bg;
+        ctx.lineWidth = 3;
+        ctx.lineJoin = 'round';
+        ctx.strokeText(text, xa + 3, bandTop + bandH / 2);
+        ctx.fillStyle = C.text;
+        ctx.fillText(text, xa + 3, bandTop + bandH / 2);
+      }
+    };
+    let cur = i > 0 ? st[i - 1] : null;
+    let xa = xStart;
+    for (let j = i; j < last; j++) {
+      const x = X(st[j].t);
+      if (x > xEnd + 1) break;
+      seg(xa, x, cur);
+      cur = st[j];
+      xa = x;
+    }
+    seg(xa, xEnd, cur);
+    // the contents, where they change; always the latest
+    const ch = o.changes;
+    const cLast = upperBound(ch, ph, (c) => c.t);
+    this.labelRow(ch, lowerBound(ch, t0, (c) => c.t), cLast, (c) => c.value, o.initial, o.t >= t0, top + 8, X, xStart);
+  }
+
+  /**
+   * labelRow writes the values of items[from..last) (each with t) at y where there is room,
+   * the latest in bold; text(item, latest) gives an item's label (null: none, but only
+   * when not the latest). The initial value opens the row when shown is true and the row
+   * starts at the first item.
+   */
+  labelRow(items, from, last, text, initial, shown, y, X, xStart) {
+    const ctx = this.ctx;
+    const C = this.colors;
+    let lastRight = -Infinity;
+    const latest = last > 0 ? items[last - 1] : null;
+    const latestLabel = latest ? text(latest, true) : initial;
+    ctx.font = `700 10px ${this.font}`;
+    const latestW = ctx.measureText(latestLabel).width;
+    const latestX = Math.max(xStart + 2, Math.min(latest ? X(latest.t) + 2 : xStart + 2, this.cssW - PAD_R - latestW));
+    ctx.font = `10px ${this.font}`;
+    if (from === 0 && shown && latest) {
+      // the value it was made with
+      const w = ctx.measureText(initial).width;
+      if (xStart + 2 + w < latestX - 4) {
+        ctx.fillStyle = C.muted;
+        ctx.fillText(initial, xStart + 2, y);
+        lastRight = xStart + 2 + w;
+      }
+    }
+    ctx.fillStyle = C.text;
+    for (let j = from; j < last - 1; j++) {
+      const label = text(items[j]);
+      if (label === null) continue;
+      const x = X(items[j].t) + 2;
+      if (x < lastRight + 4) continue;
+      const w = ctx.measureText(label).width;
+      if (x + w > latestX - 4) break;
+      ctx.fillText(label, x, y);
+      lastRight = x + w;
+    }
+    ctx.font = `700 10px ${this.font}`;
+    ctx.fillText(latestLabel, latestX, y);
+  }
+
+  // drawObjMarks draws what stands out on an object's lane: Rust's not-Sync warnings and
+  // refused borrows.
+  drawObjMarks({ o, top, bot, X, t0, ph, xEnd }) {
+    const ms = o.marks;
+    const last = upperBound(ms, ph, (m) => m.t);
+    let lastPx = -10;
+    for (let i = lowerBound(ms, t0 - 1, (m) => m.t); i < last; i++) {
+      const m = ms[i];
+      if (m.kind === 'close') continue; // drawn with the channel
+      const x = X(m.t);
+      if (x > xEnd + 8) break;
+      if (x - lastPx < 4) continue;
+      lastPx = x;
+      if (m.kind === 'warn') this.warnMark(x, top + 9);
+      else this.errorMark(x, (top + bot) / 2, top, bot);
+    }
+  }
+
+  /** warnMark is an amber triangle with "!" at (x, y): something Rust would reject. */
+  warnMark(x, y) {
+    const ctx = this.ctx;
+    ctx.fillStyle = this.colors.warn;
+    ctx.beginPath();
+    ctx.moveTo(x, y - 7);
+    ctx.lineTo(x + 7.5, y + 6);
+    ctx.lineTo(x - 7.5, y + 6);
+    ctx.closePath();
+    ctx.fill();
+    ctx.fillStyle = '#000';
+    ctx.fillRect(x - 0.75, y - 3, 1.5, 5);
+    ctx.fillRect(x - 0.75, y + 3, 1.5, 1.5);
+  }
+
+  /** errorMark is a red disc with "!" at (x, y), with a line across the lane from top to bot. */
+  errorMark(x, y, top, bot) {
+    const ctx = this.ctx;
+    const C = this.colors;
+    ctx.fillStyle = C.panic;
+    if (top !== undefined) ctx.fillRect(x - 1, top + 2, 2, bot - top - 2);
+    ctx.beginPath();
+    ctx.arc(x, y, 6.5, 0, Math.PI * 2);
+    ctx.fill();
+    ctx.fillStyle = '#fff';
+    ctx.fillRect(x - 1, y - 4, 2, 5);
+    ctx.fillRect(x - 1, y + 2, 2, 2);
   }
 
   drawArrows(gY, X, t0, t1, ph) {
@@ -913,6 +1208,36 @@ export class Timeline {
 
   // ——— input ———
 
+  /** markAt is the text of the mark under the pointer, or "". */
+  markAt(ev) {
+    const tr = this.trace;
+    if (!tr) return '';
+    const r = this.canvas.getBoundingClientRect();
+    const x = ev.clientX - r.left;
+    const y = ev.clientY - r.top;
+    if (x < this.labelW || y < AXIS_H) return '';
+    const cy = y + this.wrap.scrollTop;
+    const nG = tr.goroutines.length;
+    const n = nG + tr.objects.length;
+    let i = 0;
+    while (i < n && this.laneTop(i) + this.laneH(i) <= cy) i++;
+    if (i >= n || this.laneTop(i) > cy) return '';
+    const [t0, t1] = this.range();
+    const k = (this.cssW - PAD_R - this.labelW) / (t1 - t0);
+    const t = t0 + (x - this.labelW) / k;
+    const tol = 7 / k;
+    const g = i < nG ? tr.goroutines[i] : null;
+    const marks = g ? g.marks : tr.objects[i - nG].marks;
+    let best = null;
+    const end = upperBound(marks, Math.min(t + tol, this.playhead), (m) => m.t);
+    for (let j = lowerBound(marks, t - tol, (m) => m.t); j < end; j++) {
+      const m = marks[j];
+      if (m.kind === 'atomic') continue;
+      if (!best || Math.abs(m.t - t) < Math.abs(best.t - t)) best = m;
+    }
+    return best ? markText(best, g) : '';
+  }
+
   bindInput() {
     const c = this.canvas;
     const tAt = (ev) => {
@@ -953,7 +1278,14 @@ export class Timeline {
       }
     });
     c.addEventListener('pointermove', (ev) => {
-      if (!drag) return;
+      if (!drag) {
+        // hovering a mark (a panic, a refused borrow, a warning, a close) tells what it is
+        if (ev.pointerType === 'mouse') {
+          const text = this.markAt(ev);
+          if (c.title !== text) c.title = text;
+        }
+        return;
+      }
       if (!drag.active && Math.abs(ev.clientX - drag.x) > 8 && Math.abs(ev.clientX - drag.x) > Math.abs(ev.clientY - drag.y)) {
         drag.active = true;
       }
@@ -982,6 +1314,17 @@ export class Timeline {
   }
 }
 
+/** markText is what hovering a mark on g's lane (g null: an object's) says. */
+function markText(m, g) {
+  if (!g) return m.value;
+  switch (m.kind) {
+    case 'panic': return `${g.name} panics: ${m.value}`;
+    case 'print': return `${g.name} prints: ${m.value}`;
+    case 'error': return `${g.name} ${m.value}`;
+  }
+  return '';
+}
+
 /** lowerBoundFrom is the first index in [lo, hi) of spans sorted by t0 whose t0 is ≥ t. */
 function lowerBoundFrom(spans, lo, hi, t) {
   while (lo < hi) {
@@ -1004,12 +1347,19 @@ function tickFormat(step, end) {
 }
 
 function objLaneH(o) {
-  return o.kind === 'atomic' ? ATOMIC_LANE_H : O_LANE_H;
+  switch (o.kind) {
+    case 'atomic': case 'waitgroup': case 'refcell': return STEP_LANE_H;
+    case 'chan': return o.cap > 0 ? BUF_LANE_H : O_LANE_H;
+    case 'cell': return CELL_LANE_H;
+  }
+  return O_LANE_H;
 }
+
+const KIND_TEXT = { waitgroup: 'WaitGroup', cell: 'Cell', refcell: 'RefCell' };
 
 function objKindText(o) {
   if (o.kind === 'chan') return o.cap ? `chan, buffer ${o.cap}` : 'chan, unbuffered';
-  return o.kind;
+  return KIND_TEXT[o.kind] || o.kind;
 }
 
 /** fit shortens text with an ellipsis to fit width px in ctx's font. */

@@ -1,6 +1,6 @@
-// URL state: the page's URL is its share link. Moving a slider updates its <output>, rewrites
-// the address with history.replaceState and refreshes the #share link. Loading a URL needs
-// nothing from here: the server renders the values.
+// URL state: the page's URL is its share link. Moving a slider or picking a choice updates
+// its <output>, rewrites the address with history.replaceState and refreshes the #share link.
+// Loading a URL needs nothing from here: the server renders the values.
 
 /** formatValue renders a slider value as the page shows it: "300 ms", "4". */
 export function formatValue(input) {
@@ -13,22 +13,47 @@ export function sliders(form) {
   return Array.from(form.querySelectorAll('input[type="range"]'));
 }
 
-/** values reads the sliders as numbers by name, as the run message wants them. */
+/**
+ * settings are the form's params in param order: {name, value, choice}. A slider's value is
+ * its number as text; a choice param's (a group of radio buttons) is the checked choice's
+ * name, or null when none is checked.
+ */
+export function settings(form) {
+  const seen = new Set();
+  const out = [];
+  for (const el of form.querySelectorAll('input[type="range"], input[type="radio"]')) {
+    if (!el.name || seen.has(el.name)) continue;
+    seen.add(el.name);
+    if (el.type === 'range') {
+      out.push({ name: el.name, value: el.value, choice: false });
+    } else {
+      const checked = form.querySelector(`input[type="radio"][name="${CSS.escape(el.name)}"]:checked`);
+      out.push({ name: el.name, value: checked ? checked.value : null, choice: true });
+    }
+  }
+  return out;
+}
+
+/** values reads the params as the run message wants them: numbers, and names for choices. */
 export function values(form) {
   const v = {};
-  for (const input of sliders(form)) v[input.name] = Number(input.value);
+  for (const s of settings(form)) {
+    if (s.value === null) continue; // nothing picked: the server takes the default
+    v[s.name] = s.choice ? s.value : Number(s.value);
+  }
   return v;
 }
 
-/** query renders the sliders as the canonical query: names in param order. */
+/** query renders the params as the canonical query: names in param order. */
 export function query(form) {
-  return sliders(form)
-    .map((input) => `${encodeURIComponent(input.name)}=${encodeURIComponent(input.value)}`)
+  return settings(form)
+    .filter((s) => s.value !== null)
+    .map((s) => `${encodeURIComponent(s.name)}=${encodeURIComponent(s.value)}`)
     .join('&');
 }
 
 /**
- * initURLState keeps outputs, address and share link in step with the sliders; onChange is
+ * initURLState keeps outputs, address and share link in step with the params; onChange is
  * called after each change.
  */
 export function initURLState(form, share, onChange = () => {}) {
@@ -44,13 +69,20 @@ export function initURLState(form, share, onChange = () => {}) {
       share.textContent = new URL(rel, location.href).href;
     }
   };
-  form.addEventListener('input', (ev) => {
+  const changed = (ev) => {
     const input = ev.target;
-    if (!(input instanceof HTMLInputElement) || input.type !== 'range') return;
-    const out = document.getElementById(`o-${input.name}`);
-    if (out) out.textContent = formatValue(input);
+    if (!(input instanceof HTMLInputElement) || (input.type !== 'range' && input.type !== 'radio')) return;
+    if (input.type === 'range') {
+      const out = document.getElementById(`o-${input.name}`);
+      if (out) out.textContent = formatValue(input);
+    }
     update(true);
     onChange(input);
+  };
+  // A radio button fires input and change; a slider fires input while it moves.
+  form.addEventListener('input', changed);
+  form.addEventListener('change', (ev) => {
+    if (ev.target instanceof HTMLInputElement && ev.target.type === 'radio') changed(ev);
   });
   // A reload may restore slider positions the server did not render: show what they hold.
   for (const input of sliders(form)) {
