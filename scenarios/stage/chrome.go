@@ -1,0 +1,172 @@
+package stage
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// ChromeTrace converts a trace to the Chrome Trace Event Format, which Perfetto and
+// chrome://tracing open: one thread track per goroutine (named with metadata events),
+// blocked, working and sleeping stretches as complete ("X") slices, each message as a flow
+// arrow from its send to its receive, and atomic values and channel occupancy as counter
+// ("C") tracks. Times are microseconds.
+func ChromeTrace(events []Event) ([]byte, error) {
+	c := chromeConverter{
+		objects: map[int]Event{},
+		open:    map[int]Event{},
+		sends:   map[int64]Event{},
+		fill:    map[int]int{},
+	}
+	c.out = append(c.out, chromeEvent{Name: "process_name", Ph: "M", Pid: 1, Args: map[string]any{"name": "interleave run"}})
+	for _, e := range events {
+		c.event(e)
+	}
+	c.closeOpen(events)
+	return json.Marshal(chromeFile{TraceEvents: c.out, DisplayTimeUnit: "ns"})
+}
+
+type chromeFile struct {
+	TraceEvents     []chromeEvent `json:"traceEvents"`
+	DisplayTimeUnit string        `json:"displayTimeUnit"`
+}
+
+// chromeEvent is one entry of the format; fields a phase does not use are left out.
+type chromeEvent struct {
+	Name string         `json:"name"`
+	Cat  string         `json:"cat,omitempty"`
+	Ph   string         `json:"ph"`
+	Ts   float64        `json:"ts"`
+	Dur  *float64       `json:"dur,omitempty"`
+	Pid  int            `json:"pid"`
+	Tid  int            `json:"tid,omitempty"`
+	ID   int64          `json:"id,omitempty"`
+	Bp   string         `json:"bp,omitempty"`
+	S    string         `json:"s,omitempty"`
+	Args map[string]any `json:"args,omitempty"`
+}
+
+type chromeConverter struct {
+	out     []chromeEvent
+	objects map[int]Event   // new events, by object
+	open    map[int]Event   // the -begin each goroutine is in
+	sends   map[int64]Event // send-begin by message
+	fill    map[int]int     // values in each buffered channel, as far as the trace shows
+}
+
+func micros(ns int64) float64 { return float64(ns) / 1000 }
+
+func (c *chromeConverter) objName(obj int) string {
+	if o, ok := c.objects[obj]; ok {
+		return o.Name
+	}
+	return fmt.Sprintf("object %d", obj)
+}
+
+func (c *chromeConverter) event(e Event) {
+	switch e.Kind {
+	case KindGo:
+		c.out = append(c.out, chromeEvent{Name: "thread_name", Ph: "M", Pid: 1, Tid: e.Child, Args: map[string]any{"name": e.Name}},
+			chromeEvent{Name: "thread_sort_index", Ph: "M", Pid: 1, Tid: e.Child, Args: map[string]any{"sort_index": e.Child}})
+	case KindNew:
+		c.objects[e.Obj] = e
+		if e.ObjKind == ObjAtomic {
+			c.counter(e.T, e.Name, e.Value)
+		}
+	case KindSendBegin, KindRecvBegin, KindLockBegin, KindWorkBegin, KindSleepBeg, KindWaitBegin:
+		c.open[e.G] = e
+		if e.Kind == KindSendBegin {
+			c.sends[e.Msg] = e
+		}
+	case KindSendEnd, KindRecvEnd, KindLockEnd, KindWorkEnd, KindSleepEnd, KindWaitEnd:
+		begin, ok := c.open[e.G]
+		if !ok {
+			return
+		}
+		delete(c.open, e.G)
+		c.slice(begin, e.T)
+		c.ended(begin, e)
+	case KindAtomic:
+		c.counter(e.T, c.objName(e.Obj), e.New)
+		c.instant(e, fmt.Sprintf("%s %s: %d → %d", e.Op, c.objName(e.Obj), e.Old, e.New))
+	case KindClose:
+		c.instant(e, "close "+c.objName(e.Obj))
+	case KindPrint:
+		c.instant(e, "print: "+e.Value)
+	case KindPanic, KindBorrowError, KindNotSync:
+		c.instant(e, string(e.Kind)+": "+e.Value)
+	}
+}
+
+// ended adds what a finished operation implies: the arrow of a received message, the buffer
+// of a channel.
+func (c *chromeConverter) ended(begin, e Event) {
+	o := c.objects[e.Obj]
+	switch e.Kind {
+	case KindSendEnd:
+		if o.Cap > 0 {
+			c.fill[e.Obj] = min(c.fill[e.Obj]+1, o.Cap)
+			c.counter(e.T, o.Name+" buffered", c.fill[e.Obj])
+		}
+	case KindRecvEnd:
+		if e.Closed {
+			return
+		}
+		if o.Cap > 0 {
+			c.fill[e.Obj] = max(c.fill[e.Obj]-1, 0)
+			c.counter(e.T, o.Name+" buffered", c.fill[e.Obj])
+		}
+		if send, ok := c.sends[e.Msg]; ok {
+			c.out = append(c.out,
+				chromeEvent{Name: "message", Cat: "message", Ph: "s", ID: e.Msg, Ts: micros(send.T), Pid: 1, Tid: send.G},
+				chromeEvent{Name: "message", Cat: "message", Ph: "f", Bp: "e", ID: e.Msg, Ts: micros(e.T), Pid: 1, Tid: e.G})
+		}
+	}
+}
+
+// slice records the span from begin to end (ns) on begin's goroutine.
+func (c *chromeConverter) slice(begin Event, end int64) {
+	name, cat := "", "blocked"
+	switch begin.Kind {
+	case KindSendBegin:
+		name = fmt.Sprintf("send %s on %s", begin.Value, c.objName(begin.Obj))
+	case KindRecvBegin:
+		name = "receive from " + c.objName(begin.Obj)
+	case KindLockBegin:
+		name = "lock " + c.objName(begin.Obj)
+	case KindWaitBegin:
+		name = "wait for " + c.objName(begin.Obj)
+	case KindWorkBegin:
+		name, cat = "work", "working"
+	case KindSleepBeg:
+		name, cat = "sleep", "sleeping"
+	}
+	// Flow ends bind to the slice around them: a slice ends a nanosecond after its end event
+	// so an arrow landing on the end is inside it.
+	dur := micros(end-begin.T) + 0.001
+	c.out = append(c.out, chromeEvent{Name: name, Cat: cat, Ph: "X", Ts: micros(begin.T), Dur: &dur, Pid: 1, Tid: begin.G,
+		Args: map[string]any{"line": begin.Line}})
+}
+
+func (c *chromeConverter) counter(ns int64, name string, value any) {
+	c.out = append(c.out, chromeEvent{Name: name, Ph: "C", Ts: micros(ns), Pid: 1, Args: map[string]any{"value": value}})
+}
+
+func (c *chromeConverter) instant(e Event, name string) {
+	c.out = append(c.out, chromeEvent{Name: name, Ph: "i", S: "t", Ts: micros(e.T), Pid: 1, Tid: e.G,
+		Args: map[string]any{"line": e.Line}})
+}
+
+// closeOpen ends the stretches still open when the run ended (goroutines blocked at the end)
+// at the last event's time.
+func (c *chromeConverter) closeOpen(events []Event) {
+	if len(events) == 0 {
+		return
+	}
+	last := events[len(events)-1].T
+	for g := 1; len(c.open) > 0 && g <= len(events); g++ {
+		if begin, ok := c.open[g]; ok {
+			c.slice(begin, last)
+			delete(c.open, g)
+		}
+	}
+}

@@ -1,0 +1,163 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"interleave/scenarios"
+	"interleave/scenarios/stage"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files from what the code produces")
+
+// goldenRun is a hand-made run that touches every kind of the protocol, with times and
+// values that keep every rule of stage.Validate.
+func goldenRun() []stage.Event {
+	ev := []stage.Event{
+		{G: 0, Kind: stage.KindGo, Child: 1, Name: "main"},
+		{G: 1, Kind: stage.KindNew, Obj: 1, ObjKind: stage.ObjChan, Name: "ch", Cap: 1, Line: 10},
+		{G: 1, Kind: stage.KindNew, Obj: 2, ObjKind: stage.ObjMutex, Name: "mu", Line: 11},
+		{G: 1, Kind: stage.KindNew, Obj: 3, ObjKind: stage.ObjAtomic, Name: "n", Value: "5", Line: 12},
+		{G: 1, Kind: stage.KindNew, Obj: 4, ObjKind: stage.ObjWaitGroup, Name: "wg", Line: 13},
+		{G: 1, Kind: stage.KindNew, Obj: 5, ObjKind: stage.ObjCell, Name: "c", Value: "10", Line: 14},
+		{G: 1, Kind: stage.KindNew, Obj: 6, ObjKind: stage.ObjRefCell, Name: "r", Value: "[1 2 3]", Line: 15},
+		{G: 1, Kind: stage.KindWGAdd, Obj: 4, Op: "add", Value: "1", Old: 0, New: 1, Line: 16},
+		{G: 1, Kind: stage.KindGo, Child: 2, Name: "producer \"A\" <1>", Line: 17},
+		{G: 2, Kind: stage.KindWorkBegin, Dur: 2_000_000, Line: 18},
+		{G: 1, Kind: stage.KindRecvBegin, Obj: 1, Line: 30},
+		{G: 2, Kind: stage.KindWorkEnd, Line: 18},
+		{G: 2, Kind: stage.KindSendBegin, Obj: 1, Msg: 1, Value: "7", Line: 19},
+		{G: 2, Kind: stage.KindSendEnd, Obj: 1, Msg: 1, Line: 19},
+		{G: 1, Kind: stage.KindRecvEnd, Obj: 1, Msg: 1, Value: "7", Line: 30},
+		{G: 2, Kind: stage.KindLockBegin, Obj: 2, Line: 20},
+		{G: 2, Kind: stage.KindLockEnd, Obj: 2, Value: "[]", Line: 20},
+		{G: 1, Kind: stage.KindLockBegin, Obj: 2, Line: 31},
+		{G: 2, Kind: stage.KindAtomic, Obj: 3, Op: "add", Value: "10", Old: 5, New: 15, Line: 21},
+		{G: 2, Kind: stage.KindUnlock, Obj: 2, Value: "[7]", Line: 22},
+		{G: 1, Kind: stage.KindLockEnd, Obj: 2, Value: "[7]", Line: 31},
+		{G: 1, Kind: stage.KindUnlock, Obj: 2, Value: "[7]", Line: 32},
+		{G: 1, Kind: stage.KindAtomic, Obj: 3, Op: "load", Old: 15, New: 15, Line: 33},
+		{G: 1, Kind: stage.KindAtomic, Obj: 3, Op: "store", Value: "16", Old: 15, New: 16, Line: 34},
+		{G: 1, Kind: stage.KindAtomic, Obj: 3, Op: "swap", Value: "20", Old: 16, New: 20, Line: 35},
+		{G: 1, Kind: stage.KindAtomic, Obj: 3, Op: "cas", Value: "20→21", Old: 20, New: 21, Line: 36},
+		{G: 1, Kind: stage.KindAtomic, Obj: 3, Op: "cas", Value: "5→6", Old: 21, New: 21, Line: 36},
+		{G: 2, Kind: stage.KindSleepBeg, Dur: 1_000_000, Line: 23},
+		{G: 1, Kind: stage.KindCellSet, Obj: 5, Value: "20", Line: 37},
+		{G: 1, Kind: stage.KindCellGet, Obj: 5, Value: "20", Line: 38},
+		{G: 1, Kind: stage.KindBorrowMut, Obj: 6, Borrows: -1, Value: "[1 2 3]", Line: 39},
+		{G: 1, Kind: stage.KindRelease, Obj: 6, Op: "mut", Borrows: 0, Value: "[1 2 3 4]", Line: 40},
+		{G: 1, Kind: stage.KindBorrow, Obj: 6, Borrows: 1, Value: "[1 2 3 4]", Line: 41},
+		{G: 1, Kind: stage.KindBorrow, Obj: 6, Borrows: 2, Value: "[1 2 3 4]", Line: 41},
+		{G: 1, Kind: stage.KindBorrowError, Obj: 6, Borrows: 2, Value: "already borrowed: BorrowMutError", Line: 42},
+		{G: 1, Kind: stage.KindPrint, Value: "recovered from panic: already borrowed: BorrowMutError", Line: 43},
+		{G: 1, Kind: stage.KindRelease, Obj: 6, Op: "shared", Borrows: 1, Value: "[1 2 3 4]", Line: 44},
+		{G: 1, Kind: stage.KindRelease, Obj: 6, Op: "shared", Borrows: 0, Value: "[1 2 3 4]", Line: 44},
+		{G: 2, Kind: stage.KindSleepEnd, Line: 23},
+		{G: 2, Kind: stage.KindNotSync, Obj: 5, Value: "Cell is not Sync: Rust rejects sharing it between threads at compile time", Line: 24},
+		{G: 2, Kind: stage.KindCellGet, Obj: 5, Value: "20", Line: 24},
+		{G: 2, Kind: stage.KindWGAdd, Obj: 4, Op: "done", Value: "-1", Old: 1, New: 0, Line: 25},
+		{G: 2, Kind: stage.KindExit},
+		{G: 1, Kind: stage.KindWaitBegin, Obj: 4, Line: 45},
+		{G: 1, Kind: stage.KindWaitEnd, Obj: 4, Line: 45},
+		{G: 1, Kind: stage.KindClose, Obj: 1, Line: 46},
+		{G: 1, Kind: stage.KindRecvBegin, Obj: 1, Line: 47},
+		{G: 1, Kind: stage.KindRecvEnd, Obj: 1, Value: "0", Closed: true, Line: 47},
+		{G: 1, Kind: stage.KindPrint, Value: "done\n<ok> & \"quoted\"", Line: 48},
+		{G: 1, Kind: stage.KindExit},
+	}
+	for i := range ev {
+		ev[i].Seq = int64(i + 1)
+		ev[i].T = int64(i) * 100_000
+	}
+	return ev
+}
+
+// panicRun is a run that ends in a panic, with a goroutine left blocked.
+func panicRun() []stage.Event {
+	ev := []stage.Event{
+		{G: 0, Kind: stage.KindGo, Child: 1, Name: "main"},
+		{G: 1, Kind: stage.KindNew, Obj: 1, ObjKind: stage.ObjChan, Name: "ch", Cap: 0, Line: 10},
+		{G: 1, Kind: stage.KindGo, Child: 2, Name: "waiter", Line: 11},
+		{G: 2, Kind: stage.KindRecvBegin, Obj: 1, Line: 12},
+		{G: 1, Kind: stage.KindClose, Obj: 1, Line: 13},
+		{G: 1, Kind: stage.KindPanic, Value: "close of closed channel ch"},
+	}
+	for i := range ev {
+		ev[i].Seq = int64(i + 1)
+		ev[i].T = int64(i) * 50_000
+	}
+	return ev
+}
+
+// protocolMessages are the fixture's lines: two runs as the socket sends them (meta, event
+// batches, end), an error, and lines the decoder must refuse.
+func protocolMessages(t *testing.T) [][]byte {
+	t.Helper()
+	mustJSON := func(v any) []byte {
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	var lines [][]byte
+	addRun := func(id int, scenario string, params map[string]any, events []stage.Event, end stage.End, summary []scenarios.Stat) {
+		if err := stage.Validate(events, end); err != nil {
+			t.Fatalf("fixture run %d breaks the stage's rules: %v", id, err)
+		}
+		lines = append(lines, mustJSON(metaMessage{V: stage.SchemaVersion, Type: typeMeta, Run: id, Scenario: scenario, Params: params, Mode: stage.Live, Speed: 1}))
+		for start := 0; start < len(events); start += 20 {
+			batch := events[start:min(start+20, len(events))]
+			msg, n := appendEventsMessage(nil, id, batch, 1<<20)
+			if n != len(batch) {
+				t.Fatalf("batch of %d events encoded only %d", len(batch), n)
+			}
+			lines = append(lines, msg)
+		}
+		lines = append(lines, mustJSON(newEndMessage(id, end, summary)))
+	}
+	good := goldenRun()
+	addRun(1, "channels", map[string]any{"producers": 1, "messages": 1, "buffer": 1, "work": 2},
+		good, stage.End{Reason: stage.ReasonDone, Message: "main returned", Duration: good[len(good)-1].T,
+			Events: len(good), Goroutines: 2, Objects: 6},
+		[]scenarios.Stat{{Label: "messages received", Value: "1"}})
+	bad := panicRun()
+	addRun(2, "atomic-counter", map[string]any{"method": "load-store"},
+		bad, stage.End{Reason: stage.ReasonPanic, Message: "main panicked: close of closed channel ch", Duration: bad[len(bad)-1].T,
+			Events: len(bad), Goroutines: 2, Objects: 1, Leftover: nil}, nil)
+	lines = append(lines,
+		mustJSON(errorMessage{V: stage.SchemaVersion, Type: typeError, Message: "producers must be 1–16, got 500"}),
+		[]byte(`{"v":1,"type":"events","run":1,"events":[{"seq":"one","t":0,"g":1,"kind":"print"}],"_malformed":true}`),
+		[]byte(`{"v":2,"type":"meta","run":3,"scenario":"channels","params":{},"mode":"live","speed":1,"_malformed":true}`),
+		[]byte(`{"v":1,"type":"teleport","_malformed":true}`),
+	)
+	return lines
+}
+
+// TestProtocolGolden keeps testdata/protocol.golden.jsonl equal to what the Go side sends.
+// The browser test of the decoder reads the same file. Run with -update after a deliberate
+// protocol change, and bump stage.SchemaVersion if old clients would misread it.
+func TestProtocolGolden(t *testing.T) {
+	got := bytes.Join(protocolMessages(t), []byte("\n"))
+	got = append(got, '\n')
+	path := filepath.Join("testdata", protocolFixture)
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./server -run ProtocolGolden -update to write it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("the protocol changed: %s differs from what the server sends; if that is intended, run with -update", path)
+	}
+}
