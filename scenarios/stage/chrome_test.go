@@ -1,0 +1,115 @@
+package stage_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+
+	"interleave/scenarios/stage"
+)
+
+// TestChromeTrace checks the structure Perfetto relies on: named thread tracks, complete
+// slices with non-negative durations on known threads, flows whose start and finish pair up
+// by id, and counter tracks for atomics and channel buffers.
+func TestChromeTrace(t *testing.T) {
+	events, end := stage.Record(context.Background(), stage.Config{Speed: 100}, func(g *stage.G) {
+		ch := stage.NewChan[int](g, "ch", 2)
+		n := stage.NewAtomicInt(g, "n", 0)
+		mu := stage.NewMutex(g, "mu")
+		done := stage.NewChan[bool](g, "done", 0)
+		for i := range 3 {
+			g.Go("worker", func(g *stage.G) {
+				g.Work(1000)
+				mu.Lock(g)
+				n.Add(g, 1)
+				mu.Unlock(g)
+				ch.Send(g, i)
+				done.Send(g, true)
+			})
+		}
+		for range 3 {
+			ch.Recv(g)
+			done.Recv(g)
+		}
+		g.Sleep(1000)
+	})
+	if end.Reason != stage.ReasonDone {
+		t.Fatalf("run ended %s: %s", end.Reason, end.Message)
+	}
+	data, err := stage.ChromeTrace(events)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var file struct {
+		TraceEvents []struct {
+			Name string         `json:"name"`
+			Ph   string         `json:"ph"`
+			Ts   *float64       `json:"ts"`
+			Dur  *float64       `json:"dur"`
+			Pid  int            `json:"pid"`
+			Tid  int            `json:"tid"`
+			ID   int64          `json:"id"`
+			Bp   string         `json:"bp"`
+			Args map[string]any `json:"args"`
+		} `json:"traceEvents"`
+	}
+	if err := json.Unmarshal(data, &file); err != nil {
+		t.Fatalf("not JSON: %v", err)
+	}
+	threads := map[int]string{}
+	flows := map[int64][2]int{}
+	kinds := map[string]int{}
+	counters := map[string]bool{}
+	for _, e := range file.TraceEvents {
+		kinds[e.Ph]++
+		if e.Pid != 1 {
+			t.Errorf("%s %q has pid %d", e.Ph, e.Name, e.Pid)
+		}
+		switch e.Ph {
+		case "M":
+			if e.Name == "thread_name" {
+				threads[e.Tid] = e.Args["name"].(string)
+			}
+		case "X":
+			if e.Ts == nil || e.Dur == nil || *e.Dur < 0 {
+				t.Errorf("slice %q without a time or with a negative duration", e.Name)
+			}
+			if _, ok := threads[e.Tid]; !ok {
+				t.Errorf("slice %q on thread %d, which has no name", e.Name, e.Tid)
+			}
+		case "s", "f":
+			f := flows[e.ID]
+			if e.Ph == "s" {
+				f[0]++
+			} else {
+				f[1]++
+				if e.Bp != "e" {
+					t.Errorf("flow %d finish binds %q, want the enclosing slice", e.ID, e.Bp)
+				}
+			}
+			flows[e.ID] = f
+		case "C":
+			counters[e.Name] = true
+			if _, ok := e.Args["value"]; !ok {
+				t.Errorf("counter %q without a value", e.Name)
+			}
+		}
+	}
+	if len(threads) != 4 || threads[1] != "main" {
+		t.Errorf("thread names %v, want main and 3 workers", threads)
+	}
+	if len(flows) != 6 {
+		t.Errorf("%d flows, want one per message (6)", len(flows))
+	}
+	for id, f := range flows {
+		if f != [2]int{1, 1} {
+			t.Errorf("flow %d has %d starts and %d finishes", id, f[0], f[1])
+		}
+	}
+	if !counters["n"] || !counters["ch buffered"] {
+		t.Errorf("counter tracks %v, want n and ch buffered", counters)
+	}
+	if kinds["X"] == 0 || kinds["i"] == 0 {
+		t.Errorf("phases %v, want slices and instants", kinds)
+	}
+}
