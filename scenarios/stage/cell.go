@@ -35,9 +35,8 @@ func (t *threadBound) touchLocked(g *G, pc uintptr) bool {
 		return true
 	}
 	t.warned = true
-	r := g.run
-	return r.appendLocked(&entry{g: int32(g.id), kind: kindNotSync, obj: int32(t.id),
-		text: r.texts.addString(fmt.Sprintf("%s is not Sync: Rust rejects sharing it between threads at compile time", t.kind))}, pc)
+	return g.run.appendLocked(&Event{G: g.id, Kind: KindNotSync, Obj: t.id,
+		Value: fmt.Sprintf("%s is not Sync: Rust rejects sharing it between threads at compile time", t.kind)}, pc)
 }
 
 // Cell is Rust's Cell<T>: a value replaced or copied out whole, never borrowed. Make one with
@@ -55,7 +54,7 @@ func NewCell[T any](g *G, name string, v T) *Cell[T] {
 	pc := callerPC()
 	c := &Cell[T]{name: name, value: v}
 	c.owner, c.kind = g.id, "Cell"
-	c.id = g.newObject(Event{ObjKind: ObjCell, Name: name}, format(v), nil, pc)
+	c.id = g.newObject(Event{ObjKind: ObjCell, Name: name, Value: format(v)}, pc)
 	return c
 }
 
@@ -67,7 +66,7 @@ func (c *Cell[T]) Get(g *G) T {
 	r := g.run
 	r.mu.Lock()
 	v := c.value
-	ok := c.touchLocked(g, pc) && r.appendLocked(&entry{g: int32(g.id), kind: kindCellGet, obj: int32(c.id), text: r.texts.addString(format(v))}, pc)
+	ok := c.touchLocked(g, pc) && r.appendLocked(&Event{G: g.id, Kind: KindCellGet, Obj: c.id, Value: format(v)}, pc)
 	r.mu.Unlock()
 	if !ok {
 		panic(unwind{})
@@ -82,7 +81,7 @@ func (c *Cell[T]) Set(g *G, v T) {
 	pc := callerPC()
 	r := g.run
 	r.mu.Lock()
-	ok := c.touchLocked(g, pc) && r.appendLocked(&entry{g: int32(g.id), kind: kindCellSet, obj: int32(c.id), text: r.texts.addString(format(v))}, pc)
+	ok := c.touchLocked(g, pc) && r.appendLocked(&Event{G: g.id, Kind: KindCellSet, Obj: c.id, Value: format(v)}, pc)
 	if ok {
 		c.value = v
 	}
@@ -115,7 +114,7 @@ func NewRefCell[T any](g *G, name string, v T) *RefCell[T] {
 	pc := callerPC()
 	c := &RefCell[T]{name: name, value: v}
 	c.owner, c.kind = g.id, "RefCell"
-	c.id = g.newObject(Event{ObjKind: ObjRefCell, Name: name}, format(v), nil, pc)
+	c.id = g.newObject(Event{ObjKind: ObjRefCell, Name: name, Value: format(v)}, pc)
 	return c
 }
 
@@ -162,13 +161,13 @@ func (c *RefCell[T]) borrow(g *G, pc uintptr, mut bool) {
 		failure = "already mutably borrowed: BorrowError"
 	case mut:
 		c.borrows = -1
-		ok = r.appendExtraLocked(&entry{g: int32(g.id), kind: kindBorrowMut, obj: int32(c.id), text: r.texts.addString(format(c.value))}, &Event{Borrows: -1}, pc)
+		ok = r.appendLocked(&Event{G: g.id, Kind: KindBorrowMut, Obj: c.id, Borrows: -1, Value: format(c.value)}, pc)
 	default:
 		c.borrows++
-		ok = r.appendExtraLocked(&entry{g: int32(g.id), kind: kindBorrow, obj: int32(c.id), text: r.texts.addString(format(c.value))}, &Event{Borrows: c.borrows}, pc)
+		ok = r.appendLocked(&Event{G: g.id, Kind: KindBorrow, Obj: c.id, Borrows: c.borrows, Value: format(c.value)}, pc)
 	}
 	if failure != "" {
-		ok = r.appendExtraLocked(&entry{g: int32(g.id), kind: kindBorrowError, obj: int32(c.id), text: r.texts.addString(failure)}, &Event{Borrows: c.borrows}, pc)
+		ok = r.appendLocked(&Event{G: g.id, Kind: KindBorrowError, Obj: c.id, Borrows: c.borrows, Value: failure}, pc)
 	}
 	r.mu.Unlock()
 	if !ok {
@@ -189,8 +188,7 @@ func (c *RefCell[T]) release(g *G, pc uintptr, mut bool) {
 	} else {
 		c.borrows--
 	}
-	ok := c.touchLocked(g, pc) && r.appendExtraLocked(&entry{g: int32(g.id), kind: kindRelease, obj: int32(c.id), text: r.texts.addString(format(c.value))},
-		&Event{Op: op, Borrows: c.borrows}, pc)
+	ok := c.touchLocked(g, pc) && r.appendLocked(&Event{G: g.id, Kind: KindRelease, Obj: c.id, Op: op, Borrows: c.borrows, Value: format(c.value)}, pc)
 	r.mu.Unlock()
 	if !ok {
 		panic(unwind{})

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -64,6 +63,10 @@ type End struct {
 	Leftover []string `json:"leftover,omitempty"`
 }
 
+// chunkSize is how many events a storage chunk holds. Chunks never move once allocated, so
+// recording costs no copying as a trace grows, and one allocation serves many events.
+const chunkSize = 1024
+
 // unwind is panicked by stage operations to end a goroutine when its run stops; the goroutine's
 // wrapper recovers it. Scenario code never sees it unless it recovers everything.
 type unwind struct{}
@@ -83,25 +86,19 @@ type Run struct {
 
 	// mu guards everything below. Every event is appended under it, and live atomics and
 	// channel closes happen under it too, which makes the recorded order their real order.
-	// What every event touches comes first, to share as few cache lines as the goroutines
-	// recording in turn must pass between them.
 	mu        sync.Mutex
-	halted    bool
-	signalled bool // a token for the events since the last read is in notify
+	chunks    [][]Event
 	n         int
 	lastT     int64
-	nextMsg   int64
-	// The trace (store.go): entries in chunks, the values' text, the fields few kinds use.
-	chunks    []*[entryChunk]entry
-	texts     textArena
-	extras    []Event
-	lineCache [64]pcLine
-	lines     map[uintptr]int
 	nextG     int
 	nextObj   int
+	nextMsg   int64
 	alive     map[int]*G
-	halters   []halter // the objects to wake when the run halts
-	stageDir  string   // where the stage's source files are, to tell its frames from the scenario's
+	lines     map[uintptr]int
+	lineCache [64]pcLine
+	stageDir  string // where the stage's source files are, to tell its frames from the scenario's
+	signalled bool   // a token for the events since the last read is in notify
+	halted    bool
 	reason    Reason
 	message   string
 	leftover  []string
@@ -175,7 +172,7 @@ func Start(ctx context.Context, cfg Config, main func(g *G)) *Run {
 	r.nextG = 1
 	g := &G{id: 1, name: "main", run: r}
 	r.alive[1] = g
-	r.appendExtraLocked(&entry{g: 0, kind: kindGo}, &Event{Child: 1, Name: "main"}, 0)
+	r.appendLocked(&Event{G: 0, Kind: KindGo, Child: 1, Name: "main"}, 0)
 	r.mu.Unlock()
 	r.spawn(g, main)
 
@@ -220,32 +217,14 @@ func (r *Run) Events(from int, dst []Event) []Event {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.signalled = false
-	if from < r.n {
-		dst = slices.Grow(dst, r.n-from)
-	}
-	for i := from; i < r.n; i++ {
-		dst = append(dst, r.eventLocked(i))
+	for i := from; i < r.n; {
+		c := r.chunks[i/chunkSize]
+		j := i % chunkSize
+		k := min(len(c), j+(r.n-i))
+		dst = append(dst, c[j:k]...)
+		i += k - j
 	}
 	return dst
-}
-
-// eventLocked builds the event at index i from its stored entry.
-func (r *Run) eventLocked(i int) Event {
-	e := &r.chunks[i/entryChunk][i%entryChunk]
-	var ev Event
-	if e.extra != 0 {
-		ev = r.extras[e.extra-1]
-	}
-	ev.Seq = int64(i + 1)
-	ev.T = e.t
-	ev.G = int(e.g)
-	ev.Kind = kindNames[e.kind]
-	ev.Obj = int(e.obj)
-	ev.Msg = e.msg
-	ev.Value = r.texts.string(e.text)
-	ev.Line = int(e.line)
-	ev.Closed = e.closed
-	return ev
 }
 
 // End reports how the run finished. It is valid once Done is closed.
@@ -266,21 +245,8 @@ func (r *Run) haltLocked(reason Reason, message string) {
 		r.reason = reason
 		r.message = message
 	}
-	if !r.halted {
-		r.halted = true
-		for _, h := range r.halters {
-			h.haltLocked(r)
-		}
-	}
+	r.halted = true
 	r.cancel()
-}
-
-// halter is an object goroutines block on with a plain channel operation rather than a
-// select on the run's context, which would cost every blocking operation a second channel
-// and a slower path through the runtime. haltLocked wakes them through the object's channel;
-// they find the run halted and unwind.
-type halter interface {
-	haltLocked(r *Run)
 }
 
 func (r *Run) finish(parent context.Context) {
@@ -308,13 +274,7 @@ func (r *Run) finish(parent context.Context) {
 }
 
 // appendLocked records e at pc's line and reports whether the run goes on. Callers hold r.mu.
-func (r *Run) appendLocked(e *entry, pc uintptr) bool {
-	return r.appendExtraLocked(e, nil, pc)
-}
-
-// appendExtraLocked is appendLocked for an event of a kind with more fields than an entry
-// holds: x carries them (the fields an entry has are taken from e).
-func (r *Run) appendExtraLocked(e *entry, x *Event, pc uintptr) bool {
+func (r *Run) appendLocked(e *Event, pc uintptr) bool {
 	if r.halted {
 		return false
 	}
@@ -327,18 +287,16 @@ func (r *Run) appendExtraLocked(e *entry, x *Event, pc uintptr) bool {
 		t = r.lastT
 	}
 	r.lastT = t
-	e.t = t
+	e.Seq = int64(r.n + 1)
+	e.T = t
 	if pc != 0 {
-		e.line = int32(r.lineLocked(pc))
+		e.Line = r.lineLocked(pc)
 	}
-	if x != nil {
-		r.extras = append(r.extras, *x)
-		e.extra = int32(len(r.extras))
+	if r.n%chunkSize == 0 {
+		r.chunks = append(r.chunks, make([]Event, 0, chunkSize))
 	}
-	if r.n%entryChunk == 0 {
-		r.chunks = append(r.chunks, new([entryChunk]entry))
-	}
-	r.chunks[r.n/entryChunk][r.n%entryChunk] = *e
+	last := len(r.chunks) - 1
+	r.chunks[last] = append(r.chunks[last], *e)
 	r.n++
 	if !r.signalled {
 		// One token per read: the reader clears signalled when it takes events, so a burst of
@@ -352,12 +310,24 @@ func (r *Run) appendExtraLocked(e *entry, x *Event, pc uintptr) bool {
 	return true
 }
 
-// begin records the start of a blocking operation and notes what g is doing for the leftover
-// report; end records its finish.
-func (g *G) begin(e *entry, pc uintptr, doing string) {
+// record appends e for g at pc and unwinds g when the run is over.
+func (g *G) record(e *Event, pc uintptr) {
 	r := g.run
 	r.mu.Lock()
-	e.g = int32(g.id)
+	e.G = g.id
+	ok := r.appendLocked(e, pc)
+	r.mu.Unlock()
+	if !ok {
+		panic(unwind{})
+	}
+}
+
+// begin records the start of a blocking operation and notes what g is doing for the leftover
+// report; end records its finish.
+func (g *G) begin(e *Event, pc uintptr, doing string) {
+	r := g.run
+	r.mu.Lock()
+	e.G = g.id
 	ok := r.appendLocked(e, pc)
 	g.doing = doing
 	r.mu.Unlock()
@@ -366,16 +336,21 @@ func (g *G) begin(e *entry, pc uintptr, doing string) {
 	}
 }
 
-func (g *G) end(e *entry, pc uintptr) {
+func (g *G) end(e *Event, pc uintptr) {
 	r := g.run
 	r.mu.Lock()
-	e.g = int32(g.id)
+	e.G = g.id
 	g.doing = ""
 	ok := r.appendLocked(e, pc)
 	r.mu.Unlock()
 	if !ok {
 		panic(unwind{})
 	}
+}
+
+// stopped unwinds g because the run's context is done.
+func (g *G) stopped() {
+	panic(unwind{})
 }
 
 // lineLocked maps a return PC in scenario code to its source line, caching per run because
@@ -455,7 +430,7 @@ func (g *G) exit() {
 	delete(r.alive, g.id)
 	switch v.(type) {
 	case nil:
-		r.appendLocked(&entry{g: int32(g.id), kind: kindExit}, 0)
+		r.appendLocked(&Event{G: g.id, Kind: KindExit}, 0)
 		if g.id == 1 && !r.halted {
 			if r.ctx.Err() != nil {
 				// Cancelled before the halt it causes arrived: the run was stopped.
@@ -468,7 +443,7 @@ func (g *G) exit() {
 	case unwind:
 	default:
 		msg := fmt.Sprint(v)
-		r.appendLocked(&entry{g: int32(g.id), kind: kindPanic, text: r.texts.addString(msg)}, 0)
+		r.appendLocked(&Event{G: g.id, Kind: KindPanic, Value: msg}, 0)
 		r.haltLocked(ReasonPanic, fmt.Sprintf("%s panicked: %s", g.name, msg))
 	}
 }
@@ -501,7 +476,7 @@ func (g *G) Go(name string, fn func(g *G)) {
 	}
 	r.nextG++
 	child := &G{id: r.nextG, name: name, run: r}
-	ok := r.appendExtraLocked(&entry{g: int32(g.id), kind: kindGo}, &Event{Child: child.id, Name: name}, pc)
+	ok := r.appendLocked(&Event{G: g.id, Kind: KindGo, Child: child.id, Name: name}, pc)
 	if ok {
 		r.alive[child.id] = child
 	}
@@ -516,36 +491,29 @@ func (g *G) Go(name string, fn func(g *G)) {
 //
 //go:noinline
 func (g *G) Work(d time.Duration) {
-	g.wait(d, callerPC(), kindWorkBegin, kindWorkEnd, "working")
+	g.wait(d, callerPC(), KindWorkBegin, KindWorkEnd, "working")
 }
 
 // Sleep parks the goroutine for d, like time.Sleep.
 //
 //go:noinline
 func (g *G) Sleep(d time.Duration) {
-	g.wait(d, callerPC(), kindSleepBeg, kindSleepEnd, "sleeping")
+	g.wait(d, callerPC(), KindSleepBeg, KindSleepEnd, "sleeping")
 }
 
-func (g *G) wait(d time.Duration, pc uintptr, begin, end kind, doing string) {
+func (g *G) wait(d time.Duration, pc uintptr, begin, end Kind, doing string) {
 	if d < 0 {
 		d = 0
 	}
-	r := g.run
-	r.mu.Lock()
-	ok := r.appendExtraLocked(&entry{g: int32(g.id), kind: begin}, &Event{Dur: int64(d)}, pc)
-	g.doing = doing
-	r.mu.Unlock()
-	if !ok {
-		panic(unwind{})
-	}
+	g.begin(&Event{Kind: begin, Dur: int64(d)}, pc, doing)
 	timer := time.NewTimer(time.Duration(float64(d) / g.run.speed))
 	select {
 	case <-timer.C:
 	case <-g.run.ctx.Done():
 		timer.Stop()
-		panic(unwind{})
+		g.stopped()
 	}
-	g.end(&entry{kind: end}, pc)
+	g.end(&Event{Kind: end}, pc)
 }
 
 // Println records a line of output, like fmt.Println.
@@ -553,28 +521,19 @@ func (g *G) wait(d time.Duration, pc uintptr, begin, end kind, doing string) {
 //go:noinline
 func (g *G) Println(args ...any) {
 	pc := callerPC()
-	line := strings.TrimSuffix(fmt.Sprintln(args...), "\n")
-	r := g.run
-	r.mu.Lock()
-	ok := r.appendLocked(&entry{g: int32(g.id), kind: kindPrint, text: r.texts.addString(line)}, pc)
-	r.mu.Unlock()
-	if !ok {
-		panic(unwind{})
-	}
+	g.record(&Event{Kind: KindPrint, Value: strings.TrimSuffix(fmt.Sprintln(args...), "\n")}, pc)
 }
 
-// newObject registers an object and announces it with a new event: x has its ObjKind, Name
-// and Cap, value its initial contents. An object a goroutine can block on is h, which the
-// run wakes when it halts.
-func (g *G) newObject(x Event, value string, h halter, pc uintptr) int {
+// newObject registers an object and announces it with a new event.
+func (g *G) newObject(e Event, pc uintptr) int {
 	r := g.run
 	r.mu.Lock()
 	r.nextObj++
 	id := r.nextObj
-	ok := r.appendExtraLocked(&entry{g: int32(g.id), kind: kindNew, obj: int32(id), text: r.texts.addString(value)}, &x, pc)
-	if ok && h != nil {
-		r.halters = append(r.halters, h)
-	}
+	e.G = g.id
+	e.Kind = KindNew
+	e.Obj = id
+	ok := r.appendLocked(&e, pc)
 	r.mu.Unlock()
 	if !ok {
 		panic(unwind{})

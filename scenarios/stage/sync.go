@@ -7,26 +7,21 @@ import (
 )
 
 // item is what travels through a live channel: the value, the message id that pairs the
-// receive with its send, and the value's text, recorded once for both events.
+// receive with its send, and the value's text, formatted once for both events.
 type item[T any] struct {
 	msg  int64
 	v    T
-	text textRef
+	text string
 }
 
 // Chan is a channel of T, like chan T. Make one with NewChan.
-//
-// Receivers, and senders on an unbuffered channel, block on the live channel alone, with no
-// select on the run's context: a halting run wakes them through the channel (haltLocked).
 type Chan[T any] struct {
 	id   int
 	name string
 	cap  int
 	live chan item[T]
-	// Guarded by the run's recorder lock: whether live is closed (by Close or by the halt),
-	// and how many senders are between their send-begin and send-end.
-	closed  bool
-	senders int
+	// closed is guarded by the run's recorder lock.
+	closed bool
 	// What a goroutine blocked on the channel is doing, for the leftover report; made once
 	// here rather than on every operation.
 	sending, receiving string
@@ -42,35 +37,8 @@ func NewChan[T any](g *G, name string, cap int) *Chan[T] {
 	}
 	c := &Chan[T]{name: name, cap: cap, live: make(chan item[T], cap),
 		sending: "blocked sending on " + name, receiving: "blocked receiving from " + name}
-	c.id = g.newObject(Event{ObjKind: ObjChan, Name: name, Cap: cap}, "", c, pc)
+	c.id = g.newObject(Event{ObjKind: ObjChan, Name: name, Cap: cap}, pc)
 	return c
-}
-
-// haltLocked wakes the goroutines blocked on the channel. Closing it wakes receivers, but a
-// close racing with a send is a data race (the race detector reports it, rightly: Go does
-// not order them), so while senders are between their send-begin and send-end the channel
-// stays open and the last of them to leave closes it (shutLocked). Until then, senders on a
-// buffered channel leave through the run's context; on an unbuffered one a drainer takes
-// what they send (it holds nothing, so nothing observable is lost) and ends at the close.
-func (c *Chan[T]) haltLocked(r *Run) {
-	switch {
-	case c.closed:
-	case c.senders == 0:
-		c.shutLocked()
-	case c.cap == 0:
-		r.wg.Add(1) // a sender has not ended yet, so the run's WaitGroup is not at zero
-		go func() {
-			defer r.wg.Done()
-			for range c.live {
-			}
-		}()
-	}
-}
-
-// shutLocked closes the live channel for a halted run.
-func (c *Chan[T]) shutLocked() {
-	c.closed = true
-	close(c.live)
 }
 
 // Send sends v, blocking until a receiver takes it (unbuffered) or a slot is free (buffered).
@@ -80,48 +48,27 @@ func (c *Chan[T]) shutLocked() {
 func (c *Chan[T]) Send(g *G, v T) {
 	pc := callerPC()
 	r := g.run
-	shown := show(v)
+	it := item[T]{v: v, text: format(v)}
 	// The message id is taken in the same critical section that records the send-begin.
 	r.mu.Lock()
 	r.nextMsg++
-	it := item[T]{msg: r.nextMsg, v: v, text: r.texts.add(shown)}
-	ok := r.appendLocked(&entry{g: int32(g.id), kind: kindSendBegin, obj: int32(c.id), msg: it.msg, text: it.text}, pc)
-	if ok {
-		c.senders++
-		g.doing = c.sending
-	}
+	it.msg = r.nextMsg
+	ok := r.appendLocked(&Event{G: g.id, Kind: KindSendBegin, Obj: c.id, Msg: it.msg, Value: it.text}, pc)
+	g.doing = c.sending
 	r.mu.Unlock()
 	if !ok {
 		panic(unwind{})
 	}
-	// A send on a channel the scenario closed panics here, as in Go, and leaves senders
-	// counting it: the halt has nothing left to close. A halt lets an unbuffered send
-	// complete (see haltLocked); recording the end then unwinds.
-	sent := true
-	if c.cap == 0 {
-		c.live <- it
-	} else {
+	select {
+	case c.live <- it:
+	default:
 		select {
 		case c.live <- it:
-		default:
-			select {
-			case c.live <- it:
-			case <-r.ctx.Done():
-				sent = false
-			}
+		case <-r.ctx.Done():
+			g.stopped()
 		}
 	}
-	r.mu.Lock()
-	c.senders--
-	if r.halted && c.senders == 0 && !c.closed {
-		c.shutLocked()
-	}
-	g.doing = ""
-	ok = sent && r.appendLocked(&entry{g: int32(g.id), kind: kindSendEnd, obj: int32(c.id), msg: it.msg}, pc)
-	r.mu.Unlock()
-	if !ok {
-		panic(unwind{})
-	}
+	g.end(&Event{Kind: KindSendEnd, Obj: c.id, Msg: it.msg}, pc)
 }
 
 // Recv receives a value; ok is false when the channel is closed and drained, as v, ok := <-ch.
@@ -133,24 +80,21 @@ func (c *Chan[T]) Recv(g *G) (v T, ok bool) {
 
 func (c *Chan[T]) recv(g *G, pc uintptr) (v T, ok bool) {
 	r := g.run
-	g.begin(&entry{kind: kindRecvBegin, obj: int32(c.id)}, pc, c.receiving)
-	// Closed by the halt rather than by Close, the channel reports !ok too; then the run is
-	// halted and recording the end unwinds instead.
-	it, ok := <-c.live
-	var zero shown
+	g.begin(&Event{Kind: KindRecvBegin, Obj: c.id}, pc, c.receiving)
+	var it item[T]
+	select {
+	case it, ok = <-c.live:
+	default:
+		select {
+		case it, ok = <-c.live:
+		case <-r.ctx.Done():
+			g.stopped()
+		}
+	}
 	if !ok {
-		zero = show(it.v)
+		it.text = format(it.v)
 	}
-	r.mu.Lock()
-	g.doing = ""
-	if !ok {
-		it.text = r.texts.add(zero)
-	}
-	done := r.appendLocked(&entry{g: int32(g.id), kind: kindRecvEnd, obj: int32(c.id), msg: it.msg, text: it.text, closed: !ok}, pc)
-	r.mu.Unlock()
-	if !done {
-		panic(unwind{})
-	}
+	g.end(&Event{Kind: KindRecvEnd, Obj: c.id, Msg: it.msg, Value: it.text, Closed: !ok}, pc)
 	return it.v, ok
 }
 
@@ -162,18 +106,13 @@ func (c *Chan[T]) Close(g *G) {
 	pc := callerPC()
 	r := g.run
 	r.mu.Lock()
-	if r.halted {
-		// The halt may have closed the channel already.
-		r.mu.Unlock()
-		panic(unwind{})
-	}
 	if c.closed {
 		r.mu.Unlock()
 		panic("close of closed channel " + c.name)
 	}
 	// Close under the recorder lock: it cannot block, and a send-begin recorded after this
 	// event then really did start after the close.
-	ok := r.appendLocked(&entry{g: int32(g.id), kind: kindClose, obj: int32(c.id)}, pc)
+	ok := r.appendLocked(&Event{G: g.id, Kind: KindClose, Obj: c.id}, pc)
 	if ok {
 		c.closed = true
 		close(c.live)
@@ -197,9 +136,7 @@ func (c *Chan[T]) Name() string { return c.name }
 //
 // Live runs use a one-slot channel as the lock rather than sync.Mutex: a goroutine blocked in
 // sync.Mutex.Lock cannot be woken by cancellation, so a deadlocked or abandoned run would leak
-// it. The slot holds a token while the mutex is free: Lock takes it, Unlock puts it back (under
-// the recorder lock, never blocking), and a halting run closes the slot so that every
-// goroutine waiting in Lock wakes.
+// it. The channel gives the same exclusion and lets the wait select on the run's context.
 type Mutex struct {
 	id   int
 	name string
@@ -229,14 +166,9 @@ func (m *Mutex) shown() string {
 func NewMutex(g *G, name string) *Mutex {
 	pc := callerPC()
 	m := &Mutex{name: name, slot: make(chan struct{}, 1), locking: "blocked locking " + name}
-	m.slot <- struct{}{}
-	m.id = g.newObject(Event{ObjKind: ObjMutex, Name: name}, "", m, pc)
+	m.id = g.newObject(Event{ObjKind: ObjMutex, Name: name}, pc)
 	return m
 }
-
-// haltLocked wakes the goroutines waiting in Lock. Unlock sends only under the recorder lock
-// and not once the run is halted, so the slot is never sent on after this.
-func (m *Mutex) haltLocked(*Run) { close(m.slot) }
 
 // Lock blocks until the mutex is free and takes it.
 //
@@ -244,19 +176,17 @@ func (m *Mutex) haltLocked(*Run) { close(m.slot) }
 func (m *Mutex) Lock(g *G) {
 	pc := callerPC()
 	r := g.run
-	g.begin(&entry{kind: kindLockBegin, obj: int32(m.id)}, pc, m.locking)
-	if _, ok := <-m.slot; !ok {
-		// The run halted, and the mutex may have a holder: do not call show.
-		panic(unwind{})
+	g.begin(&Event{Kind: KindLockBegin, Obj: m.id}, pc, m.locking)
+	select {
+	case m.slot <- struct{}{}:
+	default:
+		select {
+		case m.slot <- struct{}{}:
+		case <-r.ctx.Done():
+			g.stopped()
+		}
 	}
-	shown := m.shown()
-	r.mu.Lock()
-	g.doing = ""
-	ok := r.appendLocked(&entry{g: int32(g.id), kind: kindLockEnd, obj: int32(m.id), text: r.texts.addString(shown)}, pc)
-	r.mu.Unlock()
-	if !ok {
-		panic(unwind{})
-	}
+	g.end(&Event{Kind: KindLockEnd, Obj: m.id, Value: m.shown()}, pc)
 }
 
 // Unlock releases the mutex. Unlocking an unlocked mutex panics (Go makes it a fatal error).
@@ -268,14 +198,14 @@ func (m *Mutex) Unlock(g *G) {
 	r.mu.Lock()
 	// Every Unlock checks and releases under the recorder lock, so an unlocked mutex panics
 	// without a phantom unlock event.
-	if len(m.slot) != 0 {
+	if len(m.slot) == 0 {
 		r.mu.Unlock()
 		panic("sync: unlock of unlocked mutex " + m.name)
 	}
 	// Recorded before the release, so the next holder's lock-end always comes after it.
-	ok := r.appendLocked(&entry{g: int32(g.id), kind: kindUnlock, obj: int32(m.id), text: r.texts.addString(m.shown())}, pc)
+	ok := r.appendLocked(&Event{G: g.id, Kind: KindUnlock, Obj: m.id, Value: m.shown()}, pc)
 	if ok {
-		m.slot <- struct{}{}
+		<-m.slot
 	}
 	r.mu.Unlock()
 	if !ok {
@@ -300,7 +230,7 @@ func NewAtomicInt(g *G, name string, initial int64) *AtomicInt {
 	pc := callerPC()
 	a := &AtomicInt{name: name}
 	a.v.Store(initial)
-	a.id = g.newObject(Event{ObjKind: ObjAtomic, Name: name}, strconv.FormatInt(initial, 10), nil, pc)
+	a.id = g.newObject(Event{ObjKind: ObjAtomic, Name: name, Value: strconv.FormatInt(initial, 10)}, pc)
 	return a
 }
 
@@ -314,8 +244,7 @@ func (a *AtomicInt) atomically(g *G, pc uintptr, op, arg string, do func() (old,
 		panic(unwind{})
 	}
 	old, new := do()
-	ok := r.appendExtraLocked(&entry{g: int32(g.id), kind: kindAtomic, obj: int32(a.id), text: r.texts.addString(arg)},
-		&Event{Op: op, Old: old, New: new}, pc)
+	ok := r.appendLocked(&Event{G: g.id, Kind: KindAtomic, Obj: a.id, Op: op, Old: old, New: new, Value: arg}, pc)
 	r.mu.Unlock()
 	if !ok {
 		panic(unwind{})

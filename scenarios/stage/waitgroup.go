@@ -1,5 +1,7 @@
 package stage
 
+import "strconv"
+
 // WaitGroup kinds.
 const (
 	KindWGAdd     Kind = "wg-add"     // g changed waitgroup Obj's counter by Value (Op add or done), Old to New
@@ -26,16 +28,8 @@ func NewWaitGroup(g *G, name string) *WaitGroup {
 	pc := callerPC()
 	w := &WaitGroup{name: name, zero: make(chan struct{})}
 	close(w.zero)
-	w.id = g.newObject(Event{ObjKind: ObjWaitGroup, Name: name}, "", w, pc)
+	w.id = g.newObject(Event{ObjKind: ObjWaitGroup, Name: name}, pc)
 	return w
-}
-
-// haltLocked wakes the goroutines in Wait. The zero channel is open exactly while the counter
-// is above zero, and once the run is halted Add changes nothing, so it is closed only once.
-func (w *WaitGroup) haltLocked(*Run) {
-	if w.n > 0 {
-		close(w.zero)
-	}
 }
 
 // Add adds delta to the counter, as sync.WaitGroup.Add; a negative counter panics.
@@ -56,8 +50,8 @@ func (w *WaitGroup) add(g *G, pc uintptr, op string, delta int) {
 		r.mu.Unlock()
 		panic("sync: negative WaitGroup counter")
 	}
-	ok := r.appendExtraLocked(&entry{g: int32(g.id), kind: kindWGAdd, obj: int32(w.id), text: r.texts.add(show(delta))},
-		&Event{Op: op, Old: int64(old), New: int64(old + delta)}, pc)
+	ok := r.appendLocked(&Event{G: g.id, Kind: KindWGAdd, Obj: w.id, Op: op,
+		Value: strconv.Itoa(delta), Old: int64(old), New: int64(old + delta)}, pc)
 	if ok {
 		w.n = old + delta
 		switch {
@@ -81,15 +75,22 @@ func (w *WaitGroup) Wait(g *G) {
 	r := g.run
 	r.mu.Lock()
 	zero := w.zero
-	ok := r.appendLocked(&entry{g: int32(g.id), kind: kindWaitBegin, obj: int32(w.id)}, pc)
+	ok := r.appendLocked(&Event{G: g.id, Kind: KindWaitBegin, Obj: w.id}, pc)
 	g.doing = "waiting for " + w.name
 	r.mu.Unlock()
 	if !ok {
 		panic(unwind{})
 	}
-	// Closed by the halt rather than by the counter reaching zero, recording the end unwinds.
-	<-zero
-	g.end(&entry{kind: kindWaitEnd, obj: int32(w.id)}, pc)
+	select {
+	case <-zero:
+	default:
+		select {
+		case <-zero:
+		case <-r.ctx.Done():
+			g.stopped()
+		}
+	}
+	g.end(&Event{Kind: KindWaitEnd, Obj: w.id}, pc)
 }
 
 // Name is the name the waitgroup was made with.
