@@ -5,54 +5,33 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gorilla/websocket"
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+	"golang.org/x/time/rate"
 
 	"interleave/scenarios"
-	"interleave/scenarios/stage"
 	"interleave/static"
 	"interleave/web"
 )
-
-// limits bound every run the server starts.
-type limits struct {
-	maxEvents     int
-	maxGoroutines int
-	maxRunTime    time.Duration
-}
-
-func defaultLimits() limits {
-	return limits{maxEvents: 100_000, maxGoroutines: 64, maxRunTime: 60 * time.Second}
-}
-
-func (l limits) check() error {
-	switch {
-	case l.maxEvents < 100:
-		return fmt.Errorf("-max-events must be at least 100, got %d", l.maxEvents)
-	case l.maxGoroutines < 2:
-		return fmt.Errorf("-max-goroutines must be at least 2, got %d", l.maxGoroutines)
-	case l.maxRunTime < time.Second:
-		return fmt.Errorf("-max-run-time must be at least 1s, got %s", l.maxRunTime)
-	}
-	return nil
-}
-
-func (l limits) stageConfig() stage.Config {
-	return stage.Config{MaxEvents: l.maxEvents, MaxGoroutines: l.maxGoroutines, MaxDuration: l.maxRunTime}
-}
 
 type appConfig struct {
 	catalog        *scenarios.Catalog
 	log            *slog.Logger
 	limits         limits
 	allowedOrigins []string
+	// trustProxy takes a client's address from X-Forwarded-For when the request comes from a
+	// loopback or private address (a reverse proxy); otherwise it is the connection's peer.
+	trustProxy bool
 }
 
 // app is the server's state: the catalog, the assets and the open sessions.
@@ -62,12 +41,16 @@ type app struct {
 	limits   limits
 	upgrader *websocket.Upgrader
 	echo     *echo.Echo
+	api      *echo.Group
 	assets   *assets
+	runSlots *runSlots
 
 	// ctx is done when the server shuts down; every session derives from it.
 	ctx      context.Context
 	stop     context.CancelFunc
 	sessions sync.WaitGroup
+
+	slowCuts atomic.Int64 // live runs ended because their client could not keep up
 }
 
 func newApp(cfg appConfig) *app {
@@ -78,10 +61,11 @@ func newApp(cfg appConfig) *app {
 		limits:   cfg.limits,
 		upgrader: newUpgrader(cfg.allowedOrigins),
 		assets:   newAssets(map[string]fsys{"/web/": web.Files, "/static/": static.Files}),
+		runSlots: newRunSlots(cfg.limits.maxRuns, cfg.limits.maxRunsPerClient),
 		ctx:      ctx,
 		stop:     stop,
 	}
-	a.echo = a.routes()
+	a.echo = a.routes(cfg.trustProxy)
 	return a
 }
 
@@ -89,11 +73,20 @@ func newApp(cfg appConfig) *app {
 // socket (CSP's 'self' covers ws: and wss: to the same host).
 const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 
-func (a *app) routes() *echo.Echo {
+// bodyLimit bounds request bodies. Every route is a GET, so any body is a mistake or worse.
+const bodyLimit = "4K"
+
+func (a *app) routes(trustProxy bool) *echo.Echo {
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = a.handleError
+	// The client address keys the rate limit and the per-address run limit, so it must not
+	// come from a header anyone can set.
+	e.IPExtractor = echo.ExtractIPDirect()
+	if trustProxy {
+		e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	}
 	e.Use(middleware.Recover())
 	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
 		LogMethod: true, LogURI: true, LogStatus: true, LogLatency: true, LogError: true, HandleError: true,
@@ -115,15 +108,41 @@ func (a *app) routes() *echo.Echo {
 		ContentSecurityPolicy: contentSecurityPolicy,
 		ReferrerPolicy:        "same-origin",
 	}))
+	e.Use(middleware.BodyLimit(bodyLimit))
 
 	e.GET("/", a.handleHome)
 	e.GET("/play/:id", a.handlePlay)
-	e.GET("/api/scenarios", a.handleCatalog)
-	e.GET("/api/scenarios/:id", a.handleScenario)
+	a.api = e.Group("/api", a.rateLimiter(), middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{
+		Timeout: a.limits.apiTimeout,
+		ErrorHandler: func(err error, c echo.Context) error {
+			if errors.Is(err, context.DeadlineExceeded) {
+				return echo.NewHTTPError(http.StatusServiceUnavailable, "the server took too long to answer; try again in a moment").SetInternal(err)
+			}
+			return err
+		},
+	}))
+	a.api.GET("/scenarios", a.handleCatalog)
+	a.api.GET("/scenarios/:id", a.handleScenario)
 	e.GET("/ws", a.handleSocket)
 	e.GET("/web/*", a.assets.handler("/web/"))
 	e.GET("/static/*", a.assets.handler("/static/"))
 	return e
+}
+
+// rateLimiter limits API requests per client address; a refusal is a 429 with Retry-After
+// (whole seconds until a request is allowed again at the sustained rate) and a JSON error.
+func (a *app) rateLimiter() echo.MiddlewareFunc {
+	retryAfter := strconv.Itoa(int(math.Ceil(1 / a.limits.apiRate)))
+	return middleware.RateLimiterWithConfig(middleware.RateLimiterConfig{
+		Store: middleware.NewRateLimiterMemoryStoreWithConfig(middleware.RateLimiterMemoryStoreConfig{
+			Rate: rate.Limit(a.limits.apiRate), Burst: a.limits.apiBurst, ExpiresIn: 3 * time.Minute,
+		}),
+		DenyHandler: func(c echo.Context, _ string, _ error) error {
+			c.Response().Header().Set("Retry-After", retryAfter)
+			return echo.NewHTTPError(http.StatusTooManyRequests,
+				fmt.Sprintf("too many requests from your address; try again in %s s", retryAfter))
+		},
+	})
 }
 
 // shutdown closes every open session with a message, then stops the HTTP server.

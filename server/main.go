@@ -21,6 +21,9 @@ import (
 
 func main() {
 	if err := run(os.Args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return
+		}
 		fmt.Fprintln(os.Stderr, "server:", err)
 		os.Exit(1)
 	}
@@ -31,10 +34,9 @@ func run(args []string) error {
 	fs := flag.NewFlagSet("server", flag.ContinueOnError)
 	addr := fs.String("addr", "localhost:8080", "address to listen on")
 	origins := fs.String("allow-origin", "", "comma-separated extra origins allowed to open the socket (the page's own origin always is)")
+	trustProxy := fs.Bool("trust-proxy", false, "take the client address from X-Forwarded-For when the request comes from a loopback or private address (behind a reverse proxy)")
 	lim := defaultLimits()
-	fs.IntVar(&lim.maxEvents, "max-events", lim.maxEvents, "events one run may record before it ends as truncated")
-	fs.IntVar(&lim.maxGoroutines, "max-goroutines", lim.maxGoroutines, "goroutines one run may start")
-	fs.DurationVar(&lim.maxRunTime, "max-run-time", lim.maxRunTime, "wall-clock time one live run may take")
+	lim.addFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -51,6 +53,7 @@ func run(args []string) error {
 		log:            log,
 		limits:         lim,
 		allowedOrigins: splitList(*origins),
+		trustProxy:     *trustProxy,
 	})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

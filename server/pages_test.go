@@ -57,6 +57,18 @@ func TestPages(t *testing.T) {
 			contains: []string{"/play/nope", `href="/play/channels"`, `href="/play/atomic-counter"`},
 		},
 		{
+			// Found by the share-link fuzz target: the router matches the raw path, so the
+			// page saw "chan%6Eels" while the link names channels.
+			name: "an escaped scenario id opens its page", path: "/play/chan%6Eels?producers=2",
+			status:   http.StatusOK,
+			contains: []string{`/play/channels?producers=2&amp;`},
+		},
+		{
+			name: "an escaped id in the API", path: "/api/scenarios/chan%6Eels",
+			status:   http.StatusOK,
+			contains: []string{`"id":"channels"`},
+		},
+		{
 			name: "unknown path is the same 404 page", path: "/nothing/here",
 			status:   http.StatusNotFound,
 			contains: []string{`href="/play/channels"`},

@@ -175,15 +175,23 @@ func newEndMessage(run int, end stage.End, summary []scenarios.Stat) endMessage 
 }
 
 // appendEventsMessage encodes an events batch without reflection: this is the hot path of a
-// run's stream.
-func appendEventsMessage(buf []byte, run int, events []stage.Event) []byte {
+// run's stream. It stops adding events once the message reaches maxBytes (it always holds at
+// least one) and returns the message and how many events it holds.
+func appendEventsMessage(buf []byte, run int, events []stage.Event, maxBytes int) ([]byte, int) {
 	buf = append(buf, `{"v":`...)
 	buf = strconv.AppendInt(buf, stage.SchemaVersion, 10)
 	buf = append(buf, `,"type":"events","run":`...)
 	buf = strconv.AppendInt(buf, int64(run), 10)
-	buf = append(buf, `,"events":`...)
-	buf = stage.AppendEvents(buf, events)
-	return append(buf, '}')
+	buf = append(buf, `,"events":[`...)
+	n := 0
+	for n < len(events) && (n == 0 || len(buf) < maxBytes) {
+		if n > 0 {
+			buf = append(buf, ',')
+		}
+		buf = events[n].AppendJSON(buf)
+		n++
+	}
+	return append(buf, "]}"...), n
 }
 
 func scenarioIDs(cat *scenarios.Catalog) string {

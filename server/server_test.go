@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -32,12 +33,32 @@ type testServer struct {
 
 func newTestServer(t *testing.T) *testServer {
 	t.Helper()
-	a := newApp(appConfig{
+	return newTestServerWith(t, nil)
+}
+
+// newTestServerWith starts a test server whose config configure may change first.
+func newTestServerWith(t *testing.T, configure func(*appConfig)) *testServer {
+	t.Helper()
+	cfg := appConfig{
 		catalog: scenarios.New(),
 		log:     slog.New(slog.NewTextHandler(io.Discard, nil)),
 		limits:  defaultLimits(),
-	})
-	ts := &testServer{app: a, srv: httptest.NewServer(a.echo)}
+	}
+	if configure != nil {
+		configure(&cfg)
+	}
+	return startTestServer(t, newApp(cfg), nil)
+}
+
+// startTestServer serves a on loopback; wrap, if given, wraps the listener.
+func startTestServer(t *testing.T, a *app, wrap func(net.Listener) net.Listener) *testServer {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(a.echo)
+	if wrap != nil {
+		srv.Listener = wrap(srv.Listener)
+	}
+	srv.Start()
+	ts := &testServer{app: a, srv: srv}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), guard)
 		defer cancel()

@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -24,17 +26,21 @@ const (
 	pongTimeout  = 60 * time.Second
 	pingEvery    = pongTimeout * 9 / 10
 	readLimit    = 4 << 10 // bytes in one client message; a run message is well under 1 KB
-	outQueue     = 16      // messages waiting for the writer
+	// A session's outgoing queue holds at most outQueue messages of about maxMessageBytes:
+	// what a stalled client can pin down beyond its run's own bounded storage.
+	outQueue        = 16
+	maxMessageBytes = 32 << 10
 )
 
 // session is one WebSocket connection. The handler's goroutine reads; writeLoop is the only
 // goroutine that writes; each run has a pump goroutine turning its events into messages.
 type session struct {
-	app  *app
-	conn *websocket.Conn
-	log  *slog.Logger
-	ctx  context.Context // done when the connection or the server goes away
-	out  chan []byte
+	app    *app
+	conn   *websocket.Conn
+	log    *slog.Logger
+	ctx    context.Context // done when the connection or the server goes away
+	out    chan []byte
+	client string // the client's address, for per-address limits
 
 	runs    int          // runs started on this connection
 	current *runningPump // the run in progress, if any
@@ -58,11 +64,12 @@ func (a *app) handleSocket(c echo.Context) error {
 	ctx, cancel := context.WithCancel(a.ctx)
 	defer cancel()
 	s := &session{
-		app:  a,
-		conn: conn,
-		log:  a.log.With("remote", c.RealIP()),
-		ctx:  ctx,
-		out:  make(chan []byte, outQueue),
+		app:    a,
+		conn:   conn,
+		log:    a.log.With("remote", c.RealIP()),
+		ctx:    ctx,
+		out:    make(chan []byte, outQueue),
+		client: c.RealIP(),
 	}
 	s.log.Info("socket open")
 	conn.SetReadLimit(readLimit)
@@ -76,14 +83,16 @@ func (a *app) handleSocket(c echo.Context) error {
 		defer close(writerDone)
 		s.writeLoop(cancel)
 	}()
+	// Deferred, so that a panic in the reader still ends the run and the writer.
+	defer func() {
+		cancel()
+		s.stopRun()
+		<-writerDone
+		conn.Close()
+		s.log.Info("socket closed", "runs", s.runs)
+	}()
 
 	s.readLoop()
-
-	cancel()
-	s.stopRun()
-	<-writerDone
-	conn.Close()
-	s.log.Info("socket closed", "runs", s.runs)
 	return nil
 }
 
@@ -136,6 +145,7 @@ func (s *session) writeLoop(fail context.CancelFunc) {
 				fail()
 				return
 			}
+			putBuffer(msg)
 		case <-ping.C:
 			if err := s.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeTimeout)); err != nil {
 				fail()
@@ -178,8 +188,15 @@ func (s *session) sendError(run int, message string) {
 	s.sendJSON(errorMessage{V: stage.SchemaVersion, Type: typeError, Run: run, Message: message})
 }
 
-// startRun starts req and its pump.
+// startRun starts req and its pump, if the server and the client's address have a run slot
+// to spare; if not, it says so and the connection stays usable.
 func (s *session) startRun(req runRequest) {
+	release, refusal := s.app.runSlots.acquire(s.client)
+	if refusal != "" {
+		s.log.Info("run refused", "why", refusal)
+		s.sendError(0, refusal)
+		return
+	}
 	s.runs++
 	id := s.runs
 	ctx, cancel := context.WithCancel(s.ctx)
@@ -190,10 +207,22 @@ func (s *session) startRun(req runRequest) {
 	cfg.Speed = req.speed
 	s.log.Info("run", "run", id, "scenario", req.scenario.ID, "params", req.scenario.Query(req.values))
 	run := req.scenario.Start(ctx, cfg, req.values)
+	runDone := run.Done()
 	go func() {
 		defer close(p.done)
+		defer release()
 		defer cancel()
-		s.pump(id, req, run)
+		defer func() {
+			// A bug in the pump must not take the server down with it.
+			if v := recover(); v != nil {
+				s.log.Error("run pump panicked", "run", id, "panic", v, "stack", string(debug.Stack()))
+				cancel()
+				<-runDone
+				release()
+				s.sendError(id, "the server failed while sending this run; please run it again")
+			}
+		}()
+		s.pump(id, req, run, release)
 	}()
 }
 
@@ -207,66 +236,181 @@ func (s *session) stopRun() {
 	s.current = nil
 }
 
+// handed says what became of a message given to the writer.
+type handed int
+
+const (
+	queued  handed = iota // the writer has it
+	gone                  // the session is over
+	tooSlow               // the queue stayed full while the live run got maxBacklog events ahead
+)
+
+// stream is a run's pump state: how much of the run the writer has been given.
+type stream struct {
+	s   *session
+	id  int
+	run *scenarios.Run
+
+	sent       int   // events handed to the writer
+	lastT      int64 // t of the last event handed
+	goroutines int   // go events handed
+	objects    int   // new events handed
+	batch      []stage.Event
+}
+
 // pump streams a run: meta, event batches as they are recorded, then end. It returns only
-// after the run has ended, so no scenario goroutine outlives the session.
-func (s *session) pump(id int, req runRequest, run *scenarios.Run) {
-	defer func() { <-run.Done() }()
+// after the run has ended, so no scenario goroutine outlives the session. It gives the run's
+// slot back (release) as soon as the run has ended, before its end message is queued: a
+// client that has read the end may start another run at once.
+func (s *session) pump(id int, req runRequest, run *scenarios.Run, release func()) {
+	runDone := run.Done()
+	defer func() { <-runDone }()
 	if !s.sendJSON(metaMessage{V: stage.SchemaVersion, Type: typeMeta, Run: id,
 		Scenario: req.scenario.ID, Params: req.scenario.Named(req.values), Mode: req.mode, Speed: req.speed}) {
 		return
 	}
+	p := &stream{s: s, id: id, run: run}
 	var (
-		sent  int
-		batch []stage.Event
 		last  time.Time
 		timer = time.NewTimer(0)
 	)
 	defer timer.Stop()
-	flush := func() bool {
-		for {
-			batch = run.Events(sent, batch[:0])
-			if len(batch) == 0 {
-				return true
-			}
-			if len(batch) > maxBatch {
-				batch = batch[:maxBatch]
-			}
-			if !s.send(appendEventsMessage(make([]byte, 0, 64+90*len(batch)), id, batch)) {
-				return false
-			}
-			sent += len(batch)
-			last = time.Now()
-		}
-	}
 	for done := false; !done; {
 		select {
 		case <-run.Updated():
-		case <-run.Done():
+		case <-runDone:
 			done = true
 		case <-s.ctx.Done():
 			return
 		}
 		// Coalesce into frames: wait out the rest of this one unless a full batch is waiting.
-		if wait := time.Until(last.Add(frame)); !done && wait > 0 && run.Len()-sent < maxBatch {
+		if wait := time.Until(last.Add(frame)); !done && wait > 0 && run.Len()-p.sent < maxBatch {
 			timer.Reset(wait)
 			select {
 			case <-timer.C:
-			case <-run.Done():
+			case <-runDone:
 				done = true
 			case <-s.ctx.Done():
 				return
 			}
 		}
-		if !flush() {
+		before := p.sent
+		switch p.flush() {
+		case gone:
+			return
+		case tooSlow:
+			p.cutShort(release)
 			return
 		}
+		if p.sent > before {
+			last = time.Now()
+		}
 	}
-	if !flush() {
+	if p.flush() != queued {
+		// A finished run is never cut: what remains is bounded and the client gets it all.
 		return
 	}
 	end := run.End()
+	release()
 	s.log.Info("run ended", "run", id, "reason", end.Reason, "events", end.Events)
 	s.sendJSON(newEndMessage(id, end, run.Summary()))
+}
+
+// flush hands every event recorded so far to the writer, in messages of at most maxBatch
+// events and about maxMessageBytes.
+func (p *stream) flush() handed {
+	for {
+		p.batch = p.run.Events(p.sent, p.batch[:0])
+		if len(p.batch) == 0 {
+			return queued
+		}
+		if len(p.batch) > maxBatch {
+			p.batch = p.batch[:maxBatch]
+		}
+		msg, n := appendEventsMessage(getBuffer(), p.id, p.batch, maxMessageBytes)
+		if h := p.handOver(msg); h != queued {
+			return h
+		}
+		for i := range p.batch[:n] {
+			switch p.batch[i].Kind {
+			case stage.KindGo:
+				p.goroutines++
+			case stage.KindNew:
+				p.objects++
+			}
+		}
+		p.lastT = p.batch[n-1].T
+		p.sent += n
+	}
+}
+
+// handOver queues msg for the writer. While the queue is full the pump waits, which paces it
+// to the client, but a live run goes on recording meanwhile: once more than maxBacklog of its
+// events wait behind a full queue, the client cannot keep up and handOver says so. A finished
+// run is a fixed amount and is only paced.
+func (p *stream) handOver(msg []byte) handed {
+	select {
+	case p.s.out <- msg:
+		return queued
+	default:
+	}
+	updated, runDone := p.run.Updated(), p.run.Done()
+	for {
+		select {
+		case p.s.out <- msg:
+			return queued
+		case <-p.s.ctx.Done():
+			return gone
+		case <-runDone:
+			updated, runDone = nil, nil
+		case <-updated:
+			if p.run.Len()-p.sent > p.s.app.limits.maxBacklog {
+				select {
+				case <-p.run.Done():
+					updated, runDone = nil, nil
+				default:
+					return tooSlow
+				}
+			}
+		}
+	}
+}
+
+// cutShort ends a live run whose client cannot keep up: it stops the run, drops the events
+// the client never got (the trace it has is a true prefix), and ends with truncated.
+func (p *stream) cutShort(release func()) {
+	queued := len(p.s.out)
+	p.run.Stop()
+	<-p.run.Done()
+	release()
+	waiting := p.run.Len() - p.sent
+	// The events the client will never get can go now; only the end is left to send.
+	p.run, p.batch = nil, nil
+	p.s.app.slowCuts.Add(1)
+	p.s.log.Info("run cut short: client too slow", "run", p.id, "queued", queued, "sent", p.sent, "waiting", waiting)
+	p.s.sendJSON(endMessage{
+		V: stage.SchemaVersion, Type: typeEnd, Run: p.id,
+		Reason:   stage.ReasonTruncated,
+		Message:  fmt.Sprintf("the connection could not keep up with the run: %d events were waiting to be sent, so it was stopped after %d; a lower speed or a faster connection helps", waiting, p.sent),
+		Stats:    endStats{Events: p.sent, Goroutines: p.goroutines, Objects: p.objects, Duration: p.lastT},
+		Leftover: []string{}, Summary: []scenarios.Stat{},
+	})
+}
+
+// messageBuffers recycles the buffers events are encoded into: the writer gives each
+// message's buffer back once it is written.
+var messageBuffers = sync.Pool{New: func() any {
+	b := make([]byte, 0, 4<<10)
+	return &b
+}}
+
+func getBuffer() []byte { return (*messageBuffers.Get().(*[]byte))[:0] }
+
+func putBuffer(b []byte) {
+	if cap(b) <= 2*maxMessageBytes {
+		b = b[:0]
+		messageBuffers.Put(&b)
+	}
 }
 
 // newUpgrader accepts sockets from the page's own origin (gorilla's default check) or from

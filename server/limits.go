@@ -1,0 +1,129 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"sync"
+	"time"
+
+	"interleave/scenarios/stage"
+)
+
+// limits bound what the server does for anyone. Each is a flag (see addFlags); the defaults
+// are safe for a public server on a small machine.
+type limits struct {
+	maxEvents     int           // events one run may record; it then ends as truncated
+	maxGoroutines int           // goroutines one run may start
+	maxRunTime    time.Duration // wall-clock time one live run may take
+
+	maxRuns          int // runs going at once on the whole server
+	maxRunsPerClient int // runs going at once from one client address
+	// maxBacklog is how many recorded events a live run may get ahead of a client whose
+	// outgoing queue is full before the run is ended as truncated: the client cannot keep up.
+	maxBacklog int
+
+	apiRate    float64       // API requests per second per client address, sustained
+	apiBurst   int           // API requests one address may make at once
+	apiTimeout time.Duration // how long an API handler may take
+}
+
+func defaultLimits() limits {
+	return limits{
+		maxEvents:        100_000,
+		maxGoroutines:    64,
+		maxRunTime:       60 * time.Second,
+		maxRuns:          1000,
+		maxRunsPerClient: 10,
+		maxBacklog:       2000,
+		apiRate:          5,
+		apiBurst:         20,
+		apiTimeout:       5 * time.Second,
+	}
+}
+
+// addFlags registers a flag for every limit, with l's values as defaults.
+func (l *limits) addFlags(fs *flag.FlagSet) {
+	fs.IntVar(&l.maxEvents, "max-events", l.maxEvents, "events one run may record before it ends as truncated")
+	fs.IntVar(&l.maxGoroutines, "max-goroutines", l.maxGoroutines, "goroutines one run may start")
+	fs.DurationVar(&l.maxRunTime, "max-run-time", l.maxRunTime, "wall-clock time one live run may take")
+	fs.IntVar(&l.maxRuns, "max-runs", l.maxRuns, "runs going at once on the server; more are refused with a message")
+	fs.IntVar(&l.maxRunsPerClient, "max-runs-per-client", l.maxRunsPerClient, "runs going at once from one client address")
+	fs.IntVar(&l.maxBacklog, "max-backlog", l.maxBacklog, "events a live run may get ahead of a client that cannot keep up before it ends as truncated")
+	fs.Float64Var(&l.apiRate, "api-rate", l.apiRate, "API requests per second one client address may make, sustained")
+	fs.IntVar(&l.apiBurst, "api-burst", l.apiBurst, "API requests one client address may make at once")
+	fs.DurationVar(&l.apiTimeout, "api-timeout", l.apiTimeout, "time an API request may take")
+}
+
+func (l limits) check() error {
+	switch {
+	case l.maxEvents < 100:
+		return fmt.Errorf("-max-events must be at least 100, got %d", l.maxEvents)
+	case l.maxGoroutines < 2:
+		return fmt.Errorf("-max-goroutines must be at least 2, got %d", l.maxGoroutines)
+	case l.maxRunTime < time.Second:
+		return fmt.Errorf("-max-run-time must be at least 1s, got %s", l.maxRunTime)
+	case l.maxRuns < 1:
+		return fmt.Errorf("-max-runs must be at least 1, got %d", l.maxRuns)
+	case l.maxRunsPerClient < 1 || l.maxRunsPerClient > l.maxRuns:
+		return fmt.Errorf("-max-runs-per-client must be 1–%d (-max-runs), got %d", l.maxRuns, l.maxRunsPerClient)
+	case l.maxBacklog < 100:
+		return fmt.Errorf("-max-backlog must be at least 100, got %d", l.maxBacklog)
+	case l.apiRate <= 0:
+		return fmt.Errorf("-api-rate must be above 0, got %g", l.apiRate)
+	case l.apiBurst < 1:
+		return fmt.Errorf("-api-burst must be at least 1, got %d", l.apiBurst)
+	case l.apiTimeout < 10*time.Millisecond:
+		return fmt.Errorf("-api-timeout must be at least 10ms, got %s", l.apiTimeout)
+	}
+	return nil
+}
+
+func (l limits) stageConfig() stage.Config {
+	return stage.Config{MaxEvents: l.maxEvents, MaxGoroutines: l.maxGoroutines, MaxDuration: l.maxRunTime}
+}
+
+// runSlots counts the runs going on the server and per client address.
+type runSlots struct {
+	max, perClient int
+
+	mu       sync.Mutex
+	total    int
+	byClient map[string]int
+}
+
+func newRunSlots(max, perClient int) *runSlots {
+	return &runSlots{max: max, perClient: perClient, byClient: make(map[string]int)}
+}
+
+// acquire takes a slot for a run from client, or says in a sentence for the person why
+// there is none. release gives the slot back; call it once.
+func (r *runSlots) acquire(client string) (release func(), refusal string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	switch {
+	case r.total >= r.max:
+		return nil, fmt.Sprintf("the server is busy: %d runs are going, the most it takes at once; try again in a moment", r.max)
+	case r.byClient[client] >= r.perClient:
+		return nil, fmt.Sprintf("%d runs are already going from your address, the most one address may run at once; stop one (or close a tab) and try again", r.perClient)
+	}
+	r.total++
+	r.byClient[client]++
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			r.total--
+			if r.byClient[client]--; r.byClient[client] == 0 {
+				delete(r.byClient, client)
+			}
+		})
+	}, ""
+}
+
+// running reports the runs going on the server and from client.
+func (r *runSlots) running(client string) (total, fromClient int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.total, r.byClient[client]
+}

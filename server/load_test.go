@@ -1,0 +1,382 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"net"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"interleave/scenarios"
+)
+
+// The load test is opt-in:
+//
+//	go test ./server -run Load -load.sessions=1000
+//
+// It serves the real app on 127.0.0.1, opens that many WebSocket sessions at once, and has
+// each make -load.runs live runs one after another, reading every message. It reports how
+// many sessions were held to the end, the errors, the lag of events, and the memory of the
+// process (server and clients together: both run in this process).
+var (
+	loadSessions = flag.Int("load.sessions", 0, "concurrent WebSocket sessions for TestLoad; 0 skips it")
+	loadRuns     = flag.Int("load.runs", 2, "runs each load session makes, one after another")
+	loadRun      = flag.String("load.run", `{"type":"run","scenario":"channels","params":{"producers":4,"messages":5,"buffer":0,"work":1000,"jitter":200,"handle":20},"mode":"live","speed":10}`, "the run message each load session sends")
+	loadRamp     = flag.Duration("load.ramp", time.Second, "sessions start their first run spread over this time")
+	loadTimeout  = flag.Duration("load.timeout", 3*time.Minute, "the whole load test must end within this")
+)
+
+// lagHistogram counts lags in 1 ms buckets from -1 s to +9 s; the ends collect the rest.
+type lagHistogram struct {
+	buckets [10_001]atomic.Int64
+}
+
+func (h *lagHistogram) add(d time.Duration) {
+	i := min(max(int(d.Milliseconds())+1000, 0), len(h.buckets)-1)
+	h.buckets[i].Add(1)
+}
+
+// quantile returns the lag below which q of the events arrived, to the millisecond.
+func (h *lagHistogram) quantile(q float64) (time.Duration, int64) {
+	var total int64
+	for i := range h.buckets {
+		total += h.buckets[i].Load()
+	}
+	if total == 0 {
+		return 0, 0
+	}
+	want := max(int64(math.Ceil(q*float64(total))), 1)
+	var seen int64
+	for i := range h.buckets {
+		if seen += h.buckets[i].Load(); seen >= want {
+			return time.Duration(i-1000) * time.Millisecond, total
+		}
+	}
+	return time.Duration(len(h.buckets)-1001) * time.Millisecond, total
+}
+
+// loadMessage is a server message as a load client reads it: only what it measures.
+type loadMessage struct {
+	Type    string  `json:"type"`
+	Run     int     `json:"run"`
+	Speed   float64 `json:"speed"`
+	Reason  string  `json:"reason"`
+	Message string  `json:"message"`
+}
+
+var eventsPrefix = []byte(`{"v":1,"type":"events",`)
+
+// eventTimes finds every event's "t" in an events message. The key cannot occur inside a
+// JSON string, where quotes are escaped.
+func eventTimes(data []byte) ([]int64, error) {
+	var ts []int64
+	key := []byte(`"t":`)
+	for {
+		i := bytes.Index(data, key)
+		if i < 0 {
+			return ts, nil
+		}
+		data = data[i+len(key):]
+		end := bytes.IndexAny(data, ",}")
+		if end < 0 {
+			return nil, fmt.Errorf("no end to a t")
+		}
+		t, err := strconv.ParseInt(string(data[:end]), 10, 64)
+		if err != nil {
+			return nil, err
+		}
+		ts = append(ts, t)
+		data = data[end:]
+	}
+}
+
+type loadStats struct {
+	held, truncated atomic.Int64
+	events          atomic.Int64
+	errMu           sync.Mutex
+	errs            []string
+	errCount        int
+	// lag against two starts: when the client sent run (an upper bound of the run's real
+	// start) and when meta arrived (a lower bound).
+	lagSent, lagMeta lagHistogram
+}
+
+func (s *loadStats) fail(session int, format string, args ...any) {
+	s.errMu.Lock()
+	defer s.errMu.Unlock()
+	s.errCount++
+	if len(s.errs) < 10 {
+		s.errs = append(s.errs, fmt.Sprintf("session %d: %s", session, fmt.Sprintf(format, args...)))
+	}
+}
+
+func TestLoad(t *testing.T) {
+	n := *loadSessions
+	if n <= 0 {
+		t.Skip("opt-in: go test ./server -run Load -load.sessions=1000")
+	}
+	if raceEnabled && n > 500 {
+		t.Skip("the race detector allows 8128 goroutines; run the load test without -race")
+	}
+	lim := defaultLimits()
+	lim.maxRuns = max(lim.maxRuns, n)
+	lim.maxRunsPerClient = lim.maxRuns // every session comes from 127.0.0.1
+	a := newApp(appConfig{catalog: scenarios.New(), log: slog.New(slog.NewTextHandler(io.Discard, nil)), limits: lim})
+	ts := startTestServer(t, a, nil)
+	if host, _, _ := net.SplitHostPort(ts.srv.Listener.Addr().String()); host != "127.0.0.1" {
+		t.Fatalf("the test server listens on %s, not loopback", host)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), *loadTimeout)
+	defer cancel()
+
+	runtime.GC()
+	rssBefore := procStatus("VmRSS")
+	peak := startSampler(ctx, func() int { n, _ := a.runSlots.running(""); return n })
+
+	dialer := &websocket.Dialer{
+		ReadBufferSize:   1024,
+		WriteBufferSize:  512,
+		WriteBufferPool:  &sync.Pool{},
+		HandshakeTimeout: 30 * time.Second,
+	}
+	stats := &loadStats{}
+	conns := make([]*websocket.Conn, n)
+	began := time.Now()
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 32)
+	for i := range n {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			conn, resp, err := dialer.DialContext(ctx, ts.wsURL(), nil)
+			if err != nil {
+				stats.fail(i, "dial: %v", err)
+				return
+			}
+			resp.Body.Close()
+			conns[i] = conn
+		}()
+	}
+	wg.Wait()
+	connected := time.Since(began)
+	runtime.GC()
+	rssConnected := procStatus("VmRSS")
+
+	began = time.Now()
+	cpuBefore := cpuTicks()
+	for i, conn := range conns {
+		if conn == nil {
+			continue
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer conn.Close()
+			// Unblock a read when the test runs out of time.
+			stop := context.AfterFunc(ctx, func() { conn.Close() })
+			defer stop()
+			select {
+			case <-time.After(*loadRamp * time.Duration(i) / time.Duration(n)):
+			case <-ctx.Done():
+				stats.fail(i, "out of time before the first run")
+				return
+			}
+			for range *loadRuns {
+				if !loadSession(ctx, i, conn, stats) {
+					return
+				}
+			}
+			stats.held.Add(1)
+		}()
+	}
+	wg.Wait()
+	took := time.Since(began)
+	cpuAfter := cpuTicks()
+	cancel()
+	peakRSS, peakHeap, peakGoroutines, peakRuns := peak()
+
+	p50s, total := stats.lagSent.quantile(0.50)
+	p99s, _ := stats.lagSent.quantile(0.99)
+	maxS, _ := stats.lagSent.quantile(1)
+	p50m, _ := stats.lagMeta.quantile(0.50)
+	p99m, _ := stats.lagMeta.quantile(0.99)
+	t.Logf("sessions %d (connected in %s), runs each %d: %s", n, connected.Round(time.Millisecond), *loadRuns, *loadRun)
+	t.Logf("held to the end: %d/%d; errors: %d; runs cut for slow clients: %d; runs going at once: up to %d; events: %d in %s (%.0f/s)",
+		stats.held.Load(), n, stats.errCount, a.slowCuts.Load(), peakRuns, total, took.Round(time.Millisecond), float64(total)/took.Seconds())
+	t.Logf("lag from sending run: p50 %s, p99 %s, max %s; from meta's arrival: p50 %s, p99 %s",
+		p50s, p99s, maxS, p50m, p99m)
+	t.Logf("memory: RSS peak %d MiB (%d MiB before, %d MiB with every session open and idle: %d KiB a session, both ends), Go heap in use peak %d MiB, goroutines peak %d",
+		peakRSS>>20, rssBefore>>20, rssConnected>>20, (rssConnected-rssBefore)/uint64(n)>>10, peakHeap>>20, peakGoroutines)
+	if busy := cpuAfter.busy - cpuBefore.busy; busy > 0 {
+		own := cpuAfter.process - cpuBefore.process
+		t.Logf("cpu: this process %.1f cores on average; the machine's %d cores were %.0f%% busy, %.0f%% with other work",
+			float64(own)/100/took.Seconds(), runtime.NumCPU(),
+			100*float64(busy)/float64(cpuAfter.total-cpuBefore.total),
+			100*float64(busy-own)/float64(cpuAfter.total-cpuBefore.total))
+	}
+	for _, e := range stats.errs {
+		t.Error(e)
+	}
+	if stats.held.Load() != int64(n) {
+		t.Errorf("%d of %d sessions were not held to the end", int64(n)-stats.held.Load(), n)
+	}
+}
+
+// loadSession makes one run on conn and reads it to its end, recording lags.
+func loadSession(ctx context.Context, i int, conn *websocket.Conn, stats *loadStats) bool {
+	sent := time.Now()
+	if err := conn.WriteMessage(websocket.TextMessage, []byte(*loadRun)); err != nil {
+		stats.fail(i, "send run: %v", err)
+		return false
+	}
+	var metaAt time.Time
+	speed := 1.0
+	for {
+		_ = conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+		_, data, err := conn.ReadMessage()
+		if err != nil {
+			if ctx.Err() != nil {
+				err = ctx.Err()
+			}
+			stats.fail(i, "read: %v", err)
+			return false
+		}
+		at := time.Now()
+		if bytes.HasPrefix(data, eventsPrefix) {
+			// The hot path: only the events' times, without decoding the rest (the client's
+			// cost is this process's cost too).
+			ts, err := eventTimes(data)
+			if err != nil {
+				stats.fail(i, "events message %.80s: %v", data, err)
+				return false
+			}
+			for _, t := range ts {
+				offset := time.Duration(float64(t) / speed)
+				stats.lagSent.add(at.Sub(sent.Add(offset)))
+				stats.lagMeta.add(at.Sub(metaAt.Add(offset)))
+			}
+			stats.events.Add(int64(len(ts)))
+			continue
+		}
+		var m loadMessage
+		if err := json.Unmarshal(data, &m); err != nil {
+			stats.fail(i, "message %.80s: %v", data, err)
+			return false
+		}
+		switch m.Type {
+		case typeMeta:
+			metaAt, speed = at, m.Speed
+		case typeEnd:
+			if m.Reason != "done" {
+				stats.fail(i, "run ended %q: %s", m.Reason, m.Message)
+				return false
+			}
+			return true
+		default:
+			stats.fail(i, "%s message: %s", m.Type, m.Message)
+			return false
+		}
+	}
+}
+
+// startSampler samples the process's RSS, Go heap and goroutines, and the runs going, until
+// ctx is done; peak returns the highest of each.
+func startSampler(ctx context.Context, runs func() int) (peak func() (rss, heap uint64, goroutines, running int)) {
+	var mu sync.Mutex
+	var maxRSS, maxHeap uint64
+	var maxG, maxRuns int
+	sample := func() {
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		rss := procStatus("VmRSS")
+		mu.Lock()
+		maxRSS, maxHeap, maxG = max(maxRSS, rss), max(maxHeap, ms.HeapInuse), max(maxG, runtime.NumGoroutine())
+		maxRuns = max(maxRuns, runs())
+		mu.Unlock()
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(50 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-tick.C:
+				sample()
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	return func() (uint64, uint64, int, int) {
+		<-done
+		sample()
+		mu.Lock()
+		defer mu.Unlock()
+		return maxRSS, maxHeap, maxG, maxRuns
+	}
+}
+
+// procStatus reads a "kB" field of /proc/self/status in bytes; 0 where there is no /proc.
+func procStatus(field string) uint64 {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), field+":"); ok {
+			kb, _ := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}
+
+// ticks are CPU times in clock ticks (USER_HZ, 100 on Linux): this process's, and the
+// machine's busy and total time over all cores. Zero where there is no /proc.
+type ticks struct{ process, busy, total int64 }
+
+func cpuTicks() ticks {
+	var t ticks
+	if stat, err := os.ReadFile("/proc/self/stat"); err == nil {
+		// Fields after the command's closing parenthesis; utime and stime are the 12th and 13th.
+		if i := bytes.LastIndexByte(stat, ')'); i >= 0 {
+			f := strings.Fields(string(stat[i+1:]))
+			if len(f) > 12 {
+				u, _ := strconv.ParseInt(f[11], 10, 64)
+				s, _ := strconv.ParseInt(f[12], 10, 64)
+				t.process = u + s
+			}
+		}
+	}
+	if stat, err := os.ReadFile("/proc/stat"); err == nil {
+		line, _, _ := strings.Cut(string(stat), "\n")
+		for i, f := range strings.Fields(line)[1:] {
+			n, _ := strconv.ParseInt(f, 10, 64)
+			t.total += n
+			if i != 3 && i != 4 { // idle, iowait
+				t.busy += n
+			}
+		}
+	}
+	return t
+}

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"interleave/scenarios"
+	"interleave/scenarios/stage"
+)
+
+// testCatalog holds scenarios that misbehave on purpose, for the server's hardening tests.
+func testCatalog() *scenarios.Catalog {
+	return scenarios.NewCatalog(
+		scenarios.NewScenario(scenarios.Scenario{ID: "calm", Title: "Calm",
+			Params: []scenarios.Param{{Name: "lines", Label: "Lines", Min: 1, Max: 10, Step: 1, Default: 2}},
+		}, func(g *stage.G, v scenarios.Values) []scenarios.Stat {
+			for i := range v.Int("lines") {
+				g.Println("line", i)
+			}
+			return []scenarios.Stat{{Label: "lines", Value: strconv.Itoa(v.Int("lines"))}}
+		}),
+		// boom: a worker prints, then panics; main waits for it forever.
+		scenarios.NewScenario(scenarios.Scenario{ID: "boom", Title: "Boom",
+			Params: []scenarios.Param{{Name: "at", Label: "At", Min: 0, Max: 10, Step: 1, Default: 3}},
+		}, func(g *stage.G, v scenarios.Values) []scenarios.Stat {
+			ch := stage.NewChan[int](g, "never", 0)
+			g.Go("worker", func(g *stage.G) {
+				for i := range v.Int("at") {
+					g.Println("step", i)
+				}
+				var m map[string]int
+				m["boom"]++ // a runtime panic, as real scenario bugs are
+			})
+			ch.Recv(g)
+			return nil
+		}),
+		// main-panics: main itself panics with an error value.
+		scenarios.NewScenario(scenarios.Scenario{ID: "main-panics", Title: "Main panics"},
+			func(g *stage.G, v scenarios.Values) []scenarios.Stat {
+				g.Println("about to fail")
+				panic(strconv.ErrRange)
+			}),
+		// stuck: main and a helper block forever, with nothing pending that would end them.
+		scenarios.NewScenario(scenarios.Scenario{ID: "stuck", Title: "Stuck"},
+			func(g *stage.G, v scenarios.Values) []scenarios.Stat {
+				ch := stage.NewChan[int](g, "never", 0)
+				mu := stage.NewMutex(g, "mu")
+				mu.Lock(g)
+				g.Go("helper", func(g *stage.G) {
+					mu.Lock(g)
+				})
+				ch.Recv(g)
+				return nil
+			}),
+		// drip: main prints a line every 100µs of scenario time, forever: a pace any reading
+		// client keeps up with.
+		scenarios.NewScenario(scenarios.Scenario{ID: "drip", Title: "Drip"},
+			func(g *stage.G, v scenarios.Values) []scenarios.Stat {
+				line := strings.Repeat("x", 200)
+				for {
+					g.Println(line)
+					g.Sleep(100 * time.Microsecond)
+				}
+			}),
+	)
+}
+
+// logBuffer is a log destination tests can search.
+type logBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+// find returns the first log line containing s.
+func (l *logBuffer) find(s string) (string, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, line := range strings.Split(l.b.String(), "\n") {
+		if strings.Contains(line, s) {
+			return line, true
+		}
+	}
+	return "", false
+}
+
+// logField reads key=value from a text log line.
+func logField(t *testing.T, line, key string) int {
+	t.Helper()
+	for _, f := range strings.Fields(line) {
+		if v, ok := strings.CutPrefix(f, key+"="); ok {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				t.Fatalf("log field %s=%q: %v", key, v, err)
+			}
+			return n
+		}
+	}
+	t.Fatalf("log line has no %s: %s", key, line)
+	return 0
+}
