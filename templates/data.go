@@ -11,7 +11,16 @@ type PageData struct {
 	Scenario *scenarios.Scenario
 	Values   scenarios.Values // the values the sliders show (already checked)
 	Notices  []string         // what was changed in the link's values, one sentence each
-	Query    string           // canonical query of Values, for the share link
+	Query    string           // canonical query of Values and the run settings, for the share link
+
+	// Run settings, from the link: "live" or "seeded"; the seed and the processors of a
+	// seeded run.
+	Mode       string
+	Seed       uint64
+	Processors int
+	// Searches are the interleavings "Find" can look for in this scenario ("deadlock",
+	// "lost-update"); empty when it offers none.
+	Searches []string
 }
 
 // NotFoundData is the 404 page: what was asked for and what exists.

@@ -173,3 +173,54 @@ func playURL(id, query string) string {
 	}
 	return u
 }
+
+// Run settings as the page offers them.
+const (
+	maxProcessors = 8
+	// defaultProcessors is what a link without processors gets, as the server does.
+	defaultProcessors = 4
+	// maxSeedText is the largest seed: 2^53−1, the largest integer a browser's number holds
+	// exactly.
+	maxSeedText = "9007199254740991"
+	// findTries is how many seeds a Find button asks the search to try.
+	findTries = 200
+)
+
+var runModes = []string{"live", "seeded"}
+
+// runMode is the mode the page shows: "seeded", or "live" for anything else (a link without
+// one).
+func runMode(mode string) string {
+	if mode == "seeded" {
+		return "seeded"
+	}
+	return "live"
+}
+
+// seedText is the seed field's value: the seed of a seeded link; empty for a live one that
+// names none, so that switching to seeded starts from a fresh seed.
+func seedText(mode string, seed uint64) string {
+	if runMode(mode) == "live" && seed == 0 {
+		return ""
+	}
+	return strconv.FormatUint(seed, 10)
+}
+
+// processors is the processors setting shown: the link's, or the default when it has none.
+func processors(n int) int {
+	if n < 1 || n > maxProcessors {
+		return defaultProcessors
+	}
+	return n
+}
+
+// findLabel is the text of the button that searches for want: "Find a deadlock".
+func findLabel(want string) string {
+	switch want {
+	case "deadlock":
+		return "Find a deadlock"
+	case "lost-update":
+		return "Find a lost update"
+	}
+	return "Find " + strings.ReplaceAll(want, "-", " ")
+}

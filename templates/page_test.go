@@ -230,3 +230,92 @@ func TestPageChoiceParam(t *testing.T) {
 		t.Errorf("valueText of a choice = %q, want mutex", got)
 	}
 }
+
+func renderPage(t *testing.T, d PageData) string {
+	t.Helper()
+	var b strings.Builder
+	if err := Page(d).Render(context.Background(), &b); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// The run settings are fields of the params form, so a GET form carries them without
+// JavaScript: a link without them shows live mode, no seed and the default processors.
+func TestPageRunSettings(t *testing.T) {
+	cat := scenarios.New()
+	s, _ := cat.Lookup("channels")
+	vals := s.Defaults()
+	live := renderPage(t, PageData{Catalog: cat.All(), Scenario: s, Values: vals, Query: s.Query(vals)})
+	for _, m := range []string{
+		`<input type="radio" name="mode" value="live" id="mode-live" checked>`,
+		`<input type="radio" name="mode" value="seeded" id="mode-seeded">`,
+		`<input type="number" id="seed" name="seed" min="0" max="9007199254740991" step="1" inputmode="numeric" placeholder="any" value=""`,
+		`<button type="button" id="new-seed" disabled>New seed</button>`,
+		`<select id="processors" name="processors"`,
+		`<option value="4" selected>4</option>`,
+		`<div class="exports" id="exports"`, `<a id="export-json" class="btn">`, `<a id="export-chrome" class="btn" hidden>`,
+		`<button type="button" id="export-png" disabled>`,
+		`<dialog id="help" aria-labelledby="help-h">`, `<form method="dialog">`,
+	} {
+		if !strings.Contains(live, m) {
+			t.Errorf("live page lacks %s", m)
+		}
+	}
+	i, j := strings.Index(live, `<form id="params"`), strings.Index(live, `</form>`)
+	if i < 0 || j < i || !strings.Contains(live[i:j], `name="mode"`) || !strings.Contains(live[i:j], `name="seed"`) || !strings.Contains(live[i:j], `name="processors"`) {
+		t.Error("the run settings are not fields of the params form")
+	}
+	if strings.Contains(live, `id="find"`) {
+		t.Error("a scenario without searches offers Find")
+	}
+
+	seeded := renderPage(t, PageData{Catalog: cat.All(), Scenario: s, Values: vals,
+		Query: s.Query(vals) + "&mode=seeded&seed=9007199254740991&processors=2",
+		Mode:  "seeded", Seed: 1<<53 - 1, Processors: 2, Searches: []string{"deadlock", "lost-update"}})
+	for _, m := range []string{
+		`<input type="radio" name="mode" value="live" id="mode-live">`,
+		`<input type="radio" name="mode" value="seeded" id="mode-seeded" checked>`,
+		`value="9007199254740991" aria-describedby="h-seed"`,
+		`<option value="2" selected>2</option>`,
+		`<div class="find" id="find" data-tries="200">`,
+		`<button type="button" id="find-deadlock" data-want="deadlock" disabled>Find a deadlock</button>`,
+		`<button type="button" id="find-lost-update" data-want="lost-update" disabled>Find a lost update</button>`,
+		`<p class="help" id="find-result" role="status">`,
+		`&amp;mode=seeded&amp;seed=9007199254740991&amp;processors=2">`,
+	} {
+		if !strings.Contains(seeded, m) {
+			t.Errorf("seeded page lacks %s", m)
+		}
+	}
+	if strings.Count(seeded, " selected>") != 2 { // the processors and the speed
+		t.Errorf("seeded page selects %d options, want 2", strings.Count(seeded, " selected>"))
+	}
+}
+
+func TestRunSettingHelpers(t *testing.T) {
+	for _, tt := range []struct {
+		mode string
+		seed uint64
+		want string
+	}{
+		{"", 0, ""}, {"live", 0, ""}, {"live", 12, "12"}, {"seeded", 0, "0"}, {"seeded", 7, "7"}, {"bogus", 0, ""},
+	} {
+		if got := seedText(tt.mode, tt.seed); got != tt.want {
+			t.Errorf("seedText(%q, %d) = %q, want %q", tt.mode, tt.seed, got, tt.want)
+		}
+	}
+	for in, want := range map[int]int{0: 4, -1: 4, 1: 1, 8: 8, 9: 4} {
+		if got := processors(in); got != want {
+			t.Errorf("processors(%d) = %d, want %d", in, got, want)
+		}
+	}
+	for in, want := range map[string]string{"deadlock": "Find a deadlock", "lost-update": "Find a lost update", "double-free": "Find double free"} {
+		if got := findLabel(in); got != want {
+			t.Errorf("findLabel(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if runMode("") != "live" || runMode("seeded") != "seeded" || runMode("SEEDED") != "live" {
+		t.Error("runMode does not default to live")
+	}
+}

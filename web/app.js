@@ -1,10 +1,10 @@
 // The page's script: wires the controls, the socket, the timeline, the event log, the
 // summary and the code panel. The page works without it; this adds running and watching.
 
-import { Trace, describe, formatDuration } from './protocol.js';
+import { Trace, deadlockText, describe, formatDuration } from './protocol.js';
 import { Socket } from './socket.js';
 import { Timeline } from './timeline.js';
-import { initURLState, values } from './urlstate.js';
+import { MAX_SEED, initURLState, paramsQuery, randomSeed, runSettings, values } from './urlstate.js';
 
 const LOG_CAP = 500;
 const LOG_EVERY_MS = 150;
@@ -17,7 +17,32 @@ const REASONS = {
   deadlock: 'Deadlock',
 };
 
+const WANTS = { deadlock: 'a deadlock', 'lost-update': 'a lost update' };
+
 const $ = (id) => document.getElementById(id);
+
+/**
+ * typing tells whether keys pressed in el go to a field (text, numbers, sliders, radio
+ * groups, selects): the page's shortcuts leave those alone.
+ */
+function typing(el) {
+  if (!(el instanceof Element)) return false;
+  if (el.isContentEditable) return true;
+  if (el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement) return true;
+  if (el instanceof HTMLInputElement) return !['button', 'submit', 'reset', 'checkbox', 'image', 'file', 'color'].includes(el.type);
+  return false;
+}
+
+/** download saves href (a URL or an object URL) as file. */
+function download(href, file) {
+  const a = document.createElement('a');
+  a.href = href;
+  a.download = file;
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  a.remove();
+}
 
 /** logTime renders an event's time to the microsecond, so close events still read apart. */
 function logTime(ns) {
@@ -40,6 +65,16 @@ function main() {
   const summary = $('summary');
   const log = $('log');
   const code = $('go-source');
+  const seedInput = $('seed');
+  const newSeedBtn = $('new-seed');
+  const findBox = $('find');
+  const findResult = $('find-result');
+  const findBtns = findBox ? Array.from(findBox.querySelectorAll('button[data-want]')) : [];
+  const exportJSON = $('export-json');
+  const exportChrome = $('export-chrome');
+  const exportPNG = $('export-png');
+  const help = $('help');
+  const helpBtn = $('show-help');
 
   const logNote = document.createElement('p');
   logNote.className = 'log-note';
@@ -47,6 +82,9 @@ function main() {
   log.before(logNote);
 
   let trace = null;
+  // shown is the run on the timeline as its meta told it: {params, mode, seed, processors},
+  // and its end message once it came.
+  let shown = null;
   let run = 0; // the server's number of the run shown
   // asked counts runs asked for whose meta has not come: only the newest is shown, and a
   // run stopped before its meta came is not shown at all.
@@ -95,6 +133,7 @@ function main() {
     stopBtn.disabled = !(running || asked > 0);
     const has = trace !== null && trace.events.length > 0;
     playBtn.disabled = !has;
+    refreshExports(has && !running);
     const playing = timeline.playing;
     playBtn.setAttribute('aria-pressed', String(playing));
     if (playing) playBtn.textContent = 'Pause';
@@ -155,6 +194,28 @@ function main() {
 
   // ——— summary ———
 
+  /** runInfo says how the run shown was run: "Seeded run · seed 7 · 4 processors". */
+  function runInfo() {
+    const p = document.createElement('p');
+    p.className = 'run-info';
+    if (shown.mode === 'seeded') {
+      const parts = ['Seeded run'];
+      if (shown.seed !== undefined) {
+        parts.push(`seed ${shown.seed}`);
+        p.dataset.seed = String(shown.seed);
+      }
+      if (shown.processors !== undefined) {
+        parts.push(`${shown.processors} processor${shown.processors === 1 ? '' : 's'}`);
+        p.dataset.processors = String(shown.processors);
+      }
+      p.textContent = parts.join(' · ');
+    } else {
+      p.textContent = 'Live run: real goroutines, an interleaving of its own';
+    }
+    p.dataset.mode = shown.mode;
+    return p;
+  }
+
   function showSummary(m) {
     const parts = [];
     const h = document.createElement('h2');
@@ -166,7 +227,7 @@ function main() {
     const b = document.createElement('strong');
     b.textContent = REASONS[m.reason] || m.reason;
     p.append(b, ` — ${m.message}`);
-    parts.push(p);
+    parts.push(p, runInfo());
     const dl = document.createElement('dl');
     dl.className = 'stats';
     const add = (label, value) => {
@@ -179,12 +240,29 @@ function main() {
       dl.append(d);
     };
     for (const s of m.summary) add(s.label, s.value);
-    add('scenario time', formatDuration(m.stats.duration));
+    add(shown.mode === 'seeded' ? 'virtual time' : 'scenario time', formatDuration(m.stats.duration));
     add('events', String(m.stats.events));
     add('goroutines', String(m.stats.goroutines));
     add('objects', String(m.stats.objects));
     parts.push(dl);
-    if (m.leftover.length > 0) {
+    const stuck = trace ? trace.deadlocks : [];
+    if (stuck.length > 0) {
+      // who waits on what, for good
+      const dp = document.createElement('p');
+      dp.className = 'deadlock-h';
+      dp.textContent = stuck.length === 1 ? 'Blocked for good:' : `Blocked for good (${stuck.length} goroutines):`;
+      const ul = document.createElement('ul');
+      ul.className = 'deadlocks';
+      for (const e of stuck) {
+        const li = document.createElement('li');
+        const who = document.createElement('strong');
+        who.textContent = trace.gName(e.g);
+        li.append(who, ` ${deadlockText(trace, e)}`);
+        ul.append(li);
+      }
+      parts.push(dp, ul);
+    }
+    if (m.leftover.length > 0 && stuck.length === 0) {
       const lp = document.createElement('p');
       lp.className = 'leftover-h';
       lp.textContent = m.reason === 'done'
@@ -211,6 +289,67 @@ function main() {
     p.textContent = text;
     summary.replaceChildren(h, p);
   }
+
+  // ——— exports ———
+
+  // traceQuery is the query of the trace API for the run shown (seeded runs only).
+  function traceQuery() {
+    const q = new URLSearchParams();
+    for (const [k, v] of Object.entries(shown.params)) q.set(k, String(v));
+    if (shown.seed !== undefined) q.set('seed', String(shown.seed));
+    if (shown.processors !== undefined) q.set('processors', String(shown.processors));
+    return q.toString();
+  }
+
+  function fileBase() {
+    return shown.mode === 'seeded' && shown.seed !== undefined ? `${scenario}-seed-${shown.seed}` : `${scenario}-live`;
+  }
+
+  // refreshExports offers the exports of the run shown once it is complete: a seeded run's
+  // as links to the trace API, a live run's JSON built from the events received.
+  function refreshExports(ready) {
+    const seeded = ready && shown && shown.mode === 'seeded' && shown.seed !== undefined;
+    if (ready) {
+      const api = `/api/scenarios/${encodeURIComponent(scenario)}/trace?${seeded ? traceQuery() : ''}`;
+      exportJSON.href = seeded ? api : '#';
+      exportJSON.dataset.local = String(!seeded);
+      exportJSON.download = `${fileBase()}.json`;
+      exportJSON.title = seeded ? 'The whole seeded trace, from the server' : 'The events this page received, as JSON';
+    } else {
+      exportJSON.removeAttribute('href');
+    }
+    exportChrome.hidden = !seeded;
+    if (seeded) {
+      exportChrome.href = `/api/scenarios/${encodeURIComponent(scenario)}/trace?${traceQuery()}&format=chrome`;
+      exportChrome.download = `${fileBase()}.chrome.json`;
+      exportChrome.title = 'Chrome Trace Event Format: opens in Perfetto (ui.perfetto.dev) or chrome://tracing';
+    } else {
+      exportChrome.removeAttribute('href');
+    }
+    exportPNG.disabled = !ready;
+  }
+
+  exportJSON.addEventListener('click', (ev) => {
+    if (!exportJSON.hasAttribute('href') || exportJSON.dataset.local !== 'true') return; // a link to the trace API
+    ev.preventDefault();
+    // A live run cannot be asked for again: save what the page received, in the trace API's shape.
+    const end = shown.end ? (({ v, type, run: _, ...rest }) => rest)(shown.end) : null;
+    const doc = { v: 1, scenario, params: shown.params, mode: shown.mode, events: trace.events, end };
+    const url = URL.createObjectURL(new Blob([JSON.stringify(doc)], { type: 'application/json' }));
+    download(url, `${fileBase()}.json`);
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  });
+
+  exportPNG.addEventListener('click', async () => {
+    try {
+      const blob = await timeline.snapshot();
+      const url = URL.createObjectURL(blob);
+      download(url, `${fileBase()}.png`);
+      setTimeout(() => URL.revokeObjectURL(url), 10000);
+    } catch (err) {
+      setStatus(`Could not make the image: ${err.message}`, 'error');
+    }
+  });
 
   // ——— socket ———
 
@@ -241,15 +380,23 @@ function main() {
     running = true;
     run = m.run;
     trace = new Trace();
+    shown = { params: m.params, mode: m.mode === 'seeded' ? 'seeded' : 'live', seed: m.seed, processors: m.processors, end: null };
     clearTimeout(logTimer);
     logTimer = 0;
     logN = 0;
     logged = 0;
     log.replaceChildren();
     logNote.hidden = true;
-    timeline.startLive(trace, m.speed || 1);
-    summaryText('Running…');
-    setStatus('Running…', 'busy');
+    const seeded = shown.mode === 'seeded';
+    // A seeded run arrives far faster than it plays: it is shown from 0 once it is all in.
+    timeline.startLive(trace, m.speed || 1, !seeded);
+    if (seeded && m.seed !== undefined && runSettings(form).seed === null) {
+      // the server picked the seed: put it in the field and the link
+      seedInput.value = String(m.seed);
+      updateURL();
+    }
+    summaryText(seeded ? 'Computing the seeded run…' : 'Running…');
+    setStatus(seeded ? 'Computing the seeded run…' : 'Running…', 'busy');
     refresh();
   });
   socket.addEventListener('events', (ev) => {
@@ -266,16 +413,24 @@ function main() {
       return;
     }
     timeline.dataArrived();
-    setStatus(`Running… ${trace.events.length} events`, 'busy');
+    setStatus(`${shown.mode === 'seeded' ? 'Receiving the seeded run…' : 'Running…'} ${trace.events.length} events`, 'busy');
   });
   socket.addEventListener('end', (ev) => {
     const m = ev.detail;
     if (m.run !== run || !trace || asked > 0) return;
     running = false;
+    shown.end = m;
     timeline.finish(m.stats.duration);
+    if (shown.mode === 'seeded') {
+      // The whole run is here: play it from the start by its virtual times (or, for those who
+      // asked for less motion, show how it ended).
+      if (matchMedia('(prefers-reduced-motion: reduce)').matches) timeline.seek(timeline.endT);
+      else timeline.replay();
+    }
     showSummary(m);
     const kind = m.reason === 'done' ? '' : m.reason === 'stopped' ? 'warn' : 'error';
-    setStatus(`${REASONS[m.reason] || m.reason}: ${m.message}. ${m.stats.events} events in ${formatDuration(m.stats.duration)}.`, kind);
+    const time = `${formatDuration(m.stats.duration)}${shown.mode === 'seeded' ? ' of virtual time' : ''}`;
+    setStatus(`${REASONS[m.reason] || m.reason}: ${m.message}. ${m.stats.events} events in ${time}.`, kind);
     refresh();
   });
   socket.addEventListener('error', (ev) => {
@@ -288,10 +443,16 @@ function main() {
   // ——— controls ———
 
   function start() {
+    const rs = runSettings(form);
+    if (rs.mode === 'seeded' && rs.seedText !== '' && rs.seed === null) {
+      setStatus(`The seed must be a whole number from 0 to ${MAX_SEED}.`, 'error');
+      seedInput.focus();
+      return;
+    }
     asked++;
     const speed = Number(speedSel.value) || 1;
     timeline.setSpeed(speed);
-    socket.run(scenario, values(form), speed);
+    socket.run(scenario, values(form), speed, rs);
     setStatus(socket.open ? 'Starting…' : 'Connecting…', 'busy');
     refresh();
   }
@@ -334,12 +495,94 @@ function main() {
     setTimeout(() => { copyBtn.textContent = 'Copy link'; }, 1800);
   });
 
-  initURLState(form, share);
+  // ——— run settings ———
 
-  for (const el of [runBtn, speedSel, copyBtn]) el.disabled = false;
+  const modeInput = (mode) => form.querySelector(`input[name="mode"][value="${mode}"]`);
+
+  // Switching to seeded mode with no seed yet picks one, so the link always names it.
+  const updateURL = initURLState(form, share, (input) => {
+    if (input.name === 'mode' && input.value === 'seeded' && input.checked && seedInput.value.trim() === '') {
+      seedInput.value = String(randomSeed());
+      updateURL();
+    }
+  });
+
+  newSeedBtn.addEventListener('click', () => {
+    seedInput.value = String(randomSeed());
+    updateURL();
+    setStatus(`Seed ${seedInput.value}: press Run to see its interleaving.`);
+  });
+
+  // Find asks the server to try seeds until one shows what is wanted, then runs that seed.
+  async function find(want) {
+    const rs = runSettings(form);
+    const tries = Number(findBox.dataset.tries) || 200;
+    const what = WANTS[want] || want;
+    const q = [paramsQuery(form), `processors=${rs.processors}`, `want=${encodeURIComponent(want)}`, `tries=${tries}`]
+      .filter((x) => x !== '').join('&');
+    for (const b of findBtns) b.disabled = true;
+    findBox.setAttribute('aria-busy', 'true');
+    findResult.className = 'help busy';
+    findResult.textContent = `Looking for ${what} in up to ${tries} seeds…`;
+    let res;
+    let body = {};
+    try {
+      res = await fetch(`/api/scenarios/${encodeURIComponent(scenario)}/search?${q}`, { headers: { Accept: 'application/json' } });
+      body = await res.json().catch(() => ({}));
+    } catch (err) {
+      res = null;
+      body = { error: `the server could not be reached (${err.message})` };
+    } finally {
+      for (const b of findBtns) b.disabled = false;
+      findBox.removeAttribute('aria-busy');
+    }
+    if (!res || !res.ok) {
+      findResult.className = 'help error';
+      findResult.textContent = `The search failed: ${body.error || body.message || `the server answered ${res.status}`}`;
+      return;
+    }
+    if (!body.found || !Number.isSafeInteger(body.seed)) {
+      findResult.className = 'help warn';
+      findResult.textContent = `${body.message ? `${body.message[0].toUpperCase()}${body.message.slice(1)}` : `No ${what.replace(/^an? /, '')} in ${body.tries ?? tries} seeds`}. Other settings may show one.`;
+      return;
+    }
+    modeInput('seeded').checked = true;
+    seedInput.value = String(body.seed);
+    updateURL();
+    findResult.className = 'help ok';
+    findResult.textContent = `Found ${what} at seed ${body.seed}${body.tries ? ` after ${body.tries} ${body.tries === 1 ? 'try' : 'tries'}` : ''}; running it.`;
+    start();
+  }
+  for (const b of findBtns) b.addEventListener('click', () => find(b.dataset.want));
+
+  // ——— keyboard ———
+
+  helpBtn.addEventListener('click', () => help.showModal());
+  // a click on the backdrop closes the help too
+  help.addEventListener('click', (ev) => {
+    if (ev.target === help) help.close();
+  });
+  document.addEventListener('keydown', (ev) => {
+    if (ev.defaultPrevented || ev.ctrlKey || ev.metaKey || ev.altKey || help.open) return;
+    const el = ev.target;
+    if (typing(el)) return;
+    if (ev.key === '?') {
+      ev.preventDefault();
+      help.showModal();
+      return;
+    }
+    // Space on a button reached by keyboard presses it; after a click it plays and pauses.
+    if (ev.key === ' ' && el instanceof Element && el.matches('button:focus-visible, a:focus-visible')) return;
+    if (timeline.key(ev.key)) ev.preventDefault();
+  });
+
+  for (const el of [runBtn, speedSel, copyBtn, newSeedBtn, helpBtn, ...findBtns]) el.disabled = false;
   setStatus('Connecting…');
   refresh();
   socket.connect();
+  // A seeded link names its interleaving: show it straight away (it takes milliseconds).
+  const rs = runSettings(form);
+  if (rs.mode === 'seeded' && rs.seed !== null) start();
 }
 
 main();

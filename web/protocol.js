@@ -17,7 +17,7 @@ export const KINDS = new Set([
   'borrow', 'borrow-mut', 'release', 'borrow-error',
   'not-sync',
   'work-begin', 'work-end', 'sleep-begin', 'sleep-end',
-  'print', 'panic',
+  'print', 'panic', 'deadlock',
 ]);
 
 const TYPES = new Set(['meta', 'events', 'end', 'error']);
@@ -67,6 +67,9 @@ export function decodeMessage(data) {
         if (typeof v !== 'number' && typeof v !== 'string') fail(`meta param ${k} is neither a number nor a choice`);
       }
       if (!(m.speed === undefined || (typeof m.speed === 'number' && m.speed > 0))) fail('meta speed is not a positive number');
+      if (!(m.mode === undefined || typeof m.mode === 'string')) fail('meta mode is not text');
+      if (!(m.seed === undefined || (isInt(m.seed) && m.seed >= 0))) fail('meta seed is not a whole number');
+      if (!(m.processors === undefined || (isInt(m.processors) && m.processors > 0))) fail('meta processors is not a count');
       break;
     case 'events':
       if (!Array.isArray(m.events)) fail('events message without an events array');
@@ -184,6 +187,8 @@ export class Trace {
     /** arrows from a send-begin to its recv-end, in recv-end order: {msg, from, to, t0, t1, value} */
     this.arrows = [];
     this.sends = new Map(); // msg → {g, t, value, obj, ended, endSeq, endT, entered, received}
+    /** deadlock events: the goroutines blocked for good when the run ended */
+    this.deadlocks = [];
     /** events of kinds this page does not know: kept and logged, not drawn */
     this.skipped = 0;
     this.lastSeq = 0;
@@ -231,7 +236,7 @@ export class Trace {
       if (!(e.g === 0 || this.gById.has(e.g))) fail(`${at()}: goroutine ${e.g} was never started`);
       const g = {
         id: e.child, name: e.name || `goroutine ${e.child}`, parent: e.g, lane: this.goroutines.length,
-        start: e.t, exit: null, exitKind: null, spans: [], open: null, marks: [],
+        start: e.t, exit: null, exitKind: null, spans: [], open: null, marks: [], deadlock: null,
       };
       this.goroutines.push(g);
       this.gById.set(g.id, g);
@@ -399,6 +404,15 @@ export class Trace {
       case 'not-sync':
         o.marks.push({ t: e.t, g: e.g, kind: 'warn', value: e.value || `${o.name} is not Sync` });
         break;
+      case 'deadlock': {
+        // g is blocked for good (its -begin stays open); obj is what it waits on.
+        const text = deadlockText(this, e);
+        this.deadlocks.push(e);
+        g.deadlock = e.t;
+        g.marks.push({ t: e.t, kind: 'deadlock', value: text });
+        if (o) o.marks.push({ t: e.t, g: e.g, kind: 'deadlock', value: `${g.name}: ${text}` });
+        break;
+      }
     }
   }
 
@@ -586,9 +600,23 @@ export function describe(trace, e) {
       return `${who} prints: ${v}`;
     case 'panic':
       return `${who} panics: ${v}`;
+    case 'deadlock':
+      return `${who} is deadlocked: ${deadlockText(trace, e)}`;
   }
   // a kind from a newer server: say what it carries
   return `${who ? `${who}: ` : ''}${e.kind}${obj ? ` on ${obj}` : ''}${v ? ` (${v})` : ''}`;
+}
+
+const DEADLOCK_OPS = { send: 'sending on', recv: 'receiving from', lock: 'locking', wait: 'waiting for' };
+
+/**
+ * deadlockText says what a deadlock event's goroutine waits for: the server's sentence
+ * ("blocked locking fork 1 (held by philosopher 1)"), or one made from its op and object.
+ */
+export function deadlockText(trace, e) {
+  if (e.value) return e.value;
+  const obj = e.obj !== undefined ? trace.oName(e.obj) : 'something';
+  return `blocked ${DEADLOCK_OPS[e.op] || e.op || 'on'} ${obj}`;
 }
 
 /** borrowText says a RefCell's borrow state: "free", "2 shared", "mutably borrowed". */

@@ -89,9 +89,18 @@ export class Socket extends EventTarget {
     return false;
   }
 
-  /** run asks the server to run a scenario. */
-  run(scenario, params, speed) {
-    return this.send({ type: 'run', scenario, params, mode: 'live', speed });
+  /**
+   * run asks the server to run a scenario. settings are the run settings ({mode, seed,
+   * processors}); a live run sends neither seed nor processors, a seeded one without a seed
+   * lets the server pick it.
+   */
+  run(scenario, params, speed, settings = { mode: 'live' }) {
+    const msg = { type: 'run', scenario, params, mode: settings.mode === 'seeded' ? 'seeded' : 'live', speed };
+    if (msg.mode === 'seeded') {
+      if (settings.seed !== null && settings.seed !== undefined) msg.seed = settings.seed;
+      msg.processors = settings.processors;
+    }
+    return this.send(msg);
   }
 
   stop() {

@@ -1,7 +1,8 @@
 // The canvas timeline: one lane per goroutine (main first) and one per object; time runs left
 // to right, fitted to the run. A playhead decides what is shown: only what happened at or
 // before it. While a live run streams the playhead follows it; after the end Play replays
-// the run at the chosen speed (scenario time per wall time).
+// the run at the chosen speed (scenario time per wall time). A seeded run arrives whole in a
+// moment: the playhead waits at 0 until it is in, then plays it from the start.
 //
 // Drawing is linear in what is visible: every list of the trace is sorted by time, so each
 // lane binary-searches its first and last visible item, and marks narrower than a pixel are
@@ -65,6 +66,7 @@ export class Timeline {
     this.lastFrame = 0;
     this.lastCount = -1;
     this.raf = 0;
+    this.scroll = null; // the lanes' scroll offset while drawing a snapshot; null: the wrapper's
 
     this.cssW = 0;
     this.cssH = 0;
@@ -107,14 +109,18 @@ export class Timeline {
 
   // ——— state ———
 
-  /** startLive shows trace as it streams in; runSpeed is the speed the server runs it at. */
-  startLive(trace, runSpeed = 1) {
+  /**
+   * startLive shows trace as it streams in; runSpeed is the speed the server runs it at. With
+   * follow false (a seeded run, which arrives far faster than it plays) the playhead stays at
+   * 0 until replay.
+   */
+  startLive(trace, runSpeed = 1, follow = true) {
     this.trace = trace;
     this.live = true;
     this.ended = false;
     this.endT = 0;
     this.runSpeed = runSpeed;
-    this.playing = true;
+    this.playing = follow;
     this.playhead = 0;
     this.domain = niceCeil(Math.max(MIN_DOMAIN, 5e8 * runSpeed));
     this.view = null;
@@ -174,8 +180,70 @@ export class Timeline {
     this.onState();
   }
 
+  /** replay plays a finished run from its start. */
+  replay() {
+    if (!this.trace || !this.ended) return;
+    this.playhead = 0;
+    this.playing = true;
+    this.lastFrame = performance.now();
+    this.request();
+    this.onState();
+  }
+
   setSpeed(s) {
     if (s > 0) this.speed = s;
+  }
+
+  /**
+   * key does what a keyboard shortcut asks and reports whether key is one: arrows step,
+   * Home and End go to the ends, space plays and pauses, + and - zoom around the playhead, 0
+   * fits the run.
+   */
+  key(key) {
+    if (!this.trace) return false;
+    switch (key) {
+      case 'ArrowRight': this.step(1); break;
+      case 'ArrowLeft': this.step(-1); break;
+      case 'Home': this.seek(0); break;
+      case 'End': this.seek(this.maxT()); break;
+      case ' ': this.togglePlay(); break;
+      case '+': case '=': this.zoom(0.5, this.playhead); break;
+      case '-': case '_': this.zoom(2, this.playhead); break;
+      case '0': this.fit(); break;
+      default: return false;
+    }
+    return true;
+  }
+
+  /** scrollTop is how far the lanes are scrolled. */
+  scrollTop() {
+    return this.scroll === null ? this.wrap.scrollTop : this.scroll;
+  }
+
+  /**
+   * snapshot draws the whole timeline as it stands (every lane, not only those scrolled into
+   * view) on a canvas of its own and returns it as a PNG blob.
+   */
+  snapshot() {
+    const dpr = window.devicePixelRatio || 1;
+    const h = Math.min(this.contentH, Math.floor(16000 / dpr));
+    const c = document.createElement('canvas');
+    c.width = Math.round(this.cssW * dpr);
+    c.height = Math.round(h * dpr);
+    const saved = [this.ctx, this.cssH, this.hatch];
+    this.ctx = c.getContext('2d');
+    this.cssH = h;
+    this.scroll = 0;
+    this.hatch = null;
+    try {
+      this.draw();
+    } finally {
+      [this.ctx, this.cssH, this.hatch] = saved;
+      this.scroll = null;
+    }
+    return new Promise((resolve, reject) => {
+      c.toBlob((b) => (b ? resolve(b) : reject(new Error('the browser could not make the image'))), 'image/png');
+    });
   }
 
   /** seek moves the playhead to t and pauses. */
@@ -283,6 +351,7 @@ export class Timeline {
     }
     this.lastFrame = now;
     this.draw();
+    this.publish();
     if (tr) {
       const n = tr.count(this.playhead);
       if (n !== this.lastCount) {
@@ -291,6 +360,18 @@ export class Timeline {
       }
     }
     if (again) this.request();
+  }
+
+  // publish states the playhead (ns), the view ("all", or "t0-t1" when zoomed) and whether it
+  // plays on the canvas's data attributes, for tests and tools.
+  publish() {
+    const d = this.canvas.dataset;
+    const ph = String(Math.round(this.playhead));
+    const view = this.view ? `${Math.round(this.view.t0)}-${Math.round(this.view.t1)}` : 'all';
+    const playing = String(this.playing);
+    if (d.playhead !== ph) d.playhead = ph;
+    if (d.view !== view) d.view = view;
+    if (d.playing !== playing) d.playing = playing;
   }
 
   // ——— layout ———
@@ -425,7 +506,7 @@ export class Timeline {
     const k = (x1 - x0) / (t1 - t0);
     const X = (t) => x0 + (t - t0) * k;
     const ph = this.playhead;
-    const scroll = this.wrap.scrollTop;
+    const scroll = this.scrollTop();
     // until: how far a goroutine's open stretch reaches at the playhead.
     const until = this.ended ? Math.min(ph, this.endT) : ph;
 
@@ -549,7 +630,7 @@ export class Timeline {
     ctx.arc(12, top + G_LANE_H / 2, 4, 0, Math.PI * 2);
     ctx.fill();
     ctx.font = `${g.id === 1 ? 700 : 500} 12px ${this.font}`;
-    ctx.fillStyle = C.text;
+    ctx.fillStyle = g.deadlock !== null && g.deadlock <= ph ? C.panic : C.text;
     ctx.fillText(fit(ctx, g.name, this.labelW - 30), 22, top + G_LANE_H / 2);
     ctx.globalAlpha = 1;
   }
@@ -645,6 +726,8 @@ export class Timeline {
       if (x > X(t1) + 10) break;
       if (m.kind === 'error') {
         this.errorMark(x, cy);
+      } else if (m.kind === 'deadlock') {
+        this.deadlockMark(x, cy);
       } else if (m.kind === 'panic') {
         if (i > 0 && marks[i - 1].kind === 'error' && x - X(marks[i - 1].t) < 8) continue; // said already
         ctx.strokeStyle = C.panic;
@@ -1080,6 +1163,7 @@ export class Timeline {
       if (x - lastPx < 4) continue;
       lastPx = x;
       if (m.kind === 'warn') this.warnMark(x, top + 9);
+      else if (m.kind === 'deadlock') this.deadlockMark(x, (top + bot) / 2);
       else this.errorMark(x, (top + bot) / 2, top, bot);
     }
   }
@@ -1097,6 +1181,25 @@ export class Timeline {
     ctx.fillStyle = '#000';
     ctx.fillRect(x - 0.75, y - 3, 1.5, 5);
     ctx.fillRect(x - 0.75, y + 3, 1.5, 1.5);
+  }
+
+  /**
+   * deadlockMark is a no-entry sign at (x, y), ringed in the background colour so it reads on
+   * a blocked stretch: a goroutine blocked for good, or what it waits on.
+   */
+  deadlockMark(x, y) {
+    const ctx = this.ctx;
+    const C = this.colors;
+    ctx.fillStyle = C.bg;
+    ctx.beginPath();
+    ctx.arc(x, y, 9, 0, Math.PI * 2);
+    ctx.fill();
+    ctx.fillStyle = C.panic;
+    ctx.beginPath();
+    ctx.arc(x, y, 7.5, 0, Math.PI * 2);
+    ctx.fill();
+    ctx.fillStyle = '#fff';
+    ctx.fillRect(x - 4.5, y - 1.25, 9, 2.5);
   }
 
   /** errorMark is a red disc with "!" at (x, y), with a line across the lane from top to bot. */
@@ -1127,7 +1230,7 @@ export class Timeline {
       ctx.font = `600 11px ${this.font}`;
       const w = ctx.measureText(text).width + 12;
       const x = this.cssW - PAD_R - w;
-      const y = this.wrap.scrollTop + AXIS_H + 4;
+      const y = this.scrollTop() + AXIS_H + 4;
       ctx.fillStyle = C.bg;
       ctx.globalAlpha = 0.9;
       roundRect(ctx, x, y, w, 18, 4);
@@ -1296,21 +1399,6 @@ export class Timeline {
       drag = null;
     });
     c.addEventListener('pointercancel', () => { drag = null; });
-    c.addEventListener('keydown', (ev) => {
-      if (!this.trace) return;
-      switch (ev.key) {
-        case 'ArrowRight': this.step(1); break;
-        case 'ArrowLeft': this.step(-1); break;
-        case 'Home': this.seek(0); break;
-        case 'End': this.seek(this.maxT()); break;
-        case ' ': this.togglePlay(); break;
-        case '+': case '=': this.zoom(0.5, this.playhead); break;
-        case '-': this.zoom(2, this.playhead); break;
-        case '0': this.fit(); break;
-        default: return;
-      }
-      ev.preventDefault();
-    });
   }
 }
 
@@ -1321,6 +1409,7 @@ function markText(m, g) {
     case 'panic': return `${g.name} panics: ${m.value}`;
     case 'print': return `${g.name} prints: ${m.value}`;
     case 'error': return `${g.name} ${m.value}`;
+    case 'deadlock': return `${g.name} is deadlocked: ${m.value}`;
   }
   return '';
 }

@@ -1,6 +1,55 @@
 // URL state: the page's URL is its share link. Moving a slider or picking a choice updates
 // its <output>, rewrites the address with history.replaceState and refreshes the #share link.
 // Loading a URL needs nothing from here: the server renders the values.
+//
+// The link holds the scenario's params in param order, then the run settings: nothing for a
+// live run (the default), mode=seeded&seed=N&processors=P for a seeded one.
+
+/** RUN_NAMES are the run settings' field names; every other field is a scenario param. */
+export const RUN_NAMES = new Set(['mode', 'seed', 'processors']);
+/** MAX_SEED is the largest seed: 2^53−1, the largest integer a JSON number carries exactly. */
+export const MAX_SEED = Number.MAX_SAFE_INTEGER;
+const DEFAULT_PROCESSORS = 4;
+
+/** parseSeed reads a seed field: a whole number 0…MAX_SEED, or null. */
+export function parseSeed(text) {
+  const s = String(text).trim();
+  if (!/^[0-9]{1,16}$/.test(s)) return null;
+  const n = Number(s);
+  return Number.isSafeInteger(n) ? n : null;
+}
+
+/** randomSeed picks a seed short enough to read aloud: 1…999999. */
+export function randomSeed() {
+  const a = new Uint32Array(1);
+  crypto.getRandomValues(a);
+  return 1 + (a[0] % 999999);
+}
+
+/**
+ * runSettings reads the run settings: {mode: "live"|"seeded", seed: a number or null (the
+ * field is empty or not a seed), seedText: the field as typed, processors: 1…8}.
+ */
+export function runSettings(form) {
+  const checked = form.querySelector('input[name="mode"]:checked');
+  const seedEl = form.querySelector('input[name="seed"]');
+  const procEl = form.querySelector('select[name="processors"]');
+  const p = procEl ? Number(procEl.value) : DEFAULT_PROCESSORS;
+  const seedText = seedEl ? seedEl.value.trim() : '';
+  return {
+    mode: checked && checked.value === 'seeded' ? 'seeded' : 'live',
+    seed: parseSeed(seedText),
+    seedText,
+    processors: Number.isInteger(p) && p >= 1 && p <= 8 ? p : DEFAULT_PROCESSORS,
+  };
+}
+
+/** runQuery renders run settings for a link: empty for live runs. */
+export function runQuery(rs) {
+  if (rs.mode !== 'seeded') return '';
+  const seed = rs.seed === null ? '' : `&seed=${rs.seed}`;
+  return `mode=seeded${seed}&processors=${rs.processors}`;
+}
 
 /** formatValue renders a slider value as the page shows it: "300 ms", "4". */
 export function formatValue(input) {
@@ -22,7 +71,7 @@ export function settings(form) {
   const seen = new Set();
   const out = [];
   for (const el of form.querySelectorAll('input[type="range"], input[type="radio"]')) {
-    if (!el.name || seen.has(el.name)) continue;
+    if (!el.name || seen.has(el.name) || RUN_NAMES.has(el.name)) continue;
     seen.add(el.name);
     if (el.type === 'range') {
       out.push({ name: el.name, value: el.value, choice: false });
@@ -44,23 +93,37 @@ export function values(form) {
   return v;
 }
 
-/** query renders the params as the canonical query: names in param order. */
-export function query(form) {
+/** paramsQuery renders the params as the canonical query: names in param order. */
+export function paramsQuery(form) {
   return settings(form)
     .filter((s) => s.value !== null)
     .map((s) => `${encodeURIComponent(s.name)}=${encodeURIComponent(s.value)}`)
     .join('&');
 }
 
+/** query is the page's canonical query: the params, then the run settings. */
+export function query(form) {
+  return [paramsQuery(form), runQuery(runSettings(form))].filter((q) => q !== '').join('&');
+}
+
+// isSetting tells the fields that change the link: sliders, choices, the seed and the
+// processors.
+function isSetting(el) {
+  if (el instanceof HTMLSelectElement) return el.name === 'processors';
+  if (!(el instanceof HTMLInputElement)) return false;
+  return el.type === 'range' || el.type === 'radio' || el.name === 'seed';
+}
+
 /**
- * initURLState keeps outputs, address and share link in step with the params; onChange is
- * called after each change.
+ * initURLState keeps outputs, address and share link in step with the settings; onChange is
+ * called after each change with the field changed. It returns a function that brings address
+ * and link up to date after the page changed a field itself.
  */
 export function initURLState(form, share, onChange = () => {}) {
   const path = new URL(form.action, location.href).pathname;
   const update = (rewrite) => {
     const q = query(form);
-    const rel = `${path}?${q}`;
+    const rel = q ? `${path}?${q}` : path;
     if (rewrite && location.pathname + location.search !== rel) {
       history.replaceState(history.state, '', rel);
     }
@@ -69,26 +132,38 @@ export function initURLState(form, share, onChange = () => {}) {
       share.textContent = new URL(rel, location.href).href;
     }
   };
+  const seedEl = form.querySelector('input[name="seed"]');
+  const checkSeed = () => {
+    if (!seedEl) return;
+    const bad = seedEl.value.trim() !== '' && parseSeed(seedEl.value) === null;
+    if (bad) seedEl.setAttribute('aria-invalid', 'true');
+    else seedEl.removeAttribute('aria-invalid');
+  };
+  // A slider fires input while it moves; radio buttons and selects fire input and change;
+  // each updates the same way, so twice does no harm.
   const changed = (ev) => {
     const input = ev.target;
-    if (!(input instanceof HTMLInputElement) || (input.type !== 'range' && input.type !== 'radio')) return;
+    if (!isSetting(input)) return;
     if (input.type === 'range') {
       const out = document.getElementById(`o-${input.name}`);
       if (out) out.textContent = formatValue(input);
     }
+    if (input === seedEl) checkSeed();
     update(true);
     onChange(input);
   };
-  // A radio button fires input and change; a slider fires input while it moves.
   form.addEventListener('input', changed);
-  form.addEventListener('change', (ev) => {
-    if (ev.target instanceof HTMLInputElement && ev.target.type === 'radio') changed(ev);
-  });
+  form.addEventListener('change', changed);
   // A reload may restore slider positions the server did not render: show what they hold.
   for (const input of sliders(form)) {
     const out = document.getElementById(`o-${input.name}`);
     if (out) out.textContent = formatValue(input);
   }
+  checkSeed();
   // Show the link in full from the start; the address itself stays as loaded.
   update(false);
+  return () => {
+    checkSeed();
+    update(true);
+  };
 }
