@@ -214,7 +214,6 @@ func Start(ctx context.Context, cfg Config, main func(g *G)) *Run {
 	r.appendLocked(&Event{G: 0, Kind: KindGo, Child: 1, Name: "main"}, 0)
 	r.mu.Unlock()
 	if r.sched != nil {
-		r.sched.live = 1
 		g.wake = make(chan struct{}, 1)
 		g.wake <- struct{}{} // main holds the baton first
 	}
@@ -572,11 +571,11 @@ func (g *G) exit() {
 		r.appendLocked(&Event{G: g.id, Kind: KindPanic, Value: msg}, 0)
 		r.haltLocked(ReasonPanic, fmt.Sprintf("%s panicked: %s", g.name, msg))
 	}
-	halted := r.halted
+	passOn := v == nil && !r.halted && r.ctx.Err() == nil
 	r.mu.Unlock()
-	if s := r.sched; s != nil && !halted {
-		// A goroutine that returned while holding the baton passes it on.
-		s.live--
+	if s := r.sched; s != nil && passOn {
+		// A goroutine that returned holds the baton: it passes it on. One that unwinds does
+		// not hold it, and must not touch the scheduler.
 		s.handOn()
 	}
 }
@@ -622,7 +621,6 @@ func (g *G) Go(name string, fn func(g *G)) {
 	}
 	if s := r.sched; s != nil {
 		child.wake = make(chan struct{}, 1)
-		s.live++
 		s.makeReady(child)
 	}
 	r.spawn(child, fn)

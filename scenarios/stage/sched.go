@@ -42,7 +42,6 @@ type sched struct {
 	timerSeq int64
 	procs    int  // processors free for Work
 	cpuQueue []*G // goroutines waiting for a processor, first come first served
-	live     int  // goroutines started and not yet ended
 }
 
 func newSched(r *Run, seed uint64, processors int) *sched {
@@ -155,6 +154,12 @@ func (s *sched) deadlock() {
 	r := s.run
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.ctx.Err() != nil {
+		// Goroutines woke to unwind because the run was cancelled, not because they were
+		// stuck: that leaves no one runnable, but it is a stop, not a deadlock.
+		r.haltLocked(ReasonStopped, "stopped before the end")
+		return
+	}
 	r.reportDeadlockLocked(func(g *G) (int, string, string) {
 		holder := ""
 		if m := g.waitMutex; m != nil && m.model.holder != nil {
