@@ -43,7 +43,8 @@ func atomicCounterScenario() *Scenario {
 let atomic = AtomicUsize::new(5);
 atomic.fetch_add(10, Ordering::SeqCst);
 println!("AtomicUsize value: {}", atomic.load(Ordering::SeqCst));`,
-		run: atomicCounter,
+		Searches: []string{"lost-update"},
+		run:      atomicCounter,
 	}
 }
 

@@ -35,6 +35,9 @@ type Scenario struct {
 	Source     string `json:"source"`
 	SourceLine int    `json:"sourceLine"`
 	Rust       string `json:"rust"`
+	// Searches are what "find an interleaving" can look for in this scenario: "deadlock",
+	// "lost-update".
+	Searches []string `json:"searches,omitempty"`
 
 	run func(g *stage.G, v Values) []Stat
 }
@@ -74,6 +77,7 @@ func New() *Catalog {
 		cellScenario(),
 		refCellScenario(),
 		atomicCounterScenario(),
+		deadlockScenario(),
 	}}
 }
 

@@ -123,6 +123,8 @@ func (a *app) routes(trustProxy bool) *echo.Echo {
 	}))
 	a.api.GET("/scenarios", a.handleCatalog)
 	a.api.GET("/scenarios/:id", a.handleScenario)
+	a.api.GET("/scenarios/:id/trace", a.handleTrace)
+	a.api.GET("/scenarios/:id/search", a.handleSearch)
 	e.GET("/ws", a.handleSocket)
 	e.GET("/web/*", a.assets.handler("/web/"))
 	e.GET("/static/*", a.assets.handler("/static/"))

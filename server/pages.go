@@ -10,13 +10,14 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"interleave/scenarios"
+	"interleave/scenarios/stage"
 	"interleave/templates"
 )
 
 // paramsFromQuery takes a link's scenario params, leaving out the names that are run settings
-// rather than params.
-func paramsFromQuery(q url.Values) map[string]string {
-	return scenarios.RawFromQuery(q, "mode", "seed", "speed")
+// rather than params, and those named in also (an API's own settings).
+func paramsFromQuery(q url.Values, also ...string) map[string]string {
+	return scenarios.RawFromQuery(q, append([]string{"mode", "seed", "speed", "processors"}, also...)...)
 }
 
 // link is what a scenario page's link names: the scenario, a usable value for each of its
@@ -24,6 +25,7 @@ func paramsFromQuery(q url.Values) map[string]string {
 type link struct {
 	scenario *scenarios.Scenario
 	values   scenarios.Values
+	settings runSettings
 	notices  []string
 }
 
@@ -39,7 +41,41 @@ func resolveLink(cat *scenarios.Catalog, id string, q url.Values) (link, bool) {
 	for i, p := range problems {
 		notices[i] = noticeFor(s, p)
 	}
-	return link{scenario: s, values: vals, notices: notices}, true
+	settings, more := settingsFromLink(q)
+	return link{scenario: s, values: vals, settings: settings, notices: append(notices, more...)}, true
+}
+
+// settingsFromLink reads a page link's run settings leniently, as its params are read: a
+// live link ignores seed and processors (a form without JavaScript sends them anyway); a
+// seeded link without a seed gets a new one.
+func settingsFromLink(q url.Values) (runSettings, []string) {
+	var notices []string
+	switch mode := q.Get("mode"); mode {
+	case "", string(stage.Live):
+		return runSettings{mode: stage.Live, processors: defaultProcessors}, nil
+	case string(stage.Seeded):
+	default:
+		return runSettings{mode: stage.Live, processors: defaultProcessors},
+			[]string{fmt.Sprintf("mode must be live or seeded, got %q; using live.", mode)}
+	}
+	set := runSettings{mode: stage.Seeded, seed: newSeed(), processors: defaultProcessors}
+	if text := strings.TrimSpace(q.Get("seed")); text != "" {
+		seed, err := parseSeed(text)
+		if err != nil {
+			notices = append(notices, fmt.Sprintf("%s; using %d.", err, set.seed))
+		} else {
+			set.seed = seed
+		}
+	}
+	if text := q.Get("processors"); text != "" {
+		n, err := parseProcessors(text)
+		if err != nil {
+			notices = append(notices, fmt.Sprintf("%s; using %d.", err, set.processors))
+		} else {
+			set.processors = n
+		}
+	}
+	return set, notices
 }
 
 // parseShareLink reads a share link, "/play/<id>?<params>" alone or in a full URL, as the
@@ -65,6 +101,30 @@ func shareLink(s *scenarios.Scenario, vals scenarios.Values) string {
 	return "/play/" + s.ID + "?" + s.Query(vals)
 }
 
+// linkQuery is the query of a link to a scenario with values and run settings.
+func linkQuery(s *scenarios.Scenario, vals scenarios.Values, set runSettings) string {
+	q := s.Query(vals)
+	if set.mode == stage.Seeded {
+		q += fmt.Sprintf("&mode=seeded&seed=%d&processors=%d", set.seed, set.processors)
+	}
+	return q
+}
+
+// scenarioAndValues reads an API request's scenario and params strictly; settings names the
+// query names that belong to the endpoint rather than the scenario.
+func (a *app) scenarioAndValues(c echo.Context, settings ...string) (*scenarios.Scenario, scenarios.Values, error) {
+	id, err := url.PathUnescape(c.Param("id"))
+	s, ok := a.catalog.Lookup(id)
+	if err != nil || !ok {
+		return nil, nil, echo.NewHTTPError(http.StatusNotFound, fmt.Sprintf("unknown scenario %q (there are: %s)", id, scenarioIDs(a.catalog)))
+	}
+	vals, err := s.Strict(paramsFromQuery(c.QueryParams(), settings...))
+	if err != nil {
+		return nil, nil, echo.NewHTTPError(http.StatusBadRequest, err.Error())
+	}
+	return s, vals, nil
+}
+
 func (a *app) handleHome(c echo.Context) error {
 	first := a.catalog.All()[0]
 	return c.Redirect(http.StatusFound, "/play/"+first.ID)
@@ -88,7 +148,12 @@ func (a *app) handlePlay(c echo.Context) error {
 		Scenario: l.scenario,
 		Values:   l.values,
 		Notices:  l.notices,
-		Query:    l.scenario.Query(l.values),
+		Query:    linkQuery(l.scenario, l.values, l.settings),
+
+		Mode:       string(l.settings.mode),
+		Seed:       l.settings.seed,
+		Processors: l.settings.processors,
+		Searches:   l.scenario.Searches,
 	}))
 }
 
@@ -128,14 +193,9 @@ type scenarioResponse struct {
 // handleScenario answers one scenario, checking the params in the query strictly: an API
 // caller gets a 400 naming the param and its range rather than a silent clamp.
 func (a *app) handleScenario(c echo.Context) error {
-	id, err := url.PathUnescape(c.Param("id"))
-	s, ok := a.catalog.Lookup(id)
-	if err != nil || !ok {
-		return echo.NewHTTPError(http.StatusNotFound, fmt.Sprintf("unknown scenario %q (there are: %s)", id, scenarioIDs(a.catalog)))
-	}
-	vals, err := s.Strict(paramsFromQuery(c.QueryParams()))
+	s, vals, err := a.scenarioAndValues(c)
 	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, err.Error())
+		return err
 	}
 	return c.JSON(http.StatusOK, scenarioResponse{Scenario: s, Values: s.Named(vals), Link: shareLink(s, vals)})
 }

@@ -37,6 +37,8 @@ type clientMessage struct {
 	Scenario string                     `json:"scenario"`
 	Params   map[string]json.RawMessage `json:"params"`
 	Mode     string                     `json:"mode"`
+	Seed     *uint64                    `json:"seed"`
+	Procs    int                        `json:"processors"`
 	Speed    float64                    `json:"speed"`
 }
 
@@ -45,6 +47,7 @@ type runRequest struct {
 	scenario *scenarios.Scenario
 	values   scenarios.Values
 	mode     stage.Mode
+	settings runSettings // seeded runs: seed and processors
 	speed    float64
 }
 
@@ -110,8 +113,23 @@ func checkRun(cat *scenarios.Catalog, m clientMessage) (runRequest, error) {
 	req := runRequest{scenario: s, values: vals, mode: stage.Live, speed: m.Speed}
 	switch m.Mode {
 	case "", string(stage.Live):
+	case string(stage.Seeded):
+		req.mode = stage.Seeded
+		req.settings = runSettings{mode: stage.Seeded, seed: newSeed(), processors: defaultProcessors}
+		if m.Seed != nil {
+			if *m.Seed > maxSeed {
+				return runRequest{}, fmt.Errorf("seed must be 0–%d, got %d", uint64(maxSeed), *m.Seed)
+			}
+			req.settings.seed = *m.Seed
+		}
+		if m.Procs != 0 {
+			if m.Procs < 1 || m.Procs > maxProcessors {
+				return runRequest{}, fmt.Errorf("processors must be 1–%d, got %d", maxProcessors, m.Procs)
+			}
+			req.settings.processors = m.Procs
+		}
 	default:
-		return runRequest{}, fmt.Errorf("mode must be \"live\", got %q", m.Mode)
+		return runRequest{}, fmt.Errorf("mode must be \"live\" or \"seeded\", got %q", m.Mode)
 	}
 	if req.speed == 0 {
 		req.speed = 1
@@ -130,6 +148,9 @@ type metaMessage struct {
 	Params   map[string]any `json:"params"`
 	Mode     stage.Mode     `json:"mode"`
 	Speed    float64        `json:"speed"`
+	// Seeded runs only.
+	Seed       *uint64 `json:"seed,omitempty"`
+	Processors int     `json:"processors,omitempty"`
 }
 
 type endStats struct {

@@ -203,7 +203,9 @@ func (s *session) startRun(req runRequest) {
 	p := &runningPump{cancel: cancel, done: make(chan struct{})}
 	s.current = p
 	cfg := s.app.limits.stageConfig()
-	cfg.Mode = req.mode
+	if req.mode == stage.Seeded {
+		cfg = s.app.limits.seededConfig(req.settings)
+	}
 	cfg.Speed = req.speed
 	s.log.Info("run", "run", id, "scenario", req.scenario.ID, "params", req.scenario.Query(req.values))
 	run := req.scenario.Start(ctx, cfg, req.values)
@@ -265,8 +267,12 @@ type stream struct {
 func (s *session) pump(id int, req runRequest, run *scenarios.Run, release func()) {
 	runDone := run.Done()
 	defer func() { <-runDone }()
-	if !s.sendJSON(metaMessage{V: stage.SchemaVersion, Type: typeMeta, Run: id,
-		Scenario: req.scenario.ID, Params: req.scenario.Named(req.values), Mode: req.mode, Speed: req.speed}) {
+	meta := metaMessage{V: stage.SchemaVersion, Type: typeMeta, Run: id,
+		Scenario: req.scenario.ID, Params: req.scenario.Named(req.values), Mode: req.mode, Speed: req.speed}
+	if req.mode == stage.Seeded {
+		meta.Seed, meta.Processors = &req.settings.seed, req.settings.processors
+	}
+	if !s.sendJSON(meta) {
 		return
 	}
 	p := &stream{s: s, id: id, run: run}

@@ -64,6 +64,7 @@ func NewCell[T any](g *G, name string, v T) *Cell[T] {
 func (c *Cell[T]) Get(g *G) T {
 	pc := callerPC()
 	r := g.run
+	r.point(g)
 	r.mu.Lock()
 	v := c.value
 	ok := c.touchLocked(g, pc) && r.appendLocked(&Event{G: g.id, Kind: KindCellGet, Obj: c.id, Value: format(v)}, pc)
@@ -80,6 +81,7 @@ func (c *Cell[T]) Get(g *G) T {
 func (c *Cell[T]) Set(g *G, v T) {
 	pc := callerPC()
 	r := g.run
+	r.point(g)
 	r.mu.Lock()
 	ok := c.touchLocked(g, pc) && r.appendLocked(&Event{G: g.id, Kind: KindCellSet, Obj: c.id, Value: format(v)}, pc)
 	if ok {
@@ -150,6 +152,7 @@ func (c *RefCell[T]) BorrowMut(g *G) *RefMut[T] {
 
 func (c *RefCell[T]) borrow(g *G, pc uintptr, mut bool) {
 	r := g.run
+	r.point(g)
 	r.mu.Lock()
 	ok := c.touchLocked(g, pc)
 	var failure string
@@ -180,6 +183,7 @@ func (c *RefCell[T]) borrow(g *G, pc uintptr, mut bool) {
 
 func (c *RefCell[T]) release(g *G, pc uintptr, mut bool) {
 	r := g.run
+	r.point(g)
 	r.mu.Lock()
 	op := "shared"
 	if mut {

@@ -92,7 +92,7 @@ func (c *chromeConverter) event(e Event) {
 		c.instant(e, "close "+c.objName(e.Obj))
 	case KindPrint:
 		c.instant(e, "print: "+e.Value)
-	case KindPanic, KindBorrowError, KindNotSync:
+	case KindPanic, KindBorrowError, KindNotSync, KindDeadlock:
 		c.instant(e, string(e.Kind)+": "+e.Value)
 	}
 }

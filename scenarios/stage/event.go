@@ -35,6 +35,10 @@ const (
 	KindSleepEnd  Kind = "sleep-end"
 	KindPrint     Kind = "print" // g printed Value
 	KindPanic     Kind = "panic" // g panicked with Value; the run ends
+	// KindDeadlock ends a seeded run in which every goroutine left is blocked forever: one per
+	// blocked goroutine, naming with Op (send, recv, lock, wait) and Obj what it waits on, and
+	// in Value who holds the mutex it wants.
+	KindDeadlock Kind = "deadlock"
 )
 
 // ObjKind says what an object is.
@@ -126,6 +130,9 @@ func (e *Event) AppendJSON(buf []byte) []byte {
 		buf = strconv.AppendInt(buf, e.Old, 10)
 		buf = append(buf, `,"new":`...)
 		buf = strconv.AppendInt(buf, e.New, 10)
+	case KindDeadlock:
+		buf = append(buf, `,"op":`...)
+		buf = appendString(buf, e.Op)
 	case KindBorrow, KindBorrowMut, KindRelease, KindBorrowError:
 		if e.Op != "" {
 			buf = append(buf, `,"op":`...)

@@ -30,10 +30,16 @@ func (g *G) Jitter(max time.Duration) time.Duration {
 	if max <= 0 {
 		return 0
 	}
+	if s := g.run.sched; s != nil {
+		return time.Duration(s.rng.Int64N(int64(max) + 1))
+	}
 	return time.Duration(rand.Int64N(int64(max) + 1))
 }
 
 // Now is the scenario time since the run started.
 func (g *G) Now() time.Duration {
+	if s := g.run.sched; s != nil {
+		return time.Duration(s.now)
+	}
 	return time.Duration(float64(time.Since(g.run.start)) * g.run.speed)
 }

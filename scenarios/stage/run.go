@@ -18,6 +18,10 @@ const (
 	// Live runs scenario goroutines on the Go runtime with real channels, locks, atomics and
 	// timers: honest nondeterminism.
 	Live Mode = "live"
+	// Seeded runs the same goroutines one at a time: every operation is a scheduling point
+	// where a PRNG seeded from Config.Seed picks who goes next, and time is virtual. The same
+	// scenario, params and seed give the same trace, byte for byte, on any machine.
+	Seeded Mode = "seeded"
 )
 
 // Reason says why a run ended.
@@ -29,6 +33,7 @@ const (
 	ReasonPanic     Reason = "panic"     // a goroutine panicked
 	ReasonTruncated Reason = "truncated" // a limit (events, goroutines, time) was reached
 	ReasonStopped   Reason = "stopped"   // the run's context was cancelled: stop pressed, client gone
+	ReasonDeadlock  Reason = "deadlock"  // every goroutine left is blocked forever (seeded runs)
 )
 
 // Defaults for Config's zero values.
@@ -47,7 +52,18 @@ type Config struct {
 	MaxEvents     int           // recording stops here and the run ends as truncated; 0: DefaultMaxEvents
 	MaxGoroutines int           // Go beyond this panics; 0: DefaultMaxGoroutines
 	MaxDuration   time.Duration // wall-clock limit; 0: DefaultMaxDuration
+
+	// Seeded runs only: the seed of the scheduler's choices, and how many goroutines may be
+	// in Work at once, like GOMAXPROCS (0: DefaultProcessors).
+	Seed       uint64
+	Processors int
 }
+
+// deadlockCheck is how often a live run's watchdog looks for a deadlock.
+const deadlockCheck = 100 * time.Millisecond
+
+// DefaultProcessors is a seeded run's processors when Config leaves it 0.
+const DefaultProcessors = 4
 
 // End describes how a run finished.
 type End struct {
@@ -104,6 +120,11 @@ type Run struct {
 	leftover  []string
 	end       End
 	endedWall time.Time
+
+	// sched is the seeded scheduler; nil in live runs.
+	sched *sched
+	// blocked counts a live run's goroutines blocked on channels, mutexes and waitgroups.
+	blocked int
 }
 
 // G is a goroutine of a scenario: every stage operation takes the G doing it, so each event
@@ -114,6 +135,16 @@ type G struct {
 	run  *Run
 	// doing describes the blocking operation in progress, for the leftover report. Guarded by run.mu.
 	doing string
+
+	// Seeded runs: the channel that hands g the baton, and what g is blocked on (for the
+	// deadlock report).
+	wake      chan struct{}
+	waitObj   int
+	waitOp    string
+	waitMutex *Mutex
+	// Live runs: what g waits on while blocked, for the deadlock watchdog. Guarded by run.mu.
+	liveWaitObj int
+	liveWaitOp  string
 }
 
 // ID is the goroutine's number in the trace; main is 1.
@@ -165,6 +196,14 @@ func Start(ctx context.Context, cfg Config, main func(g *G)) *Run {
 	// their next operation.
 	stopOnCancel := context.AfterFunc(ctx, r.Stop)
 
+	if cfg.Mode == Seeded {
+		if cfg.Processors <= 0 {
+			cfg.Processors = DefaultProcessors
+		}
+		r.cfg.Processors = cfg.Processors
+		r.sched = newSched(r, cfg.Seed, cfg.Processors)
+	}
+
 	r.mu.Lock()
 	if ctx.Err() != nil {
 		r.haltLocked(ReasonStopped, "stopped before the end")
@@ -174,7 +213,14 @@ func Start(ctx context.Context, cfg Config, main func(g *G)) *Run {
 	r.alive[1] = g
 	r.appendLocked(&Event{G: 0, Kind: KindGo, Child: 1, Name: "main"}, 0)
 	r.mu.Unlock()
+	if r.sched != nil {
+		g.wake = make(chan struct{}, 1)
+		g.wake <- struct{}{} // main holds the baton first
+	}
 	r.spawn(g, main)
+	if r.sched == nil {
+		go r.watchForDeadlock(deadlockCheck)
+	}
 
 	go func() {
 		r.wg.Wait()
@@ -282,7 +328,12 @@ func (r *Run) appendLocked(e *Event, pc uintptr) bool {
 		r.haltLocked(ReasonTruncated, fmt.Sprintf("stopped at %d events, the most a run may record", r.cfg.MaxEvents))
 		return false
 	}
-	t := int64(float64(time.Since(r.start)) * r.speed)
+	var t int64
+	if r.sched != nil {
+		t = r.sched.now
+	} else {
+		t = int64(float64(time.Since(r.start)) * r.speed)
+	}
 	if t < r.lastT {
 		t = r.lastT
 	}
@@ -330,6 +381,12 @@ func (g *G) begin(e *Event, pc uintptr, doing string) {
 	e.G = g.id
 	ok := r.appendLocked(e, pc)
 	g.doing = doing
+	switch e.Kind {
+	case KindRecvBegin:
+		g.blockedLocked(e.Obj, "recv")
+	case KindLockBegin:
+		g.blockedLocked(e.Obj, "lock")
+	}
 	r.mu.Unlock()
 	if !ok {
 		panic(unwind{})
@@ -341,11 +398,77 @@ func (g *G) end(e *Event, pc uintptr) {
 	r.mu.Lock()
 	e.G = g.id
 	g.doing = ""
+	if g.liveWaitOp != "" {
+		g.liveWaitObj, g.liveWaitOp = 0, ""
+		r.blocked--
+	}
 	ok := r.appendLocked(e, pc)
 	r.mu.Unlock()
 	if !ok {
 		panic(unwind{})
 	}
+}
+
+// blockedLocked notes that g, in a live run, may wait on obj (op says how) until another
+// goroutine acts: what the deadlock watchdog counts. Callers hold r.mu.
+func (g *G) blockedLocked(obj int, op string) {
+	if g.run.sched != nil {
+		return // the seeded scheduler knows who is blocked
+	}
+	g.liveWaitObj, g.liveWaitOp = obj, op
+	g.run.blocked++
+}
+
+// watchForDeadlock ends a live run in which every goroutine has been blocked on a channel,
+// mutex or waitgroup, with no event recorded, for two checks in a row. Go's runtime reports
+// the same state as "all goroutines are asleep - deadlock!"; here a goroutine can always be
+// woken by a stop, so the stage watches for it instead.
+func (r *Run) watchForDeadlock(every time.Duration) {
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	lastN, wasStuck := -1, false
+	for {
+		select {
+		case <-tick.C:
+		case <-r.ctx.Done():
+			return
+		}
+		r.mu.Lock()
+		if r.halted {
+			r.mu.Unlock()
+			return
+		}
+		stuck := len(r.alive) > 0 && r.blocked == len(r.alive) && r.n == lastN
+		lastN = r.n
+		if stuck && wasStuck {
+			r.reportDeadlockLocked(func(g *G) (int, string, string) { return g.liveWaitObj, g.liveWaitOp, "" })
+		}
+		wasStuck = stuck
+		r.mu.Unlock()
+	}
+}
+
+// reportDeadlockLocked records a deadlock event for every goroutine left, in the order they
+// started, and halts the run. wait says what a goroutine waits on and who holds it.
+func (r *Run) reportDeadlockLocked(wait func(g *G) (obj int, op, holder string)) {
+	var names []string
+	for id := 1; id <= r.nextG; id++ {
+		g, ok := r.alive[id]
+		if !ok {
+			continue
+		}
+		obj, op, holder := wait(g)
+		what := g.doing
+		if what == "" {
+			what = op
+		}
+		if holder != "" {
+			what += " (held by " + holder + ")"
+		}
+		r.appendLocked(&Event{G: g.id, Kind: KindDeadlock, Obj: obj, Op: op, Value: what}, 0)
+		names = append(names, g.name+": "+what)
+	}
+	r.haltLocked(ReasonDeadlock, "all goroutines are asleep - deadlock! "+strings.Join(names, "; "))
 }
 
 // stopped unwinds g because the run's context is done.
@@ -417,6 +540,9 @@ func (r *Run) spawn(g *G, fn func(*G)) {
 	go func() {
 		defer r.wg.Done()
 		defer g.exit()
+		if r.sched != nil {
+			r.sched.wait(g)
+		}
 		fn(g)
 	}()
 }
@@ -426,7 +552,6 @@ func (g *G) exit() {
 	v := recover()
 	r := g.run
 	r.mu.Lock()
-	defer r.mu.Unlock()
 	delete(r.alive, g.id)
 	switch v.(type) {
 	case nil:
@@ -445,6 +570,13 @@ func (g *G) exit() {
 		msg := fmt.Sprint(v)
 		r.appendLocked(&Event{G: g.id, Kind: KindPanic, Value: msg}, 0)
 		r.haltLocked(ReasonPanic, fmt.Sprintf("%s panicked: %s", g.name, msg))
+	}
+	passOn := v == nil && !r.halted && r.ctx.Err() == nil
+	r.mu.Unlock()
+	if s := r.sched; s != nil && passOn {
+		// A goroutine that returned holds the baton: it passes it on. One that unwinds does
+		// not hold it, and must not touch the scheduler.
+		s.handOn()
 	}
 }
 
@@ -469,6 +601,9 @@ func (r *Run) noteLeftoverLocked() {
 func (g *G) Go(name string, fn func(g *G)) {
 	pc := callerPC()
 	r := g.run
+	if r.sched != nil {
+		r.sched.point(g)
+	}
 	r.mu.Lock()
 	if r.nextG >= r.cfg.MaxGoroutines {
 		r.mu.Unlock()
@@ -483,6 +618,10 @@ func (g *G) Go(name string, fn func(g *G)) {
 	r.mu.Unlock()
 	if !ok {
 		panic(unwind{})
+	}
+	if s := r.sched; s != nil {
+		child.wake = make(chan struct{}, 1)
+		s.makeReady(child)
 	}
 	r.spawn(child, fn)
 }
@@ -505,6 +644,10 @@ func (g *G) wait(d time.Duration, pc uintptr, begin, end Kind, doing string) {
 	if d < 0 {
 		d = 0
 	}
+	if s := g.run.sched; s != nil {
+		g.waitSeeded(s, d, pc, begin, end, doing)
+		return
+	}
 	g.begin(&Event{Kind: begin, Dur: int64(d)}, pc, doing)
 	timer := time.NewTimer(time.Duration(float64(d) / g.run.speed))
 	select {
@@ -516,11 +659,32 @@ func (g *G) wait(d time.Duration, pc uintptr, begin, end Kind, doing string) {
 	g.end(&Event{Kind: end}, pc)
 }
 
+// waitSeeded is wait on the virtual clock. Work needs one of the run's processors for its
+// whole span; Sleep needs none.
+func (g *G) waitSeeded(s *sched, d time.Duration, pc uintptr, begin, end Kind, doing string) {
+	s.point(g)
+	working := begin == KindWorkBegin
+	if working {
+		s.takeProcessor(g)
+	}
+	g.begin(&Event{Kind: begin, Dur: int64(d)}, pc, doing)
+	if d > 0 {
+		s.sleep(g, int64(d), doing)
+	}
+	if working {
+		s.releaseProcessor()
+	}
+	g.end(&Event{Kind: end}, pc)
+}
+
 // Println records a line of output, like fmt.Println.
 //
 //go:noinline
 func (g *G) Println(args ...any) {
 	pc := callerPC()
+	if s := g.run.sched; s != nil {
+		s.point(g)
+	}
 	g.record(&Event{Kind: KindPrint, Value: strings.TrimSuffix(fmt.Sprintln(args...), "\n")}, pc)
 }
 

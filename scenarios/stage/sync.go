@@ -25,6 +25,8 @@ type Chan[T any] struct {
 	// What a goroutine blocked on the channel is doing, for the leftover report; made once
 	// here rather than on every operation.
 	sending, receiving string
+	// model is the channel under the seeded scheduler (live is then unused).
+	model *chanModel[T]
 }
 
 // NewChan makes a channel named name with cap buffer slots (0: unbuffered), as make(chan T, cap).
@@ -35,8 +37,13 @@ func NewChan[T any](g *G, name string, cap int) *Chan[T] {
 	if cap < 0 {
 		panic(fmt.Sprintf("makechan: size out of range: %d", cap))
 	}
-	c := &Chan[T]{name: name, cap: cap, live: make(chan item[T], cap),
+	c := &Chan[T]{name: name, cap: cap,
 		sending: "blocked sending on " + name, receiving: "blocked receiving from " + name}
+	if g.run.sched != nil {
+		c.model = &chanModel[T]{}
+	} else {
+		c.live = make(chan item[T], cap)
+	}
 	c.id = g.newObject(Event{ObjKind: ObjChan, Name: name, Cap: cap}, pc)
 	return c
 }
@@ -49,16 +56,11 @@ func (c *Chan[T]) Send(g *G, v T) {
 	pc := callerPC()
 	r := g.run
 	it := item[T]{v: v, text: format(v)}
-	// The message id is taken in the same critical section that records the send-begin.
-	r.mu.Lock()
-	r.nextMsg++
-	it.msg = r.nextMsg
-	ok := r.appendLocked(&Event{G: g.id, Kind: KindSendBegin, Obj: c.id, Msg: it.msg, Value: it.text}, pc)
-	g.doing = c.sending
-	r.mu.Unlock()
-	if !ok {
-		panic(unwind{})
+	if r.sched != nil {
+		c.sendSeeded(g, pc, it)
+		return
 	}
+	c.beginSend(g, pc, &it)
 	select {
 	case c.live <- it:
 	default:
@@ -71,6 +73,22 @@ func (c *Chan[T]) Send(g *G, v T) {
 	g.end(&Event{Kind: KindSendEnd, Obj: c.id, Msg: it.msg}, pc)
 }
 
+// beginSend gives the message its id and records the send-begin, in one critical section so
+// that message ids rise along seq.
+func (c *Chan[T]) beginSend(g *G, pc uintptr, it *item[T]) {
+	r := g.run
+	r.mu.Lock()
+	r.nextMsg++
+	it.msg = r.nextMsg
+	ok := r.appendLocked(&Event{G: g.id, Kind: KindSendBegin, Obj: c.id, Msg: it.msg, Value: it.text}, pc)
+	g.doing = c.sending
+	g.blockedLocked(c.id, "send")
+	r.mu.Unlock()
+	if !ok {
+		panic(unwind{})
+	}
+}
+
 // Recv receives a value; ok is false when the channel is closed and drained, as v, ok := <-ch.
 //
 //go:noinline
@@ -80,6 +98,9 @@ func (c *Chan[T]) Recv(g *G) (v T, ok bool) {
 
 func (c *Chan[T]) recv(g *G, pc uintptr) (v T, ok bool) {
 	r := g.run
+	if r.sched != nil {
+		return c.recvSeeded(g, pc)
+	}
 	g.begin(&Event{Kind: KindRecvBegin, Obj: c.id}, pc, c.receiving)
 	var it item[T]
 	select {
@@ -105,6 +126,9 @@ func (c *Chan[T]) recv(g *G, pc uintptr) (v T, ok bool) {
 func (c *Chan[T]) Close(g *G) {
 	pc := callerPC()
 	r := g.run
+	if r.sched != nil {
+		r.sched.point(g)
+	}
 	r.mu.Lock()
 	if c.closed {
 		r.mu.Unlock()
@@ -115,7 +139,11 @@ func (c *Chan[T]) Close(g *G) {
 	ok := r.appendLocked(&Event{G: g.id, Kind: KindClose, Obj: c.id}, pc)
 	if ok {
 		c.closed = true
-		close(c.live)
+		if c.model != nil {
+			c.closeSeeded(g)
+		} else {
+			close(c.live)
+		}
 	}
 	r.mu.Unlock()
 	if !ok {
@@ -124,7 +152,12 @@ func (c *Chan[T]) Close(g *G) {
 }
 
 // Len is the number of values buffered now, as len(ch).
-func (c *Chan[T]) Len() int { return len(c.live) }
+func (c *Chan[T]) Len() int {
+	if c.model != nil {
+		return len(c.model.buf)
+	}
+	return len(c.live)
+}
 
 // Cap is the buffer size, as cap(ch).
 func (c *Chan[T]) Cap() int { return c.cap }
@@ -145,6 +178,8 @@ type Mutex struct {
 	locking string
 	// show renders what the mutex guards; called only by the holder.
 	show func() string
+	// model is the mutex under the seeded scheduler (slot is then unused).
+	model *mutexModel
 }
 
 // Show makes the mutex report what it guards: show is called by the goroutine taking or
@@ -165,7 +200,12 @@ func (m *Mutex) shown() string {
 //go:noinline
 func NewMutex(g *G, name string) *Mutex {
 	pc := callerPC()
-	m := &Mutex{name: name, slot: make(chan struct{}, 1), locking: "blocked locking " + name}
+	m := &Mutex{name: name, locking: "blocked locking " + name}
+	if g.run.sched != nil {
+		m.model = &mutexModel{}
+	} else {
+		m.slot = make(chan struct{}, 1)
+	}
 	m.id = g.newObject(Event{ObjKind: ObjMutex, Name: name}, pc)
 	return m
 }
@@ -176,6 +216,10 @@ func NewMutex(g *G, name string) *Mutex {
 func (m *Mutex) Lock(g *G) {
 	pc := callerPC()
 	r := g.run
+	if r.sched != nil {
+		m.lockSeeded(g, pc)
+		return
+	}
 	g.begin(&Event{Kind: KindLockBegin, Obj: m.id}, pc, m.locking)
 	select {
 	case m.slot <- struct{}{}:
@@ -195,16 +239,23 @@ func (m *Mutex) Lock(g *G) {
 func (m *Mutex) Unlock(g *G) {
 	pc := callerPC()
 	r := g.run
+	if r.sched != nil {
+		r.sched.point(g)
+	}
 	r.mu.Lock()
 	// Every Unlock checks and releases under the recorder lock, so an unlocked mutex panics
 	// without a phantom unlock event.
-	if len(m.slot) == 0 {
+	if m.model != nil && m.model.holder == nil || m.model == nil && len(m.slot) == 0 {
 		r.mu.Unlock()
 		panic("sync: unlock of unlocked mutex " + m.name)
 	}
 	// Recorded before the release, so the next holder's lock-end always comes after it.
 	ok := r.appendLocked(&Event{G: g.id, Kind: KindUnlock, Obj: m.id, Value: m.shown()}, pc)
-	if ok {
+	switch {
+	case !ok:
+	case m.model != nil:
+		m.unlockSeeded(r.sched)
+	default:
 		<-m.slot
 	}
 	r.mu.Unlock()
@@ -238,6 +289,9 @@ func NewAtomicInt(g *G, name string, initial int64) *AtomicInt {
 // recorded order of atomic events is the order they took effect.
 func (a *AtomicInt) atomically(g *G, pc uintptr, op, arg string, do func() (old, new int64)) {
 	r := g.run
+	if r.sched != nil {
+		r.sched.point(g)
+	}
 	r.mu.Lock()
 	if r.halted {
 		r.mu.Unlock()

@@ -30,6 +30,7 @@ const maxViolations = 20
 //   - a cell reads what was last written;
 //   - a refcell has any number of shared borrows or one mutable borrow, releases match
 //     borrows, and a borrow-error is raised only when the rules forbid the borrow;
+//   - when a run ends in deadlock, every goroutine that has not ended is reported;
 //   - when main returned, the goroutines that had not ended are exactly those end.Leftover
 //     names.
 func Validate(events []Event, end End) error {
@@ -63,6 +64,7 @@ type gState struct {
 	// pendingSeq is the seq of the -begin the current event ends, if it ends one.
 	pendingSeq int64
 	ended      bool
+	deadlocked bool // reported blocked forever
 }
 
 type oState struct {
@@ -194,7 +196,7 @@ func (v *validator) event(i int, e *Event) {
 		g.pendingSeq = g.pending.Seq
 		want := endOf[g.pending.Kind]
 		if e.Kind != want || e.Obj != g.pending.Obj {
-			if e.Kind != KindPanic {
+			if e.Kind != KindPanic && e.Kind != KindDeadlock {
 				v.fail(e, "goroutine %d does this before the %s of seq %d", e.G, want, g.pending.Seq)
 			}
 		}
@@ -214,6 +216,8 @@ func (v *validator) event(i int, e *Event) {
 		v.goroutines[e.Child] = &gState{name: e.Name, lastT: e.T}
 	case KindExit, KindPanic:
 		g.ended = true
+	case KindDeadlock:
+		g.deadlocked = true
 	case KindNew:
 		if _, dup := v.objects[e.Obj]; dup {
 			v.fail(e, "object %d announced twice", e.Obj)
@@ -452,6 +456,13 @@ func (v *validator) finish(events []Event, end End) {
 		}
 		if alive != len(end.Leftover) {
 			v.fail(nil, "%d goroutines had not ended when main returned, but the end names %d", alive, len(end.Leftover))
+		}
+	}
+	if end.Reason == ReasonDeadlock {
+		for id, g := range v.goroutines {
+			if !g.ended && !g.deadlocked {
+				v.fail(nil, "goroutine %d (%s) neither ended nor is reported in the deadlock", id, g.name)
+			}
 		}
 	}
 	if end.Events != 0 && end.Events != len(events) {

@@ -19,6 +19,8 @@ type WaitGroup struct {
 	// Guarded by the run's recorder lock: the counter, and a channel closed when it is zero.
 	n    int
 	zero chan struct{}
+	// waiters are the goroutines blocked in Wait under the seeded scheduler.
+	waiters []*G
 }
 
 // NewWaitGroup makes a waitgroup named name with its counter at zero.
@@ -44,6 +46,9 @@ func (w *WaitGroup) Done(g *G) { w.add(g, callerPC(), "done", -1) }
 
 func (w *WaitGroup) add(g *G, pc uintptr, op string, delta int) {
 	r := g.run
+	if r.sched != nil {
+		r.sched.point(g)
+	}
 	r.mu.Lock()
 	old := w.n
 	if old+delta < 0 {
@@ -59,6 +64,12 @@ func (w *WaitGroup) add(g *G, pc uintptr, op string, delta int) {
 			w.zero = make(chan struct{})
 		case old > 0 && w.n == 0:
 			close(w.zero)
+			if s := r.sched; s != nil {
+				for _, waiter := range w.waiters {
+					s.makeReady(waiter)
+				}
+				w.waiters = nil
+			}
 		}
 	}
 	r.mu.Unlock()
@@ -73,13 +84,25 @@ func (w *WaitGroup) add(g *G, pc uintptr, op string, delta int) {
 func (w *WaitGroup) Wait(g *G) {
 	pc := callerPC()
 	r := g.run
+	if r.sched != nil {
+		r.sched.point(g)
+	}
 	r.mu.Lock()
 	zero := w.zero
 	ok := r.appendLocked(&Event{G: g.id, Kind: KindWaitBegin, Obj: w.id}, pc)
 	g.doing = "waiting for " + w.name
+	g.blockedLocked(w.id, "wait")
 	r.mu.Unlock()
 	if !ok {
 		panic(unwind{})
+	}
+	if s := r.sched; s != nil {
+		if w.n > 0 {
+			w.waiters = append(w.waiters, g)
+			s.block(g, w.id, "wait")
+		}
+		g.end(&Event{Kind: KindWaitEnd, Obj: w.id}, pc)
+		return
 	}
 	select {
 	case <-zero:

@@ -1,0 +1,134 @@
+package stage
+
+// The seeded scheduler's models of Go's channels, mutexes and waitgroups. Under it nothing
+// runs concurrently, so these are plain data touched by the goroutine holding the baton; they
+// give the semantics the live primitives get from the Go runtime: unbuffered rendezvous,
+// buffered FIFO with cap slots, close waking receivers (and panicking blocked senders),
+// mutex wait queues.
+
+// chanModel is a channel under the seeded scheduler.
+type chanModel[T any] struct {
+	buf   []item[T]
+	recvq []*chanWaiter[T]
+	sendq []*chanWaiter[T]
+}
+
+// chanWaiter is a goroutine blocked on a channel; whoever completes its operation fills it.
+type chanWaiter[T any] struct {
+	g  *G
+	it item[T]
+	ok bool // the operation completed (false: the channel was closed under it)
+}
+
+func (c *Chan[T]) sendSeeded(g *G, pc uintptr, it item[T]) {
+	s := g.run.sched
+	s.point(g)
+	c.beginSend(g, pc, &it)
+	if c.closed {
+		panic("send on closed channel " + c.name)
+	}
+	m := c.model
+	switch {
+	case len(m.recvq) > 0:
+		w := m.recvq[0]
+		m.recvq = m.recvq[1:]
+		w.it, w.ok = it, true
+		s.makeReady(w.g)
+	case len(m.buf) < c.cap:
+		m.buf = append(m.buf, it)
+	default:
+		w := &chanWaiter[T]{g: g, it: it}
+		m.sendq = append(m.sendq, w)
+		s.block(g, c.id, "send")
+		if !w.ok {
+			panic("send on closed channel " + c.name)
+		}
+	}
+	g.end(&Event{Kind: KindSendEnd, Obj: c.id, Msg: it.msg}, pc)
+}
+
+func (c *Chan[T]) recvSeeded(g *G, pc uintptr) (T, bool) {
+	s := g.run.sched
+	s.point(g)
+	g.begin(&Event{Kind: KindRecvBegin, Obj: c.id}, pc, c.receiving)
+	m := c.model
+	var it item[T]
+	ok := true
+	switch {
+	case len(m.buf) > 0:
+		it = m.buf[0]
+		m.buf = m.buf[1:]
+		if len(m.sendq) > 0 {
+			// A blocked sender's value takes the freed slot: its send completes now.
+			w := m.sendq[0]
+			m.sendq = m.sendq[1:]
+			m.buf = append(m.buf, w.it)
+			w.ok = true
+			s.makeReady(w.g)
+		}
+	case len(m.sendq) > 0:
+		w := m.sendq[0]
+		m.sendq = m.sendq[1:]
+		it, w.ok = w.it, true
+		s.makeReady(w.g)
+	case c.closed:
+		ok = false
+	default:
+		w := &chanWaiter[T]{g: g}
+		m.recvq = append(m.recvq, w)
+		s.block(g, c.id, "recv")
+		it, ok = w.it, w.ok
+	}
+	if !ok {
+		it.text = format(it.v)
+	}
+	g.end(&Event{Kind: KindRecvEnd, Obj: c.id, Msg: it.msg, Value: it.text, Closed: !ok}, pc)
+	return it.v, ok
+}
+
+// closeSeeded wakes every blocked receiver (they get the zero value) and sender (they panic).
+func (c *Chan[T]) closeSeeded(g *G) {
+	s := g.run.sched
+	m := c.model
+	for _, w := range m.recvq {
+		s.makeReady(w.g)
+	}
+	for _, w := range m.sendq {
+		s.makeReady(w.g)
+	}
+	m.recvq, m.sendq = nil, nil
+}
+
+// mutexModel is a mutex under the seeded scheduler: a holder and a FIFO of waiters, to whom
+// Unlock hands the lock directly.
+type mutexModel struct {
+	holder *G
+	waitq  []*G
+}
+
+func (m *Mutex) lockSeeded(g *G, pc uintptr) {
+	s := g.run.sched
+	s.point(g)
+	g.begin(&Event{Kind: KindLockBegin, Obj: m.id}, pc, m.locking)
+	if m.model.holder == nil {
+		m.model.holder = g
+	} else {
+		m.model.waitq = append(m.model.waitq, g)
+		g.waitMutex = m
+		s.block(g, m.id, "lock")
+		g.waitMutex = nil
+	}
+	g.end(&Event{Kind: KindLockEnd, Obj: m.id, Value: m.shown()}, pc)
+}
+
+// unlockSeeded releases the lock recorded as released; the caller holds the recorder lock.
+func (m *Mutex) unlockSeeded(s *sched) {
+	if len(m.model.waitq) == 0 {
+		m.model.holder = nil
+		return
+	}
+	next := m.model.waitq[0]
+	m.model.waitq = m.model.waitq[1:]
+	m.model.holder = next
+	s.makeReady(next)
+}

@@ -1,0 +1,136 @@
+package stage_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"interleave/scenarios/stage"
+)
+
+func seeded(seed uint64) stage.Config { return stage.Config{Mode: stage.Seeded, Seed: seed} }
+
+func TestDeadlockIsReportedInBothModes(t *testing.T) {
+	program := func(g *stage.G) {
+		ch := stage.NewChan[int](g, "ch", 0)
+		mu := stage.NewMutex(g, "mu")
+		mu.Lock(g)
+		g.Go("locker", func(g *stage.G) {
+			mu.Lock(g)
+		})
+		ch.Recv(g)
+	}
+	for _, cfg := range []stage.Config{seeded(1), {Speed: 1}} {
+		t.Run(string(cfg.Mode), func(t *testing.T) {
+			events, end := stage.Record(context.Background(), cfg, program)
+			if end.Reason != stage.ReasonDeadlock {
+				t.Fatalf("ended %s: %s", end.Reason, end.Message)
+			}
+			if err := stage.Validate(events, end); err != nil {
+				t.Fatal(err)
+			}
+			var reports []string
+			for _, e := range events {
+				if e.Kind == stage.KindDeadlock {
+					reports = append(reports, e.Op+" "+e.Value)
+				}
+			}
+			if len(reports) != 2 || reports[0] != "recv blocked receiving from ch" || !strings.HasPrefix(reports[1], "lock blocked locking mu") {
+				t.Errorf("deadlock reports %q", reports)
+			}
+			if cfg.Mode == stage.Seeded && !strings.Contains(reports[1], "(held by main)") {
+				t.Errorf("seeded report %q does not name the holder", reports[1])
+			}
+		})
+	}
+}
+
+func TestSeededTimeIsVirtual(t *testing.T) {
+	work := func(g *stage.G) {
+		done := stage.NewChan[bool](g, "done", 4)
+		for range 4 {
+			g.Go("worker", func(g *stage.G) {
+				g.Work(100 * time.Millisecond)
+				done.Send(g, true)
+			})
+		}
+		for range 4 {
+			done.Recv(g)
+		}
+		g.Sleep(time.Hour)
+	}
+	for procs, want := range map[int]time.Duration{1: 400*time.Millisecond + time.Hour, 2: 200*time.Millisecond + time.Hour, 4: 100*time.Millisecond + time.Hour} {
+		cfg := seeded(7)
+		cfg.Processors = procs
+		events, end := stage.Record(context.Background(), cfg, work)
+		if end.Reason != stage.ReasonDone || time.Duration(end.Duration) != want {
+			t.Errorf("%d processors: ended %s after %s, want done after %s", procs, end.Reason, time.Duration(end.Duration), want)
+		}
+		if err := stage.Validate(events, end); err != nil {
+			t.Error(err)
+		}
+	}
+}
+
+func TestCancellingASeededRunEndsIt(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	r := stage.Start(ctx, seeded(3), func(g *stage.G) {
+		ch := stage.NewChan[int](g, "ch", 1)
+		g.Go("spinner", func(g *stage.G) {
+			for i := 0; ; i++ {
+				ch.Send(g, i)
+			}
+		})
+		for {
+			ch.Recv(g)
+		}
+	})
+	for r.Len() < 1000 {
+		<-r.Updated()
+	}
+	cancel()
+	select {
+	case <-r.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("the seeded run did not end after its context was cancelled")
+	}
+	if end := r.End(); end.Reason != stage.ReasonStopped {
+		t.Errorf("ended %s, want stopped", end.Reason)
+	}
+}
+
+func TestSeededChannelsKeepGoSemantics(t *testing.T) {
+	for seed := uint64(1); seed <= 50; seed++ {
+		events, end := stage.Record(context.Background(), seeded(seed), func(g *stage.G) {
+			ch := stage.NewChan[int](g, "ch", 2)
+			wg := stage.NewWaitGroup(g, "wg")
+			for i := range 3 {
+				wg.Add(g, 1)
+				g.Go("sender", func(g *stage.G) {
+					for j := range 5 {
+						ch.Send(g, i*10+j)
+					}
+					wg.Done(g)
+				})
+			}
+			g.Go("closer", func(g *stage.G) {
+				wg.Wait(g)
+				ch.Close(g)
+			})
+			got := 0
+			for range ch.Range(g) {
+				got++
+			}
+			if got != 15 {
+				panic("lost a value")
+			}
+		})
+		if end.Reason != stage.ReasonDone {
+			t.Fatalf("seed %d ended %s: %s", seed, end.Reason, end.Message)
+		}
+		if err := stage.Validate(events, end); err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+	}
+}

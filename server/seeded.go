@@ -1,0 +1,213 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"interleave/scenarios"
+	"interleave/scenarios/stage"
+)
+
+// Run settings of seeded mode, as links and messages carry them.
+const (
+	maxSeed           = 1<<53 - 1 // the largest integer a browser's number holds exactly
+	defaultProcessors = 4
+	maxProcessors     = 8
+	defaultTries      = 200
+	maxTries          = 500
+	searchBudget      = 5 * time.Second
+)
+
+// runSettings say how to run a scenario, beside its params.
+type runSettings struct {
+	mode       stage.Mode
+	seed       uint64
+	processors int
+}
+
+// parseSeed reads a seed as a link gives it.
+func parseSeed(text string) (uint64, error) {
+	n, err := strconv.ParseUint(strings.TrimSpace(text), 10, 64)
+	if err != nil || n > maxSeed {
+		return 0, fmt.Errorf("seed must be a whole number 0–%d, got %q", uint64(maxSeed), text)
+	}
+	return n, nil
+}
+
+// parseProcessors reads a processors setting; empty means the default.
+func parseProcessors(text string) (int, error) {
+	if text == "" {
+		return defaultProcessors, nil
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(text))
+	if err != nil || n < 1 || n > maxProcessors {
+		return 0, fmt.Errorf("processors must be 1–%d, got %q", maxProcessors, text)
+	}
+	return n, nil
+}
+
+// settingsFromQuery reads the run settings of a link strictly: for the API.
+func settingsFromQuery(q url.Values, needSeed bool) (runSettings, error) {
+	set := runSettings{mode: stage.Seeded}
+	var err error
+	if set.processors, err = parseProcessors(q.Get("processors")); err != nil {
+		return set, err
+	}
+	switch text := q.Get("seed"); {
+	case text == "" && needSeed:
+		return set, fmt.Errorf("seed is required: a whole number 0–%d", uint64(maxSeed))
+	case text != "":
+		if set.seed, err = parseSeed(text); err != nil {
+			return set, err
+		}
+	}
+	return set, nil
+}
+
+// newSeed picks a seed for a seeded run that came without one.
+func newSeed() uint64 { return rand.Uint64N(maxSeed + 1) }
+
+// stageConfig is the stage configuration of a run with these settings.
+func (l limits) seededConfig(set runSettings) stage.Config {
+	cfg := l.stageConfig()
+	cfg.Mode = stage.Seeded
+	cfg.Seed = set.seed
+	cfg.Processors = set.processors
+	return cfg
+}
+
+// runSeeded runs a scenario to its end under the seeded scheduler.
+func (a *app) runSeeded(ctx context.Context, s *scenarios.Scenario, vals scenarios.Values, set runSettings) ([]stage.Event, stage.End, []scenarios.Stat) {
+	r := s.Start(ctx, a.limits.seededConfig(set), vals)
+	<-r.Done()
+	return r.Events(0, nil), r.End(), r.Summary()
+}
+
+// handleTrace answers a seeded run's whole trace: the socket's events as one JSON document,
+// or, with format=chrome, a Chrome trace for Perfetto.
+func (a *app) handleTrace(c echo.Context) error {
+	s, vals, err := a.scenarioAndValues(c, "format")
+	if err != nil {
+		return err
+	}
+	set, err := settingsFromQuery(c.QueryParams(), true)
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, err.Error())
+	}
+	format := c.QueryParam("format")
+	if format != "" && format != "json" && format != "chrome" {
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("format must be json or chrome, got %q", format))
+	}
+	events, end, summary := a.runSeeded(c.Request().Context(), s, vals, set)
+	name := fmt.Sprintf("%s-seed%d", s.ID, set.seed)
+	if format == "chrome" {
+		data, err := stage.ChromeTrace(events)
+		if err != nil {
+			return fmt.Errorf("chrome trace of %s: %w", name, err)
+		}
+		c.Response().Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.chrome.json"`, name))
+		return c.JSONBlob(http.StatusOK, data)
+	}
+	head, err := json.Marshal(traceHead{V: stage.SchemaVersion, Scenario: s.ID, Params: s.Named(vals),
+		Mode: stage.Seeded, Seed: set.seed, Processors: set.processors, End: newEndMessage(0, end, summary)})
+	if err != nil {
+		return fmt.Errorf("encode trace of %s: %w", name, err)
+	}
+	// {head…, "events": […]}: the events go through the same encoder as the socket's.
+	buf := append(head[:len(head)-1], `,"events":`...)
+	buf = stage.AppendEvents(buf, events)
+	buf = append(buf, '}')
+	c.Response().Header().Set("Content-Disposition", fmt.Sprintf(`inline; filename="%s.json"`, name))
+	return c.JSONBlob(http.StatusOK, buf)
+}
+
+type traceHead struct {
+	V          int            `json:"v"`
+	Scenario   string         `json:"scenario"`
+	Params     map[string]any `json:"params"`
+	Mode       stage.Mode     `json:"mode"`
+	Seed       uint64         `json:"seed"`
+	Processors int            `json:"processors"`
+	End        endMessage     `json:"end"`
+}
+
+// searchResult answers a search: the first seed that showed what was wanted, or that none did.
+type searchResult struct {
+	Found   bool   `json:"found"`
+	Seed    uint64 `json:"seed,omitempty"`
+	Tries   int    `json:"tries"`
+	Link    string `json:"link,omitempty"`
+	Message string `json:"message,omitempty"`
+}
+
+// showed says whether a run showed what a search wants.
+func showed(want string, end stage.End, summary []scenarios.Stat) bool {
+	switch want {
+	case "deadlock":
+		return end.Reason == stage.ReasonDeadlock
+	case "lost-update":
+		for _, st := range summary {
+			if st.Label == "lost updates" {
+				return st.Value != "0"
+			}
+		}
+	}
+	return false
+}
+
+// handleSearch tries seeds 1, 2, 3… until a run shows what was wanted, within tries and a
+// time budget. Exhausting the budget is an answer, not an error.
+func (a *app) handleSearch(c echo.Context) error {
+	s, vals, err := a.scenarioAndValues(c, "want", "tries")
+	if err != nil {
+		return err
+	}
+	q := c.QueryParams()
+	set, err := settingsFromQuery(q, false)
+	if err != nil {
+		return echo.NewHTTPError(http.StatusBadRequest, err.Error())
+	}
+	want := q.Get("want")
+	if !slices.Contains(s.Searches, want) {
+		if len(s.Searches) == 0 {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("%s offers no search", s.ID))
+		}
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("want must be %s for %s, got %q", strings.Join(s.Searches, " or "), s.ID, want))
+	}
+	tries := defaultTries
+	if text := q.Get("tries"); text != "" {
+		if tries, err = strconv.Atoi(text); err != nil || tries < 1 || tries > maxTries {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("tries must be 1–%d, got %q", maxTries, text))
+		}
+	}
+	ctx, cancel := context.WithTimeout(c.Request().Context(), searchBudget)
+	defer cancel()
+	tried := 0
+	for seed := uint64(1); tried < tries && ctx.Err() == nil; seed++ {
+		set.seed = seed
+		_, end, summary := a.runSeeded(ctx, s, vals, set)
+		if end.Reason == stage.ReasonStopped {
+			break // the budget ran out mid-run
+		}
+		tried++
+		if showed(want, end, summary) {
+			return c.JSON(http.StatusOK, searchResult{Found: true, Seed: seed, Tries: tried, Link: "/play/" + s.ID + "?" + linkQuery(s, vals, set)})
+		}
+	}
+	what := strings.ReplaceAll(want, "-", " ")
+	msg := fmt.Sprintf("no %s in %d seeds", what, tried)
+	if tried < tries {
+		msg += fmt.Sprintf(" (the search stops after %s)", searchBudget)
+	}
+	return c.JSON(http.StatusOK, searchResult{Found: false, Tries: tried, Message: msg})
+}
