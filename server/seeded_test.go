@@ -1,0 +1,126 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func TestTraceAPI(t *testing.T) {
+	ts := newTestServer(t)
+	path := "/api/scenarios/deadlock/trace?philosophers=3&seed=5&processors=2"
+	resp, body := get(t, ts, path)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status %d: %s", resp.StatusCode, body)
+	}
+	var trace struct {
+		V          int               `json:"v"`
+		Mode       string            `json:"mode"`
+		Seed       uint64            `json:"seed"`
+		Processors int               `json:"processors"`
+		Params     map[string]any    `json:"params"`
+		Events     []json.RawMessage `json:"events"`
+		End        endMessage        `json:"end"`
+	}
+	if err := json.Unmarshal([]byte(body), &trace); err != nil {
+		t.Fatalf("not JSON: %v", err)
+	}
+	if trace.V != 1 || trace.Mode != "seeded" || trace.Seed != 5 || trace.Processors != 2 || trace.Params["philosophers"] != 3.0 {
+		t.Errorf("trace head %+v", trace)
+	}
+	if len(trace.Events) == 0 || trace.End.Stats.Events != len(trace.Events) {
+		t.Errorf("%d events, the end counts %d", len(trace.Events), trace.End.Stats.Events)
+	}
+	if _, again := get(t, ts, path); again != body {
+		t.Error("the same seeded link gave another trace")
+	}
+
+	resp, chrome := get(t, ts, path+"&format=chrome")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Header.Get("Content-Disposition"), "deadlock-seed5.chrome.json") {
+		t.Errorf("chrome trace: status %d, disposition %q", resp.StatusCode, resp.Header.Get("Content-Disposition"))
+	}
+	var file struct {
+		TraceEvents []map[string]any `json:"traceEvents"`
+	}
+	if err := json.Unmarshal([]byte(chrome), &file); err != nil || len(file.TraceEvents) == 0 {
+		t.Errorf("chrome trace is not a trace: %v", err)
+	}
+}
+
+func TestSearchAPI(t *testing.T) {
+	ts := newTestServer(t)
+	var found searchResult
+	_, body := get(t, ts, "/api/scenarios/deadlock/search?philosophers=3&want=deadlock")
+	if err := json.Unmarshal([]byte(body), &found); err != nil || !found.Found || found.Seed == 0 {
+		t.Fatalf("search for a deadlock: %s", body)
+	}
+	if !strings.Contains(found.Link, "mode=seeded&seed=") {
+		t.Errorf("link %q does not bring the seed back", found.Link)
+	}
+	// The seed found deadlocks when run.
+	var trace struct {
+		End endMessage `json:"end"`
+	}
+	_, tbody := get(t, ts, strings.Replace(found.Link, "/play/deadlock?", "/api/scenarios/deadlock/trace?", 1))
+	if err := json.Unmarshal([]byte(tbody), &trace); err != nil || trace.End.Reason != "deadlock" {
+		t.Errorf("the found seed's run: %v %q", err, trace.End.Reason)
+	}
+
+	// A budget with nothing to find is an answer, not an error.
+	resp, body := get(t, ts, "/api/scenarios/deadlock/search?fix=yes&want=deadlock&tries=30")
+	var none searchResult
+	if err := json.Unmarshal([]byte(body), &none); err != nil || resp.StatusCode != http.StatusOK || none.Found || none.Tries != 30 || none.Message != "no deadlock in 30 seeds" {
+		t.Errorf("search with ordered locking: %d %s", resp.StatusCode, body)
+	}
+}
+
+func TestSeededAPIRefusesBadInput(t *testing.T) {
+	ts := newTestServer(t)
+	for _, tt := range []struct{ path, want string }{
+		{"/api/scenarios/deadlock/trace?seed=abc", `seed must be a whole number 0–9007199254740991, got \"abc\"`},
+		{"/api/scenarios/deadlock/trace", "seed is required"},
+		{"/api/scenarios/deadlock/trace?seed=1&processors=9", `processors must be 1–8, got \"9\"`},
+		{"/api/scenarios/deadlock/trace?seed=1&format=xml", `format must be json or chrome, got \"xml\"`},
+		{"/api/scenarios/deadlock/search?want=deadlock&tries=501", `tries must be 1–500, got \"501\"`},
+		{"/api/scenarios/deadlock/search?want=happiness", `want must be deadlock for deadlock, got \"happiness\"`},
+		{"/api/scenarios/channels/search?want=deadlock", "channels offers no search"},
+		{"/api/scenarios/deadlock/search?want=deadlock&philosophers=99", "philosophers must be 2–8, got 99"},
+	} {
+		resp, body := get(t, ts, tt.path)
+		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, tt.want) {
+			t.Errorf("%s: %d %s, want 400 saying %s", tt.path, resp.StatusCode, body, tt.want)
+		}
+	}
+}
+
+func TestSeededRunOverTheSocket(t *testing.T) {
+	ts := newTestServer(t)
+	conn := ts.dial(t)
+	run := `{"type":"run","scenario":"atomic-counter","params":{"method":"load-store"},"mode":"seeded","seed":3,"processors":2}`
+	send(t, conn, run)
+	meta, _, first, end := readRun(t, conn)
+	if meta.Params["method"] != "load-store" || end.Reason != "done" {
+		t.Fatalf("meta %+v, end %q", meta, end.Reason)
+	}
+	send(t, conn, run)
+	_, _, again, _ := readRun(t, conn)
+	if len(first) != len(again) {
+		t.Fatalf("the same seeded run gave %d and %d events", len(first), len(again))
+	}
+	for i := range first {
+		if first[i] != again[i] {
+			t.Fatalf("event %d differs: %+v vs %+v", i, first[i], again[i])
+		}
+	}
+	for _, bad := range []struct{ msg, want string }{
+		{`{"type":"run","scenario":"cell","mode":"seeded","seed":9007199254740992}`, "seed must be 0–9007199254740991"},
+		{`{"type":"run","scenario":"cell","mode":"seeded","processors":12}`, "processors must be 1–8, got 12"},
+		{`{"type":"run","scenario":"cell","mode":"seeded","seed":-1}`, "seed"},
+	} {
+		send(t, conn, bad.msg)
+		if m := read(t, conn); m.Type != typeError || !strings.Contains(m.Message, bad.want) {
+			t.Errorf("%s: got %s %q, want an error saying %s", bad.msg, m.Type, m.Message, bad.want)
+		}
+	}
+}
