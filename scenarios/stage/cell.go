@@ -35,8 +35,9 @@ func (t *threadBound) touchLocked(g *G, pc uintptr) bool {
 		return true
 	}
 	t.warned = true
-	return g.run.appendLocked(&Event{G: g.id, Kind: KindNotSync, Obj: t.id,
-		Value: fmt.Sprintf("%s is not Sync: Rust rejects sharing it between threads at compile time", t.kind)}, pc)
+	r := g.run
+	return r.appendLocked(&entry{g: int32(g.id), kind: kindNotSync, obj: int32(t.id),
+		text: r.texts.addString(fmt.Sprintf("%s is not Sync: Rust rejects sharing it between threads at compile time", t.kind))}, pc)
 }
 
 // Cell is Rust's Cell<T>: a value replaced or copied out whole, never borrowed. Make one with
@@ -54,7 +55,7 @@ func NewCell[T any](g *G, name string, v T) *Cell[T] {
 	pc := callerPC()
 	c := &Cell[T]{name: name, value: v}
 	c.owner, c.kind = g.id, "Cell"
-	c.id = g.newObject(Event{ObjKind: ObjCell, Name: name, Value: format(v)}, pc)
+	c.id = g.newObject(Event{ObjKind: ObjCell, Name: name}, format(v), nil, pc)
 	return c
 }
 
@@ -67,7 +68,7 @@ func (c *Cell[T]) Get(g *G) T {
 	r.point(g)
 	r.mu.Lock()
 	v := c.value
-	ok := c.touchLocked(g, pc) && r.appendLocked(&Event{G: g.id, Kind: KindCellGet, Obj: c.id, Value: format(v)}, pc)
+	ok := c.touchLocked(g, pc) && r.appendLocked(&entry{g: int32(g.id), kind: kindCellGet, obj: int32(c.id), text: r.texts.addString(format(v))}, pc)
 	r.mu.Unlock()
 	if !ok {
 		panic(unwind{})
@@ -83,7 +84,7 @@ func (c *Cell[T]) Set(g *G, v T) {
 	r := g.run
 	r.point(g)
 	r.mu.Lock()
-	ok := c.touchLocked(g, pc) && r.appendLocked(&Event{G: g.id, Kind: KindCellSet, Obj: c.id, Value: format(v)}, pc)
+	ok := c.touchLocked(g, pc) && r.appendLocked(&entry{g: int32(g.id), kind: kindCellSet, obj: int32(c.id), text: r.texts.addString(format(v))}, pc)
 	if ok {
 		c.value = v
 	}
@@ -116,7 +117,7 @@ func NewRefCell[T any](g *G, name string, v T) *RefCell[T] {
 	pc := callerPC()
 	c := &RefCell[T]{name: name, value: v}
 	c.owner, c.kind = g.id, "RefCell"
-	c.id = g.newObject(Event{ObjKind: ObjRefCell, Name: name, Value: format(v)}, pc)
+	c.id = g.newObject(Event{ObjKind: ObjRefCell, Name: name}, format(v), nil, pc)
 	return c
 }
 
@@ -164,13 +165,13 @@ func (c *RefCell[T]) borrow(g *G, pc uintptr, mut bool) {
 		failure = "already mutably borrowed: BorrowError"
 	case mut:
 		c.borrows = -1
-		ok = r.appendLocked(&Event{G: g.id, Kind: KindBorrowMut, Obj: c.id, Borrows: -1, Value: format(c.value)}, pc)
+		ok = r.appendExtraLocked(&entry{g: int32(g.id), kind: kindBorrowMut, obj: int32(c.id), text: r.texts.addString(format(c.value))}, &Event{Borrows: -1}, pc)
 	default:
 		c.borrows++
-		ok = r.appendLocked(&Event{G: g.id, Kind: KindBorrow, Obj: c.id, Borrows: c.borrows, Value: format(c.value)}, pc)
+		ok = r.appendExtraLocked(&entry{g: int32(g.id), kind: kindBorrow, obj: int32(c.id), text: r.texts.addString(format(c.value))}, &Event{Borrows: c.borrows}, pc)
 	}
 	if failure != "" {
-		ok = r.appendLocked(&Event{G: g.id, Kind: KindBorrowError, Obj: c.id, Borrows: c.borrows, Value: failure}, pc)
+		ok = r.appendExtraLocked(&entry{g: int32(g.id), kind: kindBorrowError, obj: int32(c.id), text: r.texts.addString(failure)}, &Event{Borrows: c.borrows}, pc)
 	}
 	r.mu.Unlock()
 	if !ok {
@@ -192,7 +193,8 @@ func (c *RefCell[T]) release(g *G, pc uintptr, mut bool) {
 	} else {
 		c.borrows--
 	}
-	ok := c.touchLocked(g, pc) && r.appendLocked(&Event{G: g.id, Kind: KindRelease, Obj: c.id, Op: op, Borrows: c.borrows, Value: format(c.value)}, pc)
+	ok := c.touchLocked(g, pc) && r.appendExtraLocked(&entry{g: int32(g.id), kind: kindRelease, obj: int32(c.id), text: r.texts.addString(format(c.value))},
+		&Event{Op: op, Borrows: c.borrows}, pc)
 	r.mu.Unlock()
 	if !ok {
 		panic(unwind{})

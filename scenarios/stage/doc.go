@@ -22,10 +22,18 @@
 //
 // # Cancellation
 //
-// Every blocking operation also waits on the run's context; when it is done the goroutine
-// unwinds (a private panic value recovered by the stage) and the run's goroutines all end. That
-// is why a live Mutex is a one-slot channel, not a sync.Mutex: Lock on a sync.Mutex cannot be
-// abandoned.
+// A run halts when its context is cancelled, on Stop, at a limit, on a panic or a deadlock, or
+// when main returns. The halt wakes every goroutine blocked in a stage operation, and each then
+// unwinds (a private panic value recovered by the stage) until the run's goroutines have all
+// ended. Under the live scheduler most blocking operations wait on one channel only, not in a
+// select with the run's context, which would make each of them markedly slower; the halt wakes
+// them through that channel instead: it closes the channels that receivers, lockers and
+// waiters block on, and it takes what senders on an unbuffered channel send (closing a channel
+// under a sender is a data race). Senders on a full buffered channel, whose contents must
+// survive the stop, and Sleep and Work do select on the context. A live Mutex is a one-slot
+// channel rather than a sync.Mutex for the same reason: Lock on a sync.Mutex cannot be
+// abandoned. Under the seeded scheduler every goroutine that is not running waits for its turn
+// in a select with the run's context, so the halt wakes them all through it.
 //
 // # Spans
 //

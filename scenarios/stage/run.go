@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -79,10 +80,6 @@ type End struct {
 	Leftover []string `json:"leftover,omitempty"`
 }
 
-// chunkSize is how many events a storage chunk holds. Chunks never move once allocated, so
-// recording costs no copying as a trace grows, and one allocation serves many events.
-const chunkSize = 1024
-
 // unwind is panicked by stage operations to end a goroutine when its run stops; the goroutine's
 // wrapper recovers it. Scenario code never sees it unless it recovers everything.
 type unwind struct{}
@@ -99,32 +96,37 @@ type Run struct {
 
 	notify chan struct{} // one pending token: new events exist
 	done   chan struct{}
+	// sched is the seeded scheduler; nil in live runs. Set before the run's goroutines start.
+	sched *sched
 
 	// mu guards everything below. Every event is appended under it, and live atomics and
 	// channel closes happen under it too, which makes the recorded order their real order.
+	// What every event touches comes first, to share as few cache lines as the goroutines
+	// recording in turn must pass between them.
 	mu        sync.Mutex
-	chunks    [][]Event
+	halted    bool
+	signalled bool // a token for the events since the last read is in notify
 	n         int
 	lastT     int64
+	nextMsg   int64
+	// blocked counts a live run's goroutines blocked on channels, mutexes and waitgroups.
+	blocked int
+	// The trace (store.go): entries in chunks, the values' text, the fields few kinds use.
+	chunks    []*[entryChunk]entry
+	texts     textArena
+	extras    []Event
+	lineCache [64]pcLine
+	lines     map[uintptr]int
 	nextG     int
 	nextObj   int
-	nextMsg   int64
 	alive     map[int]*G
-	lines     map[uintptr]int
-	lineCache [64]pcLine
-	stageDir  string // where the stage's source files are, to tell its frames from the scenario's
-	signalled bool   // a token for the events since the last read is in notify
-	halted    bool
+	halters   []halter // the live objects to wake when the run halts
+	stageDir  string   // where the stage's source files are, to tell its frames from the scenario's
 	reason    Reason
 	message   string
 	leftover  []string
 	end       End
 	endedWall time.Time
-
-	// sched is the seeded scheduler; nil in live runs.
-	sched *sched
-	// blocked counts a live run's goroutines blocked on channels, mutexes and waitgroups.
-	blocked int
 }
 
 // G is a goroutine of a scenario: every stage operation takes the G doing it, so each event
@@ -211,7 +213,7 @@ func Start(ctx context.Context, cfg Config, main func(g *G)) *Run {
 	r.nextG = 1
 	g := &G{id: 1, name: "main", run: r}
 	r.alive[1] = g
-	r.appendLocked(&Event{G: 0, Kind: KindGo, Child: 1, Name: "main"}, 0)
+	r.appendExtraLocked(&entry{g: 0, kind: kindGo}, &Event{Child: 1, Name: "main"}, 0)
 	r.mu.Unlock()
 	if r.sched != nil {
 		g.wake = make(chan struct{}, 1)
@@ -263,14 +265,32 @@ func (r *Run) Events(from int, dst []Event) []Event {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.signalled = false
-	for i := from; i < r.n; {
-		c := r.chunks[i/chunkSize]
-		j := i % chunkSize
-		k := min(len(c), j+(r.n-i))
-		dst = append(dst, c[j:k]...)
-		i += k - j
+	if from < r.n {
+		dst = slices.Grow(dst, r.n-from)
+	}
+	for i := from; i < r.n; i++ {
+		dst = append(dst, r.eventLocked(i))
 	}
 	return dst
+}
+
+// eventLocked builds the event at index i from its stored entry.
+func (r *Run) eventLocked(i int) Event {
+	e := &r.chunks[i/entryChunk][i%entryChunk]
+	var ev Event
+	if e.extra != 0 {
+		ev = r.extras[e.extra-1]
+	}
+	ev.Seq = int64(i + 1)
+	ev.T = e.t
+	ev.G = int(e.g)
+	ev.Kind = kindNames[e.kind]
+	ev.Obj = int(e.obj)
+	ev.Msg = e.msg
+	ev.Value = r.texts.string(e.text)
+	ev.Line = int(e.line)
+	ev.Closed = e.closed
+	return ev
 }
 
 // End reports how the run finished. It is valid once Done is closed.
@@ -291,8 +311,22 @@ func (r *Run) haltLocked(reason Reason, message string) {
 		r.reason = reason
 		r.message = message
 	}
-	r.halted = true
+	if !r.halted {
+		r.halted = true
+		for _, h := range r.halters {
+			h.haltLocked(r)
+		}
+	}
 	r.cancel()
+}
+
+// halter is a live object goroutines block on with a plain channel operation rather than a
+// select on the run's context, which would cost every blocking operation a second channel
+// and a slower path through the runtime. haltLocked wakes them through the object's channel;
+// they find the run halted and unwind. Seeded objects have no live channel and are not
+// halters: their goroutines wait for the baton in a select on the context (sched.wait).
+type halter interface {
+	haltLocked(r *Run)
 }
 
 func (r *Run) finish(parent context.Context) {
@@ -320,7 +354,13 @@ func (r *Run) finish(parent context.Context) {
 }
 
 // appendLocked records e at pc's line and reports whether the run goes on. Callers hold r.mu.
-func (r *Run) appendLocked(e *Event, pc uintptr) bool {
+func (r *Run) appendLocked(e *entry, pc uintptr) bool {
+	return r.appendExtraLocked(e, nil, pc)
+}
+
+// appendExtraLocked is appendLocked for an event of a kind with more fields than an entry
+// holds: x carries them (the fields an entry has are taken from e).
+func (r *Run) appendExtraLocked(e *entry, x *Event, pc uintptr) bool {
 	if r.halted {
 		return false
 	}
@@ -338,16 +378,18 @@ func (r *Run) appendLocked(e *Event, pc uintptr) bool {
 		t = r.lastT
 	}
 	r.lastT = t
-	e.Seq = int64(r.n + 1)
-	e.T = t
+	e.t = t
 	if pc != 0 {
-		e.Line = r.lineLocked(pc)
+		e.line = int32(r.lineLocked(pc))
 	}
-	if r.n%chunkSize == 0 {
-		r.chunks = append(r.chunks, make([]Event, 0, chunkSize))
+	if x != nil {
+		r.extras = append(r.extras, *x)
+		e.extra = int32(len(r.extras))
 	}
-	last := len(r.chunks) - 1
-	r.chunks[last] = append(r.chunks[last], *e)
+	if r.n%entryChunk == 0 {
+		r.chunks = append(r.chunks, new([entryChunk]entry))
+	}
+	r.chunks[r.n/entryChunk][r.n%entryChunk] = *e
 	r.n++
 	if !r.signalled {
 		// One token per read: the reader clears signalled when it takes events, so a burst of
@@ -361,31 +403,19 @@ func (r *Run) appendLocked(e *Event, pc uintptr) bool {
 	return true
 }
 
-// record appends e for g at pc and unwinds g when the run is over.
-func (g *G) record(e *Event, pc uintptr) {
-	r := g.run
-	r.mu.Lock()
-	e.G = g.id
-	ok := r.appendLocked(e, pc)
-	r.mu.Unlock()
-	if !ok {
-		panic(unwind{})
-	}
-}
-
 // begin records the start of a blocking operation and notes what g is doing for the leftover
 // report; end records its finish.
-func (g *G) begin(e *Event, pc uintptr, doing string) {
+func (g *G) begin(e *entry, pc uintptr, doing string) {
 	r := g.run
 	r.mu.Lock()
-	e.G = g.id
+	e.g = int32(g.id)
 	ok := r.appendLocked(e, pc)
 	g.doing = doing
-	switch e.Kind {
-	case KindRecvBegin:
-		g.blockedLocked(e.Obj, "recv")
-	case KindLockBegin:
-		g.blockedLocked(e.Obj, "lock")
+	switch e.kind {
+	case kindRecvBegin:
+		g.blockedLocked(int(e.obj), "recv")
+	case kindLockBegin:
+		g.blockedLocked(int(e.obj), "lock")
 	}
 	r.mu.Unlock()
 	if !ok {
@@ -393,15 +423,11 @@ func (g *G) begin(e *Event, pc uintptr, doing string) {
 	}
 }
 
-func (g *G) end(e *Event, pc uintptr) {
+func (g *G) end(e *entry, pc uintptr) {
 	r := g.run
 	r.mu.Lock()
-	e.G = g.id
-	g.doing = ""
-	if g.liveWaitOp != "" {
-		g.liveWaitObj, g.liveWaitOp = 0, ""
-		r.blocked--
-	}
+	e.g = int32(g.id)
+	g.unblockedLocked()
 	ok := r.appendLocked(e, pc)
 	r.mu.Unlock()
 	if !ok {
@@ -417,6 +443,15 @@ func (g *G) blockedLocked(obj int, op string) {
 	}
 	g.liveWaitObj, g.liveWaitOp = obj, op
 	g.run.blocked++
+}
+
+// unblockedLocked notes that g's blocking operation is over. Callers hold r.mu.
+func (g *G) unblockedLocked() {
+	g.doing = ""
+	if g.liveWaitOp != "" {
+		g.liveWaitObj, g.liveWaitOp = 0, ""
+		g.run.blocked--
+	}
 }
 
 // watchForDeadlock ends a live run in which every goroutine has been blocked on a channel,
@@ -465,15 +500,10 @@ func (r *Run) reportDeadlockLocked(wait func(g *G) (obj int, op, holder string))
 		if holder != "" {
 			what += " (held by " + holder + ")"
 		}
-		r.appendLocked(&Event{G: g.id, Kind: KindDeadlock, Obj: obj, Op: op, Value: what}, 0)
+		r.appendExtraLocked(&entry{g: int32(g.id), kind: kindDeadlock, obj: int32(obj), text: r.texts.addString(what)}, &Event{Op: op}, 0)
 		names = append(names, g.name+": "+what)
 	}
 	r.haltLocked(ReasonDeadlock, "all goroutines are asleep - deadlock! "+strings.Join(names, "; "))
-}
-
-// stopped unwinds g because the run's context is done.
-func (g *G) stopped() {
-	panic(unwind{})
 }
 
 // lineLocked maps a return PC in scenario code to its source line, caching per run because
@@ -555,7 +585,7 @@ func (g *G) exit() {
 	delete(r.alive, g.id)
 	switch v.(type) {
 	case nil:
-		r.appendLocked(&Event{G: g.id, Kind: KindExit}, 0)
+		r.appendLocked(&entry{g: int32(g.id), kind: kindExit}, 0)
 		if g.id == 1 && !r.halted {
 			if r.ctx.Err() != nil {
 				// Cancelled before the halt it causes arrived: the run was stopped.
@@ -568,7 +598,7 @@ func (g *G) exit() {
 	case unwind:
 	default:
 		msg := fmt.Sprint(v)
-		r.appendLocked(&Event{G: g.id, Kind: KindPanic, Value: msg}, 0)
+		r.appendLocked(&entry{g: int32(g.id), kind: kindPanic, text: r.texts.addString(msg)}, 0)
 		r.haltLocked(ReasonPanic, fmt.Sprintf("%s panicked: %s", g.name, msg))
 	}
 	passOn := v == nil && !r.halted && r.ctx.Err() == nil
@@ -611,7 +641,7 @@ func (g *G) Go(name string, fn func(g *G)) {
 	}
 	r.nextG++
 	child := &G{id: r.nextG, name: name, run: r}
-	ok := r.appendLocked(&Event{G: g.id, Kind: KindGo, Child: child.id, Name: name}, pc)
+	ok := r.appendExtraLocked(&entry{g: int32(g.id), kind: kindGo}, &Event{Child: child.id, Name: name}, pc)
 	if ok {
 		r.alive[child.id] = child
 	}
@@ -630,17 +660,17 @@ func (g *G) Go(name string, fn func(g *G)) {
 //
 //go:noinline
 func (g *G) Work(d time.Duration) {
-	g.wait(d, callerPC(), KindWorkBegin, KindWorkEnd, "working")
+	g.wait(d, callerPC(), kindWorkBegin, kindWorkEnd, "working")
 }
 
 // Sleep parks the goroutine for d, like time.Sleep.
 //
 //go:noinline
 func (g *G) Sleep(d time.Duration) {
-	g.wait(d, callerPC(), KindSleepBeg, KindSleepEnd, "sleeping")
+	g.wait(d, callerPC(), kindSleepBeg, kindSleepEnd, "sleeping")
 }
 
-func (g *G) wait(d time.Duration, pc uintptr, begin, end Kind, doing string) {
+func (g *G) wait(d time.Duration, pc uintptr, begin, end kind, doing string) {
 	if d < 0 {
 		d = 0
 	}
@@ -648,33 +678,45 @@ func (g *G) wait(d time.Duration, pc uintptr, begin, end Kind, doing string) {
 		g.waitSeeded(s, d, pc, begin, end, doing)
 		return
 	}
-	g.begin(&Event{Kind: begin, Dur: int64(d)}, pc, doing)
+	g.beginSpan(d, pc, begin, doing)
 	timer := time.NewTimer(time.Duration(float64(d) / g.run.speed))
 	select {
 	case <-timer.C:
 	case <-g.run.ctx.Done():
 		timer.Stop()
-		g.stopped()
+		panic(unwind{})
 	}
-	g.end(&Event{Kind: end}, pc)
+	g.end(&entry{kind: end}, pc)
+}
+
+// beginSpan records the work-begin or sleep-begin of a span of d.
+func (g *G) beginSpan(d time.Duration, pc uintptr, begin kind, doing string) {
+	r := g.run
+	r.mu.Lock()
+	ok := r.appendExtraLocked(&entry{g: int32(g.id), kind: begin}, &Event{Dur: int64(d)}, pc)
+	g.doing = doing
+	r.mu.Unlock()
+	if !ok {
+		panic(unwind{})
+	}
 }
 
 // waitSeeded is wait on the virtual clock. Work needs one of the run's processors for its
 // whole span; Sleep needs none.
-func (g *G) waitSeeded(s *sched, d time.Duration, pc uintptr, begin, end Kind, doing string) {
+func (g *G) waitSeeded(s *sched, d time.Duration, pc uintptr, begin, end kind, doing string) {
 	s.point(g)
-	working := begin == KindWorkBegin
+	working := begin == kindWorkBegin
 	if working {
 		s.takeProcessor(g)
 	}
-	g.begin(&Event{Kind: begin, Dur: int64(d)}, pc, doing)
+	g.beginSpan(d, pc, begin, doing)
 	if d > 0 {
 		s.sleep(g, int64(d), doing)
 	}
 	if working {
 		s.releaseProcessor()
 	}
-	g.end(&Event{Kind: end}, pc)
+	g.end(&entry{kind: end}, pc)
 }
 
 // Println records a line of output, like fmt.Println.
@@ -685,19 +727,28 @@ func (g *G) Println(args ...any) {
 	if s := g.run.sched; s != nil {
 		s.point(g)
 	}
-	g.record(&Event{Kind: KindPrint, Value: strings.TrimSuffix(fmt.Sprintln(args...), "\n")}, pc)
+	line := strings.TrimSuffix(fmt.Sprintln(args...), "\n")
+	r := g.run
+	r.mu.Lock()
+	ok := r.appendLocked(&entry{g: int32(g.id), kind: kindPrint, text: r.texts.addString(line)}, pc)
+	r.mu.Unlock()
+	if !ok {
+		panic(unwind{})
+	}
 }
 
-// newObject registers an object and announces it with a new event.
-func (g *G) newObject(e Event, pc uintptr) int {
+// newObject registers an object and announces it with a new event: x has its ObjKind, Name
+// and Cap, value its initial contents. An object a live goroutine can block on is h, which
+// the run wakes when it halts; seeded runs pass none.
+func (g *G) newObject(x Event, value string, h halter, pc uintptr) int {
 	r := g.run
 	r.mu.Lock()
 	r.nextObj++
 	id := r.nextObj
-	e.G = g.id
-	e.Kind = KindNew
-	e.Obj = id
-	ok := r.appendLocked(&e, pc)
+	ok := r.appendExtraLocked(&entry{g: int32(g.id), kind: kindNew, obj: int32(id), text: r.texts.addString(value)}, &x, pc)
+	if ok && h != nil {
+		r.halters = append(r.halters, h)
+	}
 	r.mu.Unlock()
 	if !ok {
 		panic(unwind{})

@@ -20,10 +20,10 @@ type chanWaiter[T any] struct {
 	ok bool // the operation completed (false: the channel was closed under it)
 }
 
-func (c *Chan[T]) sendSeeded(g *G, pc uintptr, it item[T]) {
+func (c *Chan[T]) sendSeeded(g *G, pc uintptr, v T, shown shown) {
 	s := g.run.sched
 	s.point(g)
-	c.beginSend(g, pc, &it)
+	it := c.beginSend(g, pc, v, shown)
 	if c.closed {
 		panic("send on closed channel " + c.name)
 	}
@@ -44,13 +44,13 @@ func (c *Chan[T]) sendSeeded(g *G, pc uintptr, it item[T]) {
 			panic("send on closed channel " + c.name)
 		}
 	}
-	g.end(&Event{Kind: KindSendEnd, Obj: c.id, Msg: it.msg}, pc)
+	g.end(&entry{kind: kindSendEnd, obj: int32(c.id), msg: it.msg}, pc)
 }
 
 func (c *Chan[T]) recvSeeded(g *G, pc uintptr) (T, bool) {
 	s := g.run.sched
 	s.point(g)
-	g.begin(&Event{Kind: KindRecvBegin, Obj: c.id}, pc, c.receiving)
+	g.begin(&entry{kind: kindRecvBegin, obj: int32(c.id)}, pc, c.receiving)
 	m := c.model
 	var it item[T]
 	ok := true
@@ -79,10 +79,7 @@ func (c *Chan[T]) recvSeeded(g *G, pc uintptr) (T, bool) {
 		s.block(g, c.id, "recv")
 		it, ok = w.it, w.ok
 	}
-	if !ok {
-		it.text = format(it.v)
-	}
-	g.end(&Event{Kind: KindRecvEnd, Obj: c.id, Msg: it.msg, Value: it.text, Closed: !ok}, pc)
+	c.endRecv(g, pc, it, ok)
 	return it.v, ok
 }
 
@@ -109,7 +106,7 @@ type mutexModel struct {
 func (m *Mutex) lockSeeded(g *G, pc uintptr) {
 	s := g.run.sched
 	s.point(g)
-	g.begin(&Event{Kind: KindLockBegin, Obj: m.id}, pc, m.locking)
+	g.begin(&entry{kind: kindLockBegin, obj: int32(m.id)}, pc, m.locking)
 	if m.model.holder == nil {
 		m.model.holder = g
 	} else {
@@ -118,7 +115,7 @@ func (m *Mutex) lockSeeded(g *G, pc uintptr) {
 		s.block(g, m.id, "lock")
 		g.waitMutex = nil
 	}
-	g.end(&Event{Kind: KindLockEnd, Obj: m.id, Value: m.shown()}, pc)
+	m.endLock(g, pc)
 }
 
 // unlockSeeded releases the lock recorded as released; the caller holds the recorder lock.

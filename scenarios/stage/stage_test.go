@@ -1247,6 +1247,7 @@ func TestLines(t *testing.T) {
 // blocked is a world with something to block on in every way.
 type blocked struct {
 	ch, in, never *stage.Chan[int] // nobody receives from ch, nobody sends on in or never
+	full          *stage.Chan[int] // buffered, full, and nobody receives from it
 	mu            *stage.Mutex     // held by main
 }
 
@@ -1255,8 +1256,10 @@ func newBlocked(g *stage.G) *blocked {
 		ch:    stage.NewChan[int](g, "ch", 0),
 		in:    stage.NewChan[int](g, "in", 0),
 		never: stage.NewChan[int](g, "never", 0),
+		full:  stage.NewChan[int](g, "full", 1),
 		mu:    stage.NewMutex(g, "mu"),
 	}
+	w.full.Send(g, 0)
 	w.mu.Lock(g)
 	return w
 }
@@ -1269,6 +1272,7 @@ var blockers = []struct {
 }{
 	{"sender", stage.KindSendBegin, "blocked sending on ch", func(g *stage.G, w *blocked) { w.ch.Send(g, 1) }},
 	{"receiver", stage.KindRecvBegin, "blocked receiving from in", func(g *stage.G, w *blocked) { w.in.Recv(g) }},
+	{"buffered sender", stage.KindSendBegin, "blocked sending on full", func(g *stage.G, w *blocked) { w.full.Send(g, 1) }},
 	{"locker", stage.KindLockBegin, "blocked locking mu", func(g *stage.G, w *blocked) { w.mu.Lock(g) }},
 	{"sleeper", stage.KindSleepBeg, "sleeping", func(g *stage.G, w *blocked) { g.Sleep(time.Hour) }},
 	{"worker", stage.KindWorkBegin, "working", func(g *stage.G, w *blocked) { g.Work(time.Hour) }},
@@ -1332,6 +1336,43 @@ func TestStopWhileBlocked(t *testing.T) {
 			s.stop(r, cancel)
 			if _, end := finish(t, r); end.Reason != stage.ReasonStopped {
 				t.Errorf("end %+v, want stopped", end)
+			}
+		})
+	}
+}
+
+func TestStopWhileWaiting(t *testing.T) {
+	// WaitGroup kinds are outside checkTrace's set, so this checks with Validate alone.
+	for _, stop := range []string{"Stop", "main returns"} {
+		t.Run(stop, func(t *testing.T) {
+			release := newGate(t)
+			r := start(t, context.Background(), stage.Config{}, func(g *stage.G) {
+				wg := stage.NewWaitGroup(g, "wg")
+				wg.Add(g, 1)
+				for i := range 3 {
+					g.Go(fmt.Sprint("waiter ", i), func(g *stage.G) { wg.Wait(g) })
+				}
+				<-release
+			})
+			waitFor(t, r, "three waiters", func(ev []stage.Event) bool { return count(ev, stage.KindWaitBegin) == 3 })
+			if stop == "Stop" {
+				r.Stop()
+			}
+			release.open()
+			select {
+			case <-r.Done():
+			case <-time.After(guard):
+				t.Fatalf("the run did not end within %s", guard)
+			}
+			ev, end := r.Events(0, nil), r.End()
+			if err := stage.Validate(ev, end); err != nil {
+				t.Errorf("stage.Validate refuses the trace: %v", err)
+			}
+			if n := count(ev, stage.KindWaitEnd); n != 0 {
+				t.Errorf("%d waits ended on a counter that never reached zero", n)
+			}
+			if stop == "main returns" && len(end.Leftover) != 3 {
+				t.Errorf("leftover %q, want the three waiters", end.Leftover)
 			}
 		})
 	}

@@ -7,21 +7,27 @@ import (
 )
 
 // item is what travels through a live channel: the value, the message id that pairs the
-// receive with its send, and the value's text, formatted once for both events.
+// receive with its send, and the value's text, recorded once for both events.
 type item[T any] struct {
 	msg  int64
 	v    T
-	text string
+	text textRef
 }
 
 // Chan is a channel of T, like chan T. Make one with NewChan.
+//
+// In a live run, receivers, and senders on an unbuffered channel, block on the live channel
+// alone, with no select on the run's context: a halting run wakes them through the channel
+// (haltLocked).
 type Chan[T any] struct {
 	id   int
 	name string
 	cap  int
 	live chan item[T]
-	// closed is guarded by the run's recorder lock.
-	closed bool
+	// Guarded by the run's recorder lock: whether the channel is closed (live: by Close or by
+	// the halt), and how many live senders are between their send-begin and send-end.
+	closed  bool
+	senders int
 	// What a goroutine blocked on the channel is doing, for the leftover report; made once
 	// here rather than on every operation.
 	sending, receiving string
@@ -39,13 +45,42 @@ func NewChan[T any](g *G, name string, cap int) *Chan[T] {
 	}
 	c := &Chan[T]{name: name, cap: cap,
 		sending: "blocked sending on " + name, receiving: "blocked receiving from " + name}
+	var h halter
 	if g.run.sched != nil {
 		c.model = &chanModel[T]{}
 	} else {
 		c.live = make(chan item[T], cap)
+		h = c
 	}
-	c.id = g.newObject(Event{ObjKind: ObjChan, Name: name, Cap: cap}, pc)
+	c.id = g.newObject(Event{ObjKind: ObjChan, Name: name, Cap: cap}, "", h, pc)
 	return c
+}
+
+// haltLocked wakes the goroutines blocked on a live channel. Closing it wakes receivers, but
+// a close racing with a send is a data race (the race detector reports it, rightly: Go does
+// not order them), so while senders are between their send-begin and send-end the channel
+// stays open and the last of them to leave closes it (shutLocked). Until then, senders on a
+// buffered channel leave through the run's context; on an unbuffered one a drainer takes
+// what they send (it holds nothing, so nothing observable is lost) and ends at the close.
+func (c *Chan[T]) haltLocked(r *Run) {
+	switch {
+	case c.closed:
+	case c.senders == 0:
+		c.shutLocked()
+	case c.cap == 0:
+		r.wg.Add(1) // a sender has not ended yet, so the run's WaitGroup is not at zero
+		go func() {
+			defer r.wg.Done()
+			for range c.live {
+			}
+		}()
+	}
+}
+
+// shutLocked closes the live channel for a halted run.
+func (c *Chan[T]) shutLocked() {
+	c.closed = true
+	close(c.live)
 }
 
 // Send sends v, blocking until a receiver takes it (unbuffered) or a slot is free (buffered).
@@ -55,38 +90,62 @@ func NewChan[T any](g *G, name string, cap int) *Chan[T] {
 func (c *Chan[T]) Send(g *G, v T) {
 	pc := callerPC()
 	r := g.run
-	it := item[T]{v: v, text: format(v)}
+	shown := show(v)
 	if r.sched != nil {
-		c.sendSeeded(g, pc, it)
+		c.sendSeeded(g, pc, v, shown)
 		return
 	}
-	c.beginSend(g, pc, &it)
-	select {
-	case c.live <- it:
-	default:
+	it := c.beginSend(g, pc, v, shown)
+	// A send on a channel the scenario closed panics here, as in Go, and leaves senders
+	// counting it: the halt has nothing left to close. A halt lets an unbuffered send
+	// complete (see haltLocked); recording the end then unwinds.
+	sent := true
+	if c.cap == 0 {
+		c.live <- it
+	} else {
 		select {
 		case c.live <- it:
-		case <-r.ctx.Done():
-			g.stopped()
+		default:
+			select {
+			case c.live <- it:
+			case <-r.ctx.Done():
+				sent = false
+			}
 		}
 	}
-	g.end(&Event{Kind: KindSendEnd, Obj: c.id, Msg: it.msg}, pc)
-}
-
-// beginSend gives the message its id and records the send-begin, in one critical section so
-// that message ids rise along seq.
-func (c *Chan[T]) beginSend(g *G, pc uintptr, it *item[T]) {
-	r := g.run
 	r.mu.Lock()
-	r.nextMsg++
-	it.msg = r.nextMsg
-	ok := r.appendLocked(&Event{G: g.id, Kind: KindSendBegin, Obj: c.id, Msg: it.msg, Value: it.text}, pc)
-	g.doing = c.sending
-	g.blockedLocked(c.id, "send")
+	c.senders--
+	if r.halted && c.senders == 0 && !c.closed {
+		c.shutLocked()
+	}
+	g.unblockedLocked()
+	ok := sent && r.appendLocked(&entry{g: int32(g.id), kind: kindSendEnd, obj: int32(c.id), msg: it.msg}, pc)
 	r.mu.Unlock()
 	if !ok {
 		panic(unwind{})
 	}
+}
+
+// beginSend gives the message its id and records the send-begin, in one critical section so
+// that message ids rise along seq. A live sender is counted in senders until its send ends.
+func (c *Chan[T]) beginSend(g *G, pc uintptr, v T, shown shown) item[T] {
+	r := g.run
+	r.mu.Lock()
+	r.nextMsg++
+	it := item[T]{msg: r.nextMsg, v: v, text: r.texts.add(shown)}
+	ok := r.appendLocked(&entry{g: int32(g.id), kind: kindSendBegin, obj: int32(c.id), msg: it.msg, text: it.text}, pc)
+	if ok {
+		if c.model == nil {
+			c.senders++
+		}
+		g.doing = c.sending
+		g.blockedLocked(c.id, "send")
+	}
+	r.mu.Unlock()
+	if !ok {
+		panic(unwind{})
+	}
+	return it
 }
 
 // Recv receives a value; ok is false when the channel is closed and drained, as v, ok := <-ch.
@@ -101,22 +160,31 @@ func (c *Chan[T]) recv(g *G, pc uintptr) (v T, ok bool) {
 	if r.sched != nil {
 		return c.recvSeeded(g, pc)
 	}
-	g.begin(&Event{Kind: KindRecvBegin, Obj: c.id}, pc, c.receiving)
-	var it item[T]
-	select {
-	case it, ok = <-c.live:
-	default:
-		select {
-		case it, ok = <-c.live:
-		case <-r.ctx.Done():
-			g.stopped()
-		}
-	}
-	if !ok {
-		it.text = format(it.v)
-	}
-	g.end(&Event{Kind: KindRecvEnd, Obj: c.id, Msg: it.msg, Value: it.text, Closed: !ok}, pc)
+	g.begin(&entry{kind: kindRecvBegin, obj: int32(c.id)}, pc, c.receiving)
+	// Closed by the halt rather than by Close, the channel reports !ok too; then the run is
+	// halted and recording the end unwinds instead.
+	it, ok := <-c.live
+	c.endRecv(g, pc, it, ok)
 	return it.v, ok
+}
+
+// endRecv records the recv-end of it; !ok when the channel was found closed and drained.
+func (c *Chan[T]) endRecv(g *G, pc uintptr, it item[T], ok bool) {
+	r := g.run
+	var zero shown
+	if !ok {
+		zero = show(it.v)
+	}
+	r.mu.Lock()
+	g.unblockedLocked()
+	if !ok {
+		it.text = r.texts.add(zero)
+	}
+	done := r.appendLocked(&entry{g: int32(g.id), kind: kindRecvEnd, obj: int32(c.id), msg: it.msg, text: it.text, closed: !ok}, pc)
+	r.mu.Unlock()
+	if !done {
+		panic(unwind{})
+	}
 }
 
 // Close closes the channel: receivers drain what is buffered, then get the zero value and
@@ -130,13 +198,18 @@ func (c *Chan[T]) Close(g *G) {
 		r.sched.point(g)
 	}
 	r.mu.Lock()
+	if r.halted {
+		// The halt may have closed the channel already.
+		r.mu.Unlock()
+		panic(unwind{})
+	}
 	if c.closed {
 		r.mu.Unlock()
 		panic("close of closed channel " + c.name)
 	}
 	// Close under the recorder lock: it cannot block, and a send-begin recorded after this
 	// event then really did start after the close.
-	ok := r.appendLocked(&Event{G: g.id, Kind: KindClose, Obj: c.id}, pc)
+	ok := r.appendLocked(&entry{g: int32(g.id), kind: kindClose, obj: int32(c.id)}, pc)
 	if ok {
 		c.closed = true
 		if c.model != nil {
@@ -169,7 +242,9 @@ func (c *Chan[T]) Name() string { return c.name }
 //
 // Live runs use a one-slot channel as the lock rather than sync.Mutex: a goroutine blocked in
 // sync.Mutex.Lock cannot be woken by cancellation, so a deadlocked or abandoned run would leak
-// it. The channel gives the same exclusion and lets the wait select on the run's context.
+// it. The slot holds a token while the mutex is free: Lock takes it, Unlock puts it back (under
+// the recorder lock, never blocking), and a halting run closes the slot so that every
+// goroutine waiting in Lock wakes.
 type Mutex struct {
 	id   int
 	name string
@@ -201,14 +276,21 @@ func (m *Mutex) shown() string {
 func NewMutex(g *G, name string) *Mutex {
 	pc := callerPC()
 	m := &Mutex{name: name, locking: "blocked locking " + name}
+	var h halter
 	if g.run.sched != nil {
 		m.model = &mutexModel{}
 	} else {
 		m.slot = make(chan struct{}, 1)
+		m.slot <- struct{}{}
+		h = m
 	}
-	m.id = g.newObject(Event{ObjKind: ObjMutex, Name: name}, pc)
+	m.id = g.newObject(Event{ObjKind: ObjMutex, Name: name}, "", h, pc)
 	return m
 }
+
+// haltLocked wakes the goroutines waiting in a live Lock. Unlock sends only under the
+// recorder lock and not once the run is halted, so the slot is never sent on after this.
+func (m *Mutex) haltLocked(*Run) { close(m.slot) }
 
 // Lock blocks until the mutex is free and takes it.
 //
@@ -220,17 +302,25 @@ func (m *Mutex) Lock(g *G) {
 		m.lockSeeded(g, pc)
 		return
 	}
-	g.begin(&Event{Kind: KindLockBegin, Obj: m.id}, pc, m.locking)
-	select {
-	case m.slot <- struct{}{}:
-	default:
-		select {
-		case m.slot <- struct{}{}:
-		case <-r.ctx.Done():
-			g.stopped()
-		}
+	g.begin(&entry{kind: kindLockBegin, obj: int32(m.id)}, pc, m.locking)
+	if _, ok := <-m.slot; !ok {
+		// The run halted, and the mutex may have a holder: do not call show.
+		panic(unwind{})
 	}
-	g.end(&Event{Kind: KindLockEnd, Obj: m.id, Value: m.shown()}, pc)
+	m.endLock(g, pc)
+}
+
+// endLock records the lock-end of g, which now holds the mutex.
+func (m *Mutex) endLock(g *G, pc uintptr) {
+	shown := m.shown()
+	r := g.run
+	r.mu.Lock()
+	g.unblockedLocked()
+	ok := r.appendLocked(&entry{g: int32(g.id), kind: kindLockEnd, obj: int32(m.id), text: r.texts.addString(shown)}, pc)
+	r.mu.Unlock()
+	if !ok {
+		panic(unwind{})
+	}
 }
 
 // Unlock releases the mutex. Unlocking an unlocked mutex panics (Go makes it a fatal error).
@@ -245,18 +335,18 @@ func (m *Mutex) Unlock(g *G) {
 	r.mu.Lock()
 	// Every Unlock checks and releases under the recorder lock, so an unlocked mutex panics
 	// without a phantom unlock event.
-	if m.model != nil && m.model.holder == nil || m.model == nil && len(m.slot) == 0 {
+	if m.model != nil && m.model.holder == nil || m.model == nil && len(m.slot) != 0 {
 		r.mu.Unlock()
 		panic("sync: unlock of unlocked mutex " + m.name)
 	}
 	// Recorded before the release, so the next holder's lock-end always comes after it.
-	ok := r.appendLocked(&Event{G: g.id, Kind: KindUnlock, Obj: m.id, Value: m.shown()}, pc)
+	ok := r.appendLocked(&entry{g: int32(g.id), kind: kindUnlock, obj: int32(m.id), text: r.texts.addString(m.shown())}, pc)
 	switch {
 	case !ok:
 	case m.model != nil:
 		m.unlockSeeded(r.sched)
 	default:
-		<-m.slot
+		m.slot <- struct{}{}
 	}
 	r.mu.Unlock()
 	if !ok {
@@ -281,7 +371,7 @@ func NewAtomicInt(g *G, name string, initial int64) *AtomicInt {
 	pc := callerPC()
 	a := &AtomicInt{name: name}
 	a.v.Store(initial)
-	a.id = g.newObject(Event{ObjKind: ObjAtomic, Name: name, Value: strconv.FormatInt(initial, 10)}, pc)
+	a.id = g.newObject(Event{ObjKind: ObjAtomic, Name: name}, strconv.FormatInt(initial, 10), nil, pc)
 	return a
 }
 
@@ -298,7 +388,8 @@ func (a *AtomicInt) atomically(g *G, pc uintptr, op, arg string, do func() (old,
 		panic(unwind{})
 	}
 	old, new := do()
-	ok := r.appendLocked(&Event{G: g.id, Kind: KindAtomic, Obj: a.id, Op: op, Old: old, New: new, Value: arg}, pc)
+	ok := r.appendExtraLocked(&entry{g: int32(g.id), kind: kindAtomic, obj: int32(a.id), text: r.texts.addString(arg)},
+		&Event{Op: op, Old: old, New: new}, pc)
 	r.mu.Unlock()
 	if !ok {
 		panic(unwind{})

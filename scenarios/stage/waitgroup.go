@@ -1,7 +1,5 @@
 package stage
 
-import "strconv"
-
 // WaitGroup kinds.
 const (
 	KindWGAdd     Kind = "wg-add"     // g changed waitgroup Obj's counter by Value (Op add or done), Old to New
@@ -30,8 +28,21 @@ func NewWaitGroup(g *G, name string) *WaitGroup {
 	pc := callerPC()
 	w := &WaitGroup{name: name, zero: make(chan struct{})}
 	close(w.zero)
-	w.id = g.newObject(Event{ObjKind: ObjWaitGroup, Name: name}, pc)
+	var h halter
+	if g.run.sched == nil {
+		h = w
+	}
+	w.id = g.newObject(Event{ObjKind: ObjWaitGroup, Name: name}, "", h, pc)
 	return w
+}
+
+// haltLocked wakes the goroutines in a live Wait. The zero channel is open exactly while the
+// counter is above zero, and once the run is halted Add changes nothing, so it is closed only
+// once.
+func (w *WaitGroup) haltLocked(*Run) {
+	if w.n > 0 {
+		close(w.zero)
+	}
 }
 
 // Add adds delta to the counter, as sync.WaitGroup.Add; a negative counter panics.
@@ -55,8 +66,8 @@ func (w *WaitGroup) add(g *G, pc uintptr, op string, delta int) {
 		r.mu.Unlock()
 		panic("sync: negative WaitGroup counter")
 	}
-	ok := r.appendLocked(&Event{G: g.id, Kind: KindWGAdd, Obj: w.id, Op: op,
-		Value: strconv.Itoa(delta), Old: int64(old), New: int64(old + delta)}, pc)
+	ok := r.appendExtraLocked(&entry{g: int32(g.id), kind: kindWGAdd, obj: int32(w.id), text: r.texts.add(show(delta))},
+		&Event{Op: op, Old: int64(old), New: int64(old + delta)}, pc)
 	if ok {
 		w.n = old + delta
 		switch {
@@ -89,7 +100,7 @@ func (w *WaitGroup) Wait(g *G) {
 	}
 	r.mu.Lock()
 	zero := w.zero
-	ok := r.appendLocked(&Event{G: g.id, Kind: KindWaitBegin, Obj: w.id}, pc)
+	ok := r.appendLocked(&entry{g: int32(g.id), kind: kindWaitBegin, obj: int32(w.id)}, pc)
 	g.doing = "waiting for " + w.name
 	g.blockedLocked(w.id, "wait")
 	r.mu.Unlock()
@@ -101,19 +112,12 @@ func (w *WaitGroup) Wait(g *G) {
 			w.waiters = append(w.waiters, g)
 			s.block(g, w.id, "wait")
 		}
-		g.end(&Event{Kind: KindWaitEnd, Obj: w.id}, pc)
+		g.end(&entry{kind: kindWaitEnd, obj: int32(w.id)}, pc)
 		return
 	}
-	select {
-	case <-zero:
-	default:
-		select {
-		case <-zero:
-		case <-r.ctx.Done():
-			g.stopped()
-		}
-	}
-	g.end(&Event{Kind: KindWaitEnd, Obj: w.id}, pc)
+	// Closed by the halt rather than by the counter reaching zero, recording the end unwinds.
+	<-zero
+	g.end(&entry{kind: kindWaitEnd, obj: int32(w.id)}, pc)
 }
 
 // Name is the name the waitgroup was made with.
