@@ -42,20 +42,7 @@ func BenchmarkStagePingPong(b *testing.B) {
 	events := 0
 	for left := b.N; left > 0; left -= roundTripsPerRun {
 		n := min(left, roundTripsPerRun)
-		r := stage.Start(context.Background(), stage.Config{MaxEvents: 8*n + 64}, func(g *stage.G) {
-			ping := stage.NewChan[int](g, "ping", 0)
-			pong := stage.NewChan[int](g, "pong", 0)
-			g.Go("ponger", func(g *stage.G) {
-				for range n {
-					v, _ := ping.Recv(g)
-					pong.Send(g, v+1)
-				}
-			})
-			for i := range n {
-				ping.Send(g, i)
-				pong.Recv(g)
-			}
-		})
+		r := stage.Start(context.Background(), stage.Config{MaxEvents: 8*n + 64}, pingPongProgram(n))
 		<-r.Done()
 		end := r.End()
 		if end.Reason != stage.ReasonDone {

@@ -631,9 +631,7 @@ func (r *Run) noteLeftoverLocked() {
 func (g *G) Go(name string, fn func(g *G)) {
 	pc := callerPC()
 	r := g.run
-	if r.sched != nil {
-		r.sched.point(g)
-	}
+	r.point(g)
 	r.mu.Lock()
 	if r.nextG >= r.cfg.MaxGoroutines {
 		r.mu.Unlock()

@@ -194,9 +194,7 @@ func (c *Chan[T]) endRecv(g *G, pc uintptr, it item[T], ok bool) {
 func (c *Chan[T]) Close(g *G) {
 	pc := callerPC()
 	r := g.run
-	if r.sched != nil {
-		r.sched.point(g)
-	}
+	r.point(g)
 	r.mu.Lock()
 	if r.halted {
 		// The halt may have closed the channel already.
@@ -329,9 +327,7 @@ func (m *Mutex) endLock(g *G, pc uintptr) {
 func (m *Mutex) Unlock(g *G) {
 	pc := callerPC()
 	r := g.run
-	if r.sched != nil {
-		r.sched.point(g)
-	}
+	r.point(g)
 	r.mu.Lock()
 	// Every Unlock checks and releases under the recorder lock, so an unlocked mutex panics
 	// without a phantom unlock event.
@@ -379,9 +375,7 @@ func NewAtomicInt(g *G, name string, initial int64) *AtomicInt {
 // recorded order of atomic events is the order they took effect.
 func (a *AtomicInt) atomically(g *G, pc uintptr, op, arg string, do func() (old, new int64)) {
 	r := g.run
-	if r.sched != nil {
-		r.sched.point(g)
-	}
+	r.point(g)
 	r.mu.Lock()
 	if r.halted {
 		r.mu.Unlock()

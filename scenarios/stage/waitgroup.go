@@ -57,9 +57,7 @@ func (w *WaitGroup) Done(g *G) { w.add(g, callerPC(), "done", -1) }
 
 func (w *WaitGroup) add(g *G, pc uintptr, op string, delta int) {
 	r := g.run
-	if r.sched != nil {
-		r.sched.point(g)
-	}
+	r.point(g)
 	r.mu.Lock()
 	old := w.n
 	if old+delta < 0 {
@@ -95,9 +93,7 @@ func (w *WaitGroup) add(g *G, pc uintptr, op string, delta int) {
 func (w *WaitGroup) Wait(g *G) {
 	pc := callerPC()
 	r := g.run
-	if r.sched != nil {
-		r.sched.point(g)
-	}
+	r.point(g)
 	r.mu.Lock()
 	zero := w.zero
 	ok := r.appendLocked(&entry{g: int32(g.id), kind: kindWaitBegin, obj: int32(w.id)}, pc)
