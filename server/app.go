@@ -21,6 +21,7 @@ import (
 
 	"interleave/scenarios"
 	"interleave/static"
+	"interleave/templates"
 	"interleave/web"
 )
 
@@ -44,6 +45,8 @@ type app struct {
 	api      *echo.Group
 	assets   *assets
 	runSlots *runSlots
+	// sources are each scenario's Go and Rust, highlighted once at start.
+	sources map[string]highlighted
 
 	// ctx is done when the server shuts down; every session derives from it.
 	ctx      context.Context
@@ -65,8 +68,28 @@ func newApp(cfg appConfig) *app {
 		ctx:      ctx,
 		stop:     stop,
 	}
+	a.sources = highlightCatalog(cfg.catalog)
 	a.echo = a.routes(cfg.trustProxy)
 	return a
+}
+
+// highlighted is a scenario's sources as the code panel shows them.
+type highlighted struct {
+	goLines, rustLines []templates.SrcLine
+}
+
+// highlightCatalog highlights every scenario's sources. Doing it once here keeps chroma
+// (whose lexers leave a timer goroutine behind for a second) off the request path.
+func highlightCatalog(cat *scenarios.Catalog) map[string]highlighted {
+	h := templates.NewHighlighter()
+	out := make(map[string]highlighted, len(cat.All()))
+	for _, s := range cat.All() {
+		out[s.ID] = highlighted{
+			goLines:   h.Lines(s.Source, s.SourceLine, "go"),
+			rustLines: h.Lines(s.Rust, 1, "rust"),
+		}
+	}
+	return out
 }
 
 // contentSecurityPolicy allows only the page's own origin: its modules, its styles, its

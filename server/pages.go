@@ -144,11 +144,13 @@ func (a *app) handlePlay(c echo.Context) error {
 	}
 	c.Response().Header().Set("Cache-Control", "no-cache")
 	return render(c, http.StatusOK, templates.Page(templates.PageData{
-		Catalog:  a.catalog.All(),
-		Scenario: l.scenario,
-		Values:   l.values,
-		Notices:  l.notices,
-		Query:    linkQuery(l.scenario, l.values, l.settings),
+		Catalog:   a.catalog.All(),
+		Scenario:  l.scenario,
+		Values:    l.values,
+		Notices:   l.notices,
+		Query:     linkQuery(l.scenario, l.values, l.settings),
+		GoLines:   a.sources[l.scenario.ID].goLines,
+		RustLines: a.sources[l.scenario.ID].rustLines,
 
 		Mode:       string(l.settings.mode),
 		Seed:       l.settings.seed,

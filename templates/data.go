@@ -12,6 +12,8 @@ type PageData struct {
 	Values   scenarios.Values // the values the sliders show (already checked)
 	Notices  []string         // what was changed in the link's values, one sentence each
 	Query    string           // canonical query of Values and the run settings, for the share link
+	// The scenario's Go and Rust sources, highlighted (Highlighter.Lines).
+	GoLines, RustLines []SrcLine
 
 	// Run settings, from the link: "live" or "seeded"; the seed and the processors of a
 	// seeded run.

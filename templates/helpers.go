@@ -4,6 +4,10 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/alecthomas/chroma/v2"
+	"github.com/alecthomas/chroma/v2/lexers"
+	"github.com/alecthomas/chroma/v2/styles"
+
 	"interleave/scenarios"
 )
 
@@ -42,115 +46,115 @@ type token struct {
 	Text  string
 }
 
-// srcLine is one line of shown source with the file line it has.
-type srcLine struct {
+// SrcLine is one line of shown source with the file line it has.
+type SrcLine struct {
 	N      int
 	Tokens []token
 }
 
-// sourceLines splits src into lines numbered from first, highlighted for lang ("go" or
-// "rust"). The highlighting is deliberately small: comments, strings, numbers, keywords.
-func sourceLines(src string, first int, lang string) []srcLine {
-	keywords := goKeywords
-	if lang == "rust" {
-		keywords = rustKeywords
+// classPrefix starts every highlighting class, so that chroma's short class names ("k",
+// "s", "line") cannot meet the page's own; static/chroma.css styles them.
+const classPrefix = "ch-"
+
+// codeClass is the class of the element around highlighted code: chroma's rules apply
+// inside it.
+const codeClass = classPrefix + "chroma"
+
+// Highlighter renders source code as the code panel shows it: split into numbered lines of
+// tokens classed by chroma. Make one with NewHighlighter and keep it: it knows which token
+// types the panel's styles colour.
+type Highlighter struct {
+	styled map[chroma.TokenType]bool
+}
+
+// NewHighlighter makes a Highlighter for the panel's light and dark styles.
+func NewHighlighter() *Highlighter {
+	h := &Highlighter{styled: map[chroma.TokenType]bool{}}
+	for _, name := range []string{lightStyle, darkStyle} {
+		style := styles.Get(name)
+		bg := style.Get(chroma.Background)
+		for tt := range chroma.StandardTypes {
+			if !style.Get(tt).Sub(bg).IsZero() {
+				h.styled[tt] = true
+			}
+		}
 	}
-	raw := strings.Split(strings.TrimRight(src, "\n"), "\n")
-	lines := make([]srcLine, len(raw))
-	inRaw := false // inside a Go raw string that spans lines
-	for i, l := range raw {
-		lines[i] = srcLine{N: first + i}
-		lines[i].Tokens, inRaw = highlight(strings.ReplaceAll(l, "\t", "    "), keywords, inRaw)
+	return h
+}
+
+// Lines splits src into lines numbered from first, highlighted for lang ("go" or "rust").
+// Highlighting runs chroma's lexers, which leave a timer goroutine behind for a second: the
+// server highlights the catalog once when it starts rather than on every page.
+func (h *Highlighter) Lines(src string, first int, lang string) []SrcLine {
+	return h.highlight(src, first, lang)
+}
+
+// highlight does Lines. A token that spans lines (a raw string, a block comment) is cut at
+// each newline, every piece keeping its class.
+func (h *Highlighter) highlight(src string, first int, lang string) []SrcLine {
+	src = strings.ReplaceAll(strings.TrimRight(src, "\n"), "\t", "    ")
+	lines := make([]SrcLine, strings.Count(src, "\n")+1)
+	for i := range lines {
+		lines[i].N = first + i
+	}
+	toks, err := chroma.Tokenise(chroma.Coalesce(lexer(lang)), nil, src)
+	if err != nil {
+		toks = []chroma.Token{{Type: chroma.Text, Value: src}}
+	}
+	i := 0
+	for _, t := range toks {
+		class := h.tokenClass(t.Type)
+		for j, part := range strings.Split(t.Value, "\n") {
+			if j > 0 {
+				i++
+			}
+			if part == "" || i >= len(lines) {
+				continue
+			}
+			l := &lines[i]
+			if k := len(l.Tokens) - 1; k >= 0 && l.Tokens[k].Class == class {
+				l.Tokens[k].Text += part
+				continue
+			}
+			l.Tokens = append(l.Tokens, token{Class: class, Text: part})
+		}
 	}
 	return lines
 }
 
-var goKeywords = words("break case chan const continue default defer else fallthrough for func go goto if import interface map package range return select struct switch type var nil true false iota")
-
-var rustKeywords = words("as break const continue crate else enum extern false fn for if impl in let loop match mod move mut pub ref return self Self static struct super trait true type unsafe use where while async await dyn")
-
-func words(s string) map[string]bool {
-	m := make(map[string]bool)
-	for _, w := range strings.Fields(s) {
-		m[w] = true
+// lexer is chroma's lexer for lang, or its plain-text one.
+func lexer(lang string) chroma.Lexer {
+	if l := lexers.Get(lang); l != nil {
+		return l
 	}
-	return m
+	return lexers.Fallback
 }
 
-func isIdent(c byte) bool {
-	return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
-}
+// The code panel's colours: chroma's light style, and its dark style for a dark scheme.
+// static/chroma.css holds their rules (go test ./templates -run ChromaCSS -update).
+const (
+	lightStyle = "github"
+	darkStyle  = "github-dark"
+)
 
-// highlight tokenizes one line. inRaw says the line starts inside a raw (backtick) string;
-// the second result says whether it ends inside one.
-func highlight(l string, keywords map[string]bool, inRaw bool) ([]token, bool) {
-	var toks []token
-	plain := 0 // start of the pending plain run
-	emit := func(start, end int, class string) {
-		if plain < start {
-			toks = append(toks, token{Text: l[plain:start]})
-		}
-		toks = append(toks, token{Class: class, Text: l[start:end]})
-		plain = end
+// tokenClass is the class chroma's HTML formatter gives a token of type tt, with
+// classPrefix: the short name of the type or of its nearest parent that has one. Plain text,
+// whitespace and types neither style colours get none.
+func (h *Highlighter) tokenClass(tt chroma.TokenType) string {
+	if tt == chroma.TextWhitespace {
+		return ""
 	}
-	i := 0
-	if inRaw {
-		j := strings.IndexByte(l, '`')
-		if j < 0 {
-			return []token{{Class: "s", Text: l}}, true
+	for ; ; tt = tt.Parent() {
+		if c, ok := chroma.StandardTypes[tt]; ok {
+			if c == "" || !h.styled[tt] {
+				return ""
+			}
+			return classPrefix + c
 		}
-		emit(0, j+1, "s")
-		i = j + 1
-	}
-	for i < len(l) {
-		c := l[i]
-		switch {
-		case c == '/' && i+1 < len(l) && l[i+1] == '/':
-			emit(i, len(l), "c")
-			i = len(l)
-		case c == '"':
-			j := i + 1
-			for j < len(l) && l[j] != '"' {
-				if l[j] == '\\' {
-					j++
-				}
-				j++
-			}
-			j = min(j+1, len(l))
-			emit(i, j, "s")
-			i = j
-		case c == '`':
-			j := strings.IndexByte(l[i+1:], '`')
-			if j < 0 {
-				emit(i, len(l), "s")
-				return toks, true
-			}
-			emit(i, i+j+2, "s")
-			i += j + 2
-		case c >= '0' && c <= '9':
-			j := i
-			for j < len(l) && isIdent(l[j]) {
-				j++
-			}
-			emit(i, j, "n")
-			i = j
-		case isIdent(c):
-			j := i
-			for j < len(l) && isIdent(l[j]) {
-				j++
-			}
-			if keywords[l[i:j]] {
-				emit(i, j, "k")
-			}
-			i = j
-		default:
-			i++
+		if tt == 0 {
+			return ""
 		}
 	}
-	if plain < len(l) {
-		toks = append(toks, token{Text: l[plain:]})
-	}
-	return toks, false
 }
 
 // valueText is a param value as the page shows it: "300 ms", "4", or a choice's name.

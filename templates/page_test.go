@@ -37,21 +37,50 @@ func TestSplitCode(t *testing.T) {
 	}
 }
 
-func TestHighlightKeepsText(t *testing.T) {
-	for _, line := range []string{
-		`	ch := stage.NewChan[int](g, "ch", p.Int("buffer")) // comment`,
-		"s := `raw",
-		`x := "esc\"aped" + 12`,
-		"",
-	} {
-		toks, _ := highlight(line, goKeywords, false)
+func TestSourceLines(t *testing.T) {
+	src := "package p\n\n// one\n/* two\n   three */\nvar s = `raw\n\tmore` + \"esc\\\"aped\" + 12\n"
+	lines := NewHighlighter().Lines(src, 7, "go")
+	want := strings.Split(strings.ReplaceAll(strings.TrimRight(src, "\n"), "\t", "    "), "\n")
+	if len(lines) != len(want) {
+		t.Fatalf("%d lines, want %d", len(lines), len(want))
+	}
+	classes := map[string]bool{}
+	for i, l := range lines {
+		if l.N != 7+i {
+			t.Errorf("line %d numbered %d", i, l.N)
+		}
 		var b strings.Builder
-		for _, tk := range toks {
+		for _, tk := range l.Tokens {
+			if strings.Contains(tk.Text, "\n") {
+				t.Errorf("line %d: token %q holds a newline", l.N, tk.Text)
+			}
 			b.WriteString(tk.Text)
+			classes[tk.Class] = true
 		}
-		if b.String() != line {
-			t.Errorf("highlight lost text: %q became %q", line, b.String())
+		if b.String() != want[i] {
+			t.Errorf("line %d is %q, want %q", l.N, b.String(), want[i])
 		}
+	}
+	// a token over lines keeps its class on each
+	for _, c := range []struct {
+		line int
+		text string
+	}{{3, "/* two"}, {4, "   three */"}, {5, "`raw"}, {6, "    more`"}} {
+		found := false
+		for _, tk := range lines[c.line].Tokens {
+			found = found || tk.Text == c.text && strings.HasPrefix(tk.Class, classPrefix)
+		}
+		if !found {
+			t.Errorf("line %d is %+v, want %q highlighted", lines[c.line].N, lines[c.line].Tokens, c.text)
+		}
+	}
+	for _, c := range []string{"ch-kn", "ch-c1", "ch-cm", "ch-s", "ch-mi"} {
+		if !classes[c] {
+			t.Errorf("no token has class %s; classes %v", c, classes)
+		}
+	}
+	if r := NewHighlighter().Lines("fn main() {\n    let x = 1; // c\n}", 1, "rust"); len(r) != 3 || r[0].Tokens[0] != (token{Class: "ch-k", Text: "fn"}) {
+		t.Errorf("rust: %+v", r)
 	}
 }
 
@@ -64,7 +93,7 @@ func pageHTML(t *testing.T, id string, notices []string) (string, *scenarios.Sce
 	}
 	vals := s.Defaults()
 	var b strings.Builder
-	err := Page(PageData{Catalog: cat.All(), Scenario: s, Values: vals, Notices: notices, Query: s.Query(vals)}).
+	err := Page(withSources(PageData{Catalog: cat.All(), Scenario: s, Values: vals, Notices: notices, Query: s.Query(vals)})).
 		Render(context.Background(), &b)
 	if err != nil {
 		t.Fatal(err)
@@ -87,8 +116,8 @@ func TestPageContract(t *testing.T) {
 			`id="copy-link"`,
 			`<div id="timeline-wrap"><canvas id="timeline"`,
 			`<section id="summary"`, `<ol id="log" aria-live="polite">`, `<section id="explain"`,
-			`<pre id="go-source"><code>`, `<pre id="rust-source"><code>`,
-			`<link rel="stylesheet" href="/static/style.css">`,
+			`<pre id="go-source"><code class="ch-chroma">`, `<pre id="rust-source"><code class="ch-chroma">`,
+			`<link rel="stylesheet" href="/static/style.css">`, `<link rel="stylesheet" href="/static/chroma.css">`,
 			`<script type="module" src="/web/app.js"></script>`,
 		}
 		for _, m := range must {
@@ -117,12 +146,18 @@ func TestPageContract(t *testing.T) {
 		}
 		// every source line, numbered as the file numbers it
 		lines := strings.Split(strings.TrimRight(s.Source, "\n"), "\n")
-		got := regexp.MustCompile(`<span class="line" data-line="(\d+)">`).FindAllStringSubmatch(html, -1)
+		goHTML, rustHTML, _ := strings.Cut(html, `<pre id="rust-source">`)
+		got := regexp.MustCompile(`<span class="line" data-line="(\d+)">`).FindAllStringSubmatch(goHTML, -1)
 		if len(got) != len(lines) {
 			t.Fatalf("%s: %d source lines rendered, want %d", s.ID, len(got), len(lines))
 		}
 		if got[0][1] != fmt.Sprint(s.SourceLine) || got[len(got)-1][1] != fmt.Sprint(s.SourceLine+len(lines)-1) {
 			t.Errorf("%s: lines numbered %s…%s, want %d…%d", s.ID, got[0][1], got[len(got)-1][1], s.SourceLine, s.SourceLine+len(lines)-1)
+		}
+		// the Rust original, numbered from 1
+		rust := strings.Split(strings.TrimRight(s.Rust, "\n"), "\n")
+		if got := regexp.MustCompile(`<span class="line" data-line="(\d+)">`).FindAllStringSubmatch(rustHTML, -1); len(got) != len(rust) || got[len(got)-1][1] != fmt.Sprint(len(rust)) {
+			t.Errorf("%s: %d Rust lines rendered, want %d numbered 1…%d", s.ID, len(got), len(rust), len(rust))
 		}
 		// nothing inline that a strict CSP would block, nothing from other origins
 		if regexp.MustCompile(`<script(?:\s[^>]*)?>[^<]`).MatchString(html) || strings.Contains(html, " style=") ||
@@ -212,7 +247,7 @@ func TestPageChoiceParam(t *testing.T) {
 	}
 	vals := scenarios.Values{"n": 3, "method": 2}
 	var b strings.Builder
-	err := Page(PageData{Catalog: cat.All(), Scenario: s, Values: vals, Query: s.Query(vals)}).Render(context.Background(), &b)
+	err := Page(withSources(PageData{Catalog: cat.All(), Scenario: s, Values: vals, Query: s.Query(vals)})).Render(context.Background(), &b)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -246,7 +281,7 @@ func TestPageRunSettings(t *testing.T) {
 	cat := scenarios.New()
 	s, _ := cat.Lookup("channels")
 	vals := s.Defaults()
-	live := renderPage(t, PageData{Catalog: cat.All(), Scenario: s, Values: vals, Query: s.Query(vals)})
+	live := renderPage(t, withSources(PageData{Catalog: cat.All(), Scenario: s, Values: vals, Query: s.Query(vals)}))
 	for _, m := range []string{
 		`<input type="radio" name="mode" value="live" id="mode-live" checked>`,
 		`<input type="radio" name="mode" value="seeded" id="mode-seeded">`,
@@ -270,9 +305,9 @@ func TestPageRunSettings(t *testing.T) {
 		t.Error("a scenario without searches offers Find")
 	}
 
-	seeded := renderPage(t, PageData{Catalog: cat.All(), Scenario: s, Values: vals,
+	seeded := renderPage(t, withSources(PageData{Catalog: cat.All(), Scenario: s, Values: vals,
 		Query: s.Query(vals) + "&mode=seeded&seed=9007199254740991&processors=2",
-		Mode:  "seeded", Seed: 1<<53 - 1, Processors: 2, Searches: []string{"deadlock", "lost-update"}})
+		Mode:  "seeded", Seed: 1<<53 - 1, Processors: 2, Searches: []string{"deadlock", "lost-update"}}))
 	for _, m := range []string{
 		`<input type="radio" name="mode" value="live" id="mode-live">`,
 		`<input type="radio" name="mode" value="seeded" id="mode-seeded" checked>`,
@@ -318,4 +353,12 @@ func TestRunSettingHelpers(t *testing.T) {
 	if runMode("") != "live" || runMode("seeded") != "seeded" || runMode("SEEDED") != "live" {
 		t.Error("runMode does not default to live")
 	}
+}
+
+// withSources fills d's highlighted sources as the server does.
+func withSources(d PageData) PageData {
+	h := NewHighlighter()
+	d.GoLines = h.Lines(d.Scenario.Source, d.Scenario.SourceLine, "go")
+	d.RustLines = h.Lines(d.Scenario.Rust, 1, "rust")
+	return d
 }

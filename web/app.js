@@ -1,7 +1,7 @@
 // The page's script: wires the controls, the socket, the timeline, the event log, the
 // summary and the code panel. The page works without it; this adds running and watching.
 
-import { Trace, deadlockText, describe, formatDuration } from './protocol.js';
+import { Trace, deadlockText, describe, formatDuration, partner, runStats } from './protocol.js';
 import { Socket } from './socket.js';
 import { Timeline } from './timeline.js';
 import { MAX_SEED, initURLState, paramsQuery, randomSeed, runSettings, values } from './urlstate.js';
@@ -112,6 +112,10 @@ function main() {
       refresh();
       updateLog();
     },
+    // a clicked event lights its own line, until the playhead moves on
+    onSelect: (e) => {
+      if (e && e.line) setLit(code.querySelector(`.line[data-line="${e.line}"]`));
+    },
   });
 
   function updateLog() {
@@ -185,7 +189,10 @@ function main() {
         break;
       }
     }
-    const el = line ? code.querySelector(`.line[data-line="${line}"]`) : null;
+    setLit(line ? code.querySelector(`.line[data-line="${line}"]`) : null);
+  }
+
+  function setLit(el) {
     if (el === lit) return;
     if (lit) lit.classList.remove('lit');
     if (el) el.classList.add('lit');
@@ -245,6 +252,7 @@ function main() {
     add('goroutines', String(m.stats.goroutines));
     add('objects', String(m.stats.objects));
     parts.push(dl);
+    if (trace) parts.push(...timeStats(runStats(trace, m.stats.duration)));
     const stuck = trace ? trace.deadlocks : [];
     if (stuck.length > 0) {
       // who waits on what, for good
@@ -278,6 +286,84 @@ function main() {
       parts.push(lp, ul);
     }
     summary.replaceChildren(...parts);
+  }
+
+  // timeStats shows where each goroutine's time went, as small stacked bars, and what the
+  // channels and mutexes went through.
+  function timeStats(st) {
+    const out = [];
+    const PARTS = ['running', 'working', 'blocked', 'sleeping'];
+    const gs = st.goroutines.filter((r) => r.life > 0);
+    if (gs.length > 0) {
+      const h = document.createElement('h3');
+      h.className = 'ts-h';
+      h.textContent = 'Where the time went';
+      const key = document.createElement('ul');
+      key.className = 'ts-key';
+      key.setAttribute('aria-hidden', 'true');
+      for (const k of PARTS) {
+        const li = document.createElement('li');
+        const sw = document.createElement('span');
+        sw.className = `sw sw-${k}`;
+        li.append(sw, k);
+        key.append(li);
+      }
+      const ul = document.createElement('ul');
+      ul.className = 'ts-goroutines';
+      for (const r of gs) {
+        const pct = (k) => Math.round((r[k] / r.life) * 100);
+        const said = PARTS.filter((k) => r[k] > 0).sort((a, b) => r[b] - r[a]).map((k) => `${pct(k)}% ${k}`);
+        const li = document.createElement('li');
+        const name = document.createElement('span');
+        name.className = 'ts-name';
+        name.textContent = r.g.name;
+        const bar = document.createElement('span');
+        bar.className = 'ts-bar';
+        bar.setAttribute('role', 'img');
+        const text = `${r.g.name}: ${said.join(', ') || 'no time'}`;
+        bar.setAttribute('aria-label', text);
+        bar.title = `${text} (of ${formatDuration(r.life)}; ${PARTS.filter((k) => r[k] > 0).map((k) => `${k} ${formatDuration(r[k])}`).join(', ')})`;
+        for (const k of PARTS) {
+          if (r[k] <= 0) continue;
+          const seg = document.createElement('span');
+          seg.className = `ts-seg ts-${k}`;
+          seg.style.width = `${((r[k] / r.life) * 100).toFixed(2)}%`;
+          bar.append(seg);
+        }
+        const life = document.createElement('span');
+        life.className = 'ts-life';
+        life.textContent = formatDuration(r.life);
+        li.append(name, bar, life);
+        ul.append(li);
+      }
+      out.push(h, key, ul);
+    }
+    if (st.channels.length + st.mutexes.length > 0) {
+      const dl = document.createElement('dl');
+      dl.className = 'stats obj-stats';
+      const add = (label, value, title) => {
+        const d = document.createElement('div');
+        const dt = document.createElement('dt');
+        dt.textContent = label;
+        const dd = document.createElement('dd');
+        dd.textContent = value;
+        if (title) d.title = title;
+        d.append(dt, dd);
+        dl.append(d);
+      };
+      for (const c of st.channels) {
+        if (c.cap > 0) {
+          add(`${c.o.name}: most buffered`, `${c.max} of ${c.cap}`, 'Values surely in the buffer at once: from a send\'s end until its receive began');
+        } else {
+          add(`${c.o.name}: most buffered`, 'none (unbuffered)', 'An unbuffered channel hands each value over directly');
+        }
+      }
+      for (const x of st.mutexes) {
+        add(`${x.o.name}: waited to lock`, formatDuration(x.wait), `Sum of every wait from asking for ${x.o.name} to holding it, over ${x.holds} lock${x.holds === 1 ? '' : 's'}`);
+      }
+      out.push(dl);
+    }
+    return out;
   }
 
   function summaryText(text) {

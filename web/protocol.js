@@ -624,3 +624,86 @@ export function borrowText(n) {
   if (n < 0) return 'mutably borrowed';
   return n === 0 ? 'free' : `${n} shared`;
 }
+
+/** eventBySeq is the event numbered seq, or null. */
+export function eventBySeq(trace, seq) {
+  const evs = trace.events;
+  const i = lowerBound(evs, seq, (e) => e.seq);
+  return i < evs.length && evs[i].seq === seq ? evs[i] : null;
+}
+
+const SPAN_ENDS = Object.fromEntries(Object.entries(ENDS).map(([k, op]) => [`${op}-begin`, k]));
+const SPAN_BEGINS = Object.fromEntries(Object.entries(SPAN_ENDS).map(([b, en]) => [en, b]));
+
+/**
+ * partner is the event that pairs with e, or null: a send with its receive (by msg), the
+ * end of a begin and the begin of an end on the same goroutine, a lock with its unlock, a
+ * borrow with its release.
+ */
+export function partner(trace, e) {
+  const evs = trace.events;
+  const i = lowerBound(evs, e.seq, (x) => x.seq);
+  const fwd = (ok) => {
+    for (let j = i + 1; j < evs.length; j++) if (ok(evs[j])) return evs[j];
+    return null;
+  };
+  const back = (ok) => {
+    for (let j = i - 1; j >= 0; j--) if (ok(evs[j])) return evs[j];
+    return null;
+  };
+  const same = (x) => x.g === e.g && x.obj === e.obj;
+  switch (e.kind) {
+    case 'send-begin':
+    case 'send-end':
+      return fwd((x) => x.kind === 'recv-end' && x.msg === e.msg);
+    case 'recv-end':
+      return e.closed ? back((x) => x.kind === 'close' && x.obj === e.obj) : back((x) => x.kind === 'send-begin' && x.msg === e.msg);
+    case 'lock-end':
+      return fwd((x) => x.kind === 'unlock' && same(x));
+    case 'unlock':
+      return back((x) => x.kind === 'lock-end' && same(x));
+    case 'borrow':
+    case 'borrow-mut':
+      return fwd((x) => x.kind === 'release' && same(x) && (x.op === 'mut') === (e.kind === 'borrow-mut'));
+    case 'release':
+      return back((x) => same(x) && x.kind === (e.op === 'mut' ? 'borrow-mut' : 'borrow'));
+  }
+  if (SPAN_ENDS[e.kind]) return fwd((x) => x.kind === SPAN_ENDS[e.kind] && x.g === e.g);
+  if (SPAN_BEGINS[e.kind]) return back((x) => x.kind === SPAN_BEGINS[e.kind] && x.g === e.g);
+  return null;
+}
+
+/**
+ * runStats sums a run up from its trace, endT being its end: per goroutine the time it spent
+ * running, working, blocked and sleeping over its life (from its go to its exit, or endT); per
+ * buffered channel the most values it surely held at once; per mutex the time goroutines
+ * waited to lock it.
+ */
+export function runStats(trace, endT) {
+  const end = Math.max(endT, trace.lastT);
+  const contention = new Map();
+  const goroutines = trace.goroutines.map((g) => {
+    const stop = g.exit ?? end;
+    const life = Math.max(0, stop - g.start);
+    const sum = { [WORK]: 0, [SLEEP]: 0, [BLOCKED]: 0 };
+    for (const s of g.spans) {
+      const d = Math.max(0, (s.t1 ?? stop) - s.t0);
+      sum[s.kind] += d;
+      if (s.op === 'lock') contention.set(s.obj, (contention.get(s.obj) || 0) + d);
+    }
+    const busy = sum[WORK] + sum[SLEEP] + sum[BLOCKED];
+    return { g, life, working: sum[WORK], sleeping: sum[SLEEP], blocked: sum[BLOCKED], running: Math.max(0, life - busy) };
+  });
+  const channels = [];
+  const mutexes = [];
+  for (const o of trace.objects) {
+    if (o.kind === 'chan') {
+      let max = 0;
+      for (const f of o.fill) max = Math.max(max, f.n);
+      channels.push({ o, max: Math.min(max, o.cap), cap: o.cap, received: o.recvs.filter((r) => !r.closed).length });
+    } else if (o.kind === 'mutex') {
+      mutexes.push({ o, wait: contention.get(o.id) || 0, holds: o.holds.length });
+    }
+  }
+  return { goroutines, channels, mutexes };
+}

@@ -8,7 +8,7 @@
 // lane binary-searches its first and last visible item, and marks narrower than a pixel are
 // merged. Frames are requested only while something moves.
 
-import { BLOCKED, SLEEP, WORK, lowerBound, upperBound } from './protocol.js';
+import { BLOCKED, SLEEP, WORK, describe, eventBySeq, formatDuration, lowerBound, partner, upperBound } from './protocol.js';
 
 const AXIS_H = 26;
 const G_LANE_H = 26;
@@ -42,14 +42,22 @@ export class Timeline {
   /**
    * canvas is drawn on; wrap is its scrolling container. onFrame(count, playhead) is called
    * when the number of events at or before the playhead changes; onState() when playing,
-   * live or ended change.
+   * live or ended change; onSelect(event, partner) when a click picks an event (null: none).
    */
-  constructor(canvas, wrap, { onFrame = () => {}, onState = () => {} } = {}) {
+  constructor(canvas, wrap, { onFrame = () => {}, onState = () => {}, onSelect = () => {} } = {}) {
     this.canvas = canvas;
     this.wrap = wrap;
     this.ctx = canvas.getContext('2d');
     this.onFrame = onFrame;
     this.onState = onState;
+    this.onSelect = onSelect;
+    this.selected = null; // {e, p}: the event clicked and its partner
+
+    this.tip = document.createElement('div');
+    this.tip.className = 'tl-tip';
+    this.tip.setAttribute('role', 'tooltip');
+    this.tip.hidden = true;
+    document.body.append(this.tip);
 
     this.trace = null;
     this.live = false;
@@ -127,6 +135,8 @@ export class Timeline {
     this.arrivalWall = performance.now();
     this.arrivalT = 0;
     this.lastCount = -1;
+    this.selected = null;
+    this.tip.hidden = true;
     this.layout(true);
     this.onState();
   }
@@ -556,6 +566,7 @@ export class Timeline {
       this.drawObject(os[j], top, X, t0, t1, ph);
     }
     this.drawArrows(gY, X, t0, t1, ph);
+    if (this.selected) this.drawSelected(gY, X, x0, x1, ph);
     // labels over everything in their column
     for (let i = 0; i < gs.length + os.length; i++) {
       const top = this.laneTop(i);
@@ -1309,37 +1320,164 @@ export class Timeline {
     }
   }
 
+  /**
+   * drawSelected rings the event clicked and its partner (faint while the playhead has not
+   * reached it), joined by a dashed line.
+   */
+  drawSelected(gY, X, x0, x1, ph) {
+    const ctx = this.ctx;
+    const C = this.colors;
+    const at = (e) => {
+      const g = this.trace.goroutine(e.g || e.child);
+      return g ? [X(e.t), gY[g.lane]] : null;
+    };
+    const { e, p } = this.selected;
+    const a = at(e);
+    const b = p ? at(p) : null;
+    const ring = (pt, future) => {
+      if (!pt || pt[0] < x0 - 8 || pt[0] > x1 + 8) return;
+      ctx.globalAlpha = future ? 0.45 : 1;
+      ctx.lineWidth = 5;
+      ctx.strokeStyle = C.bg;
+      ctx.beginPath();
+      ctx.arc(pt[0], pt[1], 8, 0, Math.PI * 2);
+      ctx.stroke();
+      ctx.lineWidth = 2.5;
+      ctx.strokeStyle = C.playhead;
+      ctx.stroke();
+      ctx.globalAlpha = 1;
+    };
+    if (a && b) {
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(x0, 0, x1 - x0 + 8, 1e7);
+      ctx.clip();
+      ctx.setLineDash([4, 3]);
+      ctx.lineWidth = 1.5;
+      ctx.strokeStyle = C.playhead;
+      ctx.globalAlpha = p.t > ph ? 0.45 : 0.9;
+      ctx.beginPath();
+      ctx.moveTo(a[0], a[1]);
+      ctx.lineTo(b[0], b[1]);
+      ctx.stroke();
+      ctx.restore();
+    }
+    ring(a, e.t > ph);
+    ring(b, p && p.t > ph);
+  }
+
   // ——— input ———
 
-  /** markAt is the text of the mark under the pointer, or "". */
-  markAt(ev) {
+  /**
+   * hitAt is what is under the pointer: {e} for the nearest event on the lane within a few
+   * pixels, {e, span} for a goroutine's span (e begins it) or a mutex hold (e is its lock),
+   * or null. Only what the playhead has reached counts.
+   */
+  hitAt(ev) {
     const tr = this.trace;
-    if (!tr) return '';
+    if (!tr || tr.events.length === 0) return null;
     const r = this.canvas.getBoundingClientRect();
     const x = ev.clientX - r.left;
     const y = ev.clientY - r.top;
-    if (x < this.labelW || y < AXIS_H) return '';
-    const cy = y + this.wrap.scrollTop;
+    if (x < this.labelW - 4 || y < AXIS_H) return null;
+    const cy = y + this.scrollTop();
     const nG = tr.goroutines.length;
     const n = nG + tr.objects.length;
     let i = 0;
     while (i < n && this.laneTop(i) + this.laneH(i) <= cy) i++;
-    if (i >= n || this.laneTop(i) > cy) return '';
+    if (i >= n || this.laneTop(i) > cy) return null;
     const [t0, t1] = this.range();
     const k = (this.cssW - PAD_R - this.labelW) / (t1 - t0);
     const t = t0 + (x - this.labelW) / k;
-    const tol = 7 / k;
+    const tol = 6 / k;
+    const ph = this.playhead;
     const g = i < nG ? tr.goroutines[i] : null;
-    const marks = g ? g.marks : tr.objects[i - nG].marks;
+    const o = g ? null : tr.objects[i - nG];
+    const mine = g
+      ? (e) => e.g === g.id || (e.kind === 'go' && e.child === g.id)
+      : (e) => e.obj === o.id;
+    const evs = tr.events;
+    const end = upperBound(evs, Math.min(t + tol, ph), (e) => e.t);
     let best = null;
-    const end = upperBound(marks, Math.min(t + tol, this.playhead), (m) => m.t);
-    for (let j = lowerBound(marks, t - tol, (m) => m.t); j < end; j++) {
-      const m = marks[j];
-      if (m.kind === 'atomic') continue;
-      if (!best || Math.abs(m.t - t) < Math.abs(best.t - t)) best = m;
+    for (let j = lowerBound(evs, t - tol, (e) => e.t), seen = 0; j < end && seen < 5000; j++, seen++) {
+      const e = evs[j];
+      if (mine(e) && (!best || Math.abs(e.t - t) < Math.abs(best.t - t))) best = e;
     }
-    return best ? markText(best, g) : '';
+    if (best) return { e: best };
+    if (t > ph) return null;
+    if (g) {
+      const sp = g.spans;
+      const s = sp[upperBound(sp, t, (x) => x.t0) - 1];
+      const stop = g.exit ?? (this.ended ? this.endT : ph);
+      if (s && t <= (s.t1 ?? stop)) {
+        const e = eventBySeq(tr, s.seq);
+        if (e) return { e, span: { t0: s.t0, t1: s.t1, open: s.t1 === null, kind: s.kind, until: Math.min(s.t1 ?? stop, ph) } };
+      }
+    } else if (o.kind === 'mutex') {
+      const hs = o.holds;
+      const h = hs[upperBound(hs, t, (x) => x.t0) - 1];
+      if (h && t <= (h.t1 ?? ph)) {
+        for (let j = lowerBound(evs, h.t0, (e) => e.t); j < evs.length && evs[j].t === h.t0; j++) {
+          const e = evs[j];
+          if (e.kind === 'lock-end' && e.g === h.g && e.obj === o.id) {
+            return { e, span: { t0: h.t0, t1: h.t1, open: h.t1 === null, kind: 'held', until: Math.min(h.t1 ?? ph, ph) } };
+          }
+        }
+      }
+    }
+    return null;
   }
+
+  /** showTip shows what hit is beside the pointer; null hides it. */
+  showTip(hit, ev) {
+    const tip = this.tip;
+    if (!hit) {
+      tip.hidden = true;
+      return;
+    }
+    const tr = this.trace;
+    const { e, span } = hit;
+    const rows = [];
+    const ms = (ns) => `${(ns / 1e6).toFixed(3)} ms`;
+    const who = e.g ? tr.gName(e.g) : tr.gName(e.child);
+    if (span) {
+      const what = span.kind === 'held' ? `${tr.oName(e.obj)} held by ${who}` : `${who} ${span.kind === WORK ? 'working' : span.kind === SLEEP ? 'sleeping' : 'blocked'}`;
+      rows.push(`${what} for ${formatDuration(span.until - span.t0)}${span.open ? ' so far' : ''}`);
+      rows.push(`${ms(span.t0)} – ${span.open ? '…' : ms(span.t1)}`);
+    } else {
+      rows.push(`${who} · at ${ms(e.t)}`);
+    }
+    if (e.value !== undefined && e.value !== '') rows.push(`value: ${e.value}`);
+    if (e.line) rows.push(`line ${e.line}`);
+    const head = document.createElement('strong');
+    head.textContent = describe(tr, e);
+    tip.replaceChildren(head, ...rows.map((text) => {
+      const s = document.createElement('span');
+      s.textContent = text;
+      return s;
+    }));
+    tip.hidden = false;
+    const w = tip.offsetWidth;
+    const h = tip.offsetHeight;
+    let left = ev.clientX + 14;
+    let top = ev.clientY + 16;
+    if (left + w > window.innerWidth - 4) left = Math.max(4, ev.clientX - 14 - w);
+    if (top + h > window.innerHeight - 4) top = Math.max(4, ev.clientY - 12 - h);
+    tip.style.left = `${left}px`;
+    tip.style.top = `${top}px`;
+  }
+
+  /** select picks event e (null: none): it and its partner are ringed. */
+  select(e) {
+    const p = e ? partner(this.trace, e) : null;
+    const was = this.selected;
+    this.selected = e ? { e, p } : null;
+    if (was || e) {
+      this.request();
+      this.onSelect(e, p);
+    }
+  }
+
 
   bindInput() {
     const c = this.canvas;
@@ -1374,44 +1512,45 @@ export class Timeline {
       const r = c.getBoundingClientRect();
       if (ev.clientX - r.left < this.labelW) return;
       const touch = ev.pointerType === 'touch';
-      drag = { x: ev.clientX, y: ev.clientY, active: !touch };
+      // pressing an event picks it (on release, unless the pointer moves on to scrub)
+      const hit = this.hitAt(ev);
+      this.tip.hidden = true;
+      drag = { x: ev.clientX, y: ev.clientY, active: !touch && !hit, hit };
       if (!touch) {
         c.setPointerCapture(ev.pointerId);
-        this.seek(tAt(ev));
+        if (!hit) {
+          this.select(null);
+          this.seek(tAt(ev));
+        }
       }
     });
     c.addEventListener('pointermove', (ev) => {
       if (!drag) {
-        // hovering a mark (a panic, a refused borrow, a warning, a close) tells what it is
-        if (ev.pointerType === 'mouse') {
-          const text = this.markAt(ev);
-          if (c.title !== text) c.title = text;
-        }
+        // hovering an event or a span tells what it is
+        if (ev.pointerType === 'mouse') this.showTip(this.hitAt(ev), ev);
         return;
       }
-      if (!drag.active && Math.abs(ev.clientX - drag.x) > 8 && Math.abs(ev.clientX - drag.x) > Math.abs(ev.clientY - drag.y)) {
+      const dx = Math.abs(ev.clientX - drag.x);
+      if (!drag.active && dx > (drag.hit && ev.pointerType !== 'touch' ? 4 : 8) && dx > Math.abs(ev.clientY - drag.y)) {
         drag.active = true;
       }
       if (drag.active) this.seek(tAt(ev));
     });
     c.addEventListener('pointerup', (ev) => {
-      if (drag && !drag.active && Math.hypot(ev.clientX - drag.x, ev.clientY - drag.y) < 8) this.seek(tAt(ev));
+      if (drag && !drag.active && Math.hypot(ev.clientX - drag.x, ev.clientY - drag.y) < 8) {
+        if (drag.hit) {
+          this.select(drag.hit.e);
+        } else {
+          this.select(null);
+          this.seek(tAt(ev));
+        }
+      }
       drag = null;
     });
     c.addEventListener('pointercancel', () => { drag = null; });
+    c.addEventListener('pointerleave', () => { this.tip.hidden = true; });
+    c.addEventListener('wheel', () => { this.tip.hidden = true; }, { passive: true });
   }
-}
-
-/** markText is what hovering a mark on g's lane (g null: an object's) says. */
-function markText(m, g) {
-  if (!g) return m.value;
-  switch (m.kind) {
-    case 'panic': return `${g.name} panics: ${m.value}`;
-    case 'print': return `${g.name} prints: ${m.value}`;
-    case 'error': return `${g.name} ${m.value}`;
-    case 'deadlock': return `${g.name} is deadlocked: ${m.value}`;
-  }
-  return '';
 }
 
 /** lowerBoundFrom is the first index in [lo, hi) of spans sorted by t0 whose t0 is ≥ t. */
