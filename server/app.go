@@ -45,6 +45,7 @@ type app struct {
 	api      *echo.Group
 	assets   *assets
 	runSlots *runSlots
+	buffers  *bufferPool
 	// sources are each scenario's Go and Rust, highlighted once at start.
 	sources map[string]highlighted
 
@@ -65,6 +66,7 @@ func newApp(cfg appConfig) *app {
 		upgrader: newUpgrader(cfg.allowedOrigins),
 		assets:   newAssets(map[string]fsys{"/web/": web.Files, "/static/": static.Files}),
 		runSlots: newRunSlots(cfg.limits.maxRuns, cfg.limits.maxRunsPerClient),
+		buffers:  newBufferPool(),
 		ctx:      ctx,
 		stop:     stop,
 	}

@@ -145,7 +145,7 @@ func (s *session) writeLoop(fail context.CancelFunc) {
 				fail()
 				return
 			}
-			putBuffer(msg)
+			s.app.buffers.put(msg)
 		case <-ping.C:
 			if err := s.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeTimeout)); err != nil {
 				fail()
@@ -333,7 +333,7 @@ func (p *stream) flush() handed {
 		if len(p.batch) > maxBatch {
 			p.batch = p.batch[:maxBatch]
 		}
-		msg, n := appendEventsMessage(getBuffer(), p.id, p.batch, maxMessageBytes)
+		msg, n := appendEventsMessage(p.s.app.buffers.get(), p.id, p.batch, maxMessageBytes)
 		if h := p.handOver(msg); h != queued {
 			return h
 		}
@@ -403,19 +403,23 @@ func (p *stream) cutShort(release func()) {
 	})
 }
 
-// messageBuffers recycles the buffers events are encoded into: the writer gives each
-// message's buffer back once it is written.
-var messageBuffers = sync.Pool{New: func() any {
-	b := make([]byte, 0, 4<<10)
-	return &b
-}}
+// bufferPool recycles the buffers events are encoded into: the writer gives each message's
+// buffer back once it is written.
+type bufferPool struct{ pool sync.Pool }
 
-func getBuffer() []byte { return (*messageBuffers.Get().(*[]byte))[:0] }
+func newBufferPool() *bufferPool {
+	return &bufferPool{pool: sync.Pool{New: func() any {
+		b := make([]byte, 0, 4<<10)
+		return &b
+	}}}
+}
 
-func putBuffer(b []byte) {
+func (p *bufferPool) get() []byte { return (*p.pool.Get().(*[]byte))[:0] }
+
+func (p *bufferPool) put(b []byte) {
 	if cap(b) <= 2*maxMessageBytes {
 		b = b[:0]
-		messageBuffers.Put(&b)
+		p.pool.Put(&b)
 	}
 }
 
