@@ -105,6 +105,28 @@ func TestForwardedForIsIgnoredUnlessTrusted(t *testing.T) {
 	expectError(t, b, "already going from your address")
 }
 
+func TestAPIRunsTakeRunSlotsToo(t *testing.T) {
+	ts := newTestServerWith(t, func(c *appConfig) { c.limits.maxRunsPerClient = 1 })
+	conn := ts.dial(t)
+	send(t, conn, longRun)
+	expectMeta(t, conn)
+	for _, path := range []string{"/api/scenarios/deadlock/trace?seed=1", "/api/scenarios/deadlock/search?want=deadlock"} {
+		resp, body := get(t, ts, path)
+		if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, "already going from your address") {
+			t.Errorf("%s while a socket run holds the only slot: %d %s", path, resp.StatusCode, body)
+		}
+	}
+	send(t, conn, `{"type":"stop"}`)
+	for {
+		if m := read(t, conn); m.Type == typeEnd {
+			break
+		}
+	}
+	if resp, body := get(t, ts, "/api/scenarios/deadlock/trace?seed=1"); resp.StatusCode != http.StatusOK {
+		t.Errorf("trace after the slot was freed: %d %s", resp.StatusCode, body)
+	}
+}
+
 func TestASecondRunOnOneConnectionTakesTheSameSlot(t *testing.T) {
 	ts := newTestServerWith(t, func(c *appConfig) { c.limits.maxRunsPerClient = 1 })
 	conn := ts.dial(t)

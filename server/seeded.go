@@ -86,6 +86,16 @@ func (l limits) seededConfig(set runSettings) stage.Config {
 	return cfg
 }
 
+// takeRunSlot holds a run slot for an API request, as a socket run holds one: the API's
+// seeded runs count against the same limits. A refusal is a 503 with the sentence.
+func (a *app) takeRunSlot(c echo.Context) (release func(), err error) {
+	release, refusal := a.runSlots.acquire(c.RealIP())
+	if refusal != "" {
+		return nil, echo.NewHTTPError(http.StatusServiceUnavailable, refusal)
+	}
+	return release, nil
+}
+
 // runSeeded runs a scenario to its end under the seeded scheduler.
 func (a *app) runSeeded(ctx context.Context, s *scenarios.Scenario, vals scenarios.Values, set runSettings) ([]stage.Event, stage.End, []scenarios.Stat) {
 	r := s.Start(ctx, a.limits.seededConfig(set), vals)
@@ -108,7 +118,12 @@ func (a *app) handleTrace(c echo.Context) error {
 	if format != "" && format != "json" && format != "chrome" {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("format must be json or chrome, got %q", format))
 	}
+	release, err := a.takeRunSlot(c)
+	if err != nil {
+		return err
+	}
 	events, end, summary := a.runSeeded(c.Request().Context(), s, vals, set)
+	release()
 	name := fmt.Sprintf("%s-seed%d", s.ID, set.seed)
 	if format == "chrome" {
 		data, err := stage.ChromeTrace(events)
@@ -190,6 +205,11 @@ func (a *app) handleSearch(c echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("tries must be 1–%d, got %q", maxTries, text))
 		}
 	}
+	release, err := a.takeRunSlot(c)
+	if err != nil {
+		return err
+	}
+	defer release()
 	ctx, cancel := context.WithTimeout(c.Request().Context(), searchBudget)
 	defer cancel()
 	tried := 0
