@@ -99,10 +99,10 @@ func FuzzClientMessage(f *testing.F) {
 			t.Fatalf("checked run of %q names scenario %v", msg.Scenario, req.scenario)
 		}
 		checkValues(t, req.scenario, req.values)
-		if req.speed < minSpeed || req.speed > maxSpeed || req.mode != stage.Live && req.mode != stage.Seeded {
-			t.Fatalf("checked run has speed %g, mode %q", req.speed, req.mode)
+		if req.speed < minSpeed || req.speed > maxSpeed || req.settings.mode != stage.Live && req.settings.mode != stage.Seeded {
+			t.Fatalf("checked run has speed %g, mode %q", req.speed, req.settings.mode)
 		}
-		if req.mode == stage.Seeded && (req.settings.seed > maxSeed || req.settings.processors < 1 || req.settings.processors > maxProcessors) {
+		if req.settings.mode == stage.Seeded && (req.settings.seed > maxSeed || req.settings.processors < 1 || req.settings.processors > maxProcessors) {
 			t.Fatalf("checked seeded run has seed %d, processors %d", req.settings.seed, req.settings.processors)
 		}
 		// What the meta message reports (Named) sent back as a run is the same run.

@@ -46,8 +46,7 @@ type clientMessage struct {
 type runRequest struct {
 	scenario *scenarios.Scenario
 	values   scenarios.Values
-	mode     stage.Mode
-	settings runSettings // seeded runs: seed and processors
+	settings runSettings // the mode; for seeded runs also seed and processors
 	speed    float64
 }
 
@@ -110,11 +109,10 @@ func checkRun(cat *scenarios.Catalog, m clientMessage) (runRequest, error) {
 	if err != nil {
 		return runRequest{}, err
 	}
-	req := runRequest{scenario: s, values: vals, mode: stage.Live, speed: m.Speed}
+	req := runRequest{scenario: s, values: vals, settings: runSettings{mode: stage.Live}, speed: m.Speed}
 	switch m.Mode {
 	case "", string(stage.Live):
 	case string(stage.Seeded):
-		req.mode = stage.Seeded
 		req.settings = runSettings{mode: stage.Seeded, seed: newSeed(), processors: defaultProcessors}
 		if m.Seed != nil {
 			if *m.Seed > maxSeed {

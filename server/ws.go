@@ -203,7 +203,7 @@ func (s *session) startRun(req runRequest) {
 	p := &runningPump{cancel: cancel, done: make(chan struct{})}
 	s.current = p
 	cfg := s.app.limits.stageConfig()
-	if req.mode == stage.Seeded {
+	if req.settings.mode == stage.Seeded {
 		cfg = s.app.limits.seededConfig(req.settings)
 	}
 	cfg.Speed = req.speed
@@ -268,8 +268,8 @@ func (s *session) pump(id int, req runRequest, run *scenarios.Run, release func(
 	runDone := run.Done()
 	defer func() { <-runDone }()
 	meta := metaMessage{V: stage.SchemaVersion, Type: typeMeta, Run: id,
-		Scenario: req.scenario.ID, Params: req.scenario.Named(req.values), Mode: req.mode, Speed: req.speed}
-	if req.mode == stage.Seeded {
+		Scenario: req.scenario.ID, Params: req.scenario.Named(req.values), Mode: req.settings.mode, Speed: req.speed}
+	if req.settings.mode == stage.Seeded {
 		meta.Seed, meta.Processors = &req.settings.seed, req.settings.processors
 	}
 	if !s.sendJSON(meta) {
