@@ -1242,13 +1242,7 @@ export class Timeline {
       const w = ctx.measureText(text).width + 12;
       const x = this.cssW - PAD_R - w;
       const y = this.scrollTop() + AXIS_H + 4;
-      ctx.fillStyle = C.bg;
-      ctx.globalAlpha = 0.9;
-      roundRect(ctx, x, y, w, 18, 4);
-      ctx.fill();
-      ctx.globalAlpha = 1;
-      ctx.fillStyle = C.arrow;
-      ctx.fillText(text, x + 6, y + 9);
+      labelOnBg(ctx, C, text, x, y, w, 18, 4, 0.9, 6);
       return;
     }
     const dense = n > 300;
@@ -1309,13 +1303,7 @@ export class Timeline {
         if (Math.abs(lx - lastLabelX) < w && Math.abs(ly - lastLabelY) < 12) continue;
         lastLabelX = lx;
         lastLabelY = ly;
-        ctx.fillStyle = C.bg;
-        ctx.globalAlpha = 0.85;
-        roundRect(ctx, lx, ly, w, 11, 3);
-        ctx.fill();
-        ctx.globalAlpha = 1;
-        ctx.fillStyle = C.arrow;
-        ctx.fillText(text, lx + 3, ly + 5.5);
+        labelOnBg(ctx, C, text, lx, ly, w, 11, 3, 0.85, 3);
       }
     }
   }
@@ -1601,6 +1589,18 @@ function fit(ctx, text, width) {
     else hi = mid - 1;
   }
   return lo > 0 ? `${text.slice(0, lo)}…` : '';
+}
+
+// labelOnBg writes text in the arrow colour on a rounded, translucent patch of background,
+// so a label stays readable over the marks behind it; pad is the text's left inset.
+function labelOnBg(ctx, C, text, x, y, w, h, r, alpha, pad) {
+  ctx.fillStyle = C.bg;
+  ctx.globalAlpha = alpha;
+  roundRect(ctx, x, y, w, h, r);
+  ctx.fill();
+  ctx.globalAlpha = 1;
+  ctx.fillStyle = C.arrow;
+  ctx.fillText(text, x + pad, y + h / 2);
 }
 
 function roundRect(ctx, x, y, w, h, r) {
