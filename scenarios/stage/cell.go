@@ -36,7 +36,7 @@ func (t *threadBound) touchLocked(g *G, pc uintptr) bool {
 	}
 	t.warned = true
 	r := g.run
-	return r.appendLocked(&entry{g: int32(g.id), kind: kindNotSync, obj: int32(t.id),
+	return r.appendLocked(&entry{g: uint16(g.id), kind: kindNotSync, obj: int32(t.id),
 		text: r.texts.addString(fmt.Sprintf("%s is not Sync: Rust rejects sharing it between threads at compile time", t.kind))}, pc)
 }
 
@@ -68,7 +68,7 @@ func (c *Cell[T]) Get(g *G) T {
 	r.point(g)
 	r.mu.Lock()
 	v := c.value
-	ok := c.touchLocked(g, pc) && r.appendLocked(&entry{g: int32(g.id), kind: kindCellGet, obj: int32(c.id), text: r.texts.addString(format(v))}, pc)
+	ok := c.touchLocked(g, pc) && r.appendLocked(&entry{g: uint16(g.id), kind: kindCellGet, obj: int32(c.id), text: r.texts.addString(format(v))}, pc)
 	r.mu.Unlock()
 	if !ok {
 		panic(unwind{})
@@ -84,7 +84,7 @@ func (c *Cell[T]) Set(g *G, v T) {
 	r := g.run
 	r.point(g)
 	r.mu.Lock()
-	ok := c.touchLocked(g, pc) && r.appendLocked(&entry{g: int32(g.id), kind: kindCellSet, obj: int32(c.id), text: r.texts.addString(format(v))}, pc)
+	ok := c.touchLocked(g, pc) && r.appendLocked(&entry{g: uint16(g.id), kind: kindCellSet, obj: int32(c.id), text: r.texts.addString(format(v))}, pc)
 	if ok {
 		c.value = v
 	}
@@ -165,13 +165,13 @@ func (c *RefCell[T]) borrow(g *G, pc uintptr, mut bool) {
 		failure = "already mutably borrowed: BorrowError"
 	case mut:
 		c.borrows = -1
-		ok = r.appendExtraLocked(&entry{g: int32(g.id), kind: kindBorrowMut, obj: int32(c.id), text: r.texts.addString(format(c.value))}, &Event{Borrows: -1}, pc)
+		ok = r.appendExtraLocked(&entry{g: uint16(g.id), kind: kindBorrowMut, obj: int32(c.id), text: r.texts.addString(format(c.value))}, &Event{Borrows: -1}, pc)
 	default:
 		c.borrows++
-		ok = r.appendExtraLocked(&entry{g: int32(g.id), kind: kindBorrow, obj: int32(c.id), text: r.texts.addString(format(c.value))}, &Event{Borrows: c.borrows}, pc)
+		ok = r.appendExtraLocked(&entry{g: uint16(g.id), kind: kindBorrow, obj: int32(c.id), text: r.texts.addString(format(c.value))}, &Event{Borrows: c.borrows}, pc)
 	}
 	if failure != "" {
-		ok = r.appendExtraLocked(&entry{g: int32(g.id), kind: kindBorrowError, obj: int32(c.id), text: r.texts.addString(failure)}, &Event{Borrows: c.borrows}, pc)
+		ok = r.appendExtraLocked(&entry{g: uint16(g.id), kind: kindBorrowError, obj: int32(c.id), text: r.texts.addString(failure)}, &Event{Borrows: c.borrows}, pc)
 	}
 	r.mu.Unlock()
 	if !ok {
@@ -193,7 +193,7 @@ func (c *RefCell[T]) release(g *G, pc uintptr, mut bool) {
 	} else {
 		c.borrows--
 	}
-	ok := c.touchLocked(g, pc) && r.appendExtraLocked(&entry{g: int32(g.id), kind: kindRelease, obj: int32(c.id), text: r.texts.addString(format(c.value))},
+	ok := c.touchLocked(g, pc) && r.appendExtraLocked(&entry{g: uint16(g.id), kind: kindRelease, obj: int32(c.id), text: r.texts.addString(format(c.value))},
 		&Event{Op: op, Borrows: c.borrows}, pc)
 	r.mu.Unlock()
 	if !ok {

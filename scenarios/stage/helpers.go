@@ -41,5 +41,5 @@ func (g *G) Now() time.Duration {
 	if s := g.run.sched; s != nil {
 		return time.Duration(s.now)
 	}
-	return time.Duration(float64(time.Since(g.run.start)) * g.run.speed)
+	return time.Duration(float64(time.Since(g.run.clock.start)) * g.run.speed)
 }

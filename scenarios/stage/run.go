@@ -51,7 +51,7 @@ type Config struct {
 	// still recorded as 100ms. 0 means 1.
 	Speed         float64
 	MaxEvents     int           // recording stops here and the run ends as truncated; 0: DefaultMaxEvents
-	MaxGoroutines int           // Go beyond this panics; 0: DefaultMaxGoroutines
+	MaxGoroutines int           // Go beyond this panics; 0: DefaultMaxGoroutines; at most 65535
 	MaxDuration   time.Duration // wall-clock limit; 0: DefaultMaxDuration
 
 	// Seeded runs only: the seed of the scheduler's choices, and how many goroutines may be
@@ -91,7 +91,7 @@ type Run struct {
 	speed  float64
 	ctx    context.Context
 	cancel context.CancelFunc
-	start  time.Time
+	clock  liveClock
 	wg     sync.WaitGroup
 
 	notify chan struct{} // one pending token: new events exist
@@ -108,7 +108,7 @@ type Run struct {
 	signalled bool // a token for the events since the last read is in notify
 	n         int
 	lastT     int64
-	nextMsg   int64
+	nextMsg   uint32
 	// blocked counts a live run's goroutines blocked on channels, mutexes and waitgroups.
 	blocked int
 	// The trace (store.go): entries in chunks, the values' text, the fields few kinds use.
@@ -119,6 +119,7 @@ type Run struct {
 	lines     map[uintptr]int
 	nextG     int
 	nextObj   int
+	objNames  []string // by object id - 1, for describeLocked
 	alive     map[int]*G
 	halters   []halter // the live objects to wake when the run halts
 	stageDir  string   // where the stage's source files are, to tell its frames from the scenario's
@@ -135,8 +136,9 @@ type G struct {
 	id   int
 	name string
 	run  *Run
-	// doing describes the blocking operation in progress, for the leftover report. Guarded by run.mu.
-	doing string
+	// doing is what g is doing, on the object doingObj (activity.go). Guarded by run.mu.
+	doing    activity
+	doingObj int32
 
 	// Seeded runs: the channel that hands g the baton, and what g is blocked on (for the
 	// deadlock report).
@@ -144,9 +146,6 @@ type G struct {
 	waitObj   int
 	waitOp    string
 	waitMutex *Mutex
-	// Live runs: what g waits on while blocked, for the deadlock watchdog. Guarded by run.mu.
-	liveWaitObj int
-	liveWaitOp  string
 }
 
 // ID is the goroutine's number in the trace; main is 1.
@@ -174,6 +173,7 @@ func Start(ctx context.Context, cfg Config, main func(g *G)) *Run {
 	if cfg.MaxGoroutines <= 0 {
 		cfg.MaxGoroutines = DefaultMaxGoroutines
 	}
+	cfg.MaxGoroutines = min(cfg.MaxGoroutines, maxGoroutines)
 	if cfg.MaxDuration <= 0 {
 		cfg.MaxDuration = DefaultMaxDuration
 	}
@@ -189,7 +189,7 @@ func Start(ctx context.Context, cfg Config, main func(g *G)) *Run {
 		lines:  make(map[uintptr]int),
 	}
 	r.stageDir = sourceDir()
-	r.start = time.Now()
+	r.clock = newLiveClock()
 	limit := time.AfterFunc(cfg.MaxDuration, func() {
 		r.halt(ReasonTruncated, fmt.Sprintf("stopped after %s, the longest a run may take", cfg.MaxDuration))
 	})
@@ -278,15 +278,17 @@ func (r *Run) Events(from int, dst []Event) []Event {
 func (r *Run) eventLocked(i int) Event {
 	e := &r.chunks[i/entryChunk][i%entryChunk]
 	var ev Event
-	if e.extra != 0 {
-		ev = r.extras[e.extra-1]
+	if !e.kind.carriesMsg() && e.aux != 0 {
+		ev = r.extras[e.aux-1]
 	}
 	ev.Seq = int64(i + 1)
 	ev.T = e.t
 	ev.G = int(e.g)
 	ev.Kind = kindNames[e.kind]
 	ev.Obj = int(e.obj)
-	ev.Msg = e.msg
+	if e.kind.carriesMsg() {
+		ev.Msg = int64(e.aux)
+	}
 	ev.Value = r.texts.string(e.text)
 	ev.Line = int(e.line)
 	ev.Closed = e.closed
@@ -372,7 +374,7 @@ func (r *Run) appendExtraLocked(e *entry, x *Event, pc uintptr) bool {
 	if r.sched != nil {
 		t = r.sched.now
 	} else {
-		t = int64(float64(time.Since(r.start)) * r.speed)
+		t = int64(float64(r.clock.elapsed()) * r.speed)
 	}
 	if t < r.lastT {
 		t = r.lastT
@@ -380,11 +382,13 @@ func (r *Run) appendExtraLocked(e *entry, x *Event, pc uintptr) bool {
 	r.lastT = t
 	e.t = t
 	if pc != 0 {
-		e.line = int32(r.lineLocked(pc))
+		if line := r.lineLocked(pc); line <= maxLine {
+			e.line = uint16(line)
+		}
 	}
 	if x != nil {
 		r.extras = append(r.extras, *x)
-		e.extra = int32(len(r.extras))
+		e.aux = uint32(len(r.extras))
 	}
 	if r.n%entryChunk == 0 {
 		r.chunks = append(r.chunks, new([entryChunk]entry))
@@ -403,20 +407,14 @@ func (r *Run) appendExtraLocked(e *entry, x *Event, pc uintptr) bool {
 	return true
 }
 
-// begin records the start of a blocking operation and notes what g is doing for the leftover
-// report; end records its finish.
-func (g *G) begin(e *entry, pc uintptr, doing string) {
+// begin records the start of a blocking operation and notes what g is doing; end records
+// its finish.
+func (g *G) begin(e *entry, pc uintptr, doing activity) {
 	r := g.run
 	r.mu.Lock()
-	e.g = int32(g.id)
+	e.g = uint16(g.id)
 	ok := r.appendLocked(e, pc)
-	g.doing = doing
-	switch e.kind {
-	case kindRecvBegin:
-		g.blockedLocked(int(e.obj), "recv")
-	case kindLockBegin:
-		g.blockedLocked(int(e.obj), "lock")
-	}
+	g.startLocked(doing, int(e.obj))
 	r.mu.Unlock()
 	if !ok {
 		panic(unwind{})
@@ -426,31 +424,12 @@ func (g *G) begin(e *entry, pc uintptr, doing string) {
 func (g *G) end(e *entry, pc uintptr) {
 	r := g.run
 	r.mu.Lock()
-	e.g = int32(g.id)
+	e.g = uint16(g.id)
 	g.unblockedLocked()
 	ok := r.appendLocked(e, pc)
 	r.mu.Unlock()
 	if !ok {
 		panic(unwind{})
-	}
-}
-
-// blockedLocked notes that g, in a live run, may wait on obj (op says how) until another
-// goroutine acts: what the deadlock watchdog counts. Callers hold r.mu.
-func (g *G) blockedLocked(obj int, op string) {
-	if g.run.sched != nil {
-		return // the seeded scheduler knows who is blocked
-	}
-	g.liveWaitObj, g.liveWaitOp = obj, op
-	g.run.blocked++
-}
-
-// unblockedLocked notes that g's blocking operation is over. Callers hold r.mu.
-func (g *G) unblockedLocked() {
-	g.doing = ""
-	if g.liveWaitOp != "" {
-		g.liveWaitObj, g.liveWaitOp = 0, ""
-		g.run.blocked--
 	}
 }
 
@@ -476,7 +455,7 @@ func (r *Run) watchForDeadlock(every time.Duration) {
 		stuck := len(r.alive) > 0 && r.blocked == len(r.alive) && r.n == lastN
 		lastN = r.n
 		if stuck && wasStuck {
-			r.reportDeadlockLocked(func(g *G) (int, string, string) { return g.liveWaitObj, g.liveWaitOp, "" })
+			r.reportDeadlockLocked(func(g *G) (int, string, string) { return int(g.doingObj), g.doing.op(), "" })
 		}
 		wasStuck = stuck
 		r.mu.Unlock()
@@ -493,14 +472,14 @@ func (r *Run) reportDeadlockLocked(wait func(g *G) (obj int, op, holder string))
 			continue
 		}
 		obj, op, holder := wait(g)
-		what := g.doing
+		what := r.describeLocked(g)
 		if what == "" {
 			what = op
 		}
 		if holder != "" {
 			what += " (held by " + holder + ")"
 		}
-		r.appendExtraLocked(&entry{g: int32(g.id), kind: kindDeadlock, obj: int32(obj), text: r.texts.addString(what)}, &Event{Op: op}, 0)
+		r.appendExtraLocked(&entry{g: uint16(g.id), kind: kindDeadlock, obj: int32(obj), text: r.texts.addString(what)}, &Event{Op: op}, 0)
 		names = append(names, g.name+": "+what)
 	}
 	r.haltLocked(ReasonDeadlock, "all goroutines are asleep - deadlock! "+strings.Join(names, "; "))
@@ -585,7 +564,7 @@ func (g *G) exit() {
 	delete(r.alive, g.id)
 	switch v.(type) {
 	case nil:
-		r.appendLocked(&entry{g: int32(g.id), kind: kindExit}, 0)
+		r.appendLocked(&entry{g: uint16(g.id), kind: kindExit}, 0)
 		if g.id == 1 && !r.halted {
 			if r.ctx.Err() != nil {
 				// Cancelled before the halt it causes arrived: the run was stopped.
@@ -598,7 +577,7 @@ func (g *G) exit() {
 	case unwind:
 	default:
 		msg := fmt.Sprint(v)
-		r.appendLocked(&entry{g: int32(g.id), kind: kindPanic, text: r.texts.addString(msg)}, 0)
+		r.appendLocked(&entry{g: uint16(g.id), kind: kindPanic, text: r.texts.addString(msg)}, 0)
 		r.haltLocked(ReasonPanic, fmt.Sprintf("%s panicked: %s", g.name, msg))
 	}
 	passOn := v == nil && !r.halted && r.ctx.Err() == nil
@@ -617,7 +596,7 @@ func (r *Run) noteLeftoverLocked() {
 		if !ok {
 			continue
 		}
-		doing := g.doing
+		doing := r.describeLocked(g)
 		if doing == "" {
 			doing = "running"
 		}
@@ -639,7 +618,7 @@ func (g *G) Go(name string, fn func(g *G)) {
 	}
 	r.nextG++
 	child := &G{id: r.nextG, name: name, run: r}
-	ok := r.appendExtraLocked(&entry{g: int32(g.id), kind: kindGo}, &Event{Child: child.id, Name: name}, pc)
+	ok := r.appendExtraLocked(&entry{g: uint16(g.id), kind: kindGo}, &Event{Child: child.id, Name: name}, pc)
 	if ok {
 		r.alive[child.id] = child
 	}
@@ -658,17 +637,17 @@ func (g *G) Go(name string, fn func(g *G)) {
 //
 //go:noinline
 func (g *G) Work(d time.Duration) {
-	g.wait(d, callerPC(), kindWorkBegin, kindWorkEnd, "working")
+	g.wait(d, callerPC(), kindWorkBegin, kindWorkEnd, working)
 }
 
 // Sleep parks the goroutine for d, like time.Sleep.
 //
 //go:noinline
 func (g *G) Sleep(d time.Duration) {
-	g.wait(d, callerPC(), kindSleepBeg, kindSleepEnd, "sleeping")
+	g.wait(d, callerPC(), kindSleepBeg, kindSleepEnd, sleeping)
 }
 
-func (g *G) wait(d time.Duration, pc uintptr, begin, end kind, doing string) {
+func (g *G) wait(d time.Duration, pc uintptr, begin, end kind, doing activity) {
 	if d < 0 {
 		d = 0
 	}
@@ -688,11 +667,11 @@ func (g *G) wait(d time.Duration, pc uintptr, begin, end kind, doing string) {
 }
 
 // beginSpan records the work-begin or sleep-begin of a span of d.
-func (g *G) beginSpan(d time.Duration, pc uintptr, begin kind, doing string) {
+func (g *G) beginSpan(d time.Duration, pc uintptr, begin kind, doing activity) {
 	r := g.run
 	r.mu.Lock()
-	ok := r.appendExtraLocked(&entry{g: int32(g.id), kind: begin}, &Event{Dur: int64(d)}, pc)
-	g.doing = doing
+	ok := r.appendExtraLocked(&entry{g: uint16(g.id), kind: begin}, &Event{Dur: int64(d)}, pc)
+	g.startLocked(doing, 0)
 	r.mu.Unlock()
 	if !ok {
 		panic(unwind{})
@@ -701,7 +680,7 @@ func (g *G) beginSpan(d time.Duration, pc uintptr, begin kind, doing string) {
 
 // waitSeeded is wait on the virtual clock. Work needs one of the run's processors for its
 // whole span; Sleep needs none.
-func (g *G) waitSeeded(s *sched, d time.Duration, pc uintptr, begin, end kind, doing string) {
+func (g *G) waitSeeded(s *sched, d time.Duration, pc uintptr, begin, end kind, doing activity) {
 	s.point(g)
 	working := begin == kindWorkBegin
 	if working {
@@ -709,7 +688,7 @@ func (g *G) waitSeeded(s *sched, d time.Duration, pc uintptr, begin, end kind, d
 	}
 	g.beginSpan(d, pc, begin, doing)
 	if d > 0 {
-		s.sleep(g, int64(d), doing)
+		s.sleep(g, int64(d), doing.op())
 	}
 	if working {
 		s.releaseProcessor()
@@ -728,7 +707,7 @@ func (g *G) Println(args ...any) {
 	line := strings.TrimSuffix(fmt.Sprintln(args...), "\n")
 	r := g.run
 	r.mu.Lock()
-	ok := r.appendLocked(&entry{g: int32(g.id), kind: kindPrint, text: r.texts.addString(line)}, pc)
+	ok := r.appendLocked(&entry{g: uint16(g.id), kind: kindPrint, text: r.texts.addString(line)}, pc)
 	r.mu.Unlock()
 	if !ok {
 		panic(unwind{})
@@ -743,7 +722,8 @@ func (g *G) newObject(x Event, value string, h halter, pc uintptr) int {
 	r.mu.Lock()
 	r.nextObj++
 	id := r.nextObj
-	ok := r.appendExtraLocked(&entry{g: int32(g.id), kind: kindNew, obj: int32(id), text: r.texts.addString(value)}, &x, pc)
+	r.objNames = append(r.objNames, x.Name)
+	ok := r.appendExtraLocked(&entry{g: uint16(g.id), kind: kindNew, obj: int32(id), text: r.texts.addString(value)}, &x, pc)
 	if ok && h != nil {
 		r.halters = append(r.halters, h)
 	}

@@ -23,7 +23,7 @@ type chanWaiter[T any] struct {
 func (c *Chan[T]) sendSeeded(g *G, pc uintptr, v T, shown shown) {
 	s := g.run.sched
 	s.point(g)
-	it := c.beginSend(g, pc, v, shown)
+	it, _ := c.beginSend(g, pc, v, shown)
 	if c.closed {
 		panic("send on closed channel " + c.name)
 	}
@@ -44,13 +44,13 @@ func (c *Chan[T]) sendSeeded(g *G, pc uintptr, v T, shown shown) {
 			panic("send on closed channel " + c.name)
 		}
 	}
-	g.end(&entry{kind: kindSendEnd, obj: int32(c.id), msg: it.msg}, pc)
+	g.end(&entry{kind: kindSendEnd, obj: int32(c.id), aux: it.msg}, pc)
 }
 
 func (c *Chan[T]) recvSeeded(g *G, pc uintptr) (T, bool) {
 	s := g.run.sched
 	s.point(g)
-	g.begin(&entry{kind: kindRecvBegin, obj: int32(c.id)}, pc, c.receiving)
+	g.begin(&entry{kind: kindRecvBegin, obj: int32(c.id)}, pc, receiving)
 	m := c.model
 	var it item[T]
 	ok := true
@@ -106,7 +106,7 @@ type mutexModel struct {
 func (m *Mutex) lockSeeded(g *G, pc uintptr) {
 	s := g.run.sched
 	s.point(g)
-	g.begin(&entry{kind: kindLockBegin, obj: int32(m.id)}, pc, m.locking)
+	g.begin(&entry{kind: kindLockBegin, obj: int32(m.id)}, pc, locking)
 	if m.model.holder == nil {
 		m.model.holder = g
 	} else {

@@ -19,6 +19,15 @@ func TestDeadlockIsReportedInBothModes(t *testing.T) {
 		g.Go("locker", func(g *stage.G) {
 			mu.Lock(g)
 		})
+		out := stage.NewChan[int](g, "out", 0)
+		g.Go("sender", func(g *stage.G) {
+			out.Send(g, 1)
+		})
+		wg := stage.NewWaitGroup(g, "wg")
+		wg.Add(g, 1)
+		g.Go("waiter", func(g *stage.G) {
+			wg.Wait(g)
+		})
 		ch.Recv(g)
 	}
 	for _, cfg := range []stage.Config{seeded(1), {Speed: 1}} {
@@ -36,8 +45,14 @@ func TestDeadlockIsReportedInBothModes(t *testing.T) {
 					reports = append(reports, e.Op+" "+e.Value)
 				}
 			}
-			if len(reports) != 2 || reports[0] != "recv blocked receiving from ch" || !strings.HasPrefix(reports[1], "lock blocked locking mu") {
-				t.Errorf("deadlock reports %q", reports)
+			want := []string{"recv blocked receiving from ch", "lock blocked locking mu", "send blocked sending on out", "wait waiting for wg"}
+			if len(reports) != len(want) {
+				t.Fatalf("deadlock reports %q, want %q", reports, want)
+			}
+			for i := range want {
+				if !strings.HasPrefix(reports[i], want[i]) {
+					t.Errorf("deadlock report %d is %q, want %q", i, reports[i], want[i])
+				}
 			}
 			if cfg.Mode == stage.Seeded && !strings.Contains(reports[1], "(held by main)") {
 				t.Errorf("seeded report %q does not name the holder", reports[1])

@@ -2,6 +2,7 @@ package stage
 
 import (
 	"strconv"
+	"unicode/utf8"
 	"unsafe"
 )
 
@@ -81,20 +82,33 @@ var kindNames = [numKinds]Kind{
 	kindDeadlock:    KindDeadlock,
 }
 
-// entry is an event as a run stores it. Seq is its position; T and Line are filled by
-// appendLocked.
+// entry is an event as a run stores it, in 32 bytes. Seq is its position; T and Line are
+// filled by appendLocked.
 type entry struct {
-	t      int64
-	msg    int64
-	g      int32
+	t    int64
+	text textRef // Value
+	// aux is the message id of a channel event (send-begin and -end, recv-begin and -end);
+	// for the other kinds, which never carry one, it is 1 + the index in Run.extras of the
+	// event holding this one's other fields (Child, Name, ObjKind, Cap, Op, Old, New, Dur,
+	// Borrows), or 0 when it has none.
+	aux    uint32
 	obj    int32
-	line   int32
-	text   textRef // Value
+	g      uint16 // Start caps MaxGoroutines at maxGoroutines
+	line   uint16 // 0 past maxLine
 	kind   kind
 	closed bool
-	// extra is 1 + the index in Run.extras of the event holding this one's other fields
-	// (Child, Name, ObjKind, Cap, Op, Old, New, Dur, Borrows), or 0 when it has none.
-	extra int32
+}
+
+// The widths of entry's narrow fields. A run's message ids stay below 1<<32 as they count
+// its events, and long before that many events it has used up its memory.
+const (
+	maxGoroutines = 1<<16 - 1
+	maxLine       = 1<<16 - 1
+)
+
+// carriesMsg reports whether entries of kind k hold a message id in aux.
+func (k kind) carriesMsg() bool {
+	return k == kindSendBegin || k == kindSendEnd || k == kindRecvBegin || k == kindRecvEnd
 }
 
 // entryChunk is how many entries a storage chunk holds. Chunks never move once allocated, so
@@ -103,27 +117,34 @@ const entryChunk = 1024
 
 // textRef locates a value's text in a run's text arena: n bytes at off in chunk.
 type textRef struct {
-	chunk, off, n uint32
+	chunk  uint32
+	off, n uint16
 }
 
-// textChunk is the size of a text arena chunk; a longer text gets a chunk of its own.
-const textChunk = 64 << 10
+// textChunk is the size of a text arena chunk, and maxText the longest text one holds: a
+// longer value is cut there (see cut), which no one reading a timeline misses.
+const (
+	textChunk = 1 << 16
+	maxText   = textChunk - 1
+)
 
 // textArena holds the values' text, appended and never changed: a chunk is never reallocated
 // and its written bytes are never written again, so the strings Events hands out can point
-// into it rather than each being a copy.
+// into it rather than each being a copy. Chunks are full-length slices and used counts the
+// bytes written to the last one, so that appending writes no slice header (no pointer, no
+// write barrier).
 type textArena struct {
 	chunks [][]byte
+	used   int
 }
 
-// reserve returns the chunk index to append n bytes to, making room if needed.
+// reserve returns the chunk to append n ≤ textChunk bytes to, making room if needed.
 func (a *textArena) reserve(n int) uint32 {
-	last := len(a.chunks) - 1
-	if last < 0 || cap(a.chunks[last])-len(a.chunks[last]) < n {
-		a.chunks = append(a.chunks, make([]byte, 0, max(textChunk, n)))
-		last++
+	if len(a.chunks) == 0 || textChunk-a.used < n {
+		a.chunks = append(a.chunks, make([]byte, textChunk))
+		a.used = 0
 	}
-	return uint32(last)
+	return uint32(len(a.chunks) - 1)
 }
 
 // add appends v's text and returns where it is.
@@ -131,24 +152,37 @@ func (a *textArena) add(v shown) textRef {
 	if v.isInt {
 		// Straight into the arena: no string is made for a number.
 		c := a.reserve(20) // the longest int64 in decimal, with its sign
-		buf := a.chunks[c]
-		off := len(buf)
-		buf = strconv.AppendInt(buf, v.n, 10)
-		a.chunks[c] = buf
-		return textRef{chunk: c, off: uint32(off), n: uint32(len(buf) - off)}
+		off := a.used
+		n := len(strconv.AppendInt(a.chunks[c][off:off], v.n, 10))
+		a.used += n
+		return textRef{chunk: c, off: uint16(off), n: uint16(n)}
 	}
 	return a.addString(v.s)
 }
 
-// addString appends s and returns where it is.
+// addString appends s, cut to maxText bytes, and returns where it is.
 func (a *textArena) addString(s string) textRef {
 	if s == "" {
 		return textRef{}
 	}
+	s = cut(s)
 	c := a.reserve(len(s))
-	off := len(a.chunks[c])
-	a.chunks[c] = append(a.chunks[c], s...)
-	return textRef{chunk: c, off: uint32(off), n: uint32(len(s))}
+	off := a.used
+	a.used += copy(a.chunks[c][off:], s)
+	return textRef{chunk: c, off: uint16(off), n: uint16(len(s))}
+}
+
+// cut shortens a text longer than maxText bytes at a rune boundary and marks the cut.
+func cut(s string) string {
+	if len(s) <= maxText {
+		return s
+	}
+	const mark = "…"
+	end := maxText - len(mark)
+	for end > 0 && !utf8.RuneStart(s[end]) {
+		end--
+	}
+	return s[:end] + mark
 }
 
 // string is the text at ref. It shares the arena's memory, which is never written again.
@@ -156,7 +190,7 @@ func (a *textArena) string(ref textRef) string {
 	if ref.n == 0 {
 		return ""
 	}
-	return unsafe.String(&a.chunks[ref.chunk][ref.off], ref.n)
+	return unsafe.String(&a.chunks[ref.chunk][ref.off], int(ref.n))
 }
 
 // shown is a value ready to be recorded. Integers, by far the commonest values, keep their

@@ -1,6 +1,11 @@
 package stage
 
-import "testing"
+import (
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf8"
+)
 
 // TestKindNames checks that every stored kind stands for its own Kind, so a kind added to the
 // schema without its stored form (or the other way round) fails here.
@@ -18,11 +23,17 @@ func TestKindNames(t *testing.T) {
 	}
 }
 
-// TestTextArena checks that texts keep their bytes as the arena grows, across chunks and for
-// a text longer than a chunk.
+// TestTextArena checks that texts keep their bytes as the arena grows, across chunks, and
+// that a text longer than a chunk holds is cut, whole runes only, with a mark.
 func TestTextArena(t *testing.T) {
 	var a textArena
-	long := string(make([]byte, textChunk+1))
+	long := strings.Repeat("é", textChunk/2+1)
+	cutLong := cut(long)
+	if len(cutLong) > maxText || !utf8.ValidString(cutLong) || !strings.HasSuffix(cutLong, "…") ||
+		!strings.HasPrefix(long, strings.TrimSuffix(cutLong, "…")) {
+		t.Fatalf("cut(%d bytes) = %d bytes ending %q: want at most %d bytes of whole runes, a prefix, marked",
+			len(long), len(cutLong), cutLong[len(cutLong)-8:], maxText)
+	}
 	type added struct {
 		ref  textRef
 		want string
@@ -37,7 +48,7 @@ func TestTextArena(t *testing.T) {
 		case 1:
 			v, want = shown{s: format("text")}, `"text"`
 		default:
-			v, want = shown{s: long}, long
+			v, want = shown{s: long}, cutLong
 			if i%1000 != 2 {
 				v, want = shown{}, ""
 			}
@@ -49,4 +60,21 @@ func TestTextArena(t *testing.T) {
 			t.Fatalf("text %d reads %.40q, want %.40q", i, got, x.want)
 		}
 	}
+}
+
+// TestLiveClock checks the live clock against the OS clock it stands in for, over a few
+// milliseconds: long enough to calibrate a time-stamp counter and extrapolate from it.
+func TestLiveClock(t *testing.T) {
+	const tolerance = 10 * time.Microsecond
+	c := newLiveClock()
+	deadline := time.Now().Add(5 * time.Millisecond)
+	for reads := 0; time.Now().Before(deadline) || reads < 1000; reads++ {
+		before := time.Since(c.start)
+		got := time.Duration(c.elapsed())
+		after := time.Since(c.start)
+		if got < before-tolerance || got > after+tolerance {
+			t.Fatalf("read %d: elapsed %v, outside the OS clock's %v to %v (±%v)", reads, got, before, after, tolerance)
+		}
+	}
+	t.Logf("counter in use: %v, ns per tick: %v", c.counter, c.nsPerTick)
 }

@@ -9,7 +9,7 @@ import (
 // item is what travels through a live channel: the value, the message id that pairs the
 // receive with its send, and the value's text, recorded once for both events.
 type item[T any] struct {
-	msg  int64
+	msg  uint32
 	v    T
 	text textRef
 }
@@ -28,9 +28,6 @@ type Chan[T any] struct {
 	// the halt), and how many live senders are between their send-begin and send-end.
 	closed  bool
 	senders int
-	// What a goroutine blocked on the channel is doing, for the leftover report; made once
-	// here rather than on every operation.
-	sending, receiving string
 	// model is the channel under the seeded scheduler (live is then unused).
 	model *chanModel[T]
 }
@@ -43,8 +40,7 @@ func NewChan[T any](g *G, name string, cap int) *Chan[T] {
 	if cap < 0 {
 		panic(fmt.Sprintf("makechan: size out of range: %d", cap))
 	}
-	c := &Chan[T]{name: name, cap: cap,
-		sending: "blocked sending on " + name, receiving: "blocked receiving from " + name}
+	c := &Chan[T]{name: name, cap: cap}
 	var h halter
 	if g.run.sched != nil {
 		c.model = &chanModel[T]{}
@@ -95,11 +91,14 @@ func (c *Chan[T]) Send(g *G, v T) {
 		c.sendSeeded(g, pc, v, shown)
 		return
 	}
-	it := c.beginSend(g, pc, v, shown)
+	it, sent := c.beginSend(g, pc, v, shown)
+	if sent {
+		return
+	}
 	// A send on a channel the scenario closed panics here, as in Go, and leaves senders
 	// counting it: the halt has nothing left to close. A halt lets an unbuffered send
 	// complete (see haltLocked); recording the end then unwinds.
-	sent := true
+	sent = true
 	if c.cap == 0 {
 		c.live <- it
 	} else {
@@ -119,7 +118,7 @@ func (c *Chan[T]) Send(g *G, v T) {
 		c.shutLocked()
 	}
 	g.unblockedLocked()
-	ok := sent && r.appendLocked(&entry{g: int32(g.id), kind: kindSendEnd, obj: int32(c.id), msg: it.msg}, pc)
+	ok := sent && r.appendLocked(&entry{g: uint16(g.id), kind: kindSendEnd, obj: int32(c.id), aux: it.msg}, pc)
 	r.mu.Unlock()
 	if !ok {
 		panic(unwind{})
@@ -127,25 +126,39 @@ func (c *Chan[T]) Send(g *G, v T) {
 }
 
 // beginSend gives the message its id and records the send-begin, in one critical section so
-// that message ids rise along seq. A live sender is counted in senders until its send ends.
-func (c *Chan[T]) beginSend(g *G, pc uintptr, v T, shown shown) item[T] {
+// that message ids rise along seq.
+//
+// In a live run it then tries the send without blocking, still in that critical section:
+// when a receiver is waiting or a buffer slot is free, the send completes there and its
+// send-end is recorded with it, and sent is true. Both events then really happen between one
+// lock and unlock, so they are recorded at one instant, and the commonest sends take the
+// recorder lock once instead of twice. Otherwise the sender is counted in senders until its
+// send ends (see haltLocked).
+func (c *Chan[T]) beginSend(g *G, pc uintptr, v T, shown shown) (it item[T], sent bool) {
 	r := g.run
 	r.mu.Lock()
 	r.nextMsg++
-	it := item[T]{msg: r.nextMsg, v: v, text: r.texts.add(shown)}
-	ok := r.appendLocked(&entry{g: int32(g.id), kind: kindSendBegin, obj: int32(c.id), msg: it.msg, text: it.text}, pc)
-	if ok {
+	it = item[T]{msg: r.nextMsg, v: v, text: r.texts.add(shown)}
+	ok := r.appendLocked(&entry{g: uint16(g.id), kind: kindSendBegin, obj: int32(c.id), aux: it.msg, text: it.text}, pc)
+	if ok && c.model == nil && !c.closed { // a send on a closed channel panics, outside the lock
+		select {
+		case c.live <- it:
+			sent = true
+			ok = r.appendLocked(&entry{g: uint16(g.id), kind: kindSendEnd, obj: int32(c.id), aux: it.msg}, pc)
+		default:
+		}
+	}
+	if ok && !sent {
 		if c.model == nil {
 			c.senders++
 		}
-		g.doing = c.sending
-		g.blockedLocked(c.id, "send")
+		g.startLocked(sending, c.id)
 	}
 	r.mu.Unlock()
 	if !ok {
 		panic(unwind{})
 	}
-	return it
+	return it, sent
 }
 
 // Recv receives a value; ok is false when the channel is closed and drained, as v, ok := <-ch.
@@ -160,12 +173,41 @@ func (c *Chan[T]) recv(g *G, pc uintptr) (v T, ok bool) {
 	if r.sched != nil {
 		return c.recvSeeded(g, pc)
 	}
-	g.begin(&entry{kind: kindRecvBegin, obj: int32(c.id)}, pc, c.receiving)
+	if it, got := c.beginRecv(g, pc); got {
+		return it.v, true
+	}
 	// Closed by the halt rather than by Close, the channel reports !ok too; then the run is
 	// halted and recording the end unwinds instead.
 	it, ok := <-c.live
 	c.endRecv(g, pc, it, ok)
 	return it.v, ok
+}
+
+// beginRecv records a live recv-begin and, like beginSend, tries the receive without
+// blocking in the same critical section: when a value is there, its recv-end is recorded
+// with it and got is true. A closed channel is left to the blocking receive, whose end
+// formats the zero value outside the lock (fmt may call the value's own methods).
+func (c *Chan[T]) beginRecv(g *G, pc uintptr) (it item[T], got bool) {
+	r := g.run
+	r.mu.Lock()
+	ok := r.appendLocked(&entry{g: uint16(g.id), kind: kindRecvBegin, obj: int32(c.id)}, pc)
+	if ok && !c.closed {
+		select {
+		case it, got = <-c.live:
+			// got is false only if the halt closed the channel, which it does under this
+			// lock after halting: appendLocked has returned false by then.
+			ok = r.appendLocked(&entry{g: uint16(g.id), kind: kindRecvEnd, obj: int32(c.id), aux: it.msg, text: it.text}, pc)
+		default:
+		}
+	}
+	if ok && !got {
+		g.startLocked(receiving, c.id)
+	}
+	r.mu.Unlock()
+	if !ok {
+		panic(unwind{})
+	}
+	return it, got
 }
 
 // endRecv records the recv-end of it; !ok when the channel was found closed and drained.
@@ -180,7 +222,7 @@ func (c *Chan[T]) endRecv(g *G, pc uintptr, it item[T], ok bool) {
 	if !ok {
 		it.text = r.texts.add(zero)
 	}
-	done := r.appendLocked(&entry{g: int32(g.id), kind: kindRecvEnd, obj: int32(c.id), msg: it.msg, text: it.text, closed: !ok}, pc)
+	done := r.appendLocked(&entry{g: uint16(g.id), kind: kindRecvEnd, obj: int32(c.id), aux: it.msg, text: it.text, closed: !ok}, pc)
 	r.mu.Unlock()
 	if !done {
 		panic(unwind{})
@@ -207,7 +249,7 @@ func (c *Chan[T]) Close(g *G) {
 	}
 	// Close under the recorder lock: it cannot block, and a send-begin recorded after this
 	// event then really did start after the close.
-	ok := r.appendLocked(&entry{g: int32(g.id), kind: kindClose, obj: int32(c.id)}, pc)
+	ok := r.appendLocked(&entry{g: uint16(g.id), kind: kindClose, obj: int32(c.id)}, pc)
 	if ok {
 		c.closed = true
 		if c.model != nil {
@@ -247,8 +289,6 @@ type Mutex struct {
 	id   int
 	name string
 	slot chan struct{}
-	// locking is what a goroutine blocked in Lock is doing, for the leftover report.
-	locking string
 	// show renders what the mutex guards; called only by the holder.
 	show func() string
 	// model is the mutex under the seeded scheduler (slot is then unused).
@@ -273,7 +313,7 @@ func (m *Mutex) shown() string {
 //go:noinline
 func NewMutex(g *G, name string) *Mutex {
 	pc := callerPC()
-	m := &Mutex{name: name, locking: "blocked locking " + name}
+	m := &Mutex{name: name}
 	var h halter
 	if g.run.sched != nil {
 		m.model = &mutexModel{}
@@ -300,7 +340,7 @@ func (m *Mutex) Lock(g *G) {
 		m.lockSeeded(g, pc)
 		return
 	}
-	g.begin(&entry{kind: kindLockBegin, obj: int32(m.id)}, pc, m.locking)
+	g.begin(&entry{kind: kindLockBegin, obj: int32(m.id)}, pc, locking)
 	if _, ok := <-m.slot; !ok {
 		// The run halted, and the mutex may have a holder: do not call show.
 		panic(unwind{})
@@ -314,7 +354,7 @@ func (m *Mutex) endLock(g *G, pc uintptr) {
 	r := g.run
 	r.mu.Lock()
 	g.unblockedLocked()
-	ok := r.appendLocked(&entry{g: int32(g.id), kind: kindLockEnd, obj: int32(m.id), text: r.texts.addString(shown)}, pc)
+	ok := r.appendLocked(&entry{g: uint16(g.id), kind: kindLockEnd, obj: int32(m.id), text: r.texts.addString(shown)}, pc)
 	r.mu.Unlock()
 	if !ok {
 		panic(unwind{})
@@ -336,7 +376,7 @@ func (m *Mutex) Unlock(g *G) {
 		panic("sync: unlock of unlocked mutex " + m.name)
 	}
 	// Recorded before the release, so the next holder's lock-end always comes after it.
-	ok := r.appendLocked(&entry{g: int32(g.id), kind: kindUnlock, obj: int32(m.id), text: r.texts.addString(m.shown())}, pc)
+	ok := r.appendLocked(&entry{g: uint16(g.id), kind: kindUnlock, obj: int32(m.id), text: r.texts.addString(m.shown())}, pc)
 	switch {
 	case !ok:
 	case m.model != nil:
@@ -382,7 +422,7 @@ func (a *AtomicInt) atomically(g *G, pc uintptr, op, arg string, do func() (old,
 		panic(unwind{})
 	}
 	old, new := do()
-	ok := r.appendExtraLocked(&entry{g: int32(g.id), kind: kindAtomic, obj: int32(a.id), text: r.texts.addString(arg)},
+	ok := r.appendExtraLocked(&entry{g: uint16(g.id), kind: kindAtomic, obj: int32(a.id), text: r.texts.addString(arg)},
 		&Event{Op: op, Old: old, New: new}, pc)
 	r.mu.Unlock()
 	if !ok {

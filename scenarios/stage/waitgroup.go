@@ -64,7 +64,7 @@ func (w *WaitGroup) add(g *G, pc uintptr, op string, delta int) {
 		r.mu.Unlock()
 		panic("sync: negative WaitGroup counter")
 	}
-	ok := r.appendExtraLocked(&entry{g: int32(g.id), kind: kindWGAdd, obj: int32(w.id), text: r.texts.add(show(delta))},
+	ok := r.appendExtraLocked(&entry{g: uint16(g.id), kind: kindWGAdd, obj: int32(w.id), text: r.texts.add(show(delta))},
 		&Event{Op: op, Old: int64(old), New: int64(old + delta)}, pc)
 	if ok {
 		w.n = old + delta
@@ -96,9 +96,8 @@ func (w *WaitGroup) Wait(g *G) {
 	r.point(g)
 	r.mu.Lock()
 	zero := w.zero
-	ok := r.appendLocked(&entry{g: int32(g.id), kind: kindWaitBegin, obj: int32(w.id)}, pc)
-	g.doing = "waiting for " + w.name
-	g.blockedLocked(w.id, "wait")
+	ok := r.appendLocked(&entry{g: uint16(g.id), kind: kindWaitBegin, obj: int32(w.id)}, pc)
+	g.startLocked(waitingGroup, w.id)
 	r.mu.Unlock()
 	if !ok {
 		panic(unwind{})

@@ -1,0 +1,80 @@
+package stage
+
+// activity is what a goroutine is doing other than running its own code, for the leftover
+// and deadlock reports and for a live run's deadlock watchdog. It is kept as a number and an
+// object id rather than a sentence, because it is set and cleared around every blocking
+// operation, under the recorder lock, and a string there would be a pointer written (with a
+// write barrier while the collector runs) twice per operation. The sentence is made only
+// for a report.
+type activity uint8
+
+// The activities.
+const (
+	running activity = iota
+	sending
+	receiving
+	locking
+	waitingGroup
+	working
+	sleeping
+)
+
+// blocks reports whether the activity waits for another goroutine to act.
+func (a activity) blocks() bool { return a >= sending && a <= waitingGroup }
+
+// op is the activity as a deadlock event's Op, and as the seeded scheduler's reason to wait.
+func (a activity) op() string {
+	switch a {
+	case sending:
+		return "send"
+	case receiving:
+		return "recv"
+	case locking:
+		return "lock"
+	case waitingGroup:
+		return "wait"
+	case working:
+		return "working"
+	case sleeping:
+		return "sleeping"
+	}
+	return ""
+}
+
+// describeLocked says what g is doing, for a person: "blocked sending on results", or ""
+// while it runs its own code.
+func (r *Run) describeLocked(g *G) string {
+	name := ""
+	if i := int(g.doingObj) - 1; i >= 0 && i < len(r.objNames) {
+		name = r.objNames[i]
+	}
+	switch g.doing {
+	case sending:
+		return "blocked sending on " + name
+	case receiving:
+		return "blocked receiving from " + name
+	case locking:
+		return "blocked locking " + name
+	case waitingGroup:
+		return "waiting for " + name
+	}
+	return g.doing.op()
+}
+
+// startLocked notes that g begins a, on the object obj (0: none). In a live run, a blocking
+// activity counts in blocked, which the deadlock watchdog compares with the goroutines alive;
+// the seeded scheduler knows who is blocked itself.
+func (g *G) startLocked(a activity, obj int) {
+	g.doing, g.doingObj = a, int32(obj)
+	if a.blocks() && g.run.sched == nil {
+		g.run.blocked++
+	}
+}
+
+// unblockedLocked notes that g's activity is over: it runs its own code again.
+func (g *G) unblockedLocked() {
+	if g.doing.blocks() && g.run.sched == nil {
+		g.run.blocked--
+	}
+	g.doing, g.doingObj = running, 0
+}
