@@ -58,8 +58,8 @@ func (l limits) check() error {
 	switch {
 	case l.maxEvents < 100:
 		return fmt.Errorf("-max-events must be at least 100, got %d", l.maxEvents)
-	case l.maxGoroutines < 2:
-		return fmt.Errorf("-max-goroutines must be at least 2, got %d", l.maxGoroutines)
+	case l.maxGoroutines < 2 || l.maxGoroutines > stage.MaxGoroutinesCap:
+		return fmt.Errorf("-max-goroutines must be 2–%d, got %d", stage.MaxGoroutinesCap, l.maxGoroutines)
 	case l.maxRunTime < time.Second:
 		return fmt.Errorf("-max-run-time must be at least 1s, got %s", l.maxRunTime)
 	case l.maxRuns < 1:

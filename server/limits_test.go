@@ -235,6 +235,8 @@ func TestLimitFlags(t *testing.T) {
 		{[]string{"-api-burst", "0"}, "-api-burst must be at least 1"},
 		{[]string{"-api-timeout", "1ms"}, "-api-timeout must be at least 10ms"},
 		{[]string{"-max-events", "5"}, "-max-events must be at least 100"},
+		{[]string{"-max-goroutines", "1"}, "-max-goroutines must be 2–65535, got 1"},
+		{[]string{"-max-goroutines", "70000"}, "-max-goroutines must be 2–65535, got 70000"},
 	}
 	for _, tt := range tests {
 		fs := flag.NewFlagSet("test", flag.ContinueOnError)

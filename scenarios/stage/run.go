@@ -37,6 +37,9 @@ const (
 	ReasonDeadlock  Reason = "deadlock"  // every goroutine left is blocked forever (seeded runs)
 )
 
+// MaxGoroutinesCap is the most goroutines Config.MaxGoroutines may allow.
+const MaxGoroutinesCap = 1<<16 - 1
+
 // Defaults for Config's zero values.
 const (
 	DefaultMaxEvents     = 200_000
@@ -51,7 +54,7 @@ type Config struct {
 	// still recorded as 100ms. 0 means 1.
 	Speed         float64
 	MaxEvents     int           // recording stops here and the run ends as truncated; 0: DefaultMaxEvents
-	MaxGoroutines int           // Go beyond this panics; 0: DefaultMaxGoroutines; at most 65535
+	MaxGoroutines int           // Go beyond this ends the run as truncated; 0: DefaultMaxGoroutines; at most MaxGoroutinesCap
 	MaxDuration   time.Duration // wall-clock limit; 0: DefaultMaxDuration
 
 	// Seeded runs only: the seed of the scheduler's choices, and how many goroutines may be
@@ -613,8 +616,11 @@ func (g *G) Go(name string, fn func(g *G)) {
 	r.point(g)
 	r.mu.Lock()
 	if r.nextG >= r.cfg.MaxGoroutines {
+		// A limit of the playground, not a fault of the scenario: the run ends cut short, as
+		// at the event limit.
+		r.haltLocked(ReasonTruncated, fmt.Sprintf("stopped at %d goroutines, the most a run may start", r.cfg.MaxGoroutines))
 		r.mu.Unlock()
-		panic(fmt.Sprintf("too many goroutines: a run may start at most %d", r.cfg.MaxGoroutines))
+		panic(unwind{})
 	}
 	r.nextG++
 	child := &G{id: r.nextG, name: name, run: r}

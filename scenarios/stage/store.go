@@ -102,7 +102,7 @@ type entry struct {
 // The widths of entry's narrow fields. A run's message ids stay below 1<<32 as they count
 // its events, and long before that many events it has used up its memory.
 const (
-	maxGoroutines = 1<<16 - 1
+	maxGoroutines = MaxGoroutinesCap
 	maxLine       = 1<<16 - 1
 )
 
