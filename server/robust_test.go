@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"log/slog"
 	"net"
 	"strings"
@@ -166,6 +167,30 @@ func TestASlowClientGetsItsLiveRunCutShort(t *testing.T) {
 	send(t, conn, `{"type":"run","scenario":"calm"}`)
 	if _, _, _, end := readRun(t, conn); end.Reason != "done" {
 		t.Errorf("a run after the cut ended %q (%s)", end.Reason, end.Message)
+	}
+}
+
+// TestASlowClientGetsAllOfASeededRun stalls a reader while a seeded run, computed far faster
+// than any connection, gets thousands of events ahead of the full queue: the run is only
+// paced, never cut, and the client reads it whole once it reads.
+func TestASlowClientGetsAllOfASeededRun(t *testing.T) {
+	const backlog, lines = 500, 50_000
+	cfg := appConfig{catalog: testCatalog(), log: slog.New(slog.DiscardHandler), limits: defaultLimits()}
+	cfg.limits.maxBacklog = backlog
+	ts := startTestServer(t, newApp(cfg), func(l net.Listener) net.Listener { return smallSendBuffers{l} })
+	conn := ts.dial(t)
+
+	send(t, conn, fmt.Sprintf(`{"type":"run","scenario":"flood","params":{"lines":%d},"mode":"seeded","seed":1}`, lines))
+	time.Sleep(200 * time.Millisecond) // the client reads nothing for a while
+	_, _, events, end := readRun(t, conn)
+	if end.Reason != "done" {
+		t.Fatalf("end %q: %q, want done", end.Reason, end.Message)
+	}
+	if want := lines + 2; len(events) != want || end.Stats.Events != want { // go, the lines, exit
+		t.Errorf("read %d events, end counts %d, want %d", len(events), end.Stats.Events, want)
+	}
+	if n := ts.app.slowCuts.Load(); n != 0 {
+		t.Errorf("%d runs cut short", n)
 	}
 }
 

@@ -55,6 +55,17 @@ func testCatalog() *scenarios.Catalog {
 				ch.Recv(g)
 				return nil
 			}),
+		// flood: main prints lines as fast as it can, a seeded run of them far faster than any
+		// connection.
+		scenarios.NewScenario(scenarios.Scenario{ID: "flood", Title: "Flood",
+			Params: []scenarios.Param{{Name: "lines", Label: "Lines", Min: 1, Max: 100_000, Step: 1, Default: 20_000}},
+		}, func(g *stage.G, v scenarios.Values) []scenarios.Stat {
+			line := strings.Repeat("x", 200)
+			for range v.Int("lines") {
+				g.Println(line)
+			}
+			return nil
+		}),
 		// drip: main prints a line every 100µs of scenario time, forever: a pace any reading
 		// client keeps up with.
 		scenarios.NewScenario(scenarios.Scenario{ID: "drip", Title: "Drip"},

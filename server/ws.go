@@ -253,6 +253,7 @@ type stream struct {
 	id  int
 	run *scenarios.Run
 
+	seeded     bool  // the run is seeded: it is paced, never cut (see handOver)
 	sent       int   // events handed to the writer
 	lastT      int64 // t of the last event handed
 	goroutines int   // go events handed
@@ -275,7 +276,7 @@ func (s *session) pump(id int, req runRequest, run *scenarios.Run, release func(
 	if !s.sendJSON(meta) {
 		return
 	}
-	p := &stream{s: s, id: id, run: run}
+	p := &stream{s: s, id: id, run: run, seeded: req.settings.mode == stage.Seeded}
 	var (
 		last  time.Time
 		timer = time.NewTimer(0)
@@ -353,7 +354,10 @@ func (p *stream) flush() handed {
 // handOver queues msg for the writer. While the queue is full the pump waits, which paces it
 // to the client, but a live run goes on recording meanwhile: once more than maxBacklog of its
 // events wait behind a full queue, the client cannot keep up and handOver says so. A finished
-// run is a fixed amount and is only paced.
+// run is a fixed amount and is only paced. So is a seeded run: it is computed as fast as the
+// CPU goes, far ahead of any connection, to an end bounded by the event limit, and being
+// behind it says nothing about the client. (One that stops reading altogether is ended by
+// the writer's deadline.)
 func (p *stream) handOver(msg []byte) handed {
 	select {
 	case p.s.out <- msg:
@@ -361,6 +365,9 @@ func (p *stream) handOver(msg []byte) handed {
 	default:
 	}
 	updated, runDone := p.run.Updated(), p.run.Done()
+	if p.seeded {
+		updated, runDone = nil, nil
+	}
 	for {
 		select {
 		case p.s.out <- msg:
