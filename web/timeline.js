@@ -4,6 +4,11 @@
 // the run at the chosen speed (scenario time per wall time). A seeded run arrives whole in a
 // moment: the playhead waits at 0 until it is in, then plays it from the start.
 //
+// Goroutines whose names differ only in a trailing number ("worker 1", "worker 2"…) form a
+// group under a heading that folds them into one lane: how many of them work, sleep, block or
+// run, stacked, column by column. A group folds by itself when the lanes would not fit on
+// screen, largest group first; a person's fold or unfold holds for the rest of the page.
+//
 // Drawing is linear in what is visible: every list of the trace is sorted by time, so each
 // lane binary-searches its first and last visible item, and marks narrower than a pixel are
 // merged. Frames are requested only while something moves.
@@ -17,6 +22,10 @@ const STEP_LANE_H = 46; // atomics, waitgroups, refcells
 const BUF_LANE_H = 40; // buffered channels
 const CELL_LANE_H = 40;
 const GROUP_GAP = 8;
+const FOLD_H = 38; // a folded group's lane
+const HEAD_H = 18; // an unfolded group's heading
+const FOLD_MIN = 3; // smaller groups fold only when a person folds them
+const RAIL_X = 4; // the line in the label column that ties an unfolded group's lanes
 const PAD_R = 14;
 const PAD_B = 6;
 const MIN_DOMAIN = 1e6; // 1 ms
@@ -82,11 +91,24 @@ export class Timeline {
     this.labelW = 90;
     this.lanes = 0; // lane count the layout was made for
     this.colors = {};
+    // rows: what stands one above the other, {kind: 'g' | 'group' | 'o', top, h, g, grp, o},
+    // in content px; gY[g.lane] and gRow[g.lane]: the centre and row a goroutine is drawn at
+    // (a folded group's, for its members)
+    this.rows = [];
+    this.gY = new Float64Array(0);
+    this.gRow = new Int32Array(0);
+    this.folds = new Map(); // group stem → folded, as a person chose
+    this.foldBtns = new Map(); // group stem → {btn, placed}: its heading's button, and where
 
     this.spacer = document.createElement('div');
     this.spacer.className = 'tl-spacer';
     this.spacer.setAttribute('aria-hidden', 'true');
     wrap.appendChild(this.spacer);
+    // Group headings are buttons over the label column, so a keyboard reaches them and a
+    // screen reader hears whether they are folded; the canvas draws what they show.
+    this.foldLayer = document.createElement('div');
+    this.foldLayer.className = 'tl-folds';
+    wrap.appendChild(this.foldLayer);
 
     this.readColors();
     const dark = window.matchMedia('(prefers-color-scheme: dark)');
@@ -372,16 +394,19 @@ export class Timeline {
     if (again) this.request();
   }
 
-  // publish states the playhead (ns), the view ("all", or "t0-t1" when zoomed) and whether it
-  // plays on the canvas's data attributes, for tests and tools.
+  // publish states the playhead (ns), the view ("all", or "t0-t1" when zoomed), whether it
+  // plays and how many lanes stand one above the other (a folded group is one) on the
+  // canvas's data attributes, for tests and tools.
   publish() {
     const d = this.canvas.dataset;
     const ph = String(Math.round(this.playhead));
     const view = this.view ? `${Math.round(this.view.t0)}-${Math.round(this.view.t1)}` : 'all';
     const playing = String(this.playing);
+    const rows = String(this.rows.length);
     if (d.playhead !== ph) d.playhead = ph;
     if (d.view !== view) d.view = view;
     if (d.playing !== playing) d.playing = playing;
+    if (d.rows !== rows) d.rows = rows;
   }
 
   // ——— layout ———
@@ -403,18 +428,13 @@ export class Timeline {
     if (!force && n === this.lanes) return;
     this.lanes = n;
     const tr = this.trace;
-    const nG = tr ? tr.goroutines.length : 0;
-    const nO = tr ? tr.objects.length : 0;
-    this.objTops = [];
-    let oh = 0;
-    for (let j = 0; j < nO; j++) {
-      this.objTops.push(oh);
-      oh += objLaneH(tr.objects[j]);
-    }
-    this.contentH = tr && n > 0
-      ? AXIS_H + nG * G_LANE_H + (nO ? GROUP_GAP + oh : 0) + PAD_B
-      : 150;
     const maxH = Math.max(200, Math.floor(window.innerHeight * 0.68));
+    if (tr && n > 0) {
+      this.contentH = this.buildRows(maxH);
+    } else {
+      this.contentH = 150;
+      this.rows = [];
+    }
     const w = Math.max(240, this.wrap.clientWidth);
     const h = Math.min(this.contentH, maxH);
     const dpr = window.devicePixelRatio || 1;
@@ -440,24 +460,147 @@ export class Timeline {
     if (tr) {
       // goroutine names start at 22 px, object names at 8; both keep 8 px clear of the lane
       for (const g of tr.goroutines) lw = Math.max(lw, ctx.measureText(g.name).width + 5);
+      for (const r of this.rows) if (r.kind === 'group') lw = Math.max(lw, ctx.measureText(groupName(r.grp)).width + 5);
       for (const o of tr.objects) lw = Math.max(lw, ctx.measureText(o.name).width - 11);
       ctx.font = `11px ${this.font}`;
       for (const o of tr.objects) lw = Math.max(lw, ctx.measureText(objKindText(o)).width - 11);
     }
     this.labelW = Math.ceil(Math.min(lw + 26, Math.max(90, w * 0.3), 170));
+    this.syncFoldButtons();
     this.request();
   }
 
-  /** laneTop is the content y of lane i (goroutines first, then objects). */
-  laneTop(i) {
-    const nG = this.trace.goroutines.length;
-    if (i < nG) return AXIS_H + i * G_LANE_H;
-    return AXIS_H + nG * G_LANE_H + GROUP_GAP + this.objTops[i - nG];
+  /**
+   * buildRows lays the lanes out one above the other, folding groups as a person chose or,
+   * where they did not, largest first while the lanes would not fit in avail px. It returns
+   * the height of them all.
+   */
+  buildRows(avail) {
+    const tr = this.trace;
+    const units = groupGoroutines(tr.goroutines);
+    let oh = 0;
+    for (const o of tr.objects) oh += objLaneH(o);
+    let total = AXIS_H + (tr.objects.length ? GROUP_GAP + oh : 0) + PAD_B;
+    const auto = [];
+    for (const u of units) {
+      if (!u.members) {
+        total += G_LANE_H;
+        continue;
+      }
+      const chosen = this.folds.get(u.stem);
+      u.folded = chosen === true;
+      total += u.folded ? FOLD_H : HEAD_H + u.members.length * G_LANE_H;
+      if (chosen === undefined && u.members.length >= FOLD_MIN) auto.push(u);
+    }
+    auto.sort((a, b) => b.members.length - a.members.length);
+    for (const u of auto) {
+      if (total <= avail) break;
+      u.folded = true;
+      total -= HEAD_H + u.members.length * G_LANE_H - FOLD_H;
+    }
+
+    const rows = [];
+    const nG = tr.goroutines.length;
+    this.gY = new Float64Array(nG);
+    this.gRow = new Int32Array(nG);
+    let y = AXIS_H;
+    const put = (row) => {
+      row.top = y;
+      y += row.h;
+      rows.push(row);
+      return rows.length - 1;
+    };
+    for (const u of units) {
+      if (!u.members) {
+        const i = put({ kind: 'g', g: u, h: G_LANE_H });
+        this.gY[u.lane] = rows[i].top + G_LANE_H / 2;
+        this.gRow[u.lane] = i;
+        continue;
+      }
+      const head = put({ kind: 'group', grp: u, h: u.folded ? FOLD_H : HEAD_H });
+      for (const g of u.members) {
+        const i = u.folded ? head : put({ kind: 'g', g, h: G_LANE_H, member: true });
+        this.gY[g.lane] = rows[i].top + rows[i].h / 2;
+        this.gRow[g.lane] = i;
+      }
+    }
+    if (tr.objects.length) y += GROUP_GAP;
+    for (const o of tr.objects) put({ kind: 'o', o, h: objLaneH(o) });
+    this.rows = rows;
+    return y + PAD_B;
   }
 
-  laneH(i) {
-    const nG = this.trace.goroutines.length;
-    return i < nG ? G_LANE_H : objLaneH(this.trace.objects[i - nG]);
+  /** rowAt is the index of the row at content y, or -1. */
+  rowAt(y) {
+    const rows = this.rows;
+    const i = upperBound(rows, y, (r) => r.top) - 1;
+    return i >= 0 && y < rows[i].top + rows[i].h ? i : -1;
+  }
+
+  /** toggleGroup folds the group named stem, or unfolds it, and keeps that choice. */
+  toggleGroup(stem) {
+    const row = this.rows.find((r) => r.kind === 'group' && r.grp.stem === stem);
+    if (!row) return;
+    this.folds.set(stem, !row.grp.folded);
+    this.tip.hidden = true;
+    this.layout(true);
+    this.publish();
+  }
+
+  // placeFoldButtons keeps each heading's button over the part of its label that is not under
+  // the axis, so a click on the axis never folds a group; a button wholly under the axis keeps
+  // its place (focus scrolls it into view) but lets clicks through.
+  placeFoldButtons(scroll) {
+    const axis = scroll + AXIS_H;
+    for (const r of this.rows) {
+      if (r.kind !== 'group') continue;
+      const f = this.foldBtns.get(r.grp.stem);
+      if (!f) continue;
+      const hidden = r.top + r.h <= axis + 4;
+      const top = hidden ? r.top : Math.max(r.top, axis);
+      const key = `${top} ${r.top + r.h - top} ${hidden}`;
+      if (f.placed === key) continue;
+      f.placed = key;
+      const b = f.btn;
+      b.style.top = `${top}px`;
+      b.style.height = `${r.top + r.h - top}px`;
+      b.style.pointerEvents = hidden ? 'none' : '';
+    }
+  }
+
+  // syncFoldButtons puts a button over each group heading's label.
+  syncFoldButtons() {
+    const seen = new Set();
+    for (const r of this.rows) {
+      if (r.kind !== 'group') continue;
+      const { stem, members, folded } = r.grp;
+      seen.add(stem);
+      let f = this.foldBtns.get(stem);
+      if (!f) {
+        const b = document.createElement('button');
+        b.type = 'button';
+        b.className = 'tl-fold';
+        b.dataset.group = stem;
+        b.addEventListener('click', () => this.toggleGroup(stem));
+        f = { btn: b, placed: '' };
+        this.foldBtns.set(stem, f);
+        this.foldLayer.append(b);
+      }
+      const b = f.btn;
+      const name = groupName(r.grp);
+      const expanded = String(!folded);
+      if (b.textContent !== name) b.textContent = name;
+      if (b.getAttribute('aria-expanded') !== expanded) b.setAttribute('aria-expanded', expanded);
+      b.title = `${folded ? 'Unfold' : 'Fold'} ${members.length} goroutines`;
+      b.style.width = `${this.labelW - 4}px`;
+      f.placed = ''; // the rows moved
+    }
+    for (const [stem, f] of this.foldBtns) {
+      if (!seen.has(stem)) {
+        f.btn.remove();
+        this.foldBtns.delete(stem);
+      }
+    }
   }
 
   gColor(g, alpha = 1) {
@@ -529,19 +672,15 @@ export class Timeline {
     const visTop = scroll + AXIS_H;
     const visBot = scroll + H;
 
-    const gs = tr.goroutines;
-    const os = tr.objects;
-    const gY = new Float64Array(gs.length); // lane centres, for arrows
-    for (let i = 0; i < gs.length; i++) gY[i] = this.laneTop(i) + G_LANE_H / 2;
+    const rows = this.rows;
+    const first = Math.max(0, upperBound(rows, visTop, (r) => r.top) - 1);
+    const last = upperBound(rows, visBot, (r) => r.top);
 
     // stripes and grid
-    for (let i = 0; i < gs.length + os.length; i++) {
-      const top = this.laneTop(i);
-      const h = this.laneH(i);
-      if (top + h < visTop || top > visBot) continue;
+    for (let i = first; i < last; i++) {
       if (i % 2 === 1) {
         ctx.fillStyle = C.stripe;
-        ctx.fillRect(0, top, W, h);
+        ctx.fillRect(0, rows[i].top, W, rows[i].h);
       }
     }
     const tickStep = niceCeil(Math.max(1, (t1 - t0) * 90 / Math.max(1, x1 - x0)));
@@ -555,33 +694,29 @@ export class Timeline {
     }
     ctx.stroke();
 
-    for (let i = 0; i < gs.length; i++) {
-      const top = this.laneTop(i);
-      if (top + G_LANE_H < visTop || top > visBot) continue;
-      this.drawGoroutine(gs[i], top, X, t0, t1, ph, until);
+    for (let i = first; i < last; i++) {
+      const r = rows[i];
+      if (r.kind === 'g') this.drawGoroutine(r.g, r.top, X, t0, t1, ph, until);
+      else if (r.kind === 'o') this.drawObject(r.o, r.top, X, t0, t1, ph);
+      else if (r.grp.folded) this.drawGroup(r.grp, r.top, r.h, X, t0, t1, ph, until);
     }
-    for (let j = 0; j < os.length; j++) {
-      const top = this.laneTop(gs.length + j);
-      if (top + objLaneH(os[j]) < visTop || top > visBot) continue;
-      this.drawObject(os[j], top, X, t0, t1, ph);
-    }
-    this.drawArrows(gY, X, t0, t1, ph);
-    if (this.selected) this.drawSelected(gY, X, x0, x1, ph);
+    this.drawArrows(this.gY, X, t0, t1, ph);
+    if (this.selected) this.drawSelected(this.gY, X, x0, x1, ph);
     // labels over everything in their column
-    for (let i = 0; i < gs.length + os.length; i++) {
-      const top = this.laneTop(i);
-      const h = this.laneH(i);
-      if (top + h < visTop || top > visBot) continue;
+    for (let i = first; i < last; i++) {
+      const r = rows[i];
       ctx.fillStyle = C.bg;
-      ctx.fillRect(0, top, x0 - 4, h);
+      ctx.fillRect(0, r.top, x0 - 4, r.h);
       if (i % 2 === 1) {
         ctx.fillStyle = C.stripe;
-        ctx.fillRect(0, top, x0 - 4, h);
+        ctx.fillRect(0, r.top, x0 - 4, r.h);
       }
-      if (i < gs.length) this.drawGLabel(gs[i], top, ph);
-      else this.drawOLabel(os[i - gs.length], top, ph);
+      if (r.kind === 'g') this.drawGLabel(r.g, r.top, ph, r.member);
+      else if (r.kind === 'o') this.drawOLabel(r.o, r.top, ph);
+      else this.drawGroupLabel(r.grp, r.top, r.h, ph, until);
     }
     ctx.restore();
+    if (this.scroll === null) this.placeFoldButtons(scroll);
 
     this.drawAxis(X, t0, t1, tickStep, W);
     const fmt = tickFormat(tickStep / 10, t1);
@@ -631,9 +766,13 @@ export class Timeline {
     ctx.fillText(this.view ? 'zoomed ·' : 'time →', 8, 12);
   }
 
-  drawGLabel(g, top, ph) {
+  drawGLabel(g, top, ph, member) {
     const ctx = this.ctx;
     const C = this.colors;
+    if (member) {
+      ctx.fillStyle = C.grid;
+      ctx.fillRect(RAIL_X, top, 2, G_LANE_H);
+    }
     const started = g.start <= ph;
     ctx.globalAlpha = started ? 1 : 0.45;
     ctx.fillStyle = this.gColor(g);
@@ -644,6 +783,69 @@ export class Timeline {
     ctx.fillStyle = g.deadlock !== null && g.deadlock <= ph ? C.panic : C.text;
     ctx.fillText(fit(ctx, g.name, this.labelW - 30), 22, top + G_LANE_H / 2);
     ctx.globalAlpha = 1;
+  }
+
+  /**
+   * drawGroupLabel draws a group heading's label: a chevron that says whether it is folded,
+   * the stem and how many, and, folded, how many are in each state at the playhead.
+   */
+  drawGroupLabel(grp, top, h, ph, until) {
+    const ctx = this.ctx;
+    const C = this.colors;
+    const { folded } = grp;
+    const cy = folded ? top + 13 : top + h / 2;
+    ctx.globalAlpha = grp.start <= ph ? 1 : 0.45;
+    ctx.fillStyle = C.muted;
+    ctx.beginPath();
+    if (folded) {
+      ctx.moveTo(9, cy - 4.5);
+      ctx.lineTo(15, cy);
+      ctx.lineTo(9, cy + 4.5);
+    } else {
+      ctx.moveTo(7.5, cy - 2.5);
+      ctx.lineTo(16.5, cy - 2.5);
+      ctx.lineTo(12, cy + 3.5);
+      ctx.fillStyle = C.grid;
+      ctx.fillRect(RAIL_X, cy + 5, 2, top + h - cy - 5);
+      ctx.fillStyle = C.muted;
+    }
+    ctx.closePath();
+    ctx.fill();
+    ctx.font = `600 12px ${this.font}`;
+    const dead = grp.members.some((g) => g.deadlock !== null && g.deadlock <= ph);
+    ctx.fillStyle = dead ? C.panic : C.text;
+    ctx.fillText(fit(ctx, groupName(grp), this.labelW - 30), 22, cy);
+    ctx.globalAlpha = 1;
+    if (!folded || grp.start > ph) return;
+    // a swatch and a count for each state someone is in at the playhead
+    const st = groupState(grp, until);
+    ctx.font = `600 10px ${this.font}`;
+    let x = 22;
+    const y = top + 28;
+    for (const [n, fill] of [[st.blocked, C.blocked], [st.working, C.working], [st.sleeping, null], [st.running, C.running]]) {
+      if (n === 0) continue;
+      const text = String(n);
+      const w = 9 + ctx.measureText(text).width;
+      if (x + w > this.labelW - 6) break;
+      if (fill) {
+        ctx.fillStyle = fill;
+        ctx.fillRect(x, y - 3.5, 7, 7);
+      } else {
+        ctx.strokeStyle = C.sleeping;
+        ctx.lineWidth = 1;
+        ctx.strokeRect(x + 0.5, y - 3, 6, 6);
+        ctx.fillStyle = this.hatchPattern();
+        ctx.fillRect(x, y - 3.5, 7, 7);
+      }
+      ctx.fillStyle = C.muted;
+      ctx.fillText(text, x + 9, y);
+      x += w + 7;
+    }
+    if (st.done > 0 && x === 22) {
+      ctx.font = `10px ${this.font}`;
+      ctx.fillStyle = C.muted;
+      ctx.fillText(fit(ctx, st.done === grp.members.length ? 'all returned' : `${st.done} returned`, this.labelW - 28), x, y);
+    }
   }
 
   drawOLabel(o, top, ph) {
@@ -766,6 +968,154 @@ export class Timeline {
       const x = X(g.exit);
       ctx.fillStyle = C.running;
       ctx.fillRect(x - 1, cy - 5, 2, 10);
+    }
+  }
+
+  /**
+   * drawGroup draws a folded group's lane. In each pixel column it stacks, from the foot, how
+   * many of the group were blocked, working, sleeping and running, averaged over the column,
+   * the lane's height standing for all of them; then its members' marks, one of a kind per
+   * column. The cost is the members times the columns in view, whatever the events number.
+   */
+  drawGroup(grp, top, h, X, t0, t1, ph, until) {
+    if (grp.start > ph) return;
+    const ctx = this.ctx;
+    const C = this.colors;
+    const ms = grp.members;
+    const bandTop = top + 6;
+    const bandH = h - 12;
+    const bot = bandTop + bandH;
+    const x0 = X(t0);
+    const k = X(t0 + 1) - x0; // px per ns
+    const T = (x) => t0 + (x - x0) / k;
+    const xa = Math.floor(Math.max(x0, X(grp.start)));
+    const xb = Math.ceil(Math.min(X(t1), X(until)));
+    const cols = xb - xa;
+    if (cols <= 0) return;
+    ctx.fillStyle = C.grid;
+    ctx.globalAlpha = 0.45;
+    ctx.fillRect(xa, bandTop, cols, bandH);
+    ctx.globalAlpha = 1;
+
+    // acc[4c..4c+3]: ns spent blocked, working, sleeping and running in column c, summed
+    const acc = new Float64Array(cols * 4);
+    const tA = T(xa);
+    const tB = T(xb);
+    for (const g of ms) {
+      const end = g.exit !== null && g.exit <= ph ? g.exit : until;
+      if (g.start > ph || end <= tA || g.start >= tB) continue;
+      const spans = g.spans;
+      const lastS = upperBound(spans, ph, (s) => s.t0);
+      const c0 = Math.max(0, Math.floor(X(g.start)) - xa);
+      const c1 = Math.min(cols, Math.ceil(X(end)) - xa);
+      // cum(t) sets cw, cs, cb: the time g spent working, sleeping and blocked up to t
+      let si = Math.min(upperBound(spans, T(xa + c0), (s) => s.t0), lastS) - 1;
+      let cw = 0;
+      let cs = 0;
+      let cb = 0;
+      const cum = (t) => {
+        t = Math.min(Math.max(t, g.start), end);
+        while (si + 1 < lastS && spans[si + 1].t0 <= t) si++;
+        if (si < 0) {
+          cw = cs = cb = 0;
+          return;
+        }
+        const sp = spans[si];
+        cw = sp.cw;
+        cs = sp.cs;
+        cb = sp.cb;
+        const d = Math.min(t, sp.t1 === null ? end : sp.t1) - sp.t0;
+        if (d > 0) {
+          if (sp.kind === WORK) cw += d;
+          else if (sp.kind === SLEEP) cs += d;
+          else cb += d;
+        }
+      };
+      cum(T(xa + c0));
+      for (let c = c0; c < c1; c++) {
+        const pw = cw;
+        const ps = cs;
+        const pb = cb;
+        const ta = T(xa + c);
+        const tb = T(xa + c + 1);
+        cum(tb);
+        const alive = Math.max(0, Math.min(tb, end) - Math.max(ta, g.start));
+        const db = cb - pb;
+        const dw = cw - pw;
+        const ds = cs - ps;
+        acc[c * 4] += db;
+        acc[c * 4 + 1] += dw;
+        acc[c * 4 + 2] += ds;
+        acc[c * 4 + 3] += Math.max(0, alive - db - dw - ds);
+      }
+    }
+    // One rect per run of columns of the same height: a quiet stretch is one rect.
+    const scale = (bandH * k) / ms.length;
+    const fills = [C.blocked, C.working, this.hatchPattern(), C.running];
+    const base = new Float64Array(cols);
+    for (let q = 0; q < 4; q++) {
+      ctx.beginPath();
+      let runX = -1;
+      let runY = 0;
+      let runH = 0;
+      for (let c = 0; c <= cols; c++) {
+        let y = 0;
+        let hh = 0;
+        if (c < cols) {
+          hh = Math.min(acc[c * 4 + q] * scale, bandH - base[c]);
+          y = bot - base[c] - hh;
+          base[c] += hh;
+          if (runX >= 0 && Math.abs(y - runY) < 0.25 && Math.abs(hh - runH) < 0.25) continue;
+        }
+        if (runX >= 0 && runH > 0.1) ctx.rect(xa + runX, runY, c - runX, runH);
+        runX = c;
+        runY = y;
+        runH = hh;
+      }
+      ctx.fillStyle = fills[q];
+      ctx.globalAlpha = q === 3 ? 0.35 : 1; // running is the quiet state, as on a lane
+      ctx.fill();
+    }
+    ctx.globalAlpha = 1;
+
+    // members' marks, merged: one of each kind per pixel column
+    const cy = top + h / 2;
+    const W = Math.ceil(this.cssW) + 16;
+    const seen = new Uint8Array(W);
+    const big = [];
+    for (const g of ms) {
+      const marks = g.marks;
+      const mLast = upperBound(marks, ph, (m) => m.t);
+      for (let i = lowerBound(marks, t0, (m) => m.t); i < mLast; i++) {
+        const m = marks[i];
+        const x = X(m.t);
+        if (x > xb + 10) break;
+        const px = Math.min(W - 1, Math.max(0, Math.floor(x)));
+        if (m.kind === 'atomic') {
+          if (seen[px] & 1) continue;
+          seen[px] |= 1;
+          ctx.fillStyle = C.atomic;
+          ctx.fillRect(x - 1, bandTop - 2, 2, 4);
+        } else if (m.kind === 'print') {
+          if (seen[px] & 2) continue;
+          seen[px] |= 2;
+          ctx.fillStyle = C.text;
+          ctx.beginPath();
+          ctx.arc(x, bandTop - 2, 2, 0, Math.PI * 2);
+          ctx.fill();
+        } else {
+          big.push(m.kind, x);
+        }
+      }
+    }
+    // panics, refused borrows and deadlocks stand out, one per 8 px
+    for (let i = 0; i < big.length; i += 2) {
+      const x = big[i + 1];
+      const px = Math.min(W - 1, Math.max(0, Math.floor(x / 8) * 8));
+      if (seen[px] & 4) continue;
+      seen[px] |= 4;
+      if (big[i] === 'deadlock') this.deadlockMark(x, cy);
+      else this.errorMark(x, cy);
     }
   }
 
@@ -1266,7 +1616,7 @@ export class Timeline {
       const xa = X(a.t0);
       const xb = X(a.t1);
       if (seen) {
-        const key = ((Math.floor(xb) * 8192 + Math.floor(xa)) * 512 + from.lane) * 512 + to.lane;
+        const key = ((Math.floor(xb) * 8192 + Math.floor(xa)) * 512 + (this.gRow[from.lane] & 511)) * 512 + (this.gRow[to.lane] & 511);
         if (seen.has(key)) continue;
         seen.add(key);
       }
@@ -1296,6 +1646,8 @@ export class Timeline {
         const a = arrows[heads[j + 4]];
         const text = a.value.length > 10 ? `${a.value.slice(0, 9)}…` : a.value;
         if (!text) continue;
+        // a folded group's sends all leave one lane: their values would only pile up there
+        if (this.rows[this.gRow[this.trace.goroutine(a.from).lane]].kind === 'group') continue;
         // the value rides at the tail, on the sender's lane, where sends stay apart
         const w = ctx.measureText(text).width + 6;
         const lx = Math.min(xa + 3, this.cssW - PAD_R - w);
@@ -1359,7 +1711,8 @@ export class Timeline {
   /**
    * hitAt is what is under the pointer: {e} for the nearest event on the lane within a few
    * pixels, {e, span} for a goroutine's span (e begins it) or a mutex hold (e is its lock),
-   * or null. Only what the playhead has reached counts.
+   * {group, t} on a group's heading or on a folded group's lane away from its members'
+   * events (near one: {e, group, t}), or null. Only what the playhead has reached counts.
    */
   hitAt(ev) {
     const tr = this.trace;
@@ -1368,22 +1721,30 @@ export class Timeline {
     const x = ev.clientX - r.left;
     const y = ev.clientY - r.top;
     if (x < this.labelW - 4 || y < AXIS_H) return null;
-    const cy = y + this.scrollTop();
-    const nG = tr.goroutines.length;
-    const n = nG + tr.objects.length;
-    let i = 0;
-    while (i < n && this.laneTop(i) + this.laneH(i) <= cy) i++;
-    if (i >= n || this.laneTop(i) > cy) return null;
+    const i = this.rowAt(y + this.scrollTop());
+    if (i < 0) return null;
+    const row = this.rows[i];
     const [t0, t1] = this.range();
     const k = (this.cssW - PAD_R - this.labelW) / (t1 - t0);
     const t = t0 + (x - this.labelW) / k;
     const tol = 6 / k;
     const ph = this.playhead;
-    const g = i < nG ? tr.goroutines[i] : null;
-    const o = g ? null : tr.objects[i - nG];
-    const mine = g
-      ? (e) => e.g === g.id || (e.kind === 'go' && e.child === g.id)
-      : (e) => e.obj === o.id;
+    const grp = row.kind === 'group' ? row.grp : null;
+    if (grp) {
+      const inLife = t >= grp.start && t <= Math.min(ph, this.ended ? this.endT : ph);
+      if (!grp.folded) return inLife ? { group: grp, t } : null;
+    }
+    const g = row.kind === 'g' ? row.g : null;
+    const o = row.kind === 'o' ? row.o : null;
+    let mine;
+    if (g) {
+      mine = (e) => e.g === g.id || (e.kind === 'go' && e.child === g.id);
+    } else if (o) {
+      mine = (e) => e.obj === o.id;
+    } else {
+      const ids = new Set(grp.members.map((m) => m.id));
+      mine = (e) => ids.has(e.g) || (e.kind === 'go' && ids.has(e.child));
+    }
     const evs = tr.events;
     const end = upperBound(evs, Math.min(t + tol, ph), (e) => e.t);
     let best = null;
@@ -1391,8 +1752,9 @@ export class Timeline {
       const e = evs[j];
       if (mine(e) && (!best || Math.abs(e.t - t) < Math.abs(best.t - t))) best = e;
     }
-    if (best) return { e: best };
+    if (best) return grp ? { e: best, group: grp, t: best.t } : { e: best };
     if (t > ph) return null;
+    if (grp) return t >= grp.start ? { group: grp, t } : null;
     if (g) {
       const sp = g.spans;
       const s = sp[upperBound(sp, t, (x) => x.t0) - 1];
@@ -1424,21 +1786,22 @@ export class Timeline {
       return;
     }
     const tr = this.trace;
-    const { e, span } = hit;
+    const { e, span, group } = hit;
     const rows = [];
     const ms = (ns) => `${(ns / 1e6).toFixed(3)} ms`;
-    const who = e.g ? tr.gName(e.g) : tr.gName(e.child);
-    if (span) {
-      const what = span.kind === 'held' ? `${tr.oName(e.obj)} held by ${who}` : `${who} ${span.kind === WORK ? 'working' : span.kind === SLEEP ? 'sleeping' : 'blocked'}`;
-      rows.push(`${what} for ${formatDuration(span.until - span.t0)}${span.open ? ' so far' : ''}`);
-      rows.push(`${ms(span.t0)} – ${span.open ? '…' : ms(span.t1)}`);
+    const groupText = group ? `${groupName(group)}: ${stateText(groupState(group, hit.t))}` : '';
+    let headText;
+    if (e) {
+      headText = describe(tr, e);
+      this.tipRows(hit, rows, ms);
+      if (group) rows.push(groupText);
     } else {
-      rows.push(`${who} · at ${ms(e.t)}`);
+      headText = groupText;
+      rows.push(`at ${ms(hit.t)}`);
+      rows.push(group.folded ? 'click its name to unfold' : 'click its name to fold');
     }
-    if (e.value !== undefined && e.value !== '') rows.push(`value: ${e.value}`);
-    if (e.line) rows.push(`line ${e.line}`);
     const head = document.createElement('strong');
-    head.textContent = describe(tr, e);
+    head.textContent = headText;
     tip.replaceChildren(head, ...rows.map((text) => {
       const s = document.createElement('span');
       s.textContent = text;
@@ -1453,6 +1816,21 @@ export class Timeline {
     if (top + h > window.innerHeight - 4) top = Math.max(4, ev.clientY - 12 - h);
     tip.style.left = `${left}px`;
     tip.style.top = `${top}px`;
+  }
+
+  // tipRows adds the lines that tell about an event or span hit under the heading.
+  tipRows({ e, span }, rows, ms) {
+    const tr = this.trace;
+    const who = e.g ? tr.gName(e.g) : tr.gName(e.child);
+    if (span) {
+      const what = span.kind === 'held' ? `${tr.oName(e.obj)} held by ${who}` : `${who} ${span.kind === WORK ? 'working' : span.kind === SLEEP ? 'sleeping' : 'blocked'}`;
+      rows.push(`${what} for ${formatDuration(span.until - span.t0)}${span.open ? ' so far' : ''}`);
+      rows.push(`${ms(span.t0)} – ${span.open ? '…' : ms(span.t1)}`);
+    } else {
+      rows.push(`${who} · at ${ms(e.t)}`);
+    }
+    if (e.value !== undefined && e.value !== '') rows.push(`value: ${e.value}`);
+    if (e.line) rows.push(`line ${e.line}`);
   }
 
   /** select picks event e (null: none): it and its partner are ringed. */
@@ -1476,8 +1854,9 @@ export class Timeline {
       return t0 + (ev.clientX - r.left - this.labelW) / k;
     };
     // Ctrl+wheel (and a trackpad pinch) zooms around the pointer; Shift+wheel or a sideways
-    // swipe pans a zoomed view; a plain wheel scrolls the lanes.
-    c.addEventListener('wheel', (ev) => {
+    // swipe pans a zoomed view; a plain wheel scrolls the lanes. The wrapper listens, so the
+    // group headings' buttons zoom too.
+    this.wrap.addEventListener('wheel', (ev) => {
       if (!this.trace) return;
       const sideways = Math.abs(ev.deltaX) > Math.abs(ev.deltaY);
       if (ev.ctrlKey || ev.metaKey) {
@@ -1500,8 +1879,11 @@ export class Timeline {
       const r = c.getBoundingClientRect();
       if (ev.clientX - r.left < this.labelW) return;
       const touch = ev.pointerType === 'touch';
-      // pressing an event picks it (on release, unless the pointer moves on to scrub)
-      const hit = this.hitAt(ev);
+      if (touch && fingers.size > 0) return; // a second finger pinches (below)
+      // pressing an event picks it (on release, unless the pointer moves on to scrub); a
+      // group's lane away from an event has nothing to pick
+      const found = this.hitAt(ev);
+      const hit = found && found.e ? found : null;
       this.tip.hidden = true;
       drag = { x: ev.clientX, y: ev.clientY, active: !touch && !hit, hit };
       if (!touch) {
@@ -1538,6 +1920,62 @@ export class Timeline {
     c.addEventListener('pointercancel', () => { drag = null; });
     c.addEventListener('pointerleave', () => { this.tip.hidden = true; });
     c.addEventListener('wheel', () => { this.tip.hidden = true; }, { passive: true });
+
+    // Two fingers zoom the time around their midpoint as they spread or close, and pan as it
+    // moves: sideways through time, up and down through the lanes. The wrapper listens, as a
+    // finger may land on a group heading's button.
+    const fingers = new Map(); // pointerId → {x, y}
+    let pinch = null;
+    const plotW = () => Math.max(1, this.cssW - PAD_R - this.labelW);
+    const midpoint = () => {
+      const [a, b] = fingers.values();
+      return { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2, d: Math.max(16, Math.hypot(a.x - b.x, a.y - b.y)) };
+    };
+    const w = this.wrap;
+    w.addEventListener('pointerdown', (ev) => {
+      if (ev.pointerType !== 'touch') return;
+      fingers.set(ev.pointerId, { x: ev.clientX, y: ev.clientY });
+      if (fingers.size !== 2 || !this.trace) return;
+      drag = null;
+      this.tip.hidden = true;
+      const m = midpoint();
+      const [t0, t1] = this.range();
+      const left = c.getBoundingClientRect().left + this.labelW;
+      pinch = { m, span: t1 - t0, at: t0 + ((m.x - left) / plotW()) * (t1 - t0), scroll: w.scrollTop };
+    });
+    w.addEventListener('pointermove', (ev) => {
+      const f = fingers.get(ev.pointerId);
+      if (!f) return;
+      f.x = ev.clientX;
+      f.y = ev.clientY;
+      if (!pinch || fingers.size !== 2 || !this.trace) return;
+      const m = midpoint();
+      const full = this.domain;
+      const span = Math.min(Math.max(pinch.span * (pinch.m.d / m.d), 1000), full);
+      if (span >= full) {
+        this.view = null;
+      } else {
+        const left = c.getBoundingClientRect().left + this.labelW;
+        const n0 = pinch.at - ((m.x - left) / plotW()) * span;
+        const t0 = Math.min(Math.max(n0, 0), full - span);
+        this.view = { t0, t1: t0 + span };
+      }
+      w.scrollTop = pinch.scroll - (m.y - pinch.m.y);
+      this.request();
+    });
+    const lift = (ev) => {
+      if (!fingers.delete(ev.pointerId)) return;
+      // the finger left behind neither scrubs nor picks: the gesture is over
+      if (fingers.size < 2) pinch = null;
+      if (fingers.size > 0) drag = null;
+    };
+    w.addEventListener('pointerup', lift);
+    w.addEventListener('pointercancel', lift);
+    // touch-action: pan-y leaves a one-finger swipe to the browser (the lanes and the page
+    // scroll) and keeps it from zooming the page; two fingers are the timeline's alone.
+    w.addEventListener('touchmove', (ev) => {
+      if (ev.touches.length > 1 && ev.cancelable) ev.preventDefault();
+    }, { passive: false });
   }
 }
 
@@ -1560,6 +1998,78 @@ function tickFormat(step, end) {
   const [u, name] = units.find(([size]) => end >= size * 1.5) || units[3];
   const decimals = Math.min(6, Math.max(0, Math.ceil(-Math.log10(step / u) - 1e-9)));
   return (t) => `${(t / u).toFixed(decimals)} ${name}`;
+}
+
+/** stemOf is a goroutine name without its trailing number ("worker 3" → "worker"), or null. */
+function stemOf(name) {
+  const m = /^(.*?\D)[\s#_-]*\d+$/.exec(name);
+  return m ? m[1].trim() || null : null;
+}
+
+/**
+ * groupGoroutines returns the goroutines in lane order with those sharing a stem gathered at
+ * the first one's place as a group {stem, members, start, folded}; a stem of one stays a
+ * goroutine.
+ */
+function groupGoroutines(gs) {
+  const byStem = new Map();
+  for (const g of gs) {
+    const stem = stemOf(g.name);
+    if (stem === null) continue;
+    const grp = byStem.get(stem);
+    if (grp) {
+      grp.members.push(g);
+      grp.start = Math.min(grp.start, g.start);
+    } else {
+      byStem.set(stem, { stem, members: [g], start: g.start, folded: false });
+    }
+  }
+  const units = [];
+  for (const g of gs) {
+    const grp = byStem.get(stemOf(g.name));
+    if (!grp || grp.members.length < 2) units.push(g);
+    else if (grp.members[0] === g) units.push(grp);
+  }
+  return units;
+}
+
+const groupName = (grp) => `${grp.stem} ×${grp.members.length}`;
+
+/**
+ * groupState counts the goroutines of grp by what they do at t: blocked, working, sleeping,
+ * running, done (returned or panicked) and later (not yet started).
+ */
+function groupState(grp, t) {
+  const c = { blocked: 0, working: 0, sleeping: 0, running: 0, done: 0, later: 0 };
+  for (const g of grp.members) {
+    if (g.start > t) {
+      c.later++;
+      continue;
+    }
+    if (g.exit !== null && g.exit <= t) {
+      c.done++;
+      continue;
+    }
+    const sp = g.spans[upperBound(g.spans, t, (s) => s.t0) - 1];
+    if (sp && (sp.t1 === null || t < sp.t1)) {
+      if (sp.kind === WORK) c.working++;
+      else if (sp.kind === SLEEP) c.sleeping++;
+      else c.blocked++;
+    } else {
+      c.running++;
+    }
+  }
+  return c;
+}
+
+/** stateText says a groupState for a person: "5 blocked, 3 running, 2 returned". */
+function stateText(c) {
+  const parts = [];
+  for (const [n, what] of [[c.blocked, 'blocked'], [c.working, 'working'], [c.sleeping, 'sleeping'],
+    [c.running, 'running'], [c.done, 'returned'], [c.later, 'not started']]) {
+    if (n > 0) parts.push(`${n} ${what}`);
+  }
+  return parts.join(', ') || 'none';
 }
 
 function objLaneH(o) {
