@@ -123,10 +123,7 @@ func TestBrowserTimelineFoldsGroups(t *testing.T) {
 	screenshot(t, ctx, "keyboard")
 
 	// A person's choice holds: the next run of sixteen keeps the workers unfolded.
-	if err := chromedp.Do(ctx, chromedp.Click("#run")); err != nil {
-		t.Fatal(err)
-	}
-	if reason, failure := pageRunEnd(t, ctx); !strings.Contains(reason, "reason-done") {
+	if reason, failure := rerun(t, ctx); !strings.Contains(reason, "reason-done") {
 		t.Fatalf("the second run ended with %q %s", reason, failure)
 	}
 	if s := foldState(t, ctx); s != "true" {
