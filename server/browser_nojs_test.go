@@ -84,8 +84,14 @@ func TestBrowserNoJavaScript(t *testing.T) {
 	if text := eval[string](t, ctx, `document.getElementById('explain').innerText`); len(wp.Text) == 0 || !strings.Contains(text, firstWords(wp.Text[0], 6)) {
 		t.Errorf("the explanation reads %.200q, not the scenario's text", text)
 	}
-	if s := eval[string](t, ctx, `document.getElementById('status').textContent`); !strings.Contains(s, "needs JavaScript") {
-		t.Errorf("the status reads %q, want it to say the timeline needs JavaScript", s)
+	if s := eval[string](t, ctx, `document.getElementById('status').textContent`); !strings.Contains(s, "needs JavaScript") || !visible(t, ctx, "#status") {
+		t.Errorf("the status reads %q (visible: %v), want it shown, saying the timeline needs JavaScript", s, visible(t, ctx, "#status"))
+	}
+	// Nothing that cannot work without JavaScript is shown.
+	for _, sel := range []string{"#run", "#stop", "#play-pause", "#speed", "#new-seed", "#copy-link", "#timeline", ".legend", "#export-json", "#summary", "#log"} {
+		if visible(t, ctx, sel) {
+			t.Errorf("%s is shown, but cannot work without JavaScript", sel)
+		}
 	}
 	if !visible(t, ctx, "#go-source") {
 		t.Error("the Go source is not visible")

@@ -228,3 +228,19 @@ func findLabel(want string) string {
 	}
 	return "Find " + strings.ReplaceAll(want, "-", " ")
 }
+
+// shortTitle is a scenario title's name, the part before its colon ("Worker pool" of
+// "Worker pool: a shared queue of tasks"): the picker lists every scenario in one row, and
+// whole titles would not fit a laptop's width. The page's heading has the whole title.
+func shortTitle(title string) string {
+	name, _, _ := strings.Cut(title, ": ")
+	return name
+}
+
+// pickerTip is what hovering a scenario in the picker tells: its whole title and summary.
+func pickerTip(title, summary string) string {
+	if summary == "" {
+		return title
+	}
+	return title + " — " + summary
+}

@@ -3,6 +3,7 @@ package templates
 import (
 	"context"
 	"fmt"
+	"html/template"
 	"regexp"
 	"strings"
 	"testing"
@@ -101,13 +102,27 @@ func pageHTML(t *testing.T, id string, notices []string) (string, *scenarios.Sce
 	return b.String(), s
 }
 
+func TestShortTitle(t *testing.T) {
+	for _, tc := range []struct{ title, want string }{
+		{"Worker pool: a shared queue of tasks", "Worker pool"},
+		{"Deadlock: dining philosophers", "Deadlock"},
+		{"No colon", "No colon"},
+		{"Ratio 3:1: odd", "Ratio 3:1"},
+	} {
+		if got := shortTitle(tc.title); got != tc.want {
+			t.Errorf("shortTitle(%q) = %q, want %q", tc.title, got, tc.want)
+		}
+	}
+}
+
 func TestPageContract(t *testing.T) {
 	for _, s := range scenarios.New().All() {
 		html, s := pageHTML(t, s.ID, nil)
 		must := []string{
 			fmt.Sprintf(`<main id="play" data-scenario="%s" data-source-line="%d">`, s.ID, s.SourceLine),
 			`<nav id="picker"`,
-			fmt.Sprintf(`<a href="/play/%s" aria-current="page"`, s.ID),
+			fmt.Sprintf(`<a href="/play/%s" aria-current="page" title="%s">%s</a>`, s.ID,
+				template.HTMLEscapeString(s.Title+" — "+s.Summary), template.HTMLEscapeString(shortTitle(s.Title))),
 			fmt.Sprintf(`<form id="params" method="get" action="/play/%s">`, s.ID),
 			`<button type="submit" id="apply"`,
 			`id="run"`, `id="stop"`, `id="play-pause"`, `<select id="speed"`, `<option value="1" selected>`,
@@ -119,6 +134,8 @@ func TestPageContract(t *testing.T) {
 			`<pre id="go-source"><code class="ch-chroma">`, `<pre id="rust-source"><code class="ch-chroma">`,
 			`<link rel="stylesheet" href="/static/style.css">`, `<link rel="stylesheet" href="/static/chroma.css">`,
 			`<script type="module" src="/web/app.js"></script>`,
+			// the rules that hide what cannot work without JavaScript load only then
+			`<noscript><link rel="stylesheet" href="/static/nojs.css"></noscript>`,
 		}
 		for _, m := range must {
 			if !strings.Contains(html, m) {
