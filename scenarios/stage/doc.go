@@ -13,7 +13,10 @@
 // records so that the trace never lies: a -begin event before the real operation starts, an
 // -end event after it returns, an unlock before the real release. Atomics and channel closes
 // cannot block, so they happen under the recorder's lock and their events sit exactly where
-// they took effect. Consequences a reader of a live trace can rely on:
+// they took effect. So does a send or receive that completes without blocking: it is tried
+// under the lock that records its begin, and when it completes there its end is recorded in
+// the same critical section. Times never run backwards along seq (the live clock is
+// clock.go's). Consequences a reader of a live trace can rely on:
 //   - a recv-end comes after the send-begin of its message;
 //   - the recorded holding spans of a mutex (lock-end to unlock) never overlap;
 //   - atomic events chain: each one's old is the previous one's new;
