@@ -44,8 +44,10 @@ type app struct {
 	echo     *echo.Echo
 	api      *echo.Group
 	assets   *assets
-	runSlots *runSlots
-	buffers  *bufferPool
+	runSlots *slots
+	// sockets counts open WebSocket connections.
+	sockets *slots
+	buffers *bufferPool
 	// sources are each scenario's Go and Rust, highlighted once at start.
 	sources map[string]highlighted
 
@@ -66,6 +68,7 @@ func newApp(cfg appConfig) *app {
 		upgrader: newUpgrader(cfg.allowedOrigins),
 		assets:   newAssets(map[string]fsys{"/web/": web.Files, "/static/": static.Files}),
 		runSlots: newRunSlots(cfg.limits.maxRuns, cfg.limits.maxRunsPerClient),
+		sockets:  newSocketSlots(cfg.limits.maxSockets, cfg.limits.maxSocketsPerClient),
 		buffers:  newBufferPool(),
 		ctx:      ctx,
 		stop:     stop,

@@ -18,6 +18,10 @@ type limits struct {
 
 	maxRuns          int // runs going at once on the whole server
 	maxRunsPerClient int // runs going at once from one client address
+	// Open sockets, on the whole server and from one client address: each holds a few
+	// goroutines and buffers even while idle.
+	maxSockets          int
+	maxSocketsPerClient int
 	// maxBacklog is how many recorded events a live run may get ahead of a client whose
 	// outgoing queue is full before the run is ended as truncated: the client cannot keep up.
 	maxBacklog int
@@ -29,15 +33,17 @@ type limits struct {
 
 func defaultLimits() limits {
 	return limits{
-		maxEvents:        100_000,
-		maxGoroutines:    64,
-		maxRunTime:       60 * time.Second,
-		maxRuns:          1000,
-		maxRunsPerClient: 10,
-		maxBacklog:       2000,
-		apiRate:          5,
-		apiBurst:         20,
-		apiTimeout:       5 * time.Second,
+		maxEvents:           100_000,
+		maxGoroutines:       64,
+		maxRunTime:          60 * time.Second,
+		maxRuns:             1000,
+		maxRunsPerClient:    10,
+		maxSockets:          10_000,
+		maxSocketsPerClient: 256,
+		maxBacklog:          2000,
+		apiRate:             5,
+		apiBurst:            20,
+		apiTimeout:          5 * time.Second,
 	}
 }
 
@@ -48,6 +54,8 @@ func (l *limits) addFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&l.maxRunTime, "max-run-time", l.maxRunTime, "wall-clock time one live run may take")
 	fs.IntVar(&l.maxRuns, "max-runs", l.maxRuns, "runs going at once on the server; more are refused with a message")
 	fs.IntVar(&l.maxRunsPerClient, "max-runs-per-client", l.maxRunsPerClient, "runs going at once from one client address")
+	fs.IntVar(&l.maxSockets, "max-sockets", l.maxSockets, "sockets open at once on the server; more are closed with a message")
+	fs.IntVar(&l.maxSocketsPerClient, "max-sockets-per-client", l.maxSocketsPerClient, "sockets open at once from one client address (a socket per tab)")
 	fs.IntVar(&l.maxBacklog, "max-backlog", l.maxBacklog, "events a live run may get ahead of a client that cannot keep up before it ends as truncated")
 	fs.Float64Var(&l.apiRate, "api-rate", l.apiRate, "API requests per second one client address may make, sustained")
 	fs.IntVar(&l.apiBurst, "api-burst", l.apiBurst, "API requests one client address may make at once")
@@ -66,6 +74,10 @@ func (l limits) check() error {
 		return fmt.Errorf("-max-runs must be at least 1, got %d", l.maxRuns)
 	case l.maxRunsPerClient < 1 || l.maxRunsPerClient > l.maxRuns:
 		return fmt.Errorf("-max-runs-per-client must be 1–%d (-max-runs), got %d", l.maxRuns, l.maxRunsPerClient)
+	case l.maxSockets < 1:
+		return fmt.Errorf("-max-sockets must be at least 1, got %d", l.maxSockets)
+	case l.maxSocketsPerClient < 1 || l.maxSocketsPerClient > l.maxSockets:
+		return fmt.Errorf("-max-sockets-per-client must be 1–%d (-max-sockets), got %d", l.maxSockets, l.maxSocketsPerClient)
 	case l.maxBacklog < 100:
 		return fmt.Errorf("-max-backlog must be at least 100, got %d", l.maxBacklog)
 	case l.apiRate <= 0:
@@ -82,29 +94,47 @@ func (l limits) stageConfig() stage.Config {
 	return stage.Config{MaxEvents: l.maxEvents, MaxGoroutines: l.maxGoroutines, MaxDuration: l.maxRunTime}
 }
 
-// runSlots counts the runs going on the server and per client address.
-type runSlots struct {
+// slots counts what is going on at once — runs, or open sockets — on the whole server and
+// per client address, up to a limit for each.
+type slots struct {
 	max, perClient int
+	// The sentences that refuse a slot, for a person: the server is full, the address is.
+	busy, full string
 
 	mu       sync.Mutex
 	total    int
 	byClient map[string]int
 }
 
-func newRunSlots(max, perClient int) *runSlots {
-	return &runSlots{max: max, perClient: perClient, byClient: make(map[string]int)}
+func newSlots(max, perClient int, busy, full string) *slots {
+	return &slots{max: max, perClient: perClient, busy: busy, full: full, byClient: make(map[string]int)}
 }
 
-// acquire takes a slot for a run from client, or says in a sentence for the person why
-// there is none. release gives the slot back; call it once.
-func (r *runSlots) acquire(client string) (release func(), refusal string) {
+// newRunSlots counts runs.
+func newRunSlots(max, perClient int) *slots {
+	return newSlots(max, perClient,
+		fmt.Sprintf("the server is busy: %d runs are going, the most it takes at once; try again in a moment", max),
+		fmt.Sprintf("%d runs are already going from your address, the most one address may run at once; stop one (or close a tab) and try again", perClient))
+}
+
+// newSocketSlots counts open sockets. Its sentences end up as WebSocket close reasons, which
+// must fit in 123 bytes.
+func newSocketSlots(max, perClient int) *slots {
+	return newSlots(max, perClient,
+		fmt.Sprintf("the server is full (%d connections); retrying", max),
+		fmt.Sprintf("%d pages of this site are open from your address, the most it serves; close one", perClient))
+}
+
+// acquire takes a slot for client, or says in a sentence for the person why there is none.
+// release gives the slot back; call it once.
+func (r *slots) acquire(client string) (release func(), refusal string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	switch {
 	case r.total >= r.max:
-		return nil, fmt.Sprintf("the server is busy: %d runs are going, the most it takes at once; try again in a moment", r.max)
+		return nil, r.busy
 	case r.byClient[client] >= r.perClient:
-		return nil, fmt.Sprintf("%d runs are already going from your address, the most one address may run at once; stop one (or close a tab) and try again", r.perClient)
+		return nil, r.full
 	}
 	r.total++
 	r.byClient[client]++
@@ -121,8 +151,8 @@ func (r *runSlots) acquire(client string) (release func(), refusal string) {
 	}, ""
 }
 
-// running reports the runs going on the server and from client.
-func (r *runSlots) running(client string) (total, fromClient int) {
+// running reports what is going on the server and from client.
+func (r *slots) running(client string) (total, fromClient int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.total, r.byClient[client]

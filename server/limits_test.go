@@ -1,8 +1,10 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"io"
+	"math"
 	"net/http"
 	"strings"
 	"testing"
@@ -92,6 +94,53 @@ func TestRunLimitsPerAddressAndServer(t *testing.T) {
 	stopAndDrain(t, b)
 	if total, _ := ts.app.runSlots.running(""); total != 0 {
 		t.Errorf("%d run slots still taken after every run ended", total)
+	}
+}
+
+// TestSocketLimitsPerAddressAndServer opens sockets up to each limit: the next one is closed
+// at once with Try Again Later and a sentence saying why, and a slot freed by a closing
+// socket can be taken again.
+func TestSocketLimitsPerAddressAndServer(t *testing.T) {
+	ts := newTestServerWith(t, func(c *appConfig) {
+		c.trustProxy = true
+		c.limits.maxSockets = 3
+		c.limits.maxSocketsPerClient = 2
+	})
+	refused := func(conn *websocket.Conn, want string) {
+		t.Helper()
+		_, _, err := conn.ReadMessage()
+		var ce *websocket.CloseError
+		if !errors.As(err, &ce) || ce.Code != websocket.CloseTryAgainLater || !strings.Contains(ce.Text, want) {
+			t.Fatalf("read %v, want a close (%d) saying %q", err, websocket.CloseTryAgainLater, want)
+		}
+	}
+	usable := func(conn *websocket.Conn) {
+		t.Helper()
+		send(t, conn, `{"type":"hello"}`)
+		expectError(t, conn, "hello")
+	}
+	a1 := ts.dialHeader(t, from("203.0.113.1"))
+	usable(a1)
+	a2 := ts.dialHeader(t, from("203.0.113.1"))
+	usable(a2)
+	refused(ts.dialHeader(t, from("203.0.113.1")), "2 pages of this site are open from your address")
+	b := ts.dialHeader(t, from("203.0.113.2"))
+	usable(b)
+	refused(ts.dialHeader(t, from("203.0.113.3")), "the server is full (3 connections)")
+
+	a1.Close()
+	waitFor(t, "the server to notice a closed socket", func() bool { _, n := ts.app.sockets.running("203.0.113.1"); return n == 1 })
+	usable(ts.dialHeader(t, from("203.0.113.1")))
+}
+
+// TestSocketRefusalsFitACloseFrame checks the refusal sentences at the largest limits: a
+// close frame's reason holds at most 123 bytes.
+func TestSocketRefusalsFitACloseFrame(t *testing.T) {
+	s := newSocketSlots(math.MaxInt, math.MaxInt)
+	for _, r := range []string{s.busy, s.full} {
+		if len(r) > 123 {
+			t.Errorf("%d bytes: %q", len(r), r)
+		}
 	}
 }
 
@@ -236,6 +285,8 @@ func TestLimitFlags(t *testing.T) {
 		{[]string{"-api-timeout", "1ms"}, "-api-timeout must be at least 10ms"},
 		{[]string{"-max-events", "5"}, "-max-events must be at least 100"},
 		{[]string{"-max-goroutines", "1"}, "-max-goroutines must be 2–65535, got 1"},
+		{[]string{"-max-sockets", "0"}, "-max-sockets must be at least 1, got 0"},
+		{[]string{"-max-sockets", "5", "-max-sockets-per-client", "6"}, "-max-sockets-per-client must be 1–5 (-max-sockets), got 6"},
 		{[]string{"-max-goroutines", "70000"}, "-max-goroutines must be 2–65535, got 70000"},
 	}
 	for _, tt := range tests {

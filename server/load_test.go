@@ -136,6 +136,8 @@ func TestLoad(t *testing.T) {
 	lim := defaultLimits()
 	lim.maxRuns = max(lim.maxRuns, n)
 	lim.maxRunsPerClient = lim.maxRuns // every session comes from 127.0.0.1
+	lim.maxSockets = max(lim.maxSockets, n)
+	lim.maxSocketsPerClient = lim.maxSockets
 	a := newApp(appConfig{catalog: scenarios.New(), log: slog.New(slog.NewTextHandler(io.Discard, nil)), limits: lim})
 	ts := startTestServer(t, a, nil)
 	if host, _, _ := net.SplitHostPort(ts.srv.Listener.Addr().String()); host != "127.0.0.1" {

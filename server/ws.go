@@ -60,6 +60,17 @@ func (a *app) handleSocket(c echo.Context) error {
 	}
 	a.sessions.Add(1)
 	defer a.sessions.Done()
+	release, refusal := a.sockets.acquire(c.RealIP())
+	if refusal != "" {
+		// Upgraded first so that the page can show why: a refused handshake reaches a
+		// browser's WebSocket as a bare error. The page retries later, backing off.
+		a.log.Info("socket refused", "why", refusal, "remote", c.RealIP())
+		_ = conn.WriteControl(websocket.CloseMessage,
+			websocket.FormatCloseMessage(websocket.CloseTryAgainLater, refusal), time.Now().Add(time.Second))
+		conn.Close()
+		return nil
+	}
+	defer release()
 
 	ctx, cancel := context.WithCancel(a.ctx)
 	defer cancel()
