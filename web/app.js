@@ -1,14 +1,14 @@
 // The page's script: wires the controls, the socket, the timeline, the event log, the
 // summary and the code panel. The page works without it; this adds running and watching.
 
-import { Trace, deadlockText, describe, formatDuration, partner, runStats } from './protocol.js';
+import { Trace, deadlockText, describe, formatDuration, runStats } from './protocol.js';
 import { Socket } from './socket.js';
 import { Timeline } from './timeline.js';
 import { MAX_SEED, initURLState, paramsQuery, randomSeed, runSettings, values } from './urlstate.js';
 
 const LOG_CAP = 500;
 const LOG_EVERY_MS = 150;
-const LOG_BURST = 100; // while playing, a jump of more events than this shows only the newest
+const LOG_BURST = 100; // while moving, a jump of more events than this shows only the newest
 const REASONS = {
   done: 'Done',
   panic: 'Panicked',
@@ -42,6 +42,18 @@ function download(href, file) {
   document.body.append(a);
   a.click();
   a.remove();
+}
+
+/** stat adds a label and its value to the list dl; title, when given, tells more. */
+function stat(dl, label, value, title) {
+  const d = document.createElement('div');
+  const dt = document.createElement('dt');
+  dt.textContent = label;
+  const dd = document.createElement('dd');
+  dd.textContent = value;
+  if (title) d.title = title;
+  d.append(dt, dd);
+  dl.append(d);
 }
 
 /** logTime renders an event's time to the microsecond, so close events still read apart. */
@@ -98,8 +110,10 @@ function main() {
     status.className = kind;
   };
 
-  // While the playhead moves the log catches up a few times a second: nobody reads sixty
-  // updates a second, and a screen reader should not be asked to.
+  // While the playhead plays or is dragged the log catches up a few times a second: nobody
+  // reads sixty updates a second, a screen reader should not be asked to, and rebuilding it
+  // at every frame of a drag across a big run would cost more than drawing the frame. A drag's
+  // end brings it up to date.
   let logTimer = 0;
   let logN = 0;
   const timeline = new Timeline($('timeline'), $('timeline-wrap'), {
@@ -118,12 +132,13 @@ function main() {
     },
   });
 
+  const moving = () => timeline.playing || timeline.dragging;
   function updateLog() {
-    if (timeline.playing) {
+    if (moving()) {
       if (!logTimer) {
         logTimer = setTimeout(() => {
           logTimer = 0;
-          fillLog(logN, timeline.playing ? LOG_BURST : LOG_CAP);
+          fillLog(logN, moving() ? LOG_BURST : LOG_CAP);
         }, LOG_EVERY_MS);
       }
       return;
@@ -237,15 +252,7 @@ function main() {
     parts.push(p, runInfo());
     const dl = document.createElement('dl');
     dl.className = 'stats';
-    const add = (label, value) => {
-      const d = document.createElement('div');
-      const dt = document.createElement('dt');
-      dt.textContent = label;
-      const dd = document.createElement('dd');
-      dd.textContent = value;
-      d.append(dt, dd);
-      dl.append(d);
-    };
+    const add = (label, value) => stat(dl, label, value);
     for (const s of m.summary) add(s.label, s.value);
     add(shown.mode === 'seeded' ? 'virtual time' : 'scenario time', formatDuration(m.stats.duration));
     add('events', String(m.stats.events));
@@ -341,16 +348,7 @@ function main() {
     if (st.channels.length + st.mutexes.length > 0) {
       const dl = document.createElement('dl');
       dl.className = 'stats obj-stats';
-      const add = (label, value, title) => {
-        const d = document.createElement('div');
-        const dt = document.createElement('dt');
-        dt.textContent = label;
-        const dd = document.createElement('dd');
-        dd.textContent = value;
-        if (title) d.title = title;
-        d.append(dt, dd);
-        dl.append(d);
-      };
+      const add = (label, value, title) => stat(dl, label, value, title);
       for (const c of st.channels) {
         if (c.cap > 0) {
           add(`${c.o.name}: most buffered`, `${c.max} of ${c.cap}`, 'Values surely in the buffer at once: from a send\'s end until its receive began');

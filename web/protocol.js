@@ -186,6 +186,7 @@ export class Trace {
     this.oById = new Map();
     /** arrows from a send-begin to its recv-end, in recv-end order: {msg, from, to, t0, t1, value} */
     this.arrows = [];
+    this.maxArrow = 0; // the longest arrow's t1 − t0: how far past a view an arrow into it begins
     this.sends = new Map(); // msg → {g, t, value, obj, ended, endSeq, endT, entered, received}
     /** deadlock events: the goroutines blocked for good when the run ended */
     this.deadlocks = [];
@@ -339,6 +340,7 @@ export class Trace {
         }
         o.recvs.push({ t: e.t, g: e.g, value: e.value ?? s.value, closed: false });
         this.arrows.push({ msg: e.msg, from: s.g, to: e.g, t0: s.t, t1: e.t, value: e.value ?? s.value, obj: e.obj });
+        this.maxArrow = Math.max(this.maxArrow, e.t - s.t);
         if (s.ended) this.sends.delete(e.msg);
         break;
       }
@@ -488,10 +490,8 @@ export function upperBound(list, x, key) {
   return lo;
 }
 
-/** lowerBound is the number of leading items of sorted list whose key is < x. */
-export function lowerBound(list, x, key) {
-  let lo = 0;
-  let hi = list.length;
+/** lowerBound is the number of leading items of sorted list whose key is < x (searched in [lo, hi)). */
+export function lowerBound(list, x, key, lo = 0, hi = list.length) {
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (key(list[mid]) < x) lo = mid + 1;

@@ -51,7 +51,8 @@ export class Timeline {
   /**
    * canvas is drawn on; wrap is its scrolling container. onFrame(count, playhead) is called
    * when the number of events at or before the playhead changes; onState() when playing,
-   * live or ended change; onSelect(event, partner) when a click picks an event (null: none).
+   * live, ended or dragging change; onSelect(event, partner) when a click picks an event
+   * (null: none).
    */
   constructor(canvas, wrap, { onFrame = () => {}, onState = () => {}, onSelect = () => {} } = {}) {
     this.canvas = canvas;
@@ -75,6 +76,7 @@ export class Timeline {
     this.runSpeed = 1; // the speed the live run was asked for
     this.speed = 1; // the replay speed
     this.playing = false;
+    this.dragging = false; // a pointer holds the playhead: the page may lag behind it, as in play
     this.playhead = 0;
     this.domain = MIN_DOMAIN;
     this.view = null; // {t0, t1} when zoomed; null fits the whole run
@@ -862,7 +864,7 @@ export class Timeline {
   }
 
   drawGoroutine(g, top, X, t0, t1, ph, until) {
-    if (g.start > ph) return;
+    if (g.start > ph || g.start > t1) return;
     const ctx = this.ctx;
     const C = this.colors;
     const cy = top + G_LANE_H / 2;
@@ -873,7 +875,7 @@ export class Timeline {
     ctx.fillRect(xs, cy - 1, Math.max(1, X(Math.min(end, t1)) - xs), 2);
 
     const spans = g.spans;
-    const last = upperBound(spans, ph, (s) => s.t0);
+    const last = upperBound(spans, Math.min(ph, t1), (s) => s.t0);
     const first = lowerBound(spans, t0, spanEnd);
     const bh = G_LANE_H - 10;
     const k = X(t0 + 1) - X(t0); // px per ns
@@ -910,7 +912,7 @@ export class Timeline {
       const colEnd = s.t0 + (px + 1 - xa) / k;
       let j = i + 1;
       while (j < last && j < i + 8 && spans[j].t0 < colEnd) j++;
-      if (j === i + 8 && j < last && spans[j].t0 < colEnd) j = lowerBoundFrom(spans, j, last, colEnd);
+      if (j === i + 8 && j < last && spans[j].t0 < colEnd) j = lowerBound(spans, colEnd, (x) => x.t0, j, last);
       const tl = spans[j - 1];
       const tlIn = Math.max(0, Math.min(tl.t1 === null ? end : Math.min(tl.t1, ph), colEnd) - tl.t0);
       const share = k; // 1 / (ns per pixel)
@@ -931,12 +933,13 @@ export class Timeline {
     // marks: prints and panics
     const marks = g.marks;
     const mLast = upperBound(marks, ph, (m) => m.t);
+    const xMax = X(t1) + 10;
     let lastMx = -10;
     let lastAx = -10;
     for (let i = lowerBound(marks, t0, (m) => m.t); i < mLast; i++) {
       const m = marks[i];
       const x = X(m.t);
-      if (x > X(t1) + 10) break;
+      if (x > xMax) break;
       if (m.kind === 'error') {
         this.errorMark(x, cy);
       } else if (m.kind === 'deadlock') {
@@ -964,7 +967,7 @@ export class Timeline {
         ctx.fill();
       }
     }
-    if (g.exit !== null && g.exit <= ph && g.exitKind === 'exit') {
+    if (g.exit !== null && g.exit <= Math.min(ph, t1) && g.exitKind === 'exit') {
       const x = X(g.exit);
       ctx.fillStyle = C.running;
       ctx.fillRect(x - 1, cy - 5, 2, 10);
@@ -1181,17 +1184,17 @@ export class Timeline {
       ctx.stroke();
       const now = last > 0 ? Math.min(Math.max(fl[last - 1].n, 0), cap) : 0;
       ctx.font = `10px ${this.font}`;
-      ctx.fillStyle = C.muted;
       const label = `${now}/${cap} buffered`;
-      const w = ctx.measureText(label).width;
+      const w = ctx.measureText(label).width + 6;
       let lx = Math.max(this.labelW, Math.min(xEnd + 4, this.cssW - PAD_R - w));
       const tag = this.closedTag(o, X, top, ph);
       if (tag && lx < tag.x1 + 4 && lx + w > tag.x0 - 4) {
         // keep clear of the closed tag: after it, or else before it
         lx = tag.x1 + 4 + w <= this.cssW - PAD_R ? tag.x1 + 4 : tag.x0 - 4 - w;
       }
+      // on a patch of background: the band under it may be full
       ctx.font = `10px ${this.font}`;
-      if (lx >= this.labelW) ctx.fillText(label, lx, top + 8);
+      if (lx >= this.labelW) labelOnBg(ctx, C, label, lx, top + 1, w, 13, 3, 0.85, 3, C.text);
     }
     // one tick per value taken out: full height when unbuffered, at the foot when buffered
     const rv = o.recvs;
@@ -1578,11 +1581,14 @@ export class Timeline {
   }
 
   drawArrows(gY, X, t0, t1, ph) {
-    const arrows = this.trace.arrows;
-    const last = upperBound(arrows, ph, (a) => a.t1);
+    const tr = this.trace;
+    const arrows = tr.arrows;
     const first = lowerBound(arrows, t0, (a) => a.t1);
-    const n = last - first;
-    if (n <= 0) return;
+    const end = Math.min(ph, t1);
+    const n = upperBound(arrows, end, (a) => a.t1) - first;
+    // and those leaving the view on the right, which end within the longest arrow of it
+    const last = end < ph ? upperBound(arrows, Math.min(ph, t1 + tr.maxArrow), (a) => a.t1) : first + n;
+    if (last <= first) return;
     const ctx = this.ctx;
     const C = this.colors;
     if (n > MAX_ARROWS) {
@@ -1610,8 +1616,8 @@ export class Timeline {
     for (let i = first; i < last; i++) {
       const a = arrows[i];
       if (a.t0 > t1) continue;
-      const from = this.trace.goroutine(a.from);
-      const to = this.trace.goroutine(a.to);
+      const from = tr.goroutine(a.from);
+      const to = tr.goroutine(a.to);
       if (!from || !to) continue;
       const xa = X(a.t0);
       const xb = X(a.t1);
@@ -1647,7 +1653,7 @@ export class Timeline {
         const text = a.value.length > 10 ? `${a.value.slice(0, 9)}…` : a.value;
         if (!text) continue;
         // a folded group's sends all leave one lane: their values would only pile up there
-        if (this.rows[this.gRow[this.trace.goroutine(a.from).lane]].kind === 'group') continue;
+        if (this.rows[this.gRow[tr.goroutine(a.from).lane]].kind === 'group') continue;
         // the value rides at the tail, on the sender's lane, where sends stay apart
         const w = ctx.measureText(text).width + 6;
         const lx = Math.min(xa + 3, this.cssW - PAD_R - w);
@@ -1844,7 +1850,6 @@ export class Timeline {
     }
   }
 
-
   bindInput() {
     const c = this.canvas;
     const tAt = (ev) => {
@@ -1874,6 +1879,12 @@ export class Timeline {
     // A mouse drag scrubs at once; a finger scrubs once it moves sideways or lifts where it
     // landed, so a vertical swipe still scrolls the lanes.
     let drag = null;
+    const scrub = (on) => {
+      if (!on) drag = null;
+      if (this.dragging === on) return;
+      this.dragging = on;
+      this.onState();
+    };
     c.addEventListener('pointerdown', (ev) => {
       if (!this.trace || ev.button !== 0) return;
       const r = c.getBoundingClientRect();
@@ -1889,6 +1900,7 @@ export class Timeline {
       if (!touch) {
         c.setPointerCapture(ev.pointerId);
         if (!hit) {
+          scrub(true);
           this.select(null);
           this.seek(tAt(ev));
         }
@@ -1903,6 +1915,7 @@ export class Timeline {
       const dx = Math.abs(ev.clientX - drag.x);
       if (!drag.active && dx > (drag.hit && ev.pointerType !== 'touch' ? 4 : 8) && dx > Math.abs(ev.clientY - drag.y)) {
         drag.active = true;
+        scrub(true);
       }
       if (drag.active) this.seek(tAt(ev));
     });
@@ -1915,9 +1928,9 @@ export class Timeline {
           this.seek(tAt(ev));
         }
       }
-      drag = null;
+      scrub(false);
     });
-    c.addEventListener('pointercancel', () => { drag = null; });
+    c.addEventListener('pointercancel', () => scrub(false));
     c.addEventListener('pointerleave', () => { this.tip.hidden = true; });
     c.addEventListener('wheel', () => { this.tip.hidden = true; }, { passive: true });
 
@@ -1936,7 +1949,7 @@ export class Timeline {
       if (ev.pointerType !== 'touch') return;
       fingers.set(ev.pointerId, { x: ev.clientX, y: ev.clientY });
       if (fingers.size !== 2 || !this.trace) return;
-      drag = null;
+      scrub(false);
       this.tip.hidden = true;
       const m = midpoint();
       const [t0, t1] = this.range();
@@ -1967,7 +1980,7 @@ export class Timeline {
       if (!fingers.delete(ev.pointerId)) return;
       // the finger left behind neither scrubs nor picks: the gesture is over
       if (fingers.size < 2) pinch = null;
-      if (fingers.size > 0) drag = null;
+      if (fingers.size > 0) scrub(false);
     };
     w.addEventListener('pointerup', lift);
     w.addEventListener('pointercancel', lift);
@@ -1977,16 +1990,6 @@ export class Timeline {
       if (ev.touches.length > 1 && ev.cancelable) ev.preventDefault();
     }, { passive: false });
   }
-}
-
-/** lowerBoundFrom is the first index in [lo, hi) of spans sorted by t0 whose t0 is ≥ t. */
-function lowerBoundFrom(spans, lo, hi, t) {
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (spans[mid].t0 < t) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /**
@@ -2101,15 +2104,15 @@ function fit(ctx, text, width) {
   return lo > 0 ? `${text.slice(0, lo)}…` : '';
 }
 
-// labelOnBg writes text in the arrow colour on a rounded, translucent patch of background,
-// so a label stays readable over the marks behind it; pad is the text's left inset.
-function labelOnBg(ctx, C, text, x, y, w, h, r, alpha, pad) {
+// labelOnBg writes text (in the arrow colour unless told) on a rounded, translucent patch of
+// background, so a label stays readable over the marks behind it; pad is the text's left inset.
+function labelOnBg(ctx, C, text, x, y, w, h, r, alpha, pad, color = C.arrow) {
   ctx.fillStyle = C.bg;
   ctx.globalAlpha = alpha;
   roundRect(ctx, x, y, w, h, r);
   ctx.fill();
   ctx.globalAlpha = 1;
-  ctx.fillStyle = C.arrow;
+  ctx.fillStyle = color;
   ctx.fillText(text, x + pad, y + h / 2);
 }
 
