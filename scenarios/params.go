@@ -23,6 +23,25 @@ type Param struct {
 	Unit    string   `json:"unit,omitempty"`
 	Choices []string `json:"choices,omitempty"`
 	Help    string   `json:"help"`
+	// OnlyWhen, when set, is the condition under which this param has any effect; under any
+	// other the page dims it (its value still goes in links, so a shared link keeps it).
+	OnlyWhen *OnlyWhen `json:"onlyWhen,omitempty"`
+}
+
+// OnlyWhen holds when the choice param named Param is set to one of In.
+type OnlyWhen struct {
+	Param string   `json:"param"`
+	In    []string `json:"in"`
+}
+
+// Applies tells whether p has an effect with vals: true unless its OnlyWhen does not hold.
+func (s *Scenario) Applies(p Param, vals Values) bool {
+	w := p.OnlyWhen
+	if w == nil {
+		return true
+	}
+	q := s.Param(w.Param)
+	return q == nil || slices.Contains(w.In, q.ValueText(vals[w.Param]))
 }
 
 // Range renders the allowed values the way messages show them: "1–64", or "atomic, mutex

@@ -375,6 +375,19 @@ func TestCatalog(t *testing.T) {
 			if got := s.Param(p.Name); got == nil || got.Name != p.Name {
 				t.Errorf("%s: Param(%q) does not find it", s.ID, p.Name)
 			}
+			// the page lists In space-separated and matches it against the choice picked
+			if w := p.OnlyWhen; w != nil {
+				q := s.Param(w.Param)
+				if q == nil || q == s.Param(p.Name) || len(q.Choices) == 0 || len(w.In) == 0 {
+					t.Errorf("%s: param %s applies only when %q, which is not another choice param", s.ID, p.Name, w.Param)
+				} else {
+					for _, c := range w.In {
+						if !slices.Contains(q.Choices, c) || strings.ContainsAny(c, " \t") {
+							t.Errorf("%s: param %s applies only when %s is %q, not one of its choices", s.ID, p.Name, w.Param, c)
+						}
+					}
+				}
+			}
 		}
 		if s.Param("no such param") != nil {
 			t.Errorf("%s: Param finds a param that is not there", s.ID)
@@ -382,6 +395,23 @@ func TestCatalog(t *testing.T) {
 	}
 	if _, ok := c.Lookup("no-such-scenario"); ok {
 		t.Error("Lookup found a scenario that is not there")
+	}
+}
+
+// atomic-counter's gap is the time between a load and its store: the atomic method has
+// neither, and the page says so by dimming the slider.
+func TestApplies(t *testing.T) {
+	s, _ := New().Lookup("atomic-counter")
+	gap := *s.Param("gap")
+	for method, want := range map[int]bool{methodAtomic: false, methodMutex: true, methodLoadStore: true} {
+		vals := s.Defaults()
+		vals["method"] = method
+		if got := s.Applies(gap, vals); got != want {
+			t.Errorf("gap applies with method %s: %v, want %v", s.Param("method").ValueText(method), got, want)
+		}
+		if !s.Applies(*s.Param("work"), vals) {
+			t.Errorf("work does not apply with method %d", method)
+		}
 	}
 }
 

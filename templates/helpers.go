@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/a-h/templ"
 	"github.com/alecthomas/chroma/v2"
 	"github.com/alecthomas/chroma/v2/lexers"
 	"github.com/alecthomas/chroma/v2/styles"
@@ -167,6 +168,15 @@ func valueText(p scenarios.Param, v int) string {
 		s += " " + p.Unit
 	}
 	return s
+}
+
+// onlyWhen is what a param's row tells the page's script so it can dim the param while its
+// condition does not hold; nothing for a param that always applies.
+func onlyWhen(p scenarios.Param) templ.Attributes {
+	if p.OnlyWhen == nil {
+		return nil
+	}
+	return templ.Attributes{"data-only-param": p.OnlyWhen.Param, "data-only-in": strings.Join(p.OnlyWhen.In, " ")}
 }
 
 // playURL is the page of a scenario, with query when it is not empty.

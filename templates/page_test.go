@@ -379,3 +379,36 @@ func withSources(d PageData) PageData {
 	d.RustLines = h.Lines(d.Scenario.Rust, 1, "rust")
 	return d
 }
+
+// A param that has no effect under the other settings is dimmed by the server too, so the
+// page without JavaScript shows the same; its row says when it applies, for the script.
+func TestPageOnlyWhen(t *testing.T) {
+	cat := scenarios.New()
+	s, _ := cat.Lookup("atomic-counter")
+	row := regexp.MustCompile(`<div class="([^"]*)"([^>]*)><div class="param-head"><label for="p-gap">`)
+	for method, off := range map[string]bool{"atomic": true, "mutex": false, "load-store": false} {
+		vals, problems := s.Check(map[string]string{"method": method})
+		if len(problems) > 0 {
+			t.Fatal(problems)
+		}
+		html := renderPage(t, withSources(PageData{Catalog: cat.All(), Scenario: s, Values: vals, Query: s.Query(vals)}))
+		m := row.FindStringSubmatch(html)
+		if m == nil {
+			t.Fatalf("method=%s: no row for the gap slider", method)
+		}
+		if got := m[1] == "param off"; got != off || !strings.HasPrefix(m[1], "param") {
+			t.Errorf("method=%s: the gap row's class is %q, want it dimmed: %v", method, m[1], off)
+		}
+		for _, attr := range []string{`data-only-param="method"`, `data-only-in="mutex load-store"`} {
+			if !strings.Contains(m[2], attr) {
+				t.Errorf("method=%s: the gap row lacks %s (has %s)", method, attr, m[2])
+			}
+		}
+		if !strings.Contains(html, `name="gap" min="0" max="200" step="5" value="20"`) || strings.Contains(html, `name="gap" disabled`) {
+			t.Errorf("method=%s: the gap slider is not an enabled field of the form: a GET form would drop it", method)
+		}
+		if strings.Count(html, "data-only-param") != 1 {
+			t.Errorf("method=%s: %d rows say when they apply, want gap's alone", method, strings.Count(html, "data-only-param"))
+		}
+	}
+}

@@ -114,6 +114,18 @@ function isSetting(el) {
   return el.type === 'range' || el.type === 'radio' || el.name === 'seed';
 }
 
+// applyOnlyWhen disables the params that have no effect under the choices picked (the server
+// marks them: data-only-param names the choice, data-only-in the values they apply under). A
+// disabled slider still holds its value, and the link still carries it.
+function applyOnlyWhen(form) {
+  for (const row of form.querySelectorAll('[data-only-param]')) {
+    const picked = form.querySelector(`input[name="${CSS.escape(row.dataset.onlyParam)}"]:checked`);
+    const off = !!picked && !row.dataset.onlyIn.split(' ').includes(picked.value);
+    row.classList.toggle('off', off);
+    for (const el of row.querySelectorAll('input')) el.disabled = off;
+  }
+}
+
 /**
  * initURLState keeps outputs, address and share link in step with the settings; onChange is
  * called after each change with the field changed. It returns a function that brings address
@@ -149,6 +161,7 @@ export function initURLState(form, share, onChange = () => {}) {
       if (out) out.textContent = formatValue(input);
     }
     if (input === seedEl) checkSeed();
+    if (input.type === 'radio') applyOnlyWhen(form);
     update(true);
     onChange(input);
   };
@@ -160,6 +173,7 @@ export function initURLState(form, share, onChange = () => {}) {
     if (out) out.textContent = formatValue(input);
   }
   checkSeed();
+  applyOnlyWhen(form);
   // Show the link in full from the start; the address itself stays as loaded.
   update(false);
   return () => {
