@@ -88,13 +88,13 @@ func TestBrowserNoJavaScript(t *testing.T) {
 		t.Errorf("the status reads %q (visible: %v), want it shown, saying the timeline needs JavaScript", s, visible(t, ctx, "#status"))
 	}
 	// Nothing that cannot work without JavaScript is shown.
-	for _, sel := range []string{"#run", "#stop", "#play-pause", "#speed", "#new-seed", "#copy-link", "#timeline", ".legend", "#export-json", "#summary", "#log"} {
+	for _, sel := range []string{"#run", "#stop", "#play-pause", "#speed", "#new-seed", "#copy-link", "#timeline", ".legend", "#export-json", "#summary", "#log", "#tab-go"} {
 		if visible(t, ctx, sel) {
 			t.Errorf("%s is shown, but cannot work without JavaScript", sel)
 		}
 	}
-	if !visible(t, ctx, "#go-source") {
-		t.Error("the Go source is not visible")
+	if !visible(t, ctx, "#go-source") || !visible(t, ctx, "#rust-source") {
+		t.Error("the Go source and the Rust original are not both visible")
 	}
 	screenshot(t, ctx, "page")
 

@@ -646,6 +646,28 @@ function main() {
   help.addEventListener('click', (ev) => {
     if (ev.target === help) help.close();
   });
+  // The Go and Rust tabs, on screens too narrow for the two side by side: arrows move between
+  // them, as in any tab list.
+  const codeBox = $('code');
+  const tabs = Array.from(codeBox.querySelectorAll('[role="tab"]'));
+  const showTab = (tab) => {
+    for (const t of tabs) {
+      t.setAttribute('aria-selected', String(t === tab));
+      t.tabIndex = t === tab ? 0 : -1;
+    }
+    codeBox.classList.toggle('show-rust', tab.id === 'tab-rust');
+  };
+  for (const t of tabs) {
+    t.addEventListener('click', () => showTab(t));
+    t.addEventListener('keydown', (ev) => {
+      if (ev.key !== 'ArrowLeft' && ev.key !== 'ArrowRight') return;
+      ev.preventDefault(); // not a step of the timeline
+      const next = tabs[(tabs.indexOf(t) + 1) % tabs.length];
+      showTab(next);
+      next.focus();
+    });
+  }
+
   document.addEventListener('keydown', (ev) => {
     if (ev.defaultPrevented || ev.ctrlKey || ev.metaKey || ev.altKey || help.open) return;
     const el = ev.target;
