@@ -278,7 +278,7 @@ func opText(e stage.Event) string {
 		return "Unlock("
 	case stage.KindAtomic:
 		return map[string]string{"add": "Add(", "load": "Load(", "store": "Store(", "swap": "Swap(", "cas": "CompareAndSwap("}[e.Op]
-	case stage.KindWorkBegin, stage.KindWorkEnd:
+	case stage.KindWorkBegin, stage.KindWorkEnd, stage.KindRunnableBegin, stage.KindRunnableEnd:
 		return "Work("
 	case stage.KindSleepBeg, stage.KindSleepEnd:
 		return "Sleep("

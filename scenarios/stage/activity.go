@@ -17,6 +17,7 @@ const (
 	waitingGroup
 	working
 	sleeping
+	runnable // seeded: waiting for a processor to work on
 )
 
 // blocks reports whether the activity waits for another goroutine to act.
@@ -37,6 +38,8 @@ func (a activity) op() string {
 		return "working"
 	case sleeping:
 		return "sleeping"
+	case runnable:
+		return "waiting for a processor"
 	}
 	return ""
 }

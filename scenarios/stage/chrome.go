@@ -72,12 +72,12 @@ func (c *chromeConverter) event(e Event) {
 		if e.ObjKind == ObjAtomic {
 			c.counter(e.T, e.Name, e.Value)
 		}
-	case KindSendBegin, KindRecvBegin, KindLockBegin, KindWorkBegin, KindSleepBeg, KindWaitBegin:
+	case KindSendBegin, KindRecvBegin, KindLockBegin, KindWorkBegin, KindSleepBeg, KindWaitBegin, KindRunnableBegin:
 		c.open[e.G] = e
 		if e.Kind == KindSendBegin {
 			c.sends[e.Msg] = e
 		}
-	case KindSendEnd, KindRecvEnd, KindLockEnd, KindWorkEnd, KindSleepEnd, KindWaitEnd:
+	case KindSendEnd, KindRecvEnd, KindLockEnd, KindWorkEnd, KindSleepEnd, KindWaitEnd, KindRunnableEnd:
 		begin, ok := c.open[e.G]
 		if !ok {
 			return
@@ -139,6 +139,8 @@ func (c *chromeConverter) slice(begin Event, end int64) {
 		name, cat = "work", "working"
 	case KindSleepBeg:
 		name, cat = "sleep", "sleeping"
+	case KindRunnableBegin:
+		name, cat = "waiting for a processor", "runnable"
 	}
 	// Flow ends bind to the slice around them: a slice ends a nanosecond after its end event
 	// so an arrow landing on the end is inside it.

@@ -33,8 +33,13 @@ const (
 	KindWorkEnd   Kind = "work-end"
 	KindSleepBeg  Kind = "sleep-begin" // g sleeps for Dur
 	KindSleepEnd  Kind = "sleep-end"
-	KindPrint     Kind = "print" // g printed Value
-	KindPanic     Kind = "panic" // g panicked with Value; the run ends
+	// Seeded runs: g is about to Work, but every one of the run's processors is busy (a
+	// seeded run lets at most Config.Processors goroutines work at once, like GOMAXPROCS), so
+	// it is runnable, not running, until runnable-end; its work-begin follows at once.
+	KindRunnableBegin Kind = "runnable-begin"
+	KindRunnableEnd   Kind = "runnable-end"
+	KindPrint         Kind = "print" // g printed Value
+	KindPanic         Kind = "panic" // g panicked with Value; the run ends
 	// KindDeadlock ends a seeded run in which every goroutine left is blocked forever: one per
 	// blocked goroutine, naming with Op (send, recv, lock, wait) and Obj what it waits on, and
 	// in Value who holds the mutex it wants.

@@ -27,6 +27,8 @@ func goldenEvents() []stage.Event {
 		{G: 1, Kind: stage.KindNew, Obj: 3, Name: "mu", ObjKind: stage.ObjMutex, Line: 12},
 		{G: 1, Kind: stage.KindNew, Obj: 4, Name: "counter", ObjKind: stage.ObjAtomic, Value: "5", Line: 13},
 		{G: 1, Kind: stage.KindGo, Child: 2, Name: "producer 0", Line: 15},
+		{G: 2, Kind: stage.KindRunnableBegin, Line: 16},
+		{G: 2, Kind: stage.KindRunnableEnd, Line: 16},
 		{G: 2, Kind: stage.KindWorkBegin, Dur: 300_000_000, Line: 16},
 		{G: 2, Kind: stage.KindWorkEnd, Line: 16},
 		{G: 2, Kind: stage.KindSendBegin, Obj: 1, Msg: 1, Value: "0", Line: 17},

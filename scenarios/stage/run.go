@@ -690,7 +690,7 @@ func (g *G) waitSeeded(s *sched, d time.Duration, pc uintptr, begin, end kind, d
 	s.point(g)
 	working := begin == kindWorkBegin
 	if working {
-		s.takeProcessor(g)
+		s.takeProcessor(g, pc)
 	}
 	g.beginSpan(d, pc, begin, doing)
 	if d > 0 {

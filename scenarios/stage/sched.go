@@ -128,14 +128,18 @@ func (s *sched) sleep(g *G, d int64, op string) {
 	s.block(g, 0, op)
 }
 
-// takeProcessor waits until g may compute: at most procs goroutines Work at once.
-func (s *sched) takeProcessor(g *G) {
+// takeProcessor waits until g may compute: at most procs goroutines Work at once. A wait is
+// recorded as runnable-begin and runnable-end at pc, the Work call, so that the timeline
+// shows the goroutine runnable, not running.
+func (s *sched) takeProcessor(g *G, pc uintptr) {
 	if s.procs > 0 {
 		s.procs--
 		return
 	}
+	g.begin(&entry{kind: kindRunnableBegin}, pc, runnable)
 	s.cpuQueue = append(s.cpuQueue, g)
-	s.block(g, 0, "waiting for a processor")
+	s.block(g, 0, runnable.op())
+	g.end(&entry{kind: kindRunnableEnd}, pc)
 }
 
 // releaseProcessor frees g's processor, handing it to the longest waiter.

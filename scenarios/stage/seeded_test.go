@@ -149,3 +149,58 @@ func TestSeededChannelsKeepGoSemantics(t *testing.T) {
 		}
 	}
 }
+
+// TestSeededRunnableWhileProcessorsAreBusy checks that a goroutine wanting to Work while every
+// processor is busy is recorded runnable, not running, until one frees, and then works.
+func TestSeededRunnableWhileProcessorsAreBusy(t *testing.T) {
+	const work = 100 * time.Millisecond
+	program := func(g *stage.G) {
+		done := stage.NewChan[bool](g, "done", 2)
+		for range 2 {
+			g.Go("worker", func(g *stage.G) {
+				g.Work(work)
+				done.Send(g, true)
+			})
+		}
+		done.Recv(g)
+		done.Recv(g)
+	}
+	for seed := range uint64(5) {
+		cfg := seeded(seed)
+		cfg.Processors = 1
+		events, end := stage.Record(context.Background(), cfg, program)
+		if err := stage.Validate(events, end); err != nil {
+			t.Fatalf("seed %d: %v", seed, err)
+		}
+		var waits, works []stage.Event
+		for _, e := range events {
+			switch e.Kind {
+			case stage.KindRunnableBegin, stage.KindRunnableEnd:
+				waits = append(waits, e)
+			case stage.KindWorkBegin:
+				works = append(works, e)
+			}
+		}
+		if len(waits) != 2 || waits[0].Kind != stage.KindRunnableBegin || waits[1].Kind != stage.KindRunnableEnd || waits[0].G != waits[1].G {
+			t.Fatalf("seed %d: runnable events %v, want one goroutine's begin and end", seed, waits)
+		}
+		if len(works) != 2 || works[0].G == waits[0].G || works[1].G != waits[0].G {
+			t.Fatalf("seed %d: works %v: want the other worker first, then the waiter", seed, works)
+		}
+		if waits[0].T != works[0].T || waits[1].T != works[0].T+int64(work) || works[1].T != waits[1].T {
+			t.Errorf("seed %d: runnable %d→%d ns while the other works from %d; the waiter works from %d",
+				seed, waits[0].T, waits[1].T, works[0].T, works[1].T)
+		}
+		if waits[0].Line == 0 || waits[0].Line != works[1].Line {
+			t.Errorf("seed %d: runnable at line %d, its work at line %d: want the Work call's", seed, waits[0].Line, works[1].Line)
+		}
+
+		cfg.Processors = 2
+		events, _ = stage.Record(context.Background(), cfg, program)
+		for _, e := range events {
+			if e.Kind == stage.KindRunnableBegin {
+				t.Fatalf("seed %d: a goroutine waited for one of 2 processors with 2 workers", seed)
+			}
+		}
+	}
+}

@@ -199,6 +199,7 @@ var allKinds = []stage.Kind{
 	stage.KindSendBegin, stage.KindSendEnd, stage.KindRecvBegin, stage.KindRecvEnd, stage.KindClose,
 	stage.KindLockBegin, stage.KindLockEnd, stage.KindUnlock, stage.KindAtomic,
 	stage.KindWorkBegin, stage.KindWorkEnd, stage.KindSleepBeg, stage.KindSleepEnd,
+	stage.KindRunnableBegin, stage.KindRunnableEnd,
 	stage.KindPrint, stage.KindPanic,
 }
 
@@ -1427,7 +1428,10 @@ func TestStopWhileBusy(t *testing.T) {
 			t.Run(s.name+"/"+l.name, func(t *testing.T) {
 				ctx, cancel := context.WithCancel(context.Background())
 				defer cancel()
-				r := start(t, ctx, stage.Config{}, func(g *stage.G) {
+				// Loops that never block hold both processors until the test's goroutine is
+				// preempted in, some milliseconds of recording later: room for that, so that
+				// the stop, not the event limit, ends the run.
+				r := start(t, ctx, stage.Config{MaxEvents: 10_000_000}, func(g *stage.G) {
 					g.Go("busy", l.loop)
 					l.loop(g)
 				})

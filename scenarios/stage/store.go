@@ -33,6 +33,8 @@ const (
 	kindWorkEnd
 	kindSleepBeg
 	kindSleepEnd
+	kindRunnableBegin
+	kindRunnableEnd
 	kindPrint
 	kindPanic
 	kindWGAdd
@@ -51,35 +53,37 @@ const (
 
 // kindNames maps each stored kind to the Kind it stands for. It is never written.
 var kindNames = [numKinds]Kind{
-	kindGo:          KindGo,
-	kindExit:        KindExit,
-	kindNew:         KindNew,
-	kindSendBegin:   KindSendBegin,
-	kindSendEnd:     KindSendEnd,
-	kindRecvBegin:   KindRecvBegin,
-	kindRecvEnd:     KindRecvEnd,
-	kindClose:       KindClose,
-	kindLockBegin:   KindLockBegin,
-	kindLockEnd:     KindLockEnd,
-	kindUnlock:      KindUnlock,
-	kindAtomic:      KindAtomic,
-	kindWorkBegin:   KindWorkBegin,
-	kindWorkEnd:     KindWorkEnd,
-	kindSleepBeg:    KindSleepBeg,
-	kindSleepEnd:    KindSleepEnd,
-	kindPrint:       KindPrint,
-	kindPanic:       KindPanic,
-	kindWGAdd:       KindWGAdd,
-	kindWaitBegin:   KindWaitBegin,
-	kindWaitEnd:     KindWaitEnd,
-	kindCellGet:     KindCellGet,
-	kindCellSet:     KindCellSet,
-	kindBorrow:      KindBorrow,
-	kindBorrowMut:   KindBorrowMut,
-	kindRelease:     KindRelease,
-	kindBorrowError: KindBorrowError,
-	kindNotSync:     KindNotSync,
-	kindDeadlock:    KindDeadlock,
+	kindGo:            KindGo,
+	kindExit:          KindExit,
+	kindNew:           KindNew,
+	kindSendBegin:     KindSendBegin,
+	kindSendEnd:       KindSendEnd,
+	kindRecvBegin:     KindRecvBegin,
+	kindRecvEnd:       KindRecvEnd,
+	kindClose:         KindClose,
+	kindLockBegin:     KindLockBegin,
+	kindLockEnd:       KindLockEnd,
+	kindUnlock:        KindUnlock,
+	kindAtomic:        KindAtomic,
+	kindWorkBegin:     KindWorkBegin,
+	kindWorkEnd:       KindWorkEnd,
+	kindSleepBeg:      KindSleepBeg,
+	kindSleepEnd:      KindSleepEnd,
+	kindRunnableBegin: KindRunnableBegin,
+	kindRunnableEnd:   KindRunnableEnd,
+	kindPrint:         KindPrint,
+	kindPanic:         KindPanic,
+	kindWGAdd:         KindWGAdd,
+	kindWaitBegin:     KindWaitBegin,
+	kindWaitEnd:       KindWaitEnd,
+	kindCellGet:       KindCellGet,
+	kindCellSet:       KindCellSet,
+	kindBorrow:        KindBorrow,
+	kindBorrowMut:     KindBorrowMut,
+	kindRelease:       KindRelease,
+	kindBorrowError:   KindBorrowError,
+	kindNotSync:       KindNotSync,
+	kindDeadlock:      KindDeadlock,
 }
 
 // entry is an event as a run stores it, in 32 bytes. Seq is its position; T and Line are

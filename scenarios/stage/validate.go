@@ -65,6 +65,9 @@ type gState struct {
 	pendingSeq int64
 	ended      bool
 	deadlocked bool // reported blocked forever
+	// gotProcessor: the goroutine's last event was a runnable-end, so its next must be the
+	// work-begin it waited to do.
+	gotProcessor bool
 }
 
 type oState struct {
@@ -150,6 +153,7 @@ func (v *validator) err() error {
 var endOf = map[Kind]Kind{
 	KindSendBegin: KindSendEnd, KindRecvBegin: KindRecvEnd, KindLockBegin: KindLockEnd,
 	KindWorkBegin: KindWorkEnd, KindSleepBeg: KindSleepEnd, KindWaitBegin: KindWaitEnd,
+	KindRunnableBegin: KindRunnableEnd,
 }
 
 func (v *validator) object(e *Event, want ObjKind) *oState {
@@ -207,6 +211,10 @@ func (v *validator) event(i int, e *Event) {
 	if _, ok := endOf[e.Kind]; ok {
 		g.pending = e
 	}
+	if g.gotProcessor && e.Kind != KindWorkBegin && e.Kind != KindPanic {
+		v.fail(e, "goroutine %d got a processor but does not work", e.G)
+	}
+	g.gotProcessor = e.Kind == KindRunnableEnd
 
 	switch e.Kind {
 	case KindGo:

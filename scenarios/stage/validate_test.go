@@ -136,6 +136,15 @@ func TestValidateCatchesEachBrokenRule(t *testing.T) {
 			Event{G: 2, Kind: KindPrint, Value: "x"},
 		), End{}, "does this before the lock-end of seq 7"},
 		{"end without begin", validatorPrelude(Event{G: 2, Kind: KindWorkEnd}), End{}, "an end with no begin"},
+		{"runnable, then something else", validatorPrelude(
+			Event{G: 2, Kind: KindRunnableBegin},
+			Event{G: 2, Kind: KindPrint, Value: "x"},
+		), End{}, "does this before the runnable-end of seq 7"},
+		{"a processor, then no work", validatorPrelude(
+			Event{G: 2, Kind: KindRunnableBegin},
+			Event{G: 2, Kind: KindRunnableEnd},
+			Event{G: 2, Kind: KindPrint, Value: "x"},
+		), End{}, "got a processor but does not work"},
 		{"act after exit", validatorPrelude(Event{G: 2, Kind: KindExit}, Event{G: 2, Kind: KindPrint}), End{}, "acts after it ended"},
 		{"unreported goroutines", validatorPrelude(Event{G: 1, Kind: KindExit}), End{Reason: ReasonDone, Leftover: []string{"a (running)"}},
 			"2 goroutines had not ended when main returned, but the end names 1"},
