@@ -32,6 +32,7 @@ type decoderReport struct {
 	Events    int      `json:"events"`
 	Malformed int      `json:"malformed"`
 	Drawn     int      `json:"drawn"`
+	Runnable  int      `json:"runnable"` // runnable spans checked
 }
 
 func TestBrowserDecoderReadsTheGoldenFixture(t *testing.T) {
@@ -93,6 +94,10 @@ func TestBrowserDecoderReadsTheGoldenFixture(t *testing.T) {
 	if rep.Drawn != rep.Runs {
 		t.Errorf("drew %d of %d runs", rep.Drawn, rep.Runs)
 	}
+	// The seeded runs' waits for a processor are what the fixture has them for.
+	if rep.Runnable < 2 {
+		t.Errorf("the page found %d runnable spans in the fixture, want one closed and one left open", rep.Runnable)
+	}
 	t.Logf("%d lines: %d runs, %d events, %d lines marked malformed", len(lines), rep.Runs, rep.Events, rep.Malformed)
 	screenshot(t, ctx, "fixture")
 }
@@ -109,6 +114,7 @@ const decoderCheckJS = `async (lines) => {
   const all = [];
   let malformed = 0;
   let events = 0;
+  let runnable = 0;
   const say = (n, text) => problems.push('line ' + n + ': ' + text);
 
   lines.forEach((line, i) => {
@@ -232,6 +238,40 @@ const decoderCheckJS = `async (lines) => {
       else if (a.from !== s.g || a.t0 !== s.t || a.to !== e.g || a.t1 !== e.t || a.obj !== e.obj) bad('the arrow of message ' + e.msg + ' runs ' + JSON.stringify(a) + ', not from event ' + s.seq + ' to event ' + e.seq);
     }
 
+    // every -begin is a span of its kind on its goroutine's lane, ended by the goroutine's next
+    // event (its -end, or a panic) or open (a deadlock, or a run that stopped there); where the
+    // time went adds up to each life, and a wait for a processor counts as runnable, not running
+    const SPAN_KINDS = { send: P.BLOCKED, recv: P.BLOCKED, lock: P.BLOCKED, wait: P.BLOCKED, work: P.WORK, sleep: P.SLEEP, runnable: P.RUNNABLE };
+    const own = new Map(tr.goroutines.map((g) => [g.id, []]));
+    for (const e of tr.events) if (own.has(e.g)) own.get(e.g).push(e);
+    const st = P.runStats(tr, r.end ? r.end.stats.duration : tr.lastT);
+    tr.goroutines.forEach((g, gi) => {
+      const evs = own.get(g.id);
+      const begins = [];
+      evs.forEach((e, i) => {
+        if (e.kind.endsWith('-begin') && SPAN_KINDS[e.kind.slice(0, -6)]) begins.push([e, evs[i + 1]]);
+      });
+      if (g.spans.length !== begins.length) bad(g.name + ' has ' + g.spans.length + ' spans for ' + begins.length + ' begins');
+      let waited = 0;
+      begins.forEach(([b, next], i) => {
+        const s = g.spans[i];
+        if (!s) return;
+        const kind = SPAN_KINDS[b.kind.slice(0, -6)];
+        const t1 = !next || next.kind === 'deadlock' ? null : next.t;
+        if (s.seq !== b.seq || s.kind !== kind || s.t0 !== b.t || s.t1 !== t1) bad(g.name + "'s span " + JSON.stringify(s) + ' does not match event ' + b.seq + ' (' + kind + ', ' + b.t + '–' + t1 + ')');
+        if (kind !== P.RUNNABLE) return;
+        runnable++;
+        waited += (s.t1 ?? g.exit ?? Math.max(r.end.stats.duration, tr.lastT)) - s.t0;
+        const said = [P.describe(tr, b), next ? P.describe(tr, next) : ''].join(' / ');
+        if (!/waits for a processor/.test(said) || (next && !/gets a processor/.test(said))) bad('the log says ' + JSON.stringify(said) + ' for event ' + b.seq + ' and its end');
+        const p = P.partner(tr, b);
+        if ((p && p.seq) !== (next && next.kind === 'runnable-end' ? next.seq : null)) bad('event ' + b.seq + ' is paired with ' + JSON.stringify(p));
+      });
+      const row = st.goroutines[gi];
+      const sum = row.running + row.working + row.runnable + row.blocked + row.sleeping;
+      if (row.runnable !== waited || sum !== row.life) bad(g.name + ': where the time went ' + JSON.stringify({ ...row, g: undefined }) + ' for ' + waited + ' ns waiting for a processor');
+    });
+
     // atomic values and waitgroup counters chain, step by step, as their ops say
     for (const o of tr.objects) {
       if (o.kind === 'chan' && o.cap > 0) {
@@ -294,5 +334,5 @@ const decoderCheckJS = `async (lines) => {
       problems.push('run ' + r.id + ' (line ' + r.line + '): drawing it threw ' + e.name + ': ' + e.message);
     }
   }
-  return { problems, runs: all.length, events, malformed, drawn };
+  return { problems, runs: all.length, events, malformed, drawn, runnable };
 }`

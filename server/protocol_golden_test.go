@@ -93,7 +93,38 @@ func panicRun() []stage.Event {
 	return ev
 }
 
-// protocolMessages are the fixture's lines: two runs as the socket sends them (meta, event
+// seededRun is a seeded run on one processor: two workers want to work at once, and the
+// second is runnable, waiting for the processor, until the first is done. Only seeded runs
+// have runnable events.
+func seededRun() []stage.Event {
+	const ms = 1_000_000
+	ev := []stage.Event{
+		{G: 0, Kind: stage.KindGo, Child: 1, Name: "main"},
+		{G: 1, Kind: stage.KindNew, Obj: 1, ObjKind: stage.ObjWaitGroup, Name: "wg", Line: 10},
+		{G: 1, Kind: stage.KindWGAdd, Obj: 1, Op: "add", Value: "2", Old: 0, New: 2, Line: 11},
+		{G: 1, Kind: stage.KindGo, Child: 2, Name: "worker 1", Line: 12},
+		{G: 1, Kind: stage.KindGo, Child: 3, Name: "worker 2", Line: 12},
+		{G: 1, Kind: stage.KindWaitBegin, Obj: 1, Line: 16},
+		{G: 2, Kind: stage.KindWorkBegin, Dur: 100 * ms, Line: 13},
+		{G: 3, Kind: stage.KindRunnableBegin, Line: 13},
+		{T: 100 * ms, G: 2, Kind: stage.KindWorkEnd, Line: 13},
+		{T: 100 * ms, G: 3, Kind: stage.KindRunnableEnd, Line: 13},
+		{T: 100 * ms, G: 3, Kind: stage.KindWorkBegin, Dur: 100 * ms, Line: 13},
+		{T: 100 * ms, G: 2, Kind: stage.KindWGAdd, Obj: 1, Op: "done", Value: "-1", Old: 2, New: 1, Line: 14},
+		{T: 100 * ms, G: 2, Kind: stage.KindExit},
+		{T: 200 * ms, G: 3, Kind: stage.KindWorkEnd, Line: 13},
+		{T: 200 * ms, G: 3, Kind: stage.KindWGAdd, Obj: 1, Op: "done", Value: "-1", Old: 1, New: 0, Line: 14},
+		{T: 200 * ms, G: 3, Kind: stage.KindExit},
+		{T: 200 * ms, G: 1, Kind: stage.KindWaitEnd, Obj: 1, Line: 16},
+		{T: 200 * ms, G: 1, Kind: stage.KindExit},
+	}
+	for i := range ev {
+		ev[i].Seq = int64(i + 1)
+	}
+	return ev
+}
+
+// protocolMessages are the fixture's lines: runs as the socket sends them (meta, event
 // batches, end), an error, and lines the decoder must refuse.
 func protocolMessages(t *testing.T) [][]byte {
 	t.Helper()
@@ -105,11 +136,16 @@ func protocolMessages(t *testing.T) [][]byte {
 		return b
 	}
 	var lines [][]byte
-	addRun := func(id int, scenario string, params map[string]any, events []stage.Event, end stage.End, summary []scenarios.Stat) {
+	// seed is nil for a live run.
+	addRun := func(id int, scenario string, params map[string]any, seed *uint64, events []stage.Event, end stage.End, summary []scenarios.Stat) {
 		if err := stage.Validate(events, end); err != nil {
 			t.Fatalf("fixture run %d breaks the stage's rules: %v", id, err)
 		}
-		lines = append(lines, mustJSON(metaMessage{V: stage.SchemaVersion, Type: typeMeta, Run: id, Scenario: scenario, Params: params, Mode: stage.Live, Speed: 1}))
+		meta := metaMessage{V: stage.SchemaVersion, Type: typeMeta, Run: id, Scenario: scenario, Params: params, Mode: stage.Live, Speed: 1}
+		if seed != nil {
+			meta.Mode, meta.Seed, meta.Processors = stage.Seeded, seed, 1
+		}
+		lines = append(lines, mustJSON(meta))
 		for start := 0; start < len(events); start += 20 {
 			batch := events[start:min(start+20, len(events))]
 			msg, n := appendEventsMessage(nil, id, batch, 1<<20)
@@ -121,14 +157,25 @@ func protocolMessages(t *testing.T) [][]byte {
 		lines = append(lines, mustJSON(newEndMessage(id, end, summary)))
 	}
 	good := goldenRun()
-	addRun(1, "channels", map[string]any{"producers": 1, "messages": 1, "buffer": 1, "work": 2},
+	addRun(1, "channels", map[string]any{"producers": 1, "messages": 1, "buffer": 1, "work": 2}, nil,
 		good, stage.End{Reason: stage.ReasonDone, Message: "main returned", Duration: good[len(good)-1].T,
 			Events: len(good), Goroutines: 2, Objects: 6},
 		[]scenarios.Stat{{Label: "messages received", Value: "1"}})
 	bad := panicRun()
-	addRun(2, "atomic-counter", map[string]any{"method": "load-store"},
+	addRun(2, "atomic-counter", map[string]any{"method": "load-store"}, nil,
 		bad, stage.End{Reason: stage.ReasonPanic, Message: "main panicked: close of closed channel ch", Duration: bad[len(bad)-1].T,
 			Events: len(bad), Goroutines: 2, Objects: 1, Leftover: nil}, nil)
+	seed := uint64(7)
+	pool := map[string]any{"workers": 2, "tasks": 2, "queue": 0, "task": 100, "jitter": 0}
+	seeded := seededRun()
+	addRun(3, "worker-pool", pool, &seed,
+		seeded, stage.End{Reason: stage.ReasonDone, Message: "main returned", Duration: seeded[len(seeded)-1].T,
+			Events: len(seeded), Goroutines: 3, Objects: 1}, nil)
+	// Stopped while worker 2 waits for the processor: its runnable span stays open.
+	waiting := seededRun()[:8]
+	addRun(4, "worker-pool", pool, &seed,
+		waiting, stage.End{Reason: stage.ReasonStopped, Message: "stopped", Duration: 50_000_000,
+			Events: len(waiting), Goroutines: 3, Objects: 1}, nil)
 	lines = append(lines,
 		mustJSON(errorMessage{V: stage.SchemaVersion, Type: typeError, Message: "producers must be 1–16, got 500"}),
 		[]byte(`{"v":1,"type":"events","run":1,"events":[{"seq":"one","t":0,"g":1,"kind":"print"}],"_malformed":true}`),

@@ -1037,7 +1037,7 @@ func Page(d PageData) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 94, "</section></div><div class=\"stage\"><div id=\"timeline-wrap\"><canvas id=\"timeline\" tabindex=\"0\" aria-label=\"Timeline of the run: one lane per goroutine and per object. Left and right arrow keys step between events; press ? for all shortcuts.\" width=\"800\" height=\"160\">The timeline needs JavaScript and canvas support.</canvas></div><ul class=\"legend\" aria-label=\"Legend\"><li><span class=\"sw sw-running\"></span>running</li><li><span class=\"sw sw-working\"></span>working</li><li><span class=\"sw sw-blocked\"></span>blocked</li><li><span class=\"sw sw-sleeping\"></span>sleeping</li><li><span class=\"sw sw-arrow\"></span>send → receive</li><li><span class=\"sw sw-deadlock\"></span>deadlocked</li><li class=\"hint\"><span class=\"fine\">drag to move the playhead · Ctrl+wheel to zoom · double-click to fit</span><span class=\"coarse\">drag the timeline to move the playhead · pinch to zoom</span></li></ul><div class=\"exports\" id=\"exports\" role=\"group\" aria-label=\"Export the run\"><span class=\"exports-label\">Export</span> <a id=\"export-json\" class=\"btn\">Trace JSON</a> <a id=\"export-chrome\" class=\"btn\" hidden>Chrome trace</a> <button type=\"button\" id=\"export-png\" disabled>Timeline PNG</button> <button type=\"button\" id=\"show-help\" class=\"keys-btn\" aria-haspopup=\"dialog\" disabled>Shortcuts <kbd>?</kbd></button></div><section id=\"summary\" aria-labelledby=\"summary-h\"><h2 id=\"summary-h\">Result</h2><p class=\"placeholder\">Press Run to start the scenario.</p></section><section class=\"code\" id=\"code\" aria-label=\"Source\"><div class=\"src-tabs\" role=\"tablist\" aria-label=\"Source\"><button type=\"button\" role=\"tab\" id=\"tab-go\" aria-controls=\"src-go\" aria-selected=\"true\">Go <span class=\"muted\">— the code that runs</span></button> <button type=\"button\" role=\"tab\" id=\"tab-rust\" aria-controls=\"src-rust\" aria-selected=\"false\" tabindex=\"-1\">Rust <span class=\"muted\">— the original</span></button></div><figure class=\"src src-go\" id=\"src-go\" role=\"tabpanel\" aria-labelledby=\"tab-go\"><figcaption>Go <span class=\"muted\">— the code that runs</span></figcaption><pre id=\"go-source\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 94, "</section></div><div class=\"stage\"><div id=\"timeline-wrap\"><canvas id=\"timeline\" tabindex=\"0\" aria-label=\"Timeline of the run: one lane per goroutine and per object. Left and right arrow keys step between events; press ? for all shortcuts.\" width=\"800\" height=\"160\">The timeline needs JavaScript and canvas support.</canvas></div><ul class=\"legend\" aria-label=\"Legend\"><li><span class=\"sw sw-running\"></span>running</li><li><span class=\"sw sw-working\"></span>working</li><li><span class=\"sw sw-blocked\"></span>blocked</li><li><span class=\"sw sw-sleeping\"></span>sleeping</li><li id=\"legend-runnable\" hidden><span class=\"sw sw-runnable\"></span>runnable (waiting for a processor)</li><li><span class=\"sw sw-arrow\"></span>send → receive</li><li><span class=\"sw sw-deadlock\"></span>deadlocked</li><li class=\"hint\"><span class=\"fine\">drag to move the playhead · Ctrl+wheel to zoom · double-click to fit</span><span class=\"coarse\">drag the timeline to move the playhead · pinch to zoom</span></li></ul><div class=\"exports\" id=\"exports\" role=\"group\" aria-label=\"Export the run\"><span class=\"exports-label\">Export</span> <a id=\"export-json\" class=\"btn\">Trace JSON</a> <a id=\"export-chrome\" class=\"btn\" hidden>Chrome trace</a> <button type=\"button\" id=\"export-png\" disabled>Timeline PNG</button> <button type=\"button\" id=\"show-help\" class=\"keys-btn\" aria-haspopup=\"dialog\" disabled>Shortcuts <kbd>?</kbd></button></div><section id=\"summary\" aria-labelledby=\"summary-h\"><h2 id=\"summary-h\">Result</h2><p class=\"placeholder\">Press Run to start the scenario.</p></section><section class=\"code\" id=\"code\" aria-label=\"Source\"><div class=\"src-tabs\" role=\"tablist\" aria-label=\"Source\"><button type=\"button\" role=\"tab\" id=\"tab-go\" aria-controls=\"src-go\" aria-selected=\"true\">Go <span class=\"muted\">— the code that runs</span></button> <button type=\"button\" role=\"tab\" id=\"tab-rust\" aria-controls=\"src-rust\" aria-selected=\"false\" tabindex=\"-1\">Rust <span class=\"muted\">— the original</span></button></div><figure class=\"src src-go\" id=\"src-go\" role=\"tabpanel\" aria-labelledby=\"tab-go\"><figcaption>Go <span class=\"muted\">— the code that runs</span></figcaption><pre id=\"go-source\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1089,7 +1089,7 @@ func Page(d PageData) templ.Component {
 				var templ_7745c5c3_Var66 string
 				templ_7745c5c3_Var66, templ_7745c5c3_Err = templruntime.NewAttributeExpression(strconv.Itoa(l.N)).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/page.templ`, Line: 224, Col: 57}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/page.templ`, Line: 225, Col: 57}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var66)
 				if templ_7745c5c3_Err != nil {
@@ -1144,7 +1144,7 @@ func Page(d PageData) templ.Component {
 						var templ_7745c5c3_Var69 string
 						templ_7745c5c3_Var69, templ_7745c5c3_Err = templ.JoinStringErrs(t.Text)
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/page.templ`, Line: 227, Col: 44}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/page.templ`, Line: 228, Col: 44}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var69))
 						if templ_7745c5c3_Err != nil {
@@ -1158,7 +1158,7 @@ func Page(d PageData) templ.Component {
 						var templ_7745c5c3_Var70 string
 						templ_7745c5c3_Var70, templ_7745c5c3_Err = templ.JoinStringErrs(t.Text)
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/page.templ`, Line: 229, Col: 20}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/page.templ`, Line: 230, Col: 20}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var70))
 						if templ_7745c5c3_Err != nil {
@@ -1173,7 +1173,7 @@ func Page(d PageData) templ.Component {
 				var templ_7745c5c3_Var71 string
 				templ_7745c5c3_Var71, templ_7745c5c3_Err = templ.JoinStringErrs("\n")
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/page.templ`, Line: 232, Col: 22}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/page.templ`, Line: 233, Col: 22}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var71))
 				if templ_7745c5c3_Err != nil {
@@ -1232,7 +1232,7 @@ func Page(d PageData) templ.Component {
 				var templ_7745c5c3_Var74 string
 				templ_7745c5c3_Var74, templ_7745c5c3_Err = templruntime.NewAttributeExpression(strconv.Itoa(l.N)).Resolve(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/page.templ`, Line: 240, Col: 57}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/page.templ`, Line: 241, Col: 57}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var74)
 				if templ_7745c5c3_Err != nil {
@@ -1287,7 +1287,7 @@ func Page(d PageData) templ.Component {
 						var templ_7745c5c3_Var77 string
 						templ_7745c5c3_Var77, templ_7745c5c3_Err = templ.JoinStringErrs(t.Text)
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/page.templ`, Line: 243, Col: 44}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/page.templ`, Line: 244, Col: 44}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var77))
 						if templ_7745c5c3_Err != nil {
@@ -1301,7 +1301,7 @@ func Page(d PageData) templ.Component {
 						var templ_7745c5c3_Var78 string
 						templ_7745c5c3_Var78, templ_7745c5c3_Err = templ.JoinStringErrs(t.Text)
 						if templ_7745c5c3_Err != nil {
-							return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/page.templ`, Line: 245, Col: 20}
+							return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/page.templ`, Line: 246, Col: 20}
 						}
 						_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var78))
 						if templ_7745c5c3_Err != nil {
@@ -1316,7 +1316,7 @@ func Page(d PageData) templ.Component {
 				var templ_7745c5c3_Var79 string
 				templ_7745c5c3_Var79, templ_7745c5c3_Err = templ.JoinStringErrs("\n")
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/page.templ`, Line: 248, Col: 22}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/page.templ`, Line: 249, Col: 22}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var79))
 				if templ_7745c5c3_Err != nil {
@@ -1374,7 +1374,7 @@ func NotFound(d NotFoundData) templ.Component {
 			var templ_7745c5c3_Var82 string
 			templ_7745c5c3_Var82, templ_7745c5c3_Err = templ.JoinStringErrs(d.Path)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/page.templ`, Line: 286, Col: 40}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/page.templ`, Line: 287, Col: 40}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var82))
 			if templ_7745c5c3_Err != nil {
@@ -1392,7 +1392,7 @@ func NotFound(d NotFoundData) templ.Component {
 				var templ_7745c5c3_Var83 string
 				templ_7745c5c3_Var83, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.URL(playURL(s.ID, ""))).ResolveURL(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/page.templ`, Line: 290, Col: 44}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/page.templ`, Line: 291, Col: 44}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var83)
 				if templ_7745c5c3_Err != nil {
@@ -1405,7 +1405,7 @@ func NotFound(d NotFoundData) templ.Component {
 				var templ_7745c5c3_Var84 string
 				templ_7745c5c3_Var84, templ_7745c5c3_Err = templ.JoinStringErrs(s.Title)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/page.templ`, Line: 290, Col: 56}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/page.templ`, Line: 291, Col: 56}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var84))
 				if templ_7745c5c3_Err != nil {
@@ -1418,7 +1418,7 @@ func NotFound(d NotFoundData) templ.Component {
 				var templ_7745c5c3_Var85 string
 				templ_7745c5c3_Var85, templ_7745c5c3_Err = templ.JoinStringErrs(s.Summary)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/page.templ`, Line: 291, Col: 37}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/page.templ`, Line: 292, Col: 37}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var85))
 				if templ_7745c5c3_Err != nil {

@@ -87,6 +87,7 @@ function main() {
   const exportPNG = $('export-png');
   const help = $('help');
   const helpBtn = $('show-help');
+  const runnableKey = $('legend-runnable');
 
   const logNote = document.createElement('p');
   logNote.className = 'log-note';
@@ -299,8 +300,9 @@ function main() {
   // channels and mutexes went through.
   function timeStats(st) {
     const out = [];
-    const PARTS = ['running', 'working', 'blocked', 'sleeping'];
     const gs = st.goroutines.filter((r) => r.life > 0);
+    // Only seeded runs wait for a processor: a live run's key stays as it always was.
+    const PARTS = ['running', 'working', 'runnable', 'blocked', 'sleeping'].filter((k) => k !== 'runnable' || gs.some((r) => r.runnable > 0));
     if (gs.length > 0) {
       const h = document.createElement('h3');
       h.className = 'ts-h';
@@ -471,6 +473,7 @@ function main() {
     logged = 0;
     log.replaceChildren();
     logNote.hidden = true;
+    runnableKey.hidden = true;
     const seeded = shown.mode === 'seeded';
     // A seeded run arrives far faster than it plays: it is shown from 0 once it is all in.
     timeline.startLive(trace, m.speed || 1, !seeded);
@@ -497,6 +500,7 @@ function main() {
       return;
     }
     timeline.dataArrived();
+    if (runnableKey.hidden && m.events.some((e) => e.kind === 'runnable-begin')) runnableKey.hidden = false;
     setStatus(`${shown.mode === 'seeded' ? 'Receiving the seeded run…' : 'Running…'} ${trace.events.length} events`, 'busy');
   });
   socket.addEventListener('end', (ev) => {

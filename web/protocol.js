@@ -16,7 +16,7 @@ export const KINDS = new Set([
   'cell-get', 'cell-set',
   'borrow', 'borrow-mut', 'release', 'borrow-error',
   'not-sync',
-  'work-begin', 'work-end', 'sleep-begin', 'sleep-end',
+  'work-begin', 'work-end', 'sleep-begin', 'sleep-end', 'runnable-begin', 'runnable-end',
   'print', 'panic', 'deadlock',
 ]);
 
@@ -155,6 +155,8 @@ function checkEvent(e) {
 export const WORK = 'work';
 export const SLEEP = 'sleep';
 export const BLOCKED = 'blocked';
+// Seeded runs only: wanting a processor for Work while every one is busy.
+export const RUNNABLE = 'runnable';
 
 const BEGINS = {
   'send-begin': ['send', BLOCKED],
@@ -163,10 +165,11 @@ const BEGINS = {
   'work-begin': ['work', WORK],
   'sleep-begin': ['sleep', SLEEP],
   'wait-begin': ['wait', BLOCKED],
+  'runnable-begin': ['runnable', RUNNABLE],
 };
 const ENDS = {
   'send-end': 'send', 'recv-end': 'recv', 'lock-end': 'lock', 'work-end': 'work', 'sleep-end': 'sleep',
-  'wait-end': 'wait',
+  'wait-end': 'wait', 'runnable-end': 'runnable',
 };
 
 /**
@@ -258,15 +261,16 @@ export class Trace {
     const begin = BEGINS[e.kind];
     if (begin) {
       if (g.open) fail(`${at()}: ${g.name} is already in ${g.open.op}`);
-      // cw, cs, cb: time spent working, sleeping and blocked before this span (the spans
-      // before it are all closed), so a view can total any run of spans in O(1).
-      const span = { op: begin[0], kind: begin[1], t0: e.t, t1: null, obj: e.obj, seq: e.seq, cw: 0, cs: 0, cb: 0 };
+      // cw, cs, cb, cr: time spent working, sleeping, blocked and runnable before this span
+      // (the spans before it are all closed), so a view can total any run of spans in O(1).
+      const span = { op: begin[0], kind: begin[1], t0: e.t, t1: null, obj: e.obj, seq: e.seq, cw: 0, cs: 0, cb: 0, cr: 0 };
       const prev = g.spans.length > 0 ? g.spans[g.spans.length - 1] : null;
       if (prev) {
         const d = prev.t1 - prev.t0;
         span.cw = prev.cw + (prev.kind === WORK ? d : 0);
         span.cs = prev.cs + (prev.kind === SLEEP ? d : 0);
         span.cb = prev.cb + (prev.kind === BLOCKED ? d : 0);
+        span.cr = prev.cr + (prev.kind === RUNNABLE ? d : 0);
       }
       g.spans.push(span);
       g.open = span;
@@ -596,6 +600,10 @@ export function describe(trace, e) {
       return e.dur ? `${who} sleeps for ${formatDuration(e.dur)}` : `${who} sleeps`;
     case 'sleep-end':
       return `${who} wakes up`;
+    case 'runnable-begin':
+      return `${who} waits for a processor`;
+    case 'runnable-end':
+      return `${who} gets a processor`;
     case 'print':
       return `${who} prints: ${v}`;
     case 'panic':
@@ -675,7 +683,8 @@ export function partner(trace, e) {
 
 /**
  * runStats sums a run up from its trace, endT being its end: per goroutine the time it spent
- * running, working, blocked and sleeping over its life (from its go to its exit, or endT); per
+ * running, working, runnable, blocked and sleeping over its life (from its go to its exit, or
+ * endT); running is what is left, so a wait for a processor is not counted as running; per
  * buffered channel the most values it surely held at once; per mutex the time goroutines
  * waited to lock it.
  */
@@ -685,14 +694,14 @@ export function runStats(trace, endT) {
   const goroutines = trace.goroutines.map((g) => {
     const stop = g.exit ?? end;
     const life = Math.max(0, stop - g.start);
-    const sum = { [WORK]: 0, [SLEEP]: 0, [BLOCKED]: 0 };
+    const sum = { [WORK]: 0, [SLEEP]: 0, [BLOCKED]: 0, [RUNNABLE]: 0 };
     for (const s of g.spans) {
       const d = Math.max(0, (s.t1 ?? stop) - s.t0);
       sum[s.kind] += d;
       if (s.op === 'lock') contention.set(s.obj, (contention.get(s.obj) || 0) + d);
     }
-    const busy = sum[WORK] + sum[SLEEP] + sum[BLOCKED];
-    return { g, life, working: sum[WORK], sleeping: sum[SLEEP], blocked: sum[BLOCKED], running: Math.max(0, life - busy) };
+    const busy = sum[WORK] + sum[SLEEP] + sum[BLOCKED] + sum[RUNNABLE];
+    return { g, life, working: sum[WORK], sleeping: sum[SLEEP], blocked: sum[BLOCKED], runnable: sum[RUNNABLE], running: Math.max(0, life - busy) };
   });
   const channels = [];
   const mutexes = [];

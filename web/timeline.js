@@ -5,15 +5,16 @@
 // moment: the playhead waits at 0 until it is in, then plays it from the start.
 //
 // Goroutines whose names differ only in a trailing number ("worker 1", "worker 2"…) form a
-// group under a heading that folds them into one lane: how many of them work, sleep, block or
-// run, stacked, column by column. A group folds by itself when the lanes would not fit on
-// screen, largest group first; a person's fold or unfold holds for the rest of the page.
+// group under a heading that folds them into one lane: how many of them work, wait for a
+// processor, sleep, block or run, stacked, column by column. A group folds by itself when the
+// lanes would not fit on screen, largest group first; a person's fold or unfold holds for the
+// rest of the page.
 //
 // Drawing is linear in what is visible: every list of the trace is sorted by time, so each
 // lane binary-searches its first and last visible item, and marks narrower than a pixel are
 // merged. Frames are requested only while something moves.
 
-import { BLOCKED, SLEEP, WORK, describe, eventBySeq, formatDuration, lowerBound, partner, upperBound } from './protocol.js';
+import { BLOCKED, RUNNABLE, SLEEP, WORK, describe, eventBySeq, formatDuration, lowerBound, partner, upperBound } from './protocol.js';
 
 const AXIS_H = 26;
 const G_LANE_H = 26;
@@ -36,7 +37,7 @@ const MAX_ARROWS = 2000; // more arrows than this in view are summed up, not dra
 const LIVE_LEAD_MS = 1500;
 
 const COLOR_VARS = ['bg', 'stripe', 'grid', 'text', 'muted', 'running', 'working', 'blocked', 'sleeping',
-  'arrow', 'playhead', 'chan', 'atomic', 'wg', 'cell', 'shared', 'mut', 'warn', 'panic', 'g-sat', 'g-light'];
+  'runnable', 'arrow', 'playhead', 'chan', 'atomic', 'wg', 'cell', 'shared', 'mut', 'warn', 'panic', 'g-sat', 'g-light'];
 
 /** niceCeil rounds x up to 1, 2 or 5 times a power of ten. */
 function niceCeil(x) {
@@ -610,27 +611,41 @@ export class Timeline {
     return `hsl(${hue.toFixed(1)} ${this.colors['g-sat']} ${this.colors['g-light']} / ${alpha})`;
   }
 
-  hatchPattern() {
-    if (this.hatch) return this.hatch;
+  // hatchPattern is the texture of sleeping (hatched) or runnable (dotted) stretches: their
+  // shape, not only their colour, tells them from working, blocked and running.
+  hatchPattern(kind = SLEEP) {
+    const got = (this.hatch ||= {})[kind];
+    if (got) return got;
     const dpr = window.devicePixelRatio || 1;
     const c = document.createElement('canvas');
     const s = Math.round(6 * dpr);
     c.width = s;
     c.height = s;
     const x = c.getContext('2d');
-    x.strokeStyle = this.colors.sleeping;
-    x.lineWidth = Math.max(1, dpr);
-    x.beginPath();
-    x.moveTo(0, s);
-    x.lineTo(s, 0);
-    x.moveTo(-s / 2, s / 2);
-    x.lineTo(s / 2, -s / 2);
-    x.moveTo(s / 2, s * 1.5);
-    x.lineTo(s * 1.5, s / 2);
-    x.stroke();
-    this.hatch = this.ctx.createPattern(c, 'repeat');
-    this.hatch.setTransform(new DOMMatrix().scale(1 / dpr));
-    return this.hatch;
+    if (kind === RUNNABLE) {
+      x.fillStyle = this.colors.runnable;
+      x.globalAlpha = 0.2;
+      x.fillRect(0, 0, s, s);
+      x.globalAlpha = 1;
+      const d = Math.round(2 * dpr);
+      x.fillRect(0, 0, d, d);
+      x.fillRect(s / 2, s / 2, d, d);
+    } else {
+      x.strokeStyle = this.colors.sleeping;
+      x.lineWidth = Math.max(1, dpr);
+      x.beginPath();
+      x.moveTo(0, s);
+      x.lineTo(s, 0);
+      x.moveTo(-s / 2, s / 2);
+      x.lineTo(s / 2, -s / 2);
+      x.moveTo(s / 2, s * 1.5);
+      x.lineTo(s * 1.5, s / 2);
+      x.stroke();
+    }
+    const p = this.ctx.createPattern(c, 'repeat');
+    p.setTransform(new DOMMatrix().scale(1 / dpr));
+    this.hatch[kind] = p;
+    return p;
   }
 
   // ——— drawing ———
@@ -824,19 +839,20 @@ export class Timeline {
     ctx.font = `600 10px ${this.font}`;
     let x = 22;
     const y = top + 28;
-    for (const [n, fill] of [[st.blocked, C.blocked], [st.working, C.working], [st.sleeping, null], [st.running, C.running]]) {
+    for (const [n, fill] of [[st.blocked, C.blocked], [st.working, C.working], [st.runnable, RUNNABLE],
+      [st.sleeping, SLEEP], [st.running, C.running]]) {
       if (n === 0) continue;
       const text = String(n);
       const w = 9 + ctx.measureText(text).width;
       if (x + w > this.labelW - 6) break;
-      if (fill) {
-        ctx.fillStyle = fill;
-        ctx.fillRect(x, y - 3.5, 7, 7);
-      } else {
-        ctx.strokeStyle = C.sleeping;
+      if (fill === SLEEP || fill === RUNNABLE) {
+        ctx.strokeStyle = fill === SLEEP ? C.sleeping : C.runnable;
         ctx.lineWidth = 1;
         ctx.strokeRect(x + 0.5, y - 3, 6, 6);
-        ctx.fillStyle = this.hatchPattern();
+        ctx.fillStyle = this.hatchPattern(fill);
+        ctx.fillRect(x, y - 3.5, 7, 7);
+      } else {
+        ctx.fillStyle = fill;
         ctx.fillRect(x, y - 3.5, 7, 7);
       }
       ctx.fillStyle = C.muted;
@@ -889,6 +905,17 @@ export class Timeline {
       } else if (kind === SLEEP) {
         ctx.fillStyle = this.hatchPattern();
         ctx.fillRect(xa, cy - bh / 2, xb - xa, bh);
+      } else if (kind === RUNNABLE) {
+        // opaque, so the running line does not show through: waiting for a processor is not
+        // running
+        const y = cy - bh / 2 + 2;
+        ctx.fillStyle = C.bg;
+        ctx.fillRect(xa, y, xb - xa, bh - 4);
+        ctx.fillStyle = this.hatchPattern(RUNNABLE);
+        ctx.fillRect(xa, y, xb - xa, bh - 4);
+        ctx.strokeStyle = C.runnable;
+        ctx.lineWidth = 1;
+        ctx.strokeRect(xa + 0.5, y + 0.5, Math.max(0, xb - xa - 1), bh - 5);
       }
     };
     const spanX = (sp) => {
@@ -919,7 +946,8 @@ export class Timeline {
       const fw = (tl.cw - s.cw + (tl.kind === WORK ? tlIn : 0)) * share;
       const fs = (tl.cs - s.cs + (tl.kind === SLEEP ? tlIn : 0)) * share;
       const fb = (tl.cb - s.cb + (tl.kind === BLOCKED ? tlIn : 0)) * share;
-      for (const [kind, f] of [[SLEEP, fs], [WORK, fw], [BLOCKED, fb]]) {
+      const fr = (tl.cr - s.cr + (tl.kind === RUNNABLE ? tlIn : 0)) * share;
+      for (const [kind, f] of [[RUNNABLE, fr], [SLEEP, fs], [WORK, fw], [BLOCKED, fb]]) {
         if (f <= 0) continue;
         ctx.globalAlpha = Math.min(1, Math.max(0.2, f * 1.5));
         drawSpan(kind, px, px + 1);
@@ -976,9 +1004,9 @@ export class Timeline {
 
   /**
    * drawGroup draws a folded group's lane. In each pixel column it stacks, from the foot, how
-   * many of the group were blocked, working, sleeping and running, averaged over the column,
-   * the lane's height standing for all of them; then its members' marks, one of a kind per
-   * column. The cost is the members times the columns in view, whatever the events number.
+   * many of the group were blocked, working, runnable, sleeping and running, averaged over the
+   * column, the lane's height standing for all of them; then its members' marks, one of a kind
+   * per column. The cost is the members times the columns in view, whatever the events number.
    */
   drawGroup(grp, top, h, X, t0, t1, ph, until) {
     if (grp.start > ph) return;
@@ -1000,8 +1028,9 @@ export class Timeline {
     ctx.fillRect(xa, bandTop, cols, bandH);
     ctx.globalAlpha = 1;
 
-    // acc[4c..4c+3]: ns spent blocked, working, sleeping and running in column c, summed
-    const acc = new Float64Array(cols * 4);
+    // acc[5c..5c+4]: ns spent blocked, working, runnable, sleeping and running in column c,
+    // summed
+    const acc = new Float64Array(cols * 5);
     const tA = T(xa);
     const tB = T(xb);
     for (const g of ms) {
@@ -1011,26 +1040,30 @@ export class Timeline {
       const lastS = upperBound(spans, ph, (s) => s.t0);
       const c0 = Math.max(0, Math.floor(X(g.start)) - xa);
       const c1 = Math.min(cols, Math.ceil(X(end)) - xa);
-      // cum(t) sets cw, cs, cb: the time g spent working, sleeping and blocked up to t
+      // cum(t) sets cw, cs, cb, cr: the time g spent working, sleeping, blocked and runnable
+      // up to t
       let si = Math.min(upperBound(spans, T(xa + c0), (s) => s.t0), lastS) - 1;
       let cw = 0;
       let cs = 0;
       let cb = 0;
+      let cr = 0;
       const cum = (t) => {
         t = Math.min(Math.max(t, g.start), end);
         while (si + 1 < lastS && spans[si + 1].t0 <= t) si++;
         if (si < 0) {
-          cw = cs = cb = 0;
+          cw = cs = cb = cr = 0;
           return;
         }
         const sp = spans[si];
         cw = sp.cw;
         cs = sp.cs;
         cb = sp.cb;
+        cr = sp.cr;
         const d = Math.min(t, sp.t1 === null ? end : sp.t1) - sp.t0;
         if (d > 0) {
           if (sp.kind === WORK) cw += d;
           else if (sp.kind === SLEEP) cs += d;
+          else if (sp.kind === RUNNABLE) cr += d;
           else cb += d;
         }
       };
@@ -1039,6 +1072,7 @@ export class Timeline {
         const pw = cw;
         const ps = cs;
         const pb = cb;
+        const pr = cr;
         const ta = T(xa + c);
         const tb = T(xa + c + 1);
         cum(tb);
@@ -1046,17 +1080,19 @@ export class Timeline {
         const db = cb - pb;
         const dw = cw - pw;
         const ds = cs - ps;
-        acc[c * 4] += db;
-        acc[c * 4 + 1] += dw;
-        acc[c * 4 + 2] += ds;
-        acc[c * 4 + 3] += Math.max(0, alive - db - dw - ds);
+        const dr = cr - pr;
+        acc[c * 5] += db;
+        acc[c * 5 + 1] += dw;
+        acc[c * 5 + 2] += dr;
+        acc[c * 5 + 3] += ds;
+        acc[c * 5 + 4] += Math.max(0, alive - db - dw - ds - dr);
       }
     }
     // One rect per run of columns of the same height: a quiet stretch is one rect.
     const scale = (bandH * k) / ms.length;
-    const fills = [C.blocked, C.working, this.hatchPattern(), C.running];
+    const fills = [C.blocked, C.working, this.hatchPattern(RUNNABLE), this.hatchPattern(), C.running];
     const base = new Float64Array(cols);
-    for (let q = 0; q < 4; q++) {
+    for (let q = 0; q < 5; q++) {
       ctx.beginPath();
       let runX = -1;
       let runY = 0;
@@ -1065,7 +1101,7 @@ export class Timeline {
         let y = 0;
         let hh = 0;
         if (c < cols) {
-          hh = Math.min(acc[c * 4 + q] * scale, bandH - base[c]);
+          hh = Math.min(acc[c * 5 + q] * scale, bandH - base[c]);
           y = bot - base[c] - hh;
           base[c] += hh;
           if (runX >= 0 && Math.abs(y - runY) < 0.25 && Math.abs(hh - runH) < 0.25) continue;
@@ -1076,7 +1112,7 @@ export class Timeline {
         runH = hh;
       }
       ctx.fillStyle = fills[q];
-      ctx.globalAlpha = q === 3 ? 0.35 : 1; // running is the quiet state, as on a lane
+      ctx.globalAlpha = q === 4 ? 0.35 : 1; // running is the quiet state, as on a lane
       ctx.fill();
     }
     ctx.globalAlpha = 1;
@@ -1829,7 +1865,7 @@ export class Timeline {
     const tr = this.trace;
     const who = e.g ? tr.gName(e.g) : tr.gName(e.child);
     if (span) {
-      const what = span.kind === 'held' ? `${tr.oName(e.obj)} held by ${who}` : `${who} ${span.kind === WORK ? 'working' : span.kind === SLEEP ? 'sleeping' : 'blocked'}`;
+      const what = span.kind === 'held' ? `${tr.oName(e.obj)} held by ${who}` : `${who} ${SPAN_TEXT[span.kind] || 'blocked'}`;
       rows.push(`${what} for ${formatDuration(span.until - span.t0)}${span.open ? ' so far' : ''}`);
       rows.push(`${ms(span.t0)} – ${span.open ? '…' : ms(span.t1)}`);
     } else {
@@ -2036,14 +2072,16 @@ function groupGoroutines(gs) {
   return units;
 }
 
+const SPAN_TEXT = { [WORK]: 'working', [SLEEP]: 'sleeping', [RUNNABLE]: 'runnable: waiting for a processor' };
+
 const groupName = (grp) => `${grp.stem} ×${grp.members.length}`;
 
 /**
- * groupState counts the goroutines of grp by what they do at t: blocked, working, sleeping,
- * running, done (returned or panicked) and later (not yet started).
+ * groupState counts the goroutines of grp by what they do at t: blocked, working, runnable,
+ * sleeping, running, done (returned or panicked) and later (not yet started).
  */
 function groupState(grp, t) {
-  const c = { blocked: 0, working: 0, sleeping: 0, running: 0, done: 0, later: 0 };
+  const c = { blocked: 0, working: 0, runnable: 0, sleeping: 0, running: 0, done: 0, later: 0 };
   for (const g of grp.members) {
     if (g.start > t) {
       c.later++;
@@ -2057,6 +2095,7 @@ function groupState(grp, t) {
     if (sp && (sp.t1 === null || t < sp.t1)) {
       if (sp.kind === WORK) c.working++;
       else if (sp.kind === SLEEP) c.sleeping++;
+      else if (sp.kind === RUNNABLE) c.runnable++;
       else c.blocked++;
     } else {
       c.running++;
@@ -2068,8 +2107,8 @@ function groupState(grp, t) {
 /** stateText says a groupState for a person: "5 blocked, 3 running, 2 returned". */
 function stateText(c) {
   const parts = [];
-  for (const [n, what] of [[c.blocked, 'blocked'], [c.working, 'working'], [c.sleeping, 'sleeping'],
-    [c.running, 'running'], [c.done, 'returned'], [c.later, 'not started']]) {
+  for (const [n, what] of [[c.blocked, 'blocked'], [c.working, 'working'], [c.runnable, 'runnable'],
+    [c.sleeping, 'sleeping'], [c.running, 'running'], [c.done, 'returned'], [c.later, 'not started']]) {
     if (n > 0) parts.push(`${n} ${what}`);
   }
   return parts.join(', ') || 'none';
