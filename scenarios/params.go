@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Param describes one setting of a scenario: a slider over whole numbers (Unit "ms" makes it
@@ -72,12 +73,12 @@ func (p Param) parse(text string) (int, string) {
 		if i := slices.Index(p.Choices, text); i >= 0 {
 			return i, ""
 		}
-		return p.Default, fmt.Sprintf("%s must be %s, got %q", p.Name, p.Range(), text)
+		return p.Default, fmt.Sprintf("%s must be %s, got %s", p.Name, p.Range(), QuoteInput(text))
 	}
 	n, err := strconv.Atoi(text)
 	switch {
 	case err != nil:
-		return p.Default, fmt.Sprintf("%s must be a whole number %s, got %q", p.Name, p.Range(), text)
+		return p.Default, fmt.Sprintf("%s must be a whole number %s, got %s", p.Name, p.Range(), QuoteInput(text))
 	case n < p.Min || n > p.Max:
 		return min(max(n, p.Min), p.Max), fmt.Sprintf("%s must be %s, got %d", p.Name, p.Range(), n)
 	}
@@ -145,7 +146,7 @@ func (s *Scenario) Check(raw map[string]string) (Values, Problems) {
 	slices.Sort(unknown)
 	for _, name := range unknown {
 		problems = append(problems, Problem{Param: name, Got: raw[name],
-			Message: fmt.Sprintf("%s has no parameter %q (it takes %s)", s.ID, name, s.paramNames())})
+			Message: fmt.Sprintf("%s has no parameter %s (it takes %s)", s.ID, QuoteInput(name), s.paramNames())})
 	}
 	return vals, problems
 }
@@ -222,4 +223,36 @@ func RawFromQuery(q url.Values, skip ...string) map[string]string {
 		raw[name] = vs[0]
 	}
 	return raw
+}
+
+// maxQuoted is how many characters of a person's input an error message repeats.
+const maxQuoted = 40
+
+// QuoteInput quotes text a person gave (a value, a name) for an error message, cut to its
+// first maxQuoted characters: the message should say what was wrong, not give back kilobytes
+// of whatever was sent.
+func QuoteInput(text string) string {
+	cut, ok := cutInput(text)
+	q := strconv.Quote(cut)
+	if !ok {
+		q = q[:len(q)-1] + `…"`
+	}
+	return q
+}
+
+// CutInput is QuoteInput without the quotes, for text that reads as itself (JSON, a name).
+func CutInput(text string) string {
+	cut, ok := cutInput(text)
+	if !ok {
+		cut += "…"
+	}
+	return cut
+}
+
+// cutInput returns the first maxQuoted characters of text, and whether that is all of it.
+func cutInput(text string) (string, bool) {
+	if utf8.RuneCountInString(text) <= maxQuoted {
+		return text, true
+	}
+	return string([]rune(text)[:maxQuoted]), false
 }

@@ -675,3 +675,32 @@ func FuzzCheck(f *testing.F) {
 		}
 	})
 }
+
+// TestErrorsQuoteLittleOfTheInput checks that a message about a bad value repeats at most the
+// first 40 characters of it, whole runes, marked as cut.
+func TestErrorsQuoteLittleOfTheInput(t *testing.T) {
+	long := strings.Repeat("é", 5000)
+	for _, tc := range []struct{ in, quoted, cut string }{
+		{"telepathy", `"telepathy"`, "telepathy"},
+		{strings.Repeat("x", 40), `"` + strings.Repeat("x", 40) + `"`, strings.Repeat("x", 40)},
+		{long, `"` + strings.Repeat("é", 40) + `…"`, strings.Repeat("é", 40) + "…"},
+		{"a\"b\n", `"a\"b\n"`, "a\"b\n"},
+	} {
+		if got := QuoteInput(tc.in); got != tc.quoted {
+			t.Errorf("QuoteInput(%.20q…) = %s, want %s", tc.in, got, tc.quoted)
+		}
+		if got := CutInput(tc.in); got != tc.cut {
+			t.Errorf("CutInput(%.20q…) = %s, want %s", tc.in, got, tc.cut)
+		}
+	}
+	s, _ := New().Lookup("channels")
+	_, problems := s.Check(map[string]string{"producers": long, "nonsense" + long: "1"})
+	for _, p := range problems {
+		if len(p.Message) > 300 {
+			t.Errorf("a problem message repeats the input: %d bytes: %.120s…", len(p.Message), p.Message)
+		}
+	}
+	if len(problems) != 2 {
+		t.Errorf("%d problems, want 2 (a bad value, an unknown name): %v", len(problems), problems)
+	}
+}

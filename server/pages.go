@@ -56,7 +56,7 @@ func settingsFromLink(q url.Values) (runSettings, []string) {
 	case string(stage.Seeded):
 	default:
 		return runSettings{mode: stage.Live, processors: defaultProcessors},
-			[]string{fmt.Sprintf("mode must be live or seeded, got %q; using live.", mode)}
+			[]string{fmt.Sprintf("mode must be live or seeded, got %s; using live.", scenarios.QuoteInput(mode))}
 	}
 	set := runSettings{mode: stage.Seeded, seed: newSeed(), processors: defaultProcessors}
 	if text := strings.TrimSpace(q.Get("seed")); text != "" {
@@ -87,11 +87,11 @@ func parseShareLink(cat *scenarios.Catalog, raw string) (link, error) {
 	}
 	id, ok := strings.CutPrefix(u.Path, "/play/")
 	if !ok || id == "" || strings.Contains(id, "/") {
-		return link{}, fmt.Errorf("%q is not a scenario link (/play/<scenario>?<params>)", u.Path)
+		return link{}, fmt.Errorf("%s is not a scenario link (/play/<scenario>?<params>)", scenarios.QuoteInput(u.Path))
 	}
 	l, ok := resolveLink(cat, id, u.Query())
 	if !ok {
-		return link{}, fmt.Errorf("unknown scenario %q (there are: %s)", id, scenarioIDs(cat))
+		return link{}, fmt.Errorf("unknown scenario %s (there are: %s)", scenarios.QuoteInput(id), scenarioIDs(cat))
 	}
 	return l, nil
 }
@@ -116,7 +116,7 @@ func (a *app) scenarioAndValues(c echo.Context, settings ...string) (*scenarios.
 	id, err := url.PathUnescape(c.Param("id"))
 	s, ok := a.catalog.Lookup(id)
 	if err != nil || !ok {
-		return nil, nil, echo.NewHTTPError(http.StatusNotFound, fmt.Sprintf("unknown scenario %q (there are: %s)", id, scenarioIDs(a.catalog)))
+		return nil, nil, echo.NewHTTPError(http.StatusNotFound, fmt.Sprintf("unknown scenario %s (there are: %s)", scenarios.QuoteInput(id), scenarioIDs(a.catalog)))
 	}
 	vals, err := s.Strict(paramsFromQuery(c.QueryParams(), settings...))
 	if err != nil {

@@ -68,7 +68,7 @@ func decodeClientMessage(data []byte) (clientMessage, error) {
 	case "":
 		return m, errors.New(`message has no "type" (expected "run" or "stop")`)
 	default:
-		return m, fmt.Errorf("unknown message type %q (expected \"run\" or \"stop\")", m.Type)
+		return m, fmt.Errorf("unknown message type %s (expected \"run\" or \"stop\")", scenarios.QuoteInput(m.Type))
 	}
 }
 
@@ -89,7 +89,7 @@ func describeJSONError(err error) string {
 func checkRun(cat *scenarios.Catalog, m clientMessage) (runRequest, error) {
 	s, ok := cat.Lookup(m.Scenario)
 	if !ok {
-		return runRequest{}, fmt.Errorf("unknown scenario %q (there are: %s)", m.Scenario, scenarioIDs(cat))
+		return runRequest{}, fmt.Errorf("unknown scenario %s (there are: %s)", scenarios.QuoteInput(m.Scenario), scenarioIDs(cat))
 	}
 	raw := make(map[string]string, len(m.Params))
 	for name, v := range m.Params {
@@ -102,7 +102,7 @@ func checkRun(cat *scenarios.Catalog, m clientMessage) (runRequest, error) {
 		case json.Unmarshal(v, &text) == nil:
 			raw[name] = text
 		default:
-			return runRequest{}, fmt.Errorf("%s must be a number or a name, got %s", name, v)
+			return runRequest{}, fmt.Errorf("%s must be a number or a name, got %s", scenarios.CutInput(name), scenarios.CutInput(string(v)))
 		}
 	}
 	vals, err := s.Strict(raw)
@@ -127,7 +127,7 @@ func checkRun(cat *scenarios.Catalog, m clientMessage) (runRequest, error) {
 			req.settings.processors = m.Procs
 		}
 	default:
-		return runRequest{}, fmt.Errorf("mode must be \"live\" or \"seeded\", got %q", m.Mode)
+		return runRequest{}, fmt.Errorf("mode must be \"live\" or \"seeded\", got %s", scenarios.QuoteInput(m.Mode))
 	}
 	if req.speed == 0 {
 		req.speed = 1

@@ -39,7 +39,7 @@ type runSettings struct {
 func parseSeed(text string) (uint64, error) {
 	n, err := strconv.ParseUint(strings.TrimSpace(text), 10, 64)
 	if err != nil || n > maxSeed {
-		return 0, fmt.Errorf("seed must be a whole number 0–%d, got %q", uint64(maxSeed), text)
+		return 0, fmt.Errorf("seed must be a whole number 0–%d, got %s", uint64(maxSeed), scenarios.QuoteInput(text))
 	}
 	return n, nil
 }
@@ -51,7 +51,7 @@ func parseProcessors(text string) (int, error) {
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(text))
 	if err != nil || n < 1 || n > maxProcessors {
-		return 0, fmt.Errorf("processors must be 1–%d, got %q", maxProcessors, text)
+		return 0, fmt.Errorf("processors must be 1–%d, got %s", maxProcessors, scenarios.QuoteInput(text))
 	}
 	return n, nil
 }
@@ -116,7 +116,7 @@ func (a *app) handleTrace(c echo.Context) error {
 	}
 	format := c.QueryParam("format")
 	if format != "" && format != "json" && format != "chrome" {
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("format must be json or chrome, got %q", format))
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("format must be json or chrome, got %s", scenarios.QuoteInput(format)))
 	}
 	release, err := a.takeRunSlot(c)
 	if err != nil {
@@ -197,12 +197,12 @@ func (a *app) handleSearch(c echo.Context) error {
 		if len(s.Searches) == 0 {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("%s offers no search", s.ID))
 		}
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("want must be %s for %s, got %q", strings.Join(s.Searches, " or "), s.ID, want))
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("want must be %s for %s, got %s", strings.Join(s.Searches, " or "), s.ID, scenarios.QuoteInput(want)))
 	}
 	tries := defaultTries
 	if text := q.Get("tries"); text != "" {
 		if tries, err = strconv.Atoi(text); err != nil || tries < 1 || tries > maxTries {
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("tries must be 1–%d, got %q", maxTries, text))
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("tries must be 1–%d, got %s", maxTries, scenarios.QuoteInput(text)))
 		}
 	}
 	release, err := a.takeRunSlot(c)

@@ -259,13 +259,16 @@ func TestSocketBadMessagesGetAnErrorAndTheConnectionStaysUsable(t *testing.T) {
 		{"bad mode", `{"type":"run","scenario":"channels","mode":"turbo"}`, `mode must be "live" or "seeded", got "turbo"`},
 		{"bad speed", `{"type":"run","scenario":"channels","speed":50}`, "speed must be 0.1–10, got 50"},
 		{"two objects", `{"type":"stop"}{"type":"stop"}`, "one JSON object per message"},
+		// What was sent is repeated only in part: 40 characters, marked as cut.
+		{"long scenario", `{"type":"run","scenario":"` + strings.Repeat("x", 3000) + `"}`, `unknown scenario "` + strings.Repeat("x", 40) + `…" (there are:`},
+		{"long value", `{"type":"run","scenario":"channels","params":{"producers":"` + strings.Repeat("9x", 1500) + `"}}`, `got "` + strings.Repeat("9x", 20) + `…"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			send(t, conn, tt.msg)
 			m := read(t, conn)
-			if m.Type != typeError || !strings.Contains(m.Message, tt.want) {
-				t.Errorf("got %s %q, want an error containing %q", m.Type, m.Message, tt.want)
+			if m.Type != typeError || !strings.Contains(m.Message, tt.want) || len(m.Message) > 400 {
+				t.Errorf("got %s %.500q, want an error containing %q, under 400 bytes", m.Type, m.Message, tt.want)
 			}
 		})
 	}
