@@ -1,7 +1,7 @@
 // The page's script: wires the controls, the socket, the timeline, the event log, the
 // summary and the code panel. The page works without it; this adds running and watching.
 
-import { Trace, deadlockText, describe, formatDuration, runStats } from './protocol.js';
+import { STEP_NS, Trace, deadlockText, describe, formatDuration, runStats, stepTrace } from './protocol.js';
 import { Socket } from './socket.js';
 import { Timeline } from './timeline.js';
 import { MAX_SEED, initURLState, paramsQuery, randomSeed, runSettings, values } from './urlstate.js';
@@ -88,6 +88,7 @@ function main() {
   const help = $('help');
   const helpBtn = $('show-help');
   const runnableKey = $('legend-runnable');
+  const axisBtn = $('axis');
 
   const logNote = document.createElement('p');
   logNote.className = 'log-note';
@@ -149,10 +150,26 @@ function main() {
     fillLog(logN);
   }
 
+  // The event-order axis, for a finished run: the same run laid out one event per step, so
+  // that events at one instant (common in seeded runs' virtual time) can be told and stepped
+  // apart. The log, summary and exports keep reading the run by its times. The choice holds
+  // for later runs, which are drawn by time while they stream in.
+  let wantSteps = false;
+  function setAxis(steps) {
+    wantSteps = steps;
+    axisBtn.setAttribute('aria-pressed', String(steps));
+    if (steps === (timeline.trace !== trace) || !trace || running || asked > 0) return;
+    const end = Math.max(shown.end ? shown.end.stats.duration : 0, trace.lastT);
+    const tr = steps ? stepTrace(trace) : trace;
+    timeline.swapTrace(tr, steps ? tr.lastT + STEP_NS : end);
+  }
+  axisBtn.addEventListener('click', () => setAxis(!wantSteps));
+
   function refresh() {
     stopBtn.disabled = !(running || asked > 0);
     const has = trace !== null && trace.events.length > 0;
     playBtn.disabled = !has;
+    axisBtn.disabled = !has || running || asked > 0;
     refreshExports(has && !running);
     const playing = timeline.playing;
     playBtn.setAttribute('aria-pressed', String(playing));
@@ -509,6 +526,7 @@ function main() {
     running = false;
     shown.end = m;
     timeline.finish(m.stats.duration);
+    if (wantSteps) setAxis(true);
     if (shown.mode === 'seeded') {
       // The whole run is here: play it from the start by its virtual times (or, for those who
       // asked for less motion, show how it ended).
@@ -683,7 +701,8 @@ function main() {
     }
     // Space on a button reached by keyboard presses it; after a click it plays and pauses.
     if (ev.key === ' ' && el instanceof Element && el.matches('button:focus-visible, a:focus-visible')) return;
-    if (timeline.key(ev.key)) ev.preventDefault();
+    if (ev.key === 'o') setAxis(!wantSteps);
+    else if (timeline.key(ev.key)) ev.preventDefault();
   });
 
   for (const el of [runBtn, speedSel, copyBtn, newSeedBtn, helpBtn, ...findBtns]) el.disabled = false;

@@ -634,6 +634,22 @@ export function borrowText(n) {
 }
 
 /** eventBySeq is the event numbered seq, or null. */
+/** STEP_NS is one event's width on the event-order axis: a tenth of a second of playing at 1×. */
+export const STEP_NS = 1e8;
+
+/**
+ * stepTrace is trace laid out by event order, for runs whose events share instants (a seeded
+ * run's virtual time stands still between Work and Sleep): each event at its own step, seq ×
+ * STEP_NS, its real time kept as wt. The events keep their order, so an index into one trace's
+ * events is the same event in the other.
+ */
+export function stepTrace(trace) {
+  const tr = new Trace();
+  tr.steps = true;
+  tr.add(trace.events.map((e) => ({ ...e, t: e.seq * STEP_NS, wt: e.t })));
+  return tr;
+}
+
 export function eventBySeq(trace, seq) {
   const evs = trace.events;
   const i = lowerBound(evs, seq, (e) => e.seq);

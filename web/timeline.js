@@ -14,7 +14,7 @@
 // lane binary-searches its first and last visible item, and marks narrower than a pixel are
 // merged. Frames are requested only while something moves.
 
-import { BLOCKED, RUNNABLE, SLEEP, WORK, describe, eventBySeq, formatDuration, lowerBound, partner, upperBound } from './protocol.js';
+import { BLOCKED, RUNNABLE, SLEEP, STEP_NS, WORK, describe, eventBySeq, formatDuration, lowerBound, partner, upperBound } from './protocol.js';
 
 const AXIS_H = 26;
 const G_LANE_H = 26;
@@ -164,6 +164,31 @@ export class Timeline {
     this.tip.hidden = true;
     this.layout(true);
     this.onState();
+  }
+
+  /**
+   * swapTrace shows the same finished run laid out another way (stepTrace's event order, or
+   * time), ending at endT: the playhead stays on the same event, and the view fits the run.
+   */
+  swapTrace(tr, endT) {
+    const n = this.trace.count(this.playhead);
+    this.trace = tr;
+    this.playhead = n > 0 ? tr.events[n - 1].t : 0;
+    this.endT = endT;
+    this.domain = Math.max(endT * 1.02, MIN_FIT);
+    this.view = null;
+    this.select(null);
+    this.tip.hidden = true;
+    this.layout(true);
+    this.onState();
+  }
+
+  /** realT is the time of the run at axis position x: x itself, or on the event-order axis the time of the event there. */
+  realT(x) {
+    const tr = this.trace;
+    if (!tr || !tr.steps) return x;
+    const i = tr.count(x) - 1;
+    return i >= 0 ? tr.events[i].wt : 0;
   }
 
   /** dataArrived is called after events were added to the trace. */
@@ -406,6 +431,8 @@ export class Timeline {
     const view = this.view ? `${Math.round(this.view.t0)}-${Math.round(this.view.t1)}` : 'all';
     const playing = String(this.playing);
     const rows = String(this.rows.length);
+    const axis = this.trace && this.trace.steps ? 'steps' : 'time';
+    if (d.axis !== axis) d.axis = axis;
     if (d.playhead !== ph) d.playhead = ph;
     if (d.view !== view) d.view = view;
     if (d.playing !== playing) d.playing = playing;
@@ -700,7 +727,7 @@ export class Timeline {
         ctx.fillRect(0, rows[i].top, W, rows[i].h);
       }
     }
-    const tickStep = niceCeil(Math.max(1, (t1 - t0) * 90 / Math.max(1, x1 - x0)));
+    const tickStep = niceCeil(Math.max(tr.steps ? STEP_NS : 1, (t1 - t0) * 90 / Math.max(1, x1 - x0)));
     ctx.strokeStyle = C.grid;
     ctx.lineWidth = 1;
     ctx.beginPath();
@@ -736,7 +763,7 @@ export class Timeline {
     if (this.scroll === null) this.placeFoldButtons(scroll);
 
     this.drawAxis(X, t0, t1, tickStep, W);
-    const fmt = tickFormat(tickStep / 10, t1);
+    const fmt = tr.steps ? stepFormat : tickFormat(tickStep / 10, t1);
     // playhead; when it is outside a zoomed view, its time stands at that edge
     const inView = ph >= t0 && ph <= t1;
     const px = Math.round(X(Math.min(Math.max(ph, t0), t1))) + 0.5;
@@ -773,14 +800,14 @@ export class Timeline {
     ctx.font = `11px ${this.font}`;
     ctx.fillStyle = C.muted;
     ctx.textAlign = 'center';
-    const fmt = tickFormat(step, t1);
+    const fmt = this.trace.steps ? stepFormat : tickFormat(step, t1);
     for (let t = Math.ceil(t0 / step) * step; t <= t1; t += step) {
       const x = X(t);
       if (x > W - 20) break;
       ctx.fillText(t === 0 ? '0' : fmt(t), x, 12);
     }
     ctx.textAlign = 'left';
-    ctx.fillText(this.view ? 'zoomed ·' : 'time →', 8, 12);
+    ctx.fillText(this.view ? 'zoomed ·' : this.trace.steps ? 'events →' : 'time →', 8, 12);
   }
 
   drawGLabel(g, top, ph, member) {
@@ -1830,7 +1857,7 @@ export class Timeline {
     const tr = this.trace;
     const { e, span, group } = hit;
     const rows = [];
-    const ms = (ns) => `${(ns / 1e6).toFixed(3)} ms`;
+    const ms = (x) => `${(this.realT(x) / 1e6).toFixed(3)} ms`;
     const groupText = group ? `${groupName(group)}: ${stateText(groupState(group, hit.t))}` : '';
     let headText;
     if (e) {
@@ -1866,7 +1893,7 @@ export class Timeline {
     const who = e.g ? tr.gName(e.g) : tr.gName(e.child);
     if (span) {
       const what = span.kind === 'held' ? `${tr.oName(e.obj)} held by ${who}` : `${who} ${SPAN_TEXT[span.kind] || 'blocked'}`;
-      rows.push(`${what} for ${formatDuration(span.until - span.t0)}${span.open ? ' so far' : ''}`);
+      rows.push(`${what} for ${formatDuration(this.realT(span.until) - this.realT(span.t0))}${span.open ? ' so far' : ''}`);
       rows.push(`${ms(span.t0)} – ${span.open ? '…' : ms(span.t1)}`);
     } else {
       rows.push(`${who} · at ${ms(e.t)}`);
@@ -2026,6 +2053,11 @@ export class Timeline {
       if (ev.touches.length > 1 && ev.cancelable) ev.preventDefault();
     }, { passive: false });
   }
+}
+
+/** stepFormat labels a position on the event-order axis with the number of the event there. */
+function stepFormat(x) {
+  return `#${Math.round(x / STEP_NS)}`;
 }
 
 /**
