@@ -71,9 +71,26 @@ func TestBrowserEventOrderAxis(t *testing.T) {
 	}
 	steppedTo := logLines()
 
+	// The link carries the view: opened afresh, it lays the run out by event order again.
+	link := eval[string](t, ctx, `document.getElementById('share').href`)
+	if !strings.HasSuffix(eval[string](t, ctx, `location.search`), "&view=events") || !strings.HasSuffix(link, "&view=events") {
+		t.Errorf("address %q and share link %q do not end with view=events", eval[string](t, ctx, `location.search`), link)
+	}
+	fresh := newBrowser(t)
+	if err := chromedp.Do(fresh, chromedp.Navigate(link), chromedp.WaitVisible("#run:enabled")); err != nil {
+		t.Fatal(err)
+	}
+	if reason, failure := pageRunEnd(t, fresh); !strings.Contains(reason, "reason-deadlock") {
+		t.Fatalf("the shared link's run ended with %q %s", reason, failure)
+	}
+	waitPage(t, fresh, `document.getElementById('timeline').dataset.axis === 'steps'`, "the shared link did not lay its run out by event order")
+
 	// o switches back: by time, on the same event, the log unchanged.
 	pressKeys(t, ctx, "o")
 	waitPage(t, ctx, `document.getElementById('timeline').dataset.axis === 'time'`, "o did not bring the time axis back")
+	if q := eval[string](t, ctx, `location.search`); strings.Contains(q, "view=") {
+		t.Errorf("back on the time axis the address still says %q", q)
+	}
 	if got := logLines(); len(got) < len(steppedTo) || got[len(steppedTo)-1] != steppedTo[len(steppedTo)-1] {
 		t.Errorf("back on the time axis the log ends %q, not at the event the playhead was on (%q)", got[len(got)-1], steppedTo[len(steppedTo)-1])
 	}

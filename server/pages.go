@@ -17,7 +17,7 @@ import (
 // paramsFromQuery takes a link's scenario params, leaving out the names that are run settings
 // rather than params, and those named in also (an API's own settings).
 func paramsFromQuery(q url.Values, also ...string) map[string]string {
-	return scenarios.RawFromQuery(q, append([]string{"mode", "seed", "speed", "processors"}, also...)...)
+	return scenarios.RawFromQuery(q, append([]string{"mode", "seed", "speed", "processors", "view"}, also...)...)
 }
 
 // link is what a scenario page's link names: the scenario, a usable value for each of its
@@ -26,6 +26,7 @@ type link struct {
 	scenario *scenarios.Scenario
 	values   scenarios.Values
 	settings runSettings
+	byEvents bool // the run is laid out by event order (view=events), not by time
 	notices  []string
 }
 
@@ -42,7 +43,21 @@ func resolveLink(cat *scenarios.Catalog, id string, q url.Values) (link, bool) {
 		notices[i] = noticeFor(s, p)
 	}
 	settings, more := settingsFromLink(q)
-	return link{scenario: s, values: vals, settings: settings, notices: append(notices, more...)}, true
+	byEvents, view := viewFromLink(q)
+	return link{scenario: s, values: vals, settings: settings, byEvents: byEvents, notices: append(append(notices, more...), view...)}, true
+}
+
+// viewFromLink reads how a link lays its run out: by time, the default, or with view=events
+// by event order, as the page's Event order button does.
+func viewFromLink(q url.Values) (byEvents bool, notices []string) {
+	switch v := q.Get("view"); v {
+	case "", "time":
+		return false, nil
+	case "events":
+		return true, nil
+	default:
+		return false, []string{fmt.Sprintf("view must be time or events, got %s; using time.", scenarios.QuoteInput(v))}
+	}
 }
 
 // settingsFromLink reads a page link's run settings leniently, as its params are read: a
@@ -110,6 +125,14 @@ func linkQuery(s *scenarios.Scenario, vals scenarios.Values, set runSettings) st
 	return q
 }
 
+// viewQuery is the end of a link laying its run out by event order, or nothing.
+func viewQuery(byEvents bool) string {
+	if byEvents {
+		return "&view=events"
+	}
+	return ""
+}
+
 // scenarioAndValues reads an API request's scenario and params strictly; settings names the
 // query names that belong to the endpoint rather than the scenario.
 func (a *app) scenarioAndValues(c echo.Context, settings ...string) (*scenarios.Scenario, scenarios.Values, error) {
@@ -148,7 +171,7 @@ func (a *app) handlePlay(c echo.Context) error {
 		Scenario:  l.scenario,
 		Values:    l.values,
 		Notices:   l.notices,
-		Query:     linkQuery(l.scenario, l.values, l.settings),
+		Query:     linkQuery(l.scenario, l.values, l.settings) + viewQuery(l.byEvents),
 		GoLines:   a.sources[l.scenario.ID].goLines,
 		RustLines: a.sources[l.scenario.ID].rustLines,
 
@@ -156,6 +179,7 @@ func (a *app) handlePlay(c echo.Context) error {
 		Seed:       l.settings.seed,
 		Processors: l.settings.processors,
 		Searches:   l.scenario.Searches,
+		ByEvents:   l.byEvents,
 	}))
 }
 

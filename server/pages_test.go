@@ -52,6 +52,20 @@ func TestPages(t *testing.T) {
 				`work must be a whole number 0–1000, got &#34;abc&#34;; using 200.`, `channels has no parameter &#34;colour&#34;`},
 		},
 		{
+			name: "a link laying the run out by event order keeps it", path: "/play/deadlock?mode=seeded&seed=40&view=events",
+			status: http.StatusOK,
+			contains: []string{`<input type="hidden" id="view" name="view" value="events">`, `id="axis" aria-pressed="true"`,
+				`&amp;mode=seeded&amp;seed=40&amp;processors=4&amp;view=events`},
+			notContain: []string{`id="notices"`},
+		},
+		{
+			name: "a bad view is by time, with a notice", path: "/play/channels?view=sideways&producers=2",
+			status: http.StatusOK,
+			contains: []string{`id="notices"`, `view must be time or events, got &#34;sideways&#34;; using time.`,
+				`value="time">`, `id="axis" aria-pressed="false"`},
+			notContain: []string{`view=`},
+		},
+		{
 			name: "unknown scenario lists the scenarios", path: "/play/nope",
 			status:   http.StatusNotFound,
 			contains: []string{"/play/nope", `href="/play/channels"`, `href="/play/atomic-counter"`},

@@ -23,6 +23,8 @@ type PageData struct {
 	// Searches are the interleavings "Find" can look for in this scenario ("deadlock",
 	// "lost-update"); empty when it offers none.
 	Searches []string
+	// ByEvents lays the run out by event order rather than by time (view=events).
+	ByEvents bool
 }
 
 // NotFoundData is the 404 page: what was asked for and what exists.

@@ -254,3 +254,11 @@ func pickerTip(title, summary string) string {
 	}
 	return title + " — " + summary
 }
+
+// viewValue is the view a page's form carries on: how the run is laid out.
+func viewValue(byEvents bool) string {
+	if byEvents {
+		return "events"
+	}
+	return "time"
+}

@@ -154,10 +154,13 @@ function main() {
   // that events at one instant (common in seeded runs' virtual time) can be told and stepped
   // apart. The log, summary and exports keep reading the run by its times. The choice holds
   // for later runs, which are drawn by time while they stream in.
-  let wantSteps = false;
+  // It travels in links as view=events (a field of the form, for the page without a script).
+  let wantSteps = axisBtn.getAttribute('aria-pressed') === 'true';
   function setAxis(steps) {
     wantSteps = steps;
     axisBtn.setAttribute('aria-pressed', String(steps));
+    form.elements.namedItem('view').value = steps ? 'events' : 'time';
+    updateURL();
     if (steps === (timeline.trace !== trace) || !trace || running || asked > 0) return;
     const end = Math.max(shown.end ? shown.end.stats.duration : 0, trace.lastT);
     const tr = steps ? stepTrace(trace) : trace;

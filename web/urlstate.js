@@ -101,9 +101,11 @@ export function paramsQuery(form) {
     .join('&');
 }
 
-/** query is the page's canonical query: the params, then the run settings. */
+/** query is the page's canonical query: the params, the run settings, then view=events when the run is laid out by event order. */
 export function query(form) {
-  return [paramsQuery(form), runQuery(runSettings(form))].filter((q) => q !== '').join('&');
+  const view = form.elements.namedItem('view');
+  const byEvents = view && view.value === 'events' ? 'view=events' : '';
+  return [paramsQuery(form), runQuery(runSettings(form)), byEvents].filter((q) => q !== '').join('&');
 }
 
 // isSetting tells the fields that change the link: sliders, choices, the seed and the
