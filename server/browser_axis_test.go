@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
 
@@ -18,10 +17,7 @@ import (
 func TestBrowserEventOrderAxis(t *testing.T) {
 	ts := newTestServer(t)
 	ctx := newBrowser(t)
-	if err := chromedp.Do(ctx, chromedp.Navigate(ts.srv.URL+"/play/deadlock?philosophers=5&meals=3&think=100&eat=100&fix=no&mode=seeded&seed=40&processors=4"),
-		chromedp.WaitVisible("#run:enabled")); err != nil {
-		t.Fatal(err)
-	}
+	openPage(t, ctx, ts.srv.URL+"/play/deadlock?philosophers=5&meals=3&think=100&eat=100&fix=no&mode=seeded&seed=40&processors=4")
 	if reason, failure := pageRunEnd(t, ctx); !strings.Contains(reason, "reason-deadlock") {
 		t.Fatalf("the run ended with %q %s, want the deadlock this seed finds", reason, failure)
 	}
@@ -48,9 +44,7 @@ func TestBrowserEventOrderAxis(t *testing.T) {
 	pressKeys(t, ctx, kb.End)
 	waitPage(t, ctx, logLen+` === `+strconv.Itoa(len(atEnd)), "End did not go back to the end")
 
-	if err := chromedp.Do(ctx, chromedp.Click("#axis")); err != nil {
-		t.Fatal(err)
-	}
+	click(t, ctx, "#axis")
 	waitPage(t, ctx, `document.getElementById('timeline').dataset.axis === 'steps'`, "a click on Event order did not lay the run out by event order")
 	if p := eval[string](t, ctx, `document.getElementById('axis').getAttribute('aria-pressed')`); p != "true" {
 		t.Errorf("the Event order button is not pressed (%s)", p)
@@ -77,9 +71,7 @@ func TestBrowserEventOrderAxis(t *testing.T) {
 		t.Errorf("address %q and share link %q do not end with view=events", eval[string](t, ctx, `location.search`), link)
 	}
 	fresh := newBrowser(t)
-	if err := chromedp.Do(fresh, chromedp.Navigate(link), chromedp.WaitVisible("#run:enabled")); err != nil {
-		t.Fatal(err)
-	}
+	openPage(t, fresh, link)
 	if reason, failure := pageRunEnd(t, fresh); !strings.Contains(reason, "reason-deadlock") {
 		t.Fatalf("the shared link's run ended with %q %s", reason, failure)
 	}

@@ -258,9 +258,7 @@ func TestBrowserBench(t *testing.T) {
 	}
 
 	// ——— the page's size, and Run to the first events drawn, on the landing page ———
-	if err := chromedp.Do(ctx, chromedp.Navigate(ts.srv.URL+"/"), chromedp.WaitVisible("#run:enabled")); err != nil {
-		t.Fatal(err)
-	}
+	openPage(t, ctx, ts.srv.URL+"/")
 	ready()
 	var sizes struct {
 		HTML, JS, CSS, Other int
@@ -291,9 +289,7 @@ func TestBrowserBench(t *testing.T) {
 	waitPage(t, ctx, `document.getElementById('status').textContent === 'Ready.'`, "the socket did not connect")
 	var firsts []float64
 	for range 5 {
-		if err := chromedp.Do(ctx, chromedp.Click("#run")); err != nil {
-			t.Fatal(err)
-		}
+		click(t, ctx, "#run")
 		waitPage(t, ctx, `window.__bench.firstAt > 0`, "no events were drawn after Run")
 		firsts = append(firsts, eval[float64](t, ctx, `window.__bench.firstAt - window.__bench.clickAt`))
 		if reason, failure := pageRunEnd(t, ctx); !strings.Contains(reason, "reason-done") {
@@ -302,9 +298,7 @@ func TestBrowserBench(t *testing.T) {
 	}
 
 	// ——— a 100,000-event seeded link ———
-	if err := chromedp.Do(ctx, chromedp.Navigate(ts.srv.URL+benchLink), chromedp.WaitVisible("#run:enabled")); err != nil {
-		t.Fatal(err)
-	}
+	openPage(t, ctx, ts.srv.URL+benchLink)
 	ready()
 	reason, failure := pageRunEnd(t, ctx)
 	if !strings.Contains(reason, "reason-done") {
@@ -336,9 +330,7 @@ func TestBrowserBench(t *testing.T) {
 
 	// Playing: the whole run in view, from the start, at 1×.
 	playing := benchPhase(t, ctx, func() {
-		if err := chromedp.Do(ctx, chromedp.Click("#play-pause")); err != nil {
-			t.Fatal(err)
-		}
+		click(t, ctx, "#play-pause")
 		waitPage(t, ctx, tl+`.playing === 'true'`, "Play did not play")
 		time.Sleep(3 * time.Second)
 	})

@@ -13,9 +13,7 @@ import (
 func TestBrowserCodeTabs(t *testing.T) {
 	ts := newTestServer(t)
 	ctx := newBrowser(t)
-	if err := chromedp.Do(ctx, chromedp.Navigate(ts.srv.URL+"/play/channels"), chromedp.WaitVisible("#run:enabled")); err != nil {
-		t.Fatal(err)
-	}
+	openPage(t, ctx, ts.srv.URL+"/play/channels")
 	shows := func(goWant, rustWant bool) {
 		t.Helper()
 		if g, r := visible(t, ctx, "#go-source"), visible(t, ctx, "#rust-source"); g != goWant || r != rustWant {
@@ -31,9 +29,7 @@ func TestBrowserCodeTabs(t *testing.T) {
 		t.Fatal("no code tabs at 1280 px")
 	}
 	shows(true, false)
-	if err := chromedp.Do(ctx, chromedp.Click("#tab-rust")); err != nil {
-		t.Fatal(err)
-	}
+	click(t, ctx, "#tab-rust")
 	shows(false, true)
 	if s := selected(); s != "tab-rust" {
 		t.Errorf("after a click on Rust, %s is selected", s)

@@ -70,9 +70,7 @@ func TestBrowserZoomedViewCulls(t *testing.T) {
 	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: cullProbe}); err != nil {
 		t.Fatal(err)
 	}
-	if err := chromedp.Do(ctx, chromedp.Navigate(ts.srv.URL+cullLink), chromedp.WaitVisible("#run:enabled")); err != nil {
-		t.Fatal(err)
-	}
+	openPage(t, ctx, ts.srv.URL+cullLink)
 	tl := `document.getElementById('timeline').dataset`
 	// The link runs by itself and replays once it is in; under the race detector computing it
 	// takes a while.

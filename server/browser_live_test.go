@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 )
 
@@ -18,13 +17,8 @@ func TestBrowserLiveRunStreamsWhileScrubbedBack(t *testing.T) {
 	ts := newTestServer(t)
 	ctx := newBrowser(t)
 	// Four producers sending ten messages 300 ms apart: a run of about three seconds.
-	if err := chromedp.Do(ctx,
-		chromedp.Navigate(ts.srv.URL+"/play/channels?producers=4&messages=10&buffer=0&work=300&jitter=0&handle=10"),
-		chromedp.WaitVisible("#run:enabled"),
-		chromedp.Click("#run"),
-	); err != nil {
-		t.Fatal(err)
-	}
+	openPage(t, ctx, ts.srv.URL+"/play/channels?producers=4&messages=10&buffer=0&work=300&jitter=0&handle=10")
+	click(t, ctx, "#run")
 	received := regexp.MustCompile(`^Running… (\d+) events`)
 	streamed := func() int {
 		t.Helper()

@@ -13,12 +13,7 @@ import (
 func TestBrowserParamOnlyWhen(t *testing.T) {
 	ts := newTestServer(t)
 	ctx := newBrowser(t)
-	if err := chromedp.Do(ctx,
-		chromedp.Navigate(ts.srv.URL+"/play/atomic-counter?goroutines=4&adds=5&work=50&gap=35&method=atomic"),
-		chromedp.WaitVisible("#run:enabled"),
-	); err != nil {
-		t.Fatal(err)
-	}
+	openPage(t, ctx, ts.srv.URL+"/play/atomic-counter?goroutines=4&adds=5&work=50&gap=35&method=atomic")
 	// state is the gap slider's: "disabled" or "enabled", whether its row is dimmed, and
 	// whether its help, which says when it applies, is shown.
 	state := func() string {

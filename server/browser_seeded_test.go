@@ -43,9 +43,7 @@ func pageRunEnd(t *testing.T, ctx context.Context) (reason, failure string) {
 func rerun(t *testing.T, ctx context.Context) (reason, failure string) {
 	t.Helper()
 	eval[bool](t, ctx, `document.querySelectorAll('#summary .reason').forEach((r) => { r.dataset.seen = '1' }), true`)
-	if err := chromedp.Do(ctx, chromedp.Click("#run")); err != nil {
-		t.Fatal(err)
-	}
+	click(t, ctx, "#run")
 	return pageRunEnd(t, ctx)
 }
 
@@ -93,9 +91,7 @@ func pageLog(t *testing.T, ctx context.Context) string {
 // live, it refuses the mode, or its meta names no seed).
 func openSeededLink(t *testing.T, ctx context.Context, url string) string {
 	t.Helper()
-	if err := chromedp.Do(ctx, chromedp.Navigate(url), chromedp.WaitVisible("#run:enabled")); err != nil {
-		t.Fatal(err)
-	}
+	openPage(t, ctx, url)
 	got := eval[string](t, ctx, `document.querySelector('input[name="mode"]:checked').value + ' ' + document.getElementById('seed').value + ' ' + document.getElementById('processors').value`)
 	if strings.HasPrefix(got, "live ") {
 		t.Skip("the server does not serve seeded links yet: its page shows the link in live mode")
@@ -230,9 +226,7 @@ func TestBrowserFindDeadlock(t *testing.T) {
 	link := eval[string](t, ctx, `location.pathname + location.search`)
 	fresh, cancel := chromedp.NewContext(ctx, chromedp.WithNewBrowserContext())
 	defer cancel()
-	if err := chromedp.Do(fresh, chromedp.Navigate(ts.srv.URL+link), chromedp.WaitVisible("#run:enabled")); err != nil {
-		t.Fatal(err)
-	}
+	openPage(t, fresh, ts.srv.URL+link)
 	if reason, failure := pageRunEnd(t, fresh); !strings.Contains(reason, "reason-deadlock") {
 		t.Errorf("the found link ended with %q %s in a fresh browser, want deadlock", reason, failure)
 	}
@@ -245,13 +239,8 @@ func TestBrowserKeyboardShortcuts(t *testing.T) {
 	ts := newTestServer(t)
 	ctx := newBrowser(t)
 	// A live run: the shortcuts work on any trace.
-	if err := chromedp.Do(ctx,
-		chromedp.Navigate(ts.srv.URL+"/play/channels?producers=3&messages=2&buffer=0&work=50&jitter=50&handle=20"),
-		chromedp.WaitVisible("#run:enabled"),
-		chromedp.Click("#run"),
-	); err != nil {
-		t.Fatal(err)
-	}
+	openPage(t, ctx, ts.srv.URL+"/play/channels?producers=3&messages=2&buffer=0&work=50&jitter=50&handle=20")
+	click(t, ctx, "#run")
 	if reason, failure := pageRunEnd(t, ctx); !strings.Contains(reason, "reason-done") {
 		t.Fatalf("the run ended with %q %s", reason, failure)
 	}

@@ -61,6 +61,22 @@ func newBrowser(t *testing.T) context.Context {
 	return ctx
 }
 
+// openPage loads url in ctx's tab and waits until its script has started (Run is enabled).
+func openPage(t *testing.T, ctx context.Context, url string) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.Navigate(url), chromedp.WaitVisible("#run:enabled")); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// click clicks the element sel selects, as a person would.
+func click(t *testing.T, ctx context.Context, sel string) {
+	t.Helper()
+	if err := chromedp.Do(ctx, chromedp.Click(sel)); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // screenshot saves the page for a person to look at and logs where.
 func screenshot(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
@@ -106,12 +122,7 @@ func setSlider(t *testing.T, ctx context.Context, name string, value string) {
 func TestBrowserPickRunAndShare(t *testing.T) {
 	ts := newTestServer(t)
 	ctx := newBrowser(t)
-	if err := chromedp.Do(ctx,
-		chromedp.Navigate(ts.srv.URL+"/"),
-		chromedp.WaitVisible("#run:enabled"),
-	); err != nil {
-		t.Fatal(err)
-	}
+	openPage(t, ctx, ts.srv.URL+"/")
 	if loc := eval[string](t, ctx, `location.pathname`); loc != "/play/channels" {
 		t.Fatalf("landed on %s, want /play/channels", loc)
 	}
@@ -154,9 +165,7 @@ func TestBrowserPickRunAndShare(t *testing.T) {
 	// The link restores the settings in a fresh tab.
 	tab, cancel := chromedp.NewContext(ctx)
 	defer cancel()
-	if err := chromedp.Do(tab, chromedp.Navigate(ts.srv.URL+loc), chromedp.WaitVisible("#run:enabled")); err != nil {
-		t.Fatal(err)
-	}
+	openPage(t, tab, ts.srv.URL+loc)
 	for name, want := range map[string]string{"producers": "8", "work": "100", "messages": "3"} {
 		if got := eval[string](t, tab, `document.getElementById('p-`+name+`').value`); got != want {
 			t.Errorf("shared link restored %s=%s, want %s", name, got, want)

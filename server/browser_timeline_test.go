@@ -23,9 +23,7 @@ const crowdedPool = "/play/worker-pool?workers=16&tasks=40&queue=2&task=150&jitt
 // replay at the run's end, where the whole run is drawn.
 func openEnded(t *testing.T, ctx context.Context, link string) {
 	t.Helper()
-	if err := chromedp.Do(ctx, chromedp.Navigate(link), chromedp.WaitVisible("#run:enabled")); err != nil {
-		t.Fatal(err)
-	}
+	openPage(t, ctx, link)
 	if reason, failure := pageRunEnd(t, ctx); !strings.Contains(reason, "reason-done") {
 		t.Fatalf("the run ended with %q %s", reason, failure)
 	}
