@@ -143,11 +143,9 @@ type G struct {
 	doing    activity
 	doingObj int32
 
-	// Seeded runs: the channel that hands g the baton, and what g is blocked on (for the
-	// deadlock report).
+	// Seeded runs: the channel that hands g the baton, and the mutex g waits for, if any (for
+	// the deadlock report to name its holder).
 	wake      chan struct{}
-	waitObj   int
-	waitOp    string
 	waitMutex *Mutex
 }
 
@@ -176,7 +174,7 @@ func Start(ctx context.Context, cfg Config, main func(g *G)) *Run {
 	if cfg.MaxGoroutines <= 0 {
 		cfg.MaxGoroutines = DefaultMaxGoroutines
 	}
-	cfg.MaxGoroutines = min(cfg.MaxGoroutines, maxGoroutines)
+	cfg.MaxGoroutines = min(cfg.MaxGoroutines, MaxGoroutinesCap)
 	if cfg.MaxDuration <= 0 {
 		cfg.MaxDuration = DefaultMaxDuration
 	}
@@ -458,7 +456,7 @@ func (r *Run) watchForDeadlock(every time.Duration) {
 		stuck := len(r.alive) > 0 && r.blocked == len(r.alive) && r.n == lastN
 		lastN = r.n
 		if stuck && wasStuck {
-			r.reportDeadlockLocked(func(g *G) (int, string, string) { return int(g.doingObj), g.doing.op(), "" })
+			r.reportDeadlockLocked(nil)
 		}
 		wasStuck = stuck
 		r.mu.Unlock()
@@ -466,23 +464,22 @@ func (r *Run) watchForDeadlock(every time.Duration) {
 }
 
 // reportDeadlockLocked records a deadlock event for every goroutine left, in the order they
-// started, and halts the run. wait says what a goroutine waits on and who holds it.
-func (r *Run) reportDeadlockLocked(wait func(g *G) (obj int, op, holder string)) {
+// started, with what it waits on (its activity), and halts the run. holder, when given, names
+// who holds the mutex a goroutine waits for.
+func (r *Run) reportDeadlockLocked(holder func(g *G) string) {
 	var names []string
 	for id := 1; id <= r.nextG; id++ {
 		g, ok := r.alive[id]
 		if !ok {
 			continue
 		}
-		obj, op, holder := wait(g)
 		what := r.describeLocked(g)
-		if what == "" {
-			what = op
+		if holder != nil {
+			if h := holder(g); h != "" {
+				what += " (held by " + h + ")"
+			}
 		}
-		if holder != "" {
-			what += " (held by " + holder + ")"
-		}
-		r.appendExtraLocked(&entry{g: uint16(g.id), kind: kindDeadlock, obj: int32(obj), text: r.texts.addString(what)}, &Event{Op: op}, 0)
+		r.appendExtraLocked(&entry{g: uint16(g.id), kind: kindDeadlock, obj: g.doingObj, text: r.texts.addString(what)}, &Event{Op: g.doing.op()}, 0)
 		names = append(names, g.name+": "+what)
 	}
 	r.haltLocked(ReasonDeadlock, "all goroutines are asleep - deadlock! "+strings.Join(names, "; "))
@@ -694,7 +691,7 @@ func (g *G) waitSeeded(s *sched, d time.Duration, pc uintptr, begin, end kind, d
 	}
 	g.beginSpan(d, pc, begin, doing)
 	if d > 0 {
-		s.sleep(g, int64(d), doing.op())
+		s.sleep(g, int64(d))
 	}
 	if working {
 		s.releaseProcessor()

@@ -64,7 +64,6 @@ func (s *sched) wait(g *G) {
 
 // makeReady puts g among the runnable goroutines.
 func (s *sched) makeReady(g *G) {
-	g.waitObj, g.waitOp = 0, ""
 	s.ready = append(s.ready, g)
 }
 
@@ -97,10 +96,9 @@ func (s *sched) point(g *G) {
 	}
 }
 
-// block parks g, which waits on obj (op says how, for a deadlock report), until another
-// goroutine or a timer makes it ready; meanwhile the baton goes on.
-func (s *sched) block(g *G, obj int, op string) {
-	g.waitObj, g.waitOp = obj, op
+// block parks g until another goroutine or a timer makes it ready; meanwhile the baton goes
+// on. What g waits for is its activity (g.doing), noted when its operation began.
+func (s *sched) block(g *G) {
 	s.handOn()
 	s.wait(g)
 }
@@ -122,10 +120,10 @@ func (s *sched) handOn() {
 }
 
 // sleep parks g until the virtual clock reaches now+d.
-func (s *sched) sleep(g *G, d int64, op string) {
+func (s *sched) sleep(g *G, d int64) {
 	s.timerSeq++
 	heap.Push(&s.timers, timer{when: s.now + d, seq: s.timerSeq, g: g})
-	s.block(g, 0, op)
+	s.block(g)
 }
 
 // takeProcessor waits until g may compute: at most procs goroutines Work at once. A wait is
@@ -138,7 +136,7 @@ func (s *sched) takeProcessor(g *G, pc uintptr) {
 	}
 	g.begin(&entry{kind: kindRunnableBegin}, pc, runnable)
 	s.cpuQueue = append(s.cpuQueue, g)
-	s.block(g, 0, runnable.op())
+	s.block(g)
 	g.end(&entry{kind: kindRunnableEnd}, pc)
 }
 
@@ -164,12 +162,11 @@ func (s *sched) deadlock() {
 		r.haltLocked(ReasonStopped, "stopped before the end")
 		return
 	}
-	r.reportDeadlockLocked(func(g *G) (int, string, string) {
-		holder := ""
+	r.reportDeadlockLocked(func(g *G) string {
 		if m := g.waitMutex; m != nil && m.model.holder != nil {
-			holder = m.model.holder.name
+			return m.model.holder.name
 		}
-		return g.waitObj, g.waitOp, holder
+		return ""
 	})
 }
 

@@ -39,7 +39,7 @@ func (c *Chan[T]) sendSeeded(g *G, pc uintptr, v T, shown shown) {
 	default:
 		w := &chanWaiter[T]{g: g, it: it}
 		m.sendq = append(m.sendq, w)
-		s.block(g, c.id, "send")
+		s.block(g)
 		if !w.ok {
 			panic("send on closed channel " + c.name)
 		}
@@ -76,7 +76,7 @@ func (c *Chan[T]) recvSeeded(g *G, pc uintptr) (T, bool) {
 	default:
 		w := &chanWaiter[T]{g: g}
 		m.recvq = append(m.recvq, w)
-		s.block(g, c.id, "recv")
+		s.block(g)
 		it, ok = w.it, w.ok
 	}
 	c.endRecv(g, pc, it, ok)
@@ -112,7 +112,7 @@ func (m *Mutex) lockSeeded(g *G, pc uintptr) {
 	} else {
 		m.model.waitq = append(m.model.waitq, g)
 		g.waitMutex = m
-		s.block(g, m.id, "lock")
+		s.block(g)
 		g.waitMutex = nil
 	}
 	m.endLock(g, pc)

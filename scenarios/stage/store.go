@@ -97,18 +97,16 @@ type entry struct {
 	// Borrows), or 0 when it has none.
 	aux    uint32
 	obj    int32
-	g      uint16 // Start caps MaxGoroutines at maxGoroutines
+	g      uint16 // Start caps MaxGoroutines at MaxGoroutinesCap
 	line   uint16 // 0 past maxLine
 	kind   kind
 	closed bool
 }
 
-// The widths of entry's narrow fields. A run's message ids stay below 1<<32 as they count
-// its events, and long before that many events it has used up its memory.
-const (
-	maxGoroutines = MaxGoroutinesCap
-	maxLine       = 1<<16 - 1
-)
+// maxLine is the highest line an entry holds; a higher one is stored as 0, unknown. (A run's
+// message ids stay below 1<<32 as they count its events, and long before that many events it
+// has used up its memory.)
+const maxLine = 1<<16 - 1
 
 // carriesMsg reports whether entries of kind k hold a message id in aux.
 func (k kind) carriesMsg() bool {

@@ -105,7 +105,7 @@ func (w *WaitGroup) Wait(g *G) {
 	if s := r.sched; s != nil {
 		if w.n > 0 {
 			w.waiters = append(w.waiters, g)
-			s.block(g, w.id, "wait")
+			s.block(g)
 		}
 		g.end(&entry{kind: kindWaitEnd, obj: int32(w.id)}, pc)
 		return
