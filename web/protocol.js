@@ -633,7 +633,6 @@ export function borrowText(n) {
   return n === 0 ? 'free' : `${n} shared`;
 }
 
-/** eventBySeq is the event numbered seq, or null. */
 /** STEP_NS is one event's width on the event-order axis: a tenth of a second of playing at 1×. */
 export const STEP_NS = 1e8;
 
@@ -650,6 +649,7 @@ export function stepTrace(trace) {
   return tr;
 }
 
+/** eventBySeq is the event numbered seq, or null. */
 export function eventBySeq(trace, seq) {
   const evs = trace.events;
   const i = lowerBound(evs, seq, (e) => e.seq);
