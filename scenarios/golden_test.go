@@ -1,0 +1,109 @@
+package scenarios
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"interleave/scenarios/stage"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files of this package")
+
+// seededGolden holds a digest of the trace of every scenario's seeded runs at a few seeds:
+// a seed is a promise in every link that carries it, so the same seed must bring back the
+// same interleaving, byte for byte, from one version of the stage to the next. A change to
+// the stage or a scenario that breaks it fails here; rewrite the file with -update only when
+// breaking old links is meant (and say so).
+const seededGolden = "testdata/seeded.golden"
+
+// goldenRuns are the runs the golden file covers: every scenario's value sets (defaults,
+// each param at its ends, all at their minimum and maximum), at seeds 1–3 on the default
+// processors and seed 1 on one processor.
+func goldenRuns() []goldenRun {
+	var runs []goldenRun
+	for _, s := range New().All() {
+		sets := valueSets(s)
+		names := make([]string, 0, len(sets))
+		for name := range sets {
+			names = append(names, name)
+		}
+		slices.Sort(names)
+		for _, name := range names {
+			for _, rs := range []struct {
+				seed  uint64
+				procs int
+			}{{1, 4}, {2, 4}, {3, 4}, {1, 1}} {
+				runs = append(runs, goldenRun{s: s, set: name, vals: sets[name], seed: rs.seed, procs: rs.procs})
+			}
+		}
+	}
+	return runs
+}
+
+type goldenRun struct {
+	s     *Scenario
+	set   string
+	vals  Values
+	seed  uint64
+	procs int
+}
+
+// line is the run's line of the golden file: what it ran and a digest of its trace, end and
+// summary as the trace API sends them.
+func (g goldenRun) line(t *testing.T) string {
+	r := g.s.Start(context.Background(), stage.Config{Mode: stage.Seeded, Seed: g.seed, Processors: g.procs, MaxEvents: 100_000}, g.vals)
+	<-r.Done()
+	events, end := r.Events(0, nil), r.End()
+	tail, err := json.Marshal(struct {
+		End     stage.End
+		Summary []Stat
+	}{end, r.Summary()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(append(stage.AppendEvents(nil, events), tail...))
+	return fmt.Sprintf("%s %q seed=%d processors=%d events=%d %s %x", g.s.ID, g.set, g.seed, g.procs, len(events), end.Reason, sum[:12])
+}
+
+func TestSeededTracesMatchTheGoldenFile(t *testing.T) {
+	var b bytes.Buffer
+	for _, g := range goldenRuns() {
+		b.WriteString(g.line(t))
+		b.WriteByte('\n')
+	}
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(seededGolden), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(seededGolden, b.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(seededGolden)
+	if err != nil {
+		t.Fatalf("%v (write it with go test ./scenarios -run Golden -update)", err)
+	}
+	got, wantLines := strings.Split(b.String(), "\n"), strings.Split(string(want), "\n")
+	for i := range max(len(got), len(wantLines)) {
+		var g, w string
+		if i < len(got) {
+			g = got[i]
+		}
+		if i < len(wantLines) {
+			w = wantLines[i]
+		}
+		if g != w {
+			t.Errorf("line %d of %s:\n got %s\nwant %s", i+1, seededGolden, g, w)
+		}
+	}
+}
