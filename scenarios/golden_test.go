@@ -63,10 +63,15 @@ func (g goldenRun) line(t *testing.T) string {
 	r := g.s.Start(context.Background(), stage.Config{Mode: stage.Seeded, Seed: g.seed, Processors: g.procs, MaxEvents: 100_000}, g.vals)
 	<-r.Done()
 	events, end := r.Events(0, nil), r.End()
+	// The end's fields that say how the run went; fields added to End later (the schedule)
+	// are checked by their own tests.
 	tail, err := json.Marshal(struct {
-		End     stage.End
-		Summary []Stat
-	}{end, r.Summary()})
+		Reason   stage.Reason
+		Message  string
+		Duration int64
+		Leftover []string
+		Summary  []Stat
+	}{end.Reason, end.Message, end.Duration, end.Leftover, r.Summary()})
 	if err != nil {
 		t.Fatal(err)
 	}
