@@ -69,14 +69,14 @@ func (r *Run) describeLocked(g *G) string {
 // the seeded scheduler knows who is blocked itself.
 func (g *G) startLocked(a activity, obj int) {
 	g.doing, g.doingObj = a, int32(obj)
-	if a.blocks() && g.run.sched == nil {
+	if a.blocks() && g.run.countsBlocked {
 		g.run.blocked++
 	}
 }
 
 // unblockedLocked notes that g's activity is over: it runs its own code again.
 func (g *G) unblockedLocked() {
-	if g.doing.blocks() && g.run.sched == nil {
+	if g.doing.blocks() && g.run.countsBlocked {
 		g.run.blocked--
 	}
 	g.doing, g.doingObj = running, 0

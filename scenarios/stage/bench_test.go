@@ -55,3 +55,42 @@ func BenchmarkStagePingPong(b *testing.B) {
 	b.ReportMetric(float64(events)/float64(b.N), "events/op")
 	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/float64(events), "allocs/event")
 }
+
+// BenchmarkStageMutex is one goroutine locking and unlocking a mutex, live: three events an
+// op (lock-begin, lock-end, unlock) with no other goroutine to wait for, so it measures what
+// recording costs an operation by itself.
+func BenchmarkStageMutex(b *testing.B) {
+	b.ReportAllocs()
+	for left := b.N; left > 0; left -= roundTripsPerRun {
+		n := min(left, roundTripsPerRun)
+		r := stage.Start(context.Background(), stage.Config{MaxEvents: 3*n + 64}, func(g *stage.G) {
+			mu := stage.NewMutex(g, "mu")
+			for range n {
+				mu.Lock(g)
+				mu.Unlock(g)
+			}
+		})
+		<-r.Done()
+		if end := r.End(); end.Reason != stage.ReasonDone {
+			b.Fatalf("run ended %q: %s", end.Reason, end.Message)
+		}
+	}
+}
+
+// BenchmarkStageAtomicAdd is one goroutine adding to an atomic, live: one event an op.
+func BenchmarkStageAtomicAdd(b *testing.B) {
+	b.ReportAllocs()
+	for left := b.N; left > 0; left -= roundTripsPerRun {
+		n := min(left, roundTripsPerRun)
+		r := stage.Start(context.Background(), stage.Config{MaxEvents: n + 64}, func(g *stage.G) {
+			a := stage.NewAtomicInt(g, "a", 0)
+			for range n {
+				a.Add(g, 1)
+			}
+		})
+		<-r.Done()
+		if end := r.End(); end.Reason != stage.ReasonDone {
+			b.Fatalf("run ended %q: %s", end.Reason, end.Message)
+		}
+	}
+}

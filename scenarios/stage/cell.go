@@ -35,9 +35,8 @@ func (t *threadBound) touchLocked(g *G, pc uintptr) bool {
 		return true
 	}
 	t.warned = true
-	r := g.run
-	return r.appendLocked(&entry{g: uint16(g.id), kind: kindNotSync, obj: int32(t.id),
-		text: r.texts.addString(fmt.Sprintf("%s is not Sync: Rust rejects sharing it between threads at compile time", t.kind))}, pc)
+	return g.recordLocked(entry{kind: kindNotSync, obj: int32(t.id),
+		text: g.run.texts.addString(fmt.Sprintf("%s is not Sync: Rust rejects sharing it between threads at compile time", t.kind))}, pc)
 }
 
 // Cell is Rust's Cell<T>: a value replaced or copied out whole, never borrowed. Make one with
@@ -64,15 +63,9 @@ func NewCell[T any](g *G, name string, v T) *Cell[T] {
 //go:noinline
 func (c *Cell[T]) Get(g *G) T {
 	pc := callerPC()
-	r := g.run
-	r.point(g)
-	r.mu.Lock()
+	r := g.enter()
 	v := c.value
-	ok := c.touchLocked(g, pc) && r.appendLocked(&entry{g: uint16(g.id), kind: kindCellGet, obj: int32(c.id), text: r.texts.addString(format(v))}, pc)
-	r.mu.Unlock()
-	if !ok {
-		panic(unwind{})
-	}
+	r.leave(c.touchLocked(g, pc) && g.recordLocked(entry{kind: kindCellGet, obj: int32(c.id), text: r.texts.addString(format(v))}, pc))
 	return v
 }
 
@@ -81,17 +74,12 @@ func (c *Cell[T]) Get(g *G) T {
 //go:noinline
 func (c *Cell[T]) Set(g *G, v T) {
 	pc := callerPC()
-	r := g.run
-	r.point(g)
-	r.mu.Lock()
-	ok := c.touchLocked(g, pc) && r.appendLocked(&entry{g: uint16(g.id), kind: kindCellSet, obj: int32(c.id), text: r.texts.addString(format(v))}, pc)
+	r := g.enter()
+	ok := c.touchLocked(g, pc) && g.recordLocked(entry{kind: kindCellSet, obj: int32(c.id), text: r.texts.addString(format(v))}, pc)
 	if ok {
 		c.value = v
 	}
-	r.mu.Unlock()
-	if !ok {
-		panic(unwind{})
-	}
+	r.leave(ok)
 }
 
 // BorrowError is the panic value of a borrow the rules forbid, carrying Rust's message.
@@ -152,9 +140,7 @@ func (c *RefCell[T]) BorrowMut(g *G) *RefMut[T] {
 }
 
 func (c *RefCell[T]) borrow(g *G, pc uintptr, mut bool) {
-	r := g.run
-	r.point(g)
-	r.mu.Lock()
+	r := g.enter()
 	ok := c.touchLocked(g, pc)
 	var failure string
 	switch {
@@ -165,27 +151,22 @@ func (c *RefCell[T]) borrow(g *G, pc uintptr, mut bool) {
 		failure = "already mutably borrowed: BorrowError"
 	case mut:
 		c.borrows = -1
-		ok = r.appendExtraLocked(&entry{g: uint16(g.id), kind: kindBorrowMut, obj: int32(c.id), text: r.texts.addString(format(c.value))}, &Event{Borrows: -1}, pc)
+		ok = g.recordExtraLocked(entry{kind: kindBorrowMut, obj: int32(c.id), text: r.texts.addString(format(c.value))}, Event{Borrows: -1}, pc)
 	default:
 		c.borrows++
-		ok = r.appendExtraLocked(&entry{g: uint16(g.id), kind: kindBorrow, obj: int32(c.id), text: r.texts.addString(format(c.value))}, &Event{Borrows: c.borrows}, pc)
+		ok = g.recordExtraLocked(entry{kind: kindBorrow, obj: int32(c.id), text: r.texts.addString(format(c.value))}, Event{Borrows: c.borrows}, pc)
 	}
 	if failure != "" {
-		ok = r.appendExtraLocked(&entry{g: uint16(g.id), kind: kindBorrowError, obj: int32(c.id), text: r.texts.addString(failure)}, &Event{Borrows: c.borrows}, pc)
+		ok = g.recordExtraLocked(entry{kind: kindBorrowError, obj: int32(c.id), text: r.texts.addString(failure)}, Event{Borrows: c.borrows}, pc)
 	}
-	r.mu.Unlock()
-	if !ok {
-		panic(unwind{})
-	}
+	r.leave(ok)
 	if failure != "" {
 		panic(BorrowError{Message: failure})
 	}
 }
 
 func (c *RefCell[T]) release(g *G, pc uintptr, mut bool) {
-	r := g.run
-	r.point(g)
-	r.mu.Lock()
+	r := g.enter()
 	op := "shared"
 	if mut {
 		op = "mut"
@@ -193,12 +174,8 @@ func (c *RefCell[T]) release(g *G, pc uintptr, mut bool) {
 	} else {
 		c.borrows--
 	}
-	ok := c.touchLocked(g, pc) && r.appendExtraLocked(&entry{g: uint16(g.id), kind: kindRelease, obj: int32(c.id), text: r.texts.addString(format(c.value))},
-		&Event{Op: op, Borrows: c.borrows}, pc)
-	r.mu.Unlock()
-	if !ok {
-		panic(unwind{})
-	}
+	r.leave(c.touchLocked(g, pc) && g.recordExtraLocked(entry{kind: kindRelease, obj: int32(c.id), text: r.texts.addString(format(c.value))},
+		Event{Op: op, Borrows: c.borrows}, pc))
 }
 
 // Get reads the borrowed value.

@@ -6,6 +6,20 @@
 // goroutine doing it. Start runs a scenario and exposes its events while it runs; Record runs
 // it to the end.
 //
+// # Rooms
+//
+// A run (run.go) has a scheduler, chosen when it starts: live (live.go), the Go runtime's, or
+// seeded (seeded.go), one goroutine at a time with a Strategy (strategy.go) choosing who goes
+// next at every scheduling point — RandomStrategy from the seed, RoundRobin, or Replay of a
+// Schedule (schedule.go), the list of choices every seeded run records. Every operation
+// enters the run the same way (record.go: scheduling point, recorder lock, record, unwind on
+// a halt). Each primitive is its exported API, its live form and its model under the seeded
+// scheduler — chan.go, chan_live.go, chan_model.go; mutex.go; waitgroup.go — picked once,
+// when the object is made; atomics (atomic.go) and Rust's cells (cell.go) are the same in
+// both. Goroutine operations are in goroutine.go, the deadlock report in deadlock.go, the
+// scenario line of an event in lines.go, the trace's storage in store.go and its wire form
+// in event.go.
+//
 // # Recording order is true order
 //
 // Under the live scheduler the operations happen on real goroutines and real channels, so

@@ -1,131 +1,245 @@
 package stage
 
-// The seeded scheduler's models of Go's channels, mutexes and waitgroups. Under it nothing
-// runs concurrently, so these are plain data touched by the goroutine holding the baton; they
-// give the semantics the live primitives get from the Go runtime: unbuffered rendezvous,
-// buffered FIFO with cap slots, close waking receivers (and panicking blocked senders),
-// mutex wait queues.
+import (
+	"container/heap"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"time"
+)
 
-// chanModel is a channel under the seeded scheduler.
-type chanModel[T any] struct {
-	buf   []item[T]
-	recvq []*chanWaiter[T]
-	sendq []*chanWaiter[T]
+// seeded is the seeded scheduler: the run's goroutines are real goroutines, but exactly one
+// holds the baton and runs at a time. Every stage operation is a scheduling point where the
+// run's Strategy picks who goes next; a goroutine that cannot go on blocks and hands the
+// baton on; time is virtual and jumps to the next timer when nothing can run. All of its
+// state is touched only by the goroutine holding the baton, and the baton passes through
+// channels, so the handoffs order every access.
+//
+// It records the run's schedule: the goroutine chosen at every point where more than one
+// could run, which Replay follows to give the same run again.
+type seeded struct {
+	run      *Run
+	strategy Strategy
+	rng      *rand.Rand // for Jitter: a stream of its own, so strategies do not shift it
+
+	now      int64 // virtual ns
+	ready    []*G  // runnable, in the order they became ready
+	ids      []int // scratch for Strategy.Next
+	timers   timerQueue
+	timerSeq int64
+	procs    int  // processors free for Work
+	cpuQueue []*G // goroutines waiting for a processor, first come first served
+
+	taken scheduleWriter // the schedule so far
 }
 
-// chanWaiter is a goroutine blocked on a channel; whoever completes its operation fills it.
-type chanWaiter[T any] struct {
-	g  *G
-	it item[T]
-	ok bool // the operation completed (false: the channel was closed under it)
-}
-
-func (c *Chan[T]) sendSeeded(g *G, pc uintptr, v T, shown shown) {
-	s := g.run.sched
-	s.point(g)
-	it, _ := c.beginSend(g, pc, v, shown)
-	if c.closed {
-		panic("send on closed channel " + c.name)
+func newSeeded(r *Run, cfg Config) *seeded {
+	strategy := cfg.Strategy
+	if strategy == nil {
+		strategy = RandomStrategy(cfg.Seed)
 	}
-	m := c.model
-	switch {
-	case len(m.recvq) > 0:
-		w := m.recvq[0]
-		m.recvq = m.recvq[1:]
-		w.it, w.ok = it, true
-		s.makeReady(w.g)
-	case len(m.buf) < c.cap:
-		m.buf = append(m.buf, it)
-	default:
-		w := &chanWaiter[T]{g: g, it: it}
-		m.sendq = append(m.sendq, w)
-		s.block(g)
-		if !w.ok {
-			panic("send on closed channel " + c.name)
+	return &seeded{
+		run:      r,
+		strategy: strategy,
+		rng:      rand.New(rand.NewPCG(cfg.Seed, 0x6a6974746572)),
+		procs:    cfg.Processors,
+	}
+}
+
+// seededOf is the seeded scheduler of g's run, or nil in a live run: objects ask once, when
+// they are made, to choose their model or their live form.
+func seededOf(g *G) *seeded {
+	s, _ := g.run.sched.(*seeded)
+	return s
+}
+
+func (s *seeded) nowLocked() int64 { return s.now }
+
+func (s *seeded) start(main *G) {
+	main.wake = make(chan struct{}, 1)
+	main.wake <- struct{}{} // main holds the baton first
+}
+
+func (s *seeded) spawned(child *G) {
+	child.wake = make(chan struct{}, 1)
+	s.makeReady(child)
+}
+
+func (s *seeded) waitTurn(g *G) { s.wait(g) }
+
+func (s *seeded) exited(*G) { s.handOn() }
+
+func (s *seeded) jitter(max time.Duration) time.Duration {
+	return time.Duration(s.rng.Int64N(int64(max) + 1))
+}
+
+func (s *seeded) elapsed() time.Duration { return time.Duration(s.now) }
+
+func (s *seeded) schedule() Schedule { return s.taken.schedule() }
+
+// wait parks g until it is handed the baton; a halted run unwinds it instead.
+func (s *seeded) wait(g *G) {
+	select {
+	case <-g.wake:
+	case <-s.run.ctx.Done():
+		panic(unwind{})
+	}
+}
+
+// makeReady puts g among the runnable goroutines.
+func (s *seeded) makeReady(g *G) {
+	s.ready = append(s.ready, g)
+}
+
+// choose removes and returns the runnable goroutine the strategy picks, noting the choice in
+// the schedule when there was one to make. A strategy that cannot choose halts the run, and
+// choose returns nil.
+func (s *seeded) choose(current int) *G {
+	s.ids = s.ids[:0]
+	for _, g := range s.ready {
+		s.ids = append(s.ids, g.id)
+	}
+	i, err := s.strategy.Next(s.ids, current)
+	if err == nil && (i < 0 || i >= len(s.ready)) {
+		err = fmt.Errorf("the strategy chose runnable goroutine %d of %d", i, len(s.ready))
+	}
+	if err != nil {
+		s.run.halt(ReasonSchedule, "the schedule does not fit this run: "+err.Error())
+		return nil
+	}
+	g := s.ready[i]
+	if len(s.ready) > 1 {
+		s.taken.add(g.id)
+	}
+	s.ready = slices.Delete(s.ready, i, i+1)
+	return g
+}
+
+// point is a scheduling point: g, running, may go on or yield to another runnable goroutine.
+func (s *seeded) point(g *G) {
+	s.ready = append(s.ready, g)
+	next := s.choose(g.id)
+	if next == nil {
+		panic(unwind{})
+	}
+	if next != g {
+		next.wake <- struct{}{}
+		s.wait(g)
+	}
+}
+
+// block parks g until another goroutine or a timer makes it ready; meanwhile the baton goes
+// on. What g waits for is its activity (g.doing), noted when its operation began.
+func (s *seeded) block(g *G) {
+	s.handOn()
+	s.wait(g)
+}
+
+// handOn gives the baton to the next goroutine, advancing the clock when nothing is runnable;
+// with nothing runnable and no timer left, the run is deadlocked.
+func (s *seeded) handOn() {
+	for len(s.ready) == 0 {
+		if s.timers.Len() == 0 {
+			s.deadlock()
+			return
+		}
+		s.now = s.timers[0].when
+		for s.timers.Len() > 0 && s.timers[0].when == s.now {
+			s.makeReady(heap.Pop(&s.timers).(timer).g)
 		}
 	}
-	g.end(&entry{kind: kindSendEnd, obj: int32(c.id), aux: it.msg}, pc)
+	if next := s.choose(0); next != nil {
+		next.wake <- struct{}{}
+	}
 }
 
-func (c *Chan[T]) recvSeeded(g *G, pc uintptr) (T, bool) {
-	s := g.run.sched
+// span is Work or Sleep on the virtual clock. Work needs one of the run's processors for its
+// whole span; Sleep needs none.
+func (s *seeded) span(g *G, d time.Duration, pc uintptr, k spanKind) {
 	s.point(g)
-	g.begin(&entry{kind: kindRecvBegin, obj: int32(c.id)}, pc, receiving)
-	m := c.model
-	var it item[T]
-	ok := true
-	switch {
-	case len(m.buf) > 0:
-		it = m.buf[0]
-		m.buf = m.buf[1:]
-		if len(m.sendq) > 0 {
-			// A blocked sender's value takes the freed slot: its send completes now.
-			w := m.sendq[0]
-			m.sendq = m.sendq[1:]
-			m.buf = append(m.buf, w.it)
-			w.ok = true
-			s.makeReady(w.g)
-		}
-	case len(m.sendq) > 0:
-		w := m.sendq[0]
-		m.sendq = m.sendq[1:]
-		it, w.ok = w.it, true
-		s.makeReady(w.g)
-	case c.closed:
-		ok = false
-	default:
-		w := &chanWaiter[T]{g: g}
-		m.recvq = append(m.recvq, w)
-		s.block(g)
-		it, ok = w.it, w.ok
+	working := k == spanWork
+	if working {
+		s.takeProcessor(g, pc)
 	}
-	c.endRecv(g, pc, it, ok)
-	return it.v, ok
+	g.beginSpan(d, pc, k)
+	if d > 0 {
+		s.sleep(g, int64(d))
+	}
+	if working {
+		s.releaseProcessor()
+	}
+	g.end(entry{kind: k.end}, pc)
 }
 
-// closeSeeded wakes every blocked receiver (they get the zero value) and sender (they panic).
-func (c *Chan[T]) closeSeeded(g *G) {
-	s := g.run.sched
-	m := c.model
-	for _, w := range m.recvq {
-		s.makeReady(w.g)
-	}
-	for _, w := range m.sendq {
-		s.makeReady(w.g)
-	}
-	m.recvq, m.sendq = nil, nil
+// sleep parks g until the virtual clock reaches now+d.
+func (s *seeded) sleep(g *G, d int64) {
+	s.timerSeq++
+	heap.Push(&s.timers, timer{when: s.now + d, seq: s.timerSeq, g: g})
+	s.block(g)
 }
 
-// mutexModel is a mutex under the seeded scheduler: a holder and a FIFO of waiters, to whom
-// Unlock hands the lock directly.
-type mutexModel struct {
-	holder *G
-	waitq  []*G
-}
-
-func (m *Mutex) lockSeeded(g *G, pc uintptr) {
-	s := g.run.sched
-	s.point(g)
-	g.begin(&entry{kind: kindLockBegin, obj: int32(m.id)}, pc, locking)
-	if m.model.holder == nil {
-		m.model.holder = g
-	} else {
-		m.model.waitq = append(m.model.waitq, g)
-		g.waitMutex = m
-		s.block(g)
-		g.waitMutex = nil
-	}
-	m.endLock(g, pc)
-}
-
-// unlockSeeded releases the lock recorded as released; the caller holds the recorder lock.
-func (m *Mutex) unlockSeeded(s *sched) {
-	if len(m.model.waitq) == 0 {
-		m.model.holder = nil
+// takeProcessor waits until g may compute: at most procs goroutines Work at once. A wait is
+// recorded as runnable-begin and runnable-end at pc, the Work call, so that the timeline
+// shows the goroutine runnable, not running.
+func (s *seeded) takeProcessor(g *G, pc uintptr) {
+	if s.procs > 0 {
+		s.procs--
 		return
 	}
-	next := m.model.waitq[0]
-	m.model.waitq = m.model.waitq[1:]
-	m.model.holder = next
-	s.makeReady(next)
+	g.begin(entry{kind: kindRunnableBegin}, pc, runnable)
+	s.cpuQueue = append(s.cpuQueue, g)
+	s.block(g)
+	g.end(entry{kind: kindRunnableEnd}, pc)
+}
+
+// releaseProcessor frees g's processor, handing it to the longest waiter.
+func (s *seeded) releaseProcessor() {
+	if len(s.cpuQueue) > 0 {
+		w := s.cpuQueue[0]
+		s.cpuQueue = s.cpuQueue[1:]
+		s.makeReady(w)
+		return
+	}
+	s.procs++
+}
+
+// deadlock ends the run: every goroutine left is blocked forever.
+func (s *seeded) deadlock() {
+	r := s.run
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ctx.Err() != nil {
+		// Goroutines woke to unwind because the run was cancelled, not because they were
+		// stuck: that leaves no one runnable, but it is a stop, not a deadlock.
+		r.haltLocked(ReasonStopped, "stopped before the end")
+		return
+	}
+	r.reportDeadlockLocked(func(g *G) string {
+		if m := g.waitMutex; m != nil && m.holder != nil {
+			return m.holder.name
+		}
+		return ""
+	})
+}
+
+// timer is a goroutine sleeping (or working) until when.
+type timer struct {
+	when, seq int64
+	g         *G
+}
+
+// timerQueue orders timers by time, then by when they were set: ties wake in a fixed order.
+type timerQueue []timer
+
+func (q timerQueue) Len() int { return len(q) }
+func (q timerQueue) Less(i, j int) bool {
+	return q[i].when < q[j].when || q[i].when == q[j].when && q[i].seq < q[j].seq
+}
+func (q timerQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
+func (q *timerQueue) Push(x any)   { *q = append(*q, x.(timer)) }
+func (q *timerQueue) Pop() any {
+	old := *q
+	t := old[len(old)-1]
+	*q = old[:len(old)-1]
+	return t
 }

@@ -14,11 +14,20 @@ const ObjWaitGroup ObjKind = "waitgroup"
 type WaitGroup struct {
 	id   int
 	name string
-	// Guarded by the run's recorder lock: the counter, and a channel closed when it is zero.
-	n    int
-	zero chan struct{}
-	// waiters are the goroutines blocked in Wait under the seeded scheduler.
-	waiters []*G
+	n    int // the counter, guarded by the run's recorder lock
+	// ops is the waitgroup's live form or its model, chosen when it is made.
+	ops waitGroupOps
+}
+
+// waitGroupOps is what a waitgroup's live form and its model each do their own way. The
+// Locked methods run under the recorder lock.
+type waitGroupOps interface {
+	// raisedLocked: the counter rose from zero.
+	raisedLocked()
+	// zeroedLocked: the counter fell to zero; the waiters may go.
+	zeroedLocked()
+	// wait records g's wait-begin (beginWaitLocked) and waits until the counter is zero.
+	wait(g *G, pc uintptr)
 }
 
 // NewWaitGroup makes a waitgroup named name with its counter at zero.
@@ -26,23 +35,17 @@ type WaitGroup struct {
 //go:noinline
 func NewWaitGroup(g *G, name string) *WaitGroup {
 	pc := callerPC()
-	w := &WaitGroup{name: name, zero: make(chan struct{})}
-	close(w.zero)
+	w := &WaitGroup{name: name}
 	var h halter
-	if g.run.sched == nil {
-		h = w
+	if s := seededOf(g); s != nil {
+		w.ops = &waitGroupModel{w: w, s: s}
+	} else {
+		l := &liveWaitGroup{w: w, zero: make(chan struct{})}
+		close(l.zero)
+		w.ops, h = l, l
 	}
 	w.id = g.newObject(Event{ObjKind: ObjWaitGroup, Name: name}, "", h, pc)
 	return w
-}
-
-// haltLocked wakes the goroutines in a live Wait. The zero channel is open exactly while the
-// counter is above zero, and once the run is halted Add changes nothing, so it is closed only
-// once.
-func (w *WaitGroup) haltLocked(*Run) {
-	if w.n > 0 {
-		close(w.zero)
-	}
 }
 
 // Add adds delta to the counter, as sync.WaitGroup.Add; a negative counter panics.
@@ -56,35 +59,24 @@ func (w *WaitGroup) Add(g *G, delta int) { w.add(g, callerPC(), "add", delta) }
 func (w *WaitGroup) Done(g *G) { w.add(g, callerPC(), "done", -1) }
 
 func (w *WaitGroup) add(g *G, pc uintptr, op string, delta int) {
-	r := g.run
-	r.point(g)
-	r.mu.Lock()
+	r := g.enter()
 	old := w.n
 	if old+delta < 0 {
 		r.mu.Unlock()
 		panic("sync: negative WaitGroup counter")
 	}
-	ok := r.appendExtraLocked(&entry{g: uint16(g.id), kind: kindWGAdd, obj: int32(w.id), text: r.texts.add(show(delta))},
-		&Event{Op: op, Old: int64(old), New: int64(old + delta)}, pc)
+	ok := g.recordExtraLocked(entry{kind: kindWGAdd, obj: int32(w.id), text: r.texts.add(show(delta))},
+		Event{Op: op, Old: int64(old), New: int64(old + delta)}, pc)
 	if ok {
 		w.n = old + delta
 		switch {
 		case old == 0 && w.n > 0:
-			w.zero = make(chan struct{})
+			w.ops.raisedLocked()
 		case old > 0 && w.n == 0:
-			close(w.zero)
-			if s := r.sched; s != nil {
-				for _, waiter := range w.waiters {
-					s.makeReady(waiter)
-				}
-				w.waiters = nil
-			}
+			w.ops.zeroedLocked()
 		}
 	}
-	r.mu.Unlock()
-	if !ok {
-		panic(unwind{})
-	}
+	r.leave(ok)
 }
 
 // Wait blocks until the counter is zero, as sync.WaitGroup.Wait.
@@ -92,28 +84,66 @@ func (w *WaitGroup) add(g *G, pc uintptr, op string, delta int) {
 //go:noinline
 func (w *WaitGroup) Wait(g *G) {
 	pc := callerPC()
-	r := g.run
-	r.point(g)
-	r.mu.Lock()
-	zero := w.zero
-	ok := r.appendLocked(&entry{g: uint16(g.id), kind: kindWaitBegin, obj: int32(w.id)}, pc)
+	w.ops.wait(g, pc)
+	g.end(entry{kind: kindWaitEnd, obj: int32(w.id)}, pc)
+}
+
+// beginWaitLocked records g's wait-begin.
+func (w *WaitGroup) beginWaitLocked(g *G, pc uintptr) bool {
 	g.startLocked(waitingGroup, w.id)
-	r.mu.Unlock()
-	if !ok {
-		panic(unwind{})
-	}
-	if s := r.sched; s != nil {
-		if w.n > 0 {
-			w.waiters = append(w.waiters, g)
-			s.block(g)
-		}
-		g.end(&entry{kind: kindWaitEnd, obj: int32(w.id)}, pc)
-		return
-	}
-	// Closed by the halt rather than by the counter reaching zero, recording the end unwinds.
-	<-zero
-	g.end(&entry{kind: kindWaitEnd, obj: int32(w.id)}, pc)
+	return g.recordLocked(entry{kind: kindWaitBegin, obj: int32(w.id)}, pc)
 }
 
 // Name is the name the waitgroup was made with.
 func (w *WaitGroup) Name() string { return w.name }
+
+// liveWaitGroup is a waitgroup in a live run: a channel closed while the counter is zero.
+type liveWaitGroup struct {
+	w    *WaitGroup
+	zero chan struct{} // guarded by the run's recorder lock
+}
+
+func (l *liveWaitGroup) raisedLocked() { l.zero = make(chan struct{}) }
+func (l *liveWaitGroup) zeroedLocked() { close(l.zero) }
+
+// wait waits on the channel of the moment its wait began: closed by the halt rather than by
+// the counter reaching zero, recording the end unwinds.
+func (l *liveWaitGroup) wait(g *G, pc uintptr) {
+	r := g.enter()
+	zero := l.zero
+	r.leave(l.w.beginWaitLocked(g, pc))
+	<-zero
+}
+
+// haltLocked wakes the goroutines in Wait. The channel is open exactly while the counter is
+// above zero, and once the run is halted Add changes nothing, so it is closed only once.
+func (l *liveWaitGroup) haltLocked(*Run) {
+	if l.w.n > 0 {
+		close(l.zero)
+	}
+}
+
+// waitGroupModel is a waitgroup under the seeded scheduler: the goroutines blocked in Wait.
+type waitGroupModel struct {
+	w       *WaitGroup
+	s       *seeded
+	waiters []*G
+}
+
+func (m *waitGroupModel) raisedLocked() {}
+
+func (m *waitGroupModel) zeroedLocked() {
+	for _, g := range m.waiters {
+		m.s.makeReady(g)
+	}
+	m.waiters = nil
+}
+
+func (m *waitGroupModel) wait(g *G, pc uintptr) {
+	r := g.enter()
+	r.leave(m.w.beginWaitLocked(g, pc))
+	if m.w.n > 0 {
+		m.waiters = append(m.waiters, g)
+		m.s.block(g)
+	}
+}

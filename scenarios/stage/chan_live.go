@@ -1,0 +1,124 @@
+package stage
+
+// liveChan is a channel in a live run: a real Go channel.
+//
+// Receivers, and senders on an unbuffered channel, block on the channel alone, with no select
+// on the run's context: a halting run wakes them through the channel (haltLocked).
+type liveChan[T any] struct {
+	c  *Chan[T]
+	ch chan item[T]
+	// senders counts the senders between their send-begin and send-end; guarded by the
+	// run's recorder lock.
+	senders int
+}
+
+// send records the send-begin and tries the send without blocking, in one critical section:
+// when a receiver is waiting or a buffer slot is free, the send completes there and its
+// send-end is recorded with it. Both events then really happen between one lock and unlock,
+// so they are recorded at one instant, and the commonest sends take the recorder lock once
+// instead of twice. Otherwise the sender blocks on the channel, counted in senders until its
+// send ends (see haltLocked).
+func (l *liveChan[T]) send(g *G, pc uintptr, v T, shown shown) {
+	c := l.c
+	r := g.enter()
+	it, ok := c.sendBeginLocked(g, pc, v, shown)
+	if ok && !c.closed { // a send on a closed channel panics, outside the lock
+		select {
+		case l.ch <- it:
+			r.leave(g.recordLocked(entry{kind: kindSendEnd, obj: int32(c.id), aux: it.msg}, pc))
+			return
+		default:
+		}
+	}
+	if ok {
+		l.senders++
+		g.startLocked(sending, c.id)
+	}
+	r.leave(ok)
+
+	// A send on a channel the scenario closed panics here, as in Go, and leaves senders
+	// counting it: the halt has nothing left to close. A halt lets an unbuffered send
+	// complete (see haltLocked); recording the end then unwinds.
+	sent := true
+	if c.cap == 0 {
+		l.ch <- it
+	} else {
+		select {
+		case l.ch <- it:
+		default:
+			select {
+			case l.ch <- it:
+			case <-r.ctx.Done():
+				sent = false
+			}
+		}
+	}
+	r.mu.Lock()
+	l.senders--
+	if r.halted && l.senders == 0 && !c.closed {
+		l.shutLocked()
+	}
+	g.unblockedLocked()
+	ok = sent && g.recordLocked(entry{kind: kindSendEnd, obj: int32(c.id), aux: it.msg}, pc)
+	r.leave(ok)
+}
+
+// recv records a recv-begin and, like send, tries the receive without blocking in the same
+// critical section: when a value is there, its recv-end is recorded with it. A closed channel
+// is left to the blocking receive, whose end formats the zero value outside the lock (fmt may
+// call the value's own methods).
+func (l *liveChan[T]) recv(g *G, pc uintptr) (T, bool) {
+	c := l.c
+	r := g.enter()
+	ok := g.recordLocked(entry{kind: kindRecvBegin, obj: int32(c.id)}, pc)
+	if ok && !c.closed {
+		select {
+		case it := <-l.ch:
+			// The receive cannot find the channel closed: the halt closes it under this lock,
+			// after halting, and then recording the begin has failed.
+			r.leave(c.recvEndLocked(g, pc, it, false))
+			return it.v, true
+		default:
+		}
+	}
+	if ok {
+		g.startLocked(receiving, c.id)
+	}
+	r.leave(ok)
+	// Closed by the halt rather than by Close, the channel reports !ok too; then the run is
+	// halted and recording the end unwinds instead.
+	it, got := <-l.ch
+	c.recvEnd(g, pc, it, got)
+	return it.v, got
+}
+
+func (l *liveChan[T]) closedLocked() { close(l.ch) }
+
+func (l *liveChan[T]) len() int { return len(l.ch) }
+
+// haltLocked wakes the goroutines blocked on the channel. Closing it wakes receivers, but a
+// close racing with a send is a data race (the race detector reports it, rightly: Go does not
+// order them), so while senders are between their send-begin and send-end the channel stays
+// open and the last of them to leave closes it (shutLocked). Until then, senders on a
+// buffered channel leave through the run's context; on an unbuffered one a drainer takes what
+// they send (it holds nothing, so nothing observable is lost) and ends at the close.
+func (l *liveChan[T]) haltLocked(r *Run) {
+	switch {
+	case l.c.closed:
+	case l.senders == 0:
+		l.shutLocked()
+	case l.c.cap == 0:
+		r.wg.Add(1) // a sender has not ended yet, so the run's WaitGroup is not at zero
+		go func() {
+			defer r.wg.Done()
+			for range l.ch {
+			}
+		}()
+	}
+}
+
+// shutLocked closes the channel for a halted run.
+func (l *liveChan[T]) shutLocked() {
+	l.c.closed = true
+	close(l.ch)
+}

@@ -1,0 +1,188 @@
+package stage
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// G is a goroutine of a scenario: every stage operation takes the G doing it, so each event
+// knows its lane without goroutine-ID tricks.
+type G struct {
+	id   int
+	name string
+	run  *Run
+	// doing is what g is doing, on the object doingObj (activity.go). Guarded by run.mu.
+	doing    activity
+	doingObj int32
+
+	// Seeded runs: the channel that hands g the baton, and the mutex g waits for, if any (for
+	// the deadlock report to name its holder).
+	wake      chan struct{}
+	waitMutex *mutexModel
+}
+
+// ID is the goroutine's number in the trace; main is 1.
+func (g *G) ID() int { return g.id }
+
+// Name is the goroutine's name in the trace.
+func (g *G) Name() string { return g.name }
+
+// Context is the run's context: done when the run is stopping.
+func (g *G) Context() context.Context { return g.run.ctx }
+
+// spawn runs fn as goroutine g of the run.
+func (r *Run) spawn(g *G, fn func(*G)) {
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		defer g.exit()
+		r.sched.waitTurn(g)
+		fn(g)
+	}()
+}
+
+// exit records how g's function ended. A normal return of main ends the run, as in Go.
+func (g *G) exit() {
+	v := recover()
+	r := g.run
+	r.mu.Lock()
+	delete(r.alive, g.id)
+	switch v.(type) {
+	case nil:
+		r.appendLocked(&entry{g: uint16(g.id), kind: kindExit}, 0)
+		if g.id == 1 && !r.halted {
+			if r.ctx.Err() != nil {
+				// Cancelled before the halt it causes arrived: the run was stopped.
+				r.haltLocked(ReasonStopped, "stopped before the end")
+				break
+			}
+			r.noteLeftoverLocked()
+			r.haltLocked(ReasonDone, "main returned")
+		}
+	case unwind:
+	default:
+		msg := fmt.Sprint(v)
+		r.appendLocked(&entry{g: uint16(g.id), kind: kindPanic, text: r.texts.addString(msg)}, 0)
+		r.haltLocked(ReasonPanic, fmt.Sprintf("%s panicked: %s", g.name, msg))
+	}
+	passOn := v == nil && !r.halted && r.ctx.Err() == nil
+	r.mu.Unlock()
+	if passOn {
+		// A goroutine that returned holds the baton of a seeded run: it passes it on. One
+		// that unwinds does not hold it, and must not touch the scheduler.
+		r.sched.exited(g)
+	}
+}
+
+// noteLeftoverLocked lists the goroutines main leaves behind, in the order they started.
+func (r *Run) noteLeftoverLocked() {
+	for id := 2; id <= r.nextG; id++ {
+		g, ok := r.alive[id]
+		if !ok {
+			continue
+		}
+		doing := r.describeLocked(g)
+		if doing == "" {
+			doing = "running"
+		}
+		r.leftover = append(r.leftover, fmt.Sprintf("%s (%s)", g.name, doing))
+	}
+}
+
+// Go starts fn as a new goroutine named name, like the go statement.
+//
+//go:noinline
+func (g *G) Go(name string, fn func(g *G)) {
+	pc := callerPC()
+	r := g.enter()
+	if r.nextG >= r.cfg.MaxGoroutines {
+		// A limit of the playground, not a fault of the scenario: the run ends cut short, as
+		// at the event limit.
+		r.haltLocked(ReasonTruncated, fmt.Sprintf("stopped at %d goroutines, the most a run may start", r.cfg.MaxGoroutines))
+		r.leave(false)
+	}
+	r.nextG++
+	child := &G{id: r.nextG, name: name, run: r}
+	ok := g.recordExtraLocked(entry{kind: kindGo}, Event{Child: child.id, Name: name}, pc)
+	if ok {
+		r.alive[child.id] = child
+	}
+	r.leave(ok)
+	r.sched.spawned(child)
+	r.spawn(child, fn)
+}
+
+// Work stands for d of computation: the goroutine is busy, not blocked.
+//
+//go:noinline
+func (g *G) Work(d time.Duration) {
+	g.run.sched.span(g, max(d, 0), callerPC(), spanWork)
+}
+
+// Sleep parks the goroutine for d, like time.Sleep.
+//
+//go:noinline
+func (g *G) Sleep(d time.Duration) {
+	g.run.sched.span(g, max(d, 0), callerPC(), spanSleep)
+}
+
+// spanKind is what a span of time is: Work (busy, and in a seeded run on a processor) or
+// Sleep (parked).
+type spanKind struct {
+	begin, end kind
+	doing      activity
+}
+
+var (
+	spanWork  = spanKind{kindWorkBegin, kindWorkEnd, working}
+	spanSleep = spanKind{kindSleepBeg, kindSleepEnd, sleeping}
+)
+
+// beginSpan records the work-begin or sleep-begin of a span of d.
+func (g *G) beginSpan(d time.Duration, pc uintptr, k spanKind) {
+	r := g.lock()
+	ok := g.recordExtraLocked(entry{kind: k.begin}, Event{Dur: int64(d)}, pc)
+	g.startLocked(k.doing, 0)
+	r.leave(ok)
+}
+
+// Println records a line of output, like fmt.Println.
+//
+//go:noinline
+func (g *G) Println(args ...any) {
+	pc := callerPC()
+	g.run.sched.point(g)
+	line := strings.TrimSuffix(fmt.Sprintln(args...), "\n")
+	r := g.lock()
+	r.leave(g.recordLocked(entry{kind: kindPrint, text: r.texts.addString(line)}, pc))
+}
+
+// Jitter returns a random duration from 0 to max, for work times that differ run to run:
+// from the seed in a seeded run.
+func (g *G) Jitter(max time.Duration) time.Duration {
+	if max <= 0 {
+		return 0
+	}
+	return g.run.sched.jitter(max)
+}
+
+// Now is the scenario time since the run started.
+func (g *G) Now() time.Duration { return g.run.sched.elapsed() }
+
+// newObject registers an object and announces it with a new event: x has its ObjKind, Name
+// and Cap, value its initial contents. An object a live goroutine can block on is h, which
+// the run wakes when it halts; seeded runs pass none.
+func (g *G) newObject(x Event, value string, h halter, pc uintptr) int {
+	r := g.lock()
+	r.nextObj++
+	id := r.nextObj
+	r.objNames = append(r.objNames, x.Name)
+	ok := g.recordExtraLocked(entry{kind: kindNew, obj: int32(id), text: r.texts.addString(value)}, x, pc)
+	if ok && h != nil {
+		r.halters = append(r.halters, h)
+	}
+	r.leave(ok)
+	return id
+}

@@ -1,0 +1,45 @@
+package stage
+
+import (
+	"math/rand/v2"
+	"time"
+)
+
+// liveScheduler is a live run's scheduler: the Go runtime's. Goroutines run when the runtime
+// runs them, times are wall time scaled by the speed, and a watchdog looks for a deadlock.
+type liveScheduler struct{ run *Run }
+
+// deadlockCheck is how often a live run's watchdog looks for a deadlock.
+const deadlockCheck = 100 * time.Millisecond
+
+func (*liveScheduler) point(*G) {}
+
+func (l *liveScheduler) nowLocked() int64 {
+	return int64(float64(l.run.clock.elapsed()) * l.run.speed)
+}
+
+func (l *liveScheduler) start(*G)         { go l.run.watchForDeadlock(deadlockCheck) }
+func (*liveScheduler) spawned(*G)         {}
+func (*liveScheduler) waitTurn(*G)        {}
+func (*liveScheduler) exited(*G)          {}
+func (*liveScheduler) schedule() Schedule { return Schedule{} }
+
+func (l *liveScheduler) span(g *G, d time.Duration, pc uintptr, k spanKind) {
+	g.beginSpan(d, pc, k)
+	timer := time.NewTimer(time.Duration(float64(d) / l.run.speed))
+	select {
+	case <-timer.C:
+	case <-l.run.ctx.Done():
+		timer.Stop()
+		panic(unwind{})
+	}
+	g.end(entry{kind: k.end}, pc)
+}
+
+func (*liveScheduler) jitter(max time.Duration) time.Duration {
+	return time.Duration(rand.Int64N(int64(max) + 1))
+}
+
+func (l *liveScheduler) elapsed() time.Duration {
+	return time.Duration(float64(time.Since(l.run.clock.start)) * l.run.speed)
+}

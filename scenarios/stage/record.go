@@ -1,0 +1,146 @@
+package stage
+
+import "fmt"
+
+// The one way into a run. Every stage operation has the same shape:
+//
+//	pc := callerPC()       // in the exported method: the scenario line that did it
+//	r := g.enter()         // scheduling point, then the recorder lock; a halted run unwinds g
+//	ok := g.recordLocked(…) // the event, and the operation's effect beside it
+//	r.leave(ok)            // the lock released; a run that halted meanwhile unwinds g
+//
+// and a blocking one wraps its wait in begin and end. A primitive is then its live form,
+// its model under the seeded scheduler (chosen once, when the object is made), and its
+// events; none of it asks which scheduler runs it, and only these functions unwind.
+
+// enter is the way into the run for an operation of g: a scheduling point first (in a
+// seeded run g may yield there to another goroutine), then the recorder lock, held until
+// leave. A halted run unwinds g instead.
+func (g *G) enter() *Run {
+	g.run.sched.point(g)
+	return g.lock()
+}
+
+// lock takes the recorder lock for g without a scheduling point, for the part of an
+// operation after its point: the end of a wait, a model's own steps. A halted run unwinds g.
+func (g *G) lock() *Run {
+	r := g.run
+	r.mu.Lock()
+	if r.halted {
+		r.mu.Unlock()
+		unwindNow()
+	}
+	return r
+}
+
+// leave releases the recorder lock. ok false — recording failed because the run halted
+// (it reached a limit, or was stopped) — unwinds g.
+func (r *Run) leave(ok bool) {
+	r.mu.Unlock()
+	if !ok {
+		unwindNow()
+	}
+}
+
+// unwindNow ends the calling goroutine's part in a halted run (see unwind). It is a function
+// of its own so that lock and leave, on every operation's path, stay small enough to inline.
+//
+//go:noinline
+func unwindNow() { panic(unwind{}) }
+
+// recordLocked records e as g's event at pc's line and reports whether the run goes on.
+func (g *G) recordLocked(e entry, pc uintptr) bool {
+	e.g = uint16(g.id)
+	return g.run.appendExtraLocked(&e, nil, pc)
+}
+
+// recordExtraLocked is recordLocked for an event with fields an entry does not hold (x).
+func (g *G) recordExtraLocked(e entry, x Event, pc uintptr) bool {
+	e.g = uint16(g.id)
+	return g.run.appendExtraLocked(&e, &x, pc)
+}
+
+// begin records the start of a wait of g (a -begin event) and notes what g is doing, which
+// the deadlock report and the live watchdog read. It is not a scheduling point: a model
+// that has one calls point first.
+func (g *G) begin(e entry, pc uintptr, doing activity) {
+	r := g.lock()
+	ok := g.recordLocked(e, pc)
+	g.startLocked(doing, int(e.obj))
+	r.leave(ok)
+}
+
+// end records the end of g's wait.
+func (g *G) end(e entry, pc uintptr) {
+	r := g.lock()
+	g.unblockedLocked()
+	r.leave(g.recordLocked(e, pc))
+}
+
+// appendLocked records e at pc's line and reports whether the run goes on. Callers hold r.mu.
+func (r *Run) appendLocked(e *entry, pc uintptr) bool {
+	return r.appendExtraLocked(e, nil, pc)
+}
+
+// appendExtraLocked is appendLocked for an event of a kind with more fields than an entry
+// holds: x carries them (the fields an entry has are taken from e).
+func (r *Run) appendExtraLocked(e *entry, x *Event, pc uintptr) bool {
+	if r.halted {
+		return false
+	}
+	if r.n >= r.cfg.MaxEvents {
+		r.haltLocked(ReasonTruncated, fmt.Sprintf("stopped at %d events, the most a run may record", r.cfg.MaxEvents))
+		return false
+	}
+	t := r.sched.nowLocked()
+	if t < r.lastT {
+		t = r.lastT
+	}
+	r.lastT = t
+	e.t = t
+	if pc != 0 {
+		if line := r.lineLocked(pc); line <= maxLine {
+			e.line = uint16(line)
+		}
+	}
+	if x != nil {
+		r.extras = append(r.extras, *x)
+		e.aux = uint32(len(r.extras))
+	}
+	if r.n%entryChunk == 0 {
+		r.chunks = append(r.chunks, new([entryChunk]entry))
+	}
+	r.chunks[r.n/entryChunk][r.n%entryChunk] = *e
+	r.n++
+	if !r.signalled {
+		// One token per read: the reader clears signalled when it takes events, so a burst of
+		// events costs one channel operation, not one each.
+		r.signalled = true
+		select {
+		case r.notify <- struct{}{}:
+		default:
+		}
+	}
+	return true
+}
+
+// eventLocked builds the event at index i from its stored entry.
+func (r *Run) eventLocked(i int) Event {
+	e := &r.chunks[i/entryChunk][i%entryChunk]
+	var ev Event
+	if !e.kind.carriesMsg() && e.aux != 0 {
+		ev = r.extras[e.aux-1]
+	}
+	ev.Seq = int64(i + 1)
+	ev.T = e.t
+	ev.G = int(e.g)
+	ev.Kind = kindNames[e.kind]
+	ev.Obj = int(e.obj)
+	if e.kind.carriesMsg() {
+		ev.Msg = int64(e.aux)
+	}
+	ev.Value = r.texts.string(e.text)
+	ev.Line = int(e.line)
+	ev.Closed = e.closed
+	return ev
+}

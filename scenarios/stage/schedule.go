@@ -1,0 +1,204 @@
+package stage
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Schedule is the list of choices a seeded run took where it had one: at every scheduling
+// point where more than one goroutine could run, the goroutine that ran. With the run's seed
+// (which also drives Jitter) it is the whole of what made the interleaving: Replay follows it
+// and gives the same trace, byte for byte, and a link that carries it brings back an
+// interleaving made by hand.
+//
+// # Text form
+//
+// A schedule travels in links, so its text form is short and needs no escaping. Each choice
+// is coded as the chosen goroutine's position in a move-to-front list of goroutine ids — the
+// list starts 1, 2, 3, … and every chosen id moves to its front — so that running the same
+// goroutine again is position 0, and a goroutine that ran a moment ago is a small number.
+// Position p is written as the Elias gamma code of p+1 (p+1 in binary, after as many zeros as
+// it has digits less one: 1, 010, 011, 00100, …), the codes are packed into one bit string,
+// and the bits, six at a time with the last group padded with zeros, are the characters of
+// base64url (RFC 4648 §5: A–Z, a–z, 0–9, - and _). A choice between two goroutines takes
+// one to three bits; the schedule of a seeded run of a thousand choices among a handful of
+// goroutines takes a few hundred characters. The empty schedule is the empty string.
+type Schedule struct {
+	// choices are the move-to-front positions, as the text form codes them.
+	choices []uint32
+}
+
+// maxChoice is the largest position a schedule's text may code: one below the most
+// goroutines a run may have.
+const maxChoice = MaxGoroutinesCap - 1
+
+const scheduleDigits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+
+// ParseSchedule reads a schedule's text form. It checks the text alone; whether the schedule
+// fits a run is found out by replaying it.
+func ParseSchedule(text string) (Schedule, error) {
+	var bits bitReader
+	for i := range len(text) {
+		d := strings.IndexByte(scheduleDigits, text[i])
+		if d < 0 {
+			return Schedule{}, fmt.Errorf("a schedule is letters, digits, - and _, but character %d is %q", i+1, rune(text[i]))
+		}
+		bits.digits = append(bits.digits, byte(d))
+	}
+	var s Schedule
+	for {
+		zeros := 0
+		for bits.left() > 0 && bits.peek() == 0 {
+			bits.next()
+			zeros++
+		}
+		if bits.left() == 0 {
+			if zeros >= 6 {
+				return Schedule{}, fmt.Errorf("a schedule ends in a whole character of padding (choice %d)", len(s.choices)+1)
+			}
+			return s, nil // the padding of the last character
+		}
+		if zeros > 16 || bits.left() < zeros+1 {
+			return Schedule{}, fmt.Errorf("choice %d of the schedule is cut short or out of range", len(s.choices)+1)
+		}
+		v := 0
+		for range zeros + 1 {
+			v = v<<1 | bits.next()
+		}
+		if v-1 > maxChoice {
+			return Schedule{}, fmt.Errorf("choice %d of the schedule is out of range", len(s.choices)+1)
+		}
+		s.choices = append(s.choices, uint32(v-1))
+	}
+}
+
+// String is the schedule's text form.
+func (s Schedule) String() string {
+	var w bitWriter
+	for _, c := range s.choices {
+		v := c + 1
+		n := 0
+		for v>>(n+1) != 0 {
+			n++
+		}
+		for range n {
+			w.put(0)
+		}
+		for i := n; i >= 0; i-- {
+			w.put(int(v>>i) & 1)
+		}
+	}
+	return w.text()
+}
+
+// Len is the number of choices in the schedule.
+func (s Schedule) Len() int { return len(s.choices) }
+
+// Prefix is the schedule's first n choices (all of them if it has fewer).
+func (s Schedule) Prefix(n int) Schedule {
+	return Schedule{choices: s.choices[:min(max(n, 0), len(s.choices))]}
+}
+
+// IsZero reports whether the schedule has no choices, for encoding/json's omitzero.
+func (s Schedule) IsZero() bool { return len(s.choices) == 0 }
+
+// MarshalText is the text form, for encoders.
+func (s Schedule) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// UnmarshalText reads the text form.
+func (s *Schedule) UnmarshalText(text []byte) error {
+	parsed, err := ParseSchedule(string(text))
+	if err != nil {
+		return err
+	}
+	*s = parsed
+	return nil
+}
+
+// recency is the move-to-front list of goroutine ids a schedule's choices are positions in.
+// It holds ids 1…len(ids) in their current order; the ids beyond follow in increasing order.
+type recency struct{ ids []int }
+
+// grow makes the list hold at least ids 1…n.
+func (o *recency) grow(n int) {
+	for len(o.ids) < n {
+		o.ids = append(o.ids, len(o.ids)+1)
+	}
+}
+
+// front moves the id at position p to the front.
+func (o *recency) front(p int) {
+	id := o.ids[p]
+	copy(o.ids[1:p+1], o.ids[:p])
+	o.ids[0] = id
+}
+
+// position is the position of id, which then moves to the front.
+func (o *recency) position(id int) uint32 {
+	o.grow(id)
+	p := 0
+	for o.ids[p] != id {
+		p++
+	}
+	o.front(p)
+	return uint32(p)
+}
+
+// id is the id at position p, which then moves to the front.
+func (o *recency) id(p uint32) int {
+	o.grow(int(p) + 1)
+	id := o.ids[p]
+	o.front(int(p))
+	return id
+}
+
+// scheduleWriter records a run's choices as they are taken.
+type scheduleWriter struct {
+	order   recency
+	choices []uint32
+}
+
+func (w *scheduleWriter) add(id int) { w.choices = append(w.choices, w.order.position(id)) }
+
+// schedule is the choices so far.
+func (w *scheduleWriter) schedule() Schedule {
+	return Schedule{choices: append([]uint32(nil), w.choices...)}
+}
+
+// bitWriter packs bits six to a base64url character.
+type bitWriter struct {
+	out  []byte
+	acc  int // bits not yet written, in the low n bits
+	nacc int
+}
+
+func (w *bitWriter) put(bit int) {
+	w.acc = w.acc<<1 | bit
+	if w.nacc++; w.nacc == 6 {
+		w.out = append(w.out, scheduleDigits[w.acc])
+		w.acc, w.nacc = 0, 0
+	}
+}
+
+func (w *bitWriter) text() string {
+	if w.nacc > 0 {
+		w.out = append(w.out, scheduleDigits[w.acc<<(6-w.nacc)])
+	}
+	return string(w.out)
+}
+
+// bitReader reads the bits of base64url digits, most significant first.
+type bitReader struct {
+	digits []byte
+	pos    int // in bits
+}
+
+func (r *bitReader) left() int { return 6*len(r.digits) - r.pos }
+
+func (r *bitReader) peek() int { return int(r.digits[r.pos/6]>>(5-r.pos%6)) & 1 }
+
+func (r *bitReader) next() int {
+	b := r.peek()
+	r.pos++
+	return b
+}
