@@ -135,9 +135,9 @@ func (c *Chan[T]) sendEnd(g *G, pc uintptr, it item[T]) {
 	g.end(entry{kind: kindSendEnd, obj: int32(c.id), aux: it.msg}, pc)
 }
 
-// recvEndLocked records the recv-end of it.
-func (c *Chan[T]) recvEndLocked(g *G, pc uintptr, it item[T], closed bool) bool {
-	return g.recordLocked(entry{kind: kindRecvEnd, obj: int32(c.id), aux: it.msg, text: it.text, closed: closed}, pc)
+// recvEndEntry is the recv-end of it.
+func (c *Chan[T]) recvEndEntry(it item[T], closed bool) entry {
+	return entry{kind: kindRecvEnd, obj: int32(c.id), aux: it.msg, text: it.text, closed: closed}
 }
 
 // recvEnd records the recv-end of it, after a wait; !ok when the channel was found closed
@@ -152,5 +152,5 @@ func (c *Chan[T]) recvEnd(g *G, pc uintptr, it item[T], ok bool) {
 	if !ok {
 		it.text = r.texts.add(zero)
 	}
-	r.leave(c.recvEndLocked(g, pc, it, !ok))
+	r.leave(g.recordLocked(c.recvEndEntry(it, !ok), pc))
 }

@@ -76,7 +76,7 @@ func (l *liveChan[T]) recv(g *G, pc uintptr) (T, bool) {
 		case it := <-l.ch:
 			// The receive cannot find the channel closed: the halt closes it under this lock,
 			// after halting, and then recording the begin has failed.
-			r.leave(c.recvEndLocked(g, pc, it, false))
+			r.leave(g.recordLocked(c.recvEndEntry(it, false), pc))
 			return it.v, true
 		default:
 		}

@@ -153,7 +153,7 @@ func (g *G) beginSpan(d time.Duration, pc uintptr, k spanKind) {
 //go:noinline
 func (g *G) Println(args ...any) {
 	pc := callerPC()
-	g.run.sched.point(g)
+	g.point()
 	line := strings.TrimSuffix(fmt.Sprintln(args...), "\n")
 	r := g.lock()
 	r.leave(g.recordLocked(entry{kind: kindPrint, text: r.texts.addString(line)}, pc))

@@ -12,12 +12,6 @@ type liveScheduler struct{ run *Run }
 // deadlockCheck is how often a live run's watchdog looks for a deadlock.
 const deadlockCheck = 100 * time.Millisecond
 
-func (*liveScheduler) point(*G) {}
-
-func (l *liveScheduler) nowLocked() int64 {
-	return int64(float64(l.run.clock.elapsed()) * l.run.speed)
-}
-
 func (l *liveScheduler) start(*G)         { go l.run.watchForDeadlock(deadlockCheck) }
 func (*liveScheduler) spawned(*G)         {}
 func (*liveScheduler) waitTurn(*G)        {}

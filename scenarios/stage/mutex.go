@@ -58,7 +58,7 @@ func NewMutex(g *G, name string) *Mutex {
 //go:noinline
 func (m *Mutex) Lock(g *G) {
 	pc := callerPC()
-	g.run.sched.point(g)
+	g.point()
 	g.begin(entry{kind: kindLockBegin, obj: int32(m.id)}, pc, locking)
 	m.ops.acquire(g, pc)
 	shown := m.shown()

@@ -17,8 +17,16 @@ import "fmt"
 // seeded run g may yield there to another goroutine), then the recorder lock, held until
 // leave. A halted run unwinds g instead.
 func (g *G) enter() *Run {
-	g.run.sched.point(g)
+	g.point()
 	return g.lock()
+}
+
+// point is g's scheduling point: in a seeded run g may yield here to another runnable
+// goroutine; live runs have none.
+func (g *G) point() {
+	if s := g.run.seeded; s != nil {
+		s.point(g)
+	}
 }
 
 // lock takes the recorder lock for g without a scheduling point, for the part of an
@@ -27,8 +35,7 @@ func (g *G) lock() *Run {
 	r := g.run
 	r.mu.Lock()
 	if r.halted {
-		r.mu.Unlock()
-		unwindNow()
+		r.unlockAndUnwind()
 	}
 	return r
 }
@@ -36,17 +43,21 @@ func (g *G) lock() *Run {
 // leave releases the recorder lock. ok false — recording failed because the run halted
 // (it reached a limit, or was stopped) — unwinds g.
 func (r *Run) leave(ok bool) {
-	r.mu.Unlock()
 	if !ok {
-		unwindNow()
+		r.unlockAndUnwind()
 	}
+	r.mu.Unlock()
 }
 
-// unwindNow ends the calling goroutine's part in a halted run (see unwind). It is a function
-// of its own so that lock and leave, on every operation's path, stay small enough to inline.
+// unlockAndUnwind releases the recorder lock and ends the calling goroutine's part in a
+// halted run (see unwind). It is a function of its own so that lock and leave, on every
+// operation's path, stay small.
 //
 //go:noinline
-func unwindNow() { panic(unwind{}) }
+func (r *Run) unlockAndUnwind() {
+	r.mu.Unlock()
+	panic(unwind{})
+}
 
 // recordLocked records e as g's event at pc's line and reports whether the run goes on.
 func (g *G) recordLocked(e entry, pc uintptr) bool {
@@ -92,7 +103,12 @@ func (r *Run) appendExtraLocked(e *entry, x *Event, pc uintptr) bool {
 		r.haltLocked(ReasonTruncated, fmt.Sprintf("stopped at %d events, the most a run may record", r.cfg.MaxEvents))
 		return false
 	}
-	t := r.sched.nowLocked()
+	var t int64
+	if s := r.seeded; s != nil {
+		t = s.now
+	} else {
+		t = int64(float64(r.clock.elapsed()) * r.speed)
+	}
 	if t < r.lastT {
 		t = r.lastT
 	}

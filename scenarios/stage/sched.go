@@ -5,14 +5,10 @@ import "time"
 // scheduler is how a run's goroutines take turns: live (the Go runtime's own scheduling, in
 // live.go) or seeded (one goroutine at a time, a Strategy choosing who goes next, in
 // seeded.go). A run picks one when it starts, and objects pick their live form or their model
-// when they are made; operations never ask which scheduler runs them.
+// when they are made; operations never ask which scheduler runs them. Two questions every
+// operation asks — is there a scheduling point here (G.point), what time is it — are answered
+// by Run.seeded, a nil check being cheaper than a call.
 type scheduler interface {
-	// point is the scheduling point before an operation of g: in a seeded run g may yield
-	// there to another runnable goroutine. Live runs have none.
-	point(g *G)
-	// nowLocked is the scenario time of an event recorded now, in ns: wall time scaled by
-	// the speed, or the virtual clock. Called under the recorder lock.
-	nowLocked() int64
 	// start is called once, for main, before it runs.
 	start(main *G)
 	// spawned is called by Go for a new goroutine, before it runs.

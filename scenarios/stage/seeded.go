@@ -53,8 +53,6 @@ func seededOf(g *G) *seeded {
 	return s
 }
 
-func (s *seeded) nowLocked() int64 { return s.now }
-
 func (s *seeded) start(main *G) {
 	main.wake = make(chan struct{}, 1)
 	main.wake <- struct{}{} // main holds the baton first
