@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -605,6 +606,39 @@ func TestQuery(t *testing.T) {
 	}
 	if raw := RawFromQuery(url.Values{"producers": {"3"}, "mode": {"live"}}, "mode"); !maps.Equal(raw, map[string]string{"producers": "3"}) {
 		t.Errorf("RawFromQuery skipping mode = %v", raw)
+	}
+}
+
+// The searches a scenario offers are data: each says how a run shows it, and the catalog
+// lists them by name.
+func TestSearches(t *testing.T) {
+	cat := New()
+	for _, tc := range []struct {
+		id, want string
+		end      stage.End
+		summary  []Stat
+		showed   bool
+	}{
+		{"deadlock", "deadlock", stage.End{Reason: stage.ReasonDeadlock}, nil, true},
+		{"deadlock", "deadlock", stage.End{Reason: stage.ReasonDone}, nil, false},
+		{"atomic-counter", "lost-update", stage.End{Reason: stage.ReasonDone}, []Stat{{lostUpdates, "2"}}, true},
+		{"atomic-counter", "lost-update", stage.End{Reason: stage.ReasonDone}, []Stat{{lostUpdates, "0"}}, false},
+	} {
+		s, _ := cat.Lookup(tc.id)
+		se, ok := s.Search(tc.want)
+		if !ok || !strings.HasPrefix(se.Label, "Find ") {
+			t.Fatalf("%s offers no search %q with a label (%+v)", tc.id, tc.want, se)
+		}
+		if got := se.Showed(tc.end, tc.summary); got != tc.showed {
+			t.Errorf("%s %s: a run ending %s with %v showed it: %v, want %v", tc.id, tc.want, tc.end.Reason, tc.summary, got, tc.showed)
+		}
+		data, err := json.Marshal(s)
+		if err != nil || !strings.Contains(string(data), `"searches":["`+tc.want+`"]`) {
+			t.Errorf("%s in the catalog: %.80s… (%v), want searches listed by name", tc.id, data, err)
+		}
+	}
+	if s, _ := cat.Lookup("channels"); len(s.Searches) > 0 {
+		t.Errorf("channels offers searches %v", s.Searches)
 	}
 }
 

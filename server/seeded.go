@@ -7,7 +7,6 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -165,21 +164,6 @@ type searchResult struct {
 	Message string `json:"message,omitempty"`
 }
 
-// showed says whether a run showed what a search wants.
-func showed(want string, end stage.End, summary []scenarios.Stat) bool {
-	switch want {
-	case "deadlock":
-		return end.Reason == stage.ReasonDeadlock
-	case "lost-update":
-		for _, st := range summary {
-			if st.Label == "lost updates" {
-				return st.Value != "0"
-			}
-		}
-	}
-	return false
-}
-
 // handleSearch tries seeds 1, 2, 3… until a run shows what was wanted, within tries and a
 // time budget. Exhausting the budget is an answer, not an error.
 func (a *app) handleSearch(c echo.Context) error {
@@ -193,11 +177,16 @@ func (a *app) handleSearch(c echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, err.Error())
 	}
 	want := q.Get("want")
-	if !slices.Contains(s.Searches, want) {
+	search, ok := s.Search(want)
+	if !ok {
 		if len(s.Searches) == 0 {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("%s offers no search", s.ID))
 		}
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("want must be %s for %s, got %s", strings.Join(s.Searches, " or "), s.ID, scenarios.QuoteInput(want)))
+		wants := make([]string, len(s.Searches))
+		for i, se := range s.Searches {
+			wants[i] = se.Want
+		}
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("want must be %s for %s, got %s", strings.Join(wants, " or "), s.ID, scenarios.QuoteInput(want)))
 	}
 	tries := defaultTries
 	if text := q.Get("tries"); text != "" {
@@ -220,7 +209,7 @@ func (a *app) handleSearch(c echo.Context) error {
 			break // the budget ran out mid-run
 		}
 		tried++
-		if showed(want, end, summary) {
+		if search.Showed(end, summary) {
 			return c.JSON(http.StatusOK, searchResult{Found: true, Seed: seed, Tries: tried, Link: "/play/" + s.ID + "?" + linkQuery(s, vals, set)})
 		}
 	}

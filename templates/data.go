@@ -20,9 +20,9 @@ type PageData struct {
 	Mode       string
 	Seed       uint64
 	Processors int
-	// Searches are the interleavings "Find" can look for in this scenario ("deadlock",
-	// "lost-update"); empty when it offers none.
-	Searches []string
+	// Searches are the interleavings "Find" can look for in this scenario; empty when it
+	// offers none.
+	Searches []scenarios.Search
 	// ByEvents lays the run out by event order rather than by time (view=events).
 	ByEvents bool
 }

@@ -228,17 +228,6 @@ func processors(n int) int {
 	return n
 }
 
-// findLabel is the text of the button that searches for want: "Find a deadlock".
-func findLabel(want string) string {
-	switch want {
-	case "deadlock":
-		return "Find a deadlock"
-	case "lost-update":
-		return "Find a lost update"
-	}
-	return "Find " + strings.ReplaceAll(want, "-", " ")
-}
-
 // shortTitle is a scenario title's name, the part before its colon ("Worker pool" of
 // "Worker pool: a shared queue of tasks"): the picker lists every scenario in one row, and
 // whole titles would not fit a laptop's width. The page's heading has the whole title.

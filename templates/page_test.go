@@ -324,7 +324,7 @@ func TestPageRunSettings(t *testing.T) {
 
 	seeded := renderPage(t, withSources(PageData{Catalog: cat.All(), Scenario: s, Values: vals,
 		Query: s.Query(vals) + "&mode=seeded&seed=9007199254740991&processors=2",
-		Mode:  "seeded", Seed: 1<<53 - 1, Processors: 2, Searches: []string{"deadlock", "lost-update"}}))
+		Mode:  "seeded", Seed: 1<<53 - 1, Processors: 2, Searches: []scenarios.Search{{Want: "deadlock", Label: "Find a deadlock"}, {Want: "lost-update", Label: "Find a lost update"}}}))
 	for _, m := range []string{
 		`<input type="radio" name="mode" value="live" id="mode-live">`,
 		`<input type="radio" name="mode" value="seeded" id="mode-seeded" checked>`,
@@ -360,11 +360,6 @@ func TestRunSettingHelpers(t *testing.T) {
 	for in, want := range map[int]int{0: 4, -1: 4, 1: 1, 8: 8, 9: 4} {
 		if got := processors(in); got != want {
 			t.Errorf("processors(%d) = %d, want %d", in, got, want)
-		}
-	}
-	for in, want := range map[string]string{"deadlock": "Find a deadlock", "lost-update": "Find a lost update", "double-free": "Find double free"} {
-		if got := findLabel(in); got != want {
-			t.Errorf("findLabel(%q) = %q, want %q", in, got, want)
 		}
 	}
 	if runMode("") != "live" || runMode("seeded") != "seeded" || runMode("SEEDED") != "live" {
