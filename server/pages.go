@@ -183,12 +183,13 @@ func (a *app) handlePlay(c echo.Context) error {
 	}))
 }
 
-// noticeFor says what the page did about a problem in a link.
+// noticeFor says what the page did about a problem in a link: what it used instead (a
+// choice by its name), or that it ignored a name it does not know.
 func noticeFor(s *scenarios.Scenario, p scenarios.Problem) string {
-	if s.Param(p.Param) == nil {
+	if s.Param(p.Name) == nil {
 		return p.Message + "; ignored it."
 	}
-	return fmt.Sprintf("%s; using %d.", p.Message, p.Used)
+	return fmt.Sprintf("%s; using %s.", p.Message, p.Used)
 }
 
 func (a *app) renderNotFound(c echo.Context, path string) error {

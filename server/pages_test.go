@@ -66,6 +66,12 @@ func TestPages(t *testing.T) {
 			notContain: []string{`view=`},
 		},
 		{
+			name: "a choice given by its index is that choice, with a notice naming it", path: "/play/cell?share=1",
+			status:     http.StatusOK,
+			contains:   []string{`id="notices"`, `share must be no or yes, got &#34;1&#34;; using yes.`, `value="yes" id="p-share-yes" checked`},
+			notContain: []string{"using 1.", "using 0."},
+		},
+		{
 			name: "unknown scenario lists the scenarios", path: "/play/nope",
 			status:   http.StatusNotFound,
 			contains: []string{"/play/nope", `href="/play/channels"`, `href="/play/atomic-counter"`},
@@ -91,6 +97,11 @@ func TestPages(t *testing.T) {
 			name: "API refuses bad params with a sentence", path: "/api/scenarios/channels?producers=500",
 			status:   http.StatusBadRequest,
 			contains: []string{`{"error":"producers must be 1–16, got 500"}`},
+		},
+		{
+			name: "API refuses a choice by its index", path: "/api/scenarios/cell?share=1",
+			status:   http.StatusBadRequest,
+			contains: []string{`{"error":"share must be no or yes, got \"1\""}`},
 		},
 		{
 			name: "API unknown scenario", path: "/api/scenarios/nope",
