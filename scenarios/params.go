@@ -129,7 +129,7 @@ func (ps Problems) Error() string {
 // their default). It returns values that are always usable — out-of-range numbers clamped,
 // a choice given by its index read as that choice, anything else malformed replaced by the
 // default — and the problems it found, so a page can show notices and an API can refuse with
-// the same sentences.
+// the same sentences. CheckSettings does the same for run settings.
 func (s *Scenario) Check(raw map[string]string) (Values, Problems) {
 	vals := make(Values, len(s.Params))
 	var problems Problems
