@@ -44,9 +44,22 @@ func atomicCounterScenario() *Scenario {
 let atomic = AtomicUsize::new(5);
 atomic.fetch_add(10, Ordering::SeqCst);
 println!("AtomicUsize value: {}", atomic.load(Ordering::SeqCst));`,
-		Searches: []string{"lost-update"},
+		Searches: []Search{{Want: "lost-update", Label: "Find a lost update", Showed: lostAnUpdate}},
 		run:      atomicCounter,
 	}
+}
+
+// lostUpdates labels the summary line counting the increments lost.
+const lostUpdates = "lost updates"
+
+// lostAnUpdate says whether a run lost an increment: its search's test.
+func lostAnUpdate(_ stage.End, summary []Stat) bool {
+	for _, st := range summary {
+		if st.Label == lostUpdates {
+			return st.Value != "0"
+		}
+	}
+	return false
 }
 
 // show:begin
@@ -100,7 +113,7 @@ func atomicCounter(g *stage.G, p Values) []Stat {
 	return []Stat{
 		{Label: "expected", Value: strconv.FormatInt(expected, 10)},
 		{Label: "final value", Value: strconv.FormatInt(final, 10)},
-		{Label: "lost updates", Value: strconv.FormatInt(expected-final, 10)},
+		{Label: lostUpdates, Value: strconv.FormatInt(expected-final, 10)},
 	}
 }
 

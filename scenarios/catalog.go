@@ -11,6 +11,7 @@ package scenarios
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -35,11 +36,33 @@ type Scenario struct {
 	Source     string `json:"source"`
 	SourceLine int    `json:"sourceLine"`
 	Rust       string `json:"rust"`
-	// Searches are what "find an interleaving" can look for in this scenario: "deadlock",
-	// "lost-update".
-	Searches []string `json:"searches,omitempty"`
+	// Searches are the interleavings a search of seeds can look for in this scenario.
+	Searches []Search `json:"searches,omitempty"`
 
 	run func(g *stage.G, v Values) []Stat
+}
+
+// Search is an interleaving that seeds can be searched for: the search API runs seed after
+// seed until one shows it, and the page offers it as a button.
+type Search struct {
+	Want  string // its name, as the search API's want takes it: "deadlock"
+	Label string // the page's button: "Find a deadlock"
+	// Showed says whether a run that ended so, with that summary, shows it.
+	Showed func(end stage.End, summary []Stat) bool
+}
+
+// MarshalJSON writes a search as its want: the catalog lists what can be searched for by
+// name, as it always has.
+func (s Search) MarshalJSON() ([]byte, error) { return json.Marshal(s.Want) }
+
+// Search finds the scenario's search for want.
+func (s *Scenario) Search(want string) (Search, bool) {
+	for _, se := range s.Searches {
+		if se.Want == want {
+			return se, true
+		}
+	}
+	return Search{}, false
 }
 
 // Run is a scenario running on the stage. Its summary is ready when it is Done.

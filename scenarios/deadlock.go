@@ -51,10 +51,13 @@ for i in 0..5 {
 for h in handles {
     h.join().unwrap();
 }`,
-		Searches: []string{"deadlock"},
+		Searches: []Search{{Want: "deadlock", Label: "Find a deadlock", Showed: deadlocked}},
 		run:      diningPhilosophers,
 	}
 }
+
+// deadlocked says whether a run ended in deadlock: its search's test.
+func deadlocked(end stage.End, _ []Stat) bool { return end.Reason == stage.ReasonDeadlock }
 
 // show:begin
 func diningPhilosophers(g *stage.G, p Values) []Stat {

@@ -73,7 +73,13 @@ func (p Param) parse(text string) (int, string) {
 		if i := slices.Index(p.Choices, text); i >= 0 {
 			return i, ""
 		}
-		return p.Default, fmt.Sprintf("%s must be %s, got %s", p.Name, p.Range(), QuoteInput(text))
+		used := p.Default
+		// A choice's value is its index, so an index in range is read as that choice; it is
+		// still a problem, because links and messages name choices: the notice says the name.
+		if i, err := strconv.Atoi(text); err == nil && i >= 0 && i < len(p.Choices) {
+			used = i
+		}
+		return used, fmt.Sprintf("%s must be %s, got %s", p.Name, p.Range(), QuoteInput(text))
 	}
 	n, err := strconv.Atoi(text)
 	switch {
@@ -96,17 +102,18 @@ func (v Values) Duration(name string) time.Duration {
 	return time.Duration(v[name]) * time.Millisecond
 }
 
-// Problem is one parameter that could not be used as given. Used is the value taken instead
-// (clamped into range, or the default when the text is not a number).
+// Problem is one parameter or run setting that could not be used as given. Used is the value
+// taken instead, as a link carries it (a number clamped into range, a choice's name, the
+// default), or empty when the name itself is unknown and nothing was used.
 type Problem struct {
-	Param   string `json:"param"`
+	Name    string `json:"name"`
 	Got     string `json:"got"`
-	Used    int    `json:"used"`
+	Used    string `json:"used"`
 	Message string `json:"message"`
 }
 
-// Problems is every problem found in a set of parameters; as an error it reads as one
-// sentence per problem.
+// Problems is every problem found in a set of parameters or settings; as an error it reads as
+// one sentence per problem.
 type Problems []Problem
 
 func (ps Problems) Error() string {
@@ -120,8 +127,9 @@ func (ps Problems) Error() string {
 // Check is the one place parameters are validated, for every entry point: page links, the
 // HTTP API and the socket. raw maps param names to their text as given (missing names take
 // their default). It returns values that are always usable — out-of-range numbers clamped,
-// malformed ones replaced by the default — and the problems it found, so a page can show
-// notices and an API can refuse with the same sentences.
+// a choice given by its index read as that choice, anything else malformed replaced by the
+// default — and the problems it found, so a page can show notices and an API can refuse with
+// the same sentences. CheckSettings does the same for run settings.
 func (s *Scenario) Check(raw map[string]string) (Values, Problems) {
 	vals := make(Values, len(s.Params))
 	var problems Problems
@@ -134,7 +142,7 @@ func (s *Scenario) Check(raw map[string]string) (Values, Problems) {
 		v, problem := p.parse(text)
 		vals[p.Name] = v
 		if problem != "" {
-			problems = append(problems, Problem{Param: p.Name, Got: text, Used: v, Message: problem})
+			problems = append(problems, Problem{Name: p.Name, Got: text, Used: p.ValueText(v), Message: problem})
 		}
 	}
 	var unknown []string
@@ -145,7 +153,7 @@ func (s *Scenario) Check(raw map[string]string) (Values, Problems) {
 	}
 	slices.Sort(unknown)
 	for _, name := range unknown {
-		problems = append(problems, Problem{Param: name, Got: raw[name],
+		problems = append(problems, Problem{Name: name, Got: raw[name],
 			Message: fmt.Sprintf("%s has no parameter %s (it takes %s)", s.ID, QuoteInput(name), s.paramNames())})
 	}
 	return vals, problems

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -510,29 +511,29 @@ func TestCheck(t *testing.T) {
 		{"spaces around", map[string]string{"producers": " 7 "}, with("producers", 7), nil},
 		{"plus sign", map[string]string{"producers": "+7"}, with("producers", 7), nil},
 		{"too many", map[string]string{"producers": "500"}, with("producers", 16),
-			[]Problem{{"producers", "500", 16, "producers must be 1–16, got 500"}}},
+			[]Problem{{"producers", "500", "16", "producers must be 1–16, got 500"}}},
 		{"too few", map[string]string{"producers": "0"}, with("producers", 1),
-			[]Problem{{"producers", "0", 1, "producers must be 1–16, got 0"}}},
+			[]Problem{{"producers", "0", "1", "producers must be 1–16, got 0"}}},
 		{"negative", map[string]string{"buffer": "-3"}, with("buffer", 0),
-			[]Problem{{"buffer", "-3", 0, "buffer must be 0–16, got -3"}}},
+			[]Problem{{"buffer", "-3", "0", "buffer must be 0–16, got -3"}}},
 		{"long work", map[string]string{"work": "5000"}, with("work", 1000),
-			[]Problem{{"work", "5000", 1000, "work must be 0–1000, got 5000"}}},
+			[]Problem{{"work", "5000", "1000", "work must be 0–1000, got 5000"}}},
 		{"letters", map[string]string{"producers": "abc"}, defaults,
-			[]Problem{{"producers", "abc", 4, `producers must be a whole number 1–16, got "abc"`}}},
+			[]Problem{{"producers", "abc", "4", `producers must be a whole number 1–16, got "abc"`}}},
 		{"empty text", map[string]string{"producers": ""}, defaults,
-			[]Problem{{"producers", "", 4, `producers must be a whole number 1–16, got ""`}}},
+			[]Problem{{"producers", "", "4", `producers must be a whole number 1–16, got ""`}}},
 		{"fraction", map[string]string{"producers": "1.5"}, defaults,
-			[]Problem{{"producers", "1.5", 4, `producers must be a whole number 1–16, got "1.5"`}}},
+			[]Problem{{"producers", "1.5", "4", `producers must be a whole number 1–16, got "1.5"`}}},
 		{"unknown", map[string]string{"speed": "2"}, defaults,
-			[]Problem{{"speed", "2", 0, `fixture has no parameter "speed" (it takes producers, messages, buffer, work)`}}},
+			[]Problem{{"speed", "2", "", `fixture has no parameter "speed" (it takes producers, messages, buffer, work)`}}},
 		{"several, in param order then unknown names sorted",
 			map[string]string{"zeta": "1", "work": "-1", "alpha": "x", "producers": "99", "messages": "3"},
 			Values{"producers": 16, "messages": 3, "buffer": 0, "work": 0},
 			[]Problem{
-				{"producers", "99", 16, "producers must be 1–16, got 99"},
-				{"work", "-1", 0, "work must be 0–1000, got -1"},
-				{"alpha", "x", 0, `fixture has no parameter "alpha" (it takes producers, messages, buffer, work)`},
-				{"zeta", "1", 0, `fixture has no parameter "zeta" (it takes producers, messages, buffer, work)`},
+				{"producers", "99", "16", "producers must be 1–16, got 99"},
+				{"work", "-1", "0", "work must be 0–1000, got -1"},
+				{"alpha", "x", "", `fixture has no parameter "alpha" (it takes producers, messages, buffer, work)`},
+				{"zeta", "1", "", `fixture has no parameter "zeta" (it takes producers, messages, buffer, work)`},
 			}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -608,6 +609,53 @@ func TestQuery(t *testing.T) {
 	}
 }
 
+// A choice param given by its index is that choice, with a notice naming it.
+func TestChoiceByIndex(t *testing.T) {
+	s, _ := New().Lookup("cell")
+	vals, problems := s.Check(map[string]string{"share": "1"})
+	want := Problems{{"share", "1", "yes", `share must be no or yes, got "1"`}}
+	if vals["share"] != 1 || !slices.Equal(problems, want) {
+		t.Errorf("share=1 checks as %d with %+v, want 1 (yes) with %+v", vals["share"], problems, want)
+	}
+	vals, problems = s.Check(map[string]string{"share": "2"})
+	if vals["share"] != 0 || len(problems) != 1 || problems[0].Used != "no" {
+		t.Errorf("share=2 checks as %d with %+v, want the default, no, with a problem", vals["share"], problems)
+	}
+}
+
+// The searches a scenario offers are data: each says how a run shows it, and the catalog
+// lists them by name.
+func TestSearches(t *testing.T) {
+	cat := New()
+	for _, tc := range []struct {
+		id, want string
+		end      stage.End
+		summary  []Stat
+		showed   bool
+	}{
+		{"deadlock", "deadlock", stage.End{Reason: stage.ReasonDeadlock}, nil, true},
+		{"deadlock", "deadlock", stage.End{Reason: stage.ReasonDone}, nil, false},
+		{"atomic-counter", "lost-update", stage.End{Reason: stage.ReasonDone}, []Stat{{lostUpdates, "2"}}, true},
+		{"atomic-counter", "lost-update", stage.End{Reason: stage.ReasonDone}, []Stat{{lostUpdates, "0"}}, false},
+	} {
+		s, _ := cat.Lookup(tc.id)
+		se, ok := s.Search(tc.want)
+		if !ok || !strings.HasPrefix(se.Label, "Find ") {
+			t.Fatalf("%s offers no search %q with a label (%+v)", tc.id, tc.want, se)
+		}
+		if got := se.Showed(tc.end, tc.summary); got != tc.showed {
+			t.Errorf("%s %s: a run ending %s with %v showed it: %v, want %v", tc.id, tc.want, tc.end.Reason, tc.summary, got, tc.showed)
+		}
+		data, err := json.Marshal(s)
+		if err != nil || !strings.Contains(string(data), `"searches":["`+tc.want+`"]`) {
+			t.Errorf("%s in the catalog: %.80s… (%v), want searches listed by name", tc.id, data, err)
+		}
+	}
+	if s, _ := cat.Lookup("channels"); len(s.Searches) > 0 {
+		t.Errorf("channels offers searches %v", s.Searches)
+	}
+}
+
 // FuzzCheck feeds the parameter checker arbitrary names and text: it never panics, the values
 // it returns are always within range, and its problems agree with its values.
 func FuzzCheck(f *testing.F) {
@@ -634,12 +682,12 @@ func FuzzCheck(f *testing.F) {
 		}
 		complained := map[string]bool{}
 		for _, pr := range problems {
-			complained[pr.Param] = true
-			if pr.Message == "" || raw[pr.Param] != pr.Got {
+			complained[pr.Name] = true
+			if pr.Message == "" || raw[pr.Name] != pr.Got {
 				t.Fatalf("problem %+v for raw %q", pr, raw)
 			}
-			if s.Param(pr.Param) != nil && vals[pr.Param] != pr.Used {
-				t.Fatalf("problem %+v, but the value used is %d", pr, vals[pr.Param])
+			if p := s.Param(pr.Name); p != nil && p.ValueText(vals[pr.Name]) != pr.Used {
+				t.Fatalf("problem %+v, but the value used is %d", pr, vals[pr.Name])
 			}
 		}
 		for n, text := range raw {

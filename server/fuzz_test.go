@@ -51,9 +51,9 @@ func checkCanonical(t *testing.T, cat *scenarios.Catalog, s *scenarios.Scenario,
 	if err != nil {
 		t.Fatalf("canonical link %q: %v", shareLink(s, vals), err)
 	}
-	if again.scenario != s || len(again.notices) > 0 || !equalValues(again.values, vals) {
+	if again.scenario != s || len(again.problems) > 0 || !equalValues(again.values, vals) {
 		t.Fatalf("canonical link %q reads back as %s %v with notices %q, want %v",
-			shareLink(s, vals), again.scenario.ID, again.values, again.notices, vals)
+			shareLink(s, vals), again.scenario.ID, again.values, again.notices(), vals)
 	}
 }
 
@@ -99,15 +99,17 @@ func FuzzClientMessage(f *testing.F) {
 			t.Fatalf("checked run of %q names scenario %v", msg.Scenario, req.scenario)
 		}
 		checkValues(t, req.scenario, req.values)
-		if req.speed < minSpeed || req.speed > maxSpeed || req.settings.mode != stage.Live && req.settings.mode != stage.Seeded {
-			t.Fatalf("checked run has speed %g, mode %q", req.speed, req.settings.mode)
+		set := req.settings
+		if set.Speed < 0.1 || set.Speed > 10 || set.Mode != stage.Live && set.Mode != stage.Seeded {
+			t.Fatalf("checked run has speed %g, mode %q", set.Speed, set.Mode)
 		}
-		if req.settings.mode == stage.Seeded && (req.settings.seed > maxSeed || req.settings.processors < 1 || req.settings.processors > maxProcessors) {
-			t.Fatalf("checked seeded run has seed %d, processors %d", req.settings.seed, req.settings.processors)
+		if set.Seeded() && (set.Seed > scenarios.MaxSeed || set.Processors < 1 || set.Processors > 8) {
+			t.Fatalf("checked seeded run has seed %d, processors %d", set.Seed, set.Processors)
 		}
-		// What the meta message reports (Named) sent back as a run is the same run.
-		again, err := json.Marshal(map[string]any{"type": "run", "scenario": req.scenario.ID,
-			"params": req.scenario.Named(req.values), "speed": req.speed})
+		// What the meta message reports sent back as a run is the same run.
+		meta := newMetaMessage(1, req)
+		again, err := json.Marshal(map[string]any{"type": "run", "scenario": meta.Scenario,
+			"params": meta.Params, "mode": meta.Mode, "speed": meta.Speed, "seed": meta.Seed, "processors": meta.Processors})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -119,8 +121,8 @@ func FuzzClientMessage(f *testing.F) {
 		if err != nil {
 			t.Fatalf("re-sent run %s: %v", again, err)
 		}
-		if req2.scenario != req.scenario || req2.speed != req.speed || !equalValues(req2.values, req.values) {
-			t.Fatalf("re-sent run %s checks as %v, first %v", again, req2.values, req.values)
+		if req2.scenario != req.scenario || req2.settings != req.settings || !equalValues(req2.values, req.values) {
+			t.Fatalf("re-sent run %s checks as %v %+v, first %v %+v", again, req2.values, req2.settings, req.values, req.settings)
 		}
 	})
 }
@@ -137,36 +139,92 @@ func FuzzPageQuery(f *testing.F) {
 		}
 		checkValues(t, s, l.values)
 		checkCanonical(t, a.catalog, s, l.values)
-		raw := paramsFromQuery(q)
+		notices := l.notices()
+		raw, settings := scenarios.SplitQuery(q)
 		for _, p := range s.Params {
 			text, given := raw[p.Name]
 			if !given && l.values[p.Name] != p.Default {
 				t.Fatalf("%s not given, but %d is used, not the default %d", p.Name, l.values[p.Name], p.Default)
 			}
-			if given && !hasNotice(l.notices, p.Name) && !means(p, text, l.values[p.Name]) {
-				t.Fatalf("%s=%q became %d without a notice (notices %q)", p.Name, text, l.values[p.Name], l.notices)
+			if given && !hasNotice(notices, p.Name) && !means(p, text, l.values[p.Name]) {
+				t.Fatalf("%s=%q became %d without a notice (notices %q)", p.Name, text, l.values[p.Name], notices)
 			}
 		}
-		// The API takes the same query strictly: fine exactly when the page had nothing to say.
-		vals, err := s.Strict(raw)
-		if (err == nil) != (len(l.notices) == 0) {
-			t.Fatalf("query %q: strict check says %v, the page noted %q", query, err, l.notices)
+		set := l.settings
+		if set.Mode != stage.Live && set.Mode != stage.Seeded || set.View != scenarios.ByTime && set.View != scenarios.ByEvents ||
+			set.Seeded() && (set.Processors < 1 || set.Processors > 8 || set.Seed > scenarios.MaxSeed) {
+			t.Fatalf("query %q: unusable settings %+v", query, set)
 		}
-		if err == nil && !equalValues(vals, l.values) {
-			t.Fatalf("query %q: strict %v, page %v", query, vals, l.values)
+		// The API reads the same query strictly: fine exactly when the page had nothing to
+		// say, and otherwise a 400 that says every problem the page noted — a setting's as
+		// much as a param's. A trace refuses the same.
+		for _, api := range []string{"/api/scenarios/" + s.ID, "/api/scenarios/" + s.ID + "/trace"} {
+			if api != "/api/scenarios/"+s.ID && len(l.problems) == 0 {
+				continue // a trace of a fine query runs the scenario: the socket's tests do that
+			}
+			code, body := serve(a, api, query)
+			var answer struct {
+				Error    string         `json:"error"`
+				Values   map[string]any `json:"values"`
+				Settings map[string]any `json:"settings"`
+				Link     string         `json:"link"`
+			}
+			if err := json.Unmarshal([]byte(body), &answer); err != nil {
+				t.Fatalf("%s?%s: %d %q is not JSON: %v", api, query, code, body, err)
+			}
+			if len(l.problems) > 0 {
+				if code != http.StatusBadRequest {
+					t.Fatalf("%s?%s answers %d %s, but the page noted %q", api, query, code, body, notices)
+				}
+				for _, p := range l.problems {
+					if !strings.Contains(answer.Error, p.Message) {
+						t.Fatalf("%s?%s refuses with %q, which does not say what the page noted: %q", api, query, answer.Error, p.Message)
+					}
+				}
+				continue
+			}
+			if code != http.StatusOK {
+				t.Fatalf("%s?%s answers %d %s, but the page opened it without a notice", api, query, code, body)
+			}
+			want := l.settings.Named()
+			if strings.TrimSpace(settings["seed"]) == "" {
+				delete(want, "seed") // fresh on each side
+				delete(answer.Settings, "seed")
+			}
+			if !sameJSON(answer.Values, s.Named(l.values)) || !sameJSON(answer.Settings, want) {
+				t.Fatalf("%s?%s answers %v %v, the page shows %v %v", api, query, answer.Values, answer.Settings, s.Named(l.values), want)
+			}
+			if strings.TrimSpace(settings["seed"]) != "" || !set.Seeded() {
+				if page := playLink(s, l.values, l.settings); answer.Link != page {
+					t.Fatalf("%s?%s links to %s, the page to %s", api, query, answer.Link, page)
+				}
+			}
 		}
 		// And the page itself renders them, never failing.
-		rec := httptest.NewRecorder()
-		req := httptest.NewRequest(http.MethodGet, "/play/"+s.ID, nil)
-		req.URL.RawQuery = query
-		a.echo.ServeHTTP(rec, req)
-		if rec.Code != http.StatusOK {
-			t.Fatalf("page for query %q: status %d", query, rec.Code)
+		code, body := serve(a, "/play/"+s.ID, query)
+		if code != http.StatusOK {
+			t.Fatalf("page for query %q: status %d", query, code)
 		}
-		if want := html.EscapeString(shareLink(s, l.values)); !strings.Contains(rec.Body.String(), want) {
+		if want := html.EscapeString(shareLink(s, l.values)); !strings.Contains(body, want) {
 			t.Fatalf("page for query %q lacks its link %s", query, want)
 		}
 	})
+}
+
+// serve answers a GET of path?query from a's routes.
+func serve(a *app, path, query string) (int, string) {
+	rec := httptest.NewRecorder()
+	req := httptest.NewRequest(http.MethodGet, path, nil)
+	req.URL.RawQuery = query
+	a.echo.ServeHTTP(rec, req)
+	return rec.Code, rec.Body.String()
+}
+
+// sameJSON reports whether a and b encode alike: a decoded answer and the value it encodes.
+func sameJSON(a, b any) bool {
+	ja, erra := json.Marshal(a)
+	jb, errb := json.Marshal(b)
+	return erra == nil && errb == nil && string(ja) == string(jb)
 }
 
 // means reports whether text, as a link gives it, says v for p (spaces and a leading + or

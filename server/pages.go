@@ -14,83 +14,45 @@ import (
 	"interleave/templates"
 )
 
-// paramsFromQuery takes a link's scenario params, leaving out the names that are run settings
-// rather than params, and those named in also (an API's own settings).
-func paramsFromQuery(q url.Values, also ...string) map[string]string {
-	return scenarios.RawFromQuery(q, append([]string{"mode", "seed", "speed", "processors", "view"}, also...)...)
-}
-
 // link is what a scenario page's link names: the scenario, a usable value for each of its
-// params, and notices saying what was changed to get them.
+// params, its run settings, and the problems found getting them.
 type link struct {
 	scenario *scenarios.Scenario
 	values   scenarios.Values
-	settings runSettings
-	byEvents bool // the run is laid out by event order (view=events), not by time
-	notices  []string
+	settings scenarios.Settings
+	problems scenarios.Problems // params' first, then settings'
 }
 
 // resolveLink reads a page link's scenario id and query the way the page does: an unknown
-// scenario is not found; bad values are clamped or replaced by defaults, with a notice.
+// scenario is not found; bad values and settings are clamped or replaced by defaults, and the
+// problems say so. A seeded link without a seed gets a new one.
 func resolveLink(cat *scenarios.Catalog, id string, q url.Values) (link, bool) {
 	s, ok := cat.Lookup(id)
 	if !ok {
 		return link{}, false
 	}
-	vals, problems := s.Check(paramsFromQuery(q))
-	notices := make([]string, len(problems))
-	for i, p := range problems {
-		notices[i] = noticeFor(s, p)
-	}
-	settings, more := settingsFromLink(q)
-	byEvents, view := viewFromLink(q)
-	return link{scenario: s, values: vals, settings: settings, byEvents: byEvents, notices: append(append(notices, more...), view...)}, true
+	params, settings := scenarios.SplitQuery(q)
+	vals, problems := s.Check(params)
+	set, more := scenarios.CheckSettings(settings, newSeed())
+	return link{scenario: s, values: vals, settings: set, problems: append(problems, more...)}, true
 }
 
-// viewFromLink reads how a link lays its run out: by time, the default, or with view=events
-// by event order, as the page's Event order button does.
-func viewFromLink(q url.Values) (byEvents bool, notices []string) {
-	switch v := q.Get("view"); v {
-	case "", "time":
-		return false, nil
-	case "events":
-		return true, nil
-	default:
-		return false, []string{fmt.Sprintf("view must be time or events, got %s; using time.", scenarios.QuoteInput(v))}
+// notices are the sentences the page shows about the link's problems.
+func (l link) notices() []string {
+	notices := make([]string, len(l.problems))
+	for i, p := range l.problems {
+		notices[i] = noticeFor(p)
 	}
+	return notices
 }
 
-// settingsFromLink reads a page link's run settings leniently, as its params are read: a
-// live link ignores seed and processors (a form without JavaScript sends them anyway); a
-// seeded link without a seed gets a new one.
-func settingsFromLink(q url.Values) (runSettings, []string) {
-	var notices []string
-	switch mode := q.Get("mode"); mode {
-	case "", string(stage.Live):
-		return runSettings{mode: stage.Live, processors: defaultProcessors}, nil
-	case string(stage.Seeded):
-	default:
-		return runSettings{mode: stage.Live, processors: defaultProcessors},
-			[]string{fmt.Sprintf("mode must be live or seeded, got %s; using live.", scenarios.QuoteInput(mode))}
+// noticeFor says what the page did about a problem in a link: what it used instead (a
+// choice by its name), or that it ignored a name it does not know.
+func noticeFor(p scenarios.Problem) string {
+	if p.Used == "" {
+		return p.Message + "; ignored it."
 	}
-	set := runSettings{mode: stage.Seeded, seed: newSeed(), processors: defaultProcessors}
-	if text := strings.TrimSpace(q.Get("seed")); text != "" {
-		seed, err := parseSeed(text)
-		if err != nil {
-			notices = append(notices, fmt.Sprintf("%s; using %d.", err, set.seed))
-		} else {
-			set.seed = seed
-		}
-	}
-	if text := q.Get("processors"); text != "" {
-		n, err := parseProcessors(text)
-		if err != nil {
-			notices = append(notices, fmt.Sprintf("%s; using %d.", err, set.processors))
-		} else {
-			set.processors = n
-		}
-	}
-	return set, notices
+	return fmt.Sprintf("%s; using %s.", p.Message, p.Used)
 }
 
 // parseShareLink reads a share link, "/play/<id>?<params>" alone or in a full URL, as the
@@ -116,36 +78,47 @@ func shareLink(s *scenarios.Scenario, vals scenarios.Values) string {
 	return "/play/" + s.ID + "?" + s.Query(vals)
 }
 
-// linkQuery is the query of a link to a scenario with values and run settings.
-func linkQuery(s *scenarios.Scenario, vals scenarios.Values, set runSettings) string {
+// linkQuery is the query of a link to a scenario with values and run settings: the params in
+// param order, then the settings a link names.
+func linkQuery(s *scenarios.Scenario, vals scenarios.Values, set scenarios.Settings) string {
 	q := s.Query(vals)
-	if set.mode == stage.Seeded {
-		q += fmt.Sprintf("&mode=seeded&seed=%d&processors=%d", set.seed, set.processors)
+	if more := set.Query(); more != "" {
+		q += "&" + more
 	}
 	return q
 }
 
-// viewQuery is the end of a link laying its run out by event order, or nothing.
-func viewQuery(byEvents bool) string {
-	if byEvents {
-		return "&view=events"
-	}
-	return ""
+// playLink is the page of a scenario with values and run settings.
+func playLink(s *scenarios.Scenario, vals scenarios.Values, set scenarios.Settings) string {
+	return "/play/" + s.ID + "?" + linkQuery(s, vals, set)
 }
 
-// scenarioAndValues reads an API request's scenario and params strictly; settings names the
-// query names that belong to the endpoint rather than the scenario.
-func (a *app) scenarioAndValues(c echo.Context, settings ...string) (*scenarios.Scenario, scenarios.Values, error) {
+// readAPIRequest reads an API request's scenario, params and run settings as the page reads
+// its link, but strictly: any problem the page would show as a notice is a 400 naming every
+// param and setting at fault. own names the query names that belong to the endpoint rather
+// than the scenario. An endpoint that runs seeded says why in seededFor ("a trace is of a
+// seeded run"): its mode is seeded when left out, and refused when live.
+func (a *app) readAPIRequest(c echo.Context, seededFor string, own ...string) (*scenarios.Scenario, scenarios.Values, scenarios.Settings, error) {
+	var set scenarios.Settings
 	id, err := url.PathUnescape(c.Param("id"))
 	s, ok := a.catalog.Lookup(id)
 	if err != nil || !ok {
-		return nil, nil, echo.NewHTTPError(http.StatusNotFound, fmt.Sprintf("unknown scenario %s (there are: %s)", scenarios.QuoteInput(id), scenarioIDs(a.catalog)))
+		return nil, nil, set, echo.NewHTTPError(http.StatusNotFound, fmt.Sprintf("unknown scenario %s (there are: %s)", scenarios.QuoteInput(id), scenarioIDs(a.catalog)))
 	}
-	vals, err := s.Strict(paramsFromQuery(c.QueryParams(), settings...))
-	if err != nil {
-		return nil, nil, echo.NewHTTPError(http.StatusBadRequest, err.Error())
+	params, raw := scenarios.SplitQuery(c.QueryParams(), own...)
+	if seededFor != "" && strings.TrimSpace(raw["mode"]) == "" {
+		raw["mode"] = string(stage.Seeded)
 	}
-	return s, vals, nil
+	vals, problems := s.Check(params)
+	set, more := scenarios.CheckSettings(raw, newSeed())
+	if problems = append(problems, more...); len(problems) > 0 {
+		return nil, nil, set, echo.NewHTTPError(http.StatusBadRequest, problems.Error())
+	}
+	if seededFor != "" && !set.Seeded() {
+		return nil, nil, set, echo.NewHTTPError(http.StatusBadRequest,
+			fmt.Sprintf("mode must be seeded or left out (%s), got %s", seededFor, scenarios.QuoteInput(raw["mode"])))
+	}
+	return s, vals, set, nil
 }
 
 func (a *app) handleHome(c echo.Context) error {
@@ -170,25 +143,13 @@ func (a *app) handlePlay(c echo.Context) error {
 		Catalog:   a.catalog.All(),
 		Scenario:  l.scenario,
 		Values:    l.values,
-		Notices:   l.notices,
-		Query:     linkQuery(l.scenario, l.values, l.settings) + viewQuery(l.byEvents),
+		Notices:   l.notices(),
+		Query:     linkQuery(l.scenario, l.values, l.settings),
 		GoLines:   a.sources[l.scenario.ID].goLines,
 		RustLines: a.sources[l.scenario.ID].rustLines,
-
-		Mode:       string(l.settings.mode),
-		Seed:       l.settings.seed,
-		Processors: l.settings.processors,
-		Searches:   l.scenario.Searches,
-		ByEvents:   l.byEvents,
+		Settings:  l.settings,
+		Searches:  l.scenario.Searches,
 	}))
-}
-
-// noticeFor says what the page did about a problem in a link.
-func noticeFor(s *scenarios.Scenario, p scenarios.Problem) string {
-	if s.Param(p.Param) == nil {
-		return p.Message + "; ignored it."
-	}
-	return fmt.Sprintf("%s; using %d.", p.Message, p.Used)
 }
 
 func (a *app) renderNotFound(c echo.Context, path string) error {
@@ -209,19 +170,23 @@ func (a *app) handleCatalog(c echo.Context) error {
 	return c.JSON(http.StatusOK, a.catalog.All())
 }
 
-// scenarioResponse is one scenario with a checked set of values and its share link.
+// scenarioResponse is one scenario with a checked set of values and run settings, and the
+// link to its page with them.
 type scenarioResponse struct {
 	*scenarios.Scenario
-	Values map[string]any `json:"values"`
-	Link   string         `json:"link"`
+	Values   map[string]any `json:"values"`
+	Settings map[string]any `json:"settings"`
+	Link     string         `json:"link"`
 }
 
-// handleScenario answers one scenario, checking the params in the query strictly: an API
-// caller gets a 400 naming the param and its range rather than a silent clamp.
+// handleScenario answers one scenario, checking the query as the page reads it but strictly:
+// where the page would open with a notice, an API caller gets a 400 naming the param or
+// setting and what it takes, rather than a silent clamp. A seeded query without a seed gets a
+// new one, as the page does.
 func (a *app) handleScenario(c echo.Context) error {
-	s, vals, err := a.scenarioAndValues(c)
+	s, vals, set, err := a.readAPIRequest(c, "")
 	if err != nil {
 		return err
 	}
-	return c.JSON(http.StatusOK, scenarioResponse{Scenario: s, Values: s.Named(vals), Link: shareLink(s, vals)})
+	return c.JSON(http.StatusOK, scenarioResponse{Scenario: s, Values: s.Named(vals), Settings: set.Named(), Link: playLink(s, vals, set)})
 }

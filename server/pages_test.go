@@ -66,6 +66,23 @@ func TestPages(t *testing.T) {
 			notContain: []string{`view=`},
 		},
 		{
+			// Found by the page-query fuzz target: the page noted it, the API ignored it.
+			name: "a mode that is no mode is live, with a notice", path: "/play/cell?mode=0&seed=3",
+			status:   http.StatusOK,
+			contains: []string{`id="notices"`, `mode must be live or seeded, got &#34;0&#34;; using live.`, `id="mode-live" checked`},
+		},
+		{
+			name: "a choice given by its index is that choice, with a notice naming it", path: "/play/cell?share=1",
+			status:     http.StatusOK,
+			contains:   []string{`id="notices"`, `share must be no or yes, got &#34;1&#34;; using yes.`, `value="yes" id="p-share-yes" checked`},
+			notContain: []string{"using 1.", "using 0."},
+		},
+		{
+			name: "a live link ignores the seed and processors a form sends anyway", path: "/play/cell?mode=live&seed=abc&processors=99",
+			status:     http.StatusOK,
+			notContain: []string{`id="notices"`},
+		},
+		{
 			name: "unknown scenario lists the scenarios", path: "/play/nope",
 			status:   http.StatusNotFound,
 			contains: []string{"/play/nope", `href="/play/channels"`, `href="/play/atomic-counter"`},
@@ -91,6 +108,33 @@ func TestPages(t *testing.T) {
 			name: "API refuses bad params with a sentence", path: "/api/scenarios/channels?producers=500",
 			status:   http.StatusBadRequest,
 			contains: []string{`{"error":"producers must be 1–16, got 500"}`},
+		},
+		{
+			// What the page opens with a notice, the API refuses, naming the setting.
+			name: "API refuses a bad mode", path: "/api/scenarios/cell?mode=0",
+			status:   http.StatusBadRequest,
+			contains: []string{`{"error":"mode must be live or seeded, got \"0\""}`},
+		},
+		{
+			name: "API refuses a bad view", path: "/api/scenarios/cell?view=zzz",
+			status:   http.StatusBadRequest,
+			contains: []string{`{"error":"view must be time or events, got \"zzz\""}`},
+		},
+		{
+			name: "API refuses a choice by its index", path: "/api/scenarios/cell?share=1",
+			status:   http.StatusBadRequest,
+			contains: []string{`{"error":"share must be no or yes, got \"1\""}`},
+		},
+		{
+			name: "API answers a seeded link's settings", path: "/api/scenarios/deadlock?philosophers=3&mode=seeded&seed=40&view=events",
+			status: http.StatusOK,
+			contains: []string{`"settings":{"mode":"seeded","processors":4,"seed":40,"view":"events"}`,
+				`"link":"/play/deadlock?philosophers=3\u0026meals=3\u0026think=100\u0026eat=100\u0026fix=no\u0026mode=seeded\u0026seed=40\u0026processors=4\u0026view=events"`},
+		},
+		{
+			name: "API takes a live link as the page does", path: "/api/scenarios/cell?mode=live&seed=abc",
+			status:   http.StatusOK,
+			contains: []string{`"settings":{"mode":"live","view":"time"}`},
 		},
 		{
 			name: "API unknown scenario", path: "/api/scenarios/nope",

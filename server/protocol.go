@@ -25,29 +25,30 @@ const (
 	typeError  = "error"
 )
 
-// Speed bounds for a run: slower than a tenth is a slideshow, faster than 10× hides everything.
-const (
-	minSpeed = 0.1
-	maxSpeed = 10.0
-)
-
-// clientMessage is a message from the browser.
+// clientMessage is a message from the browser. A run's settings are kept as the JSON they
+// came as (a string for the mode, numbers for the rest) and checked as text by
+// scenarios.CheckSettings, as params are by Scenario.Check.
 type clientMessage struct {
-	Type     string                     `json:"type"`
-	Scenario string                     `json:"scenario"`
-	Params   map[string]json.RawMessage `json:"params"`
-	Mode     string                     `json:"mode"`
-	Seed     *uint64                    `json:"seed"`
-	Procs    int                        `json:"processors"`
-	Speed    float64                    `json:"speed"`
+	Type       string                     `json:"type"`
+	Scenario   string                     `json:"scenario"`
+	Params     map[string]json.RawMessage `json:"params"`
+	Mode       json.RawMessage            `json:"mode"`
+	Seed       json.RawMessage            `json:"seed"`
+	Processors json.RawMessage            `json:"processors"`
+	Speed      json.RawMessage            `json:"speed"`
+}
+
+// settings are the message's run settings by name, as JSON; one line per setting a run
+// message carries (those scenarios.RunSettings marks Socket).
+func (m clientMessage) settings() map[string]json.RawMessage {
+	return map[string]json.RawMessage{"mode": m.Mode, "seed": m.Seed, "processors": m.Processors, "speed": m.Speed}
 }
 
 // runRequest is a checked run message.
 type runRequest struct {
 	scenario *scenarios.Scenario
 	values   scenarios.Values
-	settings runSettings // the mode; for seeded runs also seed and processors
-	speed    float64
+	settings scenarios.Settings // the mode and speed; for seeded runs also seed and processors
 }
 
 // decodeClientMessage parses one socket message. The error is a sentence for the person at
@@ -85,57 +86,59 @@ func describeJSONError(err error) string {
 	}
 }
 
-// checkRun validates a run message against the catalog.
+// checkRun validates a run message against the catalog: its params with Scenario.Check and
+// its settings with scenarios.CheckSettings, strictly; the error says every problem found.
 func checkRun(cat *scenarios.Catalog, m clientMessage) (runRequest, error) {
 	s, ok := cat.Lookup(m.Scenario)
 	if !ok {
 		return runRequest{}, fmt.Errorf("unknown scenario %s (there are: %s)", scenarios.QuoteInput(m.Scenario), scenarioIDs(cat))
 	}
-	raw := make(map[string]string, len(m.Params))
-	for name, v := range m.Params {
-		// Numbers for sliders, names (strings) for choices; Check says which fits which.
-		var n json.Number
-		var text string
-		switch {
-		case json.Unmarshal(v, &n) == nil:
-			raw[name] = n.String()
-		case json.Unmarshal(v, &text) == nil:
-			raw[name] = text
-		default:
-			return runRequest{}, fmt.Errorf("%s must be a number or a name, got %s", scenarios.CutInput(name), scenarios.CutInput(string(v)))
-		}
-	}
-	vals, err := s.Strict(raw)
+	params, err := jsonTexts(m.Params)
 	if err != nil {
 		return runRequest{}, err
 	}
-	req := runRequest{scenario: s, values: vals, settings: runSettings{mode: stage.Live}, speed: m.Speed}
-	switch m.Mode {
-	case "", string(stage.Live):
-	case string(stage.Seeded):
-		req.settings = runSettings{mode: stage.Seeded, seed: newSeed(), processors: defaultProcessors}
-		if m.Seed != nil {
-			if *m.Seed > maxSeed {
-				return runRequest{}, fmt.Errorf("seed must be 0–%d, got %d", uint64(maxSeed), *m.Seed)
-			}
-			req.settings.seed = *m.Seed
+	settings, err := jsonTexts(m.settings())
+	if err != nil {
+		return runRequest{}, err
+	}
+	vals, problems := s.Check(params)
+	set, more := scenarios.CheckSettings(settings, newSeed())
+	if problems = append(problems, more...); len(problems) > 0 {
+		return runRequest{}, problems
+	}
+	return runRequest{scenario: s, values: vals, settings: set}, nil
+}
+
+// jsonTexts turns the values of a message's params or settings into text for the checkers:
+// a number as written, a string as it is, null as empty text (which a setting takes as not
+// given); a missing field is left out. Whether the text fits is the checkers' to say.
+func jsonTexts(values map[string]json.RawMessage) (map[string]string, error) {
+	texts := make(map[string]string, len(values))
+	for name, v := range values {
+		var n json.Number
+		var text string
+		switch {
+		case len(v) == 0:
+		case json.Unmarshal(v, &n) == nil:
+			texts[name] = n.String()
+		case json.Unmarshal(v, &text) == nil:
+			texts[name] = text
+		default:
+			return nil, fmt.Errorf("%s must be a number or a name, got %s", scenarios.CutInput(name), scenarios.CutInput(string(v)))
 		}
-		if m.Procs != 0 {
-			if m.Procs < 1 || m.Procs > maxProcessors {
-				return runRequest{}, fmt.Errorf("processors must be 1–%d, got %d", maxProcessors, m.Procs)
-			}
-			req.settings.processors = m.Procs
-		}
-	default:
-		return runRequest{}, fmt.Errorf("mode must be \"live\" or \"seeded\", got %s", scenarios.QuoteInput(m.Mode))
 	}
-	if req.speed == 0 {
-		req.speed = 1
+	return texts, nil
+}
+
+// newMetaMessage is the meta message that starts run id: what is run, as it was checked.
+func newMetaMessage(id int, req runRequest) metaMessage {
+	set := req.settings
+	meta := metaMessage{V: stage.SchemaVersion, Type: typeMeta, Run: id,
+		Scenario: req.scenario.ID, Params: req.scenario.Named(req.values), Mode: set.Mode, Speed: set.Speed}
+	if set.Seeded() {
+		meta.Seed, meta.Processors = &set.Seed, set.Processors
 	}
-	if req.speed < minSpeed || req.speed > maxSpeed {
-		return runRequest{}, fmt.Errorf("speed must be %g–%g, got %g", minSpeed, maxSpeed, m.Speed)
-	}
-	return req, nil
+	return meta
 }
 
 type metaMessage struct {

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
-	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -18,71 +16,25 @@ import (
 	"interleave/scenarios/stage"
 )
 
-// Run settings of seeded mode, as links and messages carry them.
+// The search's own limits. The run settings' are in scenarios.RunSettings.
 const (
-	maxSeed           = 1<<53 - 1 // the largest integer a browser's number holds exactly
-	defaultProcessors = 4
-	maxProcessors     = 8
-	defaultTries      = 200
-	maxTries          = 500
-	searchBudget      = 5 * time.Second
+	defaultTries = 200
+	maxTries     = 500
+	searchBudget = 5 * time.Second
 )
 
-// runSettings say how to run a scenario, beside its params.
-type runSettings struct {
-	mode       stage.Mode
-	seed       uint64
-	processors int
-}
-
-// parseSeed reads a seed as a link gives it.
-func parseSeed(text string) (uint64, error) {
-	n, err := strconv.ParseUint(strings.TrimSpace(text), 10, 64)
-	if err != nil || n > maxSeed {
-		return 0, fmt.Errorf("seed must be a whole number 0–%d, got %s", uint64(maxSeed), scenarios.QuoteInput(text))
-	}
-	return n, nil
-}
-
-// parseProcessors reads a processors setting; empty means the default.
-func parseProcessors(text string) (int, error) {
-	if text == "" {
-		return defaultProcessors, nil
-	}
-	n, err := strconv.Atoi(strings.TrimSpace(text))
-	if err != nil || n < 1 || n > maxProcessors {
-		return 0, fmt.Errorf("processors must be 1–%d, got %s", maxProcessors, scenarios.QuoteInput(text))
-	}
-	return n, nil
-}
-
-// settingsFromQuery reads the run settings of a link strictly: for the API.
-func settingsFromQuery(q url.Values, needSeed bool) (runSettings, error) {
-	set := runSettings{mode: stage.Seeded}
-	var err error
-	if set.processors, err = parseProcessors(q.Get("processors")); err != nil {
-		return set, err
-	}
-	switch text := q.Get("seed"); {
-	case text == "" && needSeed:
-		return set, fmt.Errorf("seed is required: a whole number 0–%d", uint64(maxSeed))
-	case text != "":
-		if set.seed, err = parseSeed(text); err != nil {
-			return set, err
-		}
-	}
-	return set, nil
-}
-
 // newSeed picks a seed for a seeded run that came without one.
-func newSeed() uint64 { return rand.Uint64N(maxSeed + 1) }
+func newSeed() uint64 { return rand.Uint64N(scenarios.MaxSeed + 1) }
 
-// stageConfig is the stage configuration of a run with these settings.
-func (l limits) seededConfig(set runSettings) stage.Config {
+// runConfig is the stage configuration of a run with these settings.
+func (l limits) runConfig(set scenarios.Settings) stage.Config {
 	cfg := l.stageConfig()
-	cfg.Mode = stage.Seeded
-	cfg.Seed = set.seed
-	cfg.Processors = set.processors
+	cfg.Speed = set.Speed
+	if set.Seeded() {
+		cfg.Mode = stage.Seeded
+		cfg.Seed = set.Seed
+		cfg.Processors = set.Processors
+	}
 	return cfg
 }
 
@@ -97,8 +49,8 @@ func (a *app) takeRunSlot(c echo.Context) (release func(), err error) {
 }
 
 // runSeeded runs a scenario to its end under the seeded scheduler.
-func (a *app) runSeeded(ctx context.Context, s *scenarios.Scenario, vals scenarios.Values, set runSettings) ([]stage.Event, stage.End, []scenarios.Stat) {
-	r := s.Start(ctx, a.limits.seededConfig(set), vals)
+func (a *app) runSeeded(ctx context.Context, s *scenarios.Scenario, vals scenarios.Values, set scenarios.Settings) ([]stage.Event, stage.End, []scenarios.Stat) {
+	r := s.Start(ctx, a.limits.runConfig(set), vals)
 	<-r.Done()
 	return r.Events(0, nil), r.End(), r.Summary()
 }
@@ -106,13 +58,13 @@ func (a *app) runSeeded(ctx context.Context, s *scenarios.Scenario, vals scenari
 // handleTrace answers a seeded run's whole trace: the socket's events as one JSON document,
 // or, with format=chrome, a Chrome trace for Perfetto.
 func (a *app) handleTrace(c echo.Context) error {
-	s, vals, err := a.scenarioAndValues(c, "format")
+	s, vals, set, err := a.readAPIRequest(c, "a trace is of a seeded run", "format")
 	if err != nil {
 		return err
 	}
-	set, err := settingsFromQuery(c.QueryParams(), true)
-	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, err.Error())
+	if _, raw := scenarios.SplitQuery(c.QueryParams()); strings.TrimSpace(raw["seed"]) == "" {
+		st, _ := scenarios.LookupSetting("seed")
+		return echo.NewHTTPError(http.StatusBadRequest, "seed is required: a whole number "+st.Range())
 	}
 	format := c.QueryParam("format")
 	if format != "" && format != "json" && format != "chrome" {
@@ -124,7 +76,7 @@ func (a *app) handleTrace(c echo.Context) error {
 	}
 	events, end, summary := a.runSeeded(c.Request().Context(), s, vals, set)
 	release()
-	name := fmt.Sprintf("%s-seed%d", s.ID, set.seed)
+	name := fmt.Sprintf("%s-seed%d", s.ID, set.Seed)
 	if format == "chrome" {
 		data, err := stage.ChromeTrace(events)
 		if err != nil {
@@ -134,7 +86,7 @@ func (a *app) handleTrace(c echo.Context) error {
 		return c.JSONBlob(http.StatusOK, data)
 	}
 	head, err := json.Marshal(traceHead{V: stage.SchemaVersion, Scenario: s.ID, Params: s.Named(vals),
-		Mode: stage.Seeded, Seed: set.seed, Processors: set.processors, End: newEndMessage(0, end, summary)})
+		Mode: stage.Seeded, Seed: set.Seed, Processors: set.Processors, End: newEndMessage(0, end, summary)})
 	if err != nil {
 		return fmt.Errorf("encode trace of %s: %w", name, err)
 	}
@@ -165,39 +117,26 @@ type searchResult struct {
 	Message string `json:"message,omitempty"`
 }
 
-// showed says whether a run showed what a search wants.
-func showed(want string, end stage.End, summary []scenarios.Stat) bool {
-	switch want {
-	case "deadlock":
-		return end.Reason == stage.ReasonDeadlock
-	case "lost-update":
-		for _, st := range summary {
-			if st.Label == "lost updates" {
-				return st.Value != "0"
-			}
-		}
-	}
-	return false
-}
-
 // handleSearch tries seeds 1, 2, 3… until a run shows what was wanted, within tries and a
 // time budget. Exhausting the budget is an answer, not an error.
 func (a *app) handleSearch(c echo.Context) error {
-	s, vals, err := a.scenarioAndValues(c, "want", "tries")
+	// A seed, if given, is checked and then left aside: the search tries its own.
+	s, vals, set, err := a.readAPIRequest(c, "a search tries seeds", "want", "tries")
 	if err != nil {
 		return err
 	}
 	q := c.QueryParams()
-	set, err := settingsFromQuery(q, false)
-	if err != nil {
-		return echo.NewHTTPError(http.StatusBadRequest, err.Error())
-	}
 	want := q.Get("want")
-	if !slices.Contains(s.Searches, want) {
+	search, ok := s.Search(want)
+	if !ok {
 		if len(s.Searches) == 0 {
 			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("%s offers no search", s.ID))
 		}
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("want must be %s for %s, got %s", strings.Join(s.Searches, " or "), s.ID, scenarios.QuoteInput(want)))
+		wants := make([]string, len(s.Searches))
+		for i, se := range s.Searches {
+			wants[i] = se.Want
+		}
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("want must be %s for %s, got %s", strings.Join(wants, " or "), s.ID, scenarios.QuoteInput(want)))
 	}
 	tries := defaultTries
 	if text := q.Get("tries"); text != "" {
@@ -214,14 +153,14 @@ func (a *app) handleSearch(c echo.Context) error {
 	defer cancel()
 	tried := 0
 	for seed := uint64(1); tried < tries && ctx.Err() == nil; seed++ {
-		set.seed = seed
+		set.Seed = seed
 		_, end, summary := a.runSeeded(ctx, s, vals, set)
 		if end.Reason == stage.ReasonStopped {
 			break // the budget ran out mid-run
 		}
 		tried++
-		if showed(want, end, summary) {
-			return c.JSON(http.StatusOK, searchResult{Found: true, Seed: seed, Tries: tried, Link: "/play/" + s.ID + "?" + linkQuery(s, vals, set)})
+		if search.Showed(end, summary) {
+			return c.JSON(http.StatusOK, searchResult{Found: true, Seed: seed, Tries: tried, Link: playLink(s, vals, set)})
 		}
 	}
 	what := strings.ReplaceAll(want, "-", " ")

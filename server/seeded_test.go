@@ -35,6 +35,10 @@ func TestTraceAPI(t *testing.T) {
 	if _, again := get(t, ts, path); again != body {
 		t.Error("the same seeded link gave another trace")
 	}
+	// A page's seeded link is a trace query as it stands: its mode and view are taken too.
+	if _, linked := get(t, ts, path+"&mode=seeded&view=events"); linked != body {
+		t.Error("the page's link, mode and view and all, gave another trace")
+	}
 
 	resp, chrome := get(t, ts, path+"&format=chrome")
 	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Header.Get("Content-Disposition"), "deadlock-seed5.chrome.json") {
@@ -80,12 +84,20 @@ func TestSeededAPIRefusesBadInput(t *testing.T) {
 	for _, tt := range []struct{ path, want string }{
 		{"/api/scenarios/deadlock/trace?seed=abc", `seed must be a whole number 0–9007199254740991, got \"abc\"`},
 		{"/api/scenarios/deadlock/trace", "seed is required"},
-		{"/api/scenarios/deadlock/trace?seed=1&processors=9", `processors must be 1–8, got \"9\"`},
+		{"/api/scenarios/deadlock/trace?seed=1&processors=9", "processors must be 1–8, got 9"},
+		{"/api/scenarios/deadlock/trace?seed=1&processors=two", `processors must be a whole number 1–8, got \"two\"`},
+		{"/api/scenarios/deadlock/trace?seed=1&mode=live", `mode must be seeded or left out (a trace is of a seeded run), got \"live\"`},
+		{"/api/scenarios/deadlock/trace?seed=1&mode=0", `mode must be live or seeded, got \"0\"`},
+		{"/api/scenarios/deadlock/trace?seed=1&view=zzz", `view must be time or events, got \"zzz\"`},
+		{"/api/scenarios/deadlock/search?want=deadlock&mode=live", `mode must be seeded or left out (a search tries seeds), got \"live\"`},
+		{"/api/scenarios/deadlock/search?want=deadlock&seed=x", `seed must be a whole number`},
 		{"/api/scenarios/deadlock/trace?seed=1&format=xml", `format must be json or chrome, got \"xml\"`},
 		{"/api/scenarios/deadlock/search?want=deadlock&tries=501", `tries must be 1–500, got \"501\"`},
 		{"/api/scenarios/deadlock/search?want=happiness", `want must be deadlock for deadlock, got \"happiness\"`},
 		{"/api/scenarios/channels/search?want=deadlock", "channels offers no search"},
 		{"/api/scenarios/deadlock/search?want=deadlock&philosophers=99", "philosophers must be 2–8, got 99"},
+		// Every problem at once, the params' first.
+		{"/api/scenarios/deadlock/trace?seed=1&philosophers=99&processors=0", "philosophers must be 2–8, got 99; processors must be 1–8, got 0"},
 	} {
 		resp, body := get(t, ts, tt.path)
 		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, tt.want) {

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -256,7 +257,11 @@ func TestSocketBadMessagesGetAnErrorAndTheConnectionStaysUsable(t *testing.T) {
 		{"not a number", `{"type":"run","scenario":"channels","params":{"producers":"many"}}`, `producers must be a whole number 1–16, got "many"`},
 		{"fraction", `{"type":"run","scenario":"channels","params":{"producers":1.5}}`, `producers must be a whole number 1–16, got "1.5"`},
 		{"unknown param", `{"type":"run","scenario":"channels","params":{"workers":3}}`, `channels has no parameter "workers"`},
-		{"bad mode", `{"type":"run","scenario":"channels","mode":"turbo"}`, `mode must be "live" or "seeded", got "turbo"`},
+		{"bad mode", `{"type":"run","scenario":"channels","mode":"turbo"}`, `mode must be live or seeded, got "turbo"`},
+		{"mode as a number", `{"type":"run","scenario":"channels","mode":0}`, `mode must be live or seeded, got "0"`},
+		{"zero processors", `{"type":"run","scenario":"channels","mode":"seeded","processors":0}`, "processors must be 1–8, got 0"},
+		{"every problem at once", `{"type":"run","scenario":"channels","params":{"producers":500},"mode":"seeded","seed":-1,"speed":0}`,
+			"producers must be 1–16, got 500; seed must be 0–9007199254740991, got -1; speed must be 0.1–10, got 0"},
 		{"bad speed", `{"type":"run","scenario":"channels","speed":50}`, "speed must be 0.1–10, got 50"},
 		{"two objects", `{"type":"stop"}{"type":"stop"}`, "one JSON object per message"},
 		// What was sent is repeated only in part: 40 characters, marked as cut.
@@ -411,4 +416,28 @@ func asCloseError(err error, target **websocket.CloseError) bool {
 		*target = ce
 	}
 	return ok
+}
+
+// A run message carries exactly the settings the table marks for the socket, each under its
+// JSON name.
+func TestRunMessagesCarryTheSocketSettings(t *testing.T) {
+	var want []string
+	for _, st := range scenarios.RunSettings() {
+		if st.Socket {
+			want = append(want, st.Name)
+		}
+	}
+	var got []string
+	for name := range (clientMessage{}).settings() {
+		got = append(got, name)
+	}
+	if slices.Sort(got); !slices.Equal(got, slices.Sorted(slices.Values(want))) {
+		t.Errorf("run messages carry %v, the table marks %v", got, want)
+	}
+	for _, name := range want {
+		msg := `{"type":"run","scenario":"channels","` + name + `":null}`
+		if _, err := decodeClientMessage([]byte(msg)); err != nil {
+			t.Errorf("%s: %v", msg, err)
+		}
+	}
 }

@@ -213,11 +213,7 @@ func (s *session) startRun(req runRequest) {
 	ctx, cancel := context.WithCancel(s.ctx)
 	p := &runningPump{cancel: cancel, done: make(chan struct{})}
 	s.current = p
-	cfg := s.app.limits.stageConfig()
-	if req.settings.mode == stage.Seeded {
-		cfg = s.app.limits.seededConfig(req.settings)
-	}
-	cfg.Speed = req.speed
+	cfg := s.app.limits.runConfig(req.settings)
 	s.log.Info("run", "run", id, "scenario", req.scenario.ID, "params", req.scenario.Query(req.values))
 	run := req.scenario.Start(ctx, cfg, req.values)
 	runDone := run.Done()
@@ -279,15 +275,10 @@ type stream struct {
 func (s *session) pump(id int, req runRequest, run *scenarios.Run, release func()) {
 	runDone := run.Done()
 	defer func() { <-runDone }()
-	meta := metaMessage{V: stage.SchemaVersion, Type: typeMeta, Run: id,
-		Scenario: req.scenario.ID, Params: req.scenario.Named(req.values), Mode: req.settings.mode, Speed: req.speed}
-	if req.settings.mode == stage.Seeded {
-		meta.Seed, meta.Processors = &req.settings.seed, req.settings.processors
-	}
-	if !s.sendJSON(meta) {
+	if !s.sendJSON(newMetaMessage(id, req)) {
 		return
 	}
-	p := &stream{s: s, id: id, run: run, seeded: req.settings.mode == stage.Seeded}
+	p := &stream{s: s, id: id, run: run, seeded: req.settings.Seeded()}
 	var (
 		last  time.Time
 		timer = time.NewTimer(0)

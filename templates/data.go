@@ -15,16 +15,13 @@ type PageData struct {
 	// The scenario's Go and Rust sources, highlighted (Highlighter.Lines).
 	GoLines, RustLines []SrcLine
 
-	// Run settings, from the link: "live" or "seeded"; the seed and the processors of a
-	// seeded run.
-	Mode       string
-	Seed       uint64
-	Processors int
-	// Searches are the interleavings "Find" can look for in this scenario ("deadlock",
-	// "lost-update"); empty when it offers none.
-	Searches []string
-	// ByEvents lays the run out by event order rather than by time (view=events).
-	ByEvents bool
+	// Settings are the link's run settings, checked (scenarios.CheckSettings); the zero value
+	// shows the defaults: live, by time. The page renders them with the limits of
+	// scenarios.RunSettings, and gives its script that table as JSON.
+	Settings scenarios.Settings
+	// Searches are the interleavings "Find" can look for in this scenario; empty when it
+	// offers none.
+	Searches []scenarios.Search
 }
 
 // NotFoundData is the 404 page: what was asked for and what exists.

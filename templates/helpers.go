@@ -1,6 +1,8 @@
 package templates
 
 import (
+	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 
@@ -188,19 +190,15 @@ func playURL(id, query string) string {
 	return u
 }
 
-// Run settings as the page offers them.
-const (
-	maxProcessors = 8
-	// defaultProcessors is what a link without processors gets, as the server does.
-	defaultProcessors = 4
-	// maxSeedText is the largest seed: 2^53−1, the largest integer a browser's number holds
-	// exactly.
-	maxSeedText = "9007199254740991"
-	// findTries is how many seeds a Find button asks the search to try.
-	findTries = 200
-)
+// findTries is how many seeds a Find button asks the search to try.
+const findTries = 200
 
-var runModes = []string{"live", "seeded"}
+// runSetting is the named row of the run settings table; the page's fields take their
+// labels, limits and help from it.
+func runSetting(name string) scenarios.Setting {
+	st, _ := scenarios.LookupSetting(name)
+	return st
+}
 
 // runMode is the mode the page shows: "seeded", or "live" for anything else (a link without
 // one).
@@ -220,24 +218,38 @@ func seedText(mode string, seed uint64) string {
 	return strconv.FormatUint(seed, 10)
 }
 
+// processorChoices are the processors the page offers, the table's range.
+func processorChoices() []int {
+	st := runSetting("processors")
+	var ns []int
+	for n := int(st.Min); n <= int(st.Max); n++ {
+		ns = append(ns, n)
+	}
+	return ns
+}
+
 // processors is the processors setting shown: the link's, or the default when it has none.
 func processors(n int) int {
-	if n < 1 || n > maxProcessors {
-		return defaultProcessors
+	st := runSetting("processors")
+	if n < int(st.Min) || n > int(st.Max) {
+		n, _ = strconv.Atoi(st.Default)
 	}
 	return n
 }
 
-// findLabel is the text of the button that searches for want: "Find a deadlock".
-func findLabel(want string) string {
-	switch want {
-	case "deadlock":
-		return "Find a deadlock"
-	case "lost-update":
-		return "Find a lost update"
+// linkSettingsJSON is the table of the settings links carry, as JSON for the page's script
+// (web/urlstate.js), which holds no limits of its own. An attribute rather than a JSON
+// script block keeps the page free of inline scripts of any type.
+func linkSettingsJSON() (string, error) {
+	data, err := json.Marshal(scenarios.LinkSettings())
+	if err != nil {
+		return "", fmt.Errorf("encode the run settings table: %w", err)
 	}
-	return "Find " + strings.ReplaceAll(want, "-", " ")
+	return string(data), nil
 }
+
+// maxText is a number setting's largest value as a field's max attribute: 9007199254740991.
+func maxText(st scenarios.Setting) string { return strconv.FormatFloat(st.Max, 'f', -1, 64) }
 
 // shortTitle is a scenario title's name, the part before its colon ("Worker pool" of
 // "Worker pool: a shared queue of tasks"): the picker lists every scenario in one row, and
@@ -256,9 +268,9 @@ func pickerTip(title, summary string) string {
 }
 
 // viewValue is the view a page's form carries on: how the run is laid out.
-func viewValue(byEvents bool) string {
-	if byEvents {
-		return "events"
+func viewValue(v scenarios.View) string {
+	if v == scenarios.ByEvents {
+		return string(scenarios.ByEvents)
 	}
-	return "time"
+	return string(scenarios.ByTime)
 }

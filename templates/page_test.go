@@ -2,9 +2,12 @@ package templates
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	stdhtml "html"
 	"html/template"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -323,8 +326,9 @@ func TestPageRunSettings(t *testing.T) {
 	}
 
 	seeded := renderPage(t, withSources(PageData{Catalog: cat.All(), Scenario: s, Values: vals,
-		Query: s.Query(vals) + "&mode=seeded&seed=9007199254740991&processors=2",
-		Mode:  "seeded", Seed: 1<<53 - 1, Processors: 2, Searches: []string{"deadlock", "lost-update"}}))
+		Query:    s.Query(vals) + "&mode=seeded&seed=9007199254740991&processors=2",
+		Settings: scenarios.Settings{Mode: "seeded", Seed: 1<<53 - 1, Processors: 2},
+		Searches: []scenarios.Search{{Want: "deadlock", Label: "Find a deadlock"}, {Want: "lost-update", Label: "Find a lost update"}}}))
 	for _, m := range []string{
 		`<input type="radio" name="mode" value="live" id="mode-live">`,
 		`<input type="radio" name="mode" value="seeded" id="mode-seeded" checked>`,
@@ -360,11 +364,6 @@ func TestRunSettingHelpers(t *testing.T) {
 	for in, want := range map[int]int{0: 4, -1: 4, 1: 1, 8: 8, 9: 4} {
 		if got := processors(in); got != want {
 			t.Errorf("processors(%d) = %d, want %d", in, got, want)
-		}
-	}
-	for in, want := range map[string]string{"deadlock": "Find a deadlock", "lost-update": "Find a lost update", "double-free": "Find double free"} {
-		if got := findLabel(in); got != want {
-			t.Errorf("findLabel(%q) = %q, want %q", in, got, want)
 		}
 	}
 	if runMode("") != "live" || runMode("seeded") != "seeded" || runMode("SEEDED") != "live" {
@@ -410,5 +409,36 @@ func TestPageOnlyWhen(t *testing.T) {
 		if strings.Count(html, "data-only-param") != 1 {
 			t.Errorf("method=%s: %d rows say when they apply, want gap's alone", method, strings.Count(html, "data-only-param"))
 		}
+	}
+}
+
+// The page gives its script the table of the settings links carry, so that the script holds
+// no limits of its own, and renders its fields from the same table.
+func TestPageGivesItsScriptTheSettingsTable(t *testing.T) {
+	html, _ := pageHTML(t, "channels", nil)
+	m := regexp.MustCompile(`<div class="run-settings" id="run-settings" data-settings="([^"]*)">`).FindStringSubmatch(html)
+	if m == nil {
+		t.Fatal("the run settings carry no table")
+	}
+	var table []struct {
+		Name string  `json:"name"`
+		Max  float64 `json:"max"`
+	}
+	if err := json.Unmarshal([]byte(stdhtml.UnescapeString(m[1])), &table); err != nil {
+		t.Fatalf("the table is not JSON: %v", err)
+	}
+	var names []string
+	for _, st := range table {
+		names = append(names, st.Name)
+		if st.Name == "seed" && st.Max != scenarios.MaxSeed {
+			t.Errorf("the table's largest seed is %g, want %d", st.Max, scenarios.MaxSeed)
+		}
+	}
+	if want := []string{"mode", "seed", "processors", "view"}; !slices.Equal(names, want) {
+		t.Errorf("the table names %v, want %v", names, want)
+	}
+	procs, _ := scenarios.LookupSetting("processors")
+	if got := strings.Count(html, `<option value=`) - 5; got != int(procs.Max-procs.Min)+1 { // 5 speeds
+		t.Errorf("the page offers %d processors, the table %g–%g", got, procs.Min, procs.Max)
 	}
 }

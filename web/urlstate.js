@@ -2,21 +2,47 @@
 // its <output>, rewrites the address with history.replaceState and refreshes the #share link.
 // Loading a URL needs nothing from here: the server renders the values.
 //
-// The link holds the scenario's params in param order, then the run settings: nothing for a
-// live run (the default), mode=seeded&seed=N&processors=P for a seeded one.
+// The link holds the scenario's params in param order, then the run settings as the server
+// writes them (scenarios.Settings.Query): nothing for a live run by time (the defaults),
+// mode=seeded&seed=N&processors=P for a seeded one, then view=events for a run laid out by
+// event order.
+//
+// The run settings' names, limits and defaults are the server's: it renders its table of the
+// settings links carry (scenarios.RunSettings) into #run-settings as JSON, data-settings, and
+// this module reads them from there rather than holding copies. A page without it (the
+// not-found page) has no run settings to read.
+
+const TABLE = readTable();
+
+function readTable() {
+  const el = document.getElementById('run-settings');
+  return el && el.dataset.settings ? JSON.parse(el.dataset.settings) : [];
+}
+
+/** setting is the named row of the server's table: {name, kind, choices, min, max, default, modes, always}. */
+function setting(name) {
+  return TABLE.find((s) => s.name === name) || { name, kind: 'choice', choices: [], min: 0, max: 0, default: '' };
+}
 
 /** RUN_NAMES are the run settings' field names; every other field is a scenario param. */
-export const RUN_NAMES = new Set(['mode', 'seed', 'processors']);
+export const RUN_NAMES = new Set(TABLE.map((s) => s.name));
+const SEED = setting('seed');
+const PROCESSORS = setting('processors');
 /** MAX_SEED is the largest seed: 2^53−1, the largest integer a JSON number carries exactly. */
-export const MAX_SEED = Number.MAX_SAFE_INTEGER;
-const DEFAULT_PROCESSORS = 4;
+export const MAX_SEED = SEED.max;
+
+// wholeText reads a whole number of setting s as typed: its digits, or null when it is none
+// or out of the setting's range.
+function wholeText(s, text) {
+  const t = String(text).trim();
+  if (!/^[0-9]+$/.test(t)) return null;
+  const n = Number(t);
+  return Number.isSafeInteger(n) && n >= s.min && n <= s.max ? n : null;
+}
 
 /** parseSeed reads a seed field: a whole number 0…MAX_SEED, or null. */
 export function parseSeed(text) {
-  const s = String(text).trim();
-  if (!/^[0-9]{1,16}$/.test(s)) return null;
-  const n = Number(s);
-  return Number.isSafeInteger(n) ? n : null;
+  return wholeText(SEED, text);
 }
 
 /** randomSeed picks a seed short enough to read aloud: 1…999999. */
@@ -28,27 +54,54 @@ export function randomSeed() {
 
 /**
  * runSettings reads the run settings: {mode: "live"|"seeded", seed: a number or null (the
- * field is empty or not a seed), seedText: the field as typed, processors: 1…8}.
+ * field is empty or not a seed), seedText: the field as typed, processors: within the
+ * server's range, or its default}.
  */
 export function runSettings(form) {
   const checked = form.querySelector('input[name="mode"]:checked');
   const seedEl = form.querySelector('input[name="seed"]');
   const procEl = form.querySelector('select[name="processors"]');
-  const p = procEl ? Number(procEl.value) : DEFAULT_PROCESSORS;
+  const p = procEl ? wholeText(PROCESSORS, procEl.value) : null;
   const seedText = seedEl ? seedEl.value.trim() : '';
   return {
     mode: checked && checked.value === 'seeded' ? 'seeded' : 'live',
     seed: parseSeed(seedText),
     seedText,
-    processors: Number.isInteger(p) && p >= 1 && p <= 8 ? p : DEFAULT_PROCESSORS,
+    processors: p === null ? Number(PROCESSORS.default) : p,
   };
 }
 
-/** runQuery renders run settings for a link: empty for live runs. */
-export function runQuery(rs) {
-  if (rs.mode !== 'seeded') return '';
-  const seed = rs.seed === null ? '' : `&seed=${rs.seed}`;
-  return `mode=seeded${seed}&processors=${rs.processors}`;
+// fieldValue is the value of setting s as the form holds it, as a link writes it, or null
+// when the form holds none the server would take.
+function fieldValue(form, s) {
+  const el = form.elements.namedItem(s.name); // a radio group's is its checked radio's
+  const text = el ? String(el.value).trim() : '';
+  if (text === '') return null;
+  if (s.kind === 'choice') return s.choices.includes(text) ? text : null;
+  if (s.kind === 'whole') {
+    const n = wholeText(s, text);
+    return n === null ? null : String(n);
+  }
+  const n = Number(text);
+  return Number.isFinite(n) && n >= s.min && n <= s.max ? String(n) : null;
+}
+
+/**
+ * runQuery renders the run settings the form holds as the server's links do: in the table's
+ * order, those that apply to the mode, left out at their defaults unless always named, and
+ * left out when the field holds nothing usable (a seeded link without a seed gets one where
+ * it is opened).
+ */
+export function runQuery(form) {
+  const mode = fieldValue(form, setting('mode')) ?? setting('mode').default;
+  const parts = [];
+  for (const s of TABLE) {
+    if (s.modes && !s.modes.includes(mode)) continue;
+    const v = fieldValue(form, s);
+    if (v === null || (!s.always && v === s.default)) continue;
+    parts.push(`${encodeURIComponent(s.name)}=${encodeURIComponent(v)}`);
+  }
+  return parts.join('&');
 }
 
 /** formatValue renders a slider value as the page shows it: "300 ms", "4". */
@@ -101,19 +154,17 @@ export function paramsQuery(form) {
     .join('&');
 }
 
-/** query is the page's canonical query: the params, the run settings, then view=events when the run is laid out by event order. */
+/** query is the page's canonical query: the params, then the run settings. */
 export function query(form) {
-  const view = form.elements.namedItem('view');
-  const byEvents = view && view.value === 'events' ? 'view=events' : '';
-  return [paramsQuery(form), runQuery(runSettings(form)), byEvents].filter((q) => q !== '').join('&');
+  return [paramsQuery(form), runQuery(form)].filter((q) => q !== '').join('&');
 }
 
-// isSetting tells the fields that change the link: sliders, choices, the seed and the
-// processors.
+// isSetting tells the fields that change the link: sliders, choices and the run settings'
+// fields (the seed, the processors).
 function isSetting(el) {
-  if (el instanceof HTMLSelectElement) return el.name === 'processors';
+  if (el instanceof HTMLSelectElement) return RUN_NAMES.has(el.name);
   if (!(el instanceof HTMLInputElement)) return false;
-  return el.type === 'range' || el.type === 'radio' || el.name === 'seed';
+  return el.type === 'range' || el.type === 'radio' || RUN_NAMES.has(el.name);
 }
 
 // applyOnlyWhen disables the params that have no effect under the choices picked (the server
