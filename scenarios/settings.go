@@ -43,6 +43,9 @@ type Settings struct {
 	// playback.
 	Speed float64
 	View  View
+	// Schedule, in a seeded run, makes its first choices of who runs next: the schedule of a
+	// run made by hand, or a prefix of one; past its end the seed chooses.
+	Schedule stage.Schedule
 }
 
 // Seeded reports whether the settings are of a seeded run.
@@ -56,7 +59,14 @@ const (
 	KindChoice SettingKind = "choice" // one of Choices, by name
 	KindWhole  SettingKind = "whole"  // a whole number Min–Max
 	KindNumber SettingKind = "number" // a number Min–Max
+	// KindSchedule is a seeded run's schedule in its text form (stage.Schedule), at most
+	// MaxScheduleText characters.
+	KindSchedule SettingKind = "schedule"
 )
+
+// MaxScheduleText is the longest schedule a link or a message may carry: some 60,000 choices,
+// more than the longest run the server records makes.
+const MaxScheduleText = 32 << 10
 
 // Setting describes one run setting: what it takes, its default, where it applies and
 // travels, and a sentence of help. It is plain data: the page renders its label and help, and
@@ -118,6 +128,13 @@ func RunSettings() []Setting {
 			get:  func(s Settings) string { return strconv.Itoa(s.Processors) },
 		},
 		{
+			Name: "schedule", Label: "Schedule", Kind: KindSchedule, Max: MaxScheduleText,
+			Modes: seededOnly, Link: true, Socket: true,
+			Help: "The choices of who runs next that made this interleaving, replayed before the seed's own: how a link brings back a run made by hand.",
+			put:  func(s *Settings, v string) { s.Schedule, _ = stage.ParseSchedule(v) },
+			get:  func(s Settings) string { return s.Schedule.String() },
+		},
+		{
 			// Slower than a tenth is a slideshow, faster than 10× hides everything. The page
 			// keeps its speed out of links: it is how one watches, not what runs.
 			Name: "speed", Label: "Speed", Kind: KindNumber, Min: 0.1, Max: 10, Default: "1", Socket: true,
@@ -171,6 +188,14 @@ func formatBound(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) 
 // clamped, as params are; anything else unusable gives way to def.
 func (st Setting) parse(text, def string) (string, string) {
 	switch st.Kind {
+	case KindSchedule:
+		if len(text) > int(st.Max) {
+			return def, fmt.Sprintf("%s must be at most %d characters, got %d", st.Name, int(st.Max), len(text))
+		}
+		if _, err := stage.ParseSchedule(text); err != nil {
+			return def, fmt.Sprintf("%s must be the text of a run's schedule, but %v", st.Name, err)
+		}
+		return text, ""
 	case KindChoice:
 		// Unlike a choice param's, a setting's choices have no index: a number is no choice.
 		if slices.Contains(st.Choices, text) {
@@ -297,9 +322,14 @@ func (s Settings) Named() map[string]any {
 		if !st.Link || !st.AppliesTo(s.Mode) {
 			continue
 		}
-		if v := st.get(s); st.Kind == KindChoice {
+		switch v := st.get(s); st.Kind {
+		case KindSchedule:
+			if v != "" {
+				named[st.Name] = v
+			}
+		case KindChoice:
 			named[st.Name] = v
-		} else {
+		default:
 			named[st.Name] = json.Number(v)
 		}
 	}

@@ -59,7 +59,13 @@ func TestCheckSettings(t *testing.T) {
 		{"a bad view is by time", map[string]string{"view": "zzz"}, live,
 			[]Problem{{"view", "zzz", "time", `view must be time or events, got "zzz"`}}},
 		{"an unknown name", map[string]string{"colour": "red"}, live,
-			[]Problem{{"colour", "red", "", `"colour" is not a run setting (they are mode, seed, processors, speed, view)`}}},
+			[]Problem{{"colour", "red", "", `"colour" is not a run setting (they are mode, seed, processors, schedule, speed, view)`}}},
+		{"a schedule, seeded", map[string]string{"mode": "seeded", "seed": "3", "schedule": "SQ"},
+			with(seeded, func(s *Settings) { s.Seed, s.Schedule = 3, mustSchedule(t, "SQ") }), nil},
+		{"a schedule that is none is left out", map[string]string{"mode": "seeded", "seed": "3", "schedule": "S%Q"},
+			with(seeded, func(s *Settings) { s.Seed = 3 }),
+			[]Problem{{"schedule", "S%Q", "", `schedule must be the text of a run's schedule, but character 2 is '%', not a letter, digit, - or _`}}},
+		{"live ignores a schedule", map[string]string{"schedule": "SQ"}, live, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			set, problems := CheckSettings(tc.raw, fresh)
@@ -73,6 +79,15 @@ func TestCheckSettings(t *testing.T) {
 	}
 }
 
+func mustSchedule(t *testing.T, text string) stage.Schedule {
+	t.Helper()
+	s, err := stage.ParseSchedule(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 // A link's settings read back as the same settings, with nothing to say.
 func TestSettingsQuery(t *testing.T) {
 	for _, tc := range []struct {
@@ -83,6 +98,7 @@ func TestSettingsQuery(t *testing.T) {
 		{Settings{Mode: stage.Live, Speed: 2, View: ByEvents}, "view=events"},
 		{Settings{Mode: stage.Seeded, Seed: 40, Processors: 4, Speed: 1, View: ByTime}, "mode=seeded&seed=40&processors=4"},
 		{Settings{Mode: stage.Seeded, Seed: 0, Processors: 1, Speed: 1, View: ByEvents}, "mode=seeded&seed=0&processors=1&view=events"},
+		{Settings{Mode: stage.Seeded, Seed: 5, Processors: 2, Speed: 1, View: ByTime, Schedule: mustSchedule(t, "SQ-_")}, "mode=seeded&seed=5&processors=2&schedule=SQ-_"},
 	} {
 		if got := tc.set.Query(); got != tc.want {
 			t.Errorf("%+v: Query = %q, want %q", tc.set, got, tc.want)
@@ -133,6 +149,10 @@ func TestRunSettingsTable(t *testing.T) {
 			if !slices.Contains(st.Choices, st.Default) {
 				t.Errorf("%s: default %q is not one of %v", st.Name, st.Default, st.Choices)
 			}
+		case KindSchedule:
+			if st.Default != "" || st.Max <= 0 {
+				t.Errorf("%s: default %q, at most %g characters", st.Name, st.Default, st.Max)
+			}
 		case KindWhole, KindNumber:
 			if st.Min > st.Max || st.Choices != nil {
 				t.Errorf("%s: range %g–%g, choices %v", st.Name, st.Min, st.Max, st.Choices)
@@ -156,7 +176,7 @@ func TestRunSettingsTable(t *testing.T) {
 	for _, st := range LinkSettings() {
 		linked = append(linked, st.Name)
 	}
-	if want := []string{"mode", "seed", "processors", "view"}; !slices.Equal(linked, want) {
+	if want := []string{"mode", "seed", "processors", "schedule", "view"}; !slices.Equal(linked, want) {
 		t.Errorf("links carry %v, want %v", linked, want)
 	}
 }
@@ -165,12 +185,12 @@ func TestRunSettingsTable(t *testing.T) {
 // panics, what it returns is always usable, its problems agree with what it used, and the
 // settings' link reads back as the same settings.
 func FuzzCheckSettings(f *testing.F) {
-	f.Add("seeded", "40", "4", "1", "events", "")
-	f.Add("0", "abc", "9", "NaN", "zzz", "colour")
-	f.Add(" seeded", "-1", "0", "1e400", "time", "")
-	f.Add("seeded", "9007199254740992", "+3", "0x1p-2", "", "mode")
-	f.Fuzz(func(t *testing.T, mode, seed, processors, speed, view, other string) {
-		raw := map[string]string{"mode": mode, "seed": seed, "processors": processors, "speed": speed, "view": view}
+	f.Add("seeded", "40", "4", "1", "events", "", "")
+	f.Add("0", "abc", "9", "NaN", "zzz", "", "colour")
+	f.Add(" seeded", "-1", "0", "1e400", "time", "SQ", "")
+	f.Add("seeded", "9007199254740992", "+3", "0x1p-2", "", "S%Q", "mode")
+	f.Fuzz(func(t *testing.T, mode, seed, processors, speed, view, schedule, other string) {
+		raw := map[string]string{"mode": mode, "seed": seed, "processors": processors, "speed": speed, "view": view, "schedule": schedule}
 		if other != "" {
 			raw[other] = "1"
 		}
@@ -181,7 +201,7 @@ func FuzzCheckSettings(f *testing.F) {
 		if set.Seeded() && (set.Seed > MaxSeed || set.Processors < 1 || set.Processors > 8) {
 			t.Fatalf("%q: unusable seeded %+v", raw, set)
 		}
-		if !set.Seeded() && (set.Seed != 0 || set.Processors != 0) {
+		if !set.Seeded() && (set.Seed != 0 || set.Processors != 0 || set.Schedule.Len() != 0) {
 			t.Fatalf("%q: a live run with %+v", raw, set)
 		}
 		complained := map[string]bool{}

@@ -78,6 +78,24 @@ func TestPages(t *testing.T) {
 			notContain: []string{"using 1.", "using 0."},
 		},
 		{
+			name: "a seeded link's schedule rides in the form and its link", path: "/play/cell?mode=seeded&seed=3&schedule=SQ",
+			status: http.StatusOK,
+			contains: []string{`<input type="hidden" name="schedule" value="SQ">`, "This link replays 3 choices of who runs next",
+				`mode=seeded&amp;seed=3&amp;processors=4&amp;schedule=SQ`},
+			notContain: []string{`id="notices"`},
+		},
+		{
+			name: "a schedule that is none is dropped, with a notice", path: "/play/cell?mode=seeded&seed=3&schedule=S!Q",
+			status:     http.StatusOK,
+			contains:   []string{`id="notices"`, `schedule must be the text of a run&#39;s schedule, but character 2 is &#39;!&#39;, not a letter, digit, - or _; ignored it.`},
+			notContain: []string{`name="schedule"`},
+		},
+		{
+			name: "a live link ignores a schedule", path: "/play/cell?schedule=SQ",
+			status:     http.StatusOK,
+			notContain: []string{`id="notices"`, `name="schedule"`},
+		},
+		{
 			name: "a live link ignores the seed and processors a form sends anyway", path: "/play/cell?mode=live&seed=abc&processors=99",
 			status:     http.StatusOK,
 			notContain: []string{`id="notices"`},

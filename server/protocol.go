@@ -36,12 +36,13 @@ type clientMessage struct {
 	Seed       json.RawMessage            `json:"seed"`
 	Processors json.RawMessage            `json:"processors"`
 	Speed      json.RawMessage            `json:"speed"`
+	Schedule   json.RawMessage            `json:"schedule"`
 }
 
 // settings are the message's run settings by name, as JSON; one line per setting a run
 // message carries (those scenarios.RunSettings marks Socket).
 func (m clientMessage) settings() map[string]json.RawMessage {
-	return map[string]json.RawMessage{"mode": m.Mode, "seed": m.Seed, "processors": m.Processors, "speed": m.Speed}
+	return map[string]json.RawMessage{"mode": m.Mode, "seed": m.Seed, "processors": m.Processors, "speed": m.Speed, "schedule": m.Schedule}
 }
 
 // runRequest is a checked run message.
@@ -136,7 +137,7 @@ func newMetaMessage(id int, req runRequest) metaMessage {
 	meta := metaMessage{V: stage.SchemaVersion, Type: typeMeta, Run: id,
 		Scenario: req.scenario.ID, Params: req.scenario.Named(req.values), Mode: set.Mode, Speed: set.Speed}
 	if set.Seeded() {
-		meta.Seed, meta.Processors = &set.Seed, set.Processors
+		meta.Seed, meta.Processors, meta.Schedule = &set.Seed, set.Processors, set.Schedule.String()
 	}
 	return meta
 }
@@ -149,9 +150,10 @@ type metaMessage struct {
 	Params   map[string]any `json:"params"`
 	Mode     stage.Mode     `json:"mode"`
 	Speed    float64        `json:"speed"`
-	// Seeded runs only.
+	// Seeded runs only; Schedule when the run follows one.
 	Seed       *uint64 `json:"seed,omitempty"`
 	Processors int     `json:"processors,omitempty"`
+	Schedule   string  `json:"schedule,omitempty"`
 }
 
 type endStats struct {
@@ -170,6 +172,9 @@ type endMessage struct {
 	Stats    endStats         `json:"stats"`
 	Leftover []string         `json:"leftover"`
 	Summary  []scenarios.Stat `json:"summary"`
+	// Schedule is a seeded run's own schedule, as far as it went: its choices of who ran
+	// next, which a link's schedule setting replays.
+	Schedule string `json:"schedule,omitempty"`
 }
 
 type errorMessage struct {
@@ -192,7 +197,7 @@ func newEndMessage(run int, end stage.End, summary []scenarios.Stat) endMessage 
 		Reason: end.Reason, Message: end.Message,
 		Stats: endStats{Events: end.Events, Goroutines: end.Goroutines,
 			Objects: end.Objects, Duration: end.Duration},
-		Leftover: leftover, Summary: summary,
+		Leftover: leftover, Summary: summary, Schedule: end.Schedule.String(),
 	}
 }
 

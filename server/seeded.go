@@ -34,6 +34,10 @@ func (l limits) runConfig(set scenarios.Settings) stage.Config {
 		cfg.Mode = stage.Seeded
 		cfg.Seed = set.Seed
 		cfg.Processors = set.Processors
+		if set.Schedule.Len() > 0 {
+			// The schedule's choices first, then the seed's own, which it keeps in step.
+			cfg.Strategy = stage.Replay(set.Schedule, stage.RandomStrategy(set.Seed))
+		}
 	}
 	return cfg
 }
@@ -76,6 +80,9 @@ func (a *app) handleTrace(c echo.Context) error {
 	}
 	events, end, summary := a.runSeeded(c.Request().Context(), s, vals, set)
 	release()
+	if end.Reason == stage.ReasonSchedule {
+		return echo.NewHTTPError(http.StatusBadRequest, end.Message)
+	}
 	name := fmt.Sprintf("%s-seed%d", s.ID, set.Seed)
 	if format == "chrome" {
 		data, err := stage.ChromeTrace(events)
@@ -86,7 +93,7 @@ func (a *app) handleTrace(c echo.Context) error {
 		return c.JSONBlob(http.StatusOK, data)
 	}
 	head, err := json.Marshal(traceHead{V: stage.SchemaVersion, Scenario: s.ID, Params: s.Named(vals),
-		Mode: stage.Seeded, Seed: set.Seed, Processors: set.Processors, End: newEndMessage(0, end, summary)})
+		Mode: stage.Seeded, Seed: set.Seed, Processors: set.Processors, Schedule: set.Schedule.String(), End: newEndMessage(0, end, summary)})
 	if err != nil {
 		return fmt.Errorf("encode trace of %s: %w", name, err)
 	}
@@ -105,6 +112,7 @@ type traceHead struct {
 	Mode       stage.Mode     `json:"mode"`
 	Seed       uint64         `json:"seed"`
 	Processors int            `json:"processors"`
+	Schedule   string         `json:"schedule,omitempty"` // the schedule the run followed, as asked
 	End        endMessage     `json:"end"`
 }
 
@@ -157,6 +165,10 @@ func (a *app) handleSearch(c echo.Context) error {
 		_, end, summary := a.runSeeded(ctx, s, vals, set)
 		if end.Reason == stage.ReasonStopped {
 			break // the budget ran out mid-run
+		}
+		if end.Reason == stage.ReasonSchedule {
+			// Every seed replays the same schedule first: it fits none of them.
+			return echo.NewHTTPError(http.StatusBadRequest, end.Message)
 		}
 		tried++
 		if search.Showed(end, summary) {

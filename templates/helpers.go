@@ -274,3 +274,14 @@ func viewValue(v scenarios.View) string {
 	}
 	return string(scenarios.ByTime)
 }
+
+// scheduleText says what a link's schedule does: "This link replays 12 choices of who runs
+// next, then the seed makes the rest." A change to any setting drops it (the page's script
+// does), since it fits only the run it was made on.
+func scheduleText(choices int) string {
+	what := strconv.Itoa(choices) + " choices"
+	if choices == 1 {
+		what = "1 choice"
+	}
+	return "This link replays " + what + " of who runs next, then the seed makes the rest. Changing a setting drops them."
+}

@@ -91,14 +91,15 @@ export class Socket extends EventTarget {
 
   /**
    * run asks the server to run a scenario. settings are the run settings ({mode, seed,
-   * processors}); a live run sends neither seed nor processors, a seeded one without a seed
-   * lets the server pick it.
+   * processors, schedule}); a live run sends neither seed nor processors, a seeded one
+   * without a seed lets the server pick it, and one without a schedule leaves it out.
    */
   run(scenario, params, speed, settings = { mode: 'live' }) {
     const msg = { type: 'run', scenario, params, mode: settings.mode === 'seeded' ? 'seeded' : 'live', speed };
     if (msg.mode === 'seeded') {
       if (settings.seed !== null && settings.seed !== undefined) msg.seed = settings.seed;
       msg.processors = settings.processors;
+      if (settings.schedule) msg.schedule = settings.schedule;
     }
     return this.send(msg);
   }

@@ -55,7 +55,7 @@ export function randomSeed() {
 /**
  * runSettings reads the run settings: {mode: "live"|"seeded", seed: a number or null (the
  * field is empty or not a seed), seedText: the field as typed, processors: within the
- * server's range, or its default}.
+ * server's range, or its default, schedule: the link's schedule or ''}.
  */
 export function runSettings(form) {
   const checked = form.querySelector('input[name="mode"]:checked');
@@ -68,7 +68,17 @@ export function runSettings(form) {
     seed: parseSeed(seedText),
     seedText,
     processors: p === null ? Number(PROCESSORS.default) : p,
+    schedule: fieldValue(form, setting('schedule')) ?? '',
   };
+}
+
+/**
+ * dropSchedule forgets the schedule a link brought (#p-schedule holds it): it fits only the
+ * run it was made on, so any change to the settings ends it.
+ */
+export function dropSchedule(form) {
+  const el = form.querySelector('#p-schedule');
+  if (el) el.remove();
 }
 
 // fieldValue is the value of setting s as the form holds it, as a link writes it, or null
@@ -77,6 +87,7 @@ function fieldValue(form, s) {
   const el = form.elements.namedItem(s.name); // a radio group's is its checked radio's
   const text = el ? String(el.value).trim() : '';
   if (text === '') return null;
+  if (s.kind === 'schedule') return text.length <= s.max ? text : null;
   if (s.kind === 'choice') return s.choices.includes(text) ? text : null;
   if (s.kind === 'whole') {
     const n = wholeText(s, text);
@@ -215,6 +226,7 @@ export function initURLState(form, share, onChange = () => {}) {
     }
     if (input === seedEl) checkSeed();
     if (input.type === 'radio') applyOnlyWhen(form);
+    dropSchedule(form);
     update(true);
     onChange(input);
   };

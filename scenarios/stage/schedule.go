@@ -1,6 +1,7 @@
 package stage
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -23,9 +24,11 @@ import (
 // base64url (RFC 4648 §5: A–Z, a–z, 0–9, - and _). A choice between two goroutines takes
 // one to three bits; the schedule of a seeded run of a thousand choices among a handful of
 // goroutines takes a few hundred characters. The empty schedule is the empty string.
+//
+// A Schedule is a value: two are equal when their texts are.
 type Schedule struct {
-	// choices are the move-to-front positions, as the text form codes them.
-	choices []uint32
+	text string // the text form, checked
+	n    int    // choices
 }
 
 // maxChoice is the largest position a schedule's text may code: one below the most
@@ -34,48 +37,20 @@ const maxChoice = MaxGoroutinesCap - 1
 
 const scheduleDigits = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
-// ParseSchedule reads a schedule's text form. It checks the text alone; whether the schedule
-// fits a run is found out by replaying it.
+// ParseSchedule reads a schedule's text form. It checks the text alone — its error says where
+// the text goes wrong — and whether the schedule fits a run is found out by replaying it.
 func ParseSchedule(text string) (Schedule, error) {
-	var bits bitReader
-	for i := range len(text) {
-		d := strings.IndexByte(scheduleDigits, text[i])
-		if d < 0 {
-			return Schedule{}, fmt.Errorf("a schedule is letters, digits, - and _, but character %d is %q", i+1, rune(text[i]))
-		}
-		bits.digits = append(bits.digits, byte(d))
+	choices, err := decodeChoices(text)
+	if err != nil {
+		return Schedule{}, err
 	}
-	var s Schedule
-	for {
-		zeros := 0
-		for bits.left() > 0 && bits.peek() == 0 {
-			bits.next()
-			zeros++
-		}
-		if bits.left() == 0 {
-			if zeros >= 6 {
-				return Schedule{}, fmt.Errorf("a schedule ends in a whole character of padding (choice %d)", len(s.choices)+1)
-			}
-			return s, nil // the padding of the last character
-		}
-		if zeros > 16 || bits.left() < zeros+1 {
-			return Schedule{}, fmt.Errorf("choice %d of the schedule is cut short or out of range", len(s.choices)+1)
-		}
-		v := 0
-		for range zeros + 1 {
-			v = v<<1 | bits.next()
-		}
-		if v-1 > maxChoice {
-			return Schedule{}, fmt.Errorf("choice %d of the schedule is out of range", len(s.choices)+1)
-		}
-		s.choices = append(s.choices, uint32(v-1))
-	}
+	return Schedule{text: text, n: len(choices)}, nil
 }
 
-// String is the schedule's text form.
-func (s Schedule) String() string {
+// scheduleOf is the schedule of choices, the move-to-front positions the text codes.
+func scheduleOf(choices []uint32) Schedule {
 	var w bitWriter
-	for _, c := range s.choices {
+	for _, c := range choices {
 		v := c + 1
 		n := 0
 		for v>>(n+1) != 0 {
@@ -88,19 +63,68 @@ func (s Schedule) String() string {
 			w.put(int(v>>i) & 1)
 		}
 	}
-	return w.text()
+	return Schedule{text: w.text(), n: len(choices)}
 }
 
+// choices are the schedule's move-to-front positions.
+func (s Schedule) choices() []uint32 {
+	choices, _ := decodeChoices(s.text) // checked when the schedule was made
+	return choices
+}
+
+// decodeChoices reads the positions a schedule's text codes.
+func decodeChoices(text string) ([]uint32, error) {
+	var bits bitReader
+	for i := range len(text) {
+		d := strings.IndexByte(scheduleDigits, text[i])
+		if d < 0 {
+			return nil, fmt.Errorf("character %d is %q, not a letter, digit, - or _", i+1, rune(text[i]))
+		}
+		bits.digits = append(bits.digits, byte(d))
+	}
+	var choices []uint32
+	for {
+		zeros := 0
+		for bits.left() > 0 && bits.peek() == 0 {
+			bits.next()
+			zeros++
+		}
+		if bits.left() == 0 {
+			if zeros >= 6 {
+				return nil, errors.New("it ends in a whole character of padding")
+			}
+			return choices, nil // the padding of the last character
+		}
+		if zeros > 16 || bits.left() < zeros+1 {
+			return nil, fmt.Errorf("choice %d is cut short or out of range", len(choices)+1)
+		}
+		v := 0
+		for range zeros + 1 {
+			v = v<<1 | bits.next()
+		}
+		if v-1 > maxChoice {
+			return nil, fmt.Errorf("choice %d is out of range", len(choices)+1)
+		}
+		choices = append(choices, uint32(v-1))
+	}
+}
+
+// String is the schedule's text form.
+func (s Schedule) String() string { return s.text }
+
 // Len is the number of choices in the schedule.
-func (s Schedule) Len() int { return len(s.choices) }
+func (s Schedule) Len() int { return s.n }
 
 // Prefix is the schedule's first n choices (all of them if it has fewer).
 func (s Schedule) Prefix(n int) Schedule {
-	return Schedule{choices: s.choices[:min(max(n, 0), len(s.choices))]}
+	if n >= s.n {
+		return s
+	}
+	return scheduleOf(s.choices()[:max(n, 0)])
 }
 
 // IsZero reports whether the schedule has no choices, for encoding/json's omitzero.
-func (s Schedule) IsZero() bool { return len(s.choices) == 0 }
+func (s Schedule) IsZero() bool { return s.n == 0 }
 
 // MarshalText is the text form, for encoders.
 func (s Schedule) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
@@ -161,9 +185,7 @@ type scheduleWriter struct {
 func (w *scheduleWriter) add(id int) { w.choices = append(w.choices, w.order.position(id)) }
 
 // schedule is the choices so far.
-func (w *scheduleWriter) schedule() Schedule {
-	return Schedule{choices: append([]uint32(nil), w.choices...)}
-}
+func (w *scheduleWriter) schedule() Schedule { return scheduleOf(w.choices) }
 
 // bitWriter packs bits six to a base64url character.
 type bitWriter struct {

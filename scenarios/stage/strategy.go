@@ -48,7 +48,7 @@ func (roundRobin) Next([]int, int) (int, error) { return 0, nil }
 // whole run again. A choice naming a goroutine that cannot run there ends the run
 // (ReasonSchedule) with the step and who could have run.
 func Replay(s Schedule, then Strategy) Strategy {
-	return &replay{choices: s.choices, then: then}
+	return &replay{choices: s.choices(), then: then}
 }
 
 type replay struct {
