@@ -1,7 +1,8 @@
 // The page's script: wires the controls, the socket, the timeline, the event log, the
 // summary and the code panel. The page works without it; this adds running and watching.
 
-import { STEP_NS, Trace, deadlockText, describe, formatDuration, runStats, stepTrace } from './protocol.js';
+import { deadlockText, describe, formatDuration } from './trace/describe.js';
+import { STEP_NS, Trace, runStats, stepTrace } from './trace/model.js';
 import { Socket } from './socket.js';
 import { Timeline } from './timeline.js';
 import { MAX_SEED, initURLState, paramsQuery, randomSeed, runSettings, values } from './urlstate.js';

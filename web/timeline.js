@@ -14,7 +14,8 @@
 // lane binary-searches its first and last visible item, and marks narrower than a pixel are
 // merged. Frames are requested only while something moves.
 
-import { BLOCKED, RUNNABLE, SLEEP, STEP_NS, WORK, describe, eventBySeq, formatDuration, lowerBound, partner, upperBound } from './protocol.js';
+import { describe, formatDuration } from './trace/describe.js';
+import { BLOCKED, RUNNABLE, SLEEP, STEP_NS, WORK, eventBySeq, lowerBound, partner, upperBound } from './trace/model.js';
 
 const AXIS_H = 26;
 const G_LANE_H = 26;
