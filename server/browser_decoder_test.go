@@ -107,7 +107,7 @@ func TestBrowserDecoderReadsTheGoldenFixture(t *testing.T) {
 const decoderCheckJS = `async (lines) => {
   // the page's trace modules, as one namespace
   const P = Object.assign({}, ...await Promise.all(['decode', 'model', 'describe'].map((m) => import('/web/trace/' + m + '.js'))));
-  const T = await import('/web/timeline.js');
+  const T = await import('/web/timeline/timeline.js');
   const problems = [];
   // Each connection numbers its runs from 1, so a fixture of several sessions repeats run
   // numbers: a meta starts a new run, and later lines of that number belong to it.

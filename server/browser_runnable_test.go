@@ -21,7 +21,7 @@ const runnablePool = "workers=6&tasks=12&queue=2&task=150&jitter=0"
 
 // runnableProbe is put into the page before its own script: it keeps the page's timeline, so
 // the test can find where a lane and a time are drawn.
-const runnableProbe = `import('/web/timeline.js').then(({ Timeline }) => {
+const runnableProbe = `import('/web/timeline/timeline.js').then(({ Timeline }) => {
   const draw = Timeline.prototype.draw;
   Timeline.prototype.draw = function () {
     window.__tl = this;

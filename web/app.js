@@ -4,7 +4,7 @@
 import { deadlockText, describe, formatDuration } from './trace/describe.js';
 import { STEP_NS, Trace, runStats, stepTrace } from './trace/model.js';
 import { Socket } from './socket.js';
-import { Timeline } from './timeline.js';
+import { Timeline } from './timeline/timeline.js';
 import { MAX_SEED, initURLState, paramsQuery, randomSeed, runSettings, values } from './urlstate.js';
 
 const LOG_CAP = 500;
