@@ -105,7 +105,7 @@ const benchProbe = `(() => {
     b.firstAt = 0;
     b.oldTrace = b.tl ? b.tl.trace : null;
   }, true);
-  import('/web/timeline.js').then(({ Timeline }) => {
+  import('/web/timeline/timeline.js').then(({ Timeline }) => {
     const P = Timeline.prototype;
     const frame = P.frame, draw = P.draw, finish = P.finish;
     let drawMs = 0;

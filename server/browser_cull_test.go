@@ -25,14 +25,14 @@ import (
 const cullLink = "/play/crowd?workers=4&tasks=3000&task=100&jitter=100&mode=seeded&seed=1&processors=2"
 
 // cullProbe is put into the page before its own script. It wraps the timeline's draw and
-// counts, for the last frame drawn, the paths drawArrows starts (a line and a head for each
-// arrow when there are few), whether it wrote the "zoom in" notice instead, and the rects
-// drawGoroutine fills entirely right of the canvas.
+// counts, for the last frame drawn, the paths the arrows' painter starts (a line and a head
+// for each arrow when there are few), whether it wrote the "zoom in" notice instead, and the
+// rects the goroutine lanes' painter fills entirely right of the canvas.
 const cullProbe = `(() => {
   const c = window.__cull = { tl: null, moves: 0, notice: false, beyond: 0 };
-  import('/web/timeline.js').then(({ Timeline }) => {
+  Promise.all(['timeline', 'draw', 'lanes/goroutine'].map((m) => import('/web/timeline/' + m + '.js'))).then(([{ Timeline }, { arrows }, { goroutine }]) => {
     const P = Timeline.prototype;
-    const draw = P.draw, arrows = P.drawArrows, lane = P.drawGoroutine;
+    const draw = P.draw, paintArrows = arrows.paint, paintLane = goroutine.paint;
     P.draw = function () {
       c.tl = this;
       c.moves = 0;
@@ -40,24 +40,24 @@ const cullProbe = `(() => {
       c.beyond = 0;
       return draw.call(this);
     };
-    P.drawArrows = function (...args) {
-      const ctx = this.ctx;
+    arrows.paint = function (tl, ...args) {
+      const ctx = tl.ctx;
       const moveTo = ctx.moveTo, fillText = ctx.fillText;
       ctx.moveTo = function (...a) { c.moves++; return moveTo.apply(this, a); };
       ctx.fillText = function (text, ...a) {
         if (String(text).includes('zoom in to see')) c.notice = true;
         return fillText.call(this, text, ...a);
       };
-      try { return arrows.apply(this, args); } finally { delete ctx.moveTo; delete ctx.fillText; }
+      try { return paintArrows.call(this, tl, ...args); } finally { delete ctx.moveTo; delete ctx.fillText; }
     };
-    P.drawGoroutine = function (...args) {
-      const ctx = this.ctx, w = this.cssW;
+    goroutine.paint = function (tl, ...args) {
+      const ctx = tl.ctx, w = tl.cssW;
       const fillRect = ctx.fillRect;
       ctx.fillRect = function (x, ...a) {
         if (x > w) c.beyond++;
         return fillRect.call(this, x, ...a);
       };
-      try { return lane.apply(this, args); } finally { delete ctx.fillRect; }
+      try { return paintLane.call(this, tl, ...args); } finally { delete ctx.fillRect; }
     };
   });
 })()`

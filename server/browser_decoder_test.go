@@ -15,7 +15,7 @@ import (
 )
 
 // The golden protocol fixture is written from Go: one server message per line, as the socket
-// sends them. This test feeds it through the page's own decoder (web/protocol.js) in a real
+// sends them. This test feeds it through the page's own decoder (web/trace/) in a real
 // browser and checks the model the decoder builds against what the messages say, then draws
 // every run on a timeline, so a change on either side that the other does not follow fails
 // here.
@@ -105,8 +105,9 @@ func TestBrowserDecoderReadsTheGoldenFixture(t *testing.T) {
 // decoderCheckJS is an async function of the fixture's lines that decodes them with the
 // page's decoder and returns a decoderReport.
 const decoderCheckJS = `async (lines) => {
-  const P = await import('/web/protocol.js');
-  const T = await import('/web/timeline.js');
+  // the page's trace modules, as one namespace
+  const P = Object.assign({}, ...await Promise.all(['decode', 'model', 'describe'].map((m) => import('/web/trace/' + m + '.js'))));
+  const T = await import('/web/timeline/timeline.js');
   const problems = [];
   // Each connection numbers its runs from 1, so a fixture of several sessions repeats run
   // numbers: a meta starts a new run, and later lines of that number belong to it.

@@ -21,7 +21,7 @@ const runnablePool = "workers=6&tasks=12&queue=2&task=150&jitter=0"
 
 // runnableProbe is put into the page before its own script: it keeps the page's timeline, so
 // the test can find where a lane and a time are drawn.
-const runnableProbe = `import('/web/timeline.js').then(({ Timeline }) => {
+const runnableProbe = `import('/web/timeline/timeline.js').then(({ Timeline }) => {
   const draw = Timeline.prototype.draw;
   Timeline.prototype.draw = function () {
     window.__tl = this;
@@ -71,7 +71,7 @@ func TestBrowserRunnableWaits(t *testing.T) {
 	// A wait the server recorded, found in the trace API's events, and where the page draws it.
 	raw, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(async () => {
 		const tr = await (await fetch('/api/scenarios/worker-pool/trace?`+runnablePool+`&seed=1&processors=2')).json();
-		const P = await import('/web/protocol.js');
+		const P = await import('/web/trace/describe.js');
 		const names = new Map(tr.events.filter((e) => e.kind === 'go').map((e) => [e.child, e.name]));
 		const begins = new Map();
 		let wait = null;

@@ -216,7 +216,7 @@ func TestCatalogAPI(t *testing.T) {
 
 func TestAssetsAreServedWithValidators(t *testing.T) {
 	ts := newTestServer(t)
-	for _, path := range []string{"/web/app.js", "/static/style.css"} {
+	for _, path := range []string{"/web/app.js", "/web/trace/model.js", "/static/style.css"} {
 		resp, body := get(t, ts, path)
 		if resp.StatusCode != http.StatusOK || len(body) == 0 {
 			t.Fatalf("%s: status %d, %d bytes", path, resp.StatusCode, len(body))
@@ -229,8 +229,11 @@ func TestAssetsAreServedWithValidators(t *testing.T) {
 			t.Errorf("%s: revalidation got %d, want 304", path, resp.StatusCode)
 		}
 	}
-	if resp, _ := get(t, ts, "/web/app.js"); !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/javascript") {
-		t.Errorf("app.js served as %q", resp.Header.Get("Content-Type"))
+	// modules in the app's folders are served as scripts too
+	for _, path := range []string{"/web/app.js", "/web/trace/model.js"} {
+		if resp, _ := get(t, ts, path); !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/javascript") {
+			t.Errorf("%s served as %q", path, resp.Header.Get("Content-Type"))
+		}
 	}
 	if resp, _ := get(t, ts, "/web/nope.js"); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("missing asset got %d", resp.StatusCode)

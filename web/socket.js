@@ -3,7 +3,7 @@
 // (meta, events, end, error), each with the message as detail. Connection changes dispatch
 // open and close; a message the page cannot use dispatches invalid.
 
-import { decodeMessage } from './protocol.js';
+import { decodeMessage } from './trace/decode.js';
 
 const MIN_RETRY_MS = 500;
 const MAX_RETRY_MS = 15000;

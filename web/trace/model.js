@@ -1,155 +1,8 @@
-// The wire protocol: checks every server message and turns a run's events into a trace the
-// timeline can draw. The schema is defined in Go (stage.SchemaVersion, stage.Event); this file
-// refuses malformed messages rather than drawing nonsense. Event kinds it does not know (a
-// newer server's) it keeps and logs but does not draw.
+// The trace model: a run's events as the timeline draws them, the ways to walk it, and the
+// run summed up.
 
-export const SCHEMA_VERSION = 1;
-
-/** KINDS are the event kinds this page draws. Others (a newer server's) are kept in the
- * trace and logged, but not drawn. */
-export const KINDS = new Set([
-  'go', 'exit', 'new',
-  'send-begin', 'send-end', 'recv-begin', 'recv-end', 'close',
-  'lock-begin', 'lock-end', 'unlock',
-  'atomic',
-  'wg-add', 'wait-begin', 'wait-end',
-  'cell-get', 'cell-set',
-  'borrow', 'borrow-mut', 'release', 'borrow-error',
-  'not-sync',
-  'work-begin', 'work-end', 'sleep-begin', 'sleep-end', 'runnable-begin', 'runnable-end',
-  'print', 'panic', 'deadlock',
-]);
-
-const TYPES = new Set(['meta', 'events', 'end', 'error']);
-const REASONS = new Set(['done', 'panic', 'truncated', 'stopped', 'deadlock']);
-const ATOMIC_OPS = new Set(['add', 'load', 'store', 'swap', 'cas']);
-const WG_OPS = new Set(['add', 'done']);
-
-/** ProtocolError is a message the browser cannot use. */
-export class ProtocolError extends Error {
-  constructor(message) {
-    super(message);
-    this.name = 'ProtocolError';
-  }
-}
-
-function fail(msg) {
-  throw new ProtocolError(msg);
-}
-
-const isInt = (x) => Number.isSafeInteger(x);
-const isObj = (x) => x !== null && typeof x === 'object' && !Array.isArray(x);
-
-
-/**
- * decodeMessage parses (when given text) and checks one server message. It returns the
- * message object; it throws a ProtocolError naming what is wrong.
- */
-export function decodeMessage(data) {
-  let m = data;
-  if (typeof data === 'string') {
-    try {
-      m = JSON.parse(data);
-    } catch (e) {
-      fail(`server message is not JSON: ${e.message}`);
-    }
-  }
-  if (!isObj(m)) fail('server message is not a JSON object');
-  if (m.v !== SCHEMA_VERSION) fail(`server speaks protocol version ${JSON.stringify(m.v)}, this page understands ${SCHEMA_VERSION}; reload the page`);
-  if (!TYPES.has(m.type)) fail(`unknown server message type ${JSON.stringify(m.type)}`);
-  const t = m.type;
-  if (t !== 'error' && !(isInt(m.run) && m.run > 0)) fail(`${t} message without a run number`);
-  switch (t) {
-    case 'meta':
-      if (typeof m.scenario !== 'string') fail('meta message without a scenario');
-      if (!isObj(m.params)) fail('meta message without params');
-      for (const [k, v] of Object.entries(m.params)) {
-        if (typeof v !== 'number' && typeof v !== 'string') fail(`meta param ${k} is neither a number nor a choice`);
-      }
-      if (!(m.speed === undefined || (typeof m.speed === 'number' && m.speed > 0))) fail('meta speed is not a positive number');
-      if (!(m.mode === undefined || typeof m.mode === 'string')) fail('meta mode is not text');
-      if (!(m.seed === undefined || (isInt(m.seed) && m.seed >= 0))) fail('meta seed is not a whole number');
-      if (!(m.processors === undefined || (isInt(m.processors) && m.processors > 0))) fail('meta processors is not a count');
-      break;
-    case 'events':
-      if (!Array.isArray(m.events)) fail('events message without an events array');
-      for (const e of m.events) checkEvent(e);
-      break;
-    case 'end':
-      if (!REASONS.has(m.reason)) fail(`end message with unknown reason ${JSON.stringify(m.reason)}`);
-      if (typeof m.message !== 'string') fail('end message without a message');
-      if (!isObj(m.stats)) fail('end message without stats');
-      for (const k of ['events', 'goroutines', 'objects', 'duration']) {
-        if (!(isInt(m.stats[k]) && m.stats[k] >= 0)) fail(`end stats.${k} is not a count`);
-      }
-      if (m.leftover == null) m.leftover = [];
-      if (!(Array.isArray(m.leftover) && m.leftover.every((s) => typeof s === 'string'))) fail('end leftover is not a list of text');
-      if (m.summary == null) m.summary = [];
-      if (!(Array.isArray(m.summary) && m.summary.every((s) => isObj(s) && typeof s.label === 'string' && typeof s.value === 'string'))) fail('end summary is not a list of {label, value}');
-      break;
-    case 'error':
-      if (!(typeof m.message === 'string' && m.message !== '')) fail('error message without text');
-      break;
-  }
-  return m;
-}
-
-const INT_FIELDS = ['obj', 'msg', 'line', 'child', 'cap', 'old', 'new', 'dur', 'borrows'];
-const TEXT_FIELDS = ['value', 'name', 'op', 'objKind'];
-// Kinds that touch an object and must say which.
-const OBJ_REQUIRED = new Set(['recv-begin', 'close', 'lock-begin', 'lock-end', 'unlock',
-  'wait-begin', 'wait-end', 'cell-get', 'cell-set', 'not-sync']);
-
-// checkEvent checks an event's fields. A kind this page does not know passes when its
-// common fields are sound: a newer server may add kinds, and the trace skips them.
-function checkEvent(e) {
-  if (!isObj(e)) fail('an event is not an object');
-  if (!isInt(e.seq) || e.seq <= 0) fail(`event with bad seq ${JSON.stringify(e.seq)}`);
-  const at = () => `event ${e.seq}`;
-  if (!(isInt(e.t) && e.t >= 0)) fail(`${at()}: bad time ${JSON.stringify(e.t)}`);
-  if (!(isInt(e.g) && e.g >= 0)) fail(`${at()}: bad goroutine ${JSON.stringify(e.g)}`);
-  if (!(typeof e.kind === 'string' && /^[a-z][a-z0-9-]*$/.test(e.kind))) fail(`${at()}: bad kind ${JSON.stringify(e.kind)}`);
-  for (const f of INT_FIELDS) {
-    if (e[f] !== undefined && !isInt(e[f])) fail(`${at()}: ${f} is not an integer`);
-  }
-  for (const f of TEXT_FIELDS) {
-    if (e[f] !== undefined && typeof e[f] !== 'string') fail(`${at()}: ${f} is not text`);
-  }
-  if (e.closed !== undefined && typeof e.closed !== 'boolean') fail(`${at()}: closed is not true/false`);
-  const needObj = () => {
-    if (!(isInt(e.obj) && e.obj > 0)) fail(`${at()}: ${e.kind} without an object`);
-  };
-  switch (e.kind) {
-    case 'go':
-      if (!(isInt(e.child) && e.child > 0)) fail(`${at()}: go without a child`);
-      break;
-    case 'new':
-      needObj();
-      if (!(typeof e.objKind === 'string' && e.objKind !== '')) fail(`${at()}: new without an objKind`);
-      if (e.cap !== undefined && e.cap < 0) fail(`${at()}: negative cap`);
-      break;
-    case 'atomic':
-      needObj();
-      if (!ATOMIC_OPS.has(e.op)) fail(`${at()}: unknown atomic op ${JSON.stringify(e.op)}`);
-      if (!(isInt(e.old) && isInt(e.new))) fail(`${at()}: atomic without old and new`);
-      break;
-    case 'wg-add':
-      needObj();
-      if (!WG_OPS.has(e.op)) fail(`${at()}: unknown waitgroup op ${JSON.stringify(e.op)}`);
-      if (!(isInt(e.old) && isInt(e.new))) fail(`${at()}: wg-add without old and new`);
-      break;
-    case 'borrow': case 'borrow-mut': case 'release': case 'borrow-error':
-      needObj();
-      if (!(isInt(e.borrows) && e.borrows >= -1)) fail(`${at()}: ${e.kind} without borrows`);
-      break;
-    case 'send-begin': case 'send-end': case 'recv-end':
-      if (!isInt(e.obj)) fail(`${at()}: ${e.kind} without a channel`);
-      if ((e.kind !== 'recv-end' || !e.closed) && !(isInt(e.msg) && e.msg > 0)) fail(`${at()}: ${e.kind} without a message id`);
-      break;
-    default:
-      if (OBJ_REQUIRED.has(e.kind)) needObj();
-  }
-}
+import { fail } from './decode.js';
+import { deadlockText } from './describe.js';
 
 // Span kinds on a goroutine lane.
 export const WORK = 'work';
@@ -171,6 +24,12 @@ const ENDS = {
   'send-end': 'send', 'recv-end': 'recv', 'lock-end': 'lock', 'work-end': 'work', 'sleep-end': 'sleep',
   'wait-end': 'wait', 'runnable-end': 'runnable',
 };
+
+/** KINDS are the event kinds this page draws: the spans' begins and ends, and these. Others (a
+ * newer server's) are kept in the trace and logged, but not drawn. */
+export const KINDS = new Set([...Object.keys(BEGINS), ...Object.keys(ENDS), 'go', 'exit', 'new', 'close',
+  'unlock', 'atomic', 'wg-add', 'cell-get', 'cell-set', 'borrow', 'borrow-mut', 'release', 'borrow-error',
+  'not-sync', 'print', 'panic', 'deadlock']);
 
 /**
  * Trace is a run's events and what the timeline draws from them: lanes of goroutines and
@@ -424,7 +283,7 @@ export class Trace {
 
   /** count is how many events have t ≤ t: the events a playhead at t has passed. */
   count(t) {
-    return upperBound(this.events, t, (e) => e.t);
+    return upperBound(this.events, t);
   }
 }
 
@@ -482,8 +341,10 @@ function insertStep(fill, step) {
   for (let j = i; j < fill.length; j++) fill[j].n = (j > 0 ? fill[j - 1].n : 0) + fill[j].d;
 }
 
-/** upperBound is the number of leading items of sorted list whose key is ≤ x. */
-export function upperBound(list, x, key) {
+const byT = (item) => item.t;
+
+/** upperBound is the number of leading items of sorted list whose key (t unless told) is ≤ x. */
+export function upperBound(list, x, key = byT) {
   let lo = 0;
   let hi = list.length;
   while (lo < hi) {
@@ -494,143 +355,15 @@ export function upperBound(list, x, key) {
   return lo;
 }
 
-/** lowerBound is the number of leading items of sorted list whose key is < x (searched in [lo, hi)). */
-export function lowerBound(list, x, key, lo = 0, hi = list.length) {
+/** lowerBound is the number of leading items of sorted list whose key (t unless told) is < x,
+ * searched in [lo, hi). */
+export function lowerBound(list, x, key = byT, lo = 0, hi = list.length) {
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (key(list[mid]) < x) lo = mid + 1;
     else hi = mid;
   }
   return lo;
-}
-
-/** formatDuration renders nanoseconds for a person: "300 ms", "1.25 s", "12 µs". */
-export function formatDuration(ns) {
-  const a = Math.abs(ns);
-  if (a >= 1e9) return `${trim(ns / 1e9)} s`;
-  if (a >= 1e6) return `${trim(ns / 1e6)} ms`;
-  if (a >= 1e3) return `${trim(ns / 1e3)} µs`;
-  return `${ns} ns`;
-}
-
-function trim(x) {
-  const s = x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2);
-  return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
-}
-
-/** describe tells what event e did, as a sentence: "producer 2 sends 2 on ch". */
-export function describe(trace, e) {
-  const who = e.kind === 'go' && e.g === 0 ? '' : trace.gName(e.g);
-  const obj = e.obj !== undefined ? trace.oName(e.obj) : '';
-  const v = e.value ?? '';
-  switch (e.kind) {
-    case 'go':
-      return e.g === 0 ? `${e.name || 'main'} starts` : `${who} starts ${trace.gName(e.child)}`;
-    case 'exit':
-      return `${who} returns`;
-    case 'new': {
-      const o = trace.object(e.obj);
-      switch (e.objKind) {
-        case 'chan': return `${who} makes channel ${obj} (${e.cap ? `buffer ${e.cap}` : 'unbuffered'})`;
-        case 'atomic': return `${who} makes atomic ${obj} = ${o ? o.initial : v}`;
-        case 'waitgroup': return `${who} makes WaitGroup ${obj}`;
-        case 'cell': return `${who} makes Cell ${obj} = ${v}`;
-        case 'refcell': return `${who} makes RefCell ${obj} = ${v}`;
-      }
-      return `${who} makes ${e.objKind} ${obj}`;
-    }
-    case 'send-begin':
-      return `${who} sends ${v} on ${obj}`;
-    case 'send-end':
-      return `${who} finished sending on ${obj}`;
-    case 'recv-begin':
-      return `${who} receives from ${obj}`;
-    case 'recv-end':
-      return e.closed ? `${who} receives the zero value: ${obj} is closed` : `${who} got ${v} from ${obj}`;
-    case 'close':
-      return `${who} closes ${obj}`;
-    case 'lock-begin':
-      return `${who} asks for ${obj}`;
-    case 'lock-end':
-      return v ? `${who} holds ${obj}, which guards ${v}` : `${who} holds ${obj}`;
-    case 'unlock':
-      return v ? `${who} unlocks ${obj}, leaving ${v}` : `${who} unlocks ${obj}`;
-    case 'atomic':
-      switch (e.op) {
-        case 'add': return `${who} adds ${v} to ${obj}: ${e.old} → ${e.new}`;
-        case 'load': return `${who} loads ${obj}: ${e.new}`;
-        case 'store': return `${who} stores ${v} in ${obj} (was ${e.old})`;
-        case 'swap': return `${who} swaps ${v} into ${obj} (was ${e.old})`;
-        default: {
-          const expect = v.split('→')[0];
-          return expect === String(e.old)
-            ? `${who} compare-and-swaps ${obj}: ${e.old} → ${e.new}`
-            : `${who}'s compare-and-swap on ${obj} fails: expected ${expect}, found ${e.old}`;
-        }
-      }
-    case 'wg-add':
-      return e.op === 'done'
-        ? `${who} calls ${obj}.Done(): ${e.old} → ${e.new}`
-        : `${who} adds ${v} to ${obj}: ${e.old} → ${e.new}`;
-    case 'wait-begin':
-      return `${who} waits for ${obj} to reach zero`;
-    case 'wait-end':
-      return `${who} stops waiting: ${obj} is zero`;
-    case 'cell-get':
-      return `${who} reads ${v} from ${obj}`;
-    case 'cell-set':
-      return `${who} sets ${obj} to ${v}`;
-    case 'borrow':
-      return `${who} borrows ${obj} (${borrowText(e.borrows)}): ${v}`;
-    case 'borrow-mut':
-      return `${who} borrows ${obj} mutably: ${v}`;
-    case 'release':
-      return e.op === 'mut'
-        ? `${who} drops its mutable borrow of ${obj}, which now holds ${v}`
-        : `${who} drops a shared borrow of ${obj} (${borrowText(e.borrows)})`;
-    case 'borrow-error':
-      return `${who} cannot borrow ${obj}: ${v || 'borrow refused'} (${borrowText(e.borrows)}); Rust panics here`;
-    case 'not-sync':
-      return `${who} touches ${obj} from a second goroutine. ${v}`;
-    case 'work-begin':
-      return e.dur ? `${who} works for ${formatDuration(e.dur)}` : `${who} works`;
-    case 'work-end':
-      return `${who} finished working`;
-    case 'sleep-begin':
-      return e.dur ? `${who} sleeps for ${formatDuration(e.dur)}` : `${who} sleeps`;
-    case 'sleep-end':
-      return `${who} wakes up`;
-    case 'runnable-begin':
-      return `${who} waits for a processor`;
-    case 'runnable-end':
-      return `${who} gets a processor`;
-    case 'print':
-      return `${who} prints: ${v}`;
-    case 'panic':
-      return `${who} panics: ${v}`;
-    case 'deadlock':
-      return `${who} is deadlocked: ${deadlockText(trace, e)}`;
-  }
-  // a kind from a newer server: say what it carries
-  return `${who ? `${who}: ` : ''}${e.kind}${obj ? ` on ${obj}` : ''}${v ? ` (${v})` : ''}`;
-}
-
-const DEADLOCK_OPS = { send: 'sending on', recv: 'receiving from', lock: 'locking', wait: 'waiting for' };
-
-/**
- * deadlockText says what a deadlock event's goroutine waits for: the server's sentence
- * ("blocked locking fork 1 (held by philosopher 1)"), or one made from its op and object.
- */
-export function deadlockText(trace, e) {
-  if (e.value) return e.value;
-  const obj = e.obj !== undefined ? trace.oName(e.obj) : 'something';
-  return `blocked ${DEADLOCK_OPS[e.op] || e.op || 'on'} ${obj}`;
-}
-
-/** borrowText says a RefCell's borrow state: "free", "2 shared", "mutably borrowed". */
-export function borrowText(n) {
-  if (n < 0) return 'mutably borrowed';
-  return n === 0 ? 'free' : `${n} shared`;
 }
 
 /** STEP_NS is one event's width on the event-order axis: a tenth of a second of playing at 1×. */

@@ -1,0 +1,111 @@
+// The channel lane.
+
+import { lowerBound, upperBound } from '../../trace/model.js';
+import { PAD_R, labelOnBg, roundRect } from '../paint.js';
+
+export const chan = {
+  h: (o) => (o.cap > 0 ? 40 : 34),
+  kind: (o) => (o.cap ? `chan, buffer ${o.cap}` : 'chan, unbuffered'),
+  paint,
+};
+
+function paint(tl, { o, top, bot, h, X, t0, ph, xStart, xEnd }) {
+  const { ctx, colors: C } = tl;
+  if (o.cap > 0) {
+    // Occupancy as a step area; the lane's height is the capacity. A value counts from its
+    // send's end until its receive began: then it was surely in the buffer.
+    const cap = o.cap;
+    const Y = (n) => bot - (Math.min(Math.max(n, 0), cap) / cap) * h;
+    ctx.fillStyle = C.chan;
+    ctx.globalAlpha = 0.07;
+    ctx.fillRect(xStart, bot - h, xEnd - xStart, h);
+    if (cap <= 8 && h / cap >= 4) {
+      // one line per slot
+      ctx.globalAlpha = 0.18;
+      for (let s = 1; s <= cap; s++) ctx.fillRect(xStart, Math.round(Y(s)), xEnd - xStart, 1);
+    }
+    const fl = o.fill;
+    const last = upperBound(fl, ph);
+    let i = Math.min(upperBound(fl, t0), last);
+    let n = i > 0 ? fl[i - 1].n : 0;
+    ctx.beginPath();
+    ctx.moveTo(xStart, bot);
+    ctx.lineTo(xStart, Y(n));
+    for (; i < last; i++) {
+      const x = X(fl[i].t);
+      if (x > xEnd) break;
+      ctx.lineTo(x, Y(n));
+      n = fl[i].n;
+      ctx.lineTo(x, Y(n));
+    }
+    ctx.lineTo(xEnd, Y(n));
+    ctx.lineTo(xEnd, bot);
+    ctx.closePath();
+    ctx.globalAlpha = 0.4;
+    ctx.fill();
+    ctx.globalAlpha = 1;
+    ctx.strokeStyle = C.chan;
+    ctx.lineWidth = 1.25;
+    ctx.stroke();
+    const now = last > 0 ? Math.min(Math.max(fl[last - 1].n, 0), cap) : 0;
+    ctx.font = `10px ${tl.font}`;
+    const label = `${now}/${cap} buffered`;
+    const w = ctx.measureText(label).width + 6;
+    let lx = Math.max(tl.labelW, Math.min(xEnd + 4, tl.cssW - PAD_R - w));
+    const tag = closedTag(tl, o, X, top, ph);
+    if (tag && lx < tag.x1 + 4 && lx + w > tag.x0 - 4) {
+      // keep clear of the closed tag: after it, or else before it
+      lx = tag.x1 + 4 + w <= tl.cssW - PAD_R ? tag.x1 + 4 : tag.x0 - 4 - w;
+    }
+    // on a patch of background: the band under it may be full
+    ctx.font = `10px ${tl.font}`;
+    if (lx >= tl.labelW) labelOnBg(ctx, C, label, lx, top + 1, w, 13, 3, 0.85, 3, C.text);
+  }
+  // one tick per value taken out: full height when unbuffered, at the foot when buffered
+  const rv = o.recvs;
+  const last = upperBound(rv, ph);
+  ctx.fillStyle = C.chan;
+  const [ty, th] = o.cap > 0 ? [bot - 4, 5] : [top + 6, h - 2];
+  let lastPx = -1;
+  for (let i = lowerBound(rv, t0); i < last; i++) {
+    const x = X(rv[i].t);
+    if (x > xEnd + 1) break;
+    const px = Math.floor(x);
+    if (px === lastPx) continue;
+    lastPx = px;
+    ctx.globalAlpha = rv[i].closed ? 0.45 : 1;
+    ctx.fillRect(x - 0.75, ty, 1.5, th);
+  }
+  ctx.globalAlpha = 1;
+  if (o.closed !== null && o.closed <= ph) {
+    // closed: a bar across the lane, a tag, and the lane dashed from there on
+    const x = X(o.closed);
+    if (x <= xEnd + 1) {
+      ctx.strokeStyle = C.text;
+      ctx.lineWidth = 1;
+      ctx.setLineDash([3, 3]);
+      ctx.beginPath();
+      ctx.moveTo(x, bot - h / 2);
+      ctx.lineTo(xEnd, bot - h / 2);
+      ctx.stroke();
+      ctx.setLineDash([]);
+      ctx.fillStyle = C.text;
+      ctx.fillRect(x - 1.5, top + 2, 3, h + 3);
+      const tag = closedTag(tl, o, X, top, ph); // sets the tag's font
+      roundRect(ctx, tag.x0, top + 3, tag.x1 - tag.x0, 13, 3);
+      ctx.fill();
+      ctx.fillStyle = C.bg;
+      ctx.fillText('closed', tag.x0 + 4, top + 9.5);
+    }
+  }
+}
+
+/** closedTag is where the "closed" tag of channel o stands, {x0, x1}; null before the close. */
+function closedTag(tl, o, X, top, ph) {
+  if (o.closed === null || o.closed > ph) return null;
+  const ctx = tl.ctx;
+  ctx.font = `700 10px ${tl.font}`;
+  const w = ctx.measureText('closed').width + 8;
+  const x0 = Math.min(X(o.closed) + 3, tl.cssW - PAD_R - w);
+  return { x0, x1: x0 + w };
+}

@@ -1,0 +1,160 @@
+// The goroutine lane: how the goroutine spent its life, and its marks.
+
+import { BLOCKED, RUNNABLE, SLEEP, WORK, eventBySeq, lowerBound, upperBound } from '../../trace/model.js';
+import { RAIL_X, deadlockMark, errorMark, fit, gColor, hatchPattern, spanEnd } from '../paint.js';
+
+export const G_LANE_H = 26;
+
+export const goroutine = { paint, label, hit };
+
+function paint(tl, g, top, { X, t0, t1, ph, until }) {
+  if (g.start > ph || g.start > t1) return;
+  const { ctx, colors: C } = tl;
+  const cy = top + G_LANE_H / 2;
+  const end = g.exit !== null && g.exit <= ph ? g.exit : until;
+  // running: a thin line for as long as the goroutine lives
+  ctx.fillStyle = C.running;
+  const xs = X(Math.max(g.start, t0));
+  ctx.fillRect(xs, cy - 1, Math.max(1, X(Math.min(end, t1)) - xs), 2);
+
+  const spans = g.spans;
+  const last = upperBound(spans, Math.min(ph, t1), (s) => s.t0);
+  const first = lowerBound(spans, t0, spanEnd);
+  const bh = G_LANE_H - 10;
+  const k = X(t0 + 1) - X(t0); // px per ns
+  const drawSpan = (kind, xa, xb) => {
+    if (kind === WORK) {
+      ctx.fillStyle = C.working;
+      ctx.fillRect(xa, cy - bh / 2, xb - xa, bh);
+    } else if (kind === BLOCKED) {
+      ctx.fillStyle = C.blocked;
+      ctx.fillRect(xa, cy - bh / 2 + 1, xb - xa, bh - 2);
+    } else if (kind === SLEEP) {
+      ctx.fillStyle = hatchPattern(tl);
+      ctx.fillRect(xa, cy - bh / 2, xb - xa, bh);
+    } else if (kind === RUNNABLE) {
+      // opaque, so the running line does not show through: waiting for a processor is not
+      // running
+      const y = cy - bh / 2 + 2;
+      ctx.fillStyle = C.bg;
+      ctx.fillRect(xa, y, xb - xa, bh - 4);
+      ctx.fillStyle = hatchPattern(tl, RUNNABLE);
+      ctx.fillRect(xa, y, xb - xa, bh - 4);
+      ctx.strokeStyle = C.runnable;
+      ctx.lineWidth = 1;
+      ctx.strokeRect(xa + 0.5, y + 0.5, Math.max(0, xb - xa - 1), bh - 5);
+    }
+  };
+  const spanX = (sp) => {
+    const b = sp.t1 === null ? end : Math.min(sp.t1, ph);
+    return X(Math.min(b, t1));
+  };
+  for (let i = first; i < last;) {
+    const s = spans[i];
+    const xa = X(s.t0);
+    let xb = spanX(s);
+    if (xb - xa >= 1) {
+      // consecutive spans keep a hairline apart, so each one reads on its own
+      if (xb - xa > 4) xb -= 1;
+      drawSpan(s.kind, xa, xb);
+      i++;
+      continue;
+    }
+    // Spans starting in the same pixel column become one column, each kind as strong as
+    // the share of the column it fills. Only the last of them can reach past the column.
+    const px = Math.floor(xa);
+    const colEnd = s.t0 + (px + 1 - xa) / k;
+    let j = i + 1;
+    while (j < last && j < i + 8 && spans[j].t0 < colEnd) j++;
+    if (j === i + 8 && j < last && spans[j].t0 < colEnd) j = lowerBound(spans, colEnd, (x) => x.t0, j, last);
+    const tl = spans[j - 1];
+    const tlIn = Math.max(0, Math.min(tl.t1 === null ? end : Math.min(tl.t1, ph), colEnd) - tl.t0);
+    const share = k; // 1 / (ns per pixel)
+    const fw = (tl.cw - s.cw + (tl.kind === WORK ? tlIn : 0)) * share;
+    const fs = (tl.cs - s.cs + (tl.kind === SLEEP ? tlIn : 0)) * share;
+    const fb = (tl.cb - s.cb + (tl.kind === BLOCKED ? tlIn : 0)) * share;
+    const fr = (tl.cr - s.cr + (tl.kind === RUNNABLE ? tlIn : 0)) * share;
+    for (const [kind, f] of [[RUNNABLE, fr], [SLEEP, fs], [WORK, fw], [BLOCKED, fb]]) {
+      if (f <= 0) continue;
+      ctx.globalAlpha = Math.min(1, Math.max(0.2, f * 1.5));
+      drawSpan(kind, px, px + 1);
+    }
+    ctx.globalAlpha = 1;
+    const tail = spans[j - 1];
+    const tailEnd = spanX(tail);
+    if (tailEnd > px + 1) drawSpan(tail.kind, px + 1, tailEnd - (tailEnd - px > 5 ? 1 : 0));
+    i = j;
+  }
+  // marks: prints and panics
+  const marks = g.marks;
+  const mLast = upperBound(marks, ph);
+  const xMax = X(t1) + 10;
+  let lastMx = -10;
+  let lastAx = -10;
+  for (let i = lowerBound(marks, t0); i < mLast; i++) {
+    const m = marks[i];
+    const x = X(m.t);
+    if (x > xMax) break;
+    if (m.kind === 'error') {
+      errorMark(tl, x, cy);
+    } else if (m.kind === 'deadlock') {
+      deadlockMark(tl, x, cy);
+    } else if (m.kind === 'panic') {
+      if (i > 0 && marks[i - 1].kind === 'error' && x - X(marks[i - 1].t) < 8) continue; // said already
+      ctx.strokeStyle = C.panic;
+      ctx.lineWidth = 2.5;
+      ctx.beginPath();
+      ctx.moveTo(x - 5, cy - 5);
+      ctx.lineTo(x + 5, cy + 5);
+      ctx.moveTo(x + 5, cy - 5);
+      ctx.lineTo(x - 5, cy + 5);
+      ctx.stroke();
+    } else if (m.kind === 'atomic') {
+      if (x - lastAx < 2) continue;
+      lastAx = x;
+      ctx.fillStyle = C.atomic;
+      ctx.fillRect(x - 1, cy - bh / 2 - 2, 2, bh + 4);
+    } else if (x - lastMx >= 3) {
+      lastMx = x;
+      ctx.fillStyle = C.text;
+      ctx.beginPath();
+      ctx.arc(x, cy - bh / 2 - 1, 2, 0, Math.PI * 2);
+      ctx.fill();
+    }
+  }
+  if (g.exit !== null && g.exit <= Math.min(ph, t1) && g.exitKind === 'exit') {
+    const x = X(g.exit);
+    ctx.fillStyle = C.running;
+    ctx.fillRect(x - 1, cy - 5, 2, 10);
+  }
+}
+
+function label(tl, g, top, ph, member) {
+  const { ctx, colors: C } = tl;
+  if (member) {
+    ctx.fillStyle = C.grid;
+    ctx.fillRect(RAIL_X, top, 2, G_LANE_H);
+  }
+  const started = g.start <= ph;
+  ctx.globalAlpha = started ? 1 : 0.45;
+  ctx.fillStyle = gColor(tl, g);
+  ctx.beginPath();
+  ctx.arc(12, top + G_LANE_H / 2, 4, 0, Math.PI * 2);
+  ctx.fill();
+  ctx.font = `${g.id === 1 ? 700 : 500} 12px ${tl.font}`;
+  ctx.fillStyle = g.deadlock !== null && g.deadlock <= ph ? C.panic : C.text;
+  ctx.fillText(fit(ctx, g.name, tl.labelW - 30), 22, top + G_LANE_H / 2);
+  ctx.globalAlpha = 1;
+}
+
+/** hit is goroutine g's span at t, as {e: the event that began it, span}, or null. */
+function hit(tl, g, t, ph) {
+  const sp = g.spans;
+  const s = sp[upperBound(sp, t, (x) => x.t0) - 1];
+  const stop = g.exit ?? (tl.ended ? tl.endT : ph);
+  if (s && t <= (s.t1 ?? stop)) {
+    const e = eventBySeq(tl.trace, s.seq);
+    if (e) return { e, span: { t0: s.t0, t1: s.t1, open: s.t1 === null, kind: s.kind, until: Math.min(s.t1 ?? stop, ph) } };
+  }
+  return null;
+}

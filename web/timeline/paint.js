@@ -1,0 +1,181 @@
+// What the painters share: geometry, colours, textures, marks and text that fits.
+
+import { RUNNABLE, SLEEP } from '../trace/model.js';
+
+export const AXIS_H = 26;
+export const PAD_R = 14;
+export const RAIL_X = 4; // the line in the label column that ties an unfolded group's lanes
+
+const COLOR_VARS = ['bg', 'stripe', 'grid', 'text', 'muted', 'running', 'working', 'blocked', 'sleeping',
+  'runnable', 'arrow', 'playhead', 'chan', 'atomic', 'wg', 'cell', 'shared', 'mut', 'warn', 'panic', 'g-sat', 'g-light'];
+
+/** readColors takes the timeline's colours and font from the page's CSS. */
+export function readColors(tl) {
+  const cs = getComputedStyle(tl.canvas);
+  for (const name of COLOR_VARS) tl.colors[name] = cs.getPropertyValue(`--tl-${name}`).trim() || '#888';
+  tl.font = cs.fontFamily || 'system-ui, sans-serif';
+  tl.hatch = null;
+}
+
+export const spanEnd = (s) => (s.t1 === null ? Infinity : s.t1);
+
+export function gColor(tl, g, alpha = 1) {
+  const hue = (g.lane * 137.508 + 205) % 360;
+  return `hsl(${hue.toFixed(1)} ${tl.colors['g-sat']} ${tl.colors['g-light']} / ${alpha})`;
+}
+
+// hatchPattern is the texture of sleeping (hatched) or runnable (dotted) stretches: their
+// shape, not only their colour, tells them from working, blocked and running.
+export function hatchPattern(tl, kind = SLEEP) {
+  const got = (tl.hatch ||= {})[kind];
+  if (got) return got;
+  const dpr = window.devicePixelRatio || 1;
+  const c = document.createElement('canvas');
+  const s = Math.round(6 * dpr);
+  c.width = s;
+  c.height = s;
+  const x = c.getContext('2d');
+  if (kind === RUNNABLE) {
+    x.fillStyle = tl.colors.runnable;
+    x.globalAlpha = 0.2;
+    x.fillRect(0, 0, s, s);
+    x.globalAlpha = 1;
+    const d = Math.round(2 * dpr);
+    x.fillRect(0, 0, d, d);
+    x.fillRect(s / 2, s / 2, d, d);
+  } else {
+    x.strokeStyle = tl.colors.sleeping;
+    x.lineWidth = Math.max(1, dpr);
+    x.beginPath();
+    x.moveTo(0, s);
+    x.lineTo(s, 0);
+    x.moveTo(-s / 2, s / 2);
+    x.lineTo(s / 2, -s / 2);
+    x.moveTo(s / 2, s * 1.5);
+    x.lineTo(s * 1.5, s / 2);
+    x.stroke();
+  }
+  const p = tl.ctx.createPattern(c, 'repeat');
+  p.setTransform(new DOMMatrix().scale(1 / dpr));
+  tl.hatch[kind] = p;
+  return p;
+}
+
+/**
+ * labelRow writes the values of items[from..last) (each with t) at y where there is room,
+ * the latest in bold; text(item, latest) gives an item's label (null: none, but only
+ * when not the latest). The initial value opens the row when shown is true and the row
+ * starts at the first item.
+ */
+export function labelRow(tl, items, from, last, text, initial, shown, y, X, xStart) {
+  const { ctx, colors: C } = tl;
+  let lastRight = -Infinity;
+  const latest = last > 0 ? items[last - 1] : null;
+  const latestLabel = latest ? text(latest, true) : initial;
+  ctx.font = `700 10px ${tl.font}`;
+  const latestW = ctx.measureText(latestLabel).width;
+  const latestX = Math.max(xStart + 2, Math.min(latest ? X(latest.t) + 2 : xStart + 2, tl.cssW - PAD_R - latestW));
+  ctx.font = `10px ${tl.font}`;
+  if (from === 0 && shown && latest) {
+    // the value it was made with
+    const w = ctx.measureText(initial).width;
+    if (xStart + 2 + w < latestX - 4) {
+      ctx.fillStyle = C.muted;
+      ctx.fillText(initial, xStart + 2, y);
+      lastRight = xStart + 2 + w;
+    }
+  }
+  ctx.fillStyle = C.text;
+  for (let j = from; j < last - 1; j++) {
+    const label = text(items[j]);
+    if (label === null) continue;
+    const x = X(items[j].t) + 2;
+    if (x < lastRight + 4) continue;
+    const w = ctx.measureText(label).width;
+    if (x + w > latestX - 4) break;
+    ctx.fillText(label, x, y);
+    lastRight = x + w;
+  }
+  ctx.font = `700 10px ${tl.font}`;
+  ctx.fillText(latestLabel, latestX, y);
+}
+
+/** warnMark is an amber triangle with "!" at (x, y): something Rust would reject. */
+export function warnMark(tl, x, y) {
+  const ctx = tl.ctx;
+  ctx.fillStyle = tl.colors.warn;
+  ctx.beginPath();
+  ctx.moveTo(x, y - 7);
+  ctx.lineTo(x + 7.5, y + 6);
+  ctx.lineTo(x - 7.5, y + 6);
+  ctx.closePath();
+  ctx.fill();
+  ctx.fillStyle = '#000';
+  ctx.fillRect(x - 0.75, y - 3, 1.5, 5);
+  ctx.fillRect(x - 0.75, y + 3, 1.5, 1.5);
+}
+
+/**
+ * deadlockMark is a no-entry sign at (x, y), ringed in the background colour so it reads on
+ * a blocked stretch: a goroutine blocked for good, or what it waits on.
+ */
+export function deadlockMark(tl, x, y) {
+  const { ctx, colors: C } = tl;
+  ctx.fillStyle = C.bg;
+  ctx.beginPath();
+  ctx.arc(x, y, 9, 0, Math.PI * 2);
+  ctx.fill();
+  ctx.fillStyle = C.panic;
+  ctx.beginPath();
+  ctx.arc(x, y, 7.5, 0, Math.PI * 2);
+  ctx.fill();
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(x - 4.5, y - 1.25, 9, 2.5);
+}
+
+/** errorMark is a red disc with "!" at (x, y), with a line across the lane from top to bot. */
+export function errorMark(tl, x, y, top, bot) {
+  const { ctx, colors: C } = tl;
+  ctx.fillStyle = C.panic;
+  if (top !== undefined) ctx.fillRect(x - 1, top + 2, 2, bot - top - 2);
+  ctx.beginPath();
+  ctx.arc(x, y, 6.5, 0, Math.PI * 2);
+  ctx.fill();
+  ctx.fillStyle = '#fff';
+  ctx.fillRect(x - 1, y - 4, 2, 5);
+  ctx.fillRect(x - 1, y + 2, 2, 2);
+}
+
+/** fit shortens text with an ellipsis to fit width px in ctx's font. */
+export function fit(ctx, text, width) {
+  if (ctx.measureText(text).width <= width) return text;
+  let lo = 0;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (ctx.measureText(`${text.slice(0, mid)}…`).width <= width) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo > 0 ? `${text.slice(0, lo)}…` : '';
+}
+
+// labelOnBg writes text (in the arrow colour unless told) on a rounded, translucent patch of
+// background, so a label stays readable over the marks behind it; pad is the text's left inset.
+export function labelOnBg(ctx, C, text, x, y, w, h, r, alpha, pad, color = C.arrow) {
+  ctx.fillStyle = C.bg;
+  ctx.globalAlpha = alpha;
+  roundRect(ctx, x, y, w, h, r);
+  ctx.fill();
+  ctx.globalAlpha = 1;
+  ctx.fillStyle = color;
+  ctx.fillText(text, x + pad, y + h / 2);
+}
+
+export function roundRect(ctx, x, y, w, h, r) {
+  ctx.beginPath();
+  if (ctx.roundRect) {
+    ctx.roundRect(x, y, w, h, r);
+  } else {
+    ctx.rect(x, y, w, h);
+  }
+}

@@ -1,0 +1,137 @@
+// The wire protocol's checks (the schema is Go's: stage.SchemaVersion, stage.Event): a
+// malformed server message is refused with a ProtocolError rather than drawn as nonsense.
+
+export const SCHEMA_VERSION = 1;
+
+const TYPES = new Set(['meta', 'events', 'end', 'error']);
+const REASONS = new Set(['done', 'panic', 'truncated', 'stopped', 'deadlock', 'schedule']);
+const ATOMIC_OPS = new Set(['add', 'load', 'store', 'swap', 'cas']);
+const WG_OPS = new Set(['add', 'done']);
+
+/** ProtocolError is a message the browser cannot use. */
+export class ProtocolError extends Error {
+  constructor(message) {
+    super(message);
+    this.name = 'ProtocolError';
+  }
+}
+
+/** fail throws a ProtocolError saying msg. */
+export function fail(msg) {
+  throw new ProtocolError(msg);
+}
+
+const isInt = (x) => Number.isSafeInteger(x);
+const isObj = (x) => x !== null && typeof x === 'object' && !Array.isArray(x);
+
+/**
+ * decodeMessage parses (when given text) and checks one server message. It returns the
+ * message object; it throws a ProtocolError naming what is wrong.
+ */
+export function decodeMessage(data) {
+  let m = data;
+  if (typeof data === 'string') {
+    try {
+      m = JSON.parse(data);
+    } catch (e) {
+      fail(`server message is not JSON: ${e.message}`);
+    }
+  }
+  if (!isObj(m)) fail('server message is not a JSON object');
+  if (m.v !== SCHEMA_VERSION) fail(`server speaks protocol version ${JSON.stringify(m.v)}, this page understands ${SCHEMA_VERSION}; reload the page`);
+  if (!TYPES.has(m.type)) fail(`unknown server message type ${JSON.stringify(m.type)}`);
+  const t = m.type;
+  if (t !== 'error' && !(isInt(m.run) && m.run > 0)) fail(`${t} message without a run number`);
+  switch (t) {
+    case 'meta':
+      if (typeof m.scenario !== 'string') fail('meta message without a scenario');
+      if (!isObj(m.params)) fail('meta message without params');
+      for (const [k, v] of Object.entries(m.params)) {
+        if (typeof v !== 'number' && typeof v !== 'string') fail(`meta param ${k} is neither a number nor a choice`);
+      }
+      if (!(m.speed === undefined || (typeof m.speed === 'number' && m.speed > 0))) fail('meta speed is not a positive number');
+      if (!(m.mode === undefined || typeof m.mode === 'string')) fail('meta mode is not text');
+      if (!(m.seed === undefined || (isInt(m.seed) && m.seed >= 0))) fail('meta seed is not a whole number');
+      if (!(m.processors === undefined || (isInt(m.processors) && m.processors > 0))) fail('meta processors is not a count');
+      if (!(m.schedule === undefined || typeof m.schedule === 'string')) fail('meta schedule is not text');
+      break;
+    case 'events':
+      if (!Array.isArray(m.events)) fail('events message without an events array');
+      for (const e of m.events) checkEvent(e);
+      break;
+    case 'end':
+      if (!REASONS.has(m.reason)) fail(`end message with unknown reason ${JSON.stringify(m.reason)}`);
+      if (typeof m.message !== 'string') fail('end message without a message');
+      if (!isObj(m.stats)) fail('end message without stats');
+      for (const k of ['events', 'goroutines', 'objects', 'duration']) {
+        if (!(isInt(m.stats[k]) && m.stats[k] >= 0)) fail(`end stats.${k} is not a count`);
+      }
+      if (m.leftover == null) m.leftover = [];
+      if (!(Array.isArray(m.leftover) && m.leftover.every((s) => typeof s === 'string'))) fail('end leftover is not a list of text');
+      if (m.summary == null) m.summary = [];
+      if (!(Array.isArray(m.summary) && m.summary.every((s) => isObj(s) && typeof s.label === 'string' && typeof s.value === 'string'))) fail('end summary is not a list of {label, value}');
+      if (!(m.schedule === undefined || typeof m.schedule === 'string')) fail('end schedule is not text');
+      break;
+    case 'error':
+      if (!(typeof m.message === 'string' && m.message !== '')) fail('error message without text');
+      break;
+  }
+  return m;
+}
+
+const INT_FIELDS = ['obj', 'msg', 'line', 'child', 'cap', 'old', 'new', 'dur', 'borrows'];
+const TEXT_FIELDS = ['value', 'name', 'op', 'objKind'];
+// Kinds that touch an object and must say which.
+const OBJ_REQUIRED = new Set(['recv-begin', 'close', 'lock-begin', 'lock-end', 'unlock',
+  'wait-begin', 'wait-end', 'cell-get', 'cell-set', 'not-sync']);
+
+// checkEvent checks an event's fields. A kind this page does not know passes when its
+// common fields are sound: a newer server may add kinds, and the trace skips them.
+function checkEvent(e) {
+  if (!isObj(e)) fail('an event is not an object');
+  if (!isInt(e.seq) || e.seq <= 0) fail(`event with bad seq ${JSON.stringify(e.seq)}`);
+  const at = () => `event ${e.seq}`;
+  if (!(isInt(e.t) && e.t >= 0)) fail(`${at()}: bad time ${JSON.stringify(e.t)}`);
+  if (!(isInt(e.g) && e.g >= 0)) fail(`${at()}: bad goroutine ${JSON.stringify(e.g)}`);
+  if (!(typeof e.kind === 'string' && /^[a-z][a-z0-9-]*$/.test(e.kind))) fail(`${at()}: bad kind ${JSON.stringify(e.kind)}`);
+  for (const f of INT_FIELDS) {
+    if (e[f] !== undefined && !isInt(e[f])) fail(`${at()}: ${f} is not an integer`);
+  }
+  for (const f of TEXT_FIELDS) {
+    if (e[f] !== undefined && typeof e[f] !== 'string') fail(`${at()}: ${f} is not text`);
+  }
+  if (e.closed !== undefined && typeof e.closed !== 'boolean') fail(`${at()}: closed is not true/false`);
+  const needObj = () => {
+    if (!(isInt(e.obj) && e.obj > 0)) fail(`${at()}: ${e.kind} without an object`);
+  };
+  switch (e.kind) {
+    case 'go':
+      if (!(isInt(e.child) && e.child > 0)) fail(`${at()}: go without a child`);
+      break;
+    case 'new':
+      needObj();
+      if (!(typeof e.objKind === 'string' && e.objKind !== '')) fail(`${at()}: new without an objKind`);
+      if (e.cap !== undefined && e.cap < 0) fail(`${at()}: negative cap`);
+      break;
+    case 'atomic':
+      needObj();
+      if (!ATOMIC_OPS.has(e.op)) fail(`${at()}: unknown atomic op ${JSON.stringify(e.op)}`);
+      if (!(isInt(e.old) && isInt(e.new))) fail(`${at()}: atomic without old and new`);
+      break;
+    case 'wg-add':
+      needObj();
+      if (!WG_OPS.has(e.op)) fail(`${at()}: unknown waitgroup op ${JSON.stringify(e.op)}`);
+      if (!(isInt(e.old) && isInt(e.new))) fail(`${at()}: wg-add without old and new`);
+      break;
+    case 'borrow': case 'borrow-mut': case 'release': case 'borrow-error':
+      needObj();
+      if (!(isInt(e.borrows) && e.borrows >= -1)) fail(`${at()}: ${e.kind} without borrows`);
+      break;
+    case 'send-begin': case 'send-end': case 'recv-end':
+      if (!isInt(e.obj)) fail(`${at()}: ${e.kind} without a channel`);
+      if ((e.kind !== 'recv-end' || !e.closed) && !(isInt(e.msg) && e.msg > 0)) fail(`${at()}: ${e.kind} without a message id`);
+      break;
+    default:
+      if (OBJ_REQUIRED.has(e.kind)) needObj();
+  }
+}

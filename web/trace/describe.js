@@ -1,0 +1,130 @@
+// The sentences of the event log and tooltips.
+
+/** formatDuration renders nanoseconds for a person: "300 ms", "1.25 s", "12 µs". */
+export function formatDuration(ns) {
+  const a = Math.abs(ns);
+  if (a >= 1e9) return `${trim(ns / 1e9)} s`;
+  if (a >= 1e6) return `${trim(ns / 1e6)} ms`;
+  if (a >= 1e3) return `${trim(ns / 1e3)} µs`;
+  return `${ns} ns`;
+}
+
+function trim(x) {
+  const s = x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2);
+  return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
+}
+
+/** describe tells what event e did, as a sentence: "producer 2 sends 2 on ch". */
+export function describe(trace, e) {
+  const who = e.kind === 'go' && e.g === 0 ? '' : trace.gName(e.g);
+  const obj = e.obj !== undefined ? trace.oName(e.obj) : '';
+  const v = e.value ?? '';
+  switch (e.kind) {
+    case 'go':
+      return e.g === 0 ? `${e.name || 'main'} starts` : `${who} starts ${trace.gName(e.child)}`;
+    case 'exit':
+      return `${who} returns`;
+    case 'new': {
+      const o = trace.object(e.obj);
+      switch (e.objKind) {
+        case 'chan': return `${who} makes channel ${obj} (${e.cap ? `buffer ${e.cap}` : 'unbuffered'})`;
+        case 'atomic': return `${who} makes atomic ${obj} = ${o ? o.initial : v}`;
+        case 'waitgroup': return `${who} makes WaitGroup ${obj}`;
+        case 'cell': return `${who} makes Cell ${obj} = ${v}`;
+        case 'refcell': return `${who} makes RefCell ${obj} = ${v}`;
+      }
+      return `${who} makes ${e.objKind} ${obj}`;
+    }
+    case 'send-begin':
+      return `${who} sends ${v} on ${obj}`;
+    case 'send-end':
+      return `${who} finished sending on ${obj}`;
+    case 'recv-begin':
+      return `${who} receives from ${obj}`;
+    case 'recv-end':
+      return e.closed ? `${who} receives the zero value: ${obj} is closed` : `${who} got ${v} from ${obj}`;
+    case 'close':
+      return `${who} closes ${obj}`;
+    case 'lock-begin':
+      return `${who} asks for ${obj}`;
+    case 'lock-end':
+      return v ? `${who} holds ${obj}, which guards ${v}` : `${who} holds ${obj}`;
+    case 'unlock':
+      return v ? `${who} unlocks ${obj}, leaving ${v}` : `${who} unlocks ${obj}`;
+    case 'atomic':
+      switch (e.op) {
+        case 'add': return `${who} adds ${v} to ${obj}: ${e.old} → ${e.new}`;
+        case 'load': return `${who} loads ${obj}: ${e.new}`;
+        case 'store': return `${who} stores ${v} in ${obj} (was ${e.old})`;
+        case 'swap': return `${who} swaps ${v} into ${obj} (was ${e.old})`;
+        default: {
+          const expect = v.split('→')[0];
+          return expect === String(e.old)
+            ? `${who} compare-and-swaps ${obj}: ${e.old} → ${e.new}`
+            : `${who}'s compare-and-swap on ${obj} fails: expected ${expect}, found ${e.old}`;
+        }
+      }
+    case 'wg-add':
+      return e.op === 'done'
+        ? `${who} calls ${obj}.Done(): ${e.old} → ${e.new}`
+        : `${who} adds ${v} to ${obj}: ${e.old} → ${e.new}`;
+    case 'wait-begin':
+      return `${who} waits for ${obj} to reach zero`;
+    case 'wait-end':
+      return `${who} stops waiting: ${obj} is zero`;
+    case 'cell-get':
+      return `${who} reads ${v} from ${obj}`;
+    case 'cell-set':
+      return `${who} sets ${obj} to ${v}`;
+    case 'borrow':
+      return `${who} borrows ${obj} (${borrowText(e.borrows)}): ${v}`;
+    case 'borrow-mut':
+      return `${who} borrows ${obj} mutably: ${v}`;
+    case 'release':
+      return e.op === 'mut'
+        ? `${who} drops its mutable borrow of ${obj}, which now holds ${v}`
+        : `${who} drops a shared borrow of ${obj} (${borrowText(e.borrows)})`;
+    case 'borrow-error':
+      return `${who} cannot borrow ${obj}: ${v || 'borrow refused'} (${borrowText(e.borrows)}); Rust panics here`;
+    case 'not-sync':
+      return `${who} touches ${obj} from a second goroutine. ${v}`;
+    case 'work-begin':
+      return e.dur ? `${who} works for ${formatDuration(e.dur)}` : `${who} works`;
+    case 'work-end':
+      return `${who} finished working`;
+    case 'sleep-begin':
+      return e.dur ? `${who} sleeps for ${formatDuration(e.dur)}` : `${who} sleeps`;
+    case 'sleep-end':
+      return `${who} wakes up`;
+    case 'runnable-begin':
+      return `${who} waits for a processor`;
+    case 'runnable-end':
+      return `${who} gets a processor`;
+    case 'print':
+      return `${who} prints: ${v}`;
+    case 'panic':
+      return `${who} panics: ${v}`;
+    case 'deadlock':
+      return `${who} is deadlocked: ${deadlockText(trace, e)}`;
+  }
+  // a kind from a newer server: say what it carries
+  return `${who ? `${who}: ` : ''}${e.kind}${obj ? ` on ${obj}` : ''}${v ? ` (${v})` : ''}`;
+}
+
+const DEADLOCK_OPS = { send: 'sending on', recv: 'receiving from', lock: 'locking', wait: 'waiting for' };
+
+/**
+ * deadlockText says what a deadlock event's goroutine waits for: the server's sentence
+ * ("blocked locking fork 1 (held by philosopher 1)"), or one made from its op and object.
+ */
+export function deadlockText(trace, e) {
+  if (e.value) return e.value;
+  const obj = e.obj !== undefined ? trace.oName(e.obj) : 'something';
+  return `blocked ${DEADLOCK_OPS[e.op] || e.op || 'on'} ${obj}`;
+}
+
+/** borrowText says a RefCell's borrow state: "free", "2 shared", "mutably borrowed". */
+export function borrowText(n) {
+  if (n < 0) return 'mutably borrowed';
+  return n === 0 ? 'free' : `${n} shared`;
+}
