@@ -3,9 +3,13 @@ package main
 import (
 	"encoding/json"
 	"io"
+	"io/fs"
 	"net/http"
 	"strings"
 	"testing"
+
+	"interleave/static"
+	"interleave/web"
 )
 
 func get(t *testing.T, ts *testServer, path string, header ...string) (*http.Response, string) {
@@ -237,6 +241,42 @@ func TestAssetsAreServedWithValidators(t *testing.T) {
 	}
 	if resp, _ := get(t, ts, "/web/nope.js"); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("missing asset got %d", resp.StatusCode)
+	}
+}
+
+// Modules and style sheets are served minified, each naming its source map, which holds the
+// file as written: what a visitor downloads is small, what developer tools show is the source.
+func TestModulesAndStylesAreMinifiedWithSourceMaps(t *testing.T) {
+	ts := newTestServer(t)
+	for _, tc := range []struct {
+		path   string
+		source fs.FS
+		file   string
+		names  string
+	}{
+		{"/web/app.js", web.Files, "app.js", "//# sourceMappingURL=app.js.map"},
+		{"/web/trace/model.js", web.Files, "trace/model.js", "//# sourceMappingURL=model.js.map"},
+		{"/static/style.css", static.Files, "style.css", "/*# sourceMappingURL=style.css.map */"},
+	} {
+		src, err := fs.ReadFile(tc.source, tc.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, body := get(t, ts, tc.path)
+		if len(body) >= len(src)*3/4 || !strings.HasSuffix(body, tc.names+"\n") {
+			t.Errorf("%s: %d bytes served of %d written, ending %q", tc.path, len(body), len(src), body[max(0, len(body)-60):])
+		}
+		resp, mapBody := get(t, ts, tc.path+".map")
+		var m struct {
+			Sources        []string `json:"sources"`
+			SourcesContent []string `json:"sourcesContent"`
+		}
+		if err := json.Unmarshal([]byte(mapBody), &m); err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s.map: status %d: %v", tc.path, resp.StatusCode, err)
+		}
+		if len(m.SourcesContent) != 1 || m.SourcesContent[0] != string(src) {
+			t.Errorf("%s.map does not hold the file as written (sources %q)", tc.path, m.Sources)
+		}
 	}
 }
 
