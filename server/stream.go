@@ -31,7 +31,8 @@ const (
 // runSource is what a stream reads of its run.
 type runSource interface {
 	Len() int
-	Events(from int, dst []stage.Event) []stage.Event
+	// EventsN appends at most n of the events from index from on to dst.
+	EventsN(from, n int, dst []stage.Event) []stage.Event
 	// Updated receives after new events were recorded; one token may cover many.
 	Updated() <-chan struct{}
 	Done() <-chan struct{}
@@ -191,7 +192,9 @@ func frameWait(now, flushedAt time.Time, waiting int) time.Duration {
 func (st *stream) flush() handed {
 	before := st.sent.events
 	for {
-		st.batch = st.run.Events(st.sent.events, st.batch[:0])
+		// A message holds at most maxBatch events: a long backlog is read a message at a
+		// time, not whole for every message.
+		st.batch = st.run.EventsN(st.sent.events, maxBatch, st.batch[:0])
 		if len(st.batch) == 0 {
 			break
 		}

@@ -73,10 +73,10 @@ func (r *fakeRun) Len() int {
 	return len(r.events)
 }
 
-func (r *fakeRun) Events(from int, dst []stage.Event) []stage.Event {
+func (r *fakeRun) EventsN(from, n int, dst []stage.Event) []stage.Event {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return append(dst, r.events[from:]...)
+	return append(dst, r.events[from:min(len(r.events), from+n)]...)
 }
 
 func (r *fakeRun) Updated() <-chan struct{} { return r.updated }
@@ -629,7 +629,7 @@ func TestStreamStopEndsTheRun(t *testing.T) {
 // panickingRun is a run whose events cannot be read.
 type panickingRun struct{ *fakeRun }
 
-func (panickingRun) Events(int, []stage.Event) []stage.Event { panic("a bug in the stream") }
+func (panickingRun) EventsN(int, int, []stage.Event) []stage.Event { panic("a bug in the stream") }
 
 func TestStreamRecoversFromAPanic(t *testing.T) {
 	run := newFakeRun()

@@ -3,6 +3,7 @@ package stage
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"sync"
 	"time"
@@ -248,14 +249,22 @@ func (r *Run) Len() int {
 }
 
 // Events appends the events from index from on to dst and returns it.
-func (r *Run) Events(from int, dst []Event) []Event {
+func (r *Run) Events(from int, dst []Event) []Event { return r.EventsN(from, math.MaxInt, dst) }
+
+// EventsN appends at most n of the events from index from on to dst and returns it: for a
+// reader that takes a long trace a piece at a time.
+func (r *Run) EventsN(from, n int, dst []Event) []Event {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.signalled = false
-	if from < r.n {
-		dst = slices.Grow(dst, r.n-from)
+	to := r.n
+	if n < to-from {
+		to = from + n
 	}
-	for i := from; i < r.n; i++ {
+	if from < to {
+		dst = slices.Grow(dst, to-from)
+	}
+	for i := from; i < to; i++ {
 		dst = append(dst, r.eventLocked(i))
 	}
 	return dst

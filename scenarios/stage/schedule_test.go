@@ -229,3 +229,19 @@ func FuzzParseSchedule(f *testing.F) {
 		}
 	})
 }
+
+func TestEventsNReadsATraceAPieceAtATime(t *testing.T) {
+	r := stage.Start(context.Background(), stage.Config{Mode: stage.Seeded}, func(g *stage.G) {
+		for i := range 10 {
+			g.Println(i)
+		}
+	})
+	<-r.Done()
+	all := r.Events(0, nil)
+	for _, tc := range []struct{ from, n, want int }{{0, 3, 3}, {5, 100, len(all) - 5}, {len(all), 5, 0}, {2, 0, 0}} {
+		got := r.EventsN(tc.from, tc.n, nil)
+		if len(got) != tc.want || tc.want > 0 && got[0].Seq != all[tc.from].Seq {
+			t.Errorf("EventsN(%d, %d): %d events from seq %v, want %d from %d", tc.from, tc.n, len(got), got, tc.want, tc.from+1)
+		}
+	}
+}
