@@ -136,14 +136,14 @@ func protocolMessages(t *testing.T) [][]byte {
 		return b
 	}
 	var lines [][]byte
-	// seed is nil for a live run.
-	addRun := func(id int, scenario string, params map[string]any, seed *uint64, events []stage.Event, end stage.End, summary []scenarios.Stat) {
+	// seed is nil for a live run; schedule is what a seeded run follows, if anything.
+	addRun := func(id int, scenario string, params map[string]any, seed *uint64, schedule string, events []stage.Event, end stage.End, summary []scenarios.Stat) {
 		if err := stage.Validate(events, end); err != nil {
 			t.Fatalf("fixture run %d breaks the stage's rules: %v", id, err)
 		}
 		meta := metaMessage{V: stage.SchemaVersion, Type: typeMeta, Run: id, Scenario: scenario, Params: params, Mode: stage.Live, Speed: 1}
 		if seed != nil {
-			meta.Mode, meta.Seed, meta.Processors = stage.Seeded, seed, 1
+			meta.Mode, meta.Seed, meta.Processors, meta.Schedule = stage.Seeded, seed, 1, schedule
 		}
 		lines = append(lines, mustJSON(meta))
 		for start := 0; start < len(events); start += 20 {
@@ -157,25 +157,36 @@ func protocolMessages(t *testing.T) [][]byte {
 		lines = append(lines, mustJSON(newEndMessage(id, end, summary)))
 	}
 	good := goldenRun()
-	addRun(1, "channels", map[string]any{"producers": 1, "messages": 1, "buffer": 1, "work": 2}, nil,
+	addRun(1, "channels", map[string]any{"producers": 1, "messages": 1, "buffer": 1, "work": 2}, nil, "",
 		good, stage.End{Reason: stage.ReasonDone, Message: "main returned", Duration: good[len(good)-1].T,
 			Events: len(good), Goroutines: 2, Objects: 6},
 		[]scenarios.Stat{{Label: "messages received", Value: "1"}})
 	bad := panicRun()
-	addRun(2, "atomic-counter", map[string]any{"method": "load-store"}, nil,
+	addRun(2, "atomic-counter", map[string]any{"method": "load-store"}, nil, "",
 		bad, stage.End{Reason: stage.ReasonPanic, Message: "main panicked: close of closed channel ch", Duration: bad[len(bad)-1].T,
 			Events: len(bad), Goroutines: 2, Objects: 1, Leftover: nil}, nil)
 	seed := uint64(7)
 	pool := map[string]any{"workers": 2, "tasks": 2, "queue": 0, "task": 100, "jitter": 0}
 	seeded := seededRun()
-	addRun(3, "worker-pool", pool, &seed,
+	// Its end carries its schedule: who ran where two goroutines could (worker 1, then 2).
+	taken, err := stage.ParseSchedule("SQ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addRun(3, "worker-pool", pool, &seed, "",
 		seeded, stage.End{Reason: stage.ReasonDone, Message: "main returned", Duration: seeded[len(seeded)-1].T,
-			Events: len(seeded), Goroutines: 3, Objects: 1}, nil)
+			Events: len(seeded), Goroutines: 3, Objects: 1, Schedule: taken}, nil)
 	// Stopped while worker 2 waits for the processor: its runnable span stays open.
 	waiting := seededRun()[:8]
-	addRun(4, "worker-pool", pool, &seed,
+	addRun(4, "worker-pool", pool, &seed, "",
 		waiting, stage.End{Reason: stage.ReasonStopped, Message: "stopped", Duration: 50_000_000,
 			Events: len(waiting), Goroutines: 3, Objects: 1}, nil)
+	// A run told to follow a schedule that does not fit it: the events up to the step that
+	// went wrong, then an end saying where.
+	diverged := seededRun()[:4]
+	addRun(5, "worker-pool", pool, &seed, "K",
+		diverged, stage.End{Reason: stage.ReasonSchedule, Message: "the schedule does not fit this run: step 1 picks goroutine 5, but only 1 and 2 can run there",
+			Events: len(diverged), Goroutines: 3, Objects: 1}, nil)
 	lines = append(lines,
 		mustJSON(errorMessage{V: stage.SchemaVersion, Type: typeError, Message: "producers must be 1–16, got 500"}),
 		[]byte(`{"v":1,"type":"events","run":1,"events":[{"seq":"one","t":0,"g":1,"kind":"print"}],"_malformed":true}`),

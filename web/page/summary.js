@@ -10,6 +10,7 @@ const REASONS = {
   truncated: 'Cut short',
   stopped: 'Stopped',
   deadlock: 'Deadlock',
+  schedule: 'Replay stopped',
 };
 
 /** reasonText names the reason a run ended for a person: "Cut short". */
@@ -47,6 +48,7 @@ function runInfo(shown) {
       parts.push(`${shown.processors} processor${shown.processors === 1 ? '' : 's'}`);
       p.dataset.processors = String(shown.processors);
     }
+    if (shown.schedule) parts.push("the link's schedule first");
     p.textContent = parts.join(' · ');
   } else {
     p.textContent = 'Live run: real goroutines, an interleaving of its own';
