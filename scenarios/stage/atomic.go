@@ -30,8 +30,8 @@ func NewAtomicInt(g *G, name string, initial int64) *AtomicInt {
 func (a *AtomicInt) atomically(g *G, pc uintptr, op, arg string, do func() (old, new int64)) {
 	r := g.enter()
 	old, new := do()
-	r.leave(g.recordExtraLocked(entry{kind: kindAtomic, obj: int32(a.id), text: r.texts.addString(arg)},
-		Event{Op: op, Old: old, New: new}, pc))
+	r.leave(g.recordExtraLocked(&entry{kind: kindAtomic, obj: int32(a.id), text: r.texts.addString(arg)},
+		&Event{Op: op, Old: old, New: new}, pc))
 }
 
 // Add adds delta and returns the new value, as atomic.Int64.Add.

@@ -35,7 +35,7 @@ func (t *threadBound) touchLocked(g *G, pc uintptr) bool {
 		return true
 	}
 	t.warned = true
-	return g.recordLocked(entry{kind: kindNotSync, obj: int32(t.id),
+	return g.recordLocked(&entry{kind: kindNotSync, obj: int32(t.id),
 		text: g.run.texts.addString(fmt.Sprintf("%s is not Sync: Rust rejects sharing it between threads at compile time", t.kind))}, pc)
 }
 
@@ -65,7 +65,7 @@ func (c *Cell[T]) Get(g *G) T {
 	pc := callerPC()
 	r := g.enter()
 	v := c.value
-	r.leave(c.touchLocked(g, pc) && g.recordLocked(entry{kind: kindCellGet, obj: int32(c.id), text: r.texts.addString(format(v))}, pc))
+	r.leave(c.touchLocked(g, pc) && g.recordLocked(&entry{kind: kindCellGet, obj: int32(c.id), text: r.texts.addString(format(v))}, pc))
 	return v
 }
 
@@ -75,7 +75,7 @@ func (c *Cell[T]) Get(g *G) T {
 func (c *Cell[T]) Set(g *G, v T) {
 	pc := callerPC()
 	r := g.enter()
-	ok := c.touchLocked(g, pc) && g.recordLocked(entry{kind: kindCellSet, obj: int32(c.id), text: r.texts.addString(format(v))}, pc)
+	ok := c.touchLocked(g, pc) && g.recordLocked(&entry{kind: kindCellSet, obj: int32(c.id), text: r.texts.addString(format(v))}, pc)
 	if ok {
 		c.value = v
 	}
@@ -151,13 +151,13 @@ func (c *RefCell[T]) borrow(g *G, pc uintptr, mut bool) {
 		failure = "already mutably borrowed: BorrowError"
 	case mut:
 		c.borrows = -1
-		ok = g.recordExtraLocked(entry{kind: kindBorrowMut, obj: int32(c.id), text: r.texts.addString(format(c.value))}, Event{Borrows: -1}, pc)
+		ok = g.recordExtraLocked(&entry{kind: kindBorrowMut, obj: int32(c.id), text: r.texts.addString(format(c.value))}, &Event{Borrows: -1}, pc)
 	default:
 		c.borrows++
-		ok = g.recordExtraLocked(entry{kind: kindBorrow, obj: int32(c.id), text: r.texts.addString(format(c.value))}, Event{Borrows: c.borrows}, pc)
+		ok = g.recordExtraLocked(&entry{kind: kindBorrow, obj: int32(c.id), text: r.texts.addString(format(c.value))}, &Event{Borrows: c.borrows}, pc)
 	}
 	if failure != "" {
-		ok = g.recordExtraLocked(entry{kind: kindBorrowError, obj: int32(c.id), text: r.texts.addString(failure)}, Event{Borrows: c.borrows}, pc)
+		ok = g.recordExtraLocked(&entry{kind: kindBorrowError, obj: int32(c.id), text: r.texts.addString(failure)}, &Event{Borrows: c.borrows}, pc)
 	}
 	r.leave(ok)
 	if failure != "" {
@@ -174,8 +174,8 @@ func (c *RefCell[T]) release(g *G, pc uintptr, mut bool) {
 	} else {
 		c.borrows--
 	}
-	r.leave(c.touchLocked(g, pc) && g.recordExtraLocked(entry{kind: kindRelease, obj: int32(c.id), text: r.texts.addString(format(c.value))},
-		Event{Op: op, Borrows: c.borrows}, pc))
+	r.leave(c.touchLocked(g, pc) && g.recordExtraLocked(&entry{kind: kindRelease, obj: int32(c.id), text: r.texts.addString(format(c.value))},
+		&Event{Op: op, Borrows: c.borrows}, pc))
 }
 
 // Get reads the borrowed value.

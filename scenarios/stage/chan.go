@@ -104,7 +104,7 @@ func (c *Chan[T]) Close(g *G) {
 	}
 	// Close under the recorder lock: it cannot block, and a send-begin recorded after this
 	// event then really did start after the close.
-	ok := g.recordLocked(entry{kind: kindClose, obj: int32(c.id)}, pc)
+	ok := g.recordLocked(&entry{kind: kindClose, obj: int32(c.id)}, pc)
 	if ok {
 		c.closed = true
 		c.ops.closedLocked()
@@ -127,12 +127,12 @@ func (c *Chan[T]) sendBeginLocked(g *G, pc uintptr, v T, shown shown) (item[T], 
 	r := g.run
 	r.nextMsg++
 	it := item[T]{msg: r.nextMsg, v: v, text: r.texts.add(shown)}
-	return it, g.recordLocked(entry{kind: kindSendBegin, obj: int32(c.id), aux: it.msg, text: it.text}, pc)
+	return it, g.recordLocked(&entry{kind: kindSendBegin, obj: int32(c.id), aux: it.msg, text: it.text}, pc)
 }
 
 // sendEnd records the send-end of it.
 func (c *Chan[T]) sendEnd(g *G, pc uintptr, it item[T]) {
-	g.end(entry{kind: kindSendEnd, obj: int32(c.id), aux: it.msg}, pc)
+	g.end(&entry{kind: kindSendEnd, obj: int32(c.id), aux: it.msg}, "", pc)
 }
 
 // recvEndEntry is the recv-end of it.
@@ -152,5 +152,6 @@ func (c *Chan[T]) recvEnd(g *G, pc uintptr, it item[T], ok bool) {
 	if !ok {
 		it.text = r.texts.add(zero)
 	}
-	r.leave(g.recordLocked(c.recvEndEntry(it, !ok), pc))
+	e := c.recvEndEntry(it, !ok)
+	r.leave(g.recordLocked(&e, pc))
 }

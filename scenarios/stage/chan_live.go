@@ -21,11 +21,14 @@ type liveChan[T any] struct {
 func (l *liveChan[T]) send(g *G, pc uintptr, v T, shown shown) {
 	c := l.c
 	r := g.enter()
-	it, ok := c.sendBeginLocked(g, pc, v, shown)
+	// sendBeginLocked's body, written out for the commonest operation of all.
+	r.nextMsg++
+	it := item[T]{msg: r.nextMsg, v: v, text: r.texts.add(shown)}
+	ok := g.recordLocked(&entry{kind: kindSendBegin, obj: int32(c.id), aux: it.msg, text: it.text}, pc)
 	if ok && !c.closed { // a send on a closed channel panics, outside the lock
 		select {
 		case l.ch <- it:
-			r.leave(g.recordLocked(entry{kind: kindSendEnd, obj: int32(c.id), aux: it.msg}, pc))
+			r.leave(g.recordAgainLocked(&entry{kind: kindSendEnd, obj: int32(c.id), aux: it.msg}, pc))
 			return
 		default:
 		}
@@ -59,7 +62,7 @@ func (l *liveChan[T]) send(g *G, pc uintptr, v T, shown shown) {
 		l.shutLocked()
 	}
 	g.unblockedLocked()
-	ok = sent && g.recordLocked(entry{kind: kindSendEnd, obj: int32(c.id), aux: it.msg}, pc)
+	ok = sent && g.recordLocked(&entry{kind: kindSendEnd, obj: int32(c.id), aux: it.msg}, pc)
 	r.leave(ok)
 }
 
@@ -70,13 +73,14 @@ func (l *liveChan[T]) send(g *G, pc uintptr, v T, shown shown) {
 func (l *liveChan[T]) recv(g *G, pc uintptr) (T, bool) {
 	c := l.c
 	r := g.enter()
-	ok := g.recordLocked(entry{kind: kindRecvBegin, obj: int32(c.id)}, pc)
+	ok := g.recordLocked(&entry{kind: kindRecvBegin, obj: int32(c.id)}, pc)
 	if ok && !c.closed {
 		select {
 		case it := <-l.ch:
 			// The receive cannot find the channel closed: the halt closes it under this lock,
 			// after halting, and then recording the begin has failed.
-			r.leave(g.recordLocked(c.recvEndEntry(it, false), pc))
+			e := c.recvEndEntry(it, false)
+			r.leave(g.recordAgainLocked(&e, pc))
 			return it.v, true
 		default:
 		}

@@ -50,7 +50,7 @@ func (m *chanModel[T]) send(g *G, pc uintptr, v T, shown shown) {
 func (m *chanModel[T]) recv(g *G, pc uintptr) (T, bool) {
 	c, s := m.c, m.s
 	s.point(g)
-	g.begin(entry{kind: kindRecvBegin, obj: int32(c.id)}, pc, receiving)
+	g.begin(&entry{kind: kindRecvBegin, obj: int32(c.id)}, pc, receiving)
 	var it item[T]
 	ok := true
 	switch {

@@ -27,9 +27,9 @@
 // records so that the trace never lies: a -begin event before the real operation starts, an
 // -end event after it returns, an unlock before the real release. Atomics and channel closes
 // cannot block, so they happen under the recorder's lock and their events sit exactly where
-// they took effect. So does a send or receive that completes without blocking: it is tried
-// under the lock that records its begin, and when it completes there its end is recorded in
-// the same critical section. Times never run backwards along seq (the live clock is
+// they took effect. So does a send, a receive or a Lock that completes without blocking: it
+// is tried under the lock that records its begin, and when it completes there its end is
+// recorded in the same critical section, at the same instant. Times never run backwards along seq (the live clock is
 // clock.go's). Consequences a reader of a live trace can rely on:
 //   - a recv-end comes after the send-begin of its message;
 //   - the recorded holding spans of a mutex (lock-end to unlock) never overlap;
@@ -47,9 +47,9 @@
 // them through that channel instead: it closes the channels that receivers, lockers and
 // waiters block on, and it takes what senders on an unbuffered channel send (closing a channel
 // under a sender is a data race). Senders on a full buffered channel, whose contents must
-// survive the stop, and Sleep and Work do select on the context. A live Mutex is a one-slot
-// channel rather than a sync.Mutex for the same reason: Lock on a sync.Mutex cannot be
-// abandoned. Under the seeded scheduler every goroutine that is not running waits for its turn
+// survive the stop, and Sleep and Work do select on the context. A live Mutex is not a
+// sync.Mutex for the same reason — Lock on a sync.Mutex cannot be abandoned — but a state
+// kept under the recorder's lock and a channel its waiters are handed the lock through. Under the seeded scheduler every goroutine that is not running waits for its turn
 // in a select with the run's context, so the halt wakes them all through it.
 //
 // # Spans

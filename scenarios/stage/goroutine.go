@@ -105,7 +105,7 @@ func (g *G) Go(name string, fn func(g *G)) {
 	}
 	r.nextG++
 	child := &G{id: r.nextG, name: name, run: r}
-	ok := g.recordExtraLocked(entry{kind: kindGo}, Event{Child: child.id, Name: name}, pc)
+	ok := g.recordExtraLocked(&entry{kind: kindGo}, &Event{Child: child.id, Name: name}, pc)
 	if ok {
 		r.alive[child.id] = child
 	}
@@ -143,7 +143,7 @@ var (
 // beginSpan records the work-begin or sleep-begin of a span of d.
 func (g *G) beginSpan(d time.Duration, pc uintptr, k spanKind) {
 	r := g.lock()
-	ok := g.recordExtraLocked(entry{kind: k.begin}, Event{Dur: int64(d)}, pc)
+	ok := g.recordExtraLocked(&entry{kind: k.begin}, &Event{Dur: int64(d)}, pc)
 	g.startLocked(k.doing, 0)
 	r.leave(ok)
 }
@@ -156,7 +156,7 @@ func (g *G) Println(args ...any) {
 	g.point()
 	line := strings.TrimSuffix(fmt.Sprintln(args...), "\n")
 	r := g.lock()
-	r.leave(g.recordLocked(entry{kind: kindPrint, text: r.texts.addString(line)}, pc))
+	r.leave(g.recordLocked(&entry{kind: kindPrint, text: r.texts.addString(line)}, pc))
 }
 
 // Jitter returns a random duration from 0 to max, for work times that differ run to run:
@@ -179,7 +179,7 @@ func (g *G) newObject(x Event, value string, h halter, pc uintptr) int {
 	r.nextObj++
 	id := r.nextObj
 	r.objNames = append(r.objNames, x.Name)
-	ok := g.recordExtraLocked(entry{kind: kindNew, obj: int32(id), text: r.texts.addString(value)}, x, pc)
+	ok := g.recordExtraLocked(&entry{kind: kindNew, obj: int32(id), text: r.texts.addString(value)}, &x, pc)
 	if ok && h != nil {
 		r.halters = append(r.halters, h)
 	}

@@ -27,7 +27,7 @@ func (l *liveScheduler) span(g *G, d time.Duration, pc uintptr, k spanKind) {
 		timer.Stop()
 		panic(unwind{})
 	}
-	g.end(entry{kind: k.end}, pc)
+	g.end(&entry{kind: k.end}, "", pc)
 }
 
 func (*liveScheduler) jitter(max time.Duration) time.Duration {

@@ -13,8 +13,8 @@ type Mutex struct {
 
 // mutexOps is what a mutex's live form and its model each do their own way.
 type mutexOps interface {
-	// acquire waits, after lock-begin, until g holds the mutex.
-	acquire(g *G, pc uintptr)
+	// lock takes the mutex for g, from lock-begin to lock-end.
+	lock(m *Mutex, g *G, pc uintptr)
 	// heldLocked reports whether the mutex is held; under the recorder lock.
 	heldLocked() bool
 	// releaseLocked releases the mutex, whose unlock has just been recorded, under the
@@ -35,6 +35,9 @@ func (m *Mutex) shown() string {
 	return m.show()
 }
 
+// lockEnd is the lock-end entry of m, without its text.
+func (m *Mutex) lockEnd() entry { return entry{kind: kindLockEnd, obj: int32(m.id)} }
+
 // NewMutex makes an unlocked mutex named name.
 //
 //go:noinline
@@ -45,8 +48,7 @@ func NewMutex(g *G, name string) *Mutex {
 	if s := seededOf(g); s != nil {
 		m.ops = &mutexModel{s: s}
 	} else {
-		l := &liveMutex{slot: make(chan struct{}, 1)}
-		l.slot <- struct{}{}
+		l := &liveMutex{handoff: make(chan struct{}, MaxGoroutinesCap)}
 		m.ops, h = l, l
 	}
 	m.id = g.newObject(Event{ObjKind: ObjMutex, Name: name}, "", h, pc)
@@ -56,16 +58,7 @@ func NewMutex(g *G, name string) *Mutex {
 // Lock blocks until the mutex is free and takes it.
 //
 //go:noinline
-func (m *Mutex) Lock(g *G) {
-	pc := callerPC()
-	g.point()
-	g.begin(entry{kind: kindLockBegin, obj: int32(m.id)}, pc, locking)
-	m.ops.acquire(g, pc)
-	shown := m.shown()
-	r := g.lock()
-	g.unblockedLocked()
-	r.leave(g.recordLocked(entry{kind: kindLockEnd, obj: int32(m.id), text: r.texts.addString(shown)}, pc))
-}
+func (m *Mutex) Lock(g *G) { m.ops.lock(m, g, callerPC()) }
 
 // Unlock releases the mutex. Unlocking an unlocked mutex panics (Go makes it a fatal error).
 //
@@ -80,7 +73,7 @@ func (m *Mutex) Unlock(g *G) {
 		panic("sync: unlock of unlocked mutex " + m.name)
 	}
 	// Recorded before the release, so the next holder's lock-end always comes after it.
-	ok := g.recordLocked(entry{kind: kindUnlock, obj: int32(m.id), text: r.texts.addString(m.shown())}, pc)
+	ok := g.recordLocked(&entry{kind: kindUnlock, obj: int32(m.id), text: r.texts.addString(m.shown())}, pc)
 	if ok {
 		m.ops.releaseLocked()
 	}
@@ -90,27 +83,62 @@ func (m *Mutex) Unlock(g *G) {
 // Name is the name the mutex was made with.
 func (m *Mutex) Name() string { return m.name }
 
-// liveMutex is a mutex in a live run: a one-slot channel rather than a sync.Mutex, because a
-// goroutine blocked in sync.Mutex.Lock cannot be woken by cancellation, so a deadlocked or
-// abandoned run would leak it. The slot holds a token while the mutex is free: Lock takes it,
-// Unlock puts it back (under the recorder lock, never blocking), and a halting run closes the
-// slot so that every goroutine waiting in Lock wakes.
-type liveMutex struct{ slot chan struct{} }
+// liveMutex is a mutex in a live run. It is not a sync.Mutex, because a goroutine blocked in
+// sync.Mutex.Lock cannot be woken by cancellation, so a deadlocked or abandoned run would
+// leak it. Whether it is held, and how many goroutines wait for it, are noted under the
+// recorder lock: a Lock that finds it free takes it there, recording its lock-begin and
+// lock-end in one critical section, at one instant, as a channel operation that does not
+// block does. One that finds it held waits on handoff, into which Unlock puts a token for
+// the longest waiter instead of freeing the mutex; a halting run closes handoff, which wakes
+// every waiter.
+type liveMutex struct {
+	held    bool // guarded by the recorder lock, as is waiting
+	waiting int
+	// handoff holds a token for each waiter Unlock has handed the mutex to and that has not
+	// taken it yet: tokens take no memory, so it can hold one for every goroutine a run may
+	// have, and Unlock never blocks on it.
+	handoff chan struct{}
+}
 
-func (l *liveMutex) acquire(*G, uintptr) {
-	if _, ok := <-l.slot; !ok {
+func (l *liveMutex) lock(m *Mutex, g *G, pc uintptr) {
+	r := g.enter()
+	ok := g.recordLocked(&entry{kind: kindLockBegin, obj: int32(m.id)}, pc)
+	if ok && !l.held {
+		l.held = true
+		e := m.lockEnd()
+		if shown := m.shown(); shown != "" {
+			e.text = r.texts.addString(shown)
+		}
+		r.leave(g.recordAgainLocked(&e, pc))
+		return
+	}
+	if ok {
+		l.waiting++
+		g.startLocked(locking, m.id)
+	}
+	r.leave(ok)
+	if _, ok := <-l.handoff; !ok {
 		// The run halted, and the mutex may have a holder: do not call show.
 		panic(unwind{})
 	}
+	e := m.lockEnd()
+	g.end(&e, m.shown(), pc)
 }
 
-func (l *liveMutex) heldLocked() bool { return len(l.slot) == 0 }
+func (l *liveMutex) heldLocked() bool { return l.held }
 
-func (l *liveMutex) releaseLocked() { l.slot <- struct{}{} }
+func (l *liveMutex) releaseLocked() {
+	if l.waiting == 0 {
+		l.held = false
+		return
+	}
+	l.waiting--
+	l.handoff <- struct{}{}
+}
 
 // haltLocked wakes the goroutines waiting in Lock. Unlock sends only under the recorder lock
-// and not once the run is halted, so the slot is never sent on after this.
-func (l *liveMutex) haltLocked(*Run) { close(l.slot) }
+// and not once the run is halted, so handoff is never sent on after this.
+func (l *liveMutex) haltLocked(*Run) { close(l.handoff) }
 
 // mutexModel is a mutex under the seeded scheduler: a holder and a FIFO of waiters, to whom
 // Unlock hands the lock directly.
@@ -120,15 +148,19 @@ type mutexModel struct {
 	waitq  []*G
 }
 
-func (m *mutexModel) acquire(g *G, _ uintptr) {
+func (m *mutexModel) lock(mu *Mutex, g *G, pc uintptr) {
+	m.s.point(g)
+	g.begin(&entry{kind: kindLockBegin, obj: int32(mu.id)}, pc, locking)
 	if m.holder == nil {
 		m.holder = g
-		return
+	} else {
+		m.waitq = append(m.waitq, g)
+		g.waitMutex = m
+		m.s.block(g)
+		g.waitMutex = nil
 	}
-	m.waitq = append(m.waitq, g)
-	g.waitMutex = m
-	m.s.block(g)
-	g.waitMutex = nil
+	e := mu.lockEnd()
+	g.end(&e, mu.shown(), pc)
 }
 
 func (m *mutexModel) heldLocked() bool { return m.holder != nil }

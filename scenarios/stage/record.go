@@ -17,8 +17,16 @@ import "fmt"
 // seeded run g may yield there to another goroutine), then the recorder lock, held until
 // leave. A halted run unwinds g instead.
 func (g *G) enter() *Run {
-	g.point()
-	return g.lock()
+	r := g.run
+	if s := r.seeded; s != nil {
+		s.point(g)
+	}
+	// lock's body, written out: enter is on every operation's path, and a call costs there.
+	r.mu.Lock()
+	if r.halted {
+		r.unlockAndUnwind()
+	}
+	return r
 }
 
 // point is g's scheduling point: in a seeded run g may yield here to another runnable
@@ -49,6 +57,12 @@ func (r *Run) leave(ok bool) {
 	r.mu.Unlock()
 }
 
+// unwindNow ends the calling goroutine's part in a halted run (see unwind), outside the
+// recorder lock.
+//
+//go:noinline
+func unwindNow() { panic(unwind{}) }
+
 // unlockAndUnwind releases the recorder lock and ends the calling goroutine's part in a
 // halted run (see unwind). It is a function of its own so that lock and leave, on every
 // operation's path, stay small.
@@ -60,32 +74,61 @@ func (r *Run) unlockAndUnwind() {
 }
 
 // recordLocked records e as g's event at pc's line and reports whether the run goes on.
-func (g *G) recordLocked(e entry, pc uintptr) bool {
+func (g *G) recordLocked(e *entry, pc uintptr) bool {
 	e.g = uint16(g.id)
-	return g.run.appendExtraLocked(&e, nil, pc)
+	return g.run.appendExtraLocked(e, nil, pc)
+}
+
+// recordAgainLocked records e as g's event at the instant of the event just recorded: the
+// end of an operation that completed in the critical section of its begin, whose two events
+// happened at one instant. It saves that end a reading of the clock.
+func (g *G) recordAgainLocked(e *entry, pc uintptr) bool {
+	e.g = uint16(g.id)
+	return g.run.appendAtLocked(e, nil, pc, true)
 }
 
 // recordExtraLocked is recordLocked for an event with fields an entry does not hold (x).
-func (g *G) recordExtraLocked(e entry, x Event, pc uintptr) bool {
+func (g *G) recordExtraLocked(e *entry, x *Event, pc uintptr) bool {
 	e.g = uint16(g.id)
-	return g.run.appendExtraLocked(&e, &x, pc)
+	return g.run.appendExtraLocked(e, x, pc)
 }
 
 // begin records the start of a wait of g (a -begin event) and notes what g is doing, which
 // the deadlock report and the live watchdog read. It is not a scheduling point: a model
 // that has one calls point first.
-func (g *G) begin(e entry, pc uintptr, doing activity) {
-	r := g.lock()
+//
+// It and end take and release the lock themselves rather than through lock and leave, as
+// enter does: a blocking operation passes both, and the calls cost there.
+func (g *G) begin(e *entry, pc uintptr, doing activity) {
+	r := g.run
+	r.mu.Lock()
+	if r.halted {
+		r.unlockAndUnwind()
+	}
 	ok := g.recordLocked(e, pc)
 	g.startLocked(doing, int(e.obj))
-	r.leave(ok)
+	r.mu.Unlock()
+	if !ok {
+		unwindNow()
+	}
 }
 
-// end records the end of g's wait.
-func (g *G) end(e entry, pc uintptr) {
-	r := g.lock()
+// end records the end of g's wait; text, if any, is the event's value.
+func (g *G) end(e *entry, text string, pc uintptr) {
+	r := g.run
+	r.mu.Lock()
+	if r.halted {
+		r.unlockAndUnwind()
+	}
 	g.unblockedLocked()
-	r.leave(g.recordLocked(e, pc))
+	if text != "" {
+		e.text = r.texts.addString(text)
+	}
+	ok := g.recordLocked(e, pc)
+	r.mu.Unlock()
+	if !ok {
+		unwindNow()
+	}
 }
 
 // appendLocked records e at pc's line and reports whether the run goes on. Callers hold r.mu.
@@ -94,8 +137,15 @@ func (r *Run) appendLocked(e *entry, pc uintptr) bool {
 }
 
 // appendExtraLocked is appendLocked for an event of a kind with more fields than an entry
-// holds: x carries them (the fields an entry has are taken from e).
+// holds: x carries them (the fields an entry has are taken from e). e and x are the
+// caller's, which it fills and copies: they come by pointer because a copy of each at every
+// call on the way here cost as much as a tenth of recording.
 func (r *Run) appendExtraLocked(e *entry, x *Event, pc uintptr) bool {
+	return r.appendAtLocked(e, x, pc, false)
+}
+
+// appendAtLocked is appendExtraLocked, at the time of the last event recorded if again.
+func (r *Run) appendAtLocked(e *entry, x *Event, pc uintptr, again bool) bool {
 	if r.halted {
 		return false
 	}
@@ -103,19 +153,26 @@ func (r *Run) appendExtraLocked(e *entry, x *Event, pc uintptr) bool {
 		r.haltLocked(ReasonTruncated, fmt.Sprintf("stopped at %d events, the most a run may record", r.cfg.MaxEvents))
 		return false
 	}
-	var t int64
-	if s := r.seeded; s != nil {
-		t = s.now
-	} else {
-		t = int64(float64(r.clock.elapsed()) * r.speed)
-	}
-	if t < r.lastT {
-		t = r.lastT
+	t := r.lastT
+	if !again {
+		if s := r.seeded; s != nil {
+			t = s.now
+		} else {
+			t = int64(float64(r.clock.elapsed()) * r.speed)
+		}
+		t = max(t, r.lastT)
 	}
 	r.lastT = t
 	e.t = t
 	if pc != 0 {
-		if line := r.lineLocked(pc); line <= maxLine {
+		// The line cache's hit, written out: every event asks it.
+		line := 0
+		if slot := &r.lineCache[(pc>>2)%uintptr(len(r.lineCache))]; slot.pc == pc {
+			line = slot.line
+		} else {
+			line = r.lineLocked(pc)
+		}
+		if line <= maxLine {
 			e.line = uint16(line)
 		}
 	}

@@ -4,7 +4,6 @@ import (
 	"container/heap"
 	"fmt"
 	"math/rand/v2"
-	"slices"
 	"time"
 )
 
@@ -109,7 +108,11 @@ func (s *seeded) choose(current int) *G {
 	if len(s.ready) > 1 {
 		s.taken.add(g.id)
 	}
-	s.ready = slices.Delete(s.ready, i, i+1)
+	// Not slices.Delete, which clears the slot it frees: that write, with its barrier, cost
+	// more than the choice. The stale pointer left past the end is to a goroutine of this
+	// very run, alive as long as the run is.
+	copy(s.ready[i:], s.ready[i+1:])
+	s.ready = s.ready[:len(s.ready)-1]
 	return g
 }
 
@@ -166,7 +169,7 @@ func (s *seeded) span(g *G, d time.Duration, pc uintptr, k spanKind) {
 	if working {
 		s.releaseProcessor()
 	}
-	g.end(entry{kind: k.end}, pc)
+	g.end(&entry{kind: k.end}, "", pc)
 }
 
 // sleep parks g until the virtual clock reaches now+d.
@@ -184,10 +187,10 @@ func (s *seeded) takeProcessor(g *G, pc uintptr) {
 		s.procs--
 		return
 	}
-	g.begin(entry{kind: kindRunnableBegin}, pc, runnable)
+	g.begin(&entry{kind: kindRunnableBegin}, pc, runnable)
 	s.cpuQueue = append(s.cpuQueue, g)
 	s.block(g)
-	g.end(entry{kind: kindRunnableEnd}, pc)
+	g.end(&entry{kind: kindRunnableEnd}, "", pc)
 }
 
 // releaseProcessor frees g's processor, handing it to the longest waiter.

@@ -65,8 +65,8 @@ func (w *WaitGroup) add(g *G, pc uintptr, op string, delta int) {
 		r.mu.Unlock()
 		panic("sync: negative WaitGroup counter")
 	}
-	ok := g.recordExtraLocked(entry{kind: kindWGAdd, obj: int32(w.id), text: r.texts.add(show(delta))},
-		Event{Op: op, Old: int64(old), New: int64(old + delta)}, pc)
+	ok := g.recordExtraLocked(&entry{kind: kindWGAdd, obj: int32(w.id), text: r.texts.add(show(delta))},
+		&Event{Op: op, Old: int64(old), New: int64(old + delta)}, pc)
 	if ok {
 		w.n = old + delta
 		switch {
@@ -85,13 +85,13 @@ func (w *WaitGroup) add(g *G, pc uintptr, op string, delta int) {
 func (w *WaitGroup) Wait(g *G) {
 	pc := callerPC()
 	w.ops.wait(g, pc)
-	g.end(entry{kind: kindWaitEnd, obj: int32(w.id)}, pc)
+	g.end(&entry{kind: kindWaitEnd, obj: int32(w.id)}, "", pc)
 }
 
 // beginWaitLocked records g's wait-begin.
 func (w *WaitGroup) beginWaitLocked(g *G, pc uintptr) bool {
 	g.startLocked(waitingGroup, w.id)
-	return g.recordLocked(entry{kind: kindWaitBegin, obj: int32(w.id)}, pc)
+	return g.recordLocked(&entry{kind: kindWaitBegin, obj: int32(w.id)}, pc)
 }
 
 // Name is the name the waitgroup was made with.
