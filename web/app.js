@@ -160,8 +160,10 @@ function main() {
     setStatus(`${state.shown.mode === 'seeded' ? 'Receiving the seeded run…' : 'Running…'} ${trace.events.length} events`, 'busy');
   });
   socket.addEventListener('end', (ev) => {
-    const m = ev.detail;
-    if (!state.end(m)) return;
+    if (state.end(ev.detail)) ended(ev.detail);
+  });
+  // ended shows how the run shown ended.
+  function ended(m) {
     const seeded = state.shown.mode === 'seeded';
     timeline.finish(m.stats.duration);
     if (wantSteps) setAxis(true);
@@ -176,10 +178,14 @@ function main() {
     const time = `${formatDuration(m.stats.duration)}${seeded ? ' of virtual time' : ''}`;
     setStatus(`${reasonText(m.reason)}: ${m.message}. ${m.stats.events} events in ${time}.`, kind);
     refresh();
-  });
+  }
   socket.addEventListener('error', (ev) => {
-    // A refused run gets an error instead of its meta.
-    if (!ev.detail.run) state.refused();
+    // A refused run gets an error instead of its meta. If the run shown ended meanwhile (a
+    // run message stops the one before it), its end was held back for the new run: show it.
+    if (!ev.detail.run) {
+      const held = state.refused();
+      if (held) ended(held);
+    }
     setStatus(ev.detail.message, 'error');
     refresh();
   });

@@ -6,8 +6,10 @@
 //              (true).
 //   takes(m)   whether events m are the running run's.
 //   cut()      the model refused its events: the page stops reading the run (cut).
-//   end(m)     m ends the run shown (true), unless a newer run is asked for: ended.
-//   refused()  the server answered a run asked for with an error: asked − 1.
+//   end(m)     m ends the run shown (true): ended. While a newer run is asked for, the end is
+//              held back instead (false): the newer run will replace it.
+//   refused()  the server answered a run asked for with an error: asked − 1. When none is
+//              left asked, the end held back ends the run shown after all, and is returned.
 //   stop()     Stop: no run asked for is shown; the one running ends when its end comes (true
 //              when the page only waited for a meta).
 //   lost()     the connection closed: a run running is cut, none is asked for (true when the
@@ -27,6 +29,7 @@ export class RunState {
     this.run = 0; // the server's number of the run shown
     this.trace = null;
     this.shown = null;
+    this.held = null; // the end of the run shown, come while a newer run was asked for
   }
 
   get running() {
@@ -45,6 +48,7 @@ export class RunState {
     if (this.asked === 0 || m.scenario !== this.scenario) return false;
     this.asked--;
     if (this.asked > 0) return false; // a newer run is on its way
+    this.held = null;
     this.phase = 'running';
     this.run = m.run;
     this.trace = new Trace();
@@ -61,7 +65,11 @@ export class RunState {
   }
 
   end(m) {
-    if (m.run !== this.run || !this.trace || this.asked > 0) return false;
+    if (m.run !== this.run || !this.trace) return false;
+    if (this.asked > 0) {
+      if (this.running) this.held = m;
+      return false;
+    }
     this.phase = 'ended';
     this.shown.end = m;
     return true;
@@ -69,6 +77,12 @@ export class RunState {
 
   refused() {
     if (this.asked > 0) this.asked--;
+    const held = this.asked === 0 ? this.held : null;
+    if (!held) return null;
+    this.held = null;
+    this.phase = 'ended';
+    this.shown.end = held;
+    return held;
   }
 
   stop() {
