@@ -108,8 +108,12 @@ func FuzzClientMessage(f *testing.F) {
 		}
 		// What the meta message reports sent back as a run is the same run.
 		meta := newMetaMessage(1, req)
-		again, err := json.Marshal(map[string]any{"type": "run", "scenario": meta.Scenario,
-			"params": meta.Params, "mode": meta.Mode, "speed": meta.Speed, "seed": meta.Seed, "processors": meta.Processors})
+		resend := map[string]any{"type": "run", "scenario": meta.Scenario,
+			"params": meta.Params, "mode": meta.Mode, "speed": meta.Speed, "seed": meta.Seed, "processors": meta.Processors}
+		if meta.Schedule != "" {
+			resend["schedule"] = meta.Schedule
+		}
+		again, err := json.Marshal(resend)
 		if err != nil {
 			t.Fatal(err)
 		}
