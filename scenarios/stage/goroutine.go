@@ -143,7 +143,7 @@ var (
 // beginSpan records the work-begin or sleep-begin of a span of d.
 func (g *G) beginSpan(d time.Duration, pc uintptr, k spanKind) {
 	r := g.lock()
-	ok := g.recordExtraLocked(&entry{kind: k.begin}, &Event{Dur: int64(d)}, pc)
+	ok := g.recordWideLocked(&entry{kind: k.begin}, int64(d), 0, pc)
 	g.startLocked(k.doing, 0)
 	r.leave(ok)
 }

@@ -131,9 +131,12 @@ type Run struct {
 	nextMsg   uint32
 	// blocked counts a live run's goroutines blocked on channels, mutexes and waitgroups.
 	blocked int
-	// The trace (store.go): entries in chunks, the values' text, the fields few kinds use.
+	// The trace (store.go): entries in chunks, the values' text, the numbers some kinds carry,
+	// the fields of the few events of the rarest kinds.
 	chunks    []*[entryChunk]entry
 	texts     textArena
+	wides     []*[wideChunk]wide
+	nwides    int
 	extras    []Event
 	lineCache [64]pcLine
 	lines     map[uintptr]int
