@@ -34,7 +34,7 @@ type waitGroupOps interface {
 func NewWaitGroup(g *G, name string) *WaitGroup {
 	pc := callerPC()
 	w := &WaitGroup{name: name}
-	var h halter
+	var h liveObject
 	if s := seededOf(g); s != nil {
 		w.ops = &waitGroupModel{w: w, s: s}
 	} else {
@@ -122,6 +122,11 @@ func (l *liveWaitGroup) wait(g *G, pc uintptr) {
 		<-l.wake
 	}
 }
+
+// stuckLocked reports whether the goroutines blocked in Wait are stuck: the counter is above
+// zero and every one of them is still counted waiting. One that is not has been woken by the
+// counter reaching zero and is yet to record it.
+func (l *liveWaitGroup) stuckLocked(w waits) bool { return l.w.n > 0 && w.waiters == l.waiting }
 
 // haltLocked wakes the goroutines in Wait. Once the run is halted Add records nothing and
 // changes nothing, so wake is never sent on after this.
