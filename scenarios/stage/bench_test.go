@@ -2,7 +2,9 @@ package stage_test
 
 import (
 	"context"
+	"io"
 	"runtime"
+	"runtime/trace"
 	"testing"
 
 	"interleave/scenarios/stage"
@@ -14,6 +16,23 @@ import (
 
 func BenchmarkRawPingPong(b *testing.B) {
 	b.ReportAllocs()
+	rawPingPong(b.N)
+}
+
+// BenchmarkTracePingPong is the raw ping-pong with Go's own execution tracer recording it:
+// what the stage's recording is measured against.
+func BenchmarkTracePingPong(b *testing.B) {
+	b.ReportAllocs()
+	if err := trace.Start(io.Discard); err != nil {
+		b.Fatal(err)
+	}
+	defer trace.Stop()
+	b.ResetTimer()
+	rawPingPong(b.N)
+}
+
+// rawPingPong bounces an int n times between two goroutines over unbuffered channels.
+func rawPingPong(n int) {
 	ping, pong := make(chan int), make(chan int)
 	done := make(chan struct{})
 	go func() {
@@ -22,7 +41,7 @@ func BenchmarkRawPingPong(b *testing.B) {
 			pong <- v + 1
 		}
 	}()
-	for i := range b.N {
+	for i := range n {
 		ping <- i
 		<-pong
 	}
