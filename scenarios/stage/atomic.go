@@ -26,19 +26,28 @@ func NewAtomicInt(g *G, name string, initial int64) *AtomicInt {
 	return a
 }
 
-// atomically does op on the value and records it.
-func (a *AtomicInt) atomically(g *G, pc uintptr, op, arg string, do func() (old, new int64)) {
+// atomically does o on the value and records it, with arg as the event's value: none for a
+// load, cas's old and new (arg, arg2) as "old→new", and the number for the rest. The text is
+// written straight into the run's arena: an atomic event allocates nothing.
+func (a *AtomicInt) atomically(g *G, pc uintptr, o op, arg, arg2 int64, do func() (old, new int64)) {
 	r := g.enter()
 	old, new := do()
-	r.leave(g.recordExtraLocked(&entry{kind: kindAtomic, obj: int32(a.id), text: r.texts.addString(arg)},
-		&Event{Op: op, Old: old, New: new}, pc))
+	e := entry{kind: kindAtomic, obj: int32(a.id), op: o}
+	switch o {
+	case opLoad:
+	case opCAS:
+		e.text = r.texts.addPair(arg, arg2)
+	default:
+		e.text = r.texts.add(shown{n: arg, isInt: true})
+	}
+	r.leave(g.recordWideLocked(&e, old, new, pc))
 }
 
 // Add adds delta and returns the new value, as atomic.Int64.Add.
 //
 //go:noinline
 func (a *AtomicInt) Add(g *G, delta int64) (new int64) {
-	a.atomically(g, callerPC(), "add", strconv.FormatInt(delta, 10), func() (int64, int64) {
+	a.atomically(g, callerPC(), opAdd, delta, 0, func() (int64, int64) {
 		new = a.v.Add(delta)
 		return new - delta, new
 	})
@@ -49,7 +58,7 @@ func (a *AtomicInt) Add(g *G, delta int64) (new int64) {
 //
 //go:noinline
 func (a *AtomicInt) Load(g *G) (v int64) {
-	a.atomically(g, callerPC(), "load", "", func() (int64, int64) {
+	a.atomically(g, callerPC(), opLoad, 0, 0, func() (int64, int64) {
 		v = a.v.Load()
 		return v, v
 	})
@@ -60,7 +69,7 @@ func (a *AtomicInt) Load(g *G) (v int64) {
 //
 //go:noinline
 func (a *AtomicInt) Store(g *G, v int64) {
-	a.atomically(g, callerPC(), "store", strconv.FormatInt(v, 10), func() (int64, int64) {
+	a.atomically(g, callerPC(), opStore, v, 0, func() (int64, int64) {
 		return a.v.Swap(v), v
 	})
 }
@@ -69,7 +78,7 @@ func (a *AtomicInt) Store(g *G, v int64) {
 //
 //go:noinline
 func (a *AtomicInt) Swap(g *G, v int64) (old int64) {
-	a.atomically(g, callerPC(), "swap", strconv.FormatInt(v, 10), func() (int64, int64) {
+	a.atomically(g, callerPC(), opSwap, v, 0, func() (int64, int64) {
 		old = a.v.Swap(v)
 		return old, v
 	})
@@ -81,7 +90,7 @@ func (a *AtomicInt) Swap(g *G, v int64) (old int64) {
 //
 //go:noinline
 func (a *AtomicInt) CompareAndSwap(g *G, old, new int64) (swapped bool) {
-	a.atomically(g, callerPC(), "cas", strconv.FormatInt(old, 10)+"→"+strconv.FormatInt(new, 10), func() (int64, int64) {
+	a.atomically(g, callerPC(), opCAS, old, new, func() (int64, int64) {
 		before := a.v.Load()
 		swapped = a.v.CompareAndSwap(old, new)
 		if swapped {

@@ -2,7 +2,9 @@ package stage_test
 
 import (
 	"context"
+	"io"
 	"runtime"
+	"runtime/trace"
 	"testing"
 
 	"interleave/scenarios/stage"
@@ -14,6 +16,23 @@ import (
 
 func BenchmarkRawPingPong(b *testing.B) {
 	b.ReportAllocs()
+	rawPingPong(b.N)
+}
+
+// BenchmarkTracePingPong is the raw ping-pong with Go's own execution tracer recording it:
+// what the stage's recording is measured against.
+func BenchmarkTracePingPong(b *testing.B) {
+	b.ReportAllocs()
+	if err := trace.Start(io.Discard); err != nil {
+		b.Fatal(err)
+	}
+	defer trace.Stop()
+	b.ResetTimer()
+	rawPingPong(b.N)
+}
+
+// rawPingPong bounces an int n times between two goroutines over unbuffered channels.
+func rawPingPong(n int) {
 	ping, pong := make(chan int), make(chan int)
 	done := make(chan struct{})
 	go func() {
@@ -22,7 +41,7 @@ func BenchmarkRawPingPong(b *testing.B) {
 			pong <- v + 1
 		}
 	}()
-	for i := range b.N {
+	for i := range n {
 		ping <- i
 		<-pong
 	}
@@ -54,43 +73,4 @@ func BenchmarkStagePingPong(b *testing.B) {
 	runtime.ReadMemStats(&after)
 	b.ReportMetric(float64(events)/float64(b.N), "events/op")
 	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/float64(events), "allocs/event")
-}
-
-// BenchmarkStageMutex is one goroutine locking and unlocking a mutex, live: three events an
-// op (lock-begin, lock-end, unlock) with no other goroutine to wait for, so it measures what
-// recording costs an operation by itself.
-func BenchmarkStageMutex(b *testing.B) {
-	b.ReportAllocs()
-	for left := b.N; left > 0; left -= roundTripsPerRun {
-		n := min(left, roundTripsPerRun)
-		r := stage.Start(context.Background(), stage.Config{MaxEvents: 3*n + 64}, func(g *stage.G) {
-			mu := stage.NewMutex(g, "mu")
-			for range n {
-				mu.Lock(g)
-				mu.Unlock(g)
-			}
-		})
-		<-r.Done()
-		if end := r.End(); end.Reason != stage.ReasonDone {
-			b.Fatalf("run ended %q: %s", end.Reason, end.Message)
-		}
-	}
-}
-
-// BenchmarkStageAtomicAdd is one goroutine adding to an atomic, live: one event an op.
-func BenchmarkStageAtomicAdd(b *testing.B) {
-	b.ReportAllocs()
-	for left := b.N; left > 0; left -= roundTripsPerRun {
-		n := min(left, roundTripsPerRun)
-		r := stage.Start(context.Background(), stage.Config{MaxEvents: n + 64}, func(g *stage.G) {
-			a := stage.NewAtomicInt(g, "a", 0)
-			for range n {
-				a.Add(g, 1)
-			}
-		})
-		<-r.Done()
-		if end := r.End(); end.Reason != stage.ReasonDone {
-			b.Fatalf("run ended %q: %s", end.Reason, end.Message)
-		}
-	}
 }

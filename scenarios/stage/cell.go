@@ -65,7 +65,7 @@ func (c *Cell[T]) Get(g *G) T {
 	pc := callerPC()
 	r := g.enter()
 	v := c.value
-	r.leave(c.touchLocked(g, pc) && g.recordLocked(&entry{kind: kindCellGet, obj: int32(c.id), text: r.texts.addString(format(v))}, pc))
+	r.leave(c.touchLocked(g, pc) && g.recordLocked(&entry{kind: kindCellGet, obj: int32(c.id), text: r.texts.add(show(v))}, pc))
 	return v
 }
 
@@ -75,7 +75,7 @@ func (c *Cell[T]) Get(g *G) T {
 func (c *Cell[T]) Set(g *G, v T) {
 	pc := callerPC()
 	r := g.enter()
-	ok := c.touchLocked(g, pc) && g.recordLocked(&entry{kind: kindCellSet, obj: int32(c.id), text: r.texts.addString(format(v))}, pc)
+	ok := c.touchLocked(g, pc) && g.recordLocked(&entry{kind: kindCellSet, obj: int32(c.id), text: r.texts.add(show(v))}, pc)
 	if ok {
 		c.value = v
 	}
@@ -151,13 +151,13 @@ func (c *RefCell[T]) borrow(g *G, pc uintptr, mut bool) {
 		failure = "already mutably borrowed: BorrowError"
 	case mut:
 		c.borrows = -1
-		ok = g.recordExtraLocked(&entry{kind: kindBorrowMut, obj: int32(c.id), text: r.texts.addString(format(c.value))}, &Event{Borrows: -1}, pc)
+		ok = g.recordLocked(&entry{kind: kindBorrowMut, obj: int32(c.id), text: r.texts.add(show(c.value)), aux: borrowsAux(-1)}, pc)
 	default:
 		c.borrows++
-		ok = g.recordExtraLocked(&entry{kind: kindBorrow, obj: int32(c.id), text: r.texts.addString(format(c.value))}, &Event{Borrows: c.borrows}, pc)
+		ok = g.recordLocked(&entry{kind: kindBorrow, obj: int32(c.id), text: r.texts.add(show(c.value)), aux: borrowsAux(c.borrows)}, pc)
 	}
 	if failure != "" {
-		ok = g.recordExtraLocked(&entry{kind: kindBorrowError, obj: int32(c.id), text: r.texts.addString(failure)}, &Event{Borrows: c.borrows}, pc)
+		ok = g.recordLocked(&entry{kind: kindBorrowError, obj: int32(c.id), text: r.texts.addString(failure), aux: borrowsAux(c.borrows)}, pc)
 	}
 	r.leave(ok)
 	if failure != "" {
@@ -167,16 +167,18 @@ func (c *RefCell[T]) borrow(g *G, pc uintptr, mut bool) {
 
 func (c *RefCell[T]) release(g *G, pc uintptr, mut bool) {
 	r := g.enter()
-	op := "shared"
+	o := opShared
 	if mut {
-		op = "mut"
+		o = opMut
 		c.borrows = 0
 	} else {
 		c.borrows--
 	}
-	r.leave(c.touchLocked(g, pc) && g.recordExtraLocked(&entry{kind: kindRelease, obj: int32(c.id), text: r.texts.addString(format(c.value))},
-		&Event{Op: op, Borrows: c.borrows}, pc))
+	r.leave(c.touchLocked(g, pc) && g.recordLocked(&entry{kind: kindRelease, obj: int32(c.id), op: o, text: r.texts.add(show(c.value)), aux: borrowsAux(c.borrows)}, pc))
 }
+
+// borrowsAux is a refcell event's borrows as its entry holds them (auxBorrows).
+func borrowsAux(borrows int) uint32 { return uint32(int32(borrows)) }
 
 // Get reads the borrowed value.
 func (b *Ref[T]) Get() T { return b.cell.value }

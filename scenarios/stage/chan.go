@@ -46,7 +46,7 @@ func NewChan[T any](g *G, name string, cap int) *Chan[T] {
 		panic(fmt.Sprintf("makechan: size out of range: %d", cap))
 	}
 	c := &Chan[T]{name: name, cap: cap}
-	var h halter
+	var h liveObject
 	if s := seededOf(g); s != nil {
 		c.ops = &chanModel[T]{c: c, s: s}
 	} else {

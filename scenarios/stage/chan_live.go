@@ -7,9 +7,11 @@ package stage
 type liveChan[T any] struct {
 	c  *Chan[T]
 	ch chan item[T]
-	// senders counts the senders between their send-begin and send-end; guarded by the
-	// run's recorder lock.
-	senders int
+	// Guarded by the run's recorder lock: the senders between their send-begin and
+	// send-end, and the sends and receives of a value recorded as ended, for the deadlock
+	// watch (stuckLocked).
+	senders        int
+	sends, receipt int
 }
 
 // send records the send-begin and tries the send without blocking, in one critical section:
@@ -28,6 +30,7 @@ func (l *liveChan[T]) send(g *G, pc uintptr, v T, shown shown) {
 	if ok && !c.closed { // a send on a closed channel panics, outside the lock
 		select {
 		case l.ch <- it:
+			l.sends++
 			r.leave(g.recordAgainLocked(&entry{kind: kindSendEnd, obj: int32(c.id), aux: it.msg}, pc))
 			return
 		default:
@@ -62,6 +65,9 @@ func (l *liveChan[T]) send(g *G, pc uintptr, v T, shown shown) {
 		l.shutLocked()
 	}
 	g.unblockedLocked()
+	if sent {
+		l.sends++
+	}
 	ok = sent && g.recordLocked(&entry{kind: kindSendEnd, obj: int32(c.id), aux: it.msg}, pc)
 	r.leave(ok)
 }
@@ -79,6 +85,7 @@ func (l *liveChan[T]) recv(g *G, pc uintptr) (T, bool) {
 		case it := <-l.ch:
 			// The receive cannot find the channel closed: the halt closes it under this lock,
 			// after halting, and then recording the begin has failed.
+			l.receipt++
 			e := c.recvEndEntry(it, false)
 			r.leave(g.recordAgainLocked(&e, pc))
 			return it.v, true
@@ -91,12 +98,52 @@ func (l *liveChan[T]) recv(g *G, pc uintptr) (T, bool) {
 	r.leave(ok)
 	// Closed by the halt rather than by Close, the channel reports !ok too; then the run is
 	// halted and recording the end unwinds instead.
+	h := r.cfg.hooks
+	if h != nil && h.receiving != nil {
+		h.receiving()
+	}
 	it, got := <-l.ch
-	c.recvEnd(g, pc, it, got)
+	if h != nil && h.received != nil {
+		h.received()
+	}
+	var zero shown
+	if !got {
+		zero = show(it.v) // before the lock: fmt may call the value's own methods
+	}
+	r = g.lock()
+	g.unblockedLocked()
+	e := c.recvEndEntry(it, !got)
+	if got {
+		l.receipt++
+	} else {
+		e.text = r.texts.add(zero)
+	}
+	r.leave(g.recordLocked(&e, pc))
 	return it.v, got
 }
 
 func (l *liveChan[T]) closedLocked() { close(l.ch) }
+
+// stuckLocked reports whether the goroutines blocked on the channel are stuck. Recorded as
+// blocked does not mean blocked in the runtime: a value may have passed between a sender
+// and a receiver, or into and out of the buffer, whose goroutines have not recorded it yet.
+// What was recorded tells: with senders and receivers both waiting they pair, or are about
+// to; with receivers only, every value sent (sends) is either received (receipt), in the
+// buffer, or held by a receiver yet to record it — any but the first lets one go on; with
+// senders only, every value received was sent, is in the buffer, or came from a sender yet
+// to record it, and a buffer with room lets one in. A closed channel wakes its receivers
+// and panics its senders: they go on too.
+func (l *liveChan[T]) stuckLocked(w waits) bool {
+	switch {
+	case l.c.closed, w.senders > 0 && w.receivers > 0:
+		return false
+	case w.receivers > 0:
+		return len(l.ch) == 0 && l.sends == l.receipt
+	case w.senders > 0:
+		return len(l.ch) == l.c.cap && l.receipt+len(l.ch) == l.sends
+	}
+	return false
+}
 
 func (l *liveChan[T]) len() int { return len(l.ch) }
 

@@ -5,10 +5,19 @@ import (
 	"time"
 )
 
-// watchForDeadlock ends a live run in which every goroutine has been blocked on a channel,
-// mutex or waitgroup, with no event recorded, for two checks in a row. Go's runtime reports
-// the same state as "all goroutines are asleep - deadlock!"; here a goroutine can always be
-// woken by a stop, so the stage watches for it instead.
+// The live deadlock watch. Go's runtime reports "all goroutines are asleep - deadlock!" when
+// no goroutine can run; here a goroutine can always be woken by a stop, so the stage watches
+// for that state itself: every goroutine of the run blocked on a channel, mutex or
+// waitgroup, and none of those objects able to let one of them go, at two checks in a row
+// with no event recorded between. A slow machine is not a deadlock: a goroutine the runtime
+// has already handed a value to, or a lock, may sit descheduled before it records that its
+// wait ended, and it still counts as blocked; each object's stuckLocked tells that case
+// from a real one by what the run has recorded of it (see liveChan.stuckLocked).
+
+// waits is what the watch counts of the goroutines blocked on one object, by activity.
+type waits struct{ senders, receivers, lockers, waiters int }
+
+// watchForDeadlock ends a live run that is deadlocked (see above), checking every so often.
 func (r *Run) watchForDeadlock(every time.Duration) {
 	tick := time.NewTicker(every)
 	defer tick.Stop()
@@ -24,14 +33,49 @@ func (r *Run) watchForDeadlock(every time.Duration) {
 			r.mu.Unlock()
 			return
 		}
-		stuck := len(r.alive) > 0 && r.blocked == len(r.alive) && r.n == lastN
+		stuck := r.n == lastN && r.stuckLocked()
 		lastN = r.n
 		if stuck && wasStuck {
 			r.reportDeadlockLocked(nil)
 		}
 		wasStuck = stuck
+		if h := r.cfg.hooks; h != nil && h.watched != nil {
+			h.watched(stuck)
+		}
 		r.mu.Unlock()
 	}
+}
+
+// stuckLocked reports whether no goroutine of the run can go on: every one is blocked, and
+// no object they wait on can let one of them go.
+func (r *Run) stuckLocked() bool {
+	if len(r.alive) == 0 || r.blocked < len(r.alive) {
+		return false
+	}
+	on := make(map[int32]*waits)
+	for _, g := range r.alive {
+		w := on[g.doingObj]
+		if w == nil {
+			w = &waits{}
+			on[g.doingObj] = w
+		}
+		switch g.doing {
+		case sending:
+			w.senders++
+		case receiving:
+			w.receivers++
+		case locking:
+			w.lockers++
+		case waitingGroup:
+			w.waiters++
+		}
+	}
+	for id, w := range on {
+		if i := int(id) - 1; i < 0 || i >= len(r.liveByID) || r.liveByID[i] == nil || !r.liveByID[i].stuckLocked(*w) {
+			return false
+		}
+	}
+	return true
 }
 
 // reportDeadlockLocked records a deadlock event for every goroutine left, in the order they

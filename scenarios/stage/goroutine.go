@@ -143,7 +143,7 @@ var (
 // beginSpan records the work-begin or sleep-begin of a span of d.
 func (g *G) beginSpan(d time.Duration, pc uintptr, k spanKind) {
 	r := g.lock()
-	ok := g.recordExtraLocked(&entry{kind: k.begin}, &Event{Dur: int64(d)}, pc)
+	ok := g.recordWideLocked(&entry{kind: k.begin}, int64(d), 0, pc)
 	g.startLocked(k.doing, 0)
 	r.leave(ok)
 }
@@ -173,15 +173,17 @@ func (g *G) Now() time.Duration { return g.run.sched.elapsed() }
 
 // newObject registers an object and announces it with a new event: x has its ObjKind, Name
 // and Cap, value its initial contents. An object a live goroutine can block on is h, which
-// the run wakes when it halts; seeded runs pass none.
-func (g *G) newObject(x Event, value string, h halter, pc uintptr) int {
+// the run wakes when it halts and the deadlock watch asks; seeded runs pass none.
+func (g *G) newObject(x Event, value string, h liveObject, pc uintptr) int {
 	r := g.lock()
 	r.nextObj++
 	id := r.nextObj
 	r.objNames = append(r.objNames, x.Name)
 	ok := g.recordExtraLocked(&entry{kind: kindNew, obj: int32(id), text: r.texts.addString(value)}, &x, pc)
 	if ok && h != nil {
-		r.halters = append(r.halters, h)
+		r.live = append(r.live, h)
+		r.liveByID = append(r.liveByID, make([]liveObject, id-len(r.liveByID))...)
+		r.liveByID[id-1] = h
 	}
 	r.leave(ok)
 	return id

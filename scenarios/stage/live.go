@@ -12,7 +12,13 @@ type liveScheduler struct{ run *Run }
 // deadlockCheck is how often a live run's watchdog looks for a deadlock.
 const deadlockCheck = 100 * time.Millisecond
 
-func (l *liveScheduler) start(*G)         { go l.run.watchForDeadlock(deadlockCheck) }
+func (l *liveScheduler) start(*G) {
+	every := deadlockCheck
+	if h := l.run.cfg.hooks; h != nil && h.watchEvery > 0 {
+		every = h.watchEvery
+	}
+	go l.run.watchForDeadlock(every)
+}
 func (*liveScheduler) spawned(*G)         {}
 func (*liveScheduler) waitTurn(*G)        {}
 func (*liveScheduler) exited(*G)          {}

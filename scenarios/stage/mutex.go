@@ -44,7 +44,7 @@ func (m *Mutex) lockEnd() entry { return entry{kind: kindLockEnd, obj: int32(m.i
 func NewMutex(g *G, name string) *Mutex {
 	pc := callerPC()
 	m := &Mutex{name: name}
-	var h halter
+	var h liveObject
 	if s := seededOf(g); s != nil {
 		m.ops = &mutexModel{s: s}
 	} else {
@@ -135,6 +135,11 @@ func (l *liveMutex) releaseLocked() {
 	l.waiting--
 	l.handoff <- struct{}{}
 }
+
+// stuckLocked reports whether the goroutines blocked in Lock are stuck: the mutex is held
+// and every one of them is still counted waiting. One that is not has been handed the lock
+// by Unlock and is yet to record it.
+func (l *liveMutex) stuckLocked(w waits) bool { return l.held && w.lockers == l.waiting }
 
 // haltLocked wakes the goroutines waiting in Lock. Unlock sends only under the recorder lock
 // and not once the run is halted, so handoff is never sent on after this.

@@ -87,7 +87,21 @@ func (g *G) recordAgainLocked(e *entry, pc uintptr) bool {
 	return g.run.appendAtLocked(e, nil, pc, true)
 }
 
-// recordExtraLocked is recordLocked for an event with fields an entry does not hold (x).
+// recordWideLocked records e as g's event with the two numbers of its kind (auxWide): an
+// atomic's or a waitgroup's old and new, a span's duration.
+func (g *G) recordWideLocked(e *entry, a, b int64, pc uintptr) bool {
+	r := g.run
+	if r.nwides%wideChunk == 0 {
+		r.wides = append(r.wides, new([wideChunk]wide))
+	}
+	r.wides[r.nwides/wideChunk][r.nwides%wideChunk] = wide{a, b}
+	r.nwides++
+	e.aux = uint32(r.nwides)
+	return g.recordLocked(e, pc)
+}
+
+// recordExtraLocked is recordLocked for an event of a rare kind (auxExtra), whose fields an
+// entry does not hold: x holds them.
 func (g *G) recordExtraLocked(e *entry, x *Event, pc uintptr) bool {
 	e.g = uint16(g.id)
 	return g.run.appendExtraLocked(e, x, pc)
@@ -201,17 +215,31 @@ func (r *Run) appendAtLocked(e *entry, x *Event, pc uintptr, again bool) bool {
 func (r *Run) eventLocked(i int) Event {
 	e := &r.chunks[i/entryChunk][i%entryChunk]
 	var ev Event
-	if !e.kind.carriesMsg() && e.aux != 0 {
-		ev = r.extras[e.aux-1]
+	switch e.kind.auxOf() {
+	case auxMsg:
+		ev.Msg = int64(e.aux)
+	case auxBorrows:
+		ev.Borrows = int(int32(e.aux))
+	case auxWide:
+		w := r.wides[(e.aux-1)/wideChunk][(e.aux-1)%wideChunk]
+		if e.kind == kindWorkBegin || e.kind == kindSleepBeg {
+			ev.Dur = w.a
+		} else {
+			ev.Old, ev.New = w.a, w.b
+		}
+	case auxExtra:
+		if e.aux != 0 {
+			ev = r.extras[e.aux-1]
+		}
+	}
+	if e.op != opNone {
+		ev.Op = opNames[e.op]
 	}
 	ev.Seq = int64(i + 1)
 	ev.T = e.t
 	ev.G = int(e.g)
 	ev.Kind = kindNames[e.kind]
 	ev.Obj = int(e.obj)
-	if e.kind.carriesMsg() {
-		ev.Msg = int64(e.aux)
-	}
 	ev.Value = r.texts.string(e.text)
 	ev.Line = int(e.line)
 	ev.Closed = e.closed

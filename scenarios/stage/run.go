@@ -74,6 +74,25 @@ type Config struct {
 	Seed       uint64
 	Processors int
 	Strategy   Strategy
+
+	// hooks lets the stage's own tests step into a live run where timing would otherwise
+	// decide (nil: none).
+	hooks *hooks
+}
+
+// hooks are what a test may run inside a live run. Each is called with the recorder lock
+// held where its doc says so.
+type hooks struct {
+	// receiving is called by a live receiver about to block on a channel (not under the
+	// lock), and received once the runtime has handed it a value, before it records its
+	// recv-end: a goroutine the machine is slow to run again.
+	receiving func()
+	received  func()
+	// watched is called after each check of the deadlock watch, under the lock, with its
+	// verdict.
+	watched func(stuck bool)
+	// watchEvery replaces deadlockCheck.
+	watchEvery time.Duration
 }
 
 // End describes how a run finished.
@@ -131,9 +150,12 @@ type Run struct {
 	nextMsg   uint32
 	// blocked counts a live run's goroutines blocked on channels, mutexes and waitgroups.
 	blocked int
-	// The trace (store.go): entries in chunks, the values' text, the fields few kinds use.
+	// The trace (store.go): entries in chunks, the values' text, the numbers some kinds carry,
+	// the fields of the few events of the rarest kinds.
 	chunks    []*[entryChunk]entry
 	texts     textArena
+	wides     []*[wideChunk]wide
+	nwides    int
 	extras    []Event
 	lineCache [64]pcLine
 	lines     map[uintptr]int
@@ -141,8 +163,9 @@ type Run struct {
 	nextObj   int
 	objNames  []string // by object id - 1, for describeLocked
 	alive     map[int]*G
-	halters   []halter // the live objects to wake when the run halts
-	stageDir  string   // where the stage's source files are, to tell its frames from the scenario's
+	live      []liveObject // the live objects goroutines block on: woken by a halt, asked by the deadlock watch
+	liveByID  []liveObject // the same by object id - 1; nil for the others (atomics, cells)
+	stageDir  string       // where the stage's source files are, to tell its frames from the scenario's
 	reason    Reason
 	message   string
 	leftover  []string
@@ -290,20 +313,25 @@ func (r *Run) haltLocked(reason Reason, message string) {
 	}
 	if !r.halted {
 		r.halted = true
-		for _, h := range r.halters {
-			h.haltLocked(r)
+		for _, o := range r.live {
+			o.haltLocked(r)
 		}
 	}
 	r.cancel()
 }
 
-// halter is a live object goroutines block on with a plain channel operation rather than a
-// select on the run's context, which would cost every blocking operation a second channel
-// and a slower path through the runtime. haltLocked wakes them through the object's channel;
-// they find the run halted and unwind. Seeded objects have no live channel and are not
-// halters: their goroutines wait for the baton in a select on the context (seeded.wait).
-type halter interface {
+// liveObject is a live object goroutines block on with a plain channel operation rather
+// than a select on the run's context, which would cost every blocking operation a second
+// channel and a slower path through the runtime. haltLocked wakes them through the object's
+// channel; they find the run halted and unwind. stuckLocked answers the live deadlock watch
+// (deadlock.go). Seeded objects are none of these: their goroutines wait for the baton in a
+// select on the context (seeded.wait), and the seeded scheduler knows who is blocked.
+type liveObject interface {
 	haltLocked(r *Run)
+	// stuckLocked reports whether none of the goroutines blocked on the object, w by what the
+	// watch counted of their activities, can go on given the object's state: under the
+	// recorder lock, while every goroutine of the run is blocked.
+	stuckLocked(w waits) bool
 }
 
 func (r *Run) finish(parent context.Context) {

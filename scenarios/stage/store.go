@@ -9,8 +9,11 @@ import (
 // How a run stores its trace. An Event is 192 bytes with five strings; stored as it is, a long
 // trace is tens of megabytes the garbage collector scans on every cycle, and appending one is
 // a copy with write barriers. The run keeps a pointer-free entry instead — the kind as a byte,
-// the value's text in an append-only arena, the fields only a few kinds use (go, new, atomic,
-// waitgroup, refcell, work, sleep, deadlock) aside in extras — and Events builds Events from it.
+// the value's text in an append-only arena, an op as a byte, and in aux what the kind needs
+// more: a message id, a refcell's borrow count, or the index of two numbers (an atomic's or a
+// waitgroup's old and new, a span's duration) in a pointer-free side store, wides — and
+// Events builds Events from it. Only the kinds a run records a handful of times (go, new,
+// deadlock) keep their other fields as whole Events aside, in extras.
 
 // kind is the stored form of a Kind: its index in kindNames.
 type kind uint8
@@ -91,27 +94,76 @@ var kindNames = [numKinds]Kind{
 type entry struct {
 	t    int64
 	text textRef // Value
-	// aux is the message id of a channel event (send-begin and -end, recv-begin and -end);
-	// for the other kinds, which never carry one, it is 1 + the index in Run.extras of the
-	// event holding this one's other fields (Child, Name, ObjKind, Cap, Op, Old, New, Dur,
-	// Borrows), or 0 when it has none.
+	// aux is what the kind holds beyond the common fields (see auxOf): the message id of a
+	// channel event, the borrows of a refcell event as an int32, 1 + the index of a wide for
+	// the kinds with two numbers, 1 + the index in Run.extras of a go, new or deadlock event's
+	// other fields; 0 for none.
 	aux    uint32
 	obj    int32
 	g      uint16 // Start caps MaxGoroutines at MaxGoroutinesCap
 	line   uint16 // 0 past maxLine
 	kind   kind
 	closed bool
+	op     op // atomic, wg-add and release events
 }
+
+// auxUse is what an entry's aux holds for a kind.
+type auxUse uint8
+
+const (
+	auxNone    auxUse = iota
+	auxMsg            // channel events: the message id
+	auxBorrows        // refcell events: shared borrows after it, as an int32
+	auxWide           // atomic, wg-add: old and new; work-begin, sleep-begin: the duration
+	auxExtra          // go, new, deadlock: their Event in extras
+)
+
+// auxOf says what aux holds for entries of kind k.
+func (k kind) auxOf() auxUse {
+	switch k {
+	case kindSendBegin, kindSendEnd, kindRecvBegin, kindRecvEnd:
+		return auxMsg
+	case kindBorrow, kindBorrowMut, kindRelease, kindBorrowError:
+		return auxBorrows
+	case kindAtomic, kindWGAdd, kindWorkBegin, kindSleepBeg:
+		return auxWide
+	case kindGo, kindNew, kindDeadlock:
+		return auxExtra
+	}
+	return auxNone
+}
+
+// op is an event's Op as the run stores it: its index in opNames.
+type op uint8
+
+// The ops entries hold.
+const (
+	opNone op = iota
+	opAdd
+	opLoad
+	opStore
+	opSwap
+	opCAS
+	opDone
+	opShared
+	opMut
+	numOps
+)
+
+// opNames maps each stored op to the Op it stands for. It is never written.
+var opNames = [numOps]string{"", "add", "load", "store", "swap", "cas", "done", "shared", "mut"}
+
+// wide is the two numbers an entry's aux may point to, in the run's wides: pointer-free, in
+// chunks that never move.
+type wide struct{ a, b int64 }
+
+// wideChunk is how many wides a chunk holds.
+const wideChunk = 512
 
 // maxLine is the highest line an entry holds; a higher one is stored as 0, unknown. (A run's
 // message ids stay below 1<<32 as they count its events, and long before that many events it
 // has used up its memory.)
 const maxLine = 1<<16 - 1
-
-// carriesMsg reports whether entries of kind k hold a message id in aux.
-func (k kind) carriesMsg() bool {
-	return k == kindSendBegin || k == kindSendEnd || k == kindRecvBegin || k == kindRecvEnd
-}
 
 // entryChunk is how many entries a storage chunk holds. Chunks never move once allocated, so
 // recording costs no copying as a trace grows, and one allocation serves many events.
@@ -160,6 +212,17 @@ func (a *textArena) add(v shown) textRef {
 		return textRef{chunk: c, off: uint16(off), n: uint16(n)}
 	}
 	return a.addString(v.s)
+}
+
+// addPair appends "a→b", as a compare-and-swap's argument reads, and returns where it is.
+func (a *textArena) addPair(x, y int64) textRef {
+	c := a.reserve(2*20 + len("→"))
+	off := a.used
+	b := strconv.AppendInt(a.chunks[c][off:off], x, 10)
+	b = append(b, "→"...)
+	b = strconv.AppendInt(b, y, 10)
+	a.used += len(b)
+	return textRef{chunk: c, off: uint16(off), n: uint16(len(b))}
 }
 
 // addString appends s, cut to maxText bytes, and returns where it is.

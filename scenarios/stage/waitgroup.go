@@ -22,8 +22,6 @@ type WaitGroup struct {
 // waitGroupOps is what a waitgroup's live form and its model each do their own way. The
 // Locked methods run under the recorder lock.
 type waitGroupOps interface {
-	// raisedLocked: the counter rose from zero.
-	raisedLocked()
 	// zeroedLocked: the counter fell to zero; the waiters may go.
 	zeroedLocked()
 	// wait records g's wait-begin (beginWaitLocked) and waits until the counter is zero.
@@ -36,12 +34,11 @@ type waitGroupOps interface {
 func NewWaitGroup(g *G, name string) *WaitGroup {
 	pc := callerPC()
 	w := &WaitGroup{name: name}
-	var h halter
+	var h liveObject
 	if s := seededOf(g); s != nil {
 		w.ops = &waitGroupModel{w: w, s: s}
 	} else {
-		l := &liveWaitGroup{w: w, zero: make(chan struct{})}
-		close(l.zero)
+		l := &liveWaitGroup{w: w, wake: make(chan struct{}, MaxGoroutinesCap)}
 		w.ops, h = l, l
 	}
 	w.id = g.newObject(Event{ObjKind: ObjWaitGroup, Name: name}, "", h, pc)
@@ -51,28 +48,25 @@ func NewWaitGroup(g *G, name string) *WaitGroup {
 // Add adds delta to the counter, as sync.WaitGroup.Add; a negative counter panics.
 //
 //go:noinline
-func (w *WaitGroup) Add(g *G, delta int) { w.add(g, callerPC(), "add", delta) }
+func (w *WaitGroup) Add(g *G, delta int) { w.add(g, callerPC(), opAdd, delta) }
 
 // Done decrements the counter, as sync.WaitGroup.Done.
 //
 //go:noinline
-func (w *WaitGroup) Done(g *G) { w.add(g, callerPC(), "done", -1) }
+func (w *WaitGroup) Done(g *G) { w.add(g, callerPC(), opDone, -1) }
 
-func (w *WaitGroup) add(g *G, pc uintptr, op string, delta int) {
+func (w *WaitGroup) add(g *G, pc uintptr, o op, delta int) {
 	r := g.enter()
 	old := w.n
 	if old+delta < 0 {
 		r.mu.Unlock()
 		panic("sync: negative WaitGroup counter")
 	}
-	ok := g.recordExtraLocked(&entry{kind: kindWGAdd, obj: int32(w.id), text: r.texts.add(show(delta))},
-		&Event{Op: op, Old: int64(old), New: int64(old + delta)}, pc)
+	ok := g.recordWideLocked(&entry{kind: kindWGAdd, obj: int32(w.id), op: o, text: r.texts.add(shown{n: int64(delta), isInt: true})},
+		int64(old), int64(old+delta), pc)
 	if ok {
 		w.n = old + delta
-		switch {
-		case old == 0 && w.n > 0:
-			w.ops.raisedLocked()
-		case old > 0 && w.n == 0:
+		if old > 0 && w.n == 0 {
 			w.ops.zeroedLocked()
 		}
 	}
@@ -97,31 +91,46 @@ func (w *WaitGroup) beginWaitLocked(g *G, pc uintptr) bool {
 // Name is the name the waitgroup was made with.
 func (w *WaitGroup) Name() string { return w.name }
 
-// liveWaitGroup is a waitgroup in a live run: a channel closed while the counter is zero.
+// liveWaitGroup is a waitgroup in a live run. How many goroutines wait is noted under the
+// recorder lock; a Wait that finds the counter above zero blocks on wake, and the Add or Done
+// that brings it to zero puts a token in wake for each waiter. Tokens take no memory, so wake
+// can hold one for every goroutine a run may have and is made once: an Add allocates nothing.
+// A halting run closes wake.
 type liveWaitGroup struct {
-	w    *WaitGroup
-	zero chan struct{} // guarded by the run's recorder lock
+	w       *WaitGroup
+	waiting int // guarded by the recorder lock
+	wake    chan struct{}
 }
 
-func (l *liveWaitGroup) raisedLocked() { l.zero = make(chan struct{}) }
-func (l *liveWaitGroup) zeroedLocked() { close(l.zero) }
-
-// wait waits on the channel of the moment its wait began: closed by the halt rather than by
-// the counter reaching zero, recording the end unwinds.
-func (l *liveWaitGroup) wait(g *G, pc uintptr) {
-	r := g.enter()
-	zero := l.zero
-	r.leave(l.w.beginWaitLocked(g, pc))
-	<-zero
-}
-
-// haltLocked wakes the goroutines in Wait. The channel is open exactly while the counter is
-// above zero, and once the run is halted Add changes nothing, so it is closed only once.
-func (l *liveWaitGroup) haltLocked(*Run) {
-	if l.w.n > 0 {
-		close(l.zero)
+func (l *liveWaitGroup) zeroedLocked() {
+	for ; l.waiting > 0; l.waiting-- {
+		l.wake <- struct{}{}
 	}
 }
+
+// wait blocks until the Add or Done that brings the counter to zero wakes it; woken by the
+// halt instead, recording the end unwinds.
+func (l *liveWaitGroup) wait(g *G, pc uintptr) {
+	r := g.enter()
+	ok := l.w.beginWaitLocked(g, pc)
+	block := ok && l.w.n > 0
+	if block {
+		l.waiting++
+	}
+	r.leave(ok)
+	if block {
+		<-l.wake
+	}
+}
+
+// stuckLocked reports whether the goroutines blocked in Wait are stuck: the counter is above
+// zero and every one of them is still counted waiting. One that is not has been woken by the
+// counter reaching zero and is yet to record it.
+func (l *liveWaitGroup) stuckLocked(w waits) bool { return l.w.n > 0 && w.waiters == l.waiting }
+
+// haltLocked wakes the goroutines in Wait. Once the run is halted Add records nothing and
+// changes nothing, so wake is never sent on after this.
+func (l *liveWaitGroup) haltLocked(*Run) { close(l.wake) }
 
 // waitGroupModel is a waitgroup under the seeded scheduler: the goroutines blocked in Wait.
 type waitGroupModel struct {
@@ -129,8 +138,6 @@ type waitGroupModel struct {
 	s       *seeded
 	waiters []*G
 }
-
-func (m *waitGroupModel) raisedLocked() {}
 
 func (m *waitGroupModel) zeroedLocked() {
 	for _, g := range m.waiters {
