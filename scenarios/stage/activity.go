@@ -1,5 +1,7 @@
 package stage
 
+import "strings"
+
 // activity is what a goroutine is doing other than running its own code, for the leftover
 // and deadlock reports and for a live run's deadlock watchdog. It is kept as a number and an
 // object id rather than a sentence, because it is set and cleared around every blocking
@@ -15,13 +17,14 @@ const (
 	receiving
 	locking
 	waitingGroup
+	selecting // in a select, on the objects of g.selecting
 	working
 	sleeping
 	runnable // seeded: waiting for a processor to work on
 )
 
 // blocks reports whether the activity waits for another goroutine to act.
-func (a activity) blocks() bool { return a >= sending && a <= waitingGroup }
+func (a activity) blocks() bool { return a >= sending && a <= selecting }
 
 // op is the activity as a deadlock event's Op, and as the seeded scheduler's reason to wait.
 func (a activity) op() string {
@@ -34,6 +37,8 @@ func (a activity) op() string {
 		return "lock"
 	case waitingGroup:
 		return "wait"
+	case selecting:
+		return "select"
 	case working:
 		return "working"
 	case sleeping:
@@ -60,6 +65,21 @@ func (r *Run) describeLocked(g *G) string {
 		return "blocked locking " + name
 	case waitingGroup:
 		return "waiting for " + name
+	case selecting:
+		var what []string
+		for _, c := range g.selecting {
+			if i := c.obj - 1; i >= 0 && i < len(r.objNames) {
+				if c.dir == dirSend {
+					what = append(what, "sending on "+r.objNames[i])
+				} else {
+					what = append(what, "receiving from "+r.objNames[i])
+				}
+			}
+		}
+		if len(what) == 0 {
+			return "blocked in select with no case that can ever go"
+		}
+		return "blocked in select: " + strings.Join(what, ", ")
 	}
 	return g.doing.op()
 }

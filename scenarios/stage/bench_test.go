@@ -74,3 +74,53 @@ func BenchmarkStagePingPong(b *testing.B) {
 	b.ReportMetric(float64(events)/float64(b.N), "events/op")
 	b.ReportMetric(float64(after.Mallocs-before.Mallocs)/float64(events), "allocs/event")
 }
+
+// A two-case select: a goroutine sends on two unbuffered channels in turn, and the other
+// takes each value in a select over both. One op is one send and one select.
+
+func BenchmarkRawSelect(b *testing.B) {
+	b.ReportAllocs()
+	x, y := make(chan int), make(chan int)
+	go func() {
+		for i := range b.N {
+			if i%2 == 0 {
+				x <- i
+			} else {
+				y <- i
+			}
+		}
+	}()
+	for range b.N {
+		select {
+		case <-x:
+		case <-y:
+		}
+	}
+}
+
+func BenchmarkStageSelect(b *testing.B) {
+	b.ReportAllocs()
+	for left := b.N; left > 0; left -= roundTripsPerRun {
+		n := min(left, roundTripsPerRun)
+		r := stage.Start(context.Background(), stage.Config{MaxEvents: 6*n + 64}, func(g *stage.G) {
+			x := stage.NewChan[int](g, "x", 0)
+			y := stage.NewChan[int](g, "y", 0)
+			g.Go("sender", func(g *stage.G) {
+				for i := range n {
+					if i%2 == 0 {
+						x.Send(g, i)
+					} else {
+						y.Send(g, i)
+					}
+				}
+			})
+			for range n {
+				g.Select(x.RecvCase(nil), y.RecvCase(nil))
+			}
+		})
+		<-r.Done()
+		if end := r.End(); end.Reason != stage.ReasonDone {
+			b.Fatalf("run ended %q: %s", end.Reason, end.Message)
+		}
+	}
+}

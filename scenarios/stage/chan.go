@@ -23,6 +23,9 @@ type Chan[T any] struct {
 	// ops is the channel's live form (chan_live.go) or its model under the seeded scheduler
 	// (chan_model.go), chosen when it is made.
 	ops chanOps[T]
+	// zero is the text of T's zero value, made once, for a select's receive from the channel
+	// closed (select.go).
+	zero shown
 }
 
 // chanOps is what a channel's live form and its model each do their own way.
@@ -45,7 +48,8 @@ func NewChan[T any](g *G, name string, cap int) *Chan[T] {
 	if cap < 0 {
 		panic(fmt.Sprintf("makechan: size out of range: %d", cap))
 	}
-	c := &Chan[T]{name: name, cap: cap}
+	var zero T
+	c := &Chan[T]{name: name, cap: cap, zero: show(zero)}
 	var h liveObject
 	if s := seededOf(g); s != nil {
 		c.ops = &chanModel[T]{c: c, s: s}

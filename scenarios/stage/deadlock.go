@@ -53,12 +53,27 @@ func (r *Run) stuckLocked() bool {
 		return false
 	}
 	on := make(map[int32]*waits)
-	for _, g := range r.alive {
-		w := on[g.doingObj]
+	at := func(obj int32) *waits {
+		w := on[obj]
 		if w == nil {
 			w = &waits{}
-			on[g.doingObj] = w
+			on[obj] = w
 		}
+		return w
+	}
+	for _, g := range r.alive {
+		if g.doing == selecting {
+			// A select waits on each of its channels at once, as a sender or a receiver.
+			for _, c := range g.selecting {
+				if c.dir == dirSend {
+					at(int32(c.obj)).senders++
+				} else {
+					at(int32(c.obj)).receivers++
+				}
+			}
+			continue
+		}
+		w := at(g.doingObj)
 		switch g.doing {
 		case sending:
 			w.senders++

@@ -38,8 +38,14 @@ const (
 	// it is runnable, not running, until runnable-end; its work-begin follows at once.
 	KindRunnableBegin Kind = "runnable-begin"
 	KindRunnableEnd   Kind = "runnable-end"
-	KindPrint         Kind = "print" // g printed Value
-	KindPanic         Kind = "panic" // g panicked with Value; the run ends
+	// A select: its begin lists every case (Cases: the channel, the direction, the line, and
+	// for a send the message and value it offers); its end says which ran (Case, an index
+	// into Cases), on which channel (Obj), with the message it sent or received (Msg), the
+	// value received (Value) or that the channel was closed (Closed), at the case's Line.
+	KindSelectBegin Kind = "select-begin"
+	KindSelectEnd   Kind = "select-end"
+	KindPrint       Kind = "print" // g printed Value
+	KindPanic       Kind = "panic" // g panicked with Value; the run ends
 	// KindDeadlock ends a seeded run in which every goroutine left is blocked forever: one per
 	// blocked goroutine, naming with Op (send, recv, lock, wait) and Obj what it waits on, and
 	// in Value who holds the mutex it wants.
@@ -64,24 +70,35 @@ const (
 // in. T is nanoseconds of scenario time since the run started (wall time × speed in live
 // mode), never decreasing along Seq.
 type Event struct {
-	Seq     int64   `json:"seq"`
-	T       int64   `json:"t"`
-	G       int     `json:"g"`
-	Kind    Kind    `json:"kind"`
-	Obj     int     `json:"obj,omitempty"`
-	Msg     int64   `json:"msg,omitempty"`
-	Value   string  `json:"value,omitempty"`
-	Line    int     `json:"line,omitempty"`
-	Child   int     `json:"child,omitempty"`   // go: the new goroutine
-	Name    string  `json:"name,omitempty"`    // go, new: the name given in the scenario
-	ObjKind ObjKind `json:"objKind,omitempty"` // new
-	Cap     int     `json:"cap,omitempty"`     // new chan: buffer slots, 0 = unbuffered (always written)
-	Op      string  `json:"op,omitempty"`      // atomic: add, load, store, swap, cas
-	Old     int64   `json:"old,omitempty"`     // atomic: value before (always written)
-	New     int64   `json:"new,omitempty"`     // atomic: value after (always written)
-	Dur     int64   `json:"dur,omitempty"`     // work-begin, sleep-begin: the asked duration in ns
-	Closed  bool    `json:"closed,omitempty"`  // recv-end: the receive found the channel closed and empty
-	Borrows int     `json:"borrows,omitempty"` // refcell events: shared borrows after, -1 mutably borrowed (always written)
+	Seq     int64        `json:"seq"`
+	T       int64        `json:"t"`
+	G       int          `json:"g"`
+	Kind    Kind         `json:"kind"`
+	Obj     int          `json:"obj,omitempty"`
+	Msg     int64        `json:"msg,omitempty"`
+	Value   string       `json:"value,omitempty"`
+	Line    int          `json:"line,omitempty"`
+	Child   int          `json:"child,omitempty"`   // go: the new goroutine
+	Name    string       `json:"name,omitempty"`    // go, new: the name given in the scenario
+	ObjKind ObjKind      `json:"objKind,omitempty"` // new
+	Cap     int          `json:"cap,omitempty"`     // new chan: buffer slots, 0 = unbuffered (always written)
+	Op      string       `json:"op,omitempty"`      // atomic: add, load, store, swap, cas
+	Old     int64        `json:"old,omitempty"`     // atomic: value before (always written)
+	New     int64        `json:"new,omitempty"`     // atomic: value after (always written)
+	Dur     int64        `json:"dur,omitempty"`     // work-begin, sleep-begin: the asked duration in ns
+	Closed  bool         `json:"closed,omitempty"`  // recv-end: the receive found the channel closed and empty
+	Borrows int          `json:"borrows,omitempty"` // refcell events: shared borrows after, -1 mutably borrowed (always written)
+	Cases   []SelectCase `json:"cases,omitempty"`   // select-begin
+	Case    int          `json:"case,omitempty"`    // select-end: the index in Cases of the one that ran (always written)
+}
+
+// SelectCase is one case of a select as its select-begin lists it.
+type SelectCase struct {
+	Dir   string `json:"dir"`             // "recv", "send" or "default"
+	Obj   int    `json:"obj,omitempty"`   // the channel; 0 for default and for a nil channel, which is never ready
+	Msg   int64  `json:"msg,omitempty"`   // send: the message it would send
+	Value string `json:"value,omitempty"` // send: the value
+	Line  int    `json:"line,omitempty"`  // the scenario line of the case
 }
 
 // AppendJSON appends the event's JSON object to buf. It is the one encoder of the wire format
@@ -138,6 +155,36 @@ func (e *Event) AppendJSON(buf []byte) []byte {
 	case KindDeadlock:
 		buf = append(buf, `,"op":`...)
 		buf = appendString(buf, e.Op)
+	case KindSelectBegin:
+		buf = append(buf, `,"cases":[`...)
+		for i, c := range e.Cases {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			buf = append(buf, `{"dir":`...)
+			buf = appendString(buf, c.Dir)
+			if c.Obj != 0 {
+				buf = append(buf, `,"obj":`...)
+				buf = strconv.AppendInt(buf, int64(c.Obj), 10)
+			}
+			if c.Msg != 0 {
+				buf = append(buf, `,"msg":`...)
+				buf = strconv.AppendInt(buf, c.Msg, 10)
+			}
+			if c.Value != "" {
+				buf = append(buf, `,"value":`...)
+				buf = appendString(buf, c.Value)
+			}
+			if c.Line != 0 {
+				buf = append(buf, `,"line":`...)
+				buf = strconv.AppendInt(buf, int64(c.Line), 10)
+			}
+			buf = append(buf, '}')
+		}
+		buf = append(buf, ']')
+	case KindSelectEnd:
+		buf = append(buf, `,"case":`...)
+		buf = strconv.AppendInt(buf, int64(e.Case), 10)
 	case KindBorrow, KindBorrowMut, KindRelease, KindBorrowError:
 		if e.Op != "" {
 			buf = append(buf, `,"op":`...)

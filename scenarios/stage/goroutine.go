@@ -3,6 +3,7 @@ package stage
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"strings"
 	"time"
 )
@@ -13,9 +14,16 @@ type G struct {
 	id   int
 	name string
 	run  *Run
-	// doing is what g is doing, on the object doingObj (activity.go). Guarded by run.mu.
-	doing    activity
-	doingObj int32
+	// doing is what g is doing, on the object doingObj (activity.go), or in a select on the
+	// objects of selecting. Guarded by run.mu.
+	doing     activity
+	doingObj  int32
+	selecting []selRef
+	// selectScratch holds the cases of g's select while it runs (select.go), and in a live
+	// run what reflect.Select is given when it must wait.
+	selectScratch []Case
+	selectIdx     []int
+	selectReflect []reflect.SelectCase
 
 	// Seeded runs: the channel that hands g the baton, and the mutex g waits for, if any (for
 	// the deadlock report to name its holder).

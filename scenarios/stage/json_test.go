@@ -55,6 +55,12 @@ func goldenEvents() []stage.Event {
 		{G: 1, Kind: stage.KindSleepBeg, Dur: 1_500_000, Line: 29},
 		{G: 1, Kind: stage.KindSleepEnd, Line: 29},
 		{G: 1, Kind: stage.KindPrint, Value: "got <b>&amp;</b>\ttab\r\nnext \u2028\u2029 é ✓ 😀 \x00\x1f \xff\xfe end", Line: 30},
+		// Nothing is ready but the default; a nil channel's case never is.
+		{G: 1, Kind: stage.KindSelectBegin, Cases: []stage.SelectCase{{Dir: "recv", Obj: 1, Line: 32}, {Dir: "recv", Line: 33}, {Dir: "default", Line: 34}}, Line: 31},
+		{G: 1, Kind: stage.KindSelectEnd, Case: 2, Line: 34},
+		// The closed channel's receive is ready; the send offered on ch never happens.
+		{G: 1, Kind: stage.KindSelectBegin, Cases: []stage.SelectCase{{Dir: "send", Obj: 1, Msg: 3, Value: "7", Line: 36}, {Dir: "recv", Obj: 2, Line: 37}}, Line: 35},
+		{G: 1, Kind: stage.KindSelectEnd, Obj: 2, Case: 1, Value: `""`, Closed: true, Line: 37},
 		{G: 1, Kind: stage.KindPanic, Value: "close of closed channel jobs"},
 	}
 	for i := range ev {

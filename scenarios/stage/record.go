@@ -231,15 +231,27 @@ func (r *Run) eventLocked(i int) Event {
 		if e.aux != 0 {
 			ev = r.extras[e.aux-1]
 		}
+	case auxCases:
+		ev.Cases = make([]SelectCase, e.obj)
+		for j := range ev.Cases {
+			k := int(e.aux) - 1 + j
+			c := &r.cases[k/caseChunk][k%caseChunk]
+			ev.Cases[j] = SelectCase{Dir: c.dir.String(), Obj: int(c.obj), Msg: int64(c.msg), Value: r.texts.string(c.text), Line: int(c.line)}
+		}
 	}
-	if e.op != opNone {
+	switch {
+	case e.kind == kindSelectEnd:
+		ev.Case = int(e.op) // the index of the case, not an op
+	case e.op != opNone:
 		ev.Op = opNames[e.op]
 	}
 	ev.Seq = int64(i + 1)
 	ev.T = e.t
 	ev.G = int(e.g)
 	ev.Kind = kindNames[e.kind]
-	ev.Obj = int(e.obj)
+	if e.kind != kindSelectBegin { // which holds the count of its cases there
+		ev.Obj = int(e.obj)
+	}
 	ev.Value = r.texts.string(e.text)
 	ev.Line = int(e.line)
 	ev.Closed = e.closed

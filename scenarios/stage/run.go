@@ -156,6 +156,8 @@ type Run struct {
 	texts     textArena
 	wides     []*[wideChunk]wide
 	nwides    int
+	cases     []*[caseChunk]caseRec
+	ncases    int
 	extras    []Event
 	lineCache [64]pcLine
 	lines     map[uintptr]int

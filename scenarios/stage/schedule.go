@@ -7,7 +7,8 @@ import (
 )
 
 // Schedule is the list of choices a seeded run took where it had one: at every scheduling
-// point where more than one goroutine could run, the goroutine that ran. With the run's seed
+// point where more than one goroutine could run, the goroutine that ran, and at every select
+// with more than one case ready, the case it took. With the run's seed
 // (which also drives Jitter) it is the whole of what made the interleaving: Replay follows it
 // and gives the same trace, byte for byte, and a link that carries it brings back an
 // interleaving made by hand.
@@ -18,6 +19,8 @@ import (
 // is coded as the chosen goroutine's position in a move-to-front list of goroutine ids — the
 // list starts 1, 2, 3, … and every chosen id moves to its front — so that running the same
 // goroutine again is position 0, and a goroutine that ran a moment ago is a small number.
+// A select's choice is the index of the case among the ready ones, written the same way: a
+// run replays its choices in the order it made them, and knows which kind each is.
 // Position p is written as the Elias gamma code of p+1 (p+1 in binary, after as many zeros as
 // it has digits less one: 1, 010, 011, 00100, …), the codes are packed into one bit string,
 // and the bits, six at a time with the last group padded with zeros, are the characters of
@@ -183,6 +186,9 @@ type scheduleWriter struct {
 }
 
 func (w *scheduleWriter) add(id int) { w.choices = append(w.choices, w.order.position(id)) }
+
+// addCase records a select's choice of its i-th ready case: coded as i itself.
+func (w *scheduleWriter) addCase(i int) { w.choices = append(w.choices, uint32(i)) }
 
 // schedule is the choices so far.
 func (w *scheduleWriter) schedule() Schedule { return scheduleOf(w.choices) }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"reflect"
 	"runtime"
 	"slices"
 	"strconv"
@@ -168,16 +169,17 @@ func count(ev []stage.Event, kind stage.Kind) int {
 
 // endOf pairs each -begin kind with its -end.
 var endOf = map[stage.Kind]stage.Kind{
-	stage.KindSendBegin: stage.KindSendEnd,
-	stage.KindRecvBegin: stage.KindRecvEnd,
-	stage.KindLockBegin: stage.KindLockEnd,
-	stage.KindWorkBegin: stage.KindWorkEnd,
-	stage.KindSleepBeg:  stage.KindSleepEnd,
+	stage.KindSendBegin:   stage.KindSendEnd,
+	stage.KindRecvBegin:   stage.KindRecvEnd,
+	stage.KindLockBegin:   stage.KindLockEnd,
+	stage.KindWorkBegin:   stage.KindWorkEnd,
+	stage.KindSleepBeg:    stage.KindSleepEnd,
+	stage.KindSelectBegin: stage.KindSelectEnd,
 }
 
 var isEnd = map[stage.Kind]bool{
 	stage.KindSendEnd: true, stage.KindRecvEnd: true, stage.KindLockEnd: true,
-	stage.KindWorkEnd: true, stage.KindSleepEnd: true,
+	stage.KindWorkEnd: true, stage.KindSleepEnd: true, stage.KindSelectEnd: true,
 }
 
 // objOf says what kind of object each kind of event touches.
@@ -200,7 +202,7 @@ var allKinds = []stage.Kind{
 	stage.KindLockBegin, stage.KindLockEnd, stage.KindUnlock, stage.KindAtomic,
 	stage.KindWorkBegin, stage.KindWorkEnd, stage.KindSleepBeg, stage.KindSleepEnd,
 	stage.KindRunnableBegin, stage.KindRunnableEnd,
-	stage.KindPrint, stage.KindPanic,
+	stage.KindPrint, stage.KindPanic, stage.KindSelectBegin, stage.KindSelectEnd,
 }
 
 type object struct {
@@ -304,10 +306,13 @@ func checkTrace(t *testing.T, ev []stage.Event, end stage.End) {
 
 		// Begins and ends: a goroutine in a -begin does nothing but its -end (or panic).
 		var recvBegin int64
+		var selectBegin stage.Event // the select-begin a select-end ends
 		if b, ok := open[e.G]; ok {
 			delete(open, e.G)
 			switch {
 			case e.Kind == stage.KindPanic:
+			case e.Kind == stage.KindSelectEnd && b.Kind == stage.KindSelectBegin:
+				recvBegin, selectBegin = b.Seq, b
 			case e.Kind != endOf[b.Kind] || e.Obj != b.Obj || (e.Kind == stage.KindSendEnd && e.Msg != b.Msg):
 				fail(e, "goroutine %d is in %s (seq %d): its next event must be the matching %s", e.G, b.Kind, b.Seq, endOf[b.Kind])
 			default:
@@ -367,6 +372,47 @@ func checkTrace(t *testing.T, ev []stage.Event, end stage.End) {
 			if m := messages[e.Msg]; m != nil {
 				m.sendEnd = e.Seq
 			}
+		case stage.KindSelectBegin:
+			for _, c := range e.Cases {
+				if c.Dir == "send" && c.Obj != 0 {
+					if c.Msg == 0 || messages[c.Msg] != nil {
+						fail(e, "each send case has its own message id")
+						continue
+					}
+					messages[c.Msg] = &message{obj: c.Obj, value: c.Value, sendBegin: e.Seq}
+				}
+			}
+		case stage.KindSelectEnd:
+			if selectBegin.Kind == "" || e.Case < 0 || e.Case >= len(selectBegin.Cases) {
+				fail(e, "a select-end that runs no case of its select-begin")
+				continue
+			}
+			for i, c := range selectBegin.Cases {
+				if i != e.Case && c.Dir == "send" {
+					delete(messages, c.Msg) // offered, never sent
+				}
+			}
+			c := selectBegin.Cases[e.Case]
+			if c.Obj != e.Obj || c.Line != e.Line {
+				fail(e, "the end names obj %d at line %d, its case is obj %d at line %d", e.Obj, e.Line, c.Obj, c.Line)
+			}
+			switch c.Dir {
+			case "send":
+				if m := messages[e.Msg]; m == nil || e.Msg != c.Msg {
+					fail(e, "a send case's end names message %d, the case offered %d", e.Msg, c.Msg)
+				} else {
+					m.sendEnd = e.Seq
+				}
+				continue
+			case "default":
+				continue
+			}
+			o = objects[e.Obj]
+			if o == nil {
+				fail(e, "a receive case on object %d, never announced", e.Obj)
+				continue
+			}
+			fallthrough
 		case stage.KindRecvEnd:
 			if e.Closed {
 				if e.Msg != 0 {
@@ -1587,7 +1633,7 @@ func TestRecord(t *testing.T) {
 	}
 	for _, from := range []int{0, 1, 1023, 1024, 1025, 2047, 2048, 3001, 3002} {
 		got := r.Events(from, []stage.Event{{Seq: -1}})
-		if got[0].Seq != -1 || !slices.Equal(got[1:], all[from:]) {
+		if got[0].Seq != -1 || !reflect.DeepEqual(got[1:], all[from:]) {
 			t.Errorf("Events(%d) differs from the full trace from there", from)
 		}
 	}

@@ -51,6 +51,8 @@ const (
 	kindBorrowError
 	kindNotSync
 	kindDeadlock
+	kindSelectBegin
+	kindSelectEnd
 	numKinds
 )
 
@@ -87,6 +89,8 @@ var kindNames = [numKinds]Kind{
 	kindBorrowError:   KindBorrowError,
 	kindNotSync:       KindNotSync,
 	kindDeadlock:      KindDeadlock,
+	kindSelectBegin:   KindSelectBegin,
+	kindSelectEnd:     KindSelectEnd,
 }
 
 // entry is an event as a run stores it, in 32 bytes. Seq is its position; T and Line are
@@ -116,13 +120,16 @@ const (
 	auxBorrows        // refcell events: shared borrows after it, as an int32
 	auxWide           // atomic, wg-add: old and new; work-begin, sleep-begin: the duration
 	auxExtra          // go, new, deadlock: their Event in extras
+	auxCases          // select-begin: 1 + the index of its first case in the run's case store
 )
 
 // auxOf says what aux holds for entries of kind k.
 func (k kind) auxOf() auxUse {
 	switch k {
-	case kindSendBegin, kindSendEnd, kindRecvBegin, kindRecvEnd:
+	case kindSendBegin, kindSendEnd, kindRecvBegin, kindRecvEnd, kindSelectEnd:
 		return auxMsg
+	case kindSelectBegin:
+		return auxCases
 	case kindBorrow, kindBorrowMut, kindRelease, kindBorrowError:
 		return auxBorrows
 	case kindAtomic, kindWGAdd, kindWorkBegin, kindSleepBeg:
@@ -152,6 +159,19 @@ const (
 
 // opNames maps each stored op to the Op it stands for. It is never written.
 var opNames = [numOps]string{"", "add", "load", "store", "swap", "cas", "done", "shared", "mut"}
+
+// caseRec is a select case as the run stores it, in the case store: a select-begin entry
+// holds the index of its first case in aux and how many it has in obj.
+type caseRec struct {
+	text textRef // send: the value
+	msg  uint32  // send: the message
+	obj  int32   // the channel; 0: default, or a nil channel
+	line uint16
+	dir  caseDir
+}
+
+// caseChunk is how many case records a chunk of the case store holds.
+const caseChunk = 512
 
 // wide is the two numbers an entry's aux may point to, in the run's wides: pointer-free, in
 // chunks that never move.

@@ -19,6 +19,9 @@ type Strategy interface {
 	// can run. An error ends the run as ReasonSchedule, with the error as its message: a
 	// strategy that cannot choose, such as a replayed schedule that does not fit the run.
 	Next(runnable []int, current int) (int, error)
+	// Case returns which of a select's n > 1 ready cases it takes: an index into them in the
+	// order the select lists them. An error ends the run as Next's does.
+	Case(n int) (int, error)
 }
 
 // RandomStrategy picks uniformly among the runnable goroutines with a PRNG seeded from seed.
@@ -32,16 +35,21 @@ func (s randomStrategy) Next(runnable []int, _ int) (int, error) {
 	return s.rng.IntN(len(runnable)), nil
 }
 
+func (s randomStrategy) Case(n int) (int, error) { return s.rng.IntN(n), nil }
+
 // RoundRobin runs the goroutine that has been runnable longest, so at every scheduling point
-// the goroutine there yields to the others: each runs one operation in turn.
+// the goroutine there yields to the others: each runs one operation in turn. A select takes
+// its first ready case.
 func RoundRobin() Strategy { return roundRobin{} }
 
 type roundRobin struct{}
 
 func (roundRobin) Next([]int, int) (int, error) { return 0, nil }
 
+func (roundRobin) Case(int) (int, error) { return 0, nil }
+
 // Replay follows a recorded schedule: at the n-th point where more than one goroutine can
-// run, it runs the goroutine the schedule's n-th choice names. Past the schedule's end, then
+// run, or a select more than one case, it takes the n-th choice of the schedule. Past the schedule's end, then
 // chooses. then is asked at every point, the schedule's too, and its choice dropped there:
 // a strategy with a random stream, such as RandomStrategy(seed), stays where it would have
 // been, so that replaying a prefix of a seed's own schedule with that seed gives the seed's
@@ -71,6 +79,19 @@ func (p *replay) Next(runnable []int, current int) (int, error) {
 		}
 	}
 	return 0, fmt.Errorf("step %d picks goroutine %d, but only %s can run there", p.step, id, listInts(runnable))
+}
+
+func (p *replay) Case(n int) (int, error) {
+	i, err := p.then.Case(n)
+	if err != nil || p.step == len(p.choices) {
+		return i, err
+	}
+	c := int(p.choices[p.step])
+	p.step++
+	if c >= n {
+		return 0, fmt.Errorf("step %d picks the select's ready case %d, but only %d are ready there", p.step, c+1, n)
+	}
+	return c, nil
 }
 
 // listInts renders ids in increasing order as a sentence does: "2, 4 and 5".

@@ -17,7 +17,9 @@ const maxViolations = 20
 //   - goroutines and objects are announced (go, new) before they act or are touched;
 //   - a goroutine's -begin is followed by its -end before it does anything else;
 //   - each recv-end pairs with exactly one earlier send-begin of the same message, channel and
-//     value, and no message is received twice;
+//     value, and no message is received twice; a select's send case sends like a send-begin
+//     (at its select-begin) and send-end (at its select-end, if it ran), and its receive case
+//     receives like a recv-begin and recv-end; a select-end names one of its begin's cases;
 //   - per channel, a send that ended before another began is received first (FIFO), and the
 //     values certainly in the buffer never exceed its capacity;
 //   - a closed channel is not closed again nor sent on (unless the sender panics), and a
@@ -55,6 +57,8 @@ type validator struct {
 	// The seq of the recv-begin and recv-end of the (first) receive of each message.
 	recvBegin map[int64]int64
 	recvEnd   map[int64]int64
+	// lastBegin is each goroutine's latest -begin, for the select-end that ends it.
+	lastBegin map[int]*Event
 }
 
 type gState struct {
@@ -103,20 +107,29 @@ func newValidator() *validator {
 		sends:      map[int64]*sendState{},
 		recvBegin:  map[int64]int64{},
 		recvEnd:    map[int64]int64{},
+		lastBegin:  map[int]*Event{},
 	}
 }
 
-// indexReceives finds where each message's receive began and ended, for the FIFO rule.
+// indexReceives finds where each message's receive began and ended, for the FIFO rule. A
+// select's receive begins at its select-begin.
 func (v *validator) indexReceives(events []Event) {
-	begun := map[int]int64{}
+	begun := map[int]*Event{}
 	for i := range events {
 		e := &events[i]
 		switch e.Kind {
-		case KindRecvBegin:
-			begun[e.G] = e.Seq
-		case KindRecvEnd:
-			if _, seen := v.recvEnd[e.Msg]; !seen && !e.Closed {
-				v.recvBegin[e.Msg] = begun[e.G]
+		case KindRecvBegin, KindSelectBegin:
+			begun[e.G] = e
+		case KindRecvEnd, KindSelectEnd:
+			b := begun[e.G]
+			if b == nil || e.Closed {
+				continue
+			}
+			if e.Kind == KindSelectEnd && (b.Kind != KindSelectBegin || e.Case < 0 || e.Case >= len(b.Cases) || b.Cases[e.Case].Dir != "recv") {
+				continue
+			}
+			if _, seen := v.recvEnd[e.Msg]; !seen {
+				v.recvBegin[e.Msg] = b.Seq
 				v.recvEnd[e.Msg] = e.Seq
 			}
 		}
@@ -153,7 +166,7 @@ func (v *validator) err() error {
 var endOf = map[Kind]Kind{
 	KindSendBegin: KindSendEnd, KindRecvBegin: KindRecvEnd, KindLockBegin: KindLockEnd,
 	KindWorkBegin: KindWorkEnd, KindSleepBeg: KindSleepEnd, KindWaitBegin: KindWaitEnd,
-	KindRunnableBegin: KindRunnableEnd,
+	KindRunnableBegin: KindRunnableEnd, KindSelectBegin: KindSelectEnd,
 }
 
 func (v *validator) object(e *Event, want ObjKind) *oState {
@@ -199,7 +212,8 @@ func (v *validator) event(i int, e *Event) {
 	if g.pending != nil {
 		g.pendingSeq = g.pending.Seq
 		want := endOf[g.pending.Kind]
-		if e.Kind != want || e.Obj != g.pending.Obj {
+		// A select-end names the channel of the case that ran; its begin names none.
+		if e.Kind != want || e.Obj != g.pending.Obj && want != KindSelectEnd {
 			if e.Kind != KindPanic && e.Kind != KindDeadlock {
 				v.fail(e, "goroutine %d does this before the %s of seq %d", e.G, want, g.pending.Seq)
 			}
@@ -208,8 +222,16 @@ func (v *validator) event(i int, e *Event) {
 	} else if strings.HasSuffix(string(e.Kind), "-end") {
 		v.fail(e, "an end with no begin")
 	}
+	begun := g.pending
+	if e.Kind == KindSelectEnd {
+		begun = nil
+		if v.lastBegin[e.G] != nil && v.lastBegin[e.G].Kind == KindSelectBegin && g.pendingSeq == v.lastBegin[e.G].Seq {
+			begun = v.lastBegin[e.G]
+		}
+	}
 	if _, ok := endOf[e.Kind]; ok {
 		g.pending = e
+		v.lastBegin[e.G] = e
 	}
 	if g.gotProcessor && e.Kind != KindWorkBegin && e.Kind != KindPanic {
 		v.fail(e, "goroutine %d got a processor but does not work", e.G)
@@ -269,36 +291,14 @@ func (v *validator) event(i int, e *Event) {
 			o.recvBegs++
 		}
 	case KindRecvEnd:
-		o := v.object(e, ObjChan)
-		if o == nil {
-			return
+		v.received(e, v.object(e, ObjChan))
+	case KindSelectBegin:
+		v.selectBegin(e)
+	case KindSelectEnd:
+		if begun == nil {
+			return // reported above: an end with no begin
 		}
-		if e.Closed {
-			if !o.closed {
-				v.fail(e, "receive reports %s closed before it was closed", o.name)
-			}
-			return
-		}
-		s, ok := v.sends[e.Msg]
-		switch {
-		case !ok:
-			v.fail(e, "receives message %d before anyone began sending it", e.Msg)
-		case s.obj != e.Obj:
-			v.fail(e, "receives message %d on another channel than it was sent", e.Msg)
-		case s.received:
-			v.fail(e, "message %d received twice", e.Msg)
-		default:
-			s.received = true
-			if s.value != e.Value {
-				v.fail(e, "message %d was sent as %q but received as %q", e.Msg, s.value, e.Value)
-			}
-			// A send that ended before this one began was ahead of it in the channel, so its
-			// receive must have begun before this one ended. (Receives that overlap in time may
-			// record their ends in either order.)
-			if s.threshold >= e.Seq {
-				v.fail(e, "message %d overtakes a message on %s whose send ended before it was sent (FIFO)", e.Msg, o.name)
-			}
-		}
+		v.selectEnd(e, begun)
 	case KindClose:
 		o := v.object(e, ObjChan)
 		if o == nil {
@@ -363,6 +363,125 @@ func (v *validator) event(i int, e *Event) {
 		if o := v.object(e, ObjRefCell); o != nil {
 			v.refcell(e, o)
 		}
+	}
+}
+
+// received checks the receive e (a recv-end, or a select-end that ran a receive case) on o.
+func (v *validator) received(e *Event, o *oState) {
+	if o == nil {
+		return
+	}
+	if e.Closed {
+		if !o.closed {
+			v.fail(e, "receive reports %s closed before it was closed", o.name)
+		}
+		return
+	}
+	s, ok := v.sends[e.Msg]
+	switch {
+	case !ok:
+		v.fail(e, "receives message %d before anyone began sending it", e.Msg)
+	case s.obj != e.Obj:
+		v.fail(e, "receives message %d on another channel than it was sent", e.Msg)
+	case s.received:
+		v.fail(e, "message %d received twice", e.Msg)
+	default:
+		s.received = true
+		if s.value != e.Value {
+			v.fail(e, "message %d was sent as %q but received as %q", e.Msg, s.value, e.Value)
+		}
+		// A send that ended before this one began was ahead of it in the channel, so its
+		// receive must have begun before this one ended. (Receives that overlap in time may
+		// record their ends in either order.)
+		if s.threshold >= e.Seq {
+			v.fail(e, "message %d overtakes a message on %s whose send ended before it was sent (FIFO)", e.Msg, o.name)
+		}
+	}
+}
+
+// selectBegin checks a select's cases and notes what they may do: each send offers its
+// message, and each receive may take a value from its channel.
+func (v *validator) selectBegin(e *Event) {
+	defaults := 0
+	for _, c := range e.Cases {
+		switch c.Dir {
+		case "default":
+			defaults++
+			continue
+		case "send", "recv":
+		default:
+			v.fail(e, "a case that is neither a send, a receive nor default: %q", c.Dir)
+			continue
+		}
+		if c.Obj == 0 {
+			continue // a nil channel: never ready
+		}
+		o := v.object(&Event{Seq: e.Seq, G: e.G, Kind: e.Kind, Obj: c.Obj}, ObjChan)
+		if o == nil {
+			continue
+		}
+		if c.Dir == "recv" {
+			o.recvBegs++
+			continue
+		}
+		if _, dup := v.sends[c.Msg]; dup || c.Msg == 0 {
+			v.fail(e, "message id %d of a send case is not new", c.Msg)
+		}
+		v.sends[c.Msg] = &sendState{obj: c.Obj, g: e.G, value: c.Value, threshold: o.maxEndedRecvBegin}
+	}
+	if defaults > 1 {
+		v.fail(e, "a select with %d defaults", defaults)
+	}
+}
+
+// selectEnd checks that a select ran one of its cases, and what that case did: a send ends
+// like a send-end, a receive like a recv-end; the cases that did not run did nothing.
+func (v *validator) selectEnd(e *Event, begin *Event) {
+	if e.Case < 0 || e.Case >= len(begin.Cases) {
+		v.fail(e, "case %d of a select with %d cases", e.Case, len(begin.Cases))
+		return
+	}
+	c := begin.Cases[e.Case]
+	if c.Obj != e.Obj {
+		v.fail(e, "case %d of the select is on object %d, but its end names %d", e.Case, c.Obj, e.Obj)
+		return
+	}
+	if c.Dir != "default" && c.Obj == 0 {
+		v.fail(e, "a case on a nil channel ran")
+		return
+	}
+	for i, other := range begin.Cases {
+		if i == e.Case || other.Obj == 0 {
+			continue
+		}
+		o := v.objects[other.Obj]
+		switch {
+		case o == nil:
+		case other.Dir == "recv":
+			o.recvBegs--
+		case other.Dir == "send":
+			delete(v.sends, other.Msg)
+		}
+	}
+	switch c.Dir {
+	case "send":
+		o := v.objects[c.Obj]
+		s := v.sends[c.Msg]
+		if o == nil || s == nil || e.Msg != c.Msg {
+			v.fail(e, "select-end of send case %d names message %d, not the case's %d", e.Case, e.Msg, c.Msg)
+			return
+		}
+		if o.closed {
+			v.fail(e, "a select sends on closed channel %s and goes on; Go panics there", o.name)
+		}
+		s.ended = true
+		o.sendEnds++
+		o.maxEndedRecvBegin = max(o.maxEndedRecvBegin, v.recvBegin[e.Msg])
+		if o.sendEnds-o.recvBegs > o.cap {
+			v.fail(e, "channel %s holds at least %d values, more than its capacity %d", o.name, o.sendEnds-o.recvBegs, o.cap)
+		}
+	case "recv":
+		v.received(e, v.objects[c.Obj])
 	}
 }
 

@@ -1,0 +1,504 @@
+package stage
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"reflect"
+)
+
+// Go's select statement on the stage. A scenario writes
+//
+//	switch g.Select(
+//		results.RecvCase(&r),  // case r = <-results:
+//		timeout.RecvCase(nil), // case <-timeout:
+//		stage.Default(),       // default:
+//	) {
+//	case 0:
+//		…
+//
+// and Select returns the index of the case that ran, which has set what it received. Each
+// case is made on its own line, so the select-end lights the line of the case that ran. A
+// case on a nil channel is never ready, as in Go.
+//
+// Live, a select is Go's: tried without blocking under the recorder lock, as a lone send or
+// receive is, and otherwise blocked in reflect.Select on every case's channel and the run's
+// context, so a halt wakes it. The runtime picks uniformly among the ready cases. Seeded, the
+// model finds the ready cases, and when there are several the run's Strategy picks one (and
+// the schedule records it); when none is, the goroutine waits on every case's channel and
+// the first to be able to go takes it.
+
+// caseDir is what a case does.
+type caseDir uint8
+
+const (
+	dirRecv caseDir = iota
+	dirSend
+	dirDefault
+)
+
+func (d caseDir) String() string {
+	switch d {
+	case dirRecv:
+		return "recv"
+	case dirSend:
+		return "send"
+	}
+	return "default"
+}
+
+// maxCases is the most cases a select may have: a select-end holds its case in a byte.
+const maxCases = 255
+
+// Case is one case of a select (G.Select): made by a channel's RecvCase, RecvCaseOK or
+// SendCase, or by Default. It is a plain value, with the channel behind an interface, so that
+// a select allocates nothing for its receive cases.
+type Case struct {
+	dir caseDir
+	pc  uintptr
+	ch  selectChan // nil for default and for a nil channel
+	// What the scenario gave: where a receive puts its value (*T) and whether it was open,
+	// and the value a send sends (T) with its text.
+	into  any
+	ok    *bool
+	v     any
+	shown shown
+	// What the select did: the message the case sends or received, its text, whether the
+	// channel was found closed, and (seeded) the case's waiter.
+	msg    uint32
+	text   textRef
+	closed bool
+	w      any
+}
+
+// selectChan is what a case does with its channel, a *Chan[T], for the element type T. The
+// Locked methods run under the recorder lock; the model's under the seeded scheduler's baton.
+type selectChan interface {
+	objID() int32
+	// zeroShown is the text of the channel's zero value, what a closed channel gives.
+	zeroShown() shown
+	// prepareLocked gives a send case its message and the value's text.
+	prepareLocked(r *Run, cs *Case)
+
+	// The model.
+	ready(cs *Case) bool
+	commit(cs *Case)
+	enqueue(g *G, cs *Case, sel *selectWait, idx int)
+	resolve(cs *Case)
+
+	// The live form.
+	// tryLocked does the case now if it can go without blocking, and reports whether it did.
+	// A send on a closed channel panics, so the caller checks closedLocked first.
+	tryLocked(cs *Case) bool
+	closedLocked() bool
+	reflectCase(cs *Case) reflect.SelectCase
+	// doneLocked notes the case ran with what reflect.Select received.
+	doneLocked(cs *Case, recv reflect.Value, recvOK bool)
+	// pendingLocked counts a blocked select's send among the channel's senders (+1), or
+	// takes it out again (-1), for the halt (see liveChan.haltLocked).
+	pendingLocked(r *Run, cs *Case, delta int)
+}
+
+// Default is a select's default case: it runs when no other case is ready.
+//
+//go:noinline
+func Default() Case { return Case{dir: dirDefault, pc: callerPC()} }
+
+// RecvCase is the case of a select that receives from c: case *into = <-c (into may be nil).
+//
+//go:noinline
+func (c *Chan[T]) RecvCase(into *T) Case { return c.recvCase(into, nil, callerPC()) }
+
+// RecvCaseOK is the case that receives from c and reports whether the channel was open:
+// case *into, *ok = <-c.
+//
+//go:noinline
+func (c *Chan[T]) RecvCaseOK(into *T, ok *bool) Case { return c.recvCase(into, ok, callerPC()) }
+
+func (c *Chan[T]) recvCase(into *T, ok *bool, pc uintptr) Case {
+	cs := Case{dir: dirRecv, pc: pc, ok: ok}
+	if into != nil {
+		cs.into = into
+	}
+	if c != nil {
+		cs.ch = c
+	}
+	return cs
+}
+
+// SendCase is the case of a select that sends v on c: case c <- v.
+//
+//go:noinline
+func (c *Chan[T]) SendCase(v T) Case {
+	cs := Case{dir: dirSend, pc: callerPC()}
+	if c != nil {
+		cs.ch, cs.v, cs.shown = c, v, show(v)
+	}
+	return cs
+}
+
+// Select runs one of cases, as the select statement does, and returns its index: a ready
+// case, chosen at random among the ready ones; else the default case, if there is one; else,
+// once one is ready, that one. With no case that can ever be ready it blocks forever, and the
+// run ends in deadlock unless something else goes on.
+//
+//go:noinline
+func (g *G) Select(cases ...Case) int {
+	pc := callerPC()
+	if len(cases) > maxCases {
+		panic(fmt.Sprintf("select with %d cases: the stage takes at most %d", len(cases), maxCases))
+	}
+	def := -1
+	for i := range cases {
+		if cases[i].dir == dirDefault {
+			if def >= 0 {
+				panic("multiple defaults in select")
+			}
+			def = i
+		}
+	}
+	// The select works on a copy of its cases in g's own scratch, which it keeps from one
+	// select to the next: the cases the scenario passes then need no allocation.
+	sc := append(g.selectScratch[:0], cases...)
+	g.selectScratch = sc
+	if s := g.run.seeded; s != nil {
+		return s.selectCases(g, pc, sc, def)
+	}
+	return selectLive(g, pc, sc, def)
+}
+
+func (c *Chan[T]) objID() int32 { return int32(c.id) }
+
+func (c *Chan[T]) zeroShown() shown { return c.zero }
+
+func (c *Chan[T]) prepareLocked(r *Run, cs *Case) {
+	if cs.dir == dirSend {
+		r.nextMsg++
+		cs.msg, cs.text = r.nextMsg, r.texts.add(cs.shown)
+	}
+}
+
+// item is the message a send case offers.
+func (c *Chan[T]) item(cs *Case) item[T] {
+	v, _ := cs.v.(T)
+	return item[T]{msg: cs.msg, v: v, text: cs.text}
+}
+
+// received notes that the receive case cs got it, or found the channel closed (!open), and
+// puts the value where the case says.
+func (c *Chan[T]) received(cs *Case, it item[T], open bool) {
+	if open {
+		cs.msg, cs.text = it.msg, it.text
+	} else {
+		var zero T
+		it = item[T]{v: zero}
+		cs.msg, cs.closed = 0, true
+	}
+	if p, _ := cs.into.(*T); p != nil {
+		*p = it.v
+	}
+	if cs.ok != nil {
+		*cs.ok = open
+	}
+}
+
+func (c *Chan[T]) model() *chanModel[T] { return c.ops.(*chanModel[T]) }
+
+func (c *Chan[T]) ready(cs *Case) bool {
+	m := c.model()
+	if c.closed {
+		return true
+	}
+	if cs.dir == dirSend {
+		return m.head(&m.recvq) != nil || len(m.buf) < c.cap
+	}
+	return len(m.buf) > 0 || m.head(&m.sendq) != nil
+}
+
+func (c *Chan[T]) commit(cs *Case) {
+	m := c.model()
+	if cs.dir == dirSend {
+		if c.closed {
+			panic("send on closed channel " + c.name)
+		}
+		m.deliver(c.item(cs))
+		return
+	}
+	it, open := m.take()
+	c.received(cs, it, open)
+}
+
+func (c *Chan[T]) enqueue(g *G, cs *Case, sel *selectWait, idx int) {
+	m := c.model()
+	w := &chanWaiter[T]{g: g, sel: sel, idx: idx}
+	cs.w = w
+	if cs.dir == dirSend {
+		w.it = c.item(cs)
+		m.sendq = append(m.sendq, w)
+	} else {
+		m.recvq = append(m.recvq, w)
+	}
+}
+
+func (c *Chan[T]) resolve(cs *Case) {
+	w := cs.w.(*chanWaiter[T])
+	if cs.dir == dirSend {
+		if !w.ok {
+			panic("send on closed channel " + c.name)
+		}
+		return
+	}
+	c.received(cs, w.it, w.ok)
+}
+
+func (c *Chan[T]) live() *liveChan[T] { return c.ops.(*liveChan[T]) }
+
+func (c *Chan[T]) closedLocked() bool { return c.closed }
+
+func (c *Chan[T]) tryLocked(cs *Case) bool {
+	l := c.live()
+	if cs.dir == dirSend {
+		select {
+		case l.ch <- c.item(cs):
+			l.sends++
+			return true
+		default:
+			return false
+		}
+	}
+	select {
+	case it, open := <-l.ch:
+		// Found closed, the channel was closed by Close: the halt closes it only after
+		// halting, and then the select's begin was not recorded.
+		c.received(cs, it, open)
+		if open {
+			l.receipt++
+		}
+		return true
+	default:
+		return false
+	}
+}
+
+func (c *Chan[T]) reflectCase(cs *Case) reflect.SelectCase {
+	ch := reflect.ValueOf(c.live().ch)
+	if cs.dir == dirSend {
+		return reflect.SelectCase{Dir: reflect.SelectSend, Chan: ch, Send: reflect.ValueOf(c.item(cs))}
+	}
+	return reflect.SelectCase{Dir: reflect.SelectRecv, Chan: ch}
+}
+
+func (c *Chan[T]) doneLocked(cs *Case, recv reflect.Value, recvOK bool) {
+	l := c.live()
+	if cs.dir == dirSend {
+		l.sends++
+		return
+	}
+	it, _ := recv.Interface().(item[T])
+	c.received(cs, it, recvOK)
+	if recvOK {
+		l.receipt++
+	}
+}
+
+func (c *Chan[T]) pendingLocked(r *Run, cs *Case, delta int) {
+	if cs.dir != dirSend {
+		return
+	}
+	l := c.live()
+	l.senders += delta
+	if delta < 0 && r.halted && l.senders == 0 && !c.closed {
+		l.shutLocked()
+	}
+}
+
+// selectWait is a seeded select blocked on all its cases: the first channel able to complete
+// one of them takes it (done), and the others find it done and pass over it.
+type selectWait struct {
+	done   bool
+	chosen int
+}
+
+// selRef is a case a blocked select waits on, for the deadlock report and the live watch.
+type selRef struct {
+	obj int
+	dir caseDir
+}
+
+// beginSelectLocked records the select-begin of cases at pc.
+func (g *G) beginSelectLocked(pc uintptr, cases []Case) bool {
+	r := g.run
+	first := r.ncases
+	for i := range cases {
+		cs := &cases[i]
+		if r.ncases%caseChunk == 0 {
+			r.cases = append(r.cases, new([caseChunk]caseRec))
+		}
+		rec := &r.cases[r.ncases/caseChunk][r.ncases%caseChunk]
+		*rec = caseRec{dir: cs.dir}
+		if line := r.lineLocked(cs.pc); line <= maxLine {
+			rec.line = uint16(line)
+		}
+		if cs.ch != nil {
+			cs.ch.prepareLocked(r, cs)
+			rec.obj, rec.msg, rec.text = cs.ch.objID(), cs.msg, cs.text
+		}
+		r.ncases++
+	}
+	return g.recordLocked(&entry{kind: kindSelectBegin, obj: int32(len(cases)), aux: uint32(first + 1)}, pc)
+}
+
+// endSelectLocked records the select-end of case idx, at the instant of the event before it
+// if again.
+func (g *G) endSelectLocked(cases []Case, idx int, again bool) bool {
+	r := g.run
+	cs := &cases[idx]
+	e := entry{kind: kindSelectEnd, op: op(idx)}
+	if cs.ch != nil {
+		e.obj, e.aux, e.text, e.closed = cs.ch.objID(), cs.msg, cs.text, cs.closed
+		if cs.closed {
+			e.text = r.texts.add(cs.ch.zeroShown())
+		}
+	}
+	if again {
+		return g.recordAgainLocked(&e, cs.pc)
+	}
+	return g.recordLocked(&e, cs.pc)
+}
+
+// waitSelectLocked notes that g waits in a select on cases.
+func (g *G) waitSelectLocked(cases []Case) {
+	g.selecting = g.selecting[:0]
+	for i := range cases {
+		if ch := cases[i].ch; ch != nil {
+			g.selecting = append(g.selecting, selRef{obj: int(ch.objID()), dir: cases[i].dir})
+		}
+	}
+	g.startLocked(selecting, 0)
+}
+
+// selectCases is a select under the seeded scheduler.
+func (s *seeded) selectCases(g *G, pc uintptr, cases []Case, def int) int {
+	r := g.enter()
+	r.leave(g.beginSelectLocked(pc, cases))
+	var ready []int
+	for i := range cases {
+		if ch := cases[i].ch; ch != nil && ch.ready(&cases[i]) {
+			ready = append(ready, i)
+		}
+	}
+	idx := def
+	switch {
+	case len(ready) == 1:
+		idx = ready[0]
+	case len(ready) > 1:
+		idx = ready[s.chooseCase(len(ready))]
+	}
+	if idx >= 0 {
+		if ch := cases[idx].ch; ch != nil {
+			ch.commit(&cases[idx])
+		}
+	} else {
+		r = g.lock()
+		g.waitSelectLocked(cases)
+		r.leave(true)
+		sel := &selectWait{}
+		for i := range cases {
+			if ch := cases[i].ch; ch != nil {
+				ch.enqueue(g, &cases[i], sel, i)
+			}
+		}
+		s.block(g)
+		idx = sel.chosen
+		cases[idx].ch.resolve(&cases[idx])
+	}
+	r = g.lock()
+	g.unblockedLocked()
+	r.leave(g.endSelectLocked(cases, idx, false))
+	return idx
+}
+
+// chooseCase asks the strategy which of n > 1 ready cases a select takes, and notes the
+// choice in the schedule. A strategy that cannot choose halts the run.
+func (s *seeded) chooseCase(n int) int {
+	i, err := s.strategy.Case(n)
+	if err == nil && (i < 0 || i >= n) {
+		err = fmt.Errorf("the strategy chose ready case %d of %d", i, n)
+	}
+	if err != nil {
+		s.run.halt(ReasonSchedule, "the schedule does not fit this run: "+err.Error())
+		panic(unwind{})
+	}
+	s.taken.addCase(i)
+	return i
+}
+
+// selectLive is a select in a live run.
+func selectLive(g *G, pc uintptr, cases []Case, def int) int {
+	r := g.enter()
+	if !g.beginSelectLocked(pc, cases) {
+		r.leave(false)
+	}
+	closedSend := false
+	for i := range cases {
+		if ch := cases[i].ch; ch != nil && cases[i].dir == dirSend && ch.closedLocked() {
+			closedSend = true
+		}
+	}
+	if !closedSend {
+		// Tried without blocking in the critical section of its begin, each case in turn from
+		// a random one on: the first that can go takes it, which is any of those ready with
+		// equal chance, as in Go. Recorded at the begin's instant, as a lone send or receive
+		// that does not block.
+		n := len(cases)
+		from := rand.IntN(n)
+		for k := range n {
+			i := (from + k) % n
+			if ch := cases[i].ch; ch != nil && ch.tryLocked(&cases[i]) {
+				r.leave(g.endSelectLocked(cases, i, true))
+				return i
+			}
+		}
+		if def >= 0 {
+			r.leave(g.endSelectLocked(cases, def, true))
+			return def
+		}
+	}
+	// A send on a closed channel panics, as in Go, and must not with the recorder lock held:
+	// such a select, and one that must wait, selects outside it.
+	g.waitSelectLocked(cases)
+	idxOf := g.selectIdx[:0]
+	rcs := g.selectReflect[:0]
+	for i := range cases {
+		if ch := cases[i].ch; ch != nil {
+			ch.pendingLocked(r, &cases[i], 1)
+			idxOf = append(idxOf, i)
+			rcs = append(rcs, ch.reflectCase(&cases[i]))
+		}
+	}
+	r.mu.Unlock()
+	if def >= 0 {
+		rcs = append(rcs, reflect.SelectCase{Dir: reflect.SelectDefault})
+	}
+	rcs = append(rcs, reflect.SelectCase{Dir: reflect.SelectRecv, Chan: reflect.ValueOf(r.ctx.Done())})
+	g.selectIdx, g.selectReflect = idxOf, rcs
+	chosen, recv, recvOK := reflect.Select(rcs)
+	clear(rcs) // the values to send and the channels: not to be held until the next select
+	r.mu.Lock()
+	for i := range cases {
+		if ch := cases[i].ch; ch != nil {
+			ch.pendingLocked(r, &cases[i], -1)
+		}
+	}
+	g.unblockedLocked()
+	idx := def
+	switch {
+	case chosen == len(rcs)-1:
+		// The run's context is done: it halted.
+		r.leave(false)
+	case chosen < len(idxOf):
+		idx = idxOf[chosen]
+		cases[idx].ch.doneLocked(&cases[idx], recv, recvOK)
+	}
+	r.leave(g.endSelectLocked(cases, idx, false))
+	return idx
+}
