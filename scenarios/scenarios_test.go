@@ -74,6 +74,25 @@ var expectations = map[string]func(vals Values, ev []stage.Event, summary []Stat
 		}
 		return nil
 	},
+	"select-fairness": func(vals Values, ev []stage.Event, summary []Stat) error {
+		a, _ := stat(summary, "taken from a")
+		b, _ := stat(summary, "taken from b")
+		order, _ := stat(summary, "order")
+		n := strconv.Itoa(vals.Int("messages"))
+		if a != n || b != n || len(order) != 2*vals.Int("messages") {
+			return fmt.Errorf("took %s from a and %s from b in order %q, want %s each", a, b, order, n)
+		}
+		selects := 0
+		for _, e := range ev {
+			if e.Kind == stage.KindSelectEnd {
+				selects++
+			}
+		}
+		if selects < 2*vals.Int("messages")+2 {
+			return fmt.Errorf("%d selects ended, want a value or a close from each select", selects)
+		}
+		return nil
+	},
 	"atomic-counter": func(vals Values, ev []stage.Event, summary []Stat) error {
 		want := 15 + vals.Int("goroutines")*vals.Int("adds")
 		expected, _ := stat(summary, "expected")
