@@ -48,6 +48,12 @@ func NewChan[T any](g *G, name string, cap int) *Chan[T] {
 	if cap < 0 {
 		panic(fmt.Sprintf("makechan: size out of range: %d", cap))
 	}
+	return newChan[T](g, Event{ObjKind: ObjChan, Name: name, Cap: cap}, pc)
+}
+
+// newChan makes a channel announced as x says (a timer's channel is announced as the timer).
+func newChan[T any](g *G, x Event, pc uintptr) *Chan[T] {
+	name, cap := x.Name, x.Cap
 	var zero T
 	c := &Chan[T]{name: name, cap: cap, zero: show(zero)}
 	var h liveObject
@@ -57,7 +63,7 @@ func NewChan[T any](g *G, name string, cap int) *Chan[T] {
 		l := &liveChan[T]{c: c, ch: make(chan item[T], cap)}
 		c.ops, h = l, l
 	}
-	c.id = g.newObject(Event{ObjKind: ObjChan, Name: name, Cap: cap}, "", h, pc)
+	c.id = g.newObject(x, "", h, pc)
 	return c
 }
 

@@ -12,6 +12,8 @@ type liveChan[T any] struct {
 	// watch (stuckLocked).
 	senders        int
 	sends, receipt int
+	// pendingFires counts the timer fires still to come into this channel (timer.go).
+	pendingFires int
 }
 
 // send records the send-begin and tries the send without blocking, in one critical section:
@@ -135,7 +137,7 @@ func (l *liveChan[T]) closedLocked() { close(l.ch) }
 // and panics its senders: they go on too.
 func (l *liveChan[T]) stuckLocked(w waits) bool {
 	switch {
-	case l.c.closed, w.senders > 0 && w.receivers > 0:
+	case l.c.closed, w.senders > 0 && w.receivers > 0, l.pendingFires > 0:
 		return false
 	case w.receivers > 0:
 		return len(l.ch) == 0 && l.sends == l.receipt

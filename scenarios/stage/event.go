@@ -85,7 +85,7 @@ type Event struct {
 	Op      string       `json:"op,omitempty"`      // atomic: add, load, store, swap, cas
 	Old     int64        `json:"old,omitempty"`     // atomic: value before (always written)
 	New     int64        `json:"new,omitempty"`     // atomic: value after (always written)
-	Dur     int64        `json:"dur,omitempty"`     // work-begin, sleep-begin: the asked duration in ns
+	Dur     int64        `json:"dur,omitempty"`     // work-begin, sleep-begin: the asked duration in ns; new timer or ticker: its duration or period; timer reset: the new one
 	Closed  bool         `json:"closed,omitempty"`  // recv-end: the receive found the channel closed and empty
 	Borrows int          `json:"borrows,omitempty"` // refcell events: shared borrows after, -1 mutably borrowed (always written)
 	Cases   []SelectCase `json:"cases,omitempty"`   // select-begin
@@ -139,7 +139,7 @@ func (e *Event) AppendJSON(buf []byte) []byte {
 	if e.ObjKind != "" {
 		buf = append(buf, `,"objKind":`...)
 		buf = appendString(buf, string(e.ObjKind))
-		if e.ObjKind == ObjChan {
+		if e.ObjKind == ObjChan || e.ObjKind == ObjTimer || e.ObjKind == ObjTicker {
 			buf = append(buf, `,"cap":`...)
 			buf = strconv.AppendInt(buf, int64(e.Cap), 10)
 		}
@@ -185,6 +185,11 @@ func (e *Event) AppendJSON(buf []byte) []byte {
 	case KindSelectEnd:
 		buf = append(buf, `,"case":`...)
 		buf = strconv.AppendInt(buf, int64(e.Case), 10)
+	case KindFire, KindTimer:
+		if e.Op != "" {
+			buf = append(buf, `,"op":`...)
+			buf = appendString(buf, e.Op)
+		}
 	case KindBorrow, KindBorrowMut, KindRelease, KindBorrowError:
 		if e.Op != "" {
 			buf = append(buf, `,"op":`...)

@@ -26,6 +26,7 @@ func goldenEvents() []stage.Event {
 		{G: 1, Kind: stage.KindNew, Obj: 2, Name: "jobs", ObjKind: stage.ObjChan, Cap: 4, Line: 11},
 		{G: 1, Kind: stage.KindNew, Obj: 3, Name: "mu", ObjKind: stage.ObjMutex, Line: 12},
 		{G: 1, Kind: stage.KindNew, Obj: 4, Name: "counter", ObjKind: stage.ObjAtomic, Value: "5", Line: 13},
+		{G: 1, Kind: stage.KindNew, Obj: 5, Name: "timeout", ObjKind: stage.ObjTimer, Cap: 1, Dur: 1_000_000, Line: 14},
 		{G: 1, Kind: stage.KindGo, Child: 2, Name: "producer 0", Line: 15},
 		{G: 2, Kind: stage.KindRunnableBegin, Line: 16},
 		{G: 2, Kind: stage.KindRunnableEnd, Line: 16},
@@ -53,13 +54,15 @@ func goldenEvents() []stage.Event {
 		{G: 1, Kind: stage.KindAtomic, Obj: 4, Op: "cas", Value: "-3→9", Old: -3, New: 9, Line: 28},
 		{G: 1, Kind: stage.KindAtomic, Obj: 4, Op: "cas", Value: "0→1", Old: 9, New: 9, Line: 28},
 		{G: 1, Kind: stage.KindSleepBeg, Dur: 1_500_000, Line: 29},
+		{G: 0, Kind: stage.KindFire, Obj: 5, Msg: 3, Value: "1ms"},
 		{G: 1, Kind: stage.KindSleepEnd, Line: 29},
+		{G: 1, Kind: stage.KindTimer, Obj: 5, Op: "reset", Value: "false", Msg: 3, Dur: 2_000_000, Line: 38},
 		{G: 1, Kind: stage.KindPrint, Value: "got <b>&amp;</b>\ttab\r\nnext \u2028\u2029 é ✓ 😀 \x00\x1f \xff\xfe end", Line: 30},
 		// Nothing is ready but the default; a nil channel's case never is.
 		{G: 1, Kind: stage.KindSelectBegin, Cases: []stage.SelectCase{{Dir: "recv", Obj: 1, Line: 32}, {Dir: "recv", Line: 33}, {Dir: "default", Line: 34}}, Line: 31},
 		{G: 1, Kind: stage.KindSelectEnd, Case: 2, Line: 34},
 		// The closed channel's receive is ready; the send offered on ch never happens.
-		{G: 1, Kind: stage.KindSelectBegin, Cases: []stage.SelectCase{{Dir: "send", Obj: 1, Msg: 3, Value: "7", Line: 36}, {Dir: "recv", Obj: 2, Line: 37}}, Line: 35},
+		{G: 1, Kind: stage.KindSelectBegin, Cases: []stage.SelectCase{{Dir: "send", Obj: 1, Msg: 4, Value: "7", Line: 36}, {Dir: "recv", Obj: 2, Line: 37}}, Line: 35},
 		{G: 1, Kind: stage.KindSelectEnd, Obj: 2, Case: 1, Value: `""`, Closed: true, Line: 37},
 		{G: 1, Kind: stage.KindPanic, Value: "close of closed channel jobs"},
 	}
@@ -91,7 +94,7 @@ func TestGoldenEvents(t *testing.T) {
 		}
 	}
 	// It tells a coherent story: a trace the stage could have recorded.
-	checkTrace(t, ev, stage.End{Reason: stage.ReasonPanic, Duration: ev[len(ev)-1].T, Events: len(ev), Goroutines: 2, Objects: 4})
+	checkTrace(t, ev, stage.End{Reason: stage.ReasonPanic, Duration: ev[len(ev)-1].T, Events: len(ev), Goroutines: 2, Objects: 5})
 	got := goldenDocument(ev)
 	path := filepath.Join("testdata", "events.golden.json")
 	if *update {

@@ -222,9 +222,12 @@ func (r *Run) eventLocked(i int) Event {
 		ev.Borrows = int(int32(e.aux))
 	case auxWide:
 		w := r.wides[(e.aux-1)/wideChunk][(e.aux-1)%wideChunk]
-		if e.kind == kindWorkBegin || e.kind == kindSleepBeg {
+		switch e.kind {
+		case kindWorkBegin, kindSleepBeg:
 			ev.Dur = w.a
-		} else {
+		case kindTimer:
+			ev.Dur, ev.Msg = w.a, w.b
+		default:
 			ev.Old, ev.New = w.a, w.b
 		}
 	case auxExtra:

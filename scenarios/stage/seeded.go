@@ -140,13 +140,22 @@ func (s *seeded) block(g *G) {
 // with nothing runnable and no timer left, the run is deadlocked.
 func (s *seeded) handOn() {
 	for len(s.ready) == 0 {
+		// A stopped timer's fire leaves the queue without moving the clock.
+		for s.timers.Len() > 0 && s.timers[0].fire != nil && s.timers[0].fire.cancelled {
+			heap.Pop(&s.timers)
+		}
 		if s.timers.Len() == 0 {
 			s.deadlock()
 			return
 		}
 		s.now = s.timers[0].when
 		for s.timers.Len() > 0 && s.timers[0].when == s.now {
-			s.makeReady(heap.Pop(&s.timers).(timer).g)
+			switch t := heap.Pop(&s.timers).(timer); {
+			case t.g != nil:
+				s.makeReady(t.g)
+			case !t.fire.cancelled:
+				s.fire(t.fire)
+			}
 		}
 	}
 	if next := s.choose(0); next != nil {
@@ -170,6 +179,20 @@ func (s *seeded) span(g *G, d time.Duration, pc uintptr, k spanKind) {
 		s.releaseProcessor()
 	}
 	g.end(&entry{kind: k.end}, "", pc)
+}
+
+// fire delivers a timer's tick, which may make a goroutine waiting for it runnable.
+func (s *seeded) fire(f *timedFire) {
+	r := s.run
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.halted {
+		return
+	}
+	if m, ok := f.t.ops.(*timerModel); ok && m.next == f {
+		m.next = nil
+	}
+	f.t.fireLocked(r)
 }
 
 // sleep parks g until the virtual clock reaches now+d.
@@ -223,11 +246,15 @@ func (s *seeded) deadlock() {
 	})
 }
 
-// timer is a goroutine sleeping (or working) until when.
+// timer is a goroutine sleeping (or working) until when, or a timer's fire due then.
 type timer struct {
 	when, seq int64
 	g         *G
+	fire      *timedFire
 }
+
+// heapPushTimer queues t.
+func heapPushTimer(q *timerQueue, t timer) { heap.Push(q, t) }
 
 // timerQueue orders timers by time, then by when they were set: ties wake in a fixed order.
 type timerQueue []timer

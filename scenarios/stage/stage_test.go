@@ -203,6 +203,7 @@ var allKinds = []stage.Kind{
 	stage.KindWorkBegin, stage.KindWorkEnd, stage.KindSleepBeg, stage.KindSleepEnd,
 	stage.KindRunnableBegin, stage.KindRunnableEnd,
 	stage.KindPrint, stage.KindPanic, stage.KindSelectBegin, stage.KindSelectEnd,
+	stage.KindFire, stage.KindTimer,
 }
 
 type object struct {
@@ -290,6 +291,21 @@ func checkTrace(t *testing.T, ev []stage.Event, end stage.End) {
 		prevT = e.T
 		if !slices.Contains(allKinds, e.Kind) {
 			fail(e, "unknown kind")
+		}
+
+		// A timer's fire is the runtime's (g 0): a message sent at once, unless dropped.
+		if e.Kind == stage.KindFire {
+			if e.G != 0 {
+				fail(e, "a fire is the runtime's, g 0")
+			}
+			if e.Op != "dropped" {
+				if e.Msg == 0 || messages[e.Msg] != nil {
+					fail(e, "each fire has its own message id")
+					continue
+				}
+				messages[e.Msg] = &message{obj: e.Obj, value: e.Value, sendBegin: e.Seq, sendEnd: e.Seq}
+			}
+			continue
 		}
 
 		// Goroutines: announced by a go event before they act, silent after exit or panic.

@@ -53,6 +53,8 @@ const (
 	kindDeadlock
 	kindSelectBegin
 	kindSelectEnd
+	kindFire
+	kindTimer
 	numKinds
 )
 
@@ -91,6 +93,8 @@ var kindNames = [numKinds]Kind{
 	kindDeadlock:      KindDeadlock,
 	kindSelectBegin:   KindSelectBegin,
 	kindSelectEnd:     KindSelectEnd,
+	kindFire:          KindFire,
+	kindTimer:         KindTimer,
 }
 
 // entry is an event as a run stores it, in 32 bytes. Seq is its position; T and Line are
@@ -126,13 +130,13 @@ const (
 // auxOf says what aux holds for entries of kind k.
 func (k kind) auxOf() auxUse {
 	switch k {
-	case kindSendBegin, kindSendEnd, kindRecvBegin, kindRecvEnd, kindSelectEnd:
+	case kindSendBegin, kindSendEnd, kindRecvBegin, kindRecvEnd, kindSelectEnd, kindFire:
 		return auxMsg
 	case kindSelectBegin:
 		return auxCases
 	case kindBorrow, kindBorrowMut, kindRelease, kindBorrowError:
 		return auxBorrows
-	case kindAtomic, kindWGAdd, kindWorkBegin, kindSleepBeg:
+	case kindAtomic, kindWGAdd, kindWorkBegin, kindSleepBeg, kindTimer:
 		return auxWide
 	case kindGo, kindNew, kindDeadlock:
 		return auxExtra
@@ -154,11 +158,14 @@ const (
 	opDone
 	opShared
 	opMut
+	opStop
+	opReset
+	opDropped
 	numOps
 )
 
 // opNames maps each stored op to the Op it stands for. It is never written.
-var opNames = [numOps]string{"", "add", "load", "store", "swap", "cas", "done", "shared", "mut"}
+var opNames = [numOps]string{"", "add", "load", "store", "swap", "cas", "done", "shared", "mut", "stop", "reset", "dropped"}
 
 // caseRec is a select case as the run stores it, in the case store: a select-begin entry
 // holds the index of its first case in aux and how many it has in obj.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // maxViolations caps how many broken rules Validate reports: past a few, more say nothing new.
@@ -32,6 +33,8 @@ const maxViolations = 20
 //   - a cell reads what was last written;
 //   - a refcell has any number of shared borrows or one mutable borrow, releases match
 //     borrows, and a borrow-error is raised only when the rules forbid the borrow;
+//   - a timer's or ticker's fire comes from the runtime (g 0), no earlier than it was due, and
+//     sends a message like a send-begin and send-end at once;
 //   - when a run ends in deadlock, every goroutine that has not ended is reported;
 //   - when main returned, the goroutines that had not ended are exactly those end.Leftover
 //     names.
@@ -175,7 +178,7 @@ func (v *validator) object(e *Event, want ObjKind) *oState {
 		v.fail(e, "object %d was never announced", e.Obj)
 		return nil
 	}
-	if o.kind != want {
+	if o.kind != want && !(want == ObjChan && (o.kind == ObjTimer || o.kind == ObjTicker)) {
 		v.fail(e, "object %d is a %s, not a %s", e.Obj, o.kind, want)
 		return nil
 	}
@@ -193,6 +196,10 @@ func (v *validator) event(i int, e *Event) {
 
 	if e.Kind == KindGo && e.G == 0 {
 		v.goroutines[e.Child] = &gState{name: e.Name}
+		return
+	}
+	if e.Kind == KindFire {
+		v.fire(e)
 		return
 	}
 	g, ok := v.goroutines[e.G]
@@ -299,6 +306,22 @@ func (v *validator) event(i int, e *Event) {
 			return // reported above: an end with no begin
 		}
 		v.selectEnd(e, begun)
+	case KindTimer:
+		if o, ok := v.objects[e.Obj]; !ok || o.kind != ObjTimer && o.kind != ObjTicker {
+			v.fail(e, "object %d is no timer or ticker", e.Obj)
+		} else if e.Op != "stop" && e.Op != "reset" {
+			v.fail(e, "a timer event with op %q", e.Op)
+		} else if e.Value != "true" && e.Value != "false" {
+			v.fail(e, "a timer's %s says %q, not whether it was pending", e.Op, e.Value)
+		} else if e.Msg != 0 {
+			// The tick it took out of the channel: delivered, never to be received.
+			if s := v.sends[e.Msg]; s == nil || s.obj != e.Obj || s.received {
+				v.fail(e, "takes tick %d out of %s, which it does not hold", e.Msg, o.name)
+			} else {
+				s.received = true
+				o.recvBegs++
+			}
+		}
 	case KindClose:
 		o := v.object(e, ObjChan)
 		if o == nil {
@@ -395,6 +418,36 @@ func (v *validator) received(e *Event, o *oState) {
 		// record their ends in either order.)
 		if s.threshold >= e.Seq {
 			v.fail(e, "message %d overtakes a message on %s whose send ended before it was sent (FIFO)", e.Msg, o.name)
+		}
+	}
+}
+
+// fire checks a timer's or ticker's tick, which the runtime sends (g 0): a send that began
+// and ended at once, unless a ticker dropped it.
+func (v *validator) fire(e *Event) {
+	o, ok := v.objects[e.Obj]
+	if due, err := time.ParseDuration(e.Value); err != nil {
+		v.fail(e, "a fire carries %q, not the time it was due", e.Value)
+	} else if e.T < int64(due) {
+		v.fail(e, "fires at %s, before it was due at %s", time.Duration(e.T), due)
+	}
+	switch {
+	case e.G != 0:
+		v.fail(e, "a fire by goroutine %d: only the runtime (g 0) fires timers", e.G)
+	case !ok || o.kind != ObjTimer && o.kind != ObjTicker:
+		v.fail(e, "object %d is no timer or ticker", e.Obj)
+	case e.Op == "dropped":
+		if o.kind != ObjTicker {
+			v.fail(e, "timer %s dropped a fire: only a ticker drops ticks", o.name)
+		}
+	default:
+		if _, dup := v.sends[e.Msg]; dup || e.Msg == 0 {
+			v.fail(e, "message id %d is not new", e.Msg)
+		}
+		v.sends[e.Msg] = &sendState{obj: e.Obj, value: e.Value, ended: true, threshold: o.maxEndedRecvBegin}
+		o.sendEnds++
+		if o.sendEnds-o.recvBegs > o.cap {
+			v.fail(e, "%s holds at least %d ticks, more than its capacity %d", o.name, o.sendEnds-o.recvBegs, o.cap)
 		}
 	}
 }
