@@ -68,12 +68,14 @@ func (r *Run) describeLocked(g *G) string {
 	case selecting:
 		var what []string
 		for _, c := range g.selecting {
+			name := "a nil channel"
 			if i := c.obj - 1; i >= 0 && i < len(r.objNames) {
-				if c.dir == dirSend {
-					what = append(what, "sending on "+r.objNames[i])
-				} else {
-					what = append(what, "receiving from "+r.objNames[i])
-				}
+				name = r.objNames[i]
+			}
+			if c.dir == dirSend {
+				what = append(what, "sending on "+name)
+			} else {
+				what = append(what, "receiving from "+name)
 			}
 		}
 		if len(what) == 0 {

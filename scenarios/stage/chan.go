@@ -72,14 +72,26 @@ func newChan[T any](g *G, x Event, pc uintptr) *Chan[T] {
 //
 //go:noinline
 func (c *Chan[T]) Send(g *G, v T) {
-	c.ops.send(g, callerPC(), v, show(v))
+	pc := callerPC()
+	if c == nil {
+		// A send on a nil channel blocks forever, as in Go: a select with that one case.
+		g.selectAt(pc, []Case{{dir: dirSend, pc: pc}})
+		return
+	}
+	c.ops.send(g, pc, v, show(v))
 }
 
 // Recv receives a value; ok is false when the channel is closed and drained, as v, ok := <-ch.
 //
 //go:noinline
 func (c *Chan[T]) Recv(g *G) (v T, ok bool) {
-	return c.ops.recv(g, callerPC())
+	pc := callerPC()
+	if c == nil {
+		// A receive from a nil channel blocks forever, as in Go: a select with that one case.
+		g.selectAt(pc, []Case{{dir: dirRecv, pc: pc}})
+		return v, false
+	}
+	return c.ops.recv(g, pc)
 }
 
 // Range yields the values received from the channel until it is closed and drained, as

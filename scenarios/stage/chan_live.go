@@ -126,6 +126,8 @@ func (l *liveChan[T]) recv(g *G, pc uintptr) (T, bool) {
 
 func (l *liveChan[T]) closedLocked() { close(l.ch) }
 
+func (l *liveChan[T]) pendingFiresLocked(delta int) { l.pendingFires += delta }
+
 // stuckLocked reports whether the goroutines blocked on the channel are stuck. Recorded as
 // blocked does not mean blocked in the runtime: a value may have passed between a sender
 // and a receiver, or into and out of the buffer, whose goroutines have not recorded it yet.

@@ -65,6 +65,9 @@ func (r *Run) stuckLocked() bool {
 		if g.doing == selecting {
 			// A select waits on each of its channels at once, as a sender or a receiver.
 			for _, c := range g.selecting {
+				if c.obj == 0 {
+					continue // a nil channel: it never lets anyone go
+				}
 				if c.dir == dirSend {
 					at(int32(c.obj)).senders++
 				} else {

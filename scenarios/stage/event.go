@@ -88,6 +88,7 @@ type Event struct {
 	Dur     int64        `json:"dur,omitempty"`     // work-begin, sleep-begin: the asked duration in ns; new timer or ticker: its duration or period; timer reset: the new one
 	Closed  bool         `json:"closed,omitempty"`  // recv-end: the receive found the channel closed and empty
 	Borrows int          `json:"borrows,omitempty"` // refcell events: shared borrows after, -1 mutably borrowed (always written)
+	Parent  int          `json:"parent,omitempty"`  // new context: the context it was made from (0: Background)
 	Cases   []SelectCase `json:"cases,omitempty"`   // select-begin
 	Case    int          `json:"case,omitempty"`    // select-end: the index in Cases of the one that ran (always written)
 }
@@ -135,6 +136,10 @@ func (e *Event) AppendJSON(buf []byte) []byte {
 	if e.Name != "" {
 		buf = append(buf, `,"name":`...)
 		buf = appendString(buf, e.Name)
+	}
+	if e.Parent != 0 {
+		buf = append(buf, `,"parent":`...)
+		buf = strconv.AppendInt(buf, int64(e.Parent), 10)
 	}
 	if e.ObjKind != "" {
 		buf = append(buf, `,"objKind":`...)

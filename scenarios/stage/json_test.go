@@ -27,6 +27,8 @@ func goldenEvents() []stage.Event {
 		{G: 1, Kind: stage.KindNew, Obj: 3, Name: "mu", ObjKind: stage.ObjMutex, Line: 12},
 		{G: 1, Kind: stage.KindNew, Obj: 4, Name: "counter", ObjKind: stage.ObjAtomic, Value: "5", Line: 13},
 		{G: 1, Kind: stage.KindNew, Obj: 5, Name: "timeout", ObjKind: stage.ObjTimer, Cap: 1, Dur: 1_000_000, Line: 14},
+		{G: 1, Kind: stage.KindNew, Obj: 6, Name: "request", ObjKind: stage.ObjContext, Line: 14},
+		{G: 1, Kind: stage.KindNew, Obj: 7, Name: "step", ObjKind: stage.ObjContext, Parent: 6, Dur: 5_000_000, Line: 14},
 		{G: 1, Kind: stage.KindGo, Child: 2, Name: "producer 0", Line: 15},
 		{G: 2, Kind: stage.KindRunnableBegin, Line: 16},
 		{G: 2, Kind: stage.KindRunnableEnd, Line: 16},
@@ -57,6 +59,8 @@ func goldenEvents() []stage.Event {
 		{G: 0, Kind: stage.KindFire, Obj: 5, Msg: 3, Value: "1ms"},
 		{G: 1, Kind: stage.KindSleepEnd, Line: 29},
 		{G: 1, Kind: stage.KindTimer, Obj: 5, Op: "reset", Value: "false", Msg: 3, Dur: 2_000_000, Line: 38},
+		{G: 1, Kind: stage.KindCancel, Obj: 6, Value: "context canceled", Line: 39},
+		{G: 1, Kind: stage.KindCancel, Obj: 7, Value: "context canceled", Line: 39},
 		{G: 1, Kind: stage.KindPrint, Value: "got <b>&amp;</b>\ttab\r\nnext \u2028\u2029 é ✓ 😀 \x00\x1f \xff\xfe end", Line: 30},
 		// Nothing is ready but the default; a nil channel's case never is.
 		{G: 1, Kind: stage.KindSelectBegin, Cases: []stage.SelectCase{{Dir: "recv", Obj: 1, Line: 32}, {Dir: "recv", Line: 33}, {Dir: "default", Line: 34}}, Line: 31},
@@ -94,7 +98,7 @@ func TestGoldenEvents(t *testing.T) {
 		}
 	}
 	// It tells a coherent story: a trace the stage could have recorded.
-	checkTrace(t, ev, stage.End{Reason: stage.ReasonPanic, Duration: ev[len(ev)-1].T, Events: len(ev), Goroutines: 2, Objects: 5})
+	checkTrace(t, ev, stage.End{Reason: stage.ReasonPanic, Duration: ev[len(ev)-1].T, Events: len(ev), Goroutines: 2, Objects: 7})
 	got := goldenDocument(ev)
 	path := filepath.Join("testdata", "events.golden.json")
 	if *update {

@@ -142,8 +142,10 @@ func (c *Chan[T]) SendCase(v T) Case {
 // run ends in deadlock unless something else goes on.
 //
 //go:noinline
-func (g *G) Select(cases ...Case) int {
-	pc := callerPC()
+func (g *G) Select(cases ...Case) int { return g.selectAt(callerPC(), cases) }
+
+// selectAt is Select, called at pc.
+func (g *G) selectAt(pc uintptr, cases []Case) int {
 	if len(cases) > maxCases {
 		panic(fmt.Sprintf("select with %d cases: the stage takes at most %d", len(cases), maxCases))
 	}
@@ -369,8 +371,11 @@ func (g *G) endSelectLocked(cases []Case, idx int, again bool) bool {
 func (g *G) waitSelectLocked(cases []Case) {
 	g.selecting = g.selecting[:0]
 	for i := range cases {
-		if ch := cases[i].ch; ch != nil {
+		switch ch := cases[i].ch; {
+		case ch != nil:
 			g.selecting = append(g.selecting, selRef{obj: int(ch.objID()), dir: cases[i].dir})
+		case cases[i].dir != dirDefault:
+			g.selecting = append(g.selecting, selRef{dir: cases[i].dir}) // a nil channel
 		}
 	}
 	g.startLocked(selecting, 0)

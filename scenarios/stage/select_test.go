@@ -200,7 +200,7 @@ func TestSelectWithNothingToWaitForIsADeadlock(t *testing.T) {
 			var never *stage.Chan[int]
 			g.Select(never.RecvCase(nil))
 		})
-		if end.Reason != stage.ReasonDeadlock || !strings.Contains(end.Message, "blocked in select with no case that can ever go") {
+		if end.Reason != stage.ReasonDeadlock || !strings.Contains(end.Message, "blocked in select: receiving from a nil channel") {
 			t.Errorf("ended %s: %s", end.Reason, end.Message)
 		}
 	})

@@ -203,7 +203,7 @@ var allKinds = []stage.Kind{
 	stage.KindWorkBegin, stage.KindWorkEnd, stage.KindSleepBeg, stage.KindSleepEnd,
 	stage.KindRunnableBegin, stage.KindRunnableEnd,
 	stage.KindPrint, stage.KindPanic, stage.KindSelectBegin, stage.KindSelectEnd,
-	stage.KindFire, stage.KindTimer,
+	stage.KindFire, stage.KindTimer, stage.KindCancel,
 }
 
 type object struct {
@@ -293,6 +293,10 @@ func checkTrace(t *testing.T, ev []stage.Event, end stage.End) {
 			fail(e, "unknown kind")
 		}
 
+		// A deadline's cancel is the runtime's (g 0).
+		if e.Kind == stage.KindCancel && e.G == 0 {
+			continue
+		}
 		// A timer's fire is the runtime's (g 0): a message sent at once, unless dropped.
 		if e.Kind == stage.KindFire {
 			if e.G != 0 {

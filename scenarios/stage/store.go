@@ -55,6 +55,7 @@ const (
 	kindSelectEnd
 	kindFire
 	kindTimer
+	kindCancel
 	numKinds
 )
 
@@ -95,6 +96,7 @@ var kindNames = [numKinds]Kind{
 	kindSelectEnd:     KindSelectEnd,
 	kindFire:          KindFire,
 	kindTimer:         KindTimer,
+	kindCancel:        KindCancel,
 }
 
 // entry is an event as a run stores it, in 32 bytes. Seq is its position; T and Line are

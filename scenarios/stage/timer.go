@@ -35,6 +35,9 @@ const (
 type Timer struct {
 	C      *Chan[time.Duration]
 	period time.Duration // tickers; 0 for a timer
+	// onFire, when set, is what a fire does instead of delivering a tick: a context's
+	// deadline (context.go), which has no channel of its own.
+	onFire func(r *Run)
 	// Guarded by the recorder lock: when it is due (scenario time), and whether a fire is
 	// pending.
 	due     time.Duration
@@ -98,7 +101,7 @@ func newTimer(g *G, name string, d, period time.Duration, pc uintptr) *Timer {
 	if s := r.seeded; s != nil {
 		t.ops = &timerModel{t: t, s: s}
 	} else {
-		l := &liveTimer{t: t, r: r, ch: t.C.live()}
+		l := &liveTimer{t: t, r: r, fires: t.C.live()}
 		t.ops = l
 		r.live = append(r.live, l) // woken by the halt; the watch asks the channel
 	}
@@ -168,6 +171,11 @@ func (t *Timer) drainLocked() uint32 {
 
 // fireLocked delivers the tick due now and, for a ticker, sets the next one.
 func (t *Timer) fireLocked(r *Run) {
+	if t.onFire != nil {
+		t.pending = false
+		t.onFire(r)
+		return
+	}
 	r.nextMsg++
 	it := item[time.Duration]{msg: r.nextMsg, v: t.due, text: r.texts.add(show(t.due))}
 	e := entry{kind: kindFire, obj: int32(t.C.id), aux: it.msg, text: it.text}
@@ -215,9 +223,10 @@ func (r *Run) scenarioNowLocked() time.Duration {
 // liveTimer is a timer in a live run: a real timer, its wait scaled by the speed, that fires
 // under the recorder lock.
 type liveTimer struct {
-	t  *Timer
-	r  *Run
-	ch *liveChan[time.Duration]
+	t *Timer
+	r *Run
+	// fires counts the pending fire on the channel it will wake, for the deadlock watch.
+	fires interface{ pendingFiresLocked(delta int) }
 	// Guarded by the recorder lock: the real timer, and its generation, which disarming
 	// moves on so that a callback already on its way finds itself stale.
 	real *time.Timer
@@ -227,7 +236,7 @@ type liveTimer struct {
 func (l *liveTimer) armLocked() {
 	l.gen++
 	gen := l.gen
-	l.ch.pendingFires++
+	l.fires.pendingFiresLocked(1)
 	wait := time.Duration(float64(l.t.due-l.r.scenarioNowLocked()) / l.r.speed)
 	l.real = time.AfterFunc(max(wait, 0), func() {
 		r := l.r
@@ -236,7 +245,7 @@ func (l *liveTimer) armLocked() {
 		if r.halted || l.gen != gen {
 			return
 		}
-		l.ch.pendingFires--
+		l.fires.pendingFiresLocked(-1)
 		l.t.fireLocked(r)
 	})
 }
@@ -246,7 +255,7 @@ func (l *liveTimer) disarmLocked() {
 		l.real.Stop()
 	}
 	l.gen++
-	l.ch.pendingFires--
+	l.fires.pendingFiresLocked(-1)
 }
 
 // haltLocked stops the real timer; a callback already on its way finds the run halted.

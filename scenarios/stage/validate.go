@@ -1,6 +1,7 @@
 package stage
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -35,6 +36,8 @@ const maxViolations = 20
 //     borrows, and a borrow-error is raised only when the rules forbid the borrow;
 //   - a timer's or ticker's fire comes from the runtime (g 0), no earlier than it was due, and
 //     sends a message like a send-begin and send-end at once;
+//   - a context is cancelled once, with an error Err returns, closing its Done, and every
+//     context made from it is cancelled too;
 //   - when a run ends in deadlock, every goroutine that has not ended is reported;
 //   - when main returned, the goroutines that had not ended are exactly those end.Leftover
 //     names.
@@ -78,17 +81,19 @@ type gState struct {
 }
 
 type oState struct {
-	kind     ObjKind
-	name     string
-	cap      int
-	closed   bool
-	sendEnds int
-	recvBegs int
-	holder   int    // mutex
-	value    int64  // atomic, waitgroup counter
-	text     string // cell contents
-	borrows  int    // refcell
-	lastZero int64  // waitgroup: seq at which the counter was last seen at zero
+	kind      ObjKind
+	name      string
+	cap       int
+	closed    bool
+	sendEnds  int
+	recvBegs  int
+	holder    int    // mutex
+	value     int64  // atomic, waitgroup counter
+	text      string // cell contents
+	borrows   int    // refcell
+	parent    int    // context: the context it was made from
+	cancelled int64  // context: the seq of its cancel event
+	lastZero  int64  // waitgroup: seq at which the counter was last seen at zero
 	// FIFO check: the latest recv-begin among the receives of sends of this channel that
 	// have ended.
 	maxEndedRecvBegin int64
@@ -178,7 +183,7 @@ func (v *validator) object(e *Event, want ObjKind) *oState {
 		v.fail(e, "object %d was never announced", e.Obj)
 		return nil
 	}
-	if o.kind != want && !(want == ObjChan && (o.kind == ObjTimer || o.kind == ObjTicker)) {
+	if o.kind != want && !(want == ObjChan && (o.kind == ObjTimer || o.kind == ObjTicker || o.kind == ObjContext)) {
 		v.fail(e, "object %d is a %s, not a %s", e.Obj, o.kind, want)
 		return nil
 	}
@@ -200,6 +205,10 @@ func (v *validator) event(i int, e *Event) {
 	}
 	if e.Kind == KindFire {
 		v.fire(e)
+		return
+	}
+	if e.Kind == KindCancel && e.G == 0 {
+		v.cancel(e) // a deadline: the runtime's
 		return
 	}
 	g, ok := v.goroutines[e.G]
@@ -259,7 +268,7 @@ func (v *validator) event(i int, e *Event) {
 		if _, dup := v.objects[e.Obj]; dup {
 			v.fail(e, "object %d announced twice", e.Obj)
 		}
-		o := &oState{kind: e.ObjKind, name: e.Name, cap: e.Cap, text: e.Value}
+		o := &oState{kind: e.ObjKind, name: e.Name, cap: e.Cap, text: e.Value, parent: e.Parent}
 		if e.ObjKind == ObjAtomic {
 			n, err := strconv.ParseInt(e.Value, 10, 64)
 			if err != nil {
@@ -306,6 +315,8 @@ func (v *validator) event(i int, e *Event) {
 			return // reported above: an end with no begin
 		}
 		v.selectEnd(e, begun)
+	case KindCancel:
+		v.cancel(e)
 	case KindTimer:
 		if o, ok := v.objects[e.Obj]; !ok || o.kind != ObjTimer && o.kind != ObjTicker {
 			v.fail(e, "object %d is no timer or ticker", e.Obj)
@@ -420,6 +431,24 @@ func (v *validator) received(e *Event, o *oState) {
 			v.fail(e, "message %d overtakes a message on %s whose send ended before it was sent (FIFO)", e.Msg, o.name)
 		}
 	}
+}
+
+// cancel checks a context's cancellation, which closes its Done: once, and with an error Err
+// returns (finish checks that every context made from it was cancelled too).
+func (v *validator) cancel(e *Event) {
+	o, ok := v.objects[e.Obj]
+	if !ok || o.kind != ObjContext {
+		v.fail(e, "object %d is no context", e.Obj)
+		return
+	}
+	if o.closed {
+		v.fail(e, "context %s cancelled twice", o.name)
+	}
+	if e.Value != context.Canceled.Error() && e.Value != context.DeadlineExceeded.Error() {
+		v.fail(e, "context %s cancelled with %q, not an error Err returns", o.name, e.Value)
+	}
+	o.closed = true
+	o.cancelled = e.Seq
 }
 
 // fire checks a timer's or ticker's tick, which the runtime sends (g 0): a send that began
@@ -636,6 +665,12 @@ func (v *validator) finish(events []Event, end End) {
 		}
 		if alive != len(end.Leftover) {
 			v.fail(nil, "%d goroutines had not ended when main returned, but the end names %d", alive, len(end.Leftover))
+		}
+	}
+	for id, o := range v.objects {
+		// A cancelled context's descendants are cancelled too (by it, or before it on their own).
+		if p, ok := v.objects[o.parent]; o.kind == ObjContext && ok && p.cancelled != 0 && o.cancelled == 0 {
+			v.fail(nil, "context %s was cancelled, but not its child %s (object %d)", p.name, o.name, id)
 		}
 	}
 	if end.Reason == ReasonDeadlock {
