@@ -101,6 +101,7 @@ func New() *Catalog {
 		refCellScenario(),
 		atomicCounterScenario(),
 		deadlockScenario(),
+		timeoutScenario(),
 		selectFairnessScenario(),
 	}}
 }

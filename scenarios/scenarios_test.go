@@ -74,6 +74,13 @@ var expectations = map[string]func(vals Values, ev []stage.Event, summary []Stat
 		}
 		return nil
 	},
+	"timeout": func(vals Values, ev []stage.Event, summary []Stat) error {
+		outcome, _ := stat(summary, "outcome")
+		if outcome != "timed out" && outcome != "result in time" {
+			return fmt.Errorf("outcome %q", outcome)
+		}
+		return nil
+	},
 	"select-fairness": func(vals Values, ev []stage.Event, summary []Stat) error {
 		a, _ := stat(summary, "taken from a")
 		b, _ := stat(summary, "taken from b")
@@ -284,6 +291,12 @@ func opText(e stage.Event) string {
 			return "NewCell"
 		case stage.ObjRefCell:
 			return "NewRefCell"
+		case stage.ObjTimer:
+			return "After(|NewTimer("
+		case stage.ObjTicker:
+			return "NewTicker("
+		case stage.ObjContext:
+			return "WithCancel(|WithTimeout(|WithDeadline("
 		}
 		return "New"
 	case stage.KindSendBegin, stage.KindSendEnd:
@@ -320,6 +333,15 @@ func opText(e stage.Event) string {
 		return "Borrow(|BorrowMut("
 	case stage.KindRelease:
 		return "Release("
+	case stage.KindSelectBegin:
+		return "Select("
+	case stage.KindSelectEnd:
+		// The line of the case that ran.
+		return "RecvCase(|RecvCaseOK(|SendCase(|Default("
+	case stage.KindTimer:
+		return map[string]string{"stop": "Stop(", "reset": "Reset("}[e.Op]
+	case stage.KindCancel:
+		return "cancel("
 	}
 	return ""
 }
