@@ -17,7 +17,7 @@ func refCellScenario() *Scenario {
 		Title:   "RefCell: borrow rules checked while the program runs",
 		Summary: "Many shared borrows or one mutable borrow — enforced at run time, with a panic.",
 		Text: []string{
-			"`RefCell<T>` moves Rust's borrow rules from compile time to run time. `borrow()` hands out a shared borrow and `borrow_mut()` the mutable one; the cell counts them, and any number of shared borrows, or exactly one mutable borrow, may be alive at once. Asking for one that breaks the rule panics: `borrow_mut()` while anything is borrowed fails with `BorrowMutError`.",
+			"`RefCell<T>` moves Rust's borrow rules from compile time to run time. `borrow()` hands out a shared borrow and `borrow_mut()` the mutable one; the cell counts them, and any number of shared borrows, or exactly one mutable borrow, may be alive at once. Asking for one that breaks the rule panics: `borrow_mut()` while anything is borrowed panics with `RefCell already borrowed` (what `BorrowMutError` says; `try_borrow_mut()` returns that error instead of panicking).",
 			"Go checks none of this: a slice can be read and appended to from anywhere. The stage's `RefCell` type counts borrows the way Rust does. Its lane shows how many shared borrows are out, or that the mutable one is, and what the cell holds.",
 			"Turn on `conflict`: main keeps its shared borrows and asks for a mutable one. The stage records the `borrow-error` and panics as Rust would; main recovers the panic, reports it, and the run ends cleanly. Turn on `share` and a second goroutine takes a borrow too: Rust would not compile that (`RefCell` is not `Sync`), so the stage reports it.",
 		},
