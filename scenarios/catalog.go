@@ -36,6 +36,9 @@ type Scenario struct {
 	Source     string `json:"source"`
 	SourceLine int    `json:"sourceLine"`
 	Rust       string `json:"rust"`
+	// RustRun is what the Rust original prints (or panics with) when it runs; a test
+	// compiles it with rustc, wrapped in fn main when it is a snippet, and checks.
+	RustRun RustRun `json:"-"`
 	// Searches are the interleavings a search of seeds can look for in this scenario.
 	Searches []Search `json:"searches,omitempty"`
 

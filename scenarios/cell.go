@@ -34,7 +34,8 @@ func cellScenario() *Scenario {
 let data = Cell::new(10);
 data.set(20);
 println!("Cell value: {}", data.get());`,
-		run: cell,
+		RustRun: RustRun{Prints: []string{"Cell value: 20"}},
+		run:     cell,
 	}
 }
 
