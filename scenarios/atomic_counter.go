@@ -44,7 +44,12 @@ func atomicCounterScenario() *Scenario {
 let atomic = AtomicUsize::new(5);
 atomic.fetch_add(10, Ordering::SeqCst);
 println!("AtomicUsize value: {}", atomic.load(Ordering::SeqCst));`,
-		RustRun:  RustRun{Prints: []string{"AtomicUsize value: 15"}},
+		RustRun: RustRun{Prints: []string{"AtomicUsize value: 15"}},
+		Counterparts: []Counterpart{
+			{`stage.NewAtomicInt(`, "AtomicUsize::new(5)"},
+			{`counter.Add(g, 10)`, "fetch_add(10"},
+			{`g.Println("AtomicInt value:"`, `println!("AtomicUsize value`},
+		},
 		Searches: []Search{{Want: "lost-update", Label: "Find a lost update", Showed: lostAnUpdate}},
 		run:      atomicCounter,
 	}

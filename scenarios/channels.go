@@ -48,7 +48,14 @@ for _ in 0..4 {
     println!("Got: {}", rx.recv().unwrap());
 }`,
 		RustRun: RustRun{Prints: []string{"Got: 0", "Got: 1", "Got: 2", "Got: 3"}, AnyOrder: true},
-		run:     channels,
+		Counterparts: []Counterpart{
+			{`stage.NewChan[int]`, "channel()"},
+			{`g.Go(`, "thread::spawn"},
+			{`ch.Send(g, i)`, "tx.send(i)"},
+			{`ch.Range(g)`, "rx.recv()"},
+			{`g.Println("got", v)`, `println!("Got: {}"`},
+		},
+		run: channels,
 	}
 }
 

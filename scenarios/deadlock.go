@@ -51,7 +51,15 @@ for i in 0..5 {
 for h in handles {
     h.join().unwrap();
 }`,
-		RustRun:  RustRun{MayHang: true}, // it prints nothing, and a deadlock hangs it
+		RustRun: RustRun{MayHang: true}, // it prints nothing, and a deadlock hangs it
+		Counterparts: []Counterpart{
+			{`stage.NewMutex(`, "Mutex::new(())"},
+			{`g.Go(fmt.Sprintf("philosopher`, "thread::spawn"},
+			{`first.Lock(g)`, "left.lock()"},
+			{`second.Lock(g)`, "right.lock()"},
+			{`g.Work(p.Duration("eat"))`, "// eat"},
+			{`table.Wait(g)`, "h.join()"},
+		},
 		Searches: []Search{{Want: "deadlock", Label: "Find a deadlock", Showed: deadlocked}},
 		run:      diningPhilosophers,
 	}

@@ -65,6 +65,17 @@ consumer.join().unwrap();`,
 			`Consumer got: \[0(, [1-4])*\]`,
 			`Consumer got: \[0, 1, 2, 3, 4\]`,
 		}},
+		Counterparts: []Counterpart{
+			{`stage.NewMutex(g, "mu")`, "Mutex::new(vec![])"},
+			{`stage.NewChan[struct{}]`, "channel()"},
+			{`g.Go("producer"`, "thread::spawn"},
+			{`mu.Lock(g)`, ".lock().unwrap()"},
+			{`notify.Send(g`, "tx.send(())"},
+			{`g.Go("consumer"`, "thread::spawn"},
+			{`notify.Recv(g)`, "rx.recv()"},
+			{`mu.Lock(g)`, ".lock().unwrap()"},
+			{`g.Println("consumer got"`, `println!("Consumer got`},
+		},
 		run: producerConsumer,
 	}
 }

@@ -45,6 +45,14 @@ data.borrow_mut().push(5); // panics: RefCell already borrowed`,
 			Prints: []string{`RefCell value: \[1, 2, 3, 4\]`, `RefCell value: \[1, 2, 3, 4\]`},
 			Panic:  stage.AlreadyBorrowed,
 		},
+		Counterparts: []Counterpart{
+			{`stage.NewRefCell(`, "RefCell::new(vec![1, 2, 3])"},
+			{`data.BorrowMut(g)`, "borrow_mut().push(4)"},
+			{`m.Release(g)`, "borrow_mut().push(4)"},
+			{`data.Borrow(g)`, "let r = data.borrow()"},
+			{`g.Println("RefCell value:"`, `println!("RefCell value`},
+			{`data.BorrowMut(g)`, "borrow_mut().push(5)"}, // in tryPush
+		},
 		run: refCell,
 	}
 }

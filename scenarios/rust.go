@@ -93,3 +93,45 @@ func matchAll(lines []string, patterns []*regexp.Regexp) (string, bool) {
 	}
 	return "", true
 }
+
+// Counterpart pairs a line of a scenario's Go with the line of its Rust original that does
+// the same, each named by a piece of its text: when an event lights the Go line, the code
+// panel lights the Rust line too. A scenario lists them in the order of its Go; each Go text
+// is looked for after the previous pair's Go line, each Rust text from the previous pair's
+// Rust line on (several Go lines may share one Rust line), so a text may recur.
+type Counterpart struct{ Go, Rust string }
+
+// pairLines finds the lines of s's counterparts: Go file line → Rust line. A text not found
+// is a mistake in the catalog, and panics when the catalog is made.
+func pairLines(s *Scenario) map[int]int {
+	if len(s.Counterparts) == 0 {
+		return nil
+	}
+	goLines, rustLines := strings.Split(s.Source, "\n"), strings.Split(s.Rust, "\n")
+	pairs := make(map[int]int, len(s.Counterparts))
+	gi, ri := 0, 0
+	for _, c := range s.Counterparts {
+		gi = lineWith(goLines, gi, c.Go)
+		ri = lineWith(rustLines, ri, c.Rust)
+		if gi < 0 || ri < 0 {
+			panic(fmt.Sprintf("%s: counterpart %q ↔ %q: no such line in order in the Go (%v) or the Rust (%v)", s.ID, c.Go, c.Rust, gi >= 0, ri >= 0))
+		}
+		pairs[s.SourceLine+gi] = ri + 1
+		gi++
+	}
+	return pairs
+}
+
+// lineWith is the first of lines from `from` on that contains text; -1 if none does.
+func lineWith(lines []string, from int, text string) int {
+	for i := max(from, 0); i < len(lines); i++ {
+		if strings.Contains(lines[i], text) {
+			return i
+		}
+	}
+	return -1
+}
+
+// RustLineOf is the line of the Rust original that Go file line goLine has for a
+// counterpart; 0 when it has none.
+func (s *Scenario) RustLineOf(goLine int) int { return s.rustLines[goLine] }

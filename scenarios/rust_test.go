@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"maps"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -220,5 +221,65 @@ func TestRustRunCheck(t *testing.T) {
 	}
 	if got := panicMessage("thread 'main' (6185) panicked at main.rs:7:18:\nRefCell already borrowed\nnote: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n"); got != "RefCell already borrowed" {
 		t.Errorf("panicMessage = %q", got)
+	}
+}
+
+// A counterpart is worth its place only on a Go line that lights: every paired line is the
+// line of some event in the scenario's seeded runs.
+func TestCounterpartsAreLinesThatLight(t *testing.T) {
+	for _, s := range New().All() {
+		lit := map[int]bool{}
+		for _, vals := range valueSets(s) {
+			r := s.Start(context.Background(), stage.Config{Mode: stage.Seeded, Seed: 1, Processors: 4}, vals)
+			<-r.Done()
+			for _, e := range r.Events(0, nil) {
+				lit[e.Line] = true
+			}
+		}
+		if len(s.rustLines) == 0 {
+			t.Errorf("%s pairs none of its Go lines with Rust ones", s.ID)
+		}
+		goLines := strings.Split(s.Source, "\n")
+		for goLine, rustLine := range s.rustLines {
+			if !lit[goLine] {
+				t.Errorf("%s: Go line %d (%q), paired with Rust line %d, is no event's line", s.ID, goLine,
+					strings.TrimSpace(goLines[goLine-s.SourceLine]), rustLine)
+			}
+			if s.RustLineOf(goLine) != rustLine {
+				t.Errorf("%s: RustLineOf(%d) = %d, want %d", s.ID, goLine, s.RustLineOf(goLine), rustLine)
+			}
+		}
+		if s.RustLineOf(0) != 0 || s.RustLineOf(s.SourceLine-1) != 0 {
+			t.Errorf("%s: a line outside the Go has a Rust counterpart", s.ID)
+		}
+	}
+}
+
+func TestPairLines(t *testing.T) {
+	base := Scenario{ID: "x", SourceLine: 10, Source: "a := f()\nsend(a)\nsend(b)\nwait()", Rust: "let a = f();\ntx.send(a);\ntx.send(b);\njoin();"}
+	for _, tc := range []struct {
+		name  string
+		pairs []Counterpart
+		want  map[int]int // nil: it panics
+	}{
+		{"in order", []Counterpart{{"f()", "f()"}, {"wait", "join"}}, map[int]int{10: 1, 13: 4}},
+		{"a Go text that recurs is looked for after the last pair's line", []Counterpart{{"send", "send(a)"}, {"send", "send(b)"}}, map[int]int{11: 2, 12: 3}},
+		{"a Rust text from the last pair's line on", []Counterpart{{"send(a)", "send"}, {"send(b)", "send"}, {"wait", "join"}}, map[int]int{11: 2, 12: 2, 13: 4}},
+		{"a Go text not there", []Counterpart{{"close", "send"}}, nil},
+		{"a Rust text not there", []Counterpart{{"send", "drop"}}, nil},
+		{"out of order", []Counterpart{{"wait", "join"}, {"f()", "f()"}}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := base
+			s.Counterparts = tc.pairs
+			defer func() {
+				if err := recover(); (err != nil) != (tc.want == nil) {
+					t.Errorf("panic %v; want one: %v", err, tc.want == nil)
+				}
+			}()
+			if got := pairLines(&s); !maps.Equal(got, tc.want) {
+				t.Errorf("pairs %v, want %v", got, tc.want)
+			}
+		})
 	}
 }

@@ -63,7 +63,17 @@ for (id, square) in result_rx {
     println!("worker {id}: {square}");
 }`,
 		RustRun: RustRun{Prints: squaresByAWorker(12, 3), AnyOrder: true},
-		run:     workerPool,
+		Counterparts: []Counterpart{
+			{`stage.NewChan[int](g, "tasks"`, "mpsc::channel::<u32>()"},
+			{`stage.NewChan[result](g, "results"`, "mpsc::channel()"},
+			{`g.Go(fmt.Sprintf("worker %d", w)`, "thread::spawn"},
+			{`tasks.Range(g)`, "task_rx.lock().unwrap().recv()"},
+			{`results.Send(g`, "result_tx.send("},
+			{`tasks.Send(g, t)`, "task_tx.send(n)"},
+			{`tasks.Close(g)`, "drop(task_tx)"},
+			{`results.Range(g)`, "in result_rx"},
+		},
+		run: workerPool,
 	}
 }
 
