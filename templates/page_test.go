@@ -317,7 +317,7 @@ func TestPageRunSettings(t *testing.T) {
 		`<button type="button" id="new-seed" disabled>New seed</button>`,
 		`<select id="processors" name="processors"`,
 		`<option value="4" selected>4</option>`,
-		`<div class="exports" id="exports"`, `<a id="export-json" class="btn">`, `<a id="export-chrome" class="btn" hidden>`,
+		`<div class="exports" id="exports"`, `<a id="export-json" class="btn">`, `<a id="export-chrome" class="btn">`,
 		`<button type="button" id="export-png" disabled>`,
 		`<dialog id="help" aria-labelledby="help-h">`, `<form method="dialog">`,
 	} {
