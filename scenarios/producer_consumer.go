@@ -38,10 +38,11 @@ use std::thread;
 let data = Arc::new(Mutex::new(vec![]));
 let (tx, rx) = channel();
 
-let producer_data = Arc::clone(&data); // the producer's handle; the consumer takes data
+// a second handle to data, for the producer
+let shared = Arc::clone(&data);
 let producer = thread::spawn(move || {
     for i in 0..5 {
-        let mut data = producer_data.lock().unwrap();
+        let mut data = shared.lock().unwrap();
         data.push(i);
         tx.send(()).unwrap();
     }

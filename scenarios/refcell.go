@@ -39,8 +39,8 @@ for _ in 0..2 {
     println!("RefCell value: {:?}", r);
     readers.push(r);
 }
-// conflict: the mutable borrow while the shared ones live
-data.borrow_mut().push(5); // panics: RefCell already borrowed`,
+// conflict: the shared borrows still live
+data.borrow_mut().push(5); // panics`,
 		RustRun: RustRun{
 			Prints: []string{`RefCell value: \[1, 2, 3, 4\]`, `RefCell value: \[1, 2, 3, 4\]`},
 			Panic:  stage.AlreadyBorrowed,
