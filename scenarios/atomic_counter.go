@@ -25,7 +25,7 @@ func atomicCounterScenario() *Scenario {
 		Title:   "Atomic counter: many goroutines, one number",
 		Summary: "Goroutines add to one counter: atomically, under a mutex, or by load then store.",
 		Text: []string{
-			"Rust's `AtomicUsize::fetch_add` and Go's `atomic.Int64.Add` read a value, add to it and write it back as one indivisible step. Main starts as the Rust example does: a counter at 5, `fetch_add(10)`, then a load that sees 15. Then the goroutines each add one, `adds` times.",
+			"Rust's `AtomicUsize::fetch_add` and Go's `atomic.Int64.Add` read a value, add to it and write it back as one indivisible step. Main starts as the Rust example does: a counter at 5, `fetch_add(10)`, then a load that sees 15. The Rust prints `AtomicUsize value: 15` and the Go `AtomicInt value: 15`: each names its own counter's type, Rust's an unsigned, pointer-sized `AtomicUsize`, the Go's the stage's `AtomicInt`, a signed 64-bit counter as `atomic.Int64` is. Then the goroutines each add one, `adds` times.",
 			"With `method` atomic, however the goroutines interleave no increment is lost: watch the counter's lane, where every step starts from the value the previous one left. With `mutex` the count is a plain integer and each goroutine locks `mu` around reading and writing it; the mutex lane shows the value it guards, and only one goroutine is ever between `Lock` and `Unlock`.",
 			"With `load-store` each goroutine loads the counter, thinks for `gap`, and stores what it read plus one. Each step is atomic, but the pair is not: two goroutines load the same value, both store value + 1, and one increment is lost. Go's race detector stays quiet — there is no data race, only a lost update. Compare `expected` with `final value`.",
 		},
@@ -44,6 +44,12 @@ func atomicCounterScenario() *Scenario {
 let atomic = AtomicUsize::new(5);
 atomic.fetch_add(10, Ordering::SeqCst);
 println!("AtomicUsize value: {}", atomic.load(Ordering::SeqCst));`,
+		RustRun: RustRun{Prints: []string{"AtomicUsize value: 15"}},
+		Counterparts: []Counterpart{
+			{`stage.NewAtomicInt(`, "AtomicUsize::new(5)"},
+			{`counter.Add(g, 10)`, "fetch_add(10"},
+			{`g.Println("AtomicInt value:"`, `println!("AtomicUsize value`},
+		},
 		Searches: []Search{{Want: "lost-update", Label: "Find a lost update", Showed: lostAnUpdate}},
 		run:      atomicCounter,
 	}

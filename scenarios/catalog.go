@@ -36,6 +36,13 @@ type Scenario struct {
 	Source     string `json:"source"`
 	SourceLine int    `json:"sourceLine"`
 	Rust       string `json:"rust"`
+	// RustRun is what the Rust original prints (or panics with) when it runs; a test
+	// compiles it with rustc, wrapped in fn main when it is a snippet, and checks.
+	RustRun RustRun `json:"-"`
+	// Counterparts pair Go lines with the Rust lines that do the same, which the code panel
+	// lights together (rust.go).
+	Counterparts []Counterpart `json:"-"`
+	rustLines    map[int]int   // Go file line → Rust line, from Counterparts
 	// Searches are the interleavings a search of seeds can look for in this scenario.
 	Searches []Search `json:"searches,omitempty"`
 
@@ -93,7 +100,7 @@ type Catalog struct {
 
 // New builds the catalog.
 func New() *Catalog {
-	return &Catalog{list: []*Scenario{
+	list := []*Scenario{
 		channelsScenario(),
 		workerPoolScenario(),
 		producerConsumerScenario(),
@@ -103,7 +110,11 @@ func New() *Catalog {
 		deadlockScenario(),
 		timeoutScenario(),
 		selectFairnessScenario(),
-	}}
+	}
+	for _, s := range list {
+		s.rustLines = pairLines(s)
+	}
+	return &Catalog{list: list}
 }
 
 // NewCatalog is a catalog of the scenarios given, in picker order: for tests and tools that
@@ -114,6 +125,7 @@ func NewCatalog(list ...*Scenario) *Catalog { return &Catalog{list: list} }
 // scenario of its own, for a catalog made with NewCatalog.
 func NewScenario(s Scenario, run func(g *stage.G, v Values) []Stat) *Scenario {
 	s.run = run
+	s.rustLines = pairLines(&s)
 	return &s
 }
 

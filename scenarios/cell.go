@@ -34,6 +34,12 @@ func cellScenario() *Scenario {
 let data = Cell::new(10);
 data.set(20);
 println!("Cell value: {}", data.get());`,
+		RustRun: RustRun{Prints: []string{"Cell value: 20"}},
+		Counterparts: []Counterpart{
+			{`stage.NewCell(`, "Cell::new(10)"},
+			{`data.Set(g, p.Int("set"))`, "data.set(20)"},
+			{`g.Println("Cell value:", data.Get(g))`, `println!("Cell value`},
+		},
 		run: cell,
 	}
 }

@@ -21,7 +21,7 @@ func channelsScenario() *Scenario {
 			"Rust's `mpsc` channel has one receiving end and a `Sender` you clone for each extra producer. A Go channel needs no cloning: every goroutine that can see `ch` may send on it, and any may receive.",
 			"Each producer works for a while, then sends its number. With `buffer` 0 the channel is unbuffered: a send waits until main is there to take it, so every arrow is a rendezvous, and while main is busy with one message the other producers queue up, shaded as blocked. Give the channel a buffer and a producer drops its message into a free slot and goes back to work.",
 			"How does main know the producers are finished? In Rust, `rx.recv()` fails once every `Sender` has been dropped. Go has no such counting: a `WaitGroup` tracks the producers, a small `closer` goroutine waits for them and closes `ch`, and main's `for … range ch` ends when the channel is closed and drained.",
-			"Run it twice: the order of the messages changes, because the Go scheduler decides who reaches the channel first. Jitter makes the producers' work times differ.",
+			"Run it twice: the order of the messages changes, because the Go scheduler decides who reaches the channel first. Jitter makes the producers' work times differ. Main prints `got 2` for each message; the Rust prints `Got: 2`, in whatever order its four threads' sends arrive.",
 		},
 		Params: []Param{
 			{Name: "producers", Label: "Producers", Min: 1, Max: 16, Step: 1, Default: 4, Help: "goroutines sending on the channel"},
@@ -47,6 +47,14 @@ for i in 0..4 {
 for _ in 0..4 {
     println!("Got: {}", rx.recv().unwrap());
 }`,
+		RustRun: RustRun{Prints: []string{"Got: 0", "Got: 1", "Got: 2", "Got: 3"}, AnyOrder: true},
+		Counterparts: []Counterpart{
+			{`stage.NewChan[int]`, "channel()"},
+			{`g.Go(`, "thread::spawn"},
+			{`ch.Send(g, i)`, "tx.send(i)"},
+			{`ch.Range(g)`, "rx.recv()"},
+			{`g.Println("got", v)`, `println!("Got: {}"`},
+		},
 		run: channels,
 	}
 }

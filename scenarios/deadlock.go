@@ -21,7 +21,7 @@ func deadlockScenario() *Scenario {
 			"Philosophers sit at a round table with one fork between each pair. To eat, a philosopher takes the fork on the left, then the one on the right; after eating, puts both down and thinks again. Each fork is a mutex.",
 			"If every philosopher takes the left fork before anyone takes a right one, each waits for a fork the neighbour holds: a cycle of waits, and no one can go on. Go's runtime reports this as \"all goroutines are asleep - deadlock!\" when every goroutine is blocked; the playground names who waits on which fork and who holds it.",
 			"Whether it happens depends on the interleaving. In seeded mode each seed is one interleaving: some seeds deadlock, some never do, and \"Find a deadlock\" tries seeds until one does. Turn on `fix` and the last philosopher takes the forks in the other order — everyone takes the lower-numbered fork first — which breaks the cycle: no seed deadlocks.",
-			"Rust has the same problem and the same cure: `Mutex` prevents data races, not deadlocks.",
+			"Rust has the same problem and the same cure: `Mutex` prevents data races, not deadlocks. The Rust beside it prints nothing, and when its threads deadlock it simply hangs: Rust has no check like Go's runtime's.",
 		},
 		Params: []Param{
 			{Name: "philosophers", Label: "Philosophers", Min: 2, Max: 8, Step: 1, Default: 5, Help: "goroutines at the table, and forks"},
@@ -51,6 +51,15 @@ for i in 0..5 {
 for h in handles {
     h.join().unwrap();
 }`,
+		RustRun: RustRun{MayHang: true}, // it prints nothing, and a deadlock hangs it
+		Counterparts: []Counterpart{
+			{`stage.NewMutex(`, "Mutex::new(())"},
+			{`g.Go(fmt.Sprintf("philosopher`, "thread::spawn"},
+			{`first.Lock(g)`, "left.lock()"},
+			{`second.Lock(g)`, "right.lock()"},
+			{`g.Work(p.Duration("eat"))`, "// eat"},
+			{`table.Wait(g)`, "h.join()"},
+		},
 		Searches: []Search{{Want: "deadlock", Label: "Find a deadlock", Showed: deadlocked}},
 		run:      diningPhilosophers,
 	}

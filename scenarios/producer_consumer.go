@@ -19,9 +19,9 @@ func producerConsumerScenario() *Scenario {
 		Summary: "A producer pushes onto a mutex-guarded slice and notifies; a consumer waits, locks, reads.",
 		Text: []string{
 			"Two goroutines share `data`, a slice guarded by the mutex `mu`. The producer locks, appends, sends a notice on `notify`, and unlocks; the consumer waits for a notice, locks, reads the whole slice, and unlocks.",
-			"In Rust the vector lives inside the `Mutex` (`Arc<Mutex<Vec<i32>>>`): the only way to reach it is through the guard `lock()` returns, and the lock is released when the guard goes out of scope. Go's `sync.Mutex` guards data by convention only: `mu` and `data` sit side by side and the code promises to touch `data` only while holding `mu`. The mutex lane shows what it guards at every lock and unlock.",
+			"In Rust the vector lives inside the `Mutex` (`Arc<Mutex<Vec<i32>>>`): the only way to reach it is through the guard `lock()` returns, and the lock is released when the guard goes out of scope. Each thread owns a handle to it: `Arc::clone` makes the producer's, and the consumer takes the first. Go's `sync.Mutex` guards data by convention only: `mu` and `data` sit side by side and the code promises to touch `data` only while holding `mu`. The mutex lane shows what it guards at every lock and unlock.",
 			"The producer sends its notice while it still holds the lock, as the Rust code does (its guard lives to the end of the loop body). Rust's `channel()` never blocks a sender, so `notify` here has room for every notice.",
-			"Make the lock hold time long and watch the consumer's lock wait, shaded as blocked; make the consumer slow and watch notices pile up in `notify` while the slice grows by several items between two reads.",
+			"Make the lock hold time long and watch the consumer's lock wait, shaded as blocked; make the consumer slow and watch notices pile up in `notify` while the slice grows by several items between two reads. The consumer prints what it read: `consumer got [0 1 2]` in Go, `Consumer got: [0, 1, 2]` in Rust, which prints a `Vec` with commas.",
 		},
 		Params: []Param{
 			{Name: "items", Label: "Items", Min: 1, Max: 20, Step: 1, Default: 5, Help: "how many values the producer pushes"},
@@ -31,12 +31,18 @@ func producerConsumerScenario() *Scenario {
 		},
 		Source:     src,
 		SourceLine: line,
-		Rust: `let data = Arc::new(Mutex::new(vec![]));
+		Rust: `use std::sync::mpsc::channel;
+use std::sync::{Arc, Mutex};
+use std::thread;
+
+let data = Arc::new(Mutex::new(vec![]));
 let (tx, rx) = channel();
 
+// a second handle to data, for the producer
+let shared = Arc::clone(&data);
 let producer = thread::spawn(move || {
     for i in 0..5 {
-        let mut data = data.lock().unwrap();
+        let mut data = shared.lock().unwrap();
         data.push(i);
         tx.send(()).unwrap();
     }
@@ -52,6 +58,25 @@ let consumer = thread::spawn(move || {
 
 producer.join().unwrap();
 consumer.join().unwrap();`,
+		// Each read sees at least as many items as notices came, and the last sees them all.
+		RustRun: RustRun{Prints: []string{
+			`Consumer got: \[0(, [1-4])*\]`,
+			`Consumer got: \[0(, [1-4])*\]`,
+			`Consumer got: \[0(, [1-4])*\]`,
+			`Consumer got: \[0(, [1-4])*\]`,
+			`Consumer got: \[0, 1, 2, 3, 4\]`,
+		}},
+		Counterparts: []Counterpart{
+			{`stage.NewMutex(g, "mu")`, "Mutex::new(vec![])"},
+			{`stage.NewChan[struct{}]`, "channel()"},
+			{`g.Go("producer"`, "thread::spawn"},
+			{`mu.Lock(g)`, ".lock().unwrap()"},
+			{`notify.Send(g`, "tx.send(())"},
+			{`g.Go("consumer"`, "thread::spawn"},
+			{`notify.Recv(g)`, "rx.recv()"},
+			{`mu.Lock(g)`, ".lock().unwrap()"},
+			{`g.Println("consumer got"`, `println!("Consumer got`},
+		},
 		run: producerConsumer,
 	}
 }

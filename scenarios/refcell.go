@@ -17,9 +17,9 @@ func refCellScenario() *Scenario {
 		Title:   "RefCell: borrow rules checked while the program runs",
 		Summary: "Many shared borrows or one mutable borrow — enforced at run time, with a panic.",
 		Text: []string{
-			"`RefCell<T>` moves Rust's borrow rules from compile time to run time. `borrow()` hands out a shared borrow and `borrow_mut()` the mutable one; the cell counts them, and any number of shared borrows, or exactly one mutable borrow, may be alive at once. Asking for one that breaks the rule panics: `borrow_mut()` while anything is borrowed fails with `BorrowMutError`.",
+			"`RefCell<T>` moves Rust's borrow rules from compile time to run time. `borrow()` hands out a shared borrow and `borrow_mut()` the mutable one; the cell counts them, and any number of shared borrows, or exactly one mutable borrow, may be alive at once. Asking for one that breaks the rule panics: `borrow_mut()` while anything is borrowed, with `RefCell already borrowed` (what its error, `BorrowMutError`, says; `try_borrow_mut()` returns the error instead of panicking).",
 			"Go checks none of this: a slice can be read and appended to from anywhere. The stage's `RefCell` type counts borrows the way Rust does. Its lane shows how many shared borrows are out, or that the mutable one is, and what the cell holds.",
-			"Turn on `conflict`: main keeps its shared borrows and asks for a mutable one. The stage records the `borrow-error` and panics as Rust would; main recovers the panic, reports it, and the run ends cleanly. Turn on `share` and a second goroutine takes a borrow too: Rust would not compile that (`RefCell` is not `Sync`), so the stage reports it.",
+			"Main prints what each shared borrow sees, `RefCell value: [1 2 3 4]`; the Rust prints `RefCell value: [1, 2, 3, 4]` (its `{:?}` puts commas in a `Vec`). Turn on `conflict`: main keeps its shared borrows and asks for a mutable one, as the Rust does at its end. The stage records the `borrow-error` and panics with Rust's message; main recovers the panic, reports it, and the run ends cleanly, where the Rust ends with it, panicking with `RefCell already borrowed`. Turn on `share` and a second goroutine takes a borrow too: Rust would not compile that (`RefCell` is not `Sync`), so the stage reports it.",
 		},
 		Params: []Param{
 			{Name: "readers", Label: "Shared borrows", Min: 1, Max: 4, Step: 1, Default: 2, Help: "how many shared borrows main takes at once"},
@@ -32,7 +32,27 @@ func refCellScenario() *Scenario {
 
 let data = RefCell::new(vec![1, 2, 3]);
 data.borrow_mut().push(4);
-println!("RefCell value: {:?}", data.borrow());`,
+
+let mut readers = Vec::new();
+for _ in 0..2 {
+    let r = data.borrow();
+    println!("RefCell value: {:?}", r);
+    readers.push(r);
+}
+// conflict: the shared borrows still live
+data.borrow_mut().push(5); // panics`,
+		RustRun: RustRun{
+			Prints: []string{`RefCell value: \[1, 2, 3, 4\]`, `RefCell value: \[1, 2, 3, 4\]`},
+			Panic:  stage.AlreadyBorrowed,
+		},
+		Counterparts: []Counterpart{
+			{`stage.NewRefCell(`, "RefCell::new(vec![1, 2, 3])"},
+			{`data.BorrowMut(g)`, "borrow_mut().push(4)"},
+			{`m.Release(g)`, "borrow_mut().push(4)"},
+			{`data.Borrow(g)`, "let r = data.borrow()"},
+			{`g.Println("RefCell value:"`, `println!("RefCell value`},
+			{`data.BorrowMut(g)`, "borrow_mut().push(5)"}, // in tryPush
+		},
 		run: refCell,
 	}
 }

@@ -172,7 +172,7 @@ var expectations = map[string]func(vals Values, ev []stage.Event, summary []Stat
 	"refcell": func(vals Values, ev []stage.Event, summary []Stat) error {
 		outcome, _ := stat(summary, "borrow_mut while borrowed")
 		conflict := vals.Int("conflict") == 1
-		if conflict != strings.Contains(outcome, "BorrowMutError") || count(ev, stage.KindBorrowError) != vals.Int("conflict") {
+		if conflict != strings.Contains(outcome, stage.AlreadyBorrowed) || count(ev, stage.KindBorrowError) != vals.Int("conflict") {
 			return fmt.Errorf("conflict=%v, outcome %q, %d borrow-errors", conflict, outcome, count(ev, stage.KindBorrowError))
 		}
 		if n := count(ev, stage.KindNotSync); n != vals.Int("share") {

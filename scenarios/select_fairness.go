@@ -69,6 +69,14 @@ fn main() {
     b.join().unwrap();
     println!("taken from a: {from_a}, taken from b: {from_b}, order {order}");
 }`,
+		RustRun: RustRun{Prints: []string{"taken from a: 8, taken from b: 8, order [ab]{16}"}},
+		Counterparts: []Counterpart{
+			{`stage.NewChan[int](g, "a"`, "mpsc::sync_channel(2)"},
+			{`g.Go("producer "`, "thread::spawn"},
+			{`ch.Send(g, i)`, "tx_a.send(('a', i))"},
+			{`switch g.Select(`, "for (from, _value) in rx"},
+			{`g.Println("order taken:", order)`, `println!("taken from a`},
+		},
 		run: selectFairness,
 	}
 }

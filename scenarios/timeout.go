@@ -45,6 +45,16 @@ fn main() {
         Err(_) => println!("timed out"),
     }
 }`,
+		RustRun: RustRun{Prints: []string{"timed out"}},
+		Counterparts: []Counterpart{
+			{`stage.NewChan[string]`, "mpsc::channel()"},
+			{`g.Go("worker"`, "thread::spawn"},
+			{`g.Work(p.Duration("work"))`, "thread::sleep"},
+			{`result.Send(g, "done")`, `tx.send("done")`},
+			{`g.Select(`, "rx.recv_timeout"},
+			{`g.Println("got", r)`, `println!("got {r}")`},
+			{`g.Println("timed out")`, `println!("timed out")`},
+		},
 		run: timeout,
 	}
 }

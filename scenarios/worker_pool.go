@@ -23,7 +23,7 @@ func workerPoolScenario() *Scenario {
 			"A worker pool bounds how much runs at once: a few goroutines, started up front, each take the next task from a shared queue until the queue is closed, and send their results on another channel.",
 			"In Go the queue is just a channel: any number of goroutines may receive from one channel, and each value goes to exactly one of them. Rust's `mpsc::Receiver` has a single owner, so a Rust pool wraps it in `Arc<Mutex<…>>` and workers take turns locking it to call `recv`.",
 			"Watch who gets which task. With fewer workers than tasks, each worker comes back for more as soon as it sends its result; jitter makes some tasks longer, and the faster workers take more of them. A small `queue` makes the feeder block until a worker is free; a large one lets it fill the queue and finish early.",
-			"The feeder closes `tasks` when it has sent them all, which ends every worker's `range` loop; when the last worker is done, `closer` closes `results`, which ends main's.",
+			"The feeder closes `tasks` when it has sent them all, which ends every worker's `range` loop; when the last worker is done, `closer` closes `results`, which ends main's. The Rust prints each result as it arrives (`worker 1: 16`: worker 1 squared task 4); the Go prints nothing, and its summary counts who did how many.",
 		},
 		Params: []Param{
 			{Name: "workers", Label: "Workers", Min: 1, Max: 16, Step: 1, Default: 3, Help: "goroutines taking tasks"},
@@ -62,6 +62,17 @@ drop(task_tx);
 for (id, square) in result_rx {
     println!("worker {id}: {square}");
 }`,
+		RustRun: RustRun{Prints: squaresByAWorker(12, 3), AnyOrder: true},
+		Counterparts: []Counterpart{
+			{`stage.NewChan[int](g, "tasks"`, "mpsc::channel::<u32>()"},
+			{`stage.NewChan[result](g, "results"`, "mpsc::channel()"},
+			{`g.Go(fmt.Sprintf("worker %d", w)`, "thread::spawn"},
+			{`tasks.Range(g)`, "task_rx.lock().unwrap().recv()"},
+			{`results.Send(g`, "result_tx.send("},
+			{`tasks.Send(g, t)`, "task_tx.send(n)"},
+			{`tasks.Close(g)`, "drop(task_tx)"},
+			{`results.Range(g)`, "in result_rx"},
+		},
 		run: workerPool,
 	}
 }
@@ -110,6 +121,16 @@ func workerPool(g *stage.G, p Values) []Stat {
 }
 
 // show:end
+
+// squaresByAWorker are the lines the Rust original prints: the square of every task, each
+// by one of the workers.
+func squaresByAWorker(tasks, workers int) []string {
+	lines := make([]string, tasks)
+	for n := range tasks {
+		lines[n] = fmt.Sprintf("worker [0-%d]: %d", workers-1, n*n)
+	}
+	return lines
+}
 
 // poolStats reports tasks per worker and how much of the run each worker spent working.
 func poolStats(done []int, busy []time.Duration, total time.Duration) []Stat {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -55,4 +57,56 @@ func TestBrowserCodeTabs(t *testing.T) {
 	}
 	shows(true, true)
 	screenshot(t, ctx, "wide")
+}
+
+// TestBrowserRustLineLightsWithItsGo steps a seeded atomic-counter run event by event: where
+// the lit Go line has a Rust counterpart (the catalog's Counterparts), the Rust line lights
+// too; where it has none, no Rust line is lit.
+func TestBrowserRustLineLightsWithItsGo(t *testing.T) {
+	ts := newTestServer(t)
+	ctx := newBrowser(t)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1500, 900)); err != nil {
+		t.Fatal(err)
+	}
+	openPage(t, ctx, ts.srv.URL+"/play/atomic-counter?goroutines=2&adds=1&work=50&gap=20&method=atomic&mode=seeded&seed=1&processors=4&view=events")
+	if reason, failure := pageRunEnd(t, ctx); !strings.Contains(reason, "reason-done") {
+		t.Fatalf("the run ended with %q %s", reason, failure)
+	}
+	lit := func() (goLine, rustLine string) {
+		t.Helper()
+		got := eval[[]string](t, ctx, `['#go-source', '#rust-source'].map((s) => {
+			const l = document.querySelector(s + ' .line.lit'); return l ? l.textContent.trim() : '' })`)
+		return got[0], got[1]
+	}
+	eval[bool](t, ctx, `document.activeElement && document.activeElement.blur(), true`)
+	logLen := `document.querySelectorAll('#log li').length`
+	pressKeys(t, ctx, kb.Home)
+	waitPage(t, ctx, logLen+` === 0`, "Home did not take the playhead to the start")
+	// Step until the Go line lit is want; then the Rust line lit must be rust. The log
+	// lists the events up to the playhead: a step has been drawn when it has one more.
+	step := 0
+	stepTo := func(want, rust string) {
+		t.Helper()
+		for range 40 {
+			pressKeys(t, ctx, kb.ArrowRight)
+			step++
+			waitPage(t, ctx, logLen+` === `+strconv.Itoa(step), "→ did not step one event on")
+			goLine, rustLine := lit()
+			if !strings.Contains(goLine, want) {
+				continue
+			}
+			if rust == "" && rustLine != "" || !strings.Contains(rustLine, rust) {
+				t.Errorf("with the Go line %q lit, the Rust line lit is %q, want one with %q", goLine, rustLine, rust)
+			}
+			return
+		}
+		t.Fatalf("stepping through the run never lit a Go line with %q", want)
+	}
+	stepTo("counter.Add(g, 10)", "atomic.fetch_add(10, Ordering::SeqCst);")
+	screenshot(t, ctx, "fetch-add")
+	stepTo(`g.Println("AtomicInt value:"`, `println!("AtomicUsize value: {}"`)
+	stepTo("wg.Add(g, 1)", "") // the Rust has no waitgroup
+	if n := eval[int](t, ctx, `document.querySelectorAll('#rust-source .line.lit').length`); n != 0 {
+		t.Errorf("%d Rust lines lit for a Go line without a counterpart", n)
+	}
 }

@@ -15,7 +15,7 @@ import (
 
 // Browser tests drive Debian's Chromium against the real server on a loopback port. They skip
 // when no Chromium is installed, unless INTERLEAVE_REQUIRE_BROWSER=1 (as in CI), where a
-// missing browser fails them.
+// missing browser fails them; and under -short, the quick loop of everything else.
 
 func chromiumPath() string {
 	if p := os.Getenv("INTERLEAVE_CHROMIUM"); p != "" {
@@ -32,6 +32,9 @@ func chromiumPath() string {
 // newBrowser starts a headless Chromium for one test and returns a tab's context.
 func newBrowser(t *testing.T) context.Context {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("-short: skipping browser test")
+	}
 	path := chromiumPath()
 	if path == "" {
 		if os.Getenv("INTERLEAVE_REQUIRE_BROWSER") == "1" {

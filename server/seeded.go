@@ -83,7 +83,7 @@ func (a *app) handleTrace(c echo.Context) error {
 	if end.Reason == stage.ReasonSchedule {
 		return echo.NewHTTPError(http.StatusBadRequest, end.Message)
 	}
-	name := fmt.Sprintf("%s-seed%d", s.ID, set.Seed)
+	name := fmt.Sprintf("%s-seed-%d", s.ID, set.Seed) // as the page names its downloads
 	if format == "chrome" {
 		data, err := stage.ChromeTrace(events)
 		if err != nil {

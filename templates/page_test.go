@@ -8,6 +8,7 @@ import (
 	"html/template"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -167,9 +168,16 @@ func TestPageContract(t *testing.T) {
 		// every source line, numbered as the file numbers it
 		lines := strings.Split(strings.TrimRight(s.Source, "\n"), "\n")
 		goHTML, rustHTML, _ := strings.Cut(html, `<pre id="rust-source">`)
-		got := regexp.MustCompile(`<span class="line" data-line="(\d+)">`).FindAllStringSubmatch(goHTML, -1)
+		got := regexp.MustCompile(`<span class="line" data-line="(\d+)"(?: data-rust="(\d+)")?>`).FindAllStringSubmatch(goHTML, -1)
 		if len(got) != len(lines) {
 			t.Fatalf("%s: %d source lines rendered, want %d", s.ID, len(got), len(lines))
+		}
+		// a Go line with a Rust counterpart names it, for the code panel to light both
+		for _, l := range got {
+			n, _ := strconv.Atoi(l[1])
+			if want := s.RustLineOf(n); l[2] != "" && l[2] != strconv.Itoa(want) || l[2] == "" && want != 0 {
+				t.Errorf("%s: Go line %s names Rust line %q, want %d", s.ID, l[1], l[2], want)
+			}
 		}
 		if got[0][1] != fmt.Sprint(s.SourceLine) || got[len(got)-1][1] != fmt.Sprint(s.SourceLine+len(lines)-1) {
 			t.Errorf("%s: lines numbered %s…%s, want %d…%d", s.ID, got[0][1], got[len(got)-1][1], s.SourceLine, s.SourceLine+len(lines)-1)
@@ -309,7 +317,7 @@ func TestPageRunSettings(t *testing.T) {
 		`<button type="button" id="new-seed" disabled>New seed</button>`,
 		`<select id="processors" name="processors"`,
 		`<option value="4" selected>4</option>`,
-		`<div class="exports" id="exports"`, `<a id="export-json" class="btn">`, `<a id="export-chrome" class="btn" hidden>`,
+		`<div class="exports" id="exports"`, `<a id="export-json" class="btn">`, `<a id="export-chrome" class="btn">`,
 		`<button type="button" id="export-png" disabled>`,
 		`<dialog id="help" aria-labelledby="help-h">`, `<form method="dialog">`,
 	} {

@@ -54,7 +54,7 @@ function main() {
     status.className = kind;
   };
 
-  const code = new CodePanel($('code'), $('go-source'));
+  const code = new CodePanel($('code'), $('go-source'), $('rust-source'));
   const log = new EventLog($('log'), () => timeline.playing || timeline.dragging);
   const timeline = new Timeline($('timeline'), $('timeline-wrap'), {
     onFrame: (n) => {

@@ -85,6 +85,14 @@ func (c *Cell[T]) Set(g *G, v T) {
 // BorrowError is the panic value of a borrow the rules forbid, carrying Rust's message.
 type BorrowError struct{ Message string }
 
+// What Rust's borrow_mut and borrow panic with when the rules forbid the borrow (as of Rust
+// 1.95: the Display of BorrowMutError and BorrowError, which try_borrow_mut and try_borrow
+// return instead of panicking).
+const (
+	AlreadyBorrowed        = "RefCell already borrowed"
+	AlreadyMutablyBorrowed = "RefCell already mutably borrowed"
+)
+
 func (e BorrowError) Error() string { return e.Message }
 
 // RefCell is Rust's RefCell<T>: borrows checked at run time. Any number of shared borrows, or
@@ -146,9 +154,9 @@ func (c *RefCell[T]) borrow(g *G, pc uintptr, mut bool) {
 	switch {
 	case !ok:
 	case mut && c.borrows != 0:
-		failure = "already borrowed: BorrowMutError"
+		failure = AlreadyBorrowed
 	case !mut && c.borrows < 0:
-		failure = "already mutably borrowed: BorrowError"
+		failure = AlreadyMutablyBorrowed
 	case mut:
 		c.borrows = -1
 		ok = g.recordLocked(&entry{kind: kindBorrowMut, obj: int32(c.id), text: r.texts.add(show(c.value)), aux: borrowsAux(-1)}, pc)

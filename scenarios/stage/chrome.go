@@ -3,13 +3,17 @@ package stage
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
+	"strconv"
 )
 
 // ChromeTrace converts a trace to the Chrome Trace Event Format, which Perfetto and
 // chrome://tracing open: one thread track per goroutine (named with metadata events),
 // blocked, working and sleeping stretches as complete ("X") slices, each message as a flow
-// arrow from its send to its receive, and atomic values and channel occupancy as counter
-// ("C") tracks. Times are microseconds.
+// arrow from its send to its receive, and counter ("C") tracks, whose values are numbers
+// (Perfetto drops any other): atomics' values, channels' occupancy, cells' values when they
+// are numbers, and refcells' borrows (shared borrows out, -1 while mutably borrowed). Times
+// are microseconds.
 func ChromeTrace(events []Event) ([]byte, error) {
 	c := chromeConverter{
 		objects: map[int]Event{},
@@ -69,9 +73,16 @@ func (c *chromeConverter) event(e Event) {
 			chromeEvent{Name: "thread_sort_index", Ph: "M", Pid: 1, Tid: e.Child, Args: map[string]any{"sort_index": e.Child}})
 	case KindNew:
 		c.objects[e.Obj] = e
-		if e.ObjKind == ObjAtomic {
-			c.counter(e.T, e.Name, e.Value)
+		switch e.ObjKind {
+		case ObjAtomic, ObjCell:
+			c.numberCounter(e.T, e.Name, e.Value)
+		case ObjRefCell:
+			c.counter(e.T, e.Name+" borrows", 0)
 		}
+	case KindCellSet:
+		c.numberCounter(e.T, c.objName(e.Obj), e.Value)
+	case KindBorrow, KindBorrowMut, KindRelease:
+		c.counter(e.T, c.objName(e.Obj)+" borrows", e.Borrows)
 	case KindSendBegin, KindRecvBegin, KindLockBegin, KindWorkBegin, KindSleepBeg, KindWaitBegin, KindRunnableBegin:
 		c.open[e.G] = e
 		if e.Kind == KindSendBegin {
@@ -151,6 +162,20 @@ func (c *chromeConverter) slice(begin Event, end int64) {
 
 func (c *chromeConverter) counter(ns int64, name string, value any) {
 	c.out = append(c.out, chromeEvent{Name: name, Ph: "C", Ts: micros(ns), Pid: 1, Args: map[string]any{"value": value}})
+}
+
+// decimal is a number as Go prints one: what a counter given as text must look like.
+var decimal = regexp.MustCompile(`^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$`)
+
+// numberCounter adds a counter value given as text (an atomic's or a cell's, as events carry
+// it), when it is a finite decimal number: a cell may hold anything.
+func (c *chromeConverter) numberCounter(ns int64, name, text string) {
+	if !decimal.MatchString(text) {
+		return
+	}
+	if v, err := strconv.ParseFloat(text, 64); err == nil {
+		c.counter(ns, name, v)
+	}
 }
 
 func (c *chromeConverter) instant(e Event, name string) {

@@ -3,6 +3,7 @@ package stage_test
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"testing"
 
 	"interleave/scenarios/stage"
@@ -10,11 +11,21 @@ import (
 
 // TestChromeTrace checks the structure Perfetto relies on: named thread tracks, complete
 // slices with non-negative durations on known threads, flows whose start and finish pair up
-// by id, and counter tracks for atomics and channel buffers.
+// by id, and counter tracks for atomics, channel buffers, cells and refcells' borrows, whose
+// values are numbers (Perfetto drops a counter whose value is text).
 func TestChromeTrace(t *testing.T) {
 	events, end := stage.Record(context.Background(), stage.Config{Speed: 100}, func(g *stage.G) {
+		c := stage.NewCell(g, "c", 10)
+		c.Set(g, c.Get(g)+5)
+		label := stage.NewCell(g, "label", "ten") // not a number: no counter
+		label.Set(g, "eleven")
+		r := stage.NewRefCell(g, "r", []int{1})
+		b := r.Borrow(g)
+		b.Release(g)
+		m := r.BorrowMut(g)
+		m.Release(g)
 		ch := stage.NewChan[int](g, "ch", 2)
-		n := stage.NewAtomicInt(g, "n", 0)
+		n := stage.NewAtomicInt(g, "n", 5)
 		mu := stage.NewMutex(g, "mu")
 		done := stage.NewChan[bool](g, "done", 0)
 		for i := range 3 {
@@ -59,7 +70,7 @@ func TestChromeTrace(t *testing.T) {
 	threads := map[int]string{}
 	flows := map[int64][2]int{}
 	kinds := map[string]int{}
-	counters := map[string]bool{}
+	counters := map[string][]any{}
 	for _, e := range file.TraceEvents {
 		kinds[e.Ph]++
 		if e.Pid != 1 {
@@ -89,10 +100,11 @@ func TestChromeTrace(t *testing.T) {
 			}
 			flows[e.ID] = f
 		case "C":
-			counters[e.Name] = true
-			if _, ok := e.Args["value"]; !ok {
-				t.Errorf("counter %q without a value", e.Name)
+			v, ok := e.Args["value"]
+			if _, number := v.(float64); !ok || !number {
+				t.Errorf("counter %q at %v has the value %#v, not a number", e.Name, *e.Ts, v)
 			}
+			counters[e.Name] = append(counters[e.Name], v)
 		}
 	}
 	if len(threads) != 4 || threads[1] != "main" {
@@ -106,8 +118,17 @@ func TestChromeTrace(t *testing.T) {
 			t.Errorf("flow %d has %d starts and %d finishes", id, f[0], f[1])
 		}
 	}
-	if !counters["n"] || !counters["ch buffered"] {
-		t.Errorf("counter tracks %v, want n and ch buffered", counters)
+	for name, want := range map[string][]any{
+		"n":         {5.0, 6.0, 7.0, 8.0},
+		"c":         {10.0, 15.0},
+		"r borrows": {0.0, 1.0, 0.0, -1.0, 0.0},
+	} {
+		if got := counters[name]; !slices.Equal(got, want) {
+			t.Errorf("counter %s: %v, want %v", name, got, want)
+		}
+	}
+	if len(counters["ch buffered"]) == 0 || len(counters["label"]) != 0 {
+		t.Errorf("counter tracks %v, want ch buffered and none for the cell that holds text", counters)
 	}
 	if kinds["X"] == 0 || kinds["i"] == 0 {
 		t.Errorf("phases %v, want slices and instants", kinds)

@@ -580,8 +580,7 @@ func (v *validator) refcell(e *Event, o *oState) {
 	case e.Kind == KindRelease && e.Op == "shared" && before > 0:
 		after = before - 1
 	case e.Kind == KindBorrowError:
-		forbidden := strings.Contains(e.Value, "BorrowMutError") && before != 0 ||
-			strings.Contains(e.Value, "BorrowError") && !strings.Contains(e.Value, "BorrowMutError") && before < 0
+		forbidden := e.Value == AlreadyBorrowed && before != 0 || e.Value == AlreadyMutablyBorrowed && before < 0
 		if !forbidden {
 			v.fail(e, "refcell %s refuses a borrow the rules allow (%s with %d borrows)", o.name, e.Value, before)
 		}

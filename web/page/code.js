@@ -1,10 +1,13 @@
-// The code panel: the line the playhead is at lit, and the Go and Rust tabs.
+// The code panel: the line the playhead is at lit, with its Rust counterpart when it has one
+// (the server marks such Go lines with data-rust), and the Go and Rust tabs.
 
 export class CodePanel {
-  /** box holds the tabs and both sources; code is the Go source, whose lines light. */
-  constructor(box, code) {
+  /** box holds the tabs and both sources; code is the Go source, whose lines light; rust the Rust. */
+  constructor(box, code, rust) {
     this.code = code;
-    this.lit = null; // the lit line
+    this.rust = rust;
+    this.lit = null; // the lit Go line
+    this.twin = null; // the lit Rust line
     // arrows move between the tabs, as in any tab list
     const tabs = Array.from(box.querySelectorAll('[role="tab"]'));
     const show = (tab) => {
@@ -38,12 +41,14 @@ export class CodePanel {
     this.light(line);
   }
 
-  /** light lights source line n (0: none). */
+  /** light lights source line n (0: none), and the Rust line that does the same. */
   light(n) {
     const el = n ? this.code.querySelector(`.line[data-line="${n}"]`) : null;
     if (el === this.lit) return;
-    if (this.lit) this.lit.classList.remove('lit');
-    if (el) el.classList.add('lit');
+    const twin = el && el.dataset.rust ? this.rust.querySelector(`.line[data-line="${el.dataset.rust}"]`) : null;
+    for (const old of [this.lit, this.twin]) if (old) old.classList.remove('lit');
+    for (const now of [el, twin]) if (now) now.classList.add('lit');
     this.lit = el;
+    this.twin = twin;
   }
 }

@@ -5,7 +5,8 @@ import { $, download } from './dom.js';
 /**
  * initExports wires the export links and returns refresh(ready), which offers the exports of
  * the run shown (state's) once ready (complete): a seeded run's as links to the trace API, a
- * live run's JSON built from the events received. setStatus(text, kind) tells what failed.
+ * live run's built from the events received (its Chrome trace by trace/chrome.js, loaded
+ * when first asked for). setStatus(text, kind) tells what failed.
  */
 export function initExports(scenario, state, timeline, setStatus) {
   const json = $('export-json');
@@ -15,11 +16,12 @@ export function initExports(scenario, state, timeline, setStatus) {
     const { shown } = state;
     return shown.mode === 'seeded' && shown.seed !== undefined ? `${scenario}-seed-${shown.seed}` : `${scenario}-live`;
   };
-  const save = (blob, ext) => {
+  const save = (blob, file) => {
     const url = URL.createObjectURL(blob);
-    download(url, `${fileBase()}.${ext}`);
+    download(url, file);
     setTimeout(() => URL.revokeObjectURL(url), 10000);
   };
+  const saveJSON = (doc, file) => save(new Blob([JSON.stringify(doc)], { type: 'application/json' }), file);
   // traceQuery is the query of the trace API for the run shown (seeded runs only).
   const traceQuery = () => {
     const { shown } = state;
@@ -38,11 +40,24 @@ export function initExports(scenario, state, timeline, setStatus) {
     const { shown, trace } = state;
     const end = shown.end ? (({ v, type, run: _, ...rest }) => rest)(shown.end) : null;
     const doc = { v: 1, scenario, params: shown.params, mode: shown.mode, events: trace.events, end };
-    save(new Blob([JSON.stringify(doc)], { type: 'application/json' }), 'json');
+    saveJSON(doc, json.download);
+  });
+  chrome.addEventListener('click', async (ev) => {
+    if (!chrome.hasAttribute('href') || chrome.dataset.local !== 'true') return; // a link to the trace API
+    ev.preventDefault();
+    const { events } = state.trace; // this run's, whatever runs while the converter loads
+    const file = chrome.download;
+    try {
+      const { chromeTrace } = await import('../trace/chrome.js');
+      saveJSON(chromeTrace(events), file);
+    } catch (err) {
+      setStatus(`Could not make the Chrome trace: ${err.message}`, 'error');
+    }
   });
   png.addEventListener('click', async () => {
+    const file = `${fileBase()}.png`;
     try {
-      save(await timeline.snapshot(), 'png');
+      save(await timeline.snapshot(), file);
     } catch (err) {
       setStatus(`Could not make the image: ${err.message}`, 'error');
     }
@@ -60,11 +75,11 @@ export function initExports(scenario, state, timeline, setStatus) {
     } else {
       json.removeAttribute('href');
     }
-    chrome.hidden = !seeded;
-    if (seeded) {
-      chrome.href = `${api}${traceQuery()}&format=chrome`;
+    if (ready) {
+      chrome.href = seeded ? `${api}${traceQuery()}&format=chrome` : '#';
+      chrome.dataset.local = String(!seeded);
       chrome.download = `${fileBase()}.chrome.json`;
-      chrome.title = 'Chrome Trace Event Format: opens in Perfetto (ui.perfetto.dev) or chrome://tracing';
+      chrome.title = `Chrome Trace Event Format${seeded ? '' : ' of the events this page received'}: opens in Perfetto (ui.perfetto.dev) or chrome://tracing`;
     } else {
       chrome.removeAttribute('href');
     }
