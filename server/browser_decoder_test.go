@@ -33,6 +33,14 @@ type decoderReport struct {
 	Malformed int      `json:"malformed"`
 	Drawn     int      `json:"drawn"`
 	Runnable  int      `json:"runnable"` // runnable spans checked
+	// selects checked, by what they did
+	Selects struct {
+		Woken    int `json:"woken"`    // waited, then received what a send sent
+		Default  int `json:"default"`  // took the default
+		Sent     int `json:"sent"`     // ran a send case, received by a plain receive
+		Closed   int `json:"closed"`   // found a channel closed
+		Deadlock int `json:"deadlock"` // blocked in a select for good
+	} `json:"selects"`
 }
 
 func TestBrowserDecoderReadsTheGoldenFixture(t *testing.T) {
@@ -98,6 +106,10 @@ func TestBrowserDecoderReadsTheGoldenFixture(t *testing.T) {
 	if rep.Runnable < 2 {
 		t.Errorf("the page found %d runnable spans in the fixture, want one closed and one left open", rep.Runnable)
 	}
+	// And the selects, one of each sort.
+	if s := rep.Selects; s.Woken == 0 || s.Default == 0 || s.Sent == 0 || s.Closed == 0 || s.Deadlock == 0 {
+		t.Errorf("the page checked selects %+v in the fixture, want at least one of each", s)
+	}
 	t.Logf("%d lines: %d runs, %d events, %d lines marked malformed", len(lines), rep.Runs, rep.Events, rep.Malformed)
 	screenshot(t, ctx, "fixture")
 }
@@ -116,6 +128,7 @@ const decoderCheckJS = `async (lines) => {
   let malformed = 0;
   let events = 0;
   let runnable = 0;
+  const selects = { woken: 0, default: 0, sent: 0, closed: 0, deadlock: 0 };
   const say = (n, text) => problems.push('line ' + n + ': ' + text);
 
   lines.forEach((line, i) => {
@@ -197,8 +210,10 @@ const decoderCheckJS = `async (lines) => {
     }
 
     // every lane a go or new event names exists, in order, with its name and kind
-    const sendBegins = new Map();
-    const recvEnds = [];
+    const sendBegins = new Map(); // msg → the send-begin, or the select-begin of the send case, that offered it
+    const recvEnds = []; // recv-ends and the select-ends of receive cases, but for closed channels
+    const selectBegun = new Map(); // goroutine → its select-begin waiting for its end
+    const selectPairs = []; // [select-begin, its select-end or null]
     const stepEvents = new Map(); // object → its atomic / wg-add events
     for (const e of tr.events) {
       switch (e.kind) {
@@ -220,6 +235,21 @@ const decoderCheckJS = `async (lines) => {
         case 'recv-end':
           if (!e.closed) recvEnds.push(e);
           break;
+        case 'select-begin':
+          for (const c of e.cases) if (c.dir === 'send' && c.obj !== undefined) sendBegins.set(c.msg, e);
+          selectBegun.set(e.g, e);
+          break;
+        case 'select-end': {
+          const b = selectBegun.get(e.g);
+          selectBegun.delete(e.g);
+          if (!b) {
+            bad('event ' + e.seq + ' ends a select that did not begin');
+            break;
+          }
+          selectPairs.push([b, e]);
+          if (b.cases[e.case].dir === 'recv' && !e.closed) recvEnds.push(e);
+          break;
+        }
         case 'atomic':
         case 'wg-add':
           if (!stepEvents.has(e.obj)) stepEvents.set(e.obj, []);
@@ -242,7 +272,7 @@ const decoderCheckJS = `async (lines) => {
     // every -begin is a span of its kind on its goroutine's lane, ended by the goroutine's next
     // event (its -end, or a panic) or open (a deadlock, or a run that stopped there); where the
     // time went adds up to each life, and a wait for a processor counts as runnable, not running
-    const SPAN_KINDS = { send: P.BLOCKED, recv: P.BLOCKED, lock: P.BLOCKED, wait: P.BLOCKED, work: P.WORK, sleep: P.SLEEP, runnable: P.RUNNABLE };
+    const SPAN_KINDS = { send: P.BLOCKED, recv: P.BLOCKED, lock: P.BLOCKED, wait: P.BLOCKED, select: P.BLOCKED, work: P.WORK, sleep: P.SLEEP, runnable: P.RUNNABLE };
     const own = new Map(tr.goroutines.map((g) => [g.id, []]));
     for (const e of tr.events) if (own.has(e.g)) own.get(e.g).push(e);
     const st = P.runStats(tr, r.end ? r.end.stats.duration : tr.lastT);
@@ -272,6 +302,64 @@ const decoderCheckJS = `async (lines) => {
       const sum = row.running + row.working + row.runnable + row.blocked + row.sleeping;
       if (row.runnable !== waited || sum !== row.life) bad(g.name + ': where the time went ' + JSON.stringify({ ...row, g: undefined }) + ' for ' + waited + ' ns waiting for a processor');
     });
+
+    // a select waits on each of its cases' channels, on that channel's lane, from its begin to
+    // its end (or the end of the run); the waits on the channel of the case that ran are
+    // marked; its sentences say what it did, and its partner is the other side of what it did
+    for (const b of selectBegun.values()) selectPairs.push([b, null]);
+    const waitsSeen = new Map(tr.objects.map((o) => [o.id, 0]));
+    for (const [b, e] of selectPairs) {
+      const g = tr.goroutine(b.g);
+      const chans = [...new Set(b.cases.filter((c) => c.obj !== undefined).map((c) => c.obj))];
+      const ran = e ? b.cases[e.case] : null;
+      for (const id of chans) {
+        const o = tr.object(id);
+        const w = (o.waits.get(b.g) || []).find((x) => x.seq === b.seq);
+        waitsSeen.set(id, waitsSeen.get(id) + 1);
+        const want = { t0: b.t, t1: e ? e.t : null, chosen: !!ran && ran.obj === id };
+        if (!w) bad(g.name + "'s select at event " + b.seq + ' has no wait on the lane of ' + o.name);
+        else if (w.t0 !== want.t0 || w.t1 !== want.t1 || w.chosen !== want.chosen) bad(g.name + "'s wait on " + o.name + ' ' + JSON.stringify(w) + ' is not ' + JSON.stringify(want));
+      }
+      const said = [P.describe(tr, b), e ? P.describe(tr, e) : ''];
+      if (!said[0].startsWith(g.name + (b.cases.some((c) => c.dir === 'default') ? ' selects' : ' waits in a select'))) bad('the log says ' + JSON.stringify(said[0]) + ' for event ' + b.seq);
+      if (!e) {
+        const d = tr.events.find((x) => x.kind === 'deadlock' && x.g === b.g);
+        if (!d) continue;
+        selects.deadlock++;
+        const text = P.describe(tr, d);
+        if (!text.startsWith(g.name + ' is deadlocked in select: ') || text.includes('::')) bad('the log says ' + JSON.stringify(text) + ' for a deadlock in a select');
+        for (const id of chans) if (!tr.object(id).marks.some((m) => m.kind === 'deadlock' && m.g === b.g)) bad(tr.oName(id) + ' has no deadlock mark for ' + g.name + ', which waits on it for good');
+        continue;
+      }
+      const p = P.partner(tr, e);
+      const pb = P.partner(tr, b);
+      let want;
+      let words;
+      if (ran.dir === 'default') {
+        selects.default++;
+        [want, words] = [b, "'s select took the default"];
+      } else if (e.closed) {
+        selects.closed++;
+        [want, words] = [tr.events.find((x) => x.kind === 'close' && x.obj === e.obj), "'s select found " + tr.oName(e.obj) + ' closed'];
+      } else if (ran.dir === 'recv') {
+        if (e.t > b.t) selects.woken++;
+        [want, words] = [sendBegins.get(e.msg), "'s select took " + tr.oName(e.obj)];
+      } else {
+        want = recvEnds.find((x) => x.msg === e.msg);
+        if (want && want.kind === 'recv-end') selects.sent++;
+        words = "'s select sent " + ran.value + ' on ' + tr.oName(e.obj);
+        if (pb !== want) bad('event ' + b.seq + ', a select whose send case ran, is paired with ' + JSON.stringify(pb) + ', not with the receive');
+        if (want && P.partner(tr, want) !== b) bad('the receive at event ' + want.seq + ' is paired with ' + JSON.stringify(P.partner(tr, want)) + ', not with the select that sent it');
+      }
+      if (!want || p !== want) bad('event ' + e.seq + ' is paired with ' + JSON.stringify(p) + ', not ' + JSON.stringify(want));
+      if (!said[1].startsWith(g.name + words)) bad('the log says ' + JSON.stringify(said[1]) + ' for event ' + e.seq + ', not "' + g.name + words + '…"');
+    }
+    for (const o of tr.objects) {
+      if (o.kind !== 'chan') continue;
+      let n = 0;
+      for (const ws of o.waits.values()) n += ws.length;
+      if (n !== waitsSeen.get(o.id)) bad(o.name + ' shows ' + n + ' waits in selects, the events have ' + waitsSeen.get(o.id));
+    }
 
     // atomic values and waitgroup counters chain, step by step, as their ops say
     for (const o of tr.objects) {
@@ -335,5 +423,5 @@ const decoderCheckJS = `async (lines) => {
       problems.push('run ' + r.id + ' (line ' + r.line + '): drawing it threw ' + e.name + ': ' + e.message);
     }
   }
-  return { problems, runs: all.length, events, malformed, drawn, runnable };
+  return { problems, runs: all.length, events, malformed, drawn, runnable, selects };
 }`

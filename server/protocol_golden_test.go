@@ -124,6 +124,74 @@ func seededRun() []stage.Event {
 	return ev
 }
 
+// selectRun is a live run of selects: one that waits until a send wakes it (beside a case
+// on a nil channel), one that takes its default, a send case that fills a buffer and is
+// received by a plain receive, a receive case that finds its channel closed, and a select's
+// send case received by another select.
+func selectRun() []stage.Event {
+	ev := []stage.Event{
+		{G: 0, Kind: stage.KindGo, Child: 1, Name: "main"},
+		{G: 1, Kind: stage.KindNew, Obj: 1, ObjKind: stage.ObjChan, Name: "results", Line: 10},
+		{G: 1, Kind: stage.KindNew, Obj: 2, ObjKind: stage.ObjChan, Name: "jobs", Cap: 1, Line: 11},
+		{G: 1, Kind: stage.KindNew, Obj: 3, ObjKind: stage.ObjChan, Name: "out", Cap: 1, Line: 12},
+		{G: 1, Kind: stage.KindNew, Obj: 4, ObjKind: stage.ObjChan, Name: "quit", Line: 13},
+		{G: 1, Kind: stage.KindGo, Child: 2, Name: "worker", Line: 14},
+		{G: 1, Kind: stage.KindSelectBegin, Line: 20, Cases: []stage.SelectCase{
+			{Dir: "recv", Obj: 1, Line: 21}, {Dir: "recv", Line: 22}, {Dir: "recv", Obj: 4, Line: 23}}},
+		{G: 2, Kind: stage.KindWorkBegin, Dur: 200_000, Line: 15},
+		{G: 2, Kind: stage.KindWorkEnd, Line: 15},
+		{G: 2, Kind: stage.KindSendBegin, Obj: 1, Msg: 1, Value: "42", Line: 16},
+		{G: 2, Kind: stage.KindSendEnd, Obj: 1, Msg: 1, Line: 16},
+		{G: 1, Kind: stage.KindSelectEnd, Obj: 1, Msg: 1, Value: "42", Line: 21, Case: 0},
+		{G: 1, Kind: stage.KindSelectBegin, Line: 25, Cases: []stage.SelectCase{
+			{Dir: "recv", Obj: 2, Line: 26}, {Dir: "default", Line: 27}}},
+		{G: 1, Kind: stage.KindSelectEnd, Line: 27, Case: 1},
+		{G: 1, Kind: stage.KindSelectBegin, Line: 30, Cases: []stage.SelectCase{
+			{Dir: "send", Obj: 3, Msg: 2, Value: "7", Line: 31}, {Dir: "send", Obj: 4, Msg: 3, Value: "0", Line: 32}}},
+		{G: 1, Kind: stage.KindSelectEnd, Obj: 3, Msg: 2, Value: "7", Line: 31, Case: 0},
+		{G: 1, Kind: stage.KindClose, Obj: 2, Line: 34},
+		{G: 1, Kind: stage.KindSelectBegin, Line: 35, Cases: []stage.SelectCase{
+			{Dir: "recv", Obj: 2, Line: 36}, {Dir: "recv", Obj: 4, Line: 37}}},
+		{G: 1, Kind: stage.KindSelectEnd, Obj: 2, Value: "0", Closed: true, Line: 36, Case: 0},
+		{G: 2, Kind: stage.KindRecvBegin, Obj: 3, Line: 17},
+		{G: 2, Kind: stage.KindRecvEnd, Obj: 3, Msg: 2, Value: "7", Line: 17},
+		{G: 2, Kind: stage.KindSelectBegin, Line: 40, Cases: []stage.SelectCase{
+			{Dir: "send", Obj: 1, Msg: 4, Value: "43", Line: 41}, {Dir: "recv", Obj: 4, Line: 42}}},
+		{G: 1, Kind: stage.KindSelectBegin, Line: 45, Cases: []stage.SelectCase{
+			{Dir: "recv", Obj: 1, Line: 46}, {Dir: "send", Obj: 4, Msg: 5, Value: "1", Line: 47}}},
+		{G: 2, Kind: stage.KindSelectEnd, Obj: 1, Msg: 4, Value: "43", Line: 41, Case: 0},
+		{G: 1, Kind: stage.KindSelectEnd, Obj: 1, Msg: 4, Value: "43", Line: 46, Case: 0},
+		{G: 2, Kind: stage.KindExit},
+		{G: 1, Kind: stage.KindExit},
+	}
+	for i := range ev {
+		ev[i].Seq = int64(i + 1)
+		ev[i].T = int64(i) * 100_000
+	}
+	return ev
+}
+
+// selectDeadlockRun is a seeded run that ends in deadlock with main in a select, waiting
+// on two channels nobody will use, and a worker blocked receiving from a third.
+func selectDeadlockRun() []stage.Event {
+	ev := []stage.Event{
+		{G: 0, Kind: stage.KindGo, Child: 1, Name: "main"},
+		{G: 1, Kind: stage.KindNew, Obj: 1, ObjKind: stage.ObjChan, Name: "results", Line: 10},
+		{G: 1, Kind: stage.KindNew, Obj: 2, ObjKind: stage.ObjChan, Name: "timer", Line: 11},
+		{G: 1, Kind: stage.KindNew, Obj: 3, ObjKind: stage.ObjChan, Name: "never", Line: 12},
+		{G: 1, Kind: stage.KindGo, Child: 2, Name: "worker", Line: 13},
+		{G: 2, Kind: stage.KindRecvBegin, Obj: 3, Line: 14},
+		{G: 1, Kind: stage.KindSelectBegin, Line: 20, Cases: []stage.SelectCase{
+			{Dir: "recv", Obj: 1, Line: 21}, {Dir: "recv", Obj: 2, Line: 22}}},
+		{G: 1, Kind: stage.KindDeadlock, Op: "select", Value: "blocked in select: receiving from results, receiving from timer"},
+		{G: 2, Kind: stage.KindDeadlock, Op: "recv", Obj: 3, Value: "blocked receiving from never"},
+	}
+	for i := range ev {
+		ev[i].Seq = int64(i + 1)
+	}
+	return ev
+}
+
 // protocolMessages are the fixture's lines: runs as the socket sends them (meta, event
 // batches, end), an error, and lines the decoder must refuse.
 func protocolMessages(t *testing.T) [][]byte {
@@ -187,6 +255,14 @@ func protocolMessages(t *testing.T) [][]byte {
 	addRun(5, "worker-pool", pool, &seed, "K",
 		diverged, stage.End{Reason: stage.ReasonSchedule, Message: "the schedule does not fit this run: step 1 picks goroutine 5, but only 1 and 2 can run there",
 			Events: len(diverged), Goroutines: 3, Objects: 1}, nil)
+	sel := selectRun()
+	addRun(6, "select", map[string]any{}, nil, "",
+		sel, stage.End{Reason: stage.ReasonDone, Message: "main returned", Duration: sel[len(sel)-1].T,
+			Events: len(sel), Goroutines: 2, Objects: 4}, nil)
+	stuck := selectDeadlockRun()
+	addRun(7, "select", map[string]any{}, &seed, "",
+		stuck, stage.End{Reason: stage.ReasonDeadlock, Message: "all goroutines are asleep - deadlock! main: blocked in select: receiving from results, receiving from timer; worker: blocked receiving from never",
+			Events: len(stuck), Goroutines: 2, Objects: 3}, nil)
 	lines = append(lines,
 		mustJSON(errorMessage{V: stage.SchemaVersion, Type: typeError, Message: "producers must be 1–16, got 500"}),
 		[]byte(`{"v":1,"type":"events","run":1,"events":[{"seq":"one","t":0,"g":1,"kind":"print"}],"_malformed":true}`),

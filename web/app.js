@@ -46,6 +46,7 @@ function main() {
   const help = $('help');
   const helpBtn = $('show-help');
   const runnableKey = $('legend-runnable');
+  const selectKey = $('legend-select');
   const axisBtn = $('axis');
 
   const state = new RunState(scenario);
@@ -129,6 +130,7 @@ function main() {
     if (!state.meta(m)) return;
     log.reset(state.trace);
     runnableKey.hidden = true;
+    selectKey.hidden = true;
     const seeded = state.shown.mode === 'seeded';
     // A seeded run arrives far faster than it plays: it is shown from 0 once it is all in.
     timeline.startLive(state.trace, m.speed || 1, !seeded);
@@ -157,6 +159,7 @@ function main() {
     }
     timeline.dataArrived();
     if (runnableKey.hidden && m.events.some((e) => e.kind === 'runnable-begin')) runnableKey.hidden = false;
+    if (selectKey.hidden && m.events.some((e) => e.kind === 'select-begin')) selectKey.hidden = false;
     setStatus(`${state.shown.mode === 'seeded' ? 'Receiving the seeded run…' : 'Running…'} ${trace.events.length} events`, 'busy');
   });
   socket.addEventListener('end', (ev) => {

@@ -40,7 +40,8 @@ export function hitAt(tl, ev) {
   if (g) {
     mine = (e) => e.g === g.id || (e.kind === 'go' && e.child === g.id);
   } else if (o) {
-    mine = (e) => e.obj === o.id;
+    // a select-begin names its channels in its cases
+    mine = (e) => e.obj === o.id || (e.kind === 'select-begin' && e.cases.some((c) => c.obj === o.id));
   } else {
     const ids = new Set(grp.members.map((m) => m.id));
     mine = (e) => ids.has(e.g) || (e.kind === 'go' && ids.has(e.child));
@@ -104,9 +105,10 @@ function tipRows(tl, { e, span }, rows, ms) {
   const tr = tl.trace;
   const who = e.g ? tr.gName(e.g) : tr.gName(e.child);
   if (span) {
-    const what = span.kind === 'held' ? `${tr.oName(e.obj)} held by ${who}` : `${who} ${SPAN_TEXT[span.kind] || 'blocked'}`;
+    const what = span.what || (span.kind === 'held' ? `${tr.oName(e.obj)} held by ${who}` : `${who} ${SPAN_TEXT[span.kind] || 'blocked'}`);
     rows.push(`${what} for ${formatDuration(realT(tl, span.until) - realT(tl, span.t0))}${span.open ? ' so far' : ''}`);
     rows.push(`${ms(span.t0)} – ${span.open ? '…' : ms(span.t1)}`);
+    if (span.note) rows.push(span.note);
   } else {
     rows.push(`${who} · at ${ms(e.t)}`);
   }

@@ -7,6 +7,7 @@ const TYPES = new Set(['meta', 'events', 'end', 'error']);
 const REASONS = new Set(['done', 'panic', 'truncated', 'stopped', 'deadlock', 'schedule']);
 const ATOMIC_OPS = new Set(['add', 'load', 'store', 'swap', 'cas']);
 const WG_OPS = new Set(['add', 'done']);
+const CASE_DIRS = new Set(['recv', 'send', 'default']);
 
 /** ProtocolError is a message the browser cannot use. */
 export class ProtocolError extends Error {
@@ -79,7 +80,7 @@ export function decodeMessage(data) {
   return m;
 }
 
-const INT_FIELDS = ['obj', 'msg', 'line', 'child', 'cap', 'old', 'new', 'dur', 'borrows'];
+const INT_FIELDS = ['obj', 'msg', 'line', 'child', 'cap', 'old', 'new', 'dur', 'borrows', 'case'];
 const TEXT_FIELDS = ['value', 'name', 'op', 'objKind'];
 // Kinds that touch an object and must say which.
 const OBJ_REQUIRED = new Set(['recv-begin', 'close', 'lock-begin', 'lock-end', 'unlock',
@@ -131,7 +132,29 @@ function checkEvent(e) {
       if (!isInt(e.obj)) fail(`${at()}: ${e.kind} without a channel`);
       if ((e.kind !== 'recv-end' || !e.closed) && !(isInt(e.msg) && e.msg > 0)) fail(`${at()}: ${e.kind} without a message id`);
       break;
+    case 'select-begin':
+      if (!Array.isArray(e.cases)) fail(`${at()}: select-begin without its cases`);
+      e.cases.forEach((c, i) => checkCase(c, `${at()}: case ${i}`));
+      if (e.cases.filter((c) => c.dir === 'default').length > 1) fail(`${at()}: a select with more than one default`);
+      break;
+    case 'select-end':
+      if (!(isInt(e.case) && e.case >= 0)) fail(`${at()}: select-end without the case it took`);
+      if (e.obj !== undefined && !e.closed && !(isInt(e.msg) && e.msg > 0)) fail(`${at()}: select-end on a channel without a message id`);
+      break;
     default:
       if (OBJ_REQUIRED.has(e.kind)) needObj();
   }
+}
+
+// checkCase checks one case of a select-begin: a default names no channel; a send on a
+// channel offers a message (a case on a nil channel names none, and never runs).
+function checkCase(c, at) {
+  if (!isObj(c)) fail(`${at} is not an object`);
+  if (!CASE_DIRS.has(c.dir)) fail(`${at}: unknown direction ${JSON.stringify(c.dir)}`);
+  for (const f of ['obj', 'msg', 'line']) {
+    if (c[f] !== undefined && !(isInt(c[f]) && c[f] > 0)) fail(`${at}: ${f} is not a positive integer`);
+  }
+  if (c.value !== undefined && typeof c.value !== 'string') fail(`${at}: value is not text`);
+  if (c.dir === 'default' && c.obj !== undefined) fail(`${at}: a default on a channel`);
+  if (c.dir === 'send' && c.obj !== undefined && c.msg === undefined) fail(`${at}: a send case without a message id`);
 }

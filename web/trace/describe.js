@@ -45,6 +45,13 @@ export function describe(trace, e) {
       return e.closed ? `${who} receives the zero value: ${obj} is closed` : `${who} got ${v} from ${obj}`;
     case 'close':
       return `${who} closes ${obj}`;
+    case 'select-begin': {
+      const ways = casesText(trace, e.cases);
+      if (!e.cases.some((c) => c.dir === 'default')) return ways ? `${who} waits in a select: ${ways}` : `${who} waits in a select with no cases, forever`;
+      return ways ? `${who} selects without waiting: ${ways}, or the default` : `${who} selects: only the default`;
+    }
+    case 'select-end':
+      return selectEndText(trace, e, who, obj, v);
     case 'lock-begin':
       return `${who} asks for ${obj}`;
     case 'lock-end':
@@ -104,21 +111,51 @@ export function describe(trace, e) {
       return `${who} prints: ${v}`;
     case 'panic':
       return `${who} panics: ${v}`;
-    case 'deadlock':
-      return `${who} is deadlocked: ${deadlockText(trace, e)}`;
+    case 'deadlock': {
+      const text = deadlockText(trace, e);
+      // "blocked in select: receiving from a" reads on after "is deadlocked"
+      return e.op === 'select' && text.startsWith('blocked ') ? `${who} is deadlocked ${text.slice(8)}` : `${who} is deadlocked: ${text}`;
+    }
   }
   // a kind from a newer server: say what it carries
   return `${who ? `${who}: ` : ''}${e.kind}${obj ? ` on ${obj}` : ''}${v ? ` (${v})` : ''}`;
+}
+
+// casesText lists what a select's cases would do, the default left out: "receiving from
+// results, sending 7 on out".
+function casesText(trace, cases) {
+  return cases.filter((c) => c.dir !== 'default').map((c) => {
+    if (c.obj === undefined) return `${c.dir === 'send' ? 'sending on' : 'receiving from'} a nil channel (never ready)`;
+    return c.dir === 'send' ? `sending ${c.value ? `${c.value} ` : ''}on ${trace.oName(c.obj)}` : `receiving from ${trace.oName(c.obj)}`;
+  }).join(', ');
+}
+
+// selectEndText says which case a select took, and after how long it waited, if it did.
+function selectEndText(trace, e, who, obj, v) {
+  const begin = trace.selectBegin(e);
+  const c = begin ? begin.cases[e.case] : null;
+  const waited = begin ? (e.wt ?? e.t) - (begin.wt ?? begin.t) : 0;
+  const after = waited > 0 ? ` after ${formatDuration(waited)}` : '';
+  if (e.obj === undefined) return `${who}'s select took the default`; // a select with a default never waits
+  if (e.closed) return `${who}'s select found ${obj} closed${after}`;
+  if (c && c.dir === 'send') {
+    const sent = c.value || v;
+    return `${who}'s select sent ${sent ? `${sent} ` : ''}on ${obj}${after}`;
+  }
+  return `${who}'s select took ${obj}${after}${v ? `: ${v}` : ''}`;
 }
 
 const DEADLOCK_OPS = { send: 'sending on', recv: 'receiving from', lock: 'locking', wait: 'waiting for' };
 
 /**
  * deadlockText says what a deadlock event's goroutine waits for: the server's sentence
- * ("blocked locking fork 1 (held by philosopher 1)"), or one made from its op and object.
+ * ("blocked locking fork 1 (held by philosopher 1)"), or one made from its op and object (or
+ * its select's cases).
  */
 export function deadlockText(trace, e) {
   if (e.value) return e.value;
+  const g = trace.goroutine(e.g);
+  if (e.op === 'select' && g && g.sel) return `blocked in select: ${casesText(trace, g.sel.cases) || 'no cases'}`;
   const obj = e.obj !== undefined ? trace.oName(e.obj) : 'something';
   return `blocked ${DEADLOCK_OPS[e.op] || e.op || 'on'} ${obj}`;
 }

@@ -19,10 +19,12 @@ const BEGINS = {
   'sleep-begin': ['sleep', SLEEP],
   'wait-begin': ['wait', BLOCKED],
   'runnable-begin': ['runnable', RUNNABLE],
+  // waiting on every case at once: the span names no channel, its end the one that ran
+  'select-begin': ['select', BLOCKED],
 };
 const ENDS = {
   'send-end': 'send', 'recv-end': 'recv', 'lock-end': 'lock', 'work-end': 'work', 'sleep-end': 'sleep',
-  'wait-end': 'wait', 'runnable-end': 'runnable',
+  'wait-end': 'wait', 'runnable-end': 'runnable', 'select-end': 'select',
 };
 
 /** KINDS are the event kinds this page draws: the spans' begins and ends, and these. Others (a
@@ -46,10 +48,13 @@ export class Trace {
     /** object lanes in creation order. */
     this.objects = [];
     this.oById = new Map();
-    /** arrows from a send-begin to its recv-end, in recv-end order: {msg, from, to, t0, t1, value} */
+    /** arrows from a send-begin (or the select-begin of a send case) to its receive (a recv-end,
+     * or the select-end of a receive case), in receive order: {msg, from, to, t0, t1, value, obj} */
     this.arrows = [];
     this.maxArrow = 0; // the longest arrow's t1 − t0: how far past a view an arrow into it begins
-    this.sends = new Map(); // msg → {g, t, value, obj, ended, endSeq, endT, entered, received}
+    // msg → {g, t, value, obj, ended, endSeq, endT, entered, received}: a send-begin's message,
+    // or one a select's send case offers (sent only if that case runs)
+    this.sends = new Map();
     /** deadlock events: the goroutines blocked for good when the run ended */
     this.deadlocks = [];
     /** events of kinds this page does not know: kept and logged, not drawn */
@@ -100,6 +105,7 @@ export class Trace {
       const g = {
         id: e.child, name: e.name || `goroutine ${e.child}`, parent: e.g, lane: this.goroutines.length,
         start: e.t, exit: null, exitKind: null, spans: [], open: null, marks: [], deadlock: null,
+        sel: null, // while in a select: {cases, waits}, its begin's cases and its waits on channels
       };
       this.goroutines.push(g);
       this.gById.set(g.id, g);
@@ -138,7 +144,7 @@ export class Trace {
     let ended = null; // the span this event ends
     if (end) {
       if (!(g.open && g.open.op === end)) fail(`${at()}: ${g.name} was not in ${end}`);
-      if (g.open.obj !== e.obj) fail(`${at()}: ${g.name} began its ${end} on ${this.oName(g.open.obj)}`);
+      if (g.open.obj !== e.obj && end !== 'select') fail(`${at()}: ${g.name} began its ${end} on ${this.oName(g.open.obj)}`);
       ended = g.open;
       g.open.t1 = e.t;
       g.open = null;
@@ -152,6 +158,7 @@ export class Trace {
         if (g.open) {
           g.open.t1 = e.t; // a panic inside an operation ends it
           g.open = null;
+          if (g.sel) this.endSelect(g, e, -1);
         }
         if (e.kind === 'panic') g.marks.push({ t: e.t, kind: 'panic', value: e.value || '' });
         break;
@@ -173,38 +180,29 @@ export class Trace {
       case 'send-end': {
         const s = this.sends.get(e.msg);
         if (!(s && !s.ended && s.g === e.g)) fail(`${at()}: message ${e.msg} was never sent`);
-        s.ended = true;
-        s.endSeq = e.seq;
-        s.endT = e.t;
-        if (s.received) {
-          this.sends.delete(e.msg); // paired both ways; keep the map small
-        } else if (o.cap > 0) {
-          // From here until its receiver begins to receive, the value is surely in the buffer.
-          s.entered = true;
-          insertStep(o.fill, { t: e.t, seq: e.seq, d: 1, n: 0 });
-        }
+        this.sent(s, e, o);
         break;
       }
-      case 'recv-end': {
+      case 'recv-end':
         want('chan', 'a channel');
-        if (e.closed) {
-          o.recvs.push({ t: e.t, g: e.g, value: e.value ?? '', closed: true });
-          break;
+        this.received(e, o, ended, at);
+        break;
+      case 'select-begin':
+        this.beginSelect(g, e, at);
+        break;
+      case 'select-end': {
+        const c = g.sel.cases[e.case];
+        if (!c) fail(`${at()}: case ${e.case} of a select with ${g.sel.cases.length} cases`);
+        if (c.obj !== e.obj) fail(`${at()}: case ${e.case} of the select is ${c.obj === undefined ? 'on no channel' : `on ${this.oName(c.obj)}`}, not on ${this.oName(e.obj)}`);
+        if (c.dir !== 'default' && c.obj === undefined) fail(`${at()}: a case on a nil channel ran`);
+        this.endSelect(g, e, e.case);
+        if (c.dir === 'send') {
+          const s = this.sends.get(c.msg);
+          if (!s || e.msg !== c.msg) fail(`${at()}: the send case ran with message ${e.msg}, not the ${c.msg} it offered`);
+          this.sent(s, e, o);
+        } else if (c.dir === 'recv') {
+          this.received(e, o, ended, at);
         }
-        const s = this.sends.get(e.msg);
-        if (!s || s.obj !== e.obj) fail(`${at()}: message ${e.msg} was never sent on ${o.name}`);
-        if (s.received) fail(`${at()}: message ${e.msg} received twice`);
-        s.received = true;
-        if (s.entered) {
-          // The value may have left the buffer any time after the receive began, but not
-          // before the send ended: the sure stretch ends at the later of the two.
-          const [t, seq] = ended.seq > s.endSeq ? [ended.t0, ended.seq] : [s.endT, s.endSeq];
-          insertStep(o.fill, { t, seq, d: -1, n: 0 });
-        }
-        o.recvs.push({ t: e.t, g: e.g, value: e.value ?? s.value, closed: false });
-        this.arrows.push({ msg: e.msg, from: s.g, to: e.g, t0: s.t, t1: e.t, value: e.value ?? s.value, obj: e.obj });
-        this.maxArrow = Math.max(this.maxArrow, e.t - s.t);
-        if (s.ended) this.sends.delete(e.msg);
         break;
       }
       case 'close':
@@ -270,15 +268,107 @@ export class Trace {
         o.marks.push({ t: e.t, g: e.g, kind: 'warn', value: e.value || `${o.name} is not Sync` });
         break;
       case 'deadlock': {
-        // g is blocked for good (its -begin stays open); obj is what it waits on.
+        // g is blocked for good (its -begin stays open); obj is what it waits on, or in a
+        // select every channel it waits on.
         const text = deadlockText(this, e);
         this.deadlocks.push(e);
         g.deadlock = e.t;
         g.marks.push({ t: e.t, kind: 'deadlock', value: text });
-        if (o) o.marks.push({ t: e.t, g: e.g, kind: 'deadlock', value: `${g.name}: ${text}` });
+        const on = o ? [o] : g.sel ? g.sel.waits.map((w) => this.oById.get(w.obj)) : [];
+        for (const x of on) x.marks.push({ t: e.t, g: e.g, kind: 'deadlock', value: `${g.name}: ${text}` });
         break;
       }
     }
+  }
+
+  // sent notes that message s has been sent, by e (a send-end, or the select-end of the send
+  // case that offered it) on channel o.
+  sent(s, e, o) {
+    s.ended = true;
+    s.endSeq = e.seq;
+    s.endT = e.t;
+    if (s.received) {
+      this.sends.delete(e.msg); // paired both ways; keep the map small
+    } else if (o.cap > 0) {
+      // From here until its receiver begins to receive, the value is surely in the buffer.
+      s.entered = true;
+      insertStep(o.fill, { t: e.t, seq: e.seq, d: 1, n: 0 });
+    }
+  }
+
+  // received notes the receive e on channel o (a recv-end, or the select-end of a receive
+  // case): its arrow from the send, its tick, the value leaving the buffer. span is the
+  // receive's, begun at its recv-begin or select-begin.
+  received(e, o, span, at) {
+    if (e.closed) {
+      o.recvs.push({ t: e.t, g: e.g, value: e.value ?? '', closed: true });
+      return;
+    }
+    const s = this.sends.get(e.msg);
+    if (!s || s.obj !== e.obj) fail(`${at()}: message ${e.msg} was never sent on ${o.name}`);
+    if (s.received) fail(`${at()}: message ${e.msg} received twice`);
+    s.received = true;
+    if (s.entered) {
+      // The value may have left the buffer any time after the receive began, but not
+      // before the send ended: the sure stretch ends at the later of the two.
+      const [t, seq] = span.seq > s.endSeq ? [span.t0, span.seq] : [s.endT, s.endSeq];
+      insertStep(o.fill, { t, seq, d: -1, n: 0 });
+    }
+    o.recvs.push({ t: e.t, g: e.g, value: e.value ?? s.value, closed: false });
+    this.arrows.push({ msg: e.msg, from: s.g, to: e.g, t0: s.t, t1: e.t, value: e.value ?? s.value, obj: e.obj });
+    this.maxArrow = Math.max(this.maxArrow, e.t - s.t);
+    if (s.ended) this.sends.delete(e.msg);
+  }
+
+  // beginSelect notes the select-begin e of g: each send case offers its message, and g
+  // waits on each case's channel (one wait a channel, however many cases name it).
+  beginSelect(g, e, at) {
+    const waits = [];
+    for (const c of e.cases) {
+      if (c.obj === undefined) continue; // a default, or a nil channel: nothing to wait on
+      const o = this.oById.get(c.obj);
+      if (!o) fail(`${at()}: object ${c.obj} was never made`);
+      if (o.kind !== 'chan') fail(`${at()}: ${o.name} is not a channel`);
+      if (c.dir === 'send') {
+        if (this.sends.has(c.msg)) fail(`${at()}: message ${c.msg} sent twice`);
+        this.sends.set(c.msg, { g: e.g, t: e.t, value: c.value ?? '', obj: c.obj, ended: false, endSeq: 0, endT: 0, entered: false, received: false });
+      }
+      const w = waits.find((x) => x.obj === c.obj);
+      if (w) {
+        if (w.dir !== c.dir) w.dir = 'both';
+        continue;
+      }
+      const wait = { t0: e.t, t1: null, g: e.g, obj: c.obj, seq: e.seq, dir: c.dir, chosen: false };
+      waits.push(wait);
+      let list = o.waits.get(e.g);
+      if (!list) o.waits.set(e.g, (list = []));
+      list.push(wait);
+    }
+    g.sel = { cases: e.cases, waits };
+  }
+
+  // endSelect ends g's select at e, which ran case chosen (-1: none, a panic): its waits end,
+  // and the messages of the send cases that did not run were never sent.
+  endSelect(g, e, chosen) {
+    const { cases, waits } = g.sel;
+    g.sel = null;
+    const on = chosen >= 0 ? cases[chosen].obj : undefined;
+    for (const w of waits) {
+      w.t1 = e.t;
+      w.chosen = w.obj === on;
+    }
+    cases.forEach((c, i) => {
+      if (i === chosen || c.dir !== 'send' || c.obj === undefined) return;
+      if (this.sends.get(c.msg)?.received) fail(`event ${e.seq} (${e.kind}): message ${c.msg} was received, but its case did not run`);
+      this.sends.delete(c.msg);
+    });
+  }
+
+  /** selectBegin is the select-begin that the select-end e ends, or null. */
+  selectBegin(e) {
+    const g = this.gById.get(e.g);
+    const sp = g ? g.spans[lowerBound(g.spans, e.seq, (s) => s.seq) - 1] : null;
+    return sp && sp.op === 'select' && sp.t1 === e.t ? eventBySeq(this, sp.seq) : null;
   }
 
   /** count is how many events have t ≤ t: the events a playhead at t has passed. */
@@ -301,6 +391,10 @@ function newObject(e, lane) {
       o.fill = [];
       o.recvs = [];
       o.closed = null;
+      // waits: goroutine id → its waits in selects on the channel {t0, t1, g, obj, seq (the
+      // select-begin's), dir (recv, send or both), chosen (a case on this channel ran)}; one
+      // goroutine's waits never overlap, so each list is sorted by t0 and by t1
+      o.waits = new Map();
       break;
     case 'mutex':
       o.holds = []; // {g, t0, t1, v0, v1}: who held it, and what it guarded when locked and unlocked
@@ -395,7 +489,9 @@ const SPAN_BEGINS = Object.fromEntries(Object.entries(SPAN_ENDS).map(([b, en]) =
 /**
  * partner is the event that pairs with e, or null: a send with its receive (by msg), the
  * end of a begin and the begin of an end on the same goroutine, a lock with its unlock, a
- * borrow with its release.
+ * borrow with its release. A select sends and receives as plain sends and receives do: its
+ * begin pairs with the receive of the message its send case sent (else with its end), its
+ * end with the other side of the case that ran (a default's with its begin).
  */
 export function partner(trace, e) {
   const evs = trace.events;
@@ -409,12 +505,32 @@ export function partner(trace, e) {
     return null;
   };
   const same = (x) => x.g === e.g && x.obj === e.obj;
+  // the receive of message msg, and the send that offered it
+  const caseOf = (end) => {
+    const b = trace.selectBegin(end);
+    return b ? b.cases[end.case] : null;
+  };
+  const receives = (msg) => (x) => x.msg === msg && (x.kind === 'recv-end' || (x.kind === 'select-end' && caseOf(x)?.dir === 'recv'));
+  const offers = (msg) => (x) => (x.kind === 'send-begin' && x.msg === msg) || (x.kind === 'select-begin' && x.cases.some((c) => c.dir === 'send' && c.msg === msg));
+  const closer = () => back((x) => x.kind === 'close' && x.obj === e.obj);
   switch (e.kind) {
     case 'send-begin':
     case 'send-end':
-      return fwd((x) => x.kind === 'recv-end' && x.msg === e.msg);
+      return fwd(receives(e.msg));
     case 'recv-end':
-      return e.closed ? back((x) => x.kind === 'close' && x.obj === e.obj) : back((x) => x.kind === 'send-begin' && x.msg === e.msg);
+      return e.closed ? closer() : back(offers(e.msg));
+    case 'select-begin': {
+      const end = fwd((x) => x.kind === 'select-end' && x.g === e.g);
+      const c = end ? e.cases[end.case] : null;
+      return (c && c.dir === 'send' && fwd(receives(c.msg))) || end;
+    }
+    case 'select-end': {
+      const c = caseOf(e);
+      if (!c || c.dir === 'default') return trace.selectBegin(e);
+      // a receiver may finish before the select that sent to it does
+      if (c.dir === 'send') return fwd(receives(e.msg)) || back(receives(e.msg)) || trace.selectBegin(e);
+      return e.closed ? closer() : back(offers(e.msg));
+    }
     case 'lock-end':
       return fwd((x) => x.kind === 'unlock' && same(x));
     case 'unlock':

@@ -1,15 +1,20 @@
-// The channel lane.
+// The channel lane: its buffer filling, the values taken out, its close, and the goroutines
+// waiting on it in selects.
 
-import { lowerBound, upperBound } from '../../trace/model.js';
-import { PAD_R, labelOnBg, roundRect } from '../paint.js';
+import { eventBySeq, lowerBound, upperBound } from '../../trace/model.js';
+import { PAD_R, gColor, labelOnBg, roundRect, spanEnd } from '../paint.js';
 
 export const chan = {
   h: (o) => (o.cap > 0 ? 40 : 34),
   kind: (o) => (o.cap ? `chan, buffer ${o.cap}` : 'chan, unbuffered'),
   paint,
+  hit,
 };
 
-function paint(tl, { o, top, bot, h, X, t0, ph, xStart, xEnd }) {
+const WAIT_ROWS = 4; // goroutines waiting on one channel get a row each, then share them
+
+function paint(tl, lane) {
+  const { o, top, bot, h, X, t0, ph, xStart, xEnd } = lane;
   const { ctx, colors: C } = tl;
   if (o.cap > 0) {
     // Occupancy as a step area; the lane's height is the capacity. A value counts from its
@@ -98,6 +103,74 @@ function paint(tl, { o, top, bot, h, X, t0, ph, xStart, xEnd }) {
       ctx.fillText('closed', tag.x0 + 4, top + 9.5);
     }
   }
+  paintWaits(tl, lane);
+}
+
+/**
+ * paintWaits draws the goroutines waiting on the channel in a select: a thin band in the
+ * goroutine's colour, at the top of the lane, for as long as it waits (at the same time, its
+ * other cases' channels show the same band), and a dot at the end of the band where a case on
+ * this channel ran. A select that did not wait is its dot alone.
+ */
+function paintWaits(tl, { o, top, X, t0, t1, ph, xEnd }) {
+  if (o.waits.size === 0) return;
+  const { ctx, colors: C } = tl;
+  const tEnd = Math.min(ph, t1);
+  let row = 0;
+  for (const [id, ws] of o.waits) {
+    const g = tl.trace.goroutine(id);
+    const y = top + 2 + (row++ % WAIT_ROWS) * 5;
+    const last = upperBound(ws, tEnd, (w) => w.t0);
+    const dots = [];
+    ctx.fillStyle = gColor(tl, g, 0.45);
+    let lastPx = -1;
+    for (let i = lowerBound(ws, t0, spanEnd); i < last; i++) {
+      const w = ws[i];
+      const over = w.t1 !== null && w.t1 <= ph;
+      const xa = X(w.t0);
+      const xb = over ? Math.min(X(w.t1), xEnd) : xEnd;
+      if (over && w.chosen && w.t1 <= t1) dots.push(xb);
+      const px = Math.floor(xb);
+      if (xb - xa < 1 && px === lastPx) continue;
+      lastPx = px;
+      ctx.fillRect(xa, y, Math.max(1, xb - xa), 3);
+    }
+    if (dots.length === 0) continue;
+    lastPx = -10;
+    ctx.fillStyle = gColor(tl, g);
+    ctx.strokeStyle = C.bg;
+    ctx.lineWidth = 1.5;
+    for (const x of dots) {
+      if (x - lastPx < 3) continue;
+      lastPx = x;
+      ctx.beginPath();
+      ctx.arc(x, y + 1.5, 3, 0, Math.PI * 2);
+      ctx.stroke();
+      ctx.fill();
+    }
+  }
+}
+
+const WAIT_TEXT = { recv: 'to receive from', send: 'to send on', both: 'to send on or receive from' };
+
+/** hit is the latest wait in a select on channel o at t, as {e: its select-begin, span}, or null. */
+function hit(tl, o, t, ph) {
+  let best = null;
+  for (const ws of o.waits.values()) {
+    const w = ws[upperBound(ws, t, (x) => x.t0) - 1];
+    if (w && t <= (w.t1 ?? ph) && (!best || w.t0 > best.t0)) best = w;
+  }
+  const e = best && eventBySeq(tl.trace, best.seq);
+  if (!e) return null;
+  const open = best.t1 === null || best.t1 > ph;
+  const note = open ? 'still waiting' : best.chosen ? `then its case on ${o.name} ran` : 'then another case ran';
+  return {
+    e,
+    span: {
+      t0: best.t0, t1: best.t1, open, kind: 'select', until: Math.min(best.t1 ?? ph, ph),
+      what: `${tl.trace.gName(best.g)} waiting in a select ${WAIT_TEXT[best.dir]} ${o.name}`, note,
+    },
+  };
 }
 
 /** closedTag is where the "closed" tag of channel o stands, {x0, x1}; null before the close. */
