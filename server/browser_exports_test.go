@@ -68,7 +68,8 @@ func TestBrowserChromeTraceIsTheServers(t *testing.T) {
 		"channels?buffer=2&seed=1", "channels?seed=2", "worker-pool?seed=1", "producer-consumer?seed=1",
 		"cell?share=yes&seed=1", "refcell?conflict=yes&share=yes&seed=1",
 		"atomic-counter?method=load-store&seed=1", "atomic-counter?method=mutex&seed=3",
-		"deadlock?seed=40", // ends deadlocked: stretches still open at the end
+		"deadlock?seed=40",                                           // ends deadlocked: stretches still open at the end
+		"select-fairness?seed=1", "timeout?seed=1", "timeout?seed=2", // selects, timers firing, a leak
 	}
 	res, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(async (queries) => {
 		const { chromeTrace } = await import('/web/trace/chrome.js');

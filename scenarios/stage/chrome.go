@@ -9,8 +9,9 @@ import (
 
 // ChromeTrace converts a trace to the Chrome Trace Event Format, which Perfetto and
 // chrome://tracing open: one thread track per goroutine (named with metadata events),
-// blocked, working and sleeping stretches as complete ("X") slices, each message as a flow
-// arrow from its send to its receive, and counter ("C") tracks, whose values are numbers
+// blocked, working and sleeping stretches (selects among them) as complete ("X") slices,
+// each message as a flow arrow from its send (a send-begin, a select's send case, a timer's
+// fire on the runtime's track, tid 0) to its receive, and counter ("C") tracks, whose values are numbers
 // (Perfetto drops any other): atomics' values, channels' occupancy, cells' values when they
 // are numbers, and refcells' borrows (shared borrows out, -1 while mutably borrowed). Times
 // are microseconds.
@@ -55,7 +56,11 @@ type chromeConverter struct {
 	open    map[int]Event   // the -begin each goroutine is in
 	sends   map[int64]Event // send-begin by message
 	fill    map[int]int     // values in each buffered channel, as far as the trace shows
+	runtime bool            // whether the runtime's track (timers firing) has its name
 }
+
+// runtimeTrack is the name of tid 0, where timers fire: no goroutine of the scenario does.
+const runtimeTrack = "runtime (timers)"
 
 func micros(ns int64) float64 { return float64(ns) / 1000 }
 
@@ -83,12 +88,30 @@ func (c *chromeConverter) event(e Event) {
 		c.numberCounter(e.T, c.objName(e.Obj), e.Value)
 	case KindBorrow, KindBorrowMut, KindRelease:
 		c.counter(e.T, c.objName(e.Obj)+" borrows", e.Borrows)
-	case KindSendBegin, KindRecvBegin, KindLockBegin, KindWorkBegin, KindSleepBeg, KindWaitBegin, KindRunnableBegin:
+	case KindSendBegin, KindRecvBegin, KindLockBegin, KindWorkBegin, KindSleepBeg, KindWaitBegin, KindRunnableBegin, KindSelectBegin:
 		c.open[e.G] = e
 		if e.Kind == KindSendBegin {
 			c.sends[e.Msg] = e
 		}
-	case KindSendEnd, KindRecvEnd, KindLockEnd, KindWorkEnd, KindSleepEnd, KindWaitEnd, KindRunnableEnd:
+		for _, cs := range e.Cases {
+			if cs.Dir == "send" && cs.Msg != 0 {
+				c.sends[cs.Msg] = e
+			}
+		}
+	case KindFire:
+		if !c.runtime {
+			c.runtime = true
+			c.out = append(c.out, chromeEvent{Name: "thread_name", Ph: "M", Pid: 1, Tid: e.G, Args: map[string]any{"name": runtimeTrack}})
+		}
+		if e.Msg != 0 {
+			c.sends[e.Msg] = e
+		}
+		c.instant(e, "fire "+c.objName(e.Obj)+": "+e.Value)
+	case KindTimer:
+		c.instant(e, e.Op+" "+c.objName(e.Obj))
+	case KindCancel:
+		c.instant(e, "cancel "+c.objName(e.Obj)+": "+e.Value)
+	case KindSendEnd, KindRecvEnd, KindLockEnd, KindWorkEnd, KindSleepEnd, KindWaitEnd, KindRunnableEnd, KindSelectEnd:
 		begin, ok := c.open[e.G]
 		if !ok {
 			return
@@ -112,7 +135,15 @@ func (c *chromeConverter) event(e Event) {
 // of a channel.
 func (c *chromeConverter) ended(begin, e Event) {
 	o := c.objects[e.Obj]
-	switch e.Kind {
+	kind := e.Kind
+	if kind == KindSelectEnd && e.Obj != 0 && e.Case < len(begin.Cases) {
+		// A select's case ran: its send or receive ends as a plain one does.
+		kind = KindRecvEnd
+		if begin.Cases[e.Case].Dir == "send" {
+			kind = KindSendEnd
+		}
+	}
+	switch kind {
 	case KindSendEnd:
 		if o.Cap > 0 {
 			c.fill[e.Obj] = min(c.fill[e.Obj]+1, o.Cap)
@@ -152,6 +183,8 @@ func (c *chromeConverter) slice(begin Event, end int64) {
 		name, cat = "sleep", "sleeping"
 	case KindRunnableBegin:
 		name, cat = "waiting for a processor", "runnable"
+	case KindSelectBegin:
+		name = "select"
 	}
 	// Flow ends bind to the slice around them: a slice ends a nanosecond after its end event
 	// so an arrow landing on the end is inside it.

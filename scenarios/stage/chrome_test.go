@@ -3,8 +3,11 @@ package stage_test
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"slices"
+	"strings"
 	"testing"
+	"time"
 
 	"interleave/scenarios/stage"
 )
@@ -132,5 +135,96 @@ func TestChromeTrace(t *testing.T) {
 	}
 	if kinds["X"] == 0 || kinds["i"] == 0 {
 		t.Errorf("phases %v, want slices and instants", kinds)
+	}
+}
+
+// TestChromeTraceSelectAndTimers checks that a select's case carries its message's arrow as
+// a plain send or receive does, in both directions, that a timer's fire starts an arrow on
+// the runtime's named track, and that timers and cancels show as instants; live and seeded.
+func TestChromeTraceSelectAndTimers(t *testing.T) {
+	for _, cfg := range []stage.Config{{Mode: stage.Live, Speed: 100}, {Mode: stage.Seeded, Seed: 3}} {
+		t.Run(string(cfg.Mode), func(t *testing.T) {
+			events, end := stage.Record(context.Background(), cfg, func(g *stage.G) {
+				in := stage.NewChan[int](g, "in", 0)
+				out := stage.NewChan[int](g, "out", 0)
+				g.Go("worker", func(g *stage.G) {
+					out.Recv(g)
+					in.Send(g, 1) // after the receive, so its end is recorded before main exits
+				})
+				g.Select(out.SendCase(2))
+				var v int
+				g.Select(in.RecvCase(&v))
+				var d time.Duration
+				g.Select(g.After("tick", time.Millisecond).RecvCase(&d))
+				ctx, cancel := stage.WithCancel(g, stage.Background(), "ctx")
+				cancel(g)
+				ctx.Done().Recv(g) // already closed: returns at once
+			})
+			if end.Reason != stage.ReasonDone {
+				t.Fatalf("run ended %s: %s", end.Reason, end.Message)
+			}
+			data, err := stage.ChromeTrace(events)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var file struct {
+				TraceEvents []struct {
+					Name string         `json:"name"`
+					Ph   string         `json:"ph"`
+					Tid  int            `json:"tid"`
+					ID   int64          `json:"id"`
+					Args map[string]any `json:"args"`
+				} `json:"traceEvents"`
+			}
+			if err := json.Unmarshal(data, &file); err != nil {
+				t.Fatalf("not JSON: %v", err)
+			}
+			threads := map[int]string{}
+			starts := map[int64]int{} // flow id → tid of its start
+			finishes := map[int64]int{}
+			var selects, instants []string
+			for _, e := range file.TraceEvents {
+				switch e.Ph {
+				case "M":
+					if e.Name == "thread_name" {
+						threads[e.Tid] = e.Args["name"].(string)
+					}
+				case "X":
+					if e.Name == "select" {
+						selects = append(selects, e.Name)
+					}
+				case "s":
+					starts[e.ID] = e.Tid
+				case "f":
+					finishes[e.ID] = e.Tid
+				case "i":
+					instants = append(instants, e.Name)
+				}
+			}
+			if threads[0] != "runtime (timers)" {
+				t.Errorf("thread names %v, want the runtime's track named", threads)
+			}
+			if len(selects) != 3 {
+				t.Errorf("%d select slices, want 3", len(selects))
+			}
+			// worker → main (in), main → worker (out), runtime → main (tick)
+			want := map[[2]int]int{{2, 1}: 1, {1, 2}: 1, {0, 1}: 1}
+			got := map[[2]int]int{}
+			for id, from := range starts {
+				to, ok := finishes[id]
+				if !ok {
+					t.Errorf("flow %d starts on %d and never finishes", id, from)
+				}
+				got[[2]int{from, to}]++
+			}
+			if !maps.Equal(got, want) {
+				t.Errorf("flows (from, to) %v, want %v", got, want)
+			}
+			for _, name := range []string{"fire tick", "cancel ctx"} {
+				if !slices.ContainsFunc(instants, func(s string) bool { return strings.HasPrefix(s, name) }) {
+					t.Errorf("instants %q, want one starting %q", instants, name)
+				}
+			}
+		})
 	}
 }

@@ -8,8 +8,8 @@ const micros = (ns) => ns / 1000;
 // A number as Go prints one: what a counter given as text must look like.
 const DECIMAL = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
 
-const BEGINS = new Set(['send-begin', 'recv-begin', 'lock-begin', 'work-begin', 'sleep-begin', 'wait-begin', 'runnable-begin']);
-const ENDS = new Set(['send-end', 'recv-end', 'lock-end', 'work-end', 'sleep-end', 'wait-end', 'runnable-end']);
+const BEGINS = new Set(['send-begin', 'recv-begin', 'lock-begin', 'work-begin', 'sleep-begin', 'wait-begin', 'runnable-begin', 'select-begin']);
+const ENDS = new Set(['send-end', 'recv-end', 'lock-end', 'work-end', 'sleep-end', 'wait-end', 'runnable-end', 'select-end']);
 const NOTED = new Set(['panic', 'borrow-error', 'not-sync', 'deadlock']);
 
 /** chromeTrace converts wire events (as the socket sends them) to a Chrome trace object. */
@@ -45,6 +45,7 @@ export function chromeTrace(events) {
       case 'work-begin': [name, cat] = ['work', 'working']; break;
       case 'sleep-begin': [name, cat] = ['sleep', 'sleeping']; break;
       case 'runnable-begin': [name, cat] = ['waiting for a processor', 'runnable']; break;
+      case 'select-begin': name = 'select'; break;
     }
     // a nanosecond longer than the stretch, so that a flow landing on its end is inside it
     const dur = micros(end - begin.t) + 0.001;
@@ -52,15 +53,21 @@ export function chromeTrace(events) {
   };
 
   // ended adds what a finished operation implies: the arrow of a received message, the buffer.
-  const ended = (e) => {
+  const ended = (begin, e) => {
     const o = objects.get(e.obj) || {};
     const cap = o.cap ?? 0;
     const buffered = `${o.name ?? ''} buffered`;
-    if (e.kind === 'send-end' && cap > 0) {
+    let kind = e.kind;
+    const cases = begin.cases || [];
+    if (kind === 'select-end' && e.obj && (e.case ?? 0) < cases.length) {
+      // a select's case ran: its send or receive ends as a plain one does
+      kind = cases[e.case ?? 0].dir === 'send' ? 'send-end' : 'recv-end';
+    }
+    if (kind === 'send-end' && cap > 0) {
       fill.set(e.obj, Math.min((fill.get(e.obj) ?? 0) + 1, cap));
       counter(e.t, buffered, fill.get(e.obj));
     }
-    if (e.kind !== 'recv-end' || e.closed) return;
+    if (kind !== 'recv-end' || e.closed) return;
     if (cap > 0) {
       fill.set(e.obj, Math.max((fill.get(e.obj) ?? 0) - 1, 0));
       counter(e.t, buffered, fill.get(e.obj));
@@ -72,6 +79,7 @@ export function chromeTrace(events) {
     }
   };
 
+  let runtimeNamed = false;
   for (const e of events) {
     const k = e.kind;
     if (k === 'go') {
@@ -88,12 +96,25 @@ export function chromeTrace(events) {
     } else if (BEGINS.has(k)) {
       open.set(e.g, e);
       if (k === 'send-begin') sends.set(e.msg, e);
+      for (const c of e.cases || []) if (c.dir === 'send' && c.msg) sends.set(c.msg, e);
+    } else if (k === 'fire') {
+      if (!runtimeNamed) {
+        // timers fire on tid 0, which no goroutine of the scenario is
+        runtimeNamed = true;
+        out.push(entry('thread_name', 'M', 0, { tid: e.g, args: { name: 'runtime (timers)' } }));
+      }
+      if (e.msg) sends.set(e.msg, e);
+      instant(e, `fire ${objName(e.obj)}: ${e.value ?? ''}`);
+    } else if (k === 'timer') {
+      instant(e, `${e.op ?? ''} ${objName(e.obj)}`);
+    } else if (k === 'cancel') {
+      instant(e, `cancel ${objName(e.obj)}: ${e.value ?? ''}`);
     } else if (ENDS.has(k)) {
       const begin = open.get(e.g);
       if (!begin) continue;
       open.delete(e.g);
       slice(begin, e.t);
-      ended(e);
+      ended(begin, e);
     } else if (k === 'atomic') {
       counter(e.t, objName(e.obj), e.new ?? 0);
       instant(e, `${e.op ?? ''} ${objName(e.obj)}: ${e.old ?? 0} → ${e.new ?? 0}`);
