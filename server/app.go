@@ -45,15 +45,21 @@ type app struct {
 	api      *echo.Group
 	assets   *assets
 	runSlots *slots
-	// sockets counts open WebSocket connections.
+	// sockets counts open WebSocket connections, conns the plain HTTP ones (conns.go).
 	sockets *slots
-	buffers *bufferPool
+	conns   *slots
+	// trustProxy: see appConfig.
+	trustProxy bool
+	buffers    *bufferPool
 	// sources are each scenario's Go and Rust, highlighted once at start.
 	sources map[string]highlighted
 
-	// ctx is done when the server shuts down; every session derives from it.
+	// ctx is done when the server shuts down; every session derives from it. halted is done
+	// when shutting down has waited long enough: every socket still open is then closed.
 	ctx      context.Context
 	stop     context.CancelFunc
+	halted   context.Context
+	halt     context.CancelFunc
 	sessions sync.WaitGroup
 
 	slowCuts atomic.Int64 // live runs ended because their client could not keep up
@@ -61,6 +67,7 @@ type app struct {
 
 func newApp(cfg appConfig) *app {
 	ctx, stop := context.WithCancel(context.Background())
+	halted, halt := context.WithCancel(context.Background())
 	a := &app{
 		catalog:  cfg.catalog,
 		log:      cfg.log,
@@ -69,12 +76,17 @@ func newApp(cfg appConfig) *app {
 		assets:   newAssets(map[string]fsys{"/web/": web.Files, "/static/": static.Files}),
 		runSlots: newRunSlots(cfg.limits.maxRuns, cfg.limits.maxRunsPerClient),
 		sockets:  newSocketSlots(cfg.limits.maxSockets, cfg.limits.maxSocketsPerClient),
+		conns:    newConnSlots(cfg.limits.maxConns, cfg.limits.maxConnsPerClient),
 		buffers:  newBufferPool(),
-		ctx:      ctx,
-		stop:     stop,
+
+		trustProxy: cfg.trustProxy,
+		ctx:        ctx,
+		stop:       stop,
+		halted:     halted,
+		halt:       halt,
 	}
 	a.sources = highlightCatalog(cfg.catalog)
-	a.echo = a.routes(cfg.trustProxy)
+	a.echo = a.routes()
 	return a
 }
 
@@ -104,7 +116,7 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 // bodyLimit bounds request bodies. Every route is a GET, so any body is a mistake or worse.
 const bodyLimit = "4K"
 
-func (a *app) routes(trustProxy bool) *echo.Echo {
+func (a *app) routes() *echo.Echo {
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
@@ -112,7 +124,7 @@ func (a *app) routes(trustProxy bool) *echo.Echo {
 	// The client address keys the rate limit and the per-address run limit, so it must not
 	// come from a header anyone can set.
 	e.IPExtractor = echo.ExtractIPDirect()
-	if trustProxy {
+	if a.trustProxy {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	}
 	e.Use(middleware.Recover())
@@ -136,7 +148,7 @@ func (a *app) routes(trustProxy bool) *echo.Echo {
 		ContentSecurityPolicy: contentSecurityPolicy,
 		ReferrerPolicy:        "same-origin",
 	}))
-	e.Use(middleware.BodyLimit(bodyLimit))
+	e.Use(closeAfterBody, middleware.BodyLimit(bodyLimit))
 
 	e.GET("/", a.handleHome)
 	e.GET("/play/:id", a.handlePlay)
@@ -175,21 +187,44 @@ func (a *app) rateLimiter() echo.MiddlewareFunc {
 	})
 }
 
-// shutdown closes every open session with a message, then stops the HTTP server.
-func (a *app) shutdown(ctx context.Context, srv *http.Server) error {
+// Shutting down: how long clients may hold the process up. Requests under way may finish and
+// sessions say goodbye for drainTime; then every connection still open is closed, and the
+// sessions have closeTime to end. A client can make shutting down take no longer than that.
+const (
+	drainTime = 500 * time.Millisecond
+	closeTime = 400 * time.Millisecond
+)
+
+// shutdown closes every open session with a message and stops srv, within drainTime +
+// closeTime whatever the clients do. It fails only if a session outlives its connection,
+// which would be the server's fault.
+func (a *app) shutdown(srv *http.Server) error {
 	a.stop()
-	done := make(chan struct{})
+	sessionsDone := make(chan struct{})
 	go func() {
 		a.sessions.Wait()
-		close(done)
+		close(sessionsDone)
 	}()
-	err := srv.Shutdown(ctx)
-	select {
-	case <-done:
-	case <-ctx.Done():
-		return errors.Join(err, fmt.Errorf("sessions still open: %w", ctx.Err()))
+	drain, cancel := context.WithTimeout(context.Background(), drainTime)
+	defer cancel()
+	if err := srv.Shutdown(drain); err != nil {
+		// Requests still under way: a client sending slowly, or reading slowly.
+		a.log.Info("shutdown: closing connections still busy", "after", drainTime)
+		_ = srv.Close()
 	}
-	return err
+	select {
+	case <-sessionsDone:
+		return nil
+	case <-drain.Done():
+	}
+	a.log.Info("shutdown: closing sockets still open", "after", drainTime)
+	a.halt()
+	select {
+	case <-sessionsDone:
+		return nil
+	case <-time.After(closeTime):
+		return fmt.Errorf("sessions still open %s after their connections were closed", closeTime)
+	}
 }
 
 // handleError answers API paths with JSON {"error": …} and everything else with the HTML

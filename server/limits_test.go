@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"io"
@@ -310,7 +311,7 @@ func TestLimitFlags(t *testing.T) {
 			t.Errorf("%v: got %v, want %q", tt.args, err, tt.want)
 		}
 	}
-	if err := run([]string{"-max-runs", "0"}); err == nil || !strings.Contains(err.Error(), "-max-runs") {
+	if err := run(context.Background(), []string{"-max-runs", "0"}, io.Discard); err == nil || !strings.Contains(err.Error(), "-max-runs") {
 		t.Errorf("run with a bad limit: %v", err)
 	}
 }

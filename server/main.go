@@ -7,20 +7,21 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
-	"time"
 
 	"interleave/scenarios"
 )
 
 func main() {
-	if err := run(os.Args[1:]); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return
 		}
@@ -29,9 +30,11 @@ func main() {
 	}
 }
 
-// run parses flags, serves until SIGINT or SIGTERM, then shuts down gracefully.
-func run(args []string) error {
+// run parses flags, serves until ctx is done (SIGINT or SIGTERM), then shuts down within a
+// second, logging to logTo.
+func run(ctx context.Context, args []string, logTo io.Writer) error {
 	fs := flag.NewFlagSet("server", flag.ContinueOnError)
+	fs.SetOutput(logTo)
 	addr := fs.String("addr", "localhost:8080", "address to listen on")
 	origins := fs.String("allow-origin", "", "comma-separated extra origins allowed to open the socket (the page's own origin always is)")
 	trustProxy := fs.Bool("trust-proxy", false, "take the client address from X-Forwarded-For when the request comes from a loopback or private address (behind a reverse proxy)")
@@ -44,9 +47,7 @@ func run(args []string) error {
 		return err
 	}
 
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
+	log := slog.New(slog.NewTextHandler(logTo, nil))
 
 	a := newApp(appConfig{
 		catalog:        scenarios.New(),
@@ -59,9 +60,9 @@ func run(args []string) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
-	srv := &http.Server{Handler: a.echo, ReadHeaderTimeout: 10 * time.Second}
+	srv := a.newHTTPServer()
 	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
+	go func() { serveErr <- srv.Serve(a.limitConns(ln)) }()
 	log.Info("serving", "url", "http://"+ln.Addr().String())
 
 	select {
@@ -70,11 +71,10 @@ func run(args []string) error {
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := a.shutdown(shutdownCtx, srv); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	if err := a.shutdown(srv); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	log.Info("shut down")
 	return nil
 }
 

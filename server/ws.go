@@ -63,6 +63,11 @@ func (a *app) handleSocket(c echo.Context) error {
 		return nil
 	}
 	defer release()
+	// A client that stops reading keeps the writer in a write for up to writeTimeout, and
+	// the reader waits for a client for up to pongTimeout: a server that is shutting down
+	// closes the connection under them once it has waited long enough.
+	stopHalting := context.AfterFunc(a.halted, func() { conn.NetConn().Close() })
+	defer stopHalting()
 
 	ctx, cancel := context.WithCancel(a.ctx)
 	defer cancel()
