@@ -43,8 +43,10 @@ type app struct {
 	upgrader *websocket.Upgrader
 	echo     *echo.Echo
 	api      *echo.Group
-	assets   *assets
-	runSlots *slots
+	// apiMiddleware is what every API route goes through (apiRoute).
+	apiMiddleware []echo.MiddlewareFunc
+	assets        *assets
+	runSlots      *slots
 	// sockets counts open WebSocket connections, conns the plain HTTP ones (conns.go).
 	sockets *slots
 	conns   *slots
@@ -150,9 +152,14 @@ func (a *app) routes() *echo.Echo {
 	}))
 	e.Use(closeAfterBody, middleware.BodyLimit(bodyLimit))
 
-	e.GET("/", a.handleHome)
-	e.GET("/play/:id", a.handlePlay)
-	a.api = e.Group("/api", a.rateLimiter(), middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{
+	// Every page, API answer and file is read with GET or HEAD, HEAD answering as GET does
+	// without the body (net/http leaves it out). A method a route does not take is a 405
+	// naming those it does (Allow).
+	read := []string{http.MethodGet, http.MethodHead}
+	e.Match(read, "/", a.handleHome)
+	e.Match(read, "/play/:id", a.handlePlay)
+	a.api = e.Group("/api")
+	a.apiMiddleware = []echo.MiddlewareFunc{a.rateLimiter(), middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{
 		Timeout: a.limits.apiTimeout,
 		ErrorHandler: func(err error, c echo.Context) error {
 			if errors.Is(err, context.DeadlineExceeded) {
@@ -160,15 +167,21 @@ func (a *app) routes() *echo.Echo {
 			}
 			return err
 		},
-	}))
-	a.api.GET("/scenarios", a.handleCatalog)
-	a.api.GET("/scenarios/:id", a.handleScenario)
-	a.api.GET("/scenarios/:id/trace", a.handleTrace)
-	a.api.GET("/scenarios/:id/search", a.handleSearch)
+	})}
+	a.apiRoute("/scenarios", a.handleCatalog)
+	a.apiRoute("/scenarios/:id", a.handleScenario)
+	a.apiRoute("/scenarios/:id/trace", a.handleTrace)
+	a.apiRoute("/scenarios/:id/search", a.handleSearch)
 	e.GET("/ws", a.handleSocket)
-	e.GET("/web/*", a.assets.handler("/web/"))
-	e.GET("/static/*", a.assets.handler("/static/"))
+	e.Match(read, "/web/*", a.assets.handler("/web/"))
+	e.Match(read, "/static/*", a.assets.handler("/static/"))
 	return e
+}
+
+// apiRoute serves an API path to GET and HEAD, behind the API's rate limit and deadline. (A
+// group's own middleware would answer every other path and method under /api as not found.)
+func (a *app) apiRoute(path string, h echo.HandlerFunc) {
+	a.api.Match([]string{http.MethodGet, http.MethodHead}, path, h, a.apiMiddleware...)
 }
 
 // rateLimiter limits API requests per client address; a refusal is a 429 with Retry-After
@@ -246,6 +259,10 @@ func (a *app) handleError(err error, c echo.Context) {
 	}
 	if code >= 500 {
 		a.log.Error("request failed", "uri", c.Request().RequestURI, "err", err)
+	}
+	if code == http.StatusMethodNotAllowed {
+		message = fmt.Sprintf("%s is not a method this address takes: it takes %s",
+			scenarios.CutInput(c.Request().Method), c.Response().Header().Get(echo.HeaderAllow))
 	}
 	path := c.Request().URL.Path
 	switch {

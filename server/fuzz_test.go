@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"html"
 	"io"
 	"log/slog"
@@ -136,7 +137,16 @@ func FuzzPageQuery(f *testing.F) {
 	all := a.catalog.All()
 	f.Fuzz(func(t *testing.T, id uint8, query string) {
 		s := all[int(id)%len(all)]
-		q, _ := url.ParseQuery(query) // as the page's c.QueryParams does, ignoring bad pairs
+		q, err := parseQuery(query)
+		if err != nil {
+			// A query that cannot be read whole: the page and the API say so.
+			for _, path := range []string{"/play/" + s.ID, "/api/scenarios/" + s.ID} {
+				if code, body := serve(a, path, query); code != http.StatusBadRequest || !strings.Contains(body, "the query") {
+					t.Fatalf("%s?%s cannot be read (%v), but answers %d %.200s", path, query, err, code, body)
+				}
+			}
+			return
+		}
 		l, ok := resolveLink(a.catalog, s.ID, q)
 		if !ok || l.scenario != s {
 			t.Fatalf("scenario %s not resolved", s.ID)
@@ -274,7 +284,9 @@ func FuzzShareLink(f *testing.F) {
 			t.Fatalf("%q: status %d", raw, rec.Code)
 		case isPage && err == nil && rec.Code != http.StatusOK:
 			t.Fatalf("%q parses as %s, but its page answers %d", raw, l.scenario.ID, rec.Code)
-		case isPage && err != nil && rec.Code != http.StatusNotFound:
+		case isPage && errors.As(err, new(badQuery)) && rec.Code != http.StatusBadRequest:
+			t.Fatalf("%q has a query that cannot be read (%v), but its page answers %d", raw, err, rec.Code)
+		case isPage && err != nil && !errors.As(err, new(badQuery)) && rec.Code != http.StatusNotFound:
 			t.Fatalf("%q does not parse (%v), but its page answers %d", raw, err, rec.Code)
 		case isPage && err == nil && !strings.Contains(rec.Body.String(), html.EscapeString(shareLink(l.scenario, l.values))):
 			t.Fatalf("%q: the page lacks the link %s", raw, shareLink(l.scenario, l.values))

@@ -240,7 +240,7 @@ func TestAPIRateLimit(t *testing.T) {
 func TestAPIHandlersHaveATimeout(t *testing.T) {
 	ts := newTestServerWith(t, func(c *appConfig) { c.limits.apiTimeout = 50 * time.Millisecond })
 	// A handler that takes as long as its context lets it.
-	ts.app.api.GET("/slow", func(c echo.Context) error {
+	ts.app.apiRoute("/slow", func(c echo.Context) error {
 		<-c.Request().Context().Done()
 		return c.Request().Context().Err()
 	})

@@ -62,15 +62,16 @@ func (a *app) runSeeded(ctx context.Context, s *scenarios.Scenario, vals scenari
 // handleTrace answers a seeded run's whole trace: the socket's events as one JSON document,
 // or, with format=chrome, a Chrome trace for Perfetto.
 func (a *app) handleTrace(c echo.Context) error {
-	s, vals, set, err := a.readAPIRequest(c, "a trace is of a seeded run", "format")
+	req, err := a.readAPIRequest(c, "a trace is of a seeded run", "format")
 	if err != nil {
 		return err
 	}
-	if _, raw := scenarios.SplitQuery(c.QueryParams()); strings.TrimSpace(raw["seed"]) == "" {
+	s, vals, set := req.scenario, req.values, req.settings
+	if _, raw := scenarios.SplitQuery(req.query); strings.TrimSpace(raw["seed"]) == "" {
 		st, _ := scenarios.LookupSetting("seed")
 		return echo.NewHTTPError(http.StatusBadRequest, "seed is required: a whole number "+st.Range())
 	}
-	format := c.QueryParam("format")
+	format := req.query.Get("format")
 	if format != "" && format != "json" && format != "chrome" {
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("format must be json or chrome, got %s", scenarios.QuoteInput(format)))
 	}
@@ -129,11 +130,11 @@ type searchResult struct {
 // time budget. Exhausting the budget is an answer, not an error.
 func (a *app) handleSearch(c echo.Context) error {
 	// A seed, if given, is checked and then left aside: the search tries its own.
-	s, vals, set, err := a.readAPIRequest(c, "a search tries seeds", "want", "tries")
+	req, err := a.readAPIRequest(c, "a search tries seeds", "want", "tries")
 	if err != nil {
 		return err
 	}
-	q := c.QueryParams()
+	s, vals, set, q := req.scenario, req.values, req.settings, req.query
 	want := q.Get("want")
 	search, ok := s.Search(want)
 	if !ok {
