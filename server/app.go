@@ -162,8 +162,11 @@ func (a *app) routes() *echo.Echo {
 	a.apiMiddleware = []echo.MiddlewareFunc{a.rateLimiter(), middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{
 		Timeout: a.limits.apiTimeout,
 		ErrorHandler: func(err error, c echo.Context) error {
-			if errors.Is(err, context.DeadlineExceeded) {
-				return echo.NewHTTPError(http.StatusServiceUnavailable, "the server took too long to answer; try again in a moment").SetInternal(err)
+			switch {
+			case errors.Is(err, context.DeadlineExceeded):
+				return echo.NewHTTPError(http.StatusServiceUnavailable, fmt.Sprintf("the server took too long to answer (an API request may take %s, -api-timeout); try again in a moment", a.limits.apiTimeout)).SetInternal(err)
+			case errors.Is(err, context.Canceled):
+				return echo.NewHTTPError(http.StatusServiceUnavailable, "the request was cancelled before it was answered").SetInternal(err)
 			}
 			return err
 		},

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"interleave/scenarios/stage"
 )
@@ -223,5 +224,33 @@ func TestAScheduleThatDoesNotFitIsA400SayingWhere(t *testing.T) {
 	resp, body = get(t, ts, path+"S%25Q")
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "schedule must be the text of a run's schedule, but character 2") {
 		t.Errorf("a schedule that is not one: status %d: %s", resp.StatusCode, body)
+	}
+}
+
+// A search that runs out of time says which limit stopped it and which seeds it tried: here
+// the API's deadline, after seeds 1 and 2, while seed 3's run waits for its context.
+func TestASearchStoppedByTheAPIDeadlineSaysSo(t *testing.T) {
+	ts := newRobustServer(t, func(c *appConfig) { c.limits.apiTimeout = 10 * time.Millisecond })
+	resp, body := get(t, ts, "/api/scenarios/slow-search/search?want=nothing&tries=50")
+	var res searchResult
+	if err := json.Unmarshal([]byte(body), &res); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("%d %s", resp.StatusCode, body)
+	}
+	want := searchResult{Tries: 2, Seeds: [2]uint64{1, 2}, Stopped: "api-timeout",
+		Message: "no nothing in seeds 1–2: the search stopped before its 50 tries, after 10ms, the longest an API request may take (-api-timeout)"}
+	if res != want {
+		t.Errorf("got  %+v\nwant %+v", res, want)
+	}
+	if total, _ := ts.app.runSlots.running(""); total != 0 {
+		t.Errorf("%d run slots still taken", total)
+	}
+}
+
+// A trace whose run the API's deadline stopped is a 503 saying so, not the part recorded.
+func TestATraceStoppedByTheAPIDeadlineIsA503(t *testing.T) {
+	ts := newRobustServer(t, func(c *appConfig) { c.limits.apiTimeout = 10 * time.Millisecond })
+	resp, body := get(t, ts, "/api/scenarios/waits/trace?seed=1")
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, `"error":"the server took too long to answer (an API request may take 10ms, -api-timeout)`) {
+		t.Errorf("%d %s", resp.StatusCode, body)
 	}
 }
