@@ -30,6 +30,10 @@ type appConfig struct {
 	log            *slog.Logger
 	limits         limits
 	allowedOrigins []string
+	// listen is the address the server listens on (-addr), and allowedHosts the names it
+	// answers to beside it, localhost and loopback addresses (-allow-host).
+	listen       string
+	allowedHosts []string
 	// trustProxy takes a client's address from X-Forwarded-For when the request comes from a
 	// loopback or private address (a reverse proxy); otherwise it is the connection's peer.
 	trustProxy bool
@@ -52,6 +56,7 @@ type app struct {
 	conns   *slots
 	// trustProxy: see appConfig.
 	trustProxy bool
+	hosts      hostCheck // the names the server answers to (hosts.go)
 	buffers    *bufferPool
 	// sources are each scenario's Go and Rust, highlighted once at start.
 	sources map[string]highlighted
@@ -82,6 +87,7 @@ func newApp(cfg appConfig) *app {
 		buffers:  newBufferPool(),
 
 		trustProxy: cfg.trustProxy,
+		hosts:      newHostCheck(cfg.listen, cfg.allowedHosts),
 		ctx:        ctx,
 		stop:       stop,
 		halted:     halted,
@@ -150,7 +156,7 @@ func (a *app) routes() *echo.Echo {
 		ContentSecurityPolicy: contentSecurityPolicy,
 		ReferrerPolicy:        "same-origin",
 	}))
-	e.Use(closeAfterBody, middleware.BodyLimit(bodyLimit))
+	e.Use(a.checkHost, closeAfterBody, middleware.BodyLimit(bodyLimit))
 
 	// Every page, API answer and file is read with GET or HEAD, HEAD answering as GET does
 	// without the body (net/http leaves it out). A method a route does not take is a 405

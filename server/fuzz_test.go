@@ -229,6 +229,7 @@ func FuzzPageQuery(f *testing.F) {
 func serve(a *app, path, query string) (int, string) {
 	rec := httptest.NewRecorder()
 	req := httptest.NewRequest(http.MethodGet, path, nil)
+	req.Host = "localhost" // a name the server answers to
 	req.URL.RawQuery = query
 	a.echo.ServeHTTP(rec, req)
 	return rec.Code, rec.Body.String()
@@ -275,7 +276,7 @@ func FuzzShareLink(f *testing.F) {
 			return
 		}
 		rec := httptest.NewRecorder()
-		req := &http.Request{Method: http.MethodGet, URL: u, RequestURI: raw, Host: "example.test",
+		req := &http.Request{Method: http.MethodGet, URL: u, RequestURI: raw, Host: "localhost",
 			Header: http.Header{}, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, Body: http.NoBody}
 		a.echo.ServeHTTP(rec, req)
 		isPage := strings.HasPrefix(u.Path, "/play/")

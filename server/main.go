@@ -37,6 +37,7 @@ func run(ctx context.Context, args []string, logTo io.Writer) error {
 	fs.SetOutput(logTo)
 	addr := fs.String("addr", "localhost:8080", "address to listen on")
 	origins := fs.String("allow-origin", "", "comma-separated extra origins allowed to open the socket (the page's own origin always is)")
+	hosts := fs.String("allow-host", "", "comma-separated host names the server answers to beside localhost, loopback addresses and the host of -addr (its public name behind a proxy); any other is refused with 421")
 	trustProxy := fs.Bool("trust-proxy", false, "take the client address from X-Forwarded-For when the request comes from a loopback or private address (behind a reverse proxy)")
 	lim := defaultLimits()
 	lim.addFlags(fs)
@@ -54,6 +55,8 @@ func run(ctx context.Context, args []string, logTo io.Writer) error {
 		log:            log,
 		limits:         lim,
 		allowedOrigins: splitList(*origins),
+		listen:         *addr,
+		allowedHosts:   splitList(*hosts),
 		trustProxy:     *trustProxy,
 	})
 	ln, err := net.Listen("tcp", *addr)

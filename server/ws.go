@@ -6,7 +6,9 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gorilla/websocket"
 	"github.com/labstack/echo/v4"
@@ -41,6 +43,8 @@ type session struct {
 
 	runs    int     // runs started on this connection
 	current *stream // the latest run's stream, if any
+	// closing, once set, is the close frame the writer ends the session with.
+	closing atomic.Pointer[[]byte]
 }
 
 func (a *app) handleSocket(c echo.Context) error {
@@ -119,6 +123,11 @@ func (s *session) readLoop() {
 			s.sendError(0, "messages must be JSON text, not binary")
 			continue
 		}
+		if !utf8.Valid(data) {
+			// RFC 6455 §8.1: a text frame that is not UTF-8 fails the connection, with 1007.
+			s.closeWith(websocket.CloseInvalidFramePayloadData, "a text message must be UTF-8")
+			return
+		}
 		msg, err := decodeClientMessage(data)
 		if err != nil {
 			s.sendError(0, err.Error())
@@ -161,7 +170,9 @@ func (s *session) writeLoop(fail context.CancelFunc) {
 			}
 		case <-s.ctx.Done():
 			reason := websocket.FormatCloseMessage(websocket.CloseNormalClosure, "")
-			if s.app.ctx.Err() != nil {
+			if closing := s.closing.Load(); closing != nil {
+				reason = *closing
+			} else if s.app.ctx.Err() != nil {
 				reason = websocket.FormatCloseMessage(websocket.CloseGoingAway, "the server is restarting; reload the page in a moment")
 			}
 			_ = s.conn.WriteControl(websocket.CloseMessage, reason, time.Now().Add(time.Second))
@@ -170,6 +181,13 @@ func (s *session) writeLoop(fail context.CancelFunc) {
 			return
 		}
 	}
+}
+
+// closeWith makes the session end with a close frame of code and text, once the reader
+// returns.
+func (s *session) closeWith(code int, text string) {
+	frame := websocket.FormatCloseMessage(code, text)
+	s.closing.Store(&frame)
 }
 
 // outbox is a session's queue to its writer, as those who queue messages see it.
