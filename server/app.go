@@ -34,6 +34,8 @@ type appConfig struct {
 	// answers to beside it, localhost and loopback addresses (-allow-host).
 	listen       string
 	allowedHosts []string
+	// build names the code that makes traces (buildIdentity), for their ETags.
+	build string
 	// trustProxy takes a client's address from X-Forwarded-For when the request comes from a
 	// loopback or private address (a reverse proxy); otherwise it is the connection's peer.
 	trustProxy bool
@@ -57,6 +59,8 @@ type app struct {
 	// trustProxy: see appConfig.
 	trustProxy bool
 	hosts      hostCheck // the names the server answers to (hosts.go)
+	build      string    // see appConfig
+	metrics    *metrics
 	buffers    *bufferPool
 	// sources are each scenario's Go and Rust, highlighted once at start.
 	sources map[string]highlighted
@@ -75,6 +79,7 @@ type app struct {
 func newApp(cfg appConfig) *app {
 	ctx, stop := context.WithCancel(context.Background())
 	halted, halt := context.WithCancel(context.Background())
+	m := newMetrics()
 	a := &app{
 		catalog:  cfg.catalog,
 		log:      cfg.log,
@@ -88,11 +93,17 @@ func newApp(cfg appConfig) *app {
 
 		trustProxy: cfg.trustProxy,
 		hosts:      newHostCheck(cfg.listen, cfg.allowedHosts),
+		build:      cfg.build,
+		metrics:    m,
 		ctx:        ctx,
 		stop:       stop,
 		halted:     halted,
 		halt:       halt,
 	}
+	for _, s := range []*slots{a.runSlots, a.sockets, a.conns} {
+		s.counts = m
+	}
+	m.watch(a)
 	a.sources = highlightCatalog(cfg.catalog)
 	a.echo = a.routes()
 	return a
@@ -136,19 +147,7 @@ func (a *app) routes() *echo.Echo {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	}
 	e.Use(middleware.Recover())
-	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
-		LogMethod: true, LogURI: true, LogStatus: true, LogLatency: true, LogError: true, HandleError: true,
-		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
-			level := slog.LevelInfo
-			if v.Status >= 500 {
-				level = slog.LevelError
-			}
-			a.log.LogAttrs(c.Request().Context(), level, "request",
-				slog.String("method", v.Method), slog.String("uri", v.URI),
-				slog.Int("status", v.Status), slog.Duration("latency", v.Latency))
-			return nil
-		},
-	}))
+	e.Use(a.accessLog())
 	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
 		XSSProtection:         "0",
 		ContentTypeNosniff:    "nosniff",
@@ -162,6 +161,8 @@ func (a *app) routes() *echo.Echo {
 	// without the body (net/http leaves it out). A method a route does not take is a 405
 	// naming those it does (Allow).
 	read := []string{http.MethodGet, http.MethodHead}
+	e.Match(read, pathHealth, a.handleHealth)
+	e.Match(read, pathReady, a.handleReady)
 	e.Match(read, "/", a.handleHome)
 	e.Match(read, "/play/:id", a.handlePlay)
 	a.api = e.Group("/api")
@@ -202,6 +203,7 @@ func (a *app) rateLimiter() echo.MiddlewareFunc {
 			Rate: rate.Limit(a.limits.apiRate), Burst: a.limits.apiBurst, ExpiresIn: 3 * time.Minute,
 		}),
 		DenyHandler: func(c echo.Context, _ string, _ error) error {
+			a.metrics.refused("api-rate")
 			c.Response().Header().Set("Retry-After", retryAfter)
 			return echo.NewHTTPError(http.StatusTooManyRequests,
 				fmt.Sprintf("too many requests from your address; try again in %s s", retryAfter))
@@ -266,8 +268,8 @@ func (a *app) handleError(err error, c echo.Context) {
 			message = http.StatusText(code)
 		}
 	}
-	if code >= 500 {
-		a.log.Error("request failed", "uri", c.Request().RequestURI, "err", err)
+	if code >= 500 && code != http.StatusServiceUnavailable { // a 503 is a limit, not a failure
+		a.log.Error("request failed", "uri", cutURI(c.Request().RequestURI), "err", err)
 	}
 	if code == http.StatusMethodNotAllowed {
 		message = fmt.Sprintf("%s is not a method this address takes: it takes %s",

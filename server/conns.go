@@ -114,7 +114,7 @@ func trustedProxy(ip string) bool {
 
 // newConnSlots counts plain HTTP connections.
 func newConnSlots(max, perClient int) *slots {
-	return newSlots(max, perClient,
+	return newSlots(max, perClient, "max-conns",
 		fmt.Sprintf("the server is busy: %d connections are open, the most it takes at once; try again in a moment", max),
 		fmt.Sprintf("%d connections are open from your address, the most one address may hold; close some and try again", perClient))
 }

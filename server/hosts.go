@@ -62,10 +62,10 @@ func normalHost(host string) string {
 }
 
 // checkHost answers a request for a host the server does not answer to with 421 Misdirected
-// Request, before any route: pages, API and socket alike.
+// Request, before any route: pages, API and socket alike. The probes answer any host.
 func (a *app) checkHost(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if !a.hosts.allows(c.Request().Host) {
+		if !a.hosts.allows(c.Request().Host) && !isProbe(c.Request().URL.Path) {
 			return echo.NewHTTPError(http.StatusMisdirectedRequest, fmt.Sprintf(
 				"this server does not answer to the host %s: it answers to localhost, loopback addresses and the names given to -addr and -allow-host",
 				scenarios.QuoteInput(c.Request().Host)))

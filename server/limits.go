@@ -125,21 +125,25 @@ func (l limits) stageConfig() stage.Config {
 // per client address, up to a limit for each.
 type slots struct {
 	max, perClient int
-	// The sentences that refuse a slot, for a person: the server is full, the address is.
-	busy, full string
+	// The sentences that refuse a slot, for a person: the server is full, the address is;
+	// and the flags of those limits, which name the refusals counted in counts.
+	busy, full           string
+	busyLimit, fullLimit string
+	counts               *metrics
 
 	mu       sync.Mutex
 	total    int
 	byClient map[string]int
 }
 
-func newSlots(max, perClient int, busy, full string) *slots {
-	return &slots{max: max, perClient: perClient, busy: busy, full: full, byClient: make(map[string]int)}
+func newSlots(max, perClient int, limit, busy, full string) *slots {
+	return &slots{max: max, perClient: perClient, busy: busy, full: full,
+		busyLimit: limit, fullLimit: limit + "-per-client", byClient: make(map[string]int)}
 }
 
 // newRunSlots counts runs.
 func newRunSlots(max, perClient int) *slots {
-	return newSlots(max, perClient,
+	return newSlots(max, perClient, "max-runs",
 		fmt.Sprintf("the server is busy: %d runs are going, the most it takes at once; try again in a moment", max),
 		fmt.Sprintf("%d runs are already going from your address, the most one address may run at once; stop one (or close a tab) and try again", perClient))
 }
@@ -147,7 +151,7 @@ func newRunSlots(max, perClient int) *slots {
 // newSocketSlots counts open sockets. Its sentences end up as WebSocket close reasons, which
 // must fit in 123 bytes.
 func newSocketSlots(max, perClient int) *slots {
-	return newSlots(max, perClient,
+	return newSlots(max, perClient, "max-sockets",
 		fmt.Sprintf("the server is full (%d connections); retrying", max),
 		fmt.Sprintf("%d pages of this site are open from your address, the most it serves; close one", perClient))
 }
@@ -164,8 +168,10 @@ func (r *slots) acquireAs(client string, perClient bool) (release func(), refusa
 	defer r.mu.Unlock()
 	switch {
 	case r.total >= r.max:
+		r.counts.refused(r.busyLimit)
 		return nil, r.busy
 	case perClient && r.byClient[client] >= r.perClient:
+		r.counts.refused(r.fullLimit)
 		return nil, r.full
 	}
 	r.total++

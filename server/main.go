@@ -10,10 +10,12 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"interleave/scenarios"
 )
@@ -38,6 +40,7 @@ func run(ctx context.Context, args []string, logTo io.Writer) error {
 	addr := fs.String("addr", "localhost:8080", "address to listen on")
 	origins := fs.String("allow-origin", "", "comma-separated extra origins allowed to open the socket (the page's own origin always is)")
 	hosts := fs.String("allow-host", "", "comma-separated host names the server answers to beside localhost, loopback addresses and the host of -addr (its public name behind a proxy); any other is refused with 421")
+	metricsAddr := fs.String("metrics-addr", "", "address to serve Prometheus metrics on, at /metrics (default: none); keep it private")
 	trustProxy := fs.Bool("trust-proxy", false, "take the client address from X-Forwarded-For when the request comes from a loopback or private address (behind a reverse proxy)")
 	lim := defaultLimits()
 	lim.addFlags(fs)
@@ -49,6 +52,12 @@ func run(ctx context.Context, args []string, logTo io.Writer) error {
 	}
 
 	log := slog.New(slog.NewTextHandler(logTo, nil))
+	build, err := buildIdentity()
+	if err != nil {
+		// Traces' ETags then hold for this process only: never wrong, just cached less.
+		log.Warn("traces are cached per process", "err", err)
+		build = fmt.Sprintf("process %d %d", os.Getpid(), time.Now().UnixNano())
+	}
 
 	a := newApp(appConfig{
 		catalog:        scenarios.New(),
@@ -58,6 +67,7 @@ func run(ctx context.Context, args []string, logTo io.Writer) error {
 		listen:         *addr,
 		allowedHosts:   splitList(*hosts),
 		trustProxy:     *trustProxy,
+		build:          build,
 	})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -67,6 +77,18 @@ func run(ctx context.Context, args []string, logTo io.Writer) error {
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(a.limitConns(ln)) }()
 	log.Info("serving", "url", "http://"+ln.Addr().String())
+	if *metricsAddr != "" {
+		mln, err := net.Listen("tcp", *metricsAddr)
+		if err != nil {
+			_ = srv.Close()
+			return fmt.Errorf("listen on %s for metrics: %w", *metricsAddr, err)
+		}
+		msrv := &http.Server{Handler: a.metrics.handler(), ReadHeaderTimeout: lim.readTimeout, ReadTimeout: lim.readTimeout,
+			WriteTimeout: lim.writeTimeout, IdleTimeout: lim.idleTimeout}
+		go func() { _ = msrv.Serve(mln) }()
+		defer msrv.Close()
+		log.Info("serving metrics", "url", "http://"+mln.Addr().String()+"/metrics")
+	}
 
 	select {
 	case err := <-serveErr:

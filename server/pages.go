@@ -255,7 +255,7 @@ func (a *app) renderNotFound(c echo.Context, path string) error {
 func render(c echo.Context, status int, page templ.Component) error {
 	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
 	c.Response().WriteHeader(status)
-	return page.Render(c.Request().Context(), c.Response().Writer)
+	return page.Render(c.Request().Context(), c.Response()) // echo's writer counts the bytes
 }
 
 // handleCatalog lists every scenario with its schema, text and sources.

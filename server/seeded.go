@@ -52,15 +52,19 @@ func (a *app) takeRunSlot(c echo.Context) (release func(), err error) {
 	return release, nil
 }
 
-// runSeeded runs a scenario to its end under the seeded scheduler.
-func (a *app) runSeeded(ctx context.Context, s *scenarios.Scenario, vals scenarios.Values, set scenarios.Settings) ([]stage.Event, stage.End, []scenarios.Stat) {
+// runSeeded runs a scenario to its end under the seeded scheduler, counted as asked for via.
+func (a *app) runSeeded(ctx context.Context, via string, s *scenarios.Scenario, vals scenarios.Values, set scenarios.Settings) *scenarios.Run {
+	a.metrics.runStarted(via)
 	r := s.Start(ctx, a.limits.runConfig(set), vals)
 	<-r.Done()
-	return r.Events(0, nil), r.End(), r.Summary()
+	end := r.End()
+	a.metrics.runEnded(via, end.Reason, end.Events)
+	return r
 }
 
 // handleTrace answers a seeded run's whole trace: the socket's events as one JSON document,
-// or, with format=chrome, a Chrome trace for Perfetto.
+// or, with format=chrome, a Chrome trace for Perfetto. The trace is the link's for good, and
+// is answered so that any cache may keep it (tracecache.go).
 func (a *app) handleTrace(c echo.Context) error {
 	req, err := a.readAPIRequest(c, "a trace is of a seeded run", "format")
 	if err != nil {
@@ -72,15 +76,27 @@ func (a *app) handleTrace(c echo.Context) error {
 		return echo.NewHTTPError(http.StatusBadRequest, "seed is required: a whole number "+st.Range())
 	}
 	format := req.query.Get("format")
-	if format != "" && format != "json" && format != "chrome" {
+	switch format {
+	case "":
+		format = "json"
+	case "json", "chrome":
+	default:
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("format must be json or chrome, got %s", scenarios.QuoteInput(format)))
+	}
+	etag := a.traceETag(s, vals, set, format)
+	if etagMatches(c.Request().Header.Get("If-None-Match"), etag) {
+		cacheable(c.Response().Header(), etag)
+		return c.NoContent(http.StatusNotModified) // the asker has this very trace: no run
 	}
 	release, err := a.takeRunSlot(c)
 	if err != nil {
 		return err
 	}
-	events, end, summary := a.runSeeded(c.Request().Context(), s, vals, set)
+	began := time.Now()
+	r := a.runSeeded(c.Request().Context(), viaTrace, s, vals, set)
+	took := time.Since(began)
 	release()
+	events, end, summary := r.Events(0, nil), r.End(), r.Summary()
 	if err := c.Request().Context().Err(); err != nil {
 		// The request's deadline stopped the run, or came as it ended: what it recorded is
 		// not the link's trace, and a late answer is no answer.
@@ -88,6 +104,12 @@ func (a *app) handleTrace(c echo.Context) error {
 	}
 	if end.Reason == stage.ReasonSchedule {
 		return echo.NewHTTPError(http.StatusBadRequest, end.Message)
+	}
+	if took < a.limits.maxRunTime {
+		cacheable(c.Response().Header(), etag)
+	} else {
+		// -max-run-time, a wall-clock limit, may have cut it: another run may go further.
+		c.Response().Header().Set("Cache-Control", "no-store")
 	}
 	name := fmt.Sprintf("%s-seed%d", s.ID, set.Seed)
 	if format == "chrome" {
@@ -180,7 +202,8 @@ func (a *app) handleSearch(c echo.Context) error {
 	tried := 0
 	for seed := uint64(1); tried < tries && ctx.Err() == nil; seed++ {
 		set.Seed = seed
-		_, end, summary := a.runSeeded(ctx, s, vals, set)
+		r := a.runSeeded(ctx, viaSearch, s, vals, set)
+		end, summary := r.End(), r.Summary()
 		if end.Reason == stage.ReasonStopped {
 			break // out of time mid-run: that seed was not tried
 		}
@@ -189,6 +212,7 @@ func (a *app) handleSearch(c echo.Context) error {
 			return echo.NewHTTPError(http.StatusBadRequest, end.Message)
 		}
 		tried++
+		a.metrics.tried()
 		if search.Showed(end, summary) {
 			return c.JSON(http.StatusOK, searchResult{Found: true, Seed: seed, Tries: tried, Seeds: [2]uint64{1, seed}, Link: playLink(s, vals, set)})
 		}

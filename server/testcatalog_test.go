@@ -114,6 +114,12 @@ func (l *logBuffer) Write(p []byte) (int, error) {
 	return l.b.Write(p)
 }
 
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
 // find returns the first log line containing s.
 func (l *logBuffer) find(s string) (string, bool) {
 	l.mu.Lock()

@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
@@ -50,17 +52,18 @@ type session struct {
 func (a *app) handleSocket(c echo.Context) error {
 	conn, err := a.upgrader.Upgrade(c.Response(), c.Request(), nil)
 	if err != nil {
-		// Upgrade has answered the client already.
-		a.log.Info("websocket upgrade refused", "err", err, "remote", c.RealIP())
+		// Upgrade has answered the client already; the access line says how.
+		a.log.Debug("websocket upgrade refused", "err", err, "client", c.RealIP())
 		return nil
 	}
+	c.Response().Status = http.StatusSwitchingProtocols // for the access line: gorilla wrote it
 	a.sessions.Add(1)
 	defer a.sessions.Done()
 	release, refusal := a.sockets.acquire(c.RealIP())
 	if refusal != "" {
 		// Upgraded first so that the page can show why: a refused handshake reaches a
 		// browser's WebSocket as a bare error. The page retries later, backing off.
-		a.log.Info("socket refused", "why", refusal, "remote", c.RealIP())
+		c.Set(sessionKey, sessionSummary{ended: "refused: " + refusal})
 		_ = conn.WriteControl(websocket.CloseMessage,
 			websocket.FormatCloseMessage(websocket.CloseTryAgainLater, refusal), time.Now().Add(time.Second))
 		conn.Close()
@@ -78,12 +81,11 @@ func (a *app) handleSocket(c echo.Context) error {
 	s := &session{
 		app:    a,
 		conn:   conn,
-		log:    a.log.With("remote", c.RealIP()),
+		log:    a.log.With("client", c.RealIP()),
 		ctx:    ctx,
 		out:    make(chan []byte, outQueue),
 		client: c.RealIP(),
 	}
-	s.log.Info("socket open")
 	conn.SetReadLimit(readLimit)
 	_ = conn.SetReadDeadline(time.Now().Add(pongTimeout))
 	conn.SetPongHandler(func(string) error {
@@ -96,27 +98,35 @@ func (a *app) handleSocket(c echo.Context) error {
 		s.writeLoop(cancel)
 	}()
 	// Deferred, so that a panic in the reader still ends the run and the writer.
+	ended := "the server failed"
 	defer func() {
 		cancel()
 		s.stopRun()
 		<-writerDone
 		conn.Close()
-		s.log.Info("socket closed", "runs", s.runs)
+		c.Set(sessionKey, sessionSummary{runs: s.runs, ended: ended})
 	}()
 
-	s.readLoop()
+	ended = s.readLoop()
 	return nil
 }
 
-// readLoop handles client messages until the connection fails or the session ends.
-func (s *session) readLoop() {
+// readLoop handles client messages until the connection fails or the session ends, and says
+// why it ended.
+func (s *session) readLoop() (ended string) {
 	for {
 		kind, data, err := s.conn.ReadMessage()
 		if err != nil {
-			if !websocket.IsCloseError(err, websocket.CloseNormalClosure, websocket.CloseGoingAway) && s.ctx.Err() == nil {
-				s.log.Info("socket read ended", "err", err)
+			var ce *websocket.CloseError
+			switch {
+			case s.ctx.Err() != nil && s.app.ctx.Err() != nil:
+				return "the server shut down"
+			case s.ctx.Err() != nil:
+				return "a write to the client failed"
+			case errors.As(err, &ce):
+				return fmt.Sprintf("the client closed it (%d)", ce.Code)
 			}
-			return
+			return "reading failed: " + err.Error()
 		}
 		_ = s.conn.SetReadDeadline(time.Now().Add(pongTimeout))
 		if kind != websocket.TextMessage {
@@ -126,7 +136,7 @@ func (s *session) readLoop() {
 		if !utf8.Valid(data) {
 			// RFC 6455 §8.1: a text frame that is not UTF-8 fails the connection, with 1007.
 			s.closeWith(websocket.CloseInvalidFramePayloadData, "a text message must be UTF-8")
-			return
+			return "a text message that is not UTF-8 (1007)"
 		}
 		msg, err := decodeClientMessage(data)
 		if err != nil {
@@ -233,6 +243,7 @@ func (s *session) startRun(req runRequest) {
 		return
 	}
 	s.runs++
+	s.app.metrics.runStarted(viaSocket)
 	id := s.runs
 	cfg := s.app.limits.runConfig(req.settings)
 	s.log.Info("run", "run", id, "scenario", req.scenario.ID, "params", req.scenario.Query(req.values))
@@ -250,6 +261,7 @@ func (s *session) startRun(req runRequest) {
 		clock:      wallClock{},
 		log:        s.log,
 		slowCuts:   &s.app.slowCuts,
+		metrics:    s.app.metrics,
 	})
 	go s.current.serve()
 }
