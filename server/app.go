@@ -30,6 +30,12 @@ type appConfig struct {
 	log            *slog.Logger
 	limits         limits
 	allowedOrigins []string
+	// listen is the address the server listens on (-addr), and allowedHosts the names it
+	// answers to beside it, localhost and loopback addresses (-allow-host).
+	listen       string
+	allowedHosts []string
+	// build names the code that makes traces (buildIdentity), for their ETags.
+	build string
 	// trustProxy takes a client's address from X-Forwarded-For when the request comes from a
 	// loopback or private address (a reverse proxy); otherwise it is the connection's peer.
 	trustProxy bool
@@ -43,17 +49,28 @@ type app struct {
 	upgrader *websocket.Upgrader
 	echo     *echo.Echo
 	api      *echo.Group
-	assets   *assets
-	runSlots *slots
-	// sockets counts open WebSocket connections.
+	// apiMiddleware is what every API route goes through (apiRoute).
+	apiMiddleware []echo.MiddlewareFunc
+	assets        *assets
+	runSlots      *slots
+	// sockets counts open WebSocket connections, conns the plain HTTP ones (conns.go).
 	sockets *slots
-	buffers *bufferPool
+	conns   *slots
+	// trustProxy: see appConfig.
+	trustProxy bool
+	hosts      hostCheck // the names the server answers to (hosts.go)
+	build      string    // see appConfig
+	metrics    *metrics
+	buffers    *bufferPool
 	// sources are each scenario's Go and Rust, highlighted once at start.
 	sources map[string]highlighted
 
-	// ctx is done when the server shuts down; every session derives from it.
+	// ctx is done when the server shuts down; every session derives from it. halted is done
+	// when shutting down has waited long enough: every socket still open is then closed.
 	ctx      context.Context
 	stop     context.CancelFunc
+	halted   context.Context
+	halt     context.CancelFunc
 	sessions sync.WaitGroup
 
 	slowCuts atomic.Int64 // live runs ended because their client could not keep up
@@ -61,6 +78,8 @@ type app struct {
 
 func newApp(cfg appConfig) *app {
 	ctx, stop := context.WithCancel(context.Background())
+	halted, halt := context.WithCancel(context.Background())
+	m := newMetrics()
 	a := &app{
 		catalog:  cfg.catalog,
 		log:      cfg.log,
@@ -69,12 +88,24 @@ func newApp(cfg appConfig) *app {
 		assets:   newAssets(map[string]fsys{"/web/": web.Files, "/static/": static.Files}),
 		runSlots: newRunSlots(cfg.limits.maxRuns, cfg.limits.maxRunsPerClient),
 		sockets:  newSocketSlots(cfg.limits.maxSockets, cfg.limits.maxSocketsPerClient),
+		conns:    newConnSlots(cfg.limits.maxConns, cfg.limits.maxConnsPerClient),
 		buffers:  newBufferPool(),
-		ctx:      ctx,
-		stop:     stop,
+
+		trustProxy: cfg.trustProxy,
+		hosts:      newHostCheck(cfg.listen, cfg.allowedHosts),
+		build:      cfg.build,
+		metrics:    m,
+		ctx:        ctx,
+		stop:       stop,
+		halted:     halted,
+		halt:       halt,
 	}
+	for _, s := range []*slots{a.runSlots, a.sockets, a.conns} {
+		s.counts = m
+	}
+	m.watch(a)
 	a.sources = highlightCatalog(cfg.catalog)
-	a.echo = a.routes(cfg.trustProxy)
+	a.echo = a.routes()
 	return a
 }
 
@@ -104,7 +135,7 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 // bodyLimit bounds request bodies. Every route is a GET, so any body is a mistake or worse.
 const bodyLimit = "4K"
 
-func (a *app) routes(trustProxy bool) *echo.Echo {
+func (a *app) routes() *echo.Echo {
 	e := echo.New()
 	e.HideBanner = true
 	e.HidePort = true
@@ -112,23 +143,11 @@ func (a *app) routes(trustProxy bool) *echo.Echo {
 	// The client address keys the rate limit and the per-address run limit, so it must not
 	// come from a header anyone can set.
 	e.IPExtractor = echo.ExtractIPDirect()
-	if trustProxy {
+	if a.trustProxy {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	}
 	e.Use(middleware.Recover())
-	e.Use(middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
-		LogMethod: true, LogURI: true, LogStatus: true, LogLatency: true, LogError: true, HandleError: true,
-		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
-			level := slog.LevelInfo
-			if v.Status >= 500 {
-				level = slog.LevelError
-			}
-			a.log.LogAttrs(c.Request().Context(), level, "request",
-				slog.String("method", v.Method), slog.String("uri", v.URI),
-				slog.Int("status", v.Status), slog.Duration("latency", v.Latency))
-			return nil
-		},
-	}))
+	e.Use(a.accessLog())
 	e.Use(middleware.SecureWithConfig(middleware.SecureConfig{
 		XSSProtection:         "0",
 		ContentTypeNosniff:    "nosniff",
@@ -136,27 +155,43 @@ func (a *app) routes(trustProxy bool) *echo.Echo {
 		ContentSecurityPolicy: contentSecurityPolicy,
 		ReferrerPolicy:        "same-origin",
 	}))
-	e.Use(middleware.BodyLimit(bodyLimit))
+	e.Use(a.checkHost, closeAfterBody, middleware.BodyLimit(bodyLimit))
 
-	e.GET("/", a.handleHome)
-	e.GET("/play/:id", a.handlePlay)
-	a.api = e.Group("/api", a.rateLimiter(), middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{
+	// Every page, API answer and file is read with GET or HEAD, HEAD answering as GET does
+	// without the body (net/http leaves it out). A method a route does not take is a 405
+	// naming those it does (Allow).
+	read := []string{http.MethodGet, http.MethodHead}
+	e.Match(read, pathHealth, a.handleHealth)
+	e.Match(read, pathReady, a.handleReady)
+	e.Match(read, "/", a.handleHome)
+	e.Match(read, "/play/:id", a.handlePlay)
+	a.api = e.Group("/api")
+	a.apiMiddleware = []echo.MiddlewareFunc{a.rateLimiter(), middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{
 		Timeout: a.limits.apiTimeout,
 		ErrorHandler: func(err error, c echo.Context) error {
-			if errors.Is(err, context.DeadlineExceeded) {
-				return echo.NewHTTPError(http.StatusServiceUnavailable, "the server took too long to answer; try again in a moment").SetInternal(err)
+			switch {
+			case errors.Is(err, context.DeadlineExceeded):
+				return echo.NewHTTPError(http.StatusServiceUnavailable, fmt.Sprintf("the server took too long to answer (an API request may take %s, -api-timeout); try again in a moment", a.limits.apiTimeout)).SetInternal(err)
+			case errors.Is(err, context.Canceled):
+				return echo.NewHTTPError(http.StatusServiceUnavailable, "the request was cancelled before it was answered").SetInternal(err)
 			}
 			return err
 		},
-	}))
-	a.api.GET("/scenarios", a.handleCatalog)
-	a.api.GET("/scenarios/:id", a.handleScenario)
-	a.api.GET("/scenarios/:id/trace", a.handleTrace)
-	a.api.GET("/scenarios/:id/search", a.handleSearch)
+	})}
+	a.apiRoute("/scenarios", a.handleCatalog)
+	a.apiRoute("/scenarios/:id", a.handleScenario)
+	a.apiRoute("/scenarios/:id/trace", a.handleTrace)
+	a.apiRoute("/scenarios/:id/search", a.handleSearch)
 	e.GET("/ws", a.handleSocket)
-	e.GET("/web/*", a.assets.handler("/web/"))
-	e.GET("/static/*", a.assets.handler("/static/"))
+	e.Match(read, "/web/*", a.assets.handler("/web/"))
+	e.Match(read, "/static/*", a.assets.handler("/static/"))
 	return e
+}
+
+// apiRoute serves an API path to GET and HEAD, behind the API's rate limit and deadline. (A
+// group's own middleware would answer every other path and method under /api as not found.)
+func (a *app) apiRoute(path string, h echo.HandlerFunc) {
+	a.api.Match([]string{http.MethodGet, http.MethodHead}, path, h, a.apiMiddleware...)
 }
 
 // rateLimiter limits API requests per client address; a refusal is a 429 with Retry-After
@@ -168,6 +203,7 @@ func (a *app) rateLimiter() echo.MiddlewareFunc {
 			Rate: rate.Limit(a.limits.apiRate), Burst: a.limits.apiBurst, ExpiresIn: 3 * time.Minute,
 		}),
 		DenyHandler: func(c echo.Context, _ string, _ error) error {
+			a.metrics.refused("api-rate")
 			c.Response().Header().Set("Retry-After", retryAfter)
 			return echo.NewHTTPError(http.StatusTooManyRequests,
 				fmt.Sprintf("too many requests from your address; try again in %s s", retryAfter))
@@ -175,21 +211,44 @@ func (a *app) rateLimiter() echo.MiddlewareFunc {
 	})
 }
 
-// shutdown closes every open session with a message, then stops the HTTP server.
-func (a *app) shutdown(ctx context.Context, srv *http.Server) error {
+// Shutting down: how long clients may hold the process up. Requests under way may finish and
+// sessions say goodbye for drainTime; then every connection still open is closed, and the
+// sessions have closeTime to end. A client can make shutting down take no longer than that.
+const (
+	drainTime = 500 * time.Millisecond
+	closeTime = 400 * time.Millisecond
+)
+
+// shutdown closes every open session with a message and stops srv, within drainTime +
+// closeTime whatever the clients do. It fails only if a session outlives its connection,
+// which would be the server's fault.
+func (a *app) shutdown(srv *http.Server) error {
 	a.stop()
-	done := make(chan struct{})
+	sessionsDone := make(chan struct{})
 	go func() {
 		a.sessions.Wait()
-		close(done)
+		close(sessionsDone)
 	}()
-	err := srv.Shutdown(ctx)
-	select {
-	case <-done:
-	case <-ctx.Done():
-		return errors.Join(err, fmt.Errorf("sessions still open: %w", ctx.Err()))
+	drain, cancel := context.WithTimeout(context.Background(), drainTime)
+	defer cancel()
+	if err := srv.Shutdown(drain); err != nil {
+		// Requests still under way: a client sending slowly, or reading slowly.
+		a.log.Info("shutdown: closing connections still busy", "after", drainTime)
+		_ = srv.Close()
 	}
-	return err
+	select {
+	case <-sessionsDone:
+		return nil
+	case <-drain.Done():
+	}
+	a.log.Info("shutdown: closing sockets still open", "after", drainTime)
+	a.halt()
+	select {
+	case <-sessionsDone:
+		return nil
+	case <-time.After(closeTime):
+		return fmt.Errorf("sessions still open %s after their connections were closed", closeTime)
+	}
 }
 
 // handleError answers API paths with JSON {"error": …} and everything else with the HTML
@@ -209,8 +268,12 @@ func (a *app) handleError(err error, c echo.Context) {
 			message = http.StatusText(code)
 		}
 	}
-	if code >= 500 {
-		a.log.Error("request failed", "uri", c.Request().RequestURI, "err", err)
+	if code >= 500 && code != http.StatusServiceUnavailable { // a 503 is a limit, not a failure
+		a.log.Error("request failed", "uri", cutURI(c.Request().RequestURI), "err", err)
+	}
+	if code == http.StatusMethodNotAllowed {
+		message = fmt.Sprintf("%s is not a method this address takes: it takes %s",
+			scenarios.CutInput(c.Request().Method), c.Response().Header().Get(echo.HeaderAllow))
 	}
 	path := c.Request().URL.Path
 	switch {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"html"
 	"io"
 	"log/slog"
@@ -136,7 +137,16 @@ func FuzzPageQuery(f *testing.F) {
 	all := a.catalog.All()
 	f.Fuzz(func(t *testing.T, id uint8, query string) {
 		s := all[int(id)%len(all)]
-		q, _ := url.ParseQuery(query) // as the page's c.QueryParams does, ignoring bad pairs
+		q, err := parseQuery(query)
+		if err != nil {
+			// A query that cannot be read whole: the page and the API say so.
+			for _, path := range []string{"/play/" + s.ID, "/api/scenarios/" + s.ID} {
+				if code, body := serve(a, path, query); code != http.StatusBadRequest || !strings.Contains(body, "the query") {
+					t.Fatalf("%s?%s cannot be read (%v), but answers %d %.200s", path, query, err, code, body)
+				}
+			}
+			return
+		}
 		l, ok := resolveLink(a.catalog, s.ID, q)
 		if !ok || l.scenario != s {
 			t.Fatalf("scenario %s not resolved", s.ID)
@@ -219,6 +229,7 @@ func FuzzPageQuery(f *testing.F) {
 func serve(a *app, path, query string) (int, string) {
 	rec := httptest.NewRecorder()
 	req := httptest.NewRequest(http.MethodGet, path, nil)
+	req.Host = "localhost" // a name the server answers to
 	req.URL.RawQuery = query
 	a.echo.ServeHTTP(rec, req)
 	return rec.Code, rec.Body.String()
@@ -265,7 +276,7 @@ func FuzzShareLink(f *testing.F) {
 			return
 		}
 		rec := httptest.NewRecorder()
-		req := &http.Request{Method: http.MethodGet, URL: u, RequestURI: raw, Host: "example.test",
+		req := &http.Request{Method: http.MethodGet, URL: u, RequestURI: raw, Host: "localhost",
 			Header: http.Header{}, Proto: "HTTP/1.1", ProtoMajor: 1, ProtoMinor: 1, Body: http.NoBody}
 		a.echo.ServeHTTP(rec, req)
 		isPage := strings.HasPrefix(u.Path, "/play/")
@@ -274,7 +285,9 @@ func FuzzShareLink(f *testing.F) {
 			t.Fatalf("%q: status %d", raw, rec.Code)
 		case isPage && err == nil && rec.Code != http.StatusOK:
 			t.Fatalf("%q parses as %s, but its page answers %d", raw, l.scenario.ID, rec.Code)
-		case isPage && err != nil && rec.Code != http.StatusNotFound:
+		case isPage && errors.As(err, new(badQuery)) && rec.Code != http.StatusBadRequest:
+			t.Fatalf("%q has a query that cannot be read (%v), but its page answers %d", raw, err, rec.Code)
+		case isPage && err != nil && !errors.As(err, new(badQuery)) && rec.Code != http.StatusNotFound:
 			t.Fatalf("%q does not parse (%v), but its page answers %d", raw, err, rec.Code)
 		case isPage && err == nil && !strings.Contains(rec.Body.String(), html.EscapeString(shareLink(l.scenario, l.values))):
 			t.Fatalf("%q: the page lacks the link %s", raw, shareLink(l.scenario, l.values))

@@ -22,6 +22,13 @@ type limits struct {
 	// goroutines and buffers even while idle.
 	maxSockets          int
 	maxSocketsPerClient int
+	// Plain HTTP connections open at once, on the whole server and from one address; a
+	// connection upgraded to a socket counts as a socket instead.
+	maxConns          int
+	maxConnsPerClient int
+	// A request is read within readTimeout and answered within writeTimeout; a keep-alive
+	// connection idle for idleTimeout is closed.
+	readTimeout, writeTimeout, idleTimeout time.Duration
 	// maxBacklog is how many recorded events a live run may get ahead of a client whose
 	// outgoing queue is full before the run is ended as truncated: the client cannot keep up.
 	maxBacklog int
@@ -40,6 +47,11 @@ func defaultLimits() limits {
 		maxRunsPerClient:    10,
 		maxSockets:          10_000,
 		maxSocketsPerClient: 256,
+		maxConns:            10_000,
+		maxConnsPerClient:   256,
+		readTimeout:         10 * time.Second,
+		writeTimeout:        60 * time.Second,
+		idleTimeout:         30 * time.Second,
 		maxBacklog:          2000,
 		apiRate:             5,
 		apiBurst:            20,
@@ -56,6 +68,11 @@ func (l *limits) addFlags(fs *flag.FlagSet) {
 	fs.IntVar(&l.maxRunsPerClient, "max-runs-per-client", l.maxRunsPerClient, "runs going at once from one client address")
 	fs.IntVar(&l.maxSockets, "max-sockets", l.maxSockets, "sockets open at once on the server; more are closed with a message")
 	fs.IntVar(&l.maxSocketsPerClient, "max-sockets-per-client", l.maxSocketsPerClient, "sockets open at once from one client address (a socket per tab)")
+	fs.IntVar(&l.maxConns, "max-conns", l.maxConns, "plain HTTP connections open at once on the server; more are answered 503 and closed")
+	fs.IntVar(&l.maxConnsPerClient, "max-conns-per-client", l.maxConnsPerClient, "plain HTTP connections open at once from one address (behind -trust-proxy, not counted for the proxy's)")
+	fs.DurationVar(&l.readTimeout, "read-timeout", l.readTimeout, "time a client may take to send a request")
+	fs.DurationVar(&l.writeTimeout, "write-timeout", l.writeTimeout, "time a request may take from being read to its answer written (more than -api-timeout)")
+	fs.DurationVar(&l.idleTimeout, "idle-timeout", l.idleTimeout, "time a keep-alive connection may wait for its next request")
 	fs.IntVar(&l.maxBacklog, "max-backlog", l.maxBacklog, "events a live run may get ahead of a client that cannot keep up before it ends as truncated")
 	fs.Float64Var(&l.apiRate, "api-rate", l.apiRate, "API requests per second one client address may make, sustained")
 	fs.IntVar(&l.apiBurst, "api-burst", l.apiBurst, "API requests one client address may make at once")
@@ -78,6 +95,14 @@ func (l limits) check() error {
 		return fmt.Errorf("-max-sockets must be at least 1, got %d", l.maxSockets)
 	case l.maxSocketsPerClient < 1 || l.maxSocketsPerClient > l.maxSockets:
 		return fmt.Errorf("-max-sockets-per-client must be 1–%d (-max-sockets), got %d", l.maxSockets, l.maxSocketsPerClient)
+	case l.maxConns < 1:
+		return fmt.Errorf("-max-conns must be at least 1, got %d", l.maxConns)
+	case l.maxConnsPerClient < 1 || l.maxConnsPerClient > l.maxConns:
+		return fmt.Errorf("-max-conns-per-client must be 1–%d (-max-conns), got %d", l.maxConns, l.maxConnsPerClient)
+	case l.readTimeout < time.Second:
+		return fmt.Errorf("-read-timeout must be at least 1s, got %s", l.readTimeout)
+	case l.idleTimeout < time.Second:
+		return fmt.Errorf("-idle-timeout must be at least 1s, got %s", l.idleTimeout)
 	case l.maxBacklog < 100:
 		return fmt.Errorf("-max-backlog must be at least 100, got %d", l.maxBacklog)
 	case l.apiRate <= 0:
@@ -86,6 +111,8 @@ func (l limits) check() error {
 		return fmt.Errorf("-api-burst must be at least 1, got %d", l.apiBurst)
 	case l.apiTimeout < 10*time.Millisecond:
 		return fmt.Errorf("-api-timeout must be at least 10ms, got %s", l.apiTimeout)
+	case l.writeTimeout <= l.apiTimeout:
+		return fmt.Errorf("-write-timeout must be more than -api-timeout (%s), so that an answer can be written after it, got %s", l.apiTimeout, l.writeTimeout)
 	}
 	return nil
 }
@@ -94,25 +121,29 @@ func (l limits) stageConfig() stage.Config {
 	return stage.Config{MaxEvents: l.maxEvents, MaxGoroutines: l.maxGoroutines, MaxDuration: l.maxRunTime}
 }
 
-// slots counts what is going on at once — runs, or open sockets — on the whole server and
+// slots counts what is going on at once — runs, open sockets or connections — on the whole server and
 // per client address, up to a limit for each.
 type slots struct {
 	max, perClient int
-	// The sentences that refuse a slot, for a person: the server is full, the address is.
-	busy, full string
+	// The sentences that refuse a slot, for a person: the server is full, the address is;
+	// and the flags of those limits, which name the refusals counted in counts.
+	busy, full           string
+	busyLimit, fullLimit string
+	counts               *metrics
 
 	mu       sync.Mutex
 	total    int
 	byClient map[string]int
 }
 
-func newSlots(max, perClient int, busy, full string) *slots {
-	return &slots{max: max, perClient: perClient, busy: busy, full: full, byClient: make(map[string]int)}
+func newSlots(max, perClient int, limit, busy, full string) *slots {
+	return &slots{max: max, perClient: perClient, busy: busy, full: full,
+		busyLimit: limit, fullLimit: limit + "-per-client", byClient: make(map[string]int)}
 }
 
 // newRunSlots counts runs.
 func newRunSlots(max, perClient int) *slots {
-	return newSlots(max, perClient,
+	return newSlots(max, perClient, "max-runs",
 		fmt.Sprintf("the server is busy: %d runs are going, the most it takes at once; try again in a moment", max),
 		fmt.Sprintf("%d runs are already going from your address, the most one address may run at once; stop one (or close a tab) and try again", perClient))
 }
@@ -120,20 +151,27 @@ func newRunSlots(max, perClient int) *slots {
 // newSocketSlots counts open sockets. Its sentences end up as WebSocket close reasons, which
 // must fit in 123 bytes.
 func newSocketSlots(max, perClient int) *slots {
-	return newSlots(max, perClient,
+	return newSlots(max, perClient, "max-sockets",
 		fmt.Sprintf("the server is full (%d connections); retrying", max),
 		fmt.Sprintf("%d pages of this site are open from your address, the most it serves; close one", perClient))
 }
 
 // acquire takes a slot for client, or says in a sentence for the person why there is none.
-// release gives the slot back; call it once.
+// release gives the slot back; it may be called more than once.
 func (r *slots) acquire(client string) (release func(), refusal string) {
+	return r.acquireAs(client, true)
+}
+
+// acquireAs is acquire, holding client to the limit per client only if perClient is set.
+func (r *slots) acquireAs(client string, perClient bool) (release func(), refusal string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	switch {
 	case r.total >= r.max:
+		r.counts.refused(r.busyLimit)
 		return nil, r.busy
-	case r.byClient[client] >= r.perClient:
+	case perClient && r.byClient[client] >= r.perClient:
+		r.counts.refused(r.fullLimit)
 		return nil, r.full
 	}
 	r.total++

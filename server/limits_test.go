@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"io"
 	"math"
 	"net/http"
+	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -239,7 +242,7 @@ func TestAPIRateLimit(t *testing.T) {
 func TestAPIHandlersHaveATimeout(t *testing.T) {
 	ts := newTestServerWith(t, func(c *appConfig) { c.limits.apiTimeout = 50 * time.Millisecond })
 	// A handler that takes as long as its context lets it.
-	ts.app.api.GET("/slow", func(c echo.Context) error {
+	ts.app.apiRoute("/slow", func(c echo.Context) error {
 		<-c.Request().Context().Done()
 		return c.Request().Context().Err()
 	})
@@ -288,6 +291,11 @@ func TestLimitFlags(t *testing.T) {
 		{[]string{"-max-sockets", "0"}, "-max-sockets must be at least 1, got 0"},
 		{[]string{"-max-sockets", "5", "-max-sockets-per-client", "6"}, "-max-sockets-per-client must be 1–5 (-max-sockets), got 6"},
 		{[]string{"-max-goroutines", "70000"}, "-max-goroutines must be 2–65535, got 70000"},
+		{[]string{"-max-conns", "0"}, "-max-conns must be at least 1, got 0"},
+		{[]string{"-max-conns", "5", "-max-conns-per-client", "6"}, "-max-conns-per-client must be 1–5 (-max-conns), got 6"},
+		{[]string{"-read-timeout", "10ms"}, "-read-timeout must be at least 1s, got 10ms"},
+		{[]string{"-idle-timeout", "0s"}, "-idle-timeout must be at least 1s, got 0s"},
+		{[]string{"-api-timeout", "30s", "-write-timeout", "30s"}, "-write-timeout must be more than -api-timeout (30s)"},
 	}
 	for _, tt := range tests {
 		fs := flag.NewFlagSet("test", flag.ContinueOnError)
@@ -310,7 +318,28 @@ func TestLimitFlags(t *testing.T) {
 			t.Errorf("%v: got %v, want %q", tt.args, err, tt.want)
 		}
 	}
-	if err := run([]string{"-max-runs", "0"}); err == nil || !strings.Contains(err.Error(), "-max-runs") {
+	if err := run(context.Background(), []string{"-max-runs", "0"}, io.Discard); err == nil || !strings.Contains(err.Error(), "-max-runs") {
 		t.Errorf("run with a bad limit: %v", err)
+	}
+}
+
+// The README's table of flags names every flag the server takes.
+func TestTheREADMENamesEveryFlag(t *testing.T) {
+	var usage strings.Builder
+	if err := run(context.Background(), []string{"-h"}, &usage); !errors.Is(err, flag.ErrHelp) {
+		t.Fatalf("run -h: %v", err)
+	}
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	flags := regexp.MustCompile(`(?m)^  (-[a-z-]+)`).FindAllStringSubmatch(usage.String(), -1)
+	if len(flags) < 10 {
+		t.Fatalf("found %d flags in the usage:\n%s", len(flags), usage.String())
+	}
+	for _, f := range flags {
+		if !regexp.MustCompile("(?m)^\\| (`-[a-z-]+`, )*`" + f[1] + "`( \\||,)").Match(readme) {
+			t.Errorf("the README's table of flags has no row for %s", f[1])
+		}
 	}
 }

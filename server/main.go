@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -20,7 +21,9 @@ import (
 )
 
 func main() {
-	if err := run(os.Args[1:]); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stderr); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return
 		}
@@ -29,11 +32,15 @@ func main() {
 	}
 }
 
-// run parses flags, serves until SIGINT or SIGTERM, then shuts down gracefully.
-func run(args []string) error {
+// run parses flags, serves until ctx is done (SIGINT or SIGTERM), then shuts down within a
+// second, logging to logTo.
+func run(ctx context.Context, args []string, logTo io.Writer) error {
 	fs := flag.NewFlagSet("server", flag.ContinueOnError)
+	fs.SetOutput(logTo)
 	addr := fs.String("addr", "localhost:8080", "address to listen on")
 	origins := fs.String("allow-origin", "", "comma-separated extra origins allowed to open the socket (the page's own origin always is)")
+	hosts := fs.String("allow-host", "", "comma-separated host names the server answers to beside localhost, loopback addresses and the host of -addr (its public name behind a proxy); any other is refused with 421")
+	metricsAddr := fs.String("metrics-addr", "", "address to serve Prometheus metrics on, at /metrics (default: none); keep it private")
 	trustProxy := fs.Bool("trust-proxy", false, "take the client address from X-Forwarded-For when the request comes from a loopback or private address (behind a reverse proxy)")
 	lim := defaultLimits()
 	lim.addFlags(fs)
@@ -44,25 +51,44 @@ func run(args []string) error {
 		return err
 	}
 
-	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
+	log := slog.New(slog.NewTextHandler(logTo, nil))
+	build, err := buildIdentity()
+	if err != nil {
+		// Traces' ETags then hold for this process only: never wrong, just cached less.
+		log.Warn("traces are cached per process", "err", err)
+		build = fmt.Sprintf("process %d %d", os.Getpid(), time.Now().UnixNano())
+	}
 
 	a := newApp(appConfig{
 		catalog:        scenarios.New(),
 		log:            log,
 		limits:         lim,
 		allowedOrigins: splitList(*origins),
+		listen:         *addr,
+		allowedHosts:   splitList(*hosts),
 		trustProxy:     *trustProxy,
+		build:          build,
 	})
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", *addr, err)
 	}
-	srv := &http.Server{Handler: a.echo, ReadHeaderTimeout: 10 * time.Second}
+	srv := a.newHTTPServer()
 	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
+	go func() { serveErr <- srv.Serve(a.limitConns(ln)) }()
 	log.Info("serving", "url", "http://"+ln.Addr().String())
+	if *metricsAddr != "" {
+		mln, err := net.Listen("tcp", *metricsAddr)
+		if err != nil {
+			_ = srv.Close()
+			return fmt.Errorf("listen on %s for metrics: %w", *metricsAddr, err)
+		}
+		msrv := &http.Server{Handler: a.metrics.handler(), ReadHeaderTimeout: lim.readTimeout, ReadTimeout: lim.readTimeout,
+			WriteTimeout: lim.writeTimeout, IdleTimeout: lim.idleTimeout}
+		go func() { _ = msrv.Serve(mln) }()
+		defer msrv.Close()
+		log.Info("serving metrics", "url", "http://"+mln.Addr().String()+"/metrics")
+	}
 
 	select {
 	case err := <-serveErr:
@@ -70,11 +96,10 @@ func run(args []string) error {
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	if err := a.shutdown(shutdownCtx, srv); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	if err := a.shutdown(srv); err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
+	log.Info("shut down")
 	return nil
 }
 

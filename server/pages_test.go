@@ -2,6 +2,8 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"io/fs"
 	"net/http"
@@ -20,6 +22,9 @@ func get(t *testing.T, ts *testServer, path string, header ...string) (*http.Res
 	}
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
+	}
+	if host := req.Header.Get("Host"); host != "" {
+		req.Host = host // the client sends req.Host, not the header
 	}
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	resp, err := client.Do(req)
@@ -288,5 +293,130 @@ func TestPagesCarrySecurityHeaders(t *testing.T) {
 	}
 	if resp.Header.Get("X-Content-Type-Options") != "nosniff" {
 		t.Error("no nosniff header")
+	}
+}
+
+// do sends a request with method to the test server and returns the answer and its body.
+func do(t *testing.T, ts *testServer, method, path string) (*http.Response, string) {
+	t.Helper()
+	req, err := http.NewRequest(method, ts.srv.URL+path, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, string(body)
+}
+
+// manyParams is a query of n params named p0, p1… that no scenario takes.
+func manyParams(n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteByte('&')
+		}
+		fmt.Fprintf(&b, "p%d=1", i)
+	}
+	return b.String()
+}
+
+// Unknown names are listed a few at a time, and the rest counted: a query of 10,000 of them
+// (79 KB) is answered in a few hundred bytes, as a page with one notice more.
+func TestUnknownParamsAreNamedAFewAndCounted(t *testing.T) {
+	ts := newTestServerWith(t, func(c *appConfig) { c.limits.apiRate, c.limits.apiBurst = 1e6, 1e6 })
+	query := manyParams(10_000)
+	resp, body := get(t, ts, "/api/scenarios/cell?"+query)
+	if resp.StatusCode != http.StatusBadRequest || len(body) > 1000 ||
+		!strings.Contains(body, `cell has no parameter \"p0\" (it takes`) || !strings.Contains(body, `\"p10\"`) ||
+		strings.Contains(body, `\"p100\"`) || !strings.Contains(body, "; and 9,997 more names that are not parameters of cell") {
+		t.Errorf("API: %d, %d bytes: %.600s", resp.StatusCode, len(body), body)
+	}
+	_, plain := get(t, ts, "/play/cell")
+	resp, page := get(t, ts, "/play/cell?"+query)
+	if resp.StatusCode != http.StatusOK || len(page) > len(plain)+2000 || !strings.Contains(page, "and 9,997 more names that are not parameters of cell; ignored them.") {
+		t.Errorf("page: %d, %d bytes (%d without the query)", resp.StatusCode, len(page), len(plain))
+	}
+	// Known names keep their own sentences, whatever comes with them.
+	if _, body := get(t, ts, "/api/scenarios/cell?initial=999&"+manyParams(5)); !strings.Contains(body, "initial must be") || !strings.Contains(body, "and 2 more names") {
+		t.Errorf("API with a bad value and unknown names: %s", body)
+	}
+
+	conn := ts.dial(t)
+	var params strings.Builder
+	for i := range 2000 {
+		fmt.Fprintf(&params, `"p%d":1,`, i)
+	}
+	send(t, conn, `{"type":"run","scenario":"cell","params":{`+params.String()+`"initial":1}}`)
+	m := read(t, conn)
+	if m.Type != typeError || len(m.Message) > 1000 || !strings.Contains(m.Message, "and 1,997 more names that are not parameters of cell") {
+		t.Errorf("socket: %s, %d bytes: %.600s", m.Type, len(m.Message), m.Message)
+	}
+}
+
+// A query that cannot be read whole is a 400 that says so, from the API and from pages: past
+// 10,000 params Go's parser reads none, and a page or an API answer with the defaults would
+// pretend the link said nothing.
+func TestAQueryThatCannotBeReadIsA400(t *testing.T) {
+	ts := newTestServerWith(t, func(c *appConfig) { c.limits.apiRate, c.limits.apiBurst = 1e6, 1e6 })
+	for _, tt := range []struct{ query, want string }{
+		{"initial=999&" + manyParams(10_000), "the query has 10,001 parameters, more than the 10,000 the server reads"},
+		{"initial=%zz", `the query cannot be read (invalid URL escape "%zz")`},
+		{"initial=1;share=yes", "the query cannot be read (invalid semicolon separator in query)"},
+	} {
+		for _, path := range []string{"/api/scenarios/cell", "/api/scenarios/cell/trace", "/play/cell"} {
+			resp, body := get(t, ts, path+"?"+tt.query)
+			want := tt.want
+			if strings.HasPrefix(path, "/api/") {
+				want = strings.ReplaceAll(want, `"`, `\"`)
+			}
+			if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, want) {
+				t.Errorf("%s?%.40s…: %d %.300s, want 400 saying %s", path, tt.query, resp.StatusCode, body, want)
+			}
+		}
+	}
+	if _, err := parseShareLink(ts.app.catalog, "/play/cell?initial=%zz"); !errors.As(err, new(badQuery)) {
+		t.Errorf("a share link with a query that cannot be read: %v", err)
+	}
+}
+
+func TestHEADAnswersAsGETWithoutTheBody(t *testing.T) {
+	ts := newTestServer(t)
+	for _, path := range []string{"/", "/play/channels?producers=3", "/play/nope", "/api/scenarios", "/api/scenarios/channels", "/api/scenarios/nope",
+		"/api/scenarios/deadlock/trace?seed=1", "/static/style.css", "/web/app.js"} {
+		got, _ := get(t, ts, path)
+		head, body := do(t, ts, http.MethodHead, path)
+		if head.StatusCode != got.StatusCode || head.Header.Get("Content-Type") != got.Header.Get("Content-Type") || body != "" {
+			t.Errorf("HEAD %s: %d %q with %d bytes; GET: %d %q", path, head.StatusCode, head.Header.Get("Content-Type"), len(body), got.StatusCode, got.Header.Get("Content-Type"))
+		}
+	}
+}
+
+func TestAMethodARouteDoesNotTakeIs405WithAllow(t *testing.T) {
+	ts := newTestServer(t)
+	for _, tt := range []struct{ method, path, allow string }{
+		{http.MethodPost, "/play/channels", "GET, HEAD"},
+		{http.MethodPost, "/api/scenarios", "GET, HEAD"},
+		{http.MethodDelete, "/api/scenarios/channels/trace", "GET, HEAD"},
+		{http.MethodPut, "/static/style.css", "GET, HEAD"},
+		{http.MethodHead, "/ws", "GET"},
+	} {
+		resp, body := do(t, ts, tt.method, tt.path)
+		if resp.StatusCode != http.StatusMethodNotAllowed || !strings.Contains(resp.Header.Get("Allow"), tt.allow) {
+			t.Errorf("%s %s: %d, Allow %q; want 405 allowing %s", tt.method, tt.path, resp.StatusCode, resp.Header.Get("Allow"), tt.allow)
+		}
+		if tt.method != http.MethodHead && !strings.Contains(body, tt.method+" is not a method this address takes") {
+			t.Errorf("%s %s says %q", tt.method, tt.path, body)
+		}
+	}
+	if resp, body := do(t, ts, http.MethodPost, "/api/scenarios"); !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") || !strings.Contains(body, `{"error":"POST is not a method`) {
+		t.Errorf("the API's 405 is %q: %s", resp.Header.Get("Content-Type"), body)
 	}
 }

@@ -104,7 +104,7 @@ func checkRun(cat *scenarios.Catalog, m clientMessage) (runRequest, error) {
 	}
 	vals, problems := s.Check(params)
 	set, more := scenarios.CheckSettings(settings, newSeed())
-	if problems = append(problems, more...); len(problems) > 0 {
+	if problems = boundProblems(s, append(problems, more...)); len(problems) > 0 {
 		return runRequest{}, problems
 	}
 	return runRequest{scenario: s, values: vals, settings: set}, nil

@@ -52,36 +52,64 @@ func (a *app) takeRunSlot(c echo.Context) (release func(), err error) {
 	return release, nil
 }
 
-// runSeeded runs a scenario to its end under the seeded scheduler.
-func (a *app) runSeeded(ctx context.Context, s *scenarios.Scenario, vals scenarios.Values, set scenarios.Settings) ([]stage.Event, stage.End, []scenarios.Stat) {
+// runSeeded runs a scenario to its end under the seeded scheduler, counted as asked for via.
+func (a *app) runSeeded(ctx context.Context, via string, s *scenarios.Scenario, vals scenarios.Values, set scenarios.Settings) *scenarios.Run {
+	a.metrics.runStarted(via)
 	r := s.Start(ctx, a.limits.runConfig(set), vals)
 	<-r.Done()
-	return r.Events(0, nil), r.End(), r.Summary()
+	end := r.End()
+	a.metrics.runEnded(via, end.Reason, end.Events)
+	return r
 }
 
 // handleTrace answers a seeded run's whole trace: the socket's events as one JSON document,
-// or, with format=chrome, a Chrome trace for Perfetto.
+// or, with format=chrome, a Chrome trace for Perfetto. The trace is the link's for good, and
+// is answered so that any cache may keep it (tracecache.go).
 func (a *app) handleTrace(c echo.Context) error {
-	s, vals, set, err := a.readAPIRequest(c, "a trace is of a seeded run", "format")
+	req, err := a.readAPIRequest(c, "a trace is of a seeded run", "format")
 	if err != nil {
 		return err
 	}
-	if _, raw := scenarios.SplitQuery(c.QueryParams()); strings.TrimSpace(raw["seed"]) == "" {
+	s, vals, set := req.scenario, req.values, req.settings
+	if _, raw := scenarios.SplitQuery(req.query); strings.TrimSpace(raw["seed"]) == "" {
 		st, _ := scenarios.LookupSetting("seed")
 		return echo.NewHTTPError(http.StatusBadRequest, "seed is required: a whole number "+st.Range())
 	}
-	format := c.QueryParam("format")
-	if format != "" && format != "json" && format != "chrome" {
+	format := req.query.Get("format")
+	switch format {
+	case "":
+		format = "json"
+	case "json", "chrome":
+	default:
 		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("format must be json or chrome, got %s", scenarios.QuoteInput(format)))
+	}
+	etag := a.traceETag(s, vals, set, format)
+	if etagMatches(c.Request().Header.Get("If-None-Match"), etag) {
+		cacheable(c.Response().Header(), etag)
+		return c.NoContent(http.StatusNotModified) // the asker has this very trace: no run
 	}
 	release, err := a.takeRunSlot(c)
 	if err != nil {
 		return err
 	}
-	events, end, summary := a.runSeeded(c.Request().Context(), s, vals, set)
+	began := time.Now()
+	r := a.runSeeded(c.Request().Context(), viaTrace, s, vals, set)
+	took := time.Since(began)
 	release()
+	events, end, summary := r.Events(0, nil), r.End(), r.Summary()
+	if err := c.Request().Context().Err(); err != nil {
+		// The request's deadline stopped the run, or came as it ended: what it recorded is
+		// not the link's trace, and a late answer is no answer.
+		return err
+	}
 	if end.Reason == stage.ReasonSchedule {
 		return echo.NewHTTPError(http.StatusBadRequest, end.Message)
+	}
+	if took < a.limits.maxRunTime {
+		cacheable(c.Response().Header(), etag)
+	} else {
+		// -max-run-time, a wall-clock limit, may have cut it: another run may go further.
+		c.Response().Header().Set("Cache-Control", "no-store")
 	}
 	name := fmt.Sprintf("%s-seed-%d", s.ID, set.Seed) // as the page names its downloads
 	if format == "chrome" {
@@ -116,24 +144,30 @@ type traceHead struct {
 	End        endMessage     `json:"end"`
 }
 
-// searchResult answers a search: the first seed that showed what was wanted, or that none did.
+// searchResult answers a search: the first seed that showed what was wanted, or that none of
+// the seeds tried did.
 type searchResult struct {
-	Found   bool   `json:"found"`
-	Seed    uint64 `json:"seed,omitempty"`
-	Tries   int    `json:"tries"`
-	Link    string `json:"link,omitempty"`
+	Found bool   `json:"found"`
+	Seed  uint64 `json:"seed,omitempty"`
+	Tries int    `json:"tries"`
+	// Seeds are the first and last seed tried (none: [0, 0]).
+	Seeds [2]uint64 `json:"seeds"`
+	Link  string    `json:"link,omitempty"`
+	// Stopped names the limit that stopped the search before its tries: search-time or
+	// api-timeout.
+	Stopped string `json:"stopped,omitempty"`
 	Message string `json:"message,omitempty"`
 }
 
 // handleSearch tries seeds 1, 2, 3… until a run shows what was wanted, within tries and a
-// time budget. Exhausting the budget is an answer, not an error.
+// time budget. Exhausting either is an answer, not an error, saying which seeds were tried.
 func (a *app) handleSearch(c echo.Context) error {
 	// A seed, if given, is checked and then left aside: the search tries its own.
-	s, vals, set, err := a.readAPIRequest(c, "a search tries seeds", "want", "tries")
+	req, err := a.readAPIRequest(c, "a search tries seeds", "want", "tries")
 	if err != nil {
 		return err
 	}
-	q := c.QueryParams()
+	s, vals, set, q := req.scenario, req.values, req.settings, req.query
 	want := q.Get("want")
 	search, ok := s.Search(want)
 	if !ok {
@@ -157,28 +191,57 @@ func (a *app) handleSearch(c echo.Context) error {
 		return err
 	}
 	defer release()
-	ctx, cancel := context.WithTimeout(c.Request().Context(), searchBudget)
+	// The search stops at its own budget or at the request's deadline, whichever comes first,
+	// and says which.
+	deadline, limit := time.Now().Add(searchBudget), limitSearchTime
+	if d, ok := c.Request().Context().Deadline(); ok && d.Before(deadline) {
+		deadline, limit = d, limitAPITimeout
+	}
+	ctx, cancel := context.WithDeadline(c.Request().Context(), deadline)
 	defer cancel()
 	tried := 0
 	for seed := uint64(1); tried < tries && ctx.Err() == nil; seed++ {
 		set.Seed = seed
-		_, end, summary := a.runSeeded(ctx, s, vals, set)
+		r := a.runSeeded(ctx, viaSearch, s, vals, set)
+		end, summary := r.End(), r.Summary()
 		if end.Reason == stage.ReasonStopped {
-			break // the budget ran out mid-run
+			break // out of time mid-run: that seed was not tried
 		}
 		if end.Reason == stage.ReasonSchedule {
 			// Every seed replays the same schedule first: it fits none of them.
 			return echo.NewHTTPError(http.StatusBadRequest, end.Message)
 		}
 		tried++
+		a.metrics.tried()
 		if search.Showed(end, summary) {
-			return c.JSON(http.StatusOK, searchResult{Found: true, Seed: seed, Tries: tried, Link: playLink(s, vals, set)})
+			return c.JSON(http.StatusOK, searchResult{Found: true, Seed: seed, Tries: tried, Seeds: [2]uint64{1, seed}, Link: playLink(s, vals, set)})
 		}
 	}
-	what := strings.ReplaceAll(want, "-", " ")
-	msg := fmt.Sprintf("no %s in %d seeds", what, tried)
-	if tried < tries {
-		msg += fmt.Sprintf(" (the search stops after %s)", searchBudget)
+	if err := c.Request().Context().Err(); err != nil && tried == 0 {
+		return err // the request's deadline, before a single seed: a 503 like any API answer's
 	}
-	return c.JSON(http.StatusOK, searchResult{Found: false, Tries: tried, Message: msg})
+	what := strings.ReplaceAll(want, "-", " ")
+	res := searchResult{Found: false, Tries: tried, Message: fmt.Sprintf("no %s in %d seeds", what, tried)}
+	if tried > 0 {
+		res.Seeds = [2]uint64{1, uint64(tried)}
+	}
+	if tried < tries {
+		res.Stopped = limit
+		res.Message = fmt.Sprintf("no %s in seeds 1–%d: the search stopped before its %d tries, after %s", what, tried, tries, a.limitText(limit))
+	}
+	return c.JSON(http.StatusOK, res)
+}
+
+// The limits that stop a search before its tries, by the names searchResult.Stopped gives.
+const (
+	limitSearchTime = "search-time" // the search's own budget
+	limitAPITimeout = "api-timeout" // the request's deadline, -api-timeout
+)
+
+// limitText says what a limit that stops a search is, for its message.
+func (a *app) limitText(limit string) string {
+	if limit == limitAPITimeout {
+		return fmt.Sprintf("%s, the longest an API request may take (-api-timeout)", a.limits.apiTimeout)
+	}
+	return fmt.Sprintf("%s, the longest a search may take", searchBudget)
 }

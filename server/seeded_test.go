@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"interleave/scenarios/stage"
 )
@@ -223,5 +224,108 @@ func TestAScheduleThatDoesNotFitIsA400SayingWhere(t *testing.T) {
 	resp, body = get(t, ts, path+"S%25Q")
 	if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, "schedule must be the text of a run's schedule, but character 2") {
 		t.Errorf("a schedule that is not one: status %d: %s", resp.StatusCode, body)
+	}
+}
+
+// A search that runs out of time says which limit stopped it and which seeds it tried: here
+// the API's deadline, after seeds 1 and 2, while seed 3's run waits for its context.
+func TestASearchStoppedByTheAPIDeadlineSaysSo(t *testing.T) {
+	ts := newRobustServer(t, func(c *appConfig) { c.limits.apiTimeout = 10 * time.Millisecond })
+	resp, body := get(t, ts, "/api/scenarios/slow-search/search?want=nothing&tries=50")
+	var res searchResult
+	if err := json.Unmarshal([]byte(body), &res); err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("%d %s", resp.StatusCode, body)
+	}
+	want := searchResult{Tries: 2, Seeds: [2]uint64{1, 2}, Stopped: "api-timeout",
+		Message: "no nothing in seeds 1–2: the search stopped before its 50 tries, after 10ms, the longest an API request may take (-api-timeout)"}
+	if res != want {
+		t.Errorf("got  %+v\nwant %+v", res, want)
+	}
+	if total, _ := ts.app.runSlots.running(""); total != 0 {
+		t.Errorf("%d run slots still taken", total)
+	}
+}
+
+// A trace whose run the API's deadline stopped is a 503 saying so, not the part recorded.
+func TestATraceStoppedByTheAPIDeadlineIsA503(t *testing.T) {
+	ts := newRobustServer(t, func(c *appConfig) { c.limits.apiTimeout = 10 * time.Millisecond })
+	resp, body := get(t, ts, "/api/scenarios/waits/trace?seed=1")
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(body, `"error":"the server took too long to answer (an API request may take 10ms, -api-timeout)`) {
+		t.Errorf("%d %s", resp.StatusCode, body)
+	}
+}
+
+// A seeded trace is its link's for good: a strong ETag and caching for anyone; the same
+// trace asked another way has the same ETag, another trace another; If-None-Match with it is
+// a 304, answered without a run.
+func TestASeededTraceIsCacheable(t *testing.T) {
+	ts := newTestServerWith(t, func(c *appConfig) {
+		c.limits.apiRate, c.limits.apiBurst = 1e6, 1e6
+		c.limits.maxRunsPerClient = 1
+	})
+	const path = "/api/scenarios/deadlock/trace?philosophers=3&seed=5&processors=2"
+	resp, body := get(t, ts, path)
+	etag := resp.Header.Get("ETag")
+	if resp.StatusCode != http.StatusOK || !strings.HasPrefix(etag, `"`) || len(etag) < 20 ||
+		resp.Header.Get("Cache-Control") != "public, max-age=3600, immutable" {
+		t.Fatalf("%d, ETag %q, Cache-Control %q", resp.StatusCode, etag, resp.Header.Get("Cache-Control"))
+	}
+	tagOf := func(ts *testServer, path string) string {
+		t.Helper()
+		resp, _ := get(t, ts, path)
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%s: %d", path, resp.StatusCode)
+		}
+		return resp.Header.Get("ETag")
+	}
+	for _, same := range []string{
+		"/api/scenarios/deadlock/trace?seed=5&processors=2&philosophers=3",
+		path + "&mode=seeded&view=events&meals=3", // the page's link, and a default given
+		path + "&format=json",
+	} {
+		if got := tagOf(ts, same); got != etag {
+			t.Errorf("%s: ETag %s, want %s", same, got, etag)
+		}
+	}
+	other := newTestServerWith(t, func(c *appConfig) { c.limits.maxEvents = 1000 })
+	for _, tag := range []string{
+		tagOf(ts, path+"&format=chrome"),
+		tagOf(ts, strings.Replace(path, "seed=5", "seed=6", 1)),
+		tagOf(ts, strings.Replace(path, "processors=2", "processors=3", 1)),
+		tagOf(ts, path+"&schedule=SQ"),
+		tagOf(other, path), // its runs are cut elsewhere
+	} {
+		if tag == etag {
+			t.Errorf("another trace has the same ETag %s", tag)
+		}
+	}
+
+	// The only run slot is taken: a trace needs a run, a revalidation does not.
+	conn := ts.dial(t)
+	send(t, conn, longRun)
+	expectMeta(t, conn)
+	if resp, _ := get(t, ts, path); resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("a trace while the slot is taken: %d", resp.StatusCode)
+	}
+	for _, ifNoneMatch := range []string{etag, `"other", ` + etag, "W/" + etag, "*"} {
+		resp, again := get(t, ts, path, "If-None-Match", ifNoneMatch)
+		if resp.StatusCode != http.StatusNotModified || again != "" || resp.Header.Get("ETag") != etag {
+			t.Errorf("If-None-Match %s: %d with %d bytes, ETag %q", ifNoneMatch, resp.StatusCode, len(again), resp.Header.Get("ETag"))
+		}
+	}
+	if len(body) == 0 {
+		t.Fatal("no trace")
+	}
+}
+
+// A trace -max-run-time may have cut is not cached: a wall-clock limit is no part of a link.
+func TestATraceCutByTheClockIsNotCached(t *testing.T) {
+	ts := newRobustServer(t, func(c *appConfig) { c.limits.maxRunTime = 20 * time.Millisecond })
+	resp, body := get(t, ts, "/api/scenarios/waits/trace?seed=1")
+	if resp.StatusCode != http.StatusOK || !strings.Contains(body, `"reason":"truncated"`) {
+		t.Fatalf("%d %.300s", resp.StatusCode, body)
+	}
+	if resp.Header.Get("ETag") != "" || resp.Header.Get("Cache-Control") != "no-store" {
+		t.Errorf("ETag %q, Cache-Control %q", resp.Header.Get("ETag"), resp.Header.Get("Cache-Control"))
 	}
 }

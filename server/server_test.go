@@ -54,13 +54,16 @@ func newTestServerWith(t *testing.T, configure func(*appConfig)) *testServer {
 	return startTestServer(t, newApp(cfg), nil)
 }
 
-// startTestServer serves a on loopback; wrap, if given, wraps the listener.
+// startTestServer serves a on loopback as the binary does (its HTTP server and connection
+// limits); wrap, if given, wraps the listener.
 func startTestServer(t *testing.T, a *app, wrap func(net.Listener) net.Listener) *testServer {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(a.echo)
+	srv.Config = a.newHTTPServer()
 	if wrap != nil {
 		srv.Listener = wrap(srv.Listener)
 	}
+	srv.Listener = a.limitConns(srv.Listener)
 	srv.Start()
 	ts := &testServer{app: a, srv: srv}
 	t.Cleanup(func() {
@@ -391,9 +394,7 @@ func TestShutdownClosesSessionsWithAMessage(t *testing.T) {
 	if m := read(t, conn); m.Type != typeMeta {
 		t.Fatalf("got %q, want meta", m.Type)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), guard)
-	defer cancel()
-	if err := ts.app.shutdown(ctx, &http.Server{}); err != nil {
+	if err := ts.app.shutdown(&http.Server{}); err != nil {
 		t.Fatalf("shutdown: %v", err)
 	}
 	for {

@@ -71,6 +71,7 @@ type streamConfig struct {
 	clock      clock
 	log        *slog.Logger
 	slowCuts   *atomic.Int64 // counts the runs cut short
+	metrics    *metrics      // counts events sent and runs ended; may be nil
 }
 
 // stream is a run being streamed to its client.
@@ -79,6 +80,7 @@ type stream struct {
 	sent      tally     // what the writer has been given
 	flushedAt time.Time // when the last flush that handed events over ended
 	batch     []stage.Event
+	counted   bool          // the run's end is counted in metrics
 	done      chan struct{} // closed when serve returns
 }
 
@@ -106,6 +108,20 @@ func (st *stream) serve() {
 	defer st.recoverFrom(ended)
 	st.pump()
 	<-ended
+	st.countEnd("") // a session that went away before the end was sent
+}
+
+// countEnd counts the run's end in metrics, once: the reason its client was told, or the
+// run's own.
+func (st *stream) countEnd(told stage.Reason) {
+	if st.counted || st.run == nil {
+		return
+	}
+	st.counted = true
+	if told == "" {
+		told = st.run.End().Reason
+	}
+	st.metrics.runEnded(viaSocket, told, st.run.Len())
 }
 
 // recoverFrom keeps a bug in the stream from taking the server down: the run is stopped and
@@ -119,6 +135,7 @@ func (st *stream) recoverFrom(ended <-chan struct{}) {
 	st.stopRun()
 	<-ended
 	st.release()
+	st.countEnd("")
 	st.to.sendJSON(errorMessage{V: stage.SchemaVersion, Type: typeError, Run: st.meta.Run,
 		Message: "the server failed while sending this run; please run it again"})
 }
@@ -203,6 +220,7 @@ func (st *stream) flush() handed {
 			return h
 		}
 		st.sent.add(st.batch[:n])
+		st.metrics.sent(n)
 	}
 	if st.sent.events > before {
 		st.flushedAt = st.clock.Now()
@@ -308,6 +326,7 @@ func (st *stream) finish() {
 	}
 	end := st.run.End()
 	st.release()
+	st.countEnd(end.Reason)
 	st.log.Info("run ended", "run", st.meta.Run, "reason", end.Reason, "events", end.Events)
 	st.to.sendJSON(newEndMessage(st.meta.Run, end, st.run.Summary()))
 }
@@ -320,6 +339,7 @@ func (st *stream) cutShort() {
 	<-st.run.Done()
 	st.release()
 	waiting := st.run.Len() - st.sent.events
+	st.countEnd(stage.ReasonTruncated)
 	// The events the client will never get can go now; only the end is left to send.
 	st.run, st.batch = nil, nil
 	st.log.Info("run cut short: client too slow", "run", st.meta.Run, "queued", queued, "sent", st.sent.events, "waiting", waiting)

@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 
 // testCatalog holds scenarios that misbehave on purpose, for the server's hardening tests.
 func testCatalog() *scenarios.Catalog {
+	var searched atomic.Int64 // runs of slow-search
 	return scenarios.NewCatalog(
 		scenarios.NewScenario(scenarios.Scenario{ID: "calm", Title: "Calm",
 			Params: []scenarios.Param{{Name: "lines", Label: "Lines", Min: 1, Max: 10, Step: 1, Default: 2}},
@@ -66,6 +68,27 @@ func testCatalog() *scenarios.Catalog {
 			}
 			return nil
 		}),
+		// waits: main waits for its run to be stopped, outside the stage, so that even a
+		// seeded run takes as long as whoever started it lets it.
+		scenarios.NewScenario(scenarios.Scenario{ID: "waits", Title: "Waits"},
+			func(g *stage.G, v scenarios.Values) []scenarios.Stat {
+				g.Println("waiting")
+				<-g.Context().Done()
+				g.Println("stopped")
+				return nil
+			}),
+		// slow-search: a search for what no run shows, whose first two runs end at once and
+		// every later one waits for its run to be stopped.
+		scenarios.NewScenario(scenarios.Scenario{ID: "slow-search", Title: "Slow search",
+			Searches: []scenarios.Search{{Want: "nothing", Label: "Find nothing",
+				Showed: func(stage.End, []scenarios.Stat) bool { return false }}},
+		}, func(g *stage.G, v scenarios.Values) []scenarios.Stat {
+			if searched.Add(1) > 2 {
+				<-g.Context().Done()
+			}
+			g.Println("done")
+			return nil
+		}),
 		// drip: main prints a line every 100µs of scenario time, forever: a pace any reading
 		// client keeps up with.
 		scenarios.NewScenario(scenarios.Scenario{ID: "drip", Title: "Drip"},
@@ -89,6 +112,12 @@ func (l *logBuffer) Write(p []byte) (int, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // find returns the first log line containing s.

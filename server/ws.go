@@ -3,10 +3,14 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gorilla/websocket"
 	"github.com/labstack/echo/v4"
@@ -41,40 +45,47 @@ type session struct {
 
 	runs    int     // runs started on this connection
 	current *stream // the latest run's stream, if any
+	// closing, once set, is the close frame the writer ends the session with.
+	closing atomic.Pointer[[]byte]
 }
 
 func (a *app) handleSocket(c echo.Context) error {
 	conn, err := a.upgrader.Upgrade(c.Response(), c.Request(), nil)
 	if err != nil {
-		// Upgrade has answered the client already.
-		a.log.Info("websocket upgrade refused", "err", err, "remote", c.RealIP())
+		// Upgrade has answered the client already; the access line says how.
+		a.log.Debug("websocket upgrade refused", "err", err, "client", c.RealIP())
 		return nil
 	}
+	c.Response().Status = http.StatusSwitchingProtocols // for the access line: gorilla wrote it
 	a.sessions.Add(1)
 	defer a.sessions.Done()
 	release, refusal := a.sockets.acquire(c.RealIP())
 	if refusal != "" {
 		// Upgraded first so that the page can show why: a refused handshake reaches a
 		// browser's WebSocket as a bare error. The page retries later, backing off.
-		a.log.Info("socket refused", "why", refusal, "remote", c.RealIP())
+		c.Set(sessionKey, sessionSummary{ended: "refused: " + refusal})
 		_ = conn.WriteControl(websocket.CloseMessage,
 			websocket.FormatCloseMessage(websocket.CloseTryAgainLater, refusal), time.Now().Add(time.Second))
 		conn.Close()
 		return nil
 	}
 	defer release()
+	// A client that stops reading keeps the writer in a write for up to writeTimeout, and
+	// the reader waits for a client for up to pongTimeout: a server that is shutting down
+	// closes the connection under them once it has waited long enough.
+	stopHalting := context.AfterFunc(a.halted, func() { conn.NetConn().Close() })
+	defer stopHalting()
 
 	ctx, cancel := context.WithCancel(a.ctx)
 	defer cancel()
 	s := &session{
 		app:    a,
 		conn:   conn,
-		log:    a.log.With("remote", c.RealIP()),
+		log:    a.log.With("client", c.RealIP()),
 		ctx:    ctx,
 		out:    make(chan []byte, outQueue),
 		client: c.RealIP(),
 	}
-	s.log.Info("socket open")
 	conn.SetReadLimit(readLimit)
 	_ = conn.SetReadDeadline(time.Now().Add(pongTimeout))
 	conn.SetPongHandler(func(string) error {
@@ -87,32 +98,45 @@ func (a *app) handleSocket(c echo.Context) error {
 		s.writeLoop(cancel)
 	}()
 	// Deferred, so that a panic in the reader still ends the run and the writer.
+	ended := "the server failed"
 	defer func() {
 		cancel()
 		s.stopRun()
 		<-writerDone
 		conn.Close()
-		s.log.Info("socket closed", "runs", s.runs)
+		c.Set(sessionKey, sessionSummary{runs: s.runs, ended: ended})
 	}()
 
-	s.readLoop()
+	ended = s.readLoop()
 	return nil
 }
 
-// readLoop handles client messages until the connection fails or the session ends.
-func (s *session) readLoop() {
+// readLoop handles client messages until the connection fails or the session ends, and says
+// why it ended.
+func (s *session) readLoop() (ended string) {
 	for {
 		kind, data, err := s.conn.ReadMessage()
 		if err != nil {
-			if !websocket.IsCloseError(err, websocket.CloseNormalClosure, websocket.CloseGoingAway) && s.ctx.Err() == nil {
-				s.log.Info("socket read ended", "err", err)
+			var ce *websocket.CloseError
+			switch {
+			case s.ctx.Err() != nil && s.app.ctx.Err() != nil:
+				return "the server shut down"
+			case s.ctx.Err() != nil:
+				return "a write to the client failed"
+			case errors.As(err, &ce):
+				return fmt.Sprintf("the client closed it (%d)", ce.Code)
 			}
-			return
+			return "reading failed: " + err.Error()
 		}
 		_ = s.conn.SetReadDeadline(time.Now().Add(pongTimeout))
 		if kind != websocket.TextMessage {
 			s.sendError(0, "messages must be JSON text, not binary")
 			continue
+		}
+		if !utf8.Valid(data) {
+			// RFC 6455 §8.1: a text frame that is not UTF-8 fails the connection, with 1007.
+			s.closeWith(websocket.CloseInvalidFramePayloadData, "a text message must be UTF-8")
+			return "a text message that is not UTF-8 (1007)"
 		}
 		msg, err := decodeClientMessage(data)
 		if err != nil {
@@ -156,7 +180,9 @@ func (s *session) writeLoop(fail context.CancelFunc) {
 			}
 		case <-s.ctx.Done():
 			reason := websocket.FormatCloseMessage(websocket.CloseNormalClosure, "")
-			if s.app.ctx.Err() != nil {
+			if closing := s.closing.Load(); closing != nil {
+				reason = *closing
+			} else if s.app.ctx.Err() != nil {
 				reason = websocket.FormatCloseMessage(websocket.CloseGoingAway, "the server is restarting; reload the page in a moment")
 			}
 			_ = s.conn.WriteControl(websocket.CloseMessage, reason, time.Now().Add(time.Second))
@@ -165,6 +191,13 @@ func (s *session) writeLoop(fail context.CancelFunc) {
 			return
 		}
 	}
+}
+
+// closeWith makes the session end with a close frame of code and text, once the reader
+// returns.
+func (s *session) closeWith(code int, text string) {
+	frame := websocket.FormatCloseMessage(code, text)
+	s.closing.Store(&frame)
 }
 
 // outbox is a session's queue to its writer, as those who queue messages see it.
@@ -210,6 +243,7 @@ func (s *session) startRun(req runRequest) {
 		return
 	}
 	s.runs++
+	s.app.metrics.runStarted(viaSocket)
 	id := s.runs
 	cfg := s.app.limits.runConfig(req.settings)
 	s.log.Info("run", "run", id, "scenario", req.scenario.ID, "params", req.scenario.Query(req.values))
@@ -227,6 +261,7 @@ func (s *session) startRun(req runRequest) {
 		clock:      wallClock{},
 		log:        s.log,
 		slowCuts:   &s.app.slowCuts,
+		metrics:    s.app.metrics,
 	})
 	go s.current.serve()
 }
