@@ -100,6 +100,21 @@ var expectations = map[string]func(vals Values, ev []stage.Event, summary []Stat
 		}
 		return nil
 	},
+	"pipeline": func(vals Values, ev []stage.Event, summary []Stat) error {
+		sum, _ := stat(summary, "sum")
+		through, _ := stat(summary, "items through")
+		if want := strconv.Itoa(sumOfSquares(vals.Int("items"))); sum != want {
+			return fmt.Errorf("sum %s, want 1² + … + %d² = %s", sum, vals.Int("items"), want)
+		}
+		if through != strconv.Itoa(vals.Int("items")) {
+			return fmt.Errorf("%s items through, want %d", through, vals.Int("items"))
+		}
+		// Every stage closed what it sent on: nums, each worker's squares and merged.
+		if n := count(ev, stage.KindClose); n != vals.Int("workers")+2 {
+			return fmt.Errorf("%d channels closed, want %d", n, vals.Int("workers")+2)
+		}
+		return nil
+	},
 	"atomic-counter": func(vals Values, ev []stage.Event, summary []Stat) error {
 		want := 15 + vals.Int("goroutines")*vals.Int("adds")
 		expected, _ := stat(summary, "expected")
