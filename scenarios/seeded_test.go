@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -119,6 +121,41 @@ func TestOrderedLockingNeverDeadlocks(t *testing.T) {
 		for seed := uint64(1); seed <= 200; seed++ {
 			if _, end, _ := seededTrace(t, s, vals, seed); end.Reason != stage.ReasonDone {
 				t.Fatalf("%d philosophers with ordered locking, seed %d: %s: %s", n, seed, end.Reason, end.Message)
+			}
+		}
+	}
+}
+
+// Workers that watch their context are all gone when main returns; of those that do not, every
+// one main gave up on is left behind.
+func TestCancelLeavesBehindOnlyWorkersThatDoNotLook(t *testing.T) {
+	s, _ := New().Lookup("cancel")
+	for _, tc := range []struct {
+		name string
+		set  Values
+	}{
+		{"defaults", Values{}},
+		{"no time to finish", Values{"deadline": 10}},
+		{"all the time needed", Values{"deadline": 2000}},
+		{"more workers than processors", Values{"groups": 4, "workers": 6}},
+	} {
+		for _, check := range []int{checkNo, checkYes} {
+			vals := s.Defaults()
+			maps.Copy(vals, tc.set)
+			vals["check"] = check
+			for seed := uint64(1); seed <= 20; seed++ {
+				_, end, summary := seededTrace(t, s, vals, seed)
+				if end.Reason != stage.ReasonDone {
+					t.Fatalf("%s, check %d, seed %d: ended %s: %s", tc.name, check, seed, end.Reason, end.Message)
+				}
+				givenUp, _ := stat(summary, "given up on")
+				n, _ := strconv.Atoi(givenUp)
+				switch {
+				case check == checkYes && len(end.Leftover) > 0:
+					t.Errorf("%s, seed %d: watching workers left behind: %v", tc.name, seed, end.Leftover)
+				case check == checkNo && len(end.Leftover) < n:
+					t.Errorf("%s, seed %d: main gave up on %d workers, but left behind only %v", tc.name, seed, n, end.Leftover)
+				}
 			}
 		}
 	}
