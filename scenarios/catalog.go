@@ -112,6 +112,7 @@ func New() *Catalog {
 		selectFairnessScenario(),
 		pipelineScenario(),
 		cancelScenario(),
+		tickerScenario(),
 	}
 	for _, s := range list {
 		s.rustLines = pairLines(s)

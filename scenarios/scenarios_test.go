@@ -149,6 +149,32 @@ var expectations = map[string]func(vals Values, ev []stage.Event, summary []Stat
 		}
 		return nil
 	},
+	"ticker": func(vals Values, ev []stage.Event, summary []Stat) error {
+		served, _ := stat(summary, "served")
+		at, _ := stat(summary, "served at (ms)")
+		times := strings.Split(at, " · ")
+		if served != strconv.Itoa(vals.Int("requests")) || len(times) != vals.Int("requests") {
+			return fmt.Errorf("served %s at %q, want %d requests", served, at, vals.Int("requests"))
+		}
+		last := 0
+		for _, text := range times {
+			ms, err := strconv.Atoi(text)
+			if err != nil || ms < last {
+				return fmt.Errorf("served at %q: not times in order", at)
+			}
+			last = ms
+		}
+		stops := 0
+		for _, e := range ev {
+			if e.Kind == stage.KindTimer && e.Op == "stop" {
+				stops++
+			}
+		}
+		if stops != 1 {
+			return fmt.Errorf("the ticker was stopped %d times, want once", stops)
+		}
+		return nil
+	},
 	"atomic-counter": func(vals Values, ev []stage.Event, summary []Stat) error {
 		want := 15 + vals.Int("goroutines")*vals.Int("adds")
 		expected, _ := stat(summary, "expected")

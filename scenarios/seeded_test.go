@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"interleave/scenarios/stage"
 )
@@ -155,6 +156,53 @@ func TestCancelLeavesBehindOnlyWorkersThatDoNotLook(t *testing.T) {
 					t.Errorf("%s, seed %d: watching workers left behind: %v", tc.name, seed, end.Leftover)
 				case check == checkNo && len(end.Leftover) < n:
 					t.Errorf("%s, seed %d: main gave up on %d workers, but left behind only %v", tc.name, seed, n, end.Leftover)
+				}
+			}
+		}
+	}
+}
+
+// The rate limiter lets the i-th request (from 0) through no sooner than the (i+1-burst)-th
+// tick: beyond the burst, no faster than the rate. With every request there at once, that is
+// exactly when each goes; and the refill goroutine has returned before main does.
+func TestTickerLetsRequestsThroughAtTheRate(t *testing.T) {
+	s, _ := New().Lookup("ticker")
+	for _, set := range []Values{
+		{},
+		{"burst": 1},
+		{"burst": 10, "requests": 30},
+		{"every": 50, "requests": 20},
+		{"gap": 70},
+		{"gap": 100},
+		{"gap": 500, "every": 50, "requests": 10},
+	} {
+		vals := s.Defaults()
+		maps.Copy(vals, set)
+		every, burst := vals.Duration("every"), vals.Int("burst")
+		for seed := uint64(1); seed <= 5; seed++ {
+			r := s.Start(context.Background(), stage.Config{Mode: stage.Seeded, Seed: seed}, vals)
+			<-r.Done()
+			ev, end := r.Events(0, nil), r.End()
+			if end.Reason != stage.ReasonDone || len(end.Leftover) > 0 {
+				t.Fatalf("%v seed %d: ended %s (%s), leaving %v", set, seed, end.Reason, end.Message, end.Leftover)
+			}
+			limiter := 0
+			var served []time.Duration
+			for _, e := range ev {
+				switch {
+				case e.Kind == stage.KindNew && e.Name == "limiter":
+					limiter = e.Obj
+				case e.Kind == stage.KindRecvEnd && e.G == 1 && e.Obj == limiter:
+					served = append(served, time.Duration(e.T))
+				}
+			}
+			if len(served) != vals.Int("requests") {
+				t.Fatalf("%v seed %d: %d requests took a token, want %d", set, seed, len(served), vals.Int("requests"))
+			}
+			for i, at := range served {
+				earliest := time.Duration(max(0, i+1-burst)) * every
+				if at < earliest || (vals.Int("gap") == 0 && at != earliest) {
+					t.Errorf("%v seed %d: request %d went through at %s; the earliest it may is %s", set, seed, i, at, earliest)
 				}
 			}
 		}
