@@ -41,6 +41,18 @@ type decoderReport struct {
 		Closed   int `json:"closed"`   // found a channel closed
 		Deadlock int `json:"deadlock"` // blocked in a select for good
 	} `json:"selects"`
+	// timers, contexts and leaks checked, by what they did
+	Timers struct {
+		Fired     int `json:"fired"`     // a fire whose tick was received
+		InSelect  int `json:"inSelect"`  // of those, received by a select
+		Dropped   int `json:"dropped"`   // a ticker's tick dropped
+		Drained   int `json:"drained"`   // a tick a Stop or Reset took out of the channel
+		Stopped   int `json:"stopped"`   // a stop
+		Cancelled int `json:"cancelled"` // a context cancelled by a goroutine
+		Cascaded  int `json:"cascaded"`  // one cancelled with its parent
+		Deadlines int `json:"deadlines"` // one cancelled by its deadline
+		Leaked    int `json:"leaked"`    // a goroutine left blocked when main returned
+	} `json:"timers"`
 }
 
 func TestBrowserDecoderReadsTheGoldenFixture(t *testing.T) {
@@ -110,6 +122,11 @@ func TestBrowserDecoderReadsTheGoldenFixture(t *testing.T) {
 	if s := rep.Selects; s.Woken == 0 || s.Default == 0 || s.Sent == 0 || s.Closed == 0 || s.Deadlock == 0 {
 		t.Errorf("the page checked selects %+v in the fixture, want at least one of each", s)
 	}
+	// And timers, tickers, contexts and leaks, one of each sort.
+	if s := rep.Timers; s.Fired == 0 || s.InSelect == 0 || s.Dropped == 0 || s.Drained == 0 || s.Stopped == 0 ||
+		s.Cancelled == 0 || s.Cascaded == 0 || s.Deadlines == 0 || s.Leaked == 0 {
+		t.Errorf("the page checked timers %+v in the fixture, want at least one of each", s)
+	}
 	t.Logf("%d lines: %d runs, %d events, %d lines marked malformed", len(lines), rep.Runs, rep.Events, rep.Malformed)
 	screenshot(t, ctx, "fixture")
 }
@@ -129,6 +146,7 @@ const decoderCheckJS = `async (lines) => {
   let events = 0;
   let runnable = 0;
   const selects = { woken: 0, default: 0, sent: 0, closed: 0, deadlock: 0 };
+  const timers = { fired: 0, inSelect: 0, dropped: 0, drained: 0, stopped: 0, cancelled: 0, cascaded: 0, deadlines: 0, leaked: 0 };
   const say = (n, text) => problems.push('line ' + n + ': ' + text);
 
   lines.forEach((line, i) => {
@@ -189,6 +207,7 @@ const decoderCheckJS = `async (lines) => {
         }
         r.end = m;
         r.endLine = n;
+        if (!r.broken) r.trace.finish(m);
         break;
     }
   });
@@ -232,6 +251,10 @@ const decoderCheckJS = `async (lines) => {
         case 'send-begin':
           sendBegins.set(e.msg, e);
           break;
+        case 'fire':
+          // the runtime's send into the timer's channel
+          if (e.msg) sendBegins.set(e.msg, e);
+          break;
         case 'recv-end':
           if (!e.closed) recvEnds.push(e);
           break;
@@ -259,14 +282,110 @@ const decoderCheckJS = `async (lines) => {
     }
 
     // every receive has its arrow, from its send-begin
-    const arrows = new Map(tr.arrows.map((a) => [a.msg, a]));
-    if (tr.arrows.length !== recvEnds.length) bad(tr.arrows.length + ' arrows for ' + recvEnds.length + ' receives');
+    // (a fire's arrow leaves its timer's lane: the runtime has none)
+    const sendArrows = tr.arrows.filter((a) => !a.cancel);
+    const arrows = new Map(sendArrows.map((a) => [a.msg, a]));
+    if (sendArrows.length !== recvEnds.length) bad(sendArrows.length + ' arrows for ' + recvEnds.length + ' receives');
     for (const e of recvEnds) {
       const a = arrows.get(e.msg);
       const s = sendBegins.get(e.msg);
       if (!s) bad('event ' + e.seq + ' receives message ' + e.msg + ', which no send-begin sent');
       else if (!a) bad('event ' + e.seq + ' receives message ' + e.msg + ' without an arrow');
-      else if (a.from !== s.g || a.t0 !== s.t || a.to !== e.g || a.t1 !== e.t || a.obj !== e.obj) bad('the arrow of message ' + e.msg + ' runs ' + JSON.stringify(a) + ', not from event ' + s.seq + ' to event ' + e.seq);
+      else if (a.from !== s.g || a.t0 !== s.t || a.to !== e.g || a.t1 !== e.t || a.obj !== e.obj || a.fromObj !== (s.kind === 'fire' ? s.obj : 0) || a.toObj) bad('the arrow of message ' + e.msg + ' runs ' + JSON.stringify(a) + ', not from event ' + s.seq + ' to event ' + e.seq);
+    }
+
+    // timers and tickers: every fire, dropped tick, stop and reset is on the lane; a tick
+    // received is an arrow from the fire, one a Stop or Reset took out is none and leaves the
+    // buffer; each sentence says what happened
+    const said = (e, want) => {
+      const text = P.describe(tr, e);
+      if (text !== want) bad('the log says ' + JSON.stringify(text) + ' for event ' + e.seq + ', not ' + JSON.stringify(want));
+    };
+    const received = new Set(recvEnds.map((e) => e.msg));
+    for (const e of tr.events) {
+      const o = e.obj !== undefined ? tr.object(e.obj) : null;
+      if (e.kind === 'fire') {
+        const f = o.fires.find((x) => x.seq === e.seq);
+        if (!f || f.dropped !== (e.op === 'dropped') || f.t !== e.t) bad(o.name + ' does not show the fire of event ' + e.seq + ': ' + JSON.stringify(f));
+        if (e.op === 'dropped') {
+          timers.dropped++;
+          said(e, 'a tick of ' + o.name + ' is dropped: the last one was not taken');
+          continue;
+        }
+        said(e, 'the ' + o.kind + ' ' + o.name + ' fires (due at ' + P.formatDuration(P.parseGoDuration(e.value)) + ')');
+        const p = P.partner(tr, e);
+        if (received.has(e.msg)) {
+          timers.fired++;
+          if (!p || p.msg !== e.msg || P.partner(tr, p) !== e) bad('the fire at event ' + e.seq + ' is paired with ' + JSON.stringify(p) + ', not its receive');
+          if (p && p.kind === 'select-end') {
+            timers.inSelect++;
+            const b = tr.selectBegin(p);
+            said(p, tr.gName(p.g) + "'s select took " + o.name + (p.t > b.t ? ' after ' + P.formatDuration(p.t - b.t) : ''));
+          }
+        } else if (!p || p.kind !== 'timer') {
+          bad('the fire at event ' + e.seq + ', never received, is paired with ' + JSON.stringify(p) + ', not the Stop or Reset that took it out');
+        }
+      } else if (e.kind === 'timer') {
+        const op = o.ops.find((x) => x.seq === e.seq);
+        if (!op || op.op !== e.op) bad(o.name + ' does not show the ' + e.op + ' of event ' + e.seq);
+        if (e.op === 'stop') timers.stopped++;
+        if (e.msg) {
+          timers.drained++;
+          const step = o.fill.find((x) => x.seq === e.seq);
+          if (!step || step.d !== -1 || step.n !== 0) bad('the tick ' + o.name + "'s " + e.op + ' at event ' + e.seq + ' took out still fills its buffer: ' + JSON.stringify(o.fill));
+          if (tr.arrows.some((a) => a.msg === e.msg)) bad('the tick ' + e.op + ' took out of ' + o.name + ' has an arrow');
+        }
+        const who = tr.gName(e.g);
+        const drained = e.msg ? '; its tick, never received, is taken out' : '';
+        if (o.kind === 'ticker') said(e, who + ' stops ticker ' + o.name + drained);
+        else if (e.op === 'stop' && e.value === 'true') said(e, who + ' stops timer ' + o.name + ': it had not fired' + drained);
+        else {
+          // not pending: it fired, or was stopped, before
+          const before = tr.events.filter((x) => x.seq < e.seq && x.obj === e.obj && (x.kind === 'fire' || x.kind === 'timer')).pop();
+          const was = before && before.kind === 'timer' ? 'it was already stopped' : 'it had already fired';
+          const set = e.op === 'reset' ? 'resets timer ' + o.name + ' to fire in ' + P.formatDuration(e.dur) : 'stops timer ' + o.name;
+          said(e, who + ' ' + set + ': ' + was + drained);
+        }
+      } else if (e.kind === 'cancel') {
+        // a cancel marks and closes the context, and has an arrow from whoever cancelled it:
+        // its parent's lane when it went with its parent, the goroutine, or none for a deadline
+        const parent = o.parent ? tr.object(o.parent) : null;
+        const cascade = !!parent && !!parent.cancel && parent.cancel.seq < e.seq;
+        const a = tr.arrows.find((x) => x.cancel && x.toObj === o.id);
+        if (!o.cancel || o.cancel.seq !== e.seq || o.closed !== e.t) bad(o.name + ' does not show its cancel at event ' + e.seq);
+        if (cascade) {
+          timers.cascaded++;
+          if (!a || a.fromObj !== parent.id || a.t0 !== e.t || a.t1 !== e.t) bad(o.name + ', cancelled with ' + parent.name + ', has the arrow ' + JSON.stringify(a));
+          said(e, o.name + ' is cancelled with its parent ' + parent.name + ': ' + e.value);
+        } else if (e.g === 0) {
+          timers.deadlines++;
+          if (a) bad(o.name + "'s deadline passing has the arrow " + JSON.stringify(a));
+          said(e, o.name + "'s deadline passes: " + e.value);
+        } else {
+          timers.cancelled++;
+          if (!a || a.from !== e.g || a.fromObj || a.t0 !== e.t) bad(o.name + ', cancelled by ' + tr.gName(e.g) + ', has the arrow ' + JSON.stringify(a));
+          said(e, tr.gName(e.g) + ' cancels ' + o.name + ': ' + e.value);
+        }
+        const p = P.partner(tr, e);
+        if (p && !(p.closed && p.obj === e.obj)) bad('the cancel at event ' + e.seq + ' is paired with ' + JSON.stringify(p));
+      }
+    }
+    const cancelArrows = tr.arrows.filter((a) => a.cancel).length;
+    const reached = tr.events.filter((e) => e.kind === 'cancel' && (e.g !== 0 || tr.object(tr.object(e.obj).parent)?.cancel?.seq < e.seq)).length;
+    if (cancelArrows !== reached) bad(cancelArrows + ' cancel arrows for ' + reached + ' contexts a goroutine or a parent cancelled');
+
+    // a run that ended with main's return and goroutines still blocked: each of those leaked,
+    // its lane ends in a leak mark, and the trace lists it as the end message says
+    if (r.end && r.end.reason === 'done') {
+      const blocked = tr.goroutines.filter((g) => g.exit === null && g.open && g.open.kind === P.BLOCKED);
+      if (tr.leaks.length !== blocked.length) bad(tr.leaks.length + ' leaks for ' + blocked.length + ' goroutines left blocked');
+      for (const g of blocked) {
+        timers.leaked++;
+        const m = g.marks[g.marks.length - 1];
+        const l = tr.leaks.find((x) => x.g === g);
+        if (!m || m.kind !== 'leak' || m.t !== tr.lastT) bad(g.name + "'s lane does not end in a leak mark: " + JSON.stringify(m));
+        if (!l || !r.end.leftover.includes(g.name + ' (' + l.doing + ')')) bad(g.name + ' leaked ' + JSON.stringify(l && l.doing) + ', which the end does not say: ' + JSON.stringify(r.end.leftover));
+      }
     }
 
     // every -begin is a span of its kind on its goroutine's lane, ended by the goroutine's next
@@ -340,7 +459,9 @@ const decoderCheckJS = `async (lines) => {
         [want, words] = [b, "'s select took the default"];
       } else if (e.closed) {
         selects.closed++;
-        [want, words] = [tr.events.find((x) => x.kind === 'close' && x.obj === e.obj), "'s select found " + tr.oName(e.obj) + ' closed'];
+        // a context's Done is closed by its cancel
+        const ctx = tr.object(e.obj).kind === 'context';
+        [want, words] = [tr.events.find((x) => x.kind === (ctx ? 'cancel' : 'close') && x.obj === e.obj), "'s select " + (ctx ? 'saw ' + tr.oName(e.obj) + ' cancelled' : 'found ' + tr.oName(e.obj) + ' closed')];
       } else if (ran.dir === 'recv') {
         if (e.t > b.t) selects.woken++;
         [want, words] = [sendBegins.get(e.msg), "'s select took " + tr.oName(e.obj)];
@@ -355,7 +476,7 @@ const decoderCheckJS = `async (lines) => {
       if (!said[1].startsWith(g.name + words)) bad('the log says ' + JSON.stringify(said[1]) + ' for event ' + e.seq + ', not "' + g.name + words + '…"');
     }
     for (const o of tr.objects) {
-      if (o.kind !== 'chan') continue;
+      if (!P.CHANNELS.has(o.kind)) continue;
       let n = 0;
       for (const ws of o.waits.values()) n += ws.length;
       if (n !== waitsSeen.get(o.id)) bad(o.name + ' shows ' + n + ' waits in selects, the events have ' + waitsSeen.get(o.id));
@@ -423,5 +544,5 @@ const decoderCheckJS = `async (lines) => {
       problems.push('run ' + r.id + ' (line ' + r.line + '): drawing it threw ' + e.name + ': ' + e.message);
     }
   }
-  return { problems, runs: all.length, events, malformed, drawn, runnable, selects };
+  return { problems, runs: all.length, events, malformed, drawn, runnable, selects, timers };
 }`

@@ -192,6 +192,104 @@ func selectDeadlockRun() []stage.Event {
 	return ev
 }
 
+// timeoutRun is a seeded run of the timeout scenario's shape: main selects on a worker's
+// result and a timer, the timer fires first (the runtime, g 0, delivers its tick, which the
+// select takes), and the worker, done too late, is left blocked sending: leaked.
+func timeoutRun() []stage.Event {
+	const ms = 1_000_000
+	ev := []stage.Event{
+		{G: 0, Kind: stage.KindGo, Child: 1, Name: "main"},
+		{G: 1, Kind: stage.KindNew, Obj: 1, ObjKind: stage.ObjChan, Name: "result", Line: 10},
+		{G: 1, Kind: stage.KindGo, Child: 2, Name: "worker", Line: 11},
+		{G: 1, Kind: stage.KindNew, Obj: 2, ObjKind: stage.ObjTimer, Name: "timeout", Cap: 1, Dur: 500 * ms, Line: 16},
+		{G: 1, Kind: stage.KindSelectBegin, Line: 15, Cases: []stage.SelectCase{
+			{Dir: "recv", Obj: 1, Line: 15}, {Dir: "recv", Obj: 2, Line: 16}}},
+		{G: 2, Kind: stage.KindWorkBegin, Dur: 800 * ms, Line: 12},
+		{T: 500 * ms, G: 0, Kind: stage.KindFire, Obj: 2, Msg: 1, Value: "500ms"},
+		{T: 500 * ms, G: 1, Kind: stage.KindSelectEnd, Obj: 2, Msg: 1, Value: "500ms", Line: 16, Case: 1},
+		{T: 500 * ms, G: 1, Kind: stage.KindPrint, Value: "timed out", Line: 20},
+		{T: 500 * ms, G: 1, Kind: stage.KindWorkBegin, Dur: 1000 * ms, Line: 22},
+		{T: 800 * ms, G: 2, Kind: stage.KindWorkEnd, Line: 12},
+		{T: 800 * ms, G: 2, Kind: stage.KindSendBegin, Obj: 1, Msg: 2, Value: `"done"`, Line: 13},
+		{T: 1500 * ms, G: 1, Kind: stage.KindWorkEnd, Line: 22},
+		{T: 1500 * ms, G: 1, Kind: stage.KindExit},
+	}
+	for i := range ev {
+		ev[i].Seq = int64(i + 1)
+	}
+	return ev
+}
+
+// timersRun is a seeded run of a ticker and timers: main takes a tick, sleeps while the
+// next waits in the channel and two more are dropped, takes the waiting one and stops the
+// ticker; it lets a timer fire unreceived and resets it, which takes that tick out of the
+// channel, receives the fire after the reset, and stops a timer before it fires, and again.
+func timersRun() []stage.Event {
+	const ms = 1_000_000
+	ev := []stage.Event{
+		{G: 0, Kind: stage.KindGo, Child: 1, Name: "main"},
+		{G: 1, Kind: stage.KindNew, Obj: 1, ObjKind: stage.ObjTicker, Name: "tick", Cap: 1, Dur: 100 * ms, Line: 10},
+		{G: 1, Kind: stage.KindRecvBegin, Obj: 1, Line: 11},
+		{T: 100 * ms, G: 0, Kind: stage.KindFire, Obj: 1, Msg: 1, Value: "100ms"},
+		{T: 100 * ms, G: 1, Kind: stage.KindRecvEnd, Obj: 1, Msg: 1, Value: "100ms", Line: 11},
+		{T: 100 * ms, G: 1, Kind: stage.KindSleepBeg, Dur: 350 * ms, Line: 12},
+		{T: 200 * ms, G: 0, Kind: stage.KindFire, Obj: 1, Msg: 2, Value: "200ms"},
+		{T: 300 * ms, G: 0, Kind: stage.KindFire, Obj: 1, Op: "dropped", Value: "300ms"},
+		{T: 400 * ms, G: 0, Kind: stage.KindFire, Obj: 1, Op: "dropped", Value: "400ms"},
+		{T: 450 * ms, G: 1, Kind: stage.KindSleepEnd, Line: 12},
+		{T: 450 * ms, G: 1, Kind: stage.KindRecvBegin, Obj: 1, Line: 13},
+		{T: 450 * ms, G: 1, Kind: stage.KindRecvEnd, Obj: 1, Msg: 2, Value: "200ms", Line: 13},
+		{T: 450 * ms, G: 1, Kind: stage.KindTimer, Obj: 1, Op: "stop", Value: "true", Line: 14},
+		{T: 450 * ms, G: 1, Kind: stage.KindNew, Obj: 2, ObjKind: stage.ObjTimer, Name: "t", Cap: 1, Dur: 10 * ms, Line: 15},
+		{T: 450 * ms, G: 1, Kind: stage.KindSleepBeg, Dur: 20 * ms, Line: 16},
+		{T: 460 * ms, G: 0, Kind: stage.KindFire, Obj: 2, Msg: 3, Value: "460ms"},
+		{T: 470 * ms, G: 1, Kind: stage.KindSleepEnd, Line: 16},
+		{T: 470 * ms, G: 1, Kind: stage.KindTimer, Obj: 2, Op: "reset", Value: "false", Dur: 30 * ms, Msg: 3, Line: 17},
+		{T: 470 * ms, G: 1, Kind: stage.KindRecvBegin, Obj: 2, Line: 18},
+		{T: 500 * ms, G: 0, Kind: stage.KindFire, Obj: 2, Msg: 4, Value: "500ms"},
+		{T: 500 * ms, G: 1, Kind: stage.KindRecvEnd, Obj: 2, Msg: 4, Value: "500ms", Line: 18},
+		{T: 500 * ms, G: 1, Kind: stage.KindNew, Obj: 3, ObjKind: stage.ObjTimer, Name: "later", Cap: 1, Dur: 1000 * ms, Line: 19},
+		{T: 500 * ms, G: 1, Kind: stage.KindTimer, Obj: 3, Op: "stop", Value: "true", Line: 20},
+		{T: 500 * ms, G: 1, Kind: stage.KindTimer, Obj: 3, Op: "stop", Value: "false", Line: 21},
+		{T: 500 * ms, G: 1, Kind: stage.KindExit},
+	}
+	for i := range ev {
+		ev[i].Seq = int64(i + 1)
+	}
+	return ev
+}
+
+// contextRun is a seeded run of two context trees: main cancels request, and with it call,
+// made from it with a timeout, whose Done a worker waits on in a select; then deadline's
+// time passes (the runtime, g 0, cancels it), and with it sub, whose Done main receives from.
+func contextRun() []stage.Event {
+	const ms = 1_000_000
+	ev := []stage.Event{
+		{G: 0, Kind: stage.KindGo, Child: 1, Name: "main"},
+		{G: 1, Kind: stage.KindNew, Obj: 1, ObjKind: stage.ObjContext, Name: "request", Line: 10},
+		{G: 1, Kind: stage.KindNew, Obj: 2, ObjKind: stage.ObjContext, Name: "call", Parent: 1, Dur: 1000 * ms, Line: 11},
+		{G: 1, Kind: stage.KindGo, Child: 2, Name: "worker", Line: 12},
+		{G: 1, Kind: stage.KindSleepBeg, Dur: 10 * ms, Line: 15},
+		{G: 2, Kind: stage.KindSelectBegin, Line: 13, Cases: []stage.SelectCase{{Dir: "recv", Obj: 2, Line: 13}}},
+		{T: 10 * ms, G: 1, Kind: stage.KindSleepEnd, Line: 15},
+		{T: 10 * ms, G: 1, Kind: stage.KindCancel, Obj: 1, Value: "context canceled", Line: 16},
+		{T: 10 * ms, G: 1, Kind: stage.KindCancel, Obj: 2, Value: "context canceled", Line: 16},
+		{T: 10 * ms, G: 2, Kind: stage.KindSelectEnd, Obj: 2, Value: "struct{}{}", Closed: true, Line: 13, Case: 0},
+		{T: 10 * ms, G: 2, Kind: stage.KindExit},
+		{T: 10 * ms, G: 1, Kind: stage.KindNew, Obj: 3, ObjKind: stage.ObjContext, Name: "deadline", Dur: 50 * ms, Line: 17},
+		{T: 10 * ms, G: 1, Kind: stage.KindNew, Obj: 4, ObjKind: stage.ObjContext, Name: "sub", Parent: 3, Line: 18},
+		{T: 10 * ms, G: 1, Kind: stage.KindRecvBegin, Obj: 4, Line: 19},
+		{T: 60 * ms, G: 0, Kind: stage.KindCancel, Obj: 3, Value: "context deadline exceeded"},
+		{T: 60 * ms, G: 0, Kind: stage.KindCancel, Obj: 4, Value: "context deadline exceeded"},
+		{T: 60 * ms, G: 1, Kind: stage.KindRecvEnd, Obj: 4, Value: "struct{}{}", Closed: true, Line: 19},
+		{T: 60 * ms, G: 1, Kind: stage.KindExit},
+	}
+	for i := range ev {
+		ev[i].Seq = int64(i + 1)
+	}
+	return ev
+}
+
 // protocolMessages are the fixture's lines: runs as the socket sends them (meta, event
 // batches, end), an error, and lines the decoder must refuse.
 func protocolMessages(t *testing.T) [][]byte {
@@ -263,6 +361,19 @@ func protocolMessages(t *testing.T) [][]byte {
 	addRun(7, "select", map[string]any{}, &seed, "",
 		stuck, stage.End{Reason: stage.ReasonDeadlock, Message: "all goroutines are asleep - deadlock! main: blocked in select: receiving from results, receiving from timer; worker: blocked receiving from never",
 			Events: len(stuck), Goroutines: 2, Objects: 3}, nil)
+	late := timeoutRun()
+	addRun(8, "timeout", map[string]any{"work": 800, "timeout": 500, "buffer": 0}, &seed, "",
+		late, stage.End{Reason: stage.ReasonDone, Message: "main returned", Duration: late[len(late)-1].T,
+			Events: len(late), Goroutines: 2, Objects: 2, Leftover: []string{"worker (blocked sending on result)"}},
+		[]scenarios.Stat{{Label: "outcome", Value: "timed out"}})
+	timers := timersRun()
+	addRun(9, "timers", map[string]any{}, &seed, "",
+		timers, stage.End{Reason: stage.ReasonDone, Message: "main returned", Duration: timers[len(timers)-1].T,
+			Events: len(timers), Goroutines: 1, Objects: 3}, nil)
+	ctxs := contextRun()
+	addRun(10, "contexts", map[string]any{}, &seed, "",
+		ctxs, stage.End{Reason: stage.ReasonDone, Message: "main returned", Duration: ctxs[len(ctxs)-1].T,
+			Events: len(ctxs), Goroutines: 2, Objects: 4}, nil)
 	lines = append(lines,
 		mustJSON(errorMessage{V: stage.SchemaVersion, Type: typeError, Message: "producers must be 1–16, got 500"}),
 		[]byte(`{"v":1,"type":"events","run":1,"events":[{"seq":"one","t":0,"g":1,"kind":"print"}],"_malformed":true}`),

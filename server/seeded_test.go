@@ -246,6 +246,37 @@ func TestASearchStoppedByTheAPIDeadlineSaysSo(t *testing.T) {
 	}
 }
 
+// The search finds a deadlock that only some seeds make, inside a select: the seed it gives
+// brings that deadlock back, which names what the select waits on.
+func TestTheSearchFindsADeadlockInASelect(t *testing.T) {
+	ts := newRobustServer(t, nil)
+	var found searchResult
+	_, body := get(t, ts, "/api/scenarios/select-deadlock/search?want=deadlock")
+	if err := json.Unmarshal([]byte(body), &found); err != nil || !found.Found {
+		t.Fatalf("search for a deadlock: %s", body)
+	}
+	trace := func(seed uint64) endMessage {
+		var tr struct {
+			End endMessage `json:"end"`
+		}
+		_, body := get(t, ts, fmt.Sprintf("/api/scenarios/select-deadlock/trace?seed=%d", seed))
+		if err := json.Unmarshal([]byte(body), &tr); err != nil {
+			t.Fatalf("trace of seed %d: %v: %s", seed, err, body)
+		}
+		return tr.End
+	}
+	end := trace(found.Seed)
+	if end.Reason != "deadlock" || !strings.Contains(end.Message, "main: blocked in select: receiving from a, receiving from c") {
+		t.Errorf("seed %d ended %s: %q, want main's select named in a deadlock", found.Seed, end.Reason, end.Message)
+	}
+	// The seeds before it are runs where the worker sent on a.
+	for seed := uint64(1); seed < found.Seed; seed++ {
+		if end := trace(seed); end.Reason != "done" {
+			t.Errorf("seed %d, before the one found, ended %s: %s", seed, end.Reason, end.Message)
+		}
+	}
+}
+
 // A trace whose run the API's deadline stopped is a 503 saying so, not the part recorded.
 func TestATraceStoppedByTheAPIDeadlineIsA503(t *testing.T) {
 	ts := newRobustServer(t, func(c *appConfig) { c.limits.apiTimeout = 10 * time.Millisecond })

@@ -89,6 +89,23 @@ func testCatalog() *scenarios.Catalog {
 			g.Println("done")
 			return nil
 		}),
+		// select-deadlock: a worker's select sends on a or on b, both buffered and so both
+		// ready; main's select waits on a and on c, which nobody sends on. Whether main is left
+		// waiting forever is the worker's choice, which the seed makes.
+		scenarios.NewScenario(scenarios.Scenario{ID: "select-deadlock", Title: "Select deadlock",
+			Searches: []scenarios.Search{{Want: "deadlock", Label: "Find a deadlock",
+				Showed: func(end stage.End, _ []scenarios.Stat) bool { return end.Reason == stage.ReasonDeadlock }}},
+		}, func(g *stage.G, v scenarios.Values) []scenarios.Stat {
+			a := stage.NewChan[int](g, "a", 1)
+			b := stage.NewChan[int](g, "b", 1)
+			c := stage.NewChan[int](g, "c", 0)
+			g.Go("worker", func(g *stage.G) {
+				g.Select(a.SendCase(1), b.SendCase(2))
+			})
+			var got int
+			g.Select(a.RecvCase(&got), c.RecvCase(&got))
+			return []scenarios.Stat{{Label: "got", Value: strconv.Itoa(got)}}
+		}),
 		// drip: main prints a line every 100µs of scenario time, forever: a pace any reading
 		// client keeps up with.
 		scenarios.NewScenario(scenarios.Scenario{ID: "drip", Title: "Drip"},

@@ -47,6 +47,10 @@ function main() {
   const helpBtn = $('show-help');
   const runnableKey = $('legend-runnable');
   const selectKey = $('legend-select');
+  // legend items shown only for a run that has what they explain
+  const timerKey = $('legend-timer');
+  const cancelKey = $('legend-cancel');
+  const leakKey = $('legend-leak');
   const axisBtn = $('axis');
 
   const state = new RunState(scenario);
@@ -129,8 +133,7 @@ function main() {
     const m = ev.detail;
     if (!state.meta(m)) return;
     log.reset(state.trace);
-    runnableKey.hidden = true;
-    selectKey.hidden = true;
+    for (const k of [runnableKey, selectKey, timerKey, cancelKey, leakKey]) k.hidden = true;
     const seeded = state.shown.mode === 'seeded';
     // A seeded run arrives far faster than it plays: it is shown from 0 once it is all in.
     timeline.startLive(state.trace, m.speed || 1, !seeded);
@@ -160,6 +163,8 @@ function main() {
     timeline.dataArrived();
     if (runnableKey.hidden && m.events.some((e) => e.kind === 'runnable-begin')) runnableKey.hidden = false;
     if (selectKey.hidden && m.events.some((e) => e.kind === 'select-begin')) selectKey.hidden = false;
+    if (timerKey.hidden && m.events.some((e) => e.kind === 'new' && (e.objKind === 'timer' || e.objKind === 'ticker' || (e.objKind === 'context' && e.dur)))) timerKey.hidden = false;
+    if (cancelKey.hidden && m.events.some((e) => e.kind === 'cancel')) cancelKey.hidden = false;
     setStatus(`${state.shown.mode === 'seeded' ? 'Receiving the seeded run…' : 'Running…'} ${trace.events.length} events`, 'busy');
   });
   socket.addEventListener('end', (ev) => {
@@ -168,6 +173,10 @@ function main() {
   // ended shows how the run shown ended.
   function ended(m) {
     const seeded = state.shown.mode === 'seeded';
+    if (state.trace) {
+      state.trace.finish(m); // who leaked, before the timeline or the summary shows them
+      leakKey.hidden = state.trace.leaks.length === 0;
+    }
     timeline.finish(m.stats.duration);
     if (wantSteps) setAxis(true);
     if (seeded) {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"runtime"
 )
 
 // Go's select statement on the stage. A scenario writes
@@ -455,17 +456,29 @@ func selectLive(g *G, pc uintptr, cases []Case, def int) int {
 		// equal chance, as in Go. Recorded at the begin's instant, as a lone send or receive
 		// that does not block.
 		n := len(cases)
-		from := rand.IntN(n)
-		for k := range n {
-			i := (from + k) % n
-			if ch := cases[i].ch; ch != nil && ch.tryLocked(&cases[i]) {
-				r.leave(g.endSelectLocked(cases, i, true))
-				return i
+		for attempt := range 2 {
+			from := rand.IntN(n)
+			for k := range n {
+				i := (from + k) % n
+				if ch := cases[i].ch; ch != nil && ch.tryLocked(&cases[i]) {
+					r.leave(g.endSelectLocked(cases, i, attempt == 0))
+					return i
+				}
 			}
-		}
-		if def >= 0 {
-			r.leave(g.endSelectLocked(cases, def, true))
-			return def
+			if def >= 0 {
+				r.leave(g.endSelectLocked(cases, def, true))
+				return def
+			}
+			if attempt == 0 {
+				// A partner on its way is often a moment off: yielding once before parking
+				// in the runtime's select lets it come, at a fraction of the cost of parking.
+				r.mu.Unlock()
+				runtime.Gosched()
+				r.mu.Lock()
+				if r.halted {
+					r.leave(false) // a halt closes the channels: no case may be tried now
+				}
+			}
 		}
 	}
 	// A send on a closed channel panics, as in Go, and must not with the recorder lock held:

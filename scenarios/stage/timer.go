@@ -141,10 +141,15 @@ func (t *Timer) Reset(g *G, d time.Duration) bool {
 		t.ops.disarmLocked()
 	}
 	drained := t.drainLocked()
-	t.due = r.scenarioNowLocked() + max(d, 0)
-	t.pending = true
-	t.ops.armLocked()
-	r.leave(g.recordWideLocked(&entry{kind: kindTimer, obj: int32(t.C.id), op: opReset, text: r.texts.addString(fmt.Sprint(was))}, int64(d), int64(drained), pc))
+	// Recorded first, so that the new due time is no earlier than the event's time plus d,
+	// which is what a reader of the trace can check.
+	ok := g.recordWideLocked(&entry{kind: kindTimer, obj: int32(t.C.id), op: opReset, text: r.texts.addString(fmt.Sprint(was))}, int64(d), int64(drained), pc)
+	if ok {
+		t.due = r.scenarioNowLocked() + max(d, 0)
+		t.pending = true
+		t.ops.armLocked()
+	}
+	r.leave(ok)
 	return was
 }
 

@@ -21,7 +21,8 @@ const maxViolations = 20
 //   - each recv-end pairs with exactly one earlier send-begin of the same message, channel and
 //     value, and no message is received twice; a select's send case sends like a send-begin
 //     (at its select-begin) and send-end (at its select-end, if it ran), and its receive case
-//     receives like a recv-begin and recv-end; a select-end names one of its begin's cases;
+//     receives like a recv-begin and recv-end; a select-end names one of its begin's cases, and takes its
+//     default only when no receive case was certainly ready (closed, or a value buffered);
 //   - per channel, a send that ended before another began is received first (FIFO), and the
 //     values certainly in the buffer never exceed its capacity;
 //   - a closed channel is not closed again nor sent on (unless the sender panics), and a
@@ -34,8 +35,10 @@ const maxViolations = 20
 //   - a cell reads what was last written;
 //   - a refcell has any number of shared borrows or one mutable borrow, releases match
 //     borrows, and a borrow-error is raised only when the rules forbid the borrow;
-//   - a timer's or ticker's fire comes from the runtime (g 0), no earlier than it was due, and
-//     sends a message like a send-begin and send-end at once;
+//   - a timer's or ticker's fire comes from the runtime (g 0), no earlier than it was due (d
+//     after it was made or reset; a ticker's next a period after its last was due), never
+//     after a Stop or a timer's one fire until a Reset, and sends a message like a send-begin
+//     and send-end at once;
 //   - a context is cancelled once, with an error Err returns, closing its Done, and every
 //     context made from it is cancelled too;
 //   - when a run ends in deadlock, every goroutine that has not ended is reported;
@@ -94,6 +97,10 @@ type oState struct {
 	parent    int    // context: the context it was made from
 	cancelled int64  // context: the seq of its cancel event
 	lastZero  int64  // waitgroup: seq at which the counter was last seen at zero
+	// Timers and tickers: the earliest its next fire may come (made or reset at t with d:
+	// t+d; a ticker's next, a period after its last was due), and whether one may come.
+	due, period int64
+	stopped     bool
 	// FIFO check: the latest recv-begin among the receives of sends of this channel that
 	// have ended.
 	maxEndedRecvBegin int64
@@ -276,6 +283,12 @@ func (v *validator) event(i int, e *Event) {
 			}
 			o.value = n
 		}
+		if e.ObjKind == ObjTimer || e.ObjKind == ObjTicker {
+			o.due = e.T + max(e.Dur, 0)
+			if e.ObjKind == ObjTicker {
+				o.period = e.Dur
+			}
+		}
 		v.objects[e.Obj] = o
 	case KindSendBegin:
 		o := v.object(e, ObjChan)
@@ -318,21 +331,7 @@ func (v *validator) event(i int, e *Event) {
 	case KindCancel:
 		v.cancel(e)
 	case KindTimer:
-		if o, ok := v.objects[e.Obj]; !ok || o.kind != ObjTimer && o.kind != ObjTicker {
-			v.fail(e, "object %d is no timer or ticker", e.Obj)
-		} else if e.Op != "stop" && e.Op != "reset" {
-			v.fail(e, "a timer event with op %q", e.Op)
-		} else if e.Value != "true" && e.Value != "false" {
-			v.fail(e, "a timer's %s says %q, not whether it was pending", e.Op, e.Value)
-		} else if e.Msg != 0 {
-			// The tick it took out of the channel: delivered, never to be received.
-			if s := v.sends[e.Msg]; s == nil || s.obj != e.Obj || s.received {
-				v.fail(e, "takes tick %d out of %s, which it does not hold", e.Msg, o.name)
-			} else {
-				s.received = true
-				o.recvBegs++
-			}
-		}
+		v.timer(e)
 	case KindClose:
 		o := v.object(e, ObjChan)
 		if o == nil {
@@ -451,6 +450,38 @@ func (v *validator) cancel(e *Event) {
 	o.cancelled = e.Seq
 }
 
+// timer checks a Stop or Reset: it says truly whether a fire was pending, takes out only a
+// tick that is in the channel, and a Reset sets when the next fire may come.
+func (v *validator) timer(e *Event) {
+	o, ok := v.objects[e.Obj]
+	switch {
+	case !ok || o.kind != ObjTimer && o.kind != ObjTicker:
+		v.fail(e, "object %d is no timer or ticker", e.Obj)
+		return
+	case e.Op != "stop" && e.Op != "reset":
+		v.fail(e, "a timer event with op %q", e.Op)
+		return
+	case e.Value != "true" && e.Value != "false":
+		v.fail(e, "a timer's %s says %q, not whether it was pending", e.Op, e.Value)
+	case (e.Value == "true") == o.stopped:
+		v.fail(e, "%s of %s says pending %s, but %s", e.Op, o.name, e.Value,
+			map[bool]string{true: "it had fired or been stopped", false: "it had neither fired nor been stopped"}[o.stopped])
+	}
+	o.stopped = e.Op == "stop"
+	if e.Op == "reset" {
+		o.due = e.T + max(e.Dur, 0)
+	}
+	if e.Msg != 0 {
+		// The tick it took out of the channel: delivered, never to be received.
+		if s := v.sends[e.Msg]; s == nil || s.obj != e.Obj || s.received {
+			v.fail(e, "takes tick %d out of %s, which it does not hold", e.Msg, o.name)
+		} else {
+			s.received = true
+			o.recvBegs++
+		}
+	}
+}
+
 // fire checks a timer's or ticker's tick, which the runtime sends (g 0): a send that began
 // and ended at once, unless a ticker dropped it.
 func (v *validator) fire(e *Event) {
@@ -465,6 +496,18 @@ func (v *validator) fire(e *Event) {
 		v.fail(e, "a fire by goroutine %d: only the runtime (g 0) fires timers", e.G)
 	case !ok || o.kind != ObjTimer && o.kind != ObjTicker:
 		v.fail(e, "object %d is no timer or ticker", e.Obj)
+	case o.stopped:
+		v.fail(e, "%s fires after it fired or was stopped, and was not reset", o.name)
+	case e.T < o.due:
+		v.fail(e, "%s fires at %s, before it was due at %s", o.name, time.Duration(e.T), time.Duration(o.due))
+	}
+	if ok && o.kind == ObjTicker {
+		o.due += o.period
+	} else if ok {
+		o.stopped = true // a timer fires once
+	}
+	switch {
+	case !ok || e.G != 0:
 	case e.Op == "dropped":
 		if o.kind != ObjTicker {
 			v.fail(e, "timer %s dropped a fire: only a ticker drops ticks", o.name)
@@ -532,6 +575,9 @@ func (v *validator) selectEnd(e *Event, begin *Event) {
 		v.fail(e, "a case on a nil channel ran")
 		return
 	}
+	if c.Dir == "default" {
+		v.defaultTaken(e, begin)
+	}
 	for i, other := range begin.Cases {
 		if i == e.Case || other.Obj == 0 {
 			continue
@@ -564,6 +610,28 @@ func (v *validator) selectEnd(e *Event, begin *Event) {
 		}
 	case "recv":
 		v.received(e, v.objects[c.Obj])
+	}
+}
+
+// defaultTaken checks a select that took its default: none of its receive cases may have been
+// certainly ready — on a closed channel, or on one whose buffer certainly held a value (more
+// sends ended than receives begun, this select's own aside).
+func (v *validator) defaultTaken(e *Event, begin *Event) {
+	own := map[int]int{} // this select's receive cases, by channel
+	for _, c := range begin.Cases {
+		if c.Dir == "recv" && c.Obj != 0 {
+			own[c.Obj]++
+		}
+	}
+	for obj, n := range own {
+		o := v.objects[obj]
+		switch {
+		case o == nil:
+		case o.closed:
+			v.fail(e, "a select took its default while %s, which it receives from, was closed and so ready", o.name)
+		case o.sendEnds-(o.recvBegs-n) > 0:
+			v.fail(e, "a select took its default while %s, which it receives from, held a value", o.name)
+		}
 	}
 }
 

@@ -149,7 +149,82 @@ func TestValidateCatchesEachBrokenRule(t *testing.T) {
 		{"unreported goroutines", validatorPrelude(Event{G: 1, Kind: KindExit}), End{Reason: ReasonDone, Leftover: []string{"a (running)"}},
 			"2 goroutines had not ended when main returned, but the end names 1"},
 		{"event count", validatorPrelude(), End{Events: 3}, "the end counts 3 events, the trace has 6"},
+		{"select case out of range", validatorPrelude(
+			Event{G: 2, Kind: KindSelectBegin, Cases: []SelectCase{{Dir: "recv", Obj: 1}}},
+			Event{G: 2, Kind: KindSelectEnd, Obj: 1, Case: 3},
+		), End{}, "case 3 of a select with 1 cases"},
+		{"select on a nil channel ran", validatorPrelude(
+			Event{G: 2, Kind: KindSelectBegin, Cases: []SelectCase{{Dir: "recv"}, {Dir: "default"}}},
+			Event{G: 2, Kind: KindSelectEnd, Case: 0},
+		), End{}, "a case on a nil channel ran"},
+		{"select receives before the send", validatorPrelude(
+			Event{G: 2, Kind: KindSelectBegin, Cases: []SelectCase{{Dir: "recv", Obj: 1}}},
+			Event{G: 2, Kind: KindSelectEnd, Obj: 1, Msg: 5, Value: "1", Case: 0},
+			Event{G: 3, Kind: KindSendBegin, Obj: 1, Msg: 5, Value: "1"},
+		), End{}, "receives message 5 before anyone began sending it"},
+		{"select default while a value waits", validatorPrelude(
+			Event{G: 3, Kind: KindSendBegin, Obj: 1, Msg: 1, Value: "1"},
+			Event{G: 3, Kind: KindSendEnd, Obj: 1, Msg: 1},
+			Event{G: 2, Kind: KindSelectBegin, Cases: []SelectCase{{Dir: "recv", Obj: 1}, {Dir: "default"}}},
+			Event{G: 2, Kind: KindSelectEnd, Case: 1},
+		), End{}, "took its default while ch, which it receives from, held a value"},
+		{"select default on a closed channel", validatorPrelude(
+			Event{G: 3, Kind: KindClose, Obj: 1},
+			Event{G: 2, Kind: KindSelectBegin, Cases: []SelectCase{{Dir: "recv", Obj: 1}, {Dir: "default"}}},
+			Event{G: 2, Kind: KindSelectEnd, Case: 1},
+		), End{}, "took its default while ch, which it receives from, was closed"},
+		{"fire by a goroutine", validatorPrelude(
+			Event{T: 100, G: 1, Kind: KindNew, Obj: 4, ObjKind: ObjTimer, Name: "tm", Cap: 1, Dur: 10},
+			Event{T: 120, G: 2, Kind: KindFire, Obj: 4, Msg: 1, Value: "110ns"},
+		), End{}, "a fire by goroutine 2"},
+		{"fire before its time", validatorPrelude(
+			Event{T: 100, G: 1, Kind: KindNew, Obj: 4, ObjKind: ObjTimer, Name: "tm", Cap: 1, Dur: 10},
+			Event{T: 105, Kind: KindFire, Obj: 4, Msg: 1, Value: "105ns"},
+		), End{}, "tm fires at 105ns, before it was due at 110ns"},
+		{"fire after a reset, before its time", validatorPrelude(
+			Event{T: 100, G: 1, Kind: KindNew, Obj: 4, ObjKind: ObjTimer, Name: "tm", Cap: 1, Dur: 10},
+			Event{T: 108, G: 1, Kind: KindTimer, Obj: 4, Op: "reset", Value: "true", Dur: 10},
+			Event{T: 112, Kind: KindFire, Obj: 4, Msg: 1, Value: "110ns"},
+		), End{}, "tm fires at 112ns, before it was due at 118ns"},
+		{"fire after stop", validatorPrelude(
+			Event{T: 100, G: 1, Kind: KindNew, Obj: 4, ObjKind: ObjTimer, Name: "tm", Cap: 1, Dur: 10},
+			Event{T: 101, G: 1, Kind: KindTimer, Obj: 4, Op: "stop", Value: "true"},
+			Event{T: 120, Kind: KindFire, Obj: 4, Msg: 1, Value: "110ns"},
+		), End{}, "tm fires after it fired or was stopped"},
+		{"timer fires twice", validatorPrelude(
+			Event{T: 100, G: 1, Kind: KindNew, Obj: 4, ObjKind: ObjTimer, Name: "tm", Cap: 1, Dur: 10},
+			Event{T: 110, Kind: KindFire, Obj: 4, Msg: 1, Value: "110ns"},
+			Event{T: 115, G: 2, Kind: KindRecvBegin, Obj: 4},
+			Event{T: 115, G: 2, Kind: KindRecvEnd, Obj: 4, Msg: 1, Value: "110ns"},
+			Event{T: 130, Kind: KindFire, Obj: 4, Msg: 2, Value: "110ns"},
+		), End{}, "tm fires after it fired or was stopped"},
+		{"ticker ticks too soon", validatorPrelude(
+			Event{T: 100, G: 1, Kind: KindNew, Obj: 4, ObjKind: ObjTicker, Name: "tk", Cap: 1, Dur: 10},
+			Event{T: 110, Kind: KindFire, Obj: 4, Msg: 1, Value: "110ns"},
+			Event{T: 115, Kind: KindFire, Obj: 4, Op: "dropped", Value: "115ns"},
+		), End{}, "tk fires at 115ns, before it was due at 120ns"},
+		{"stop says pending after the fire", validatorPrelude(
+			Event{T: 100, G: 1, Kind: KindNew, Obj: 4, ObjKind: ObjTimer, Name: "tm", Cap: 1, Dur: 10},
+			Event{T: 110, Kind: KindFire, Obj: 4, Msg: 1, Value: "110ns"},
+			Event{T: 111, G: 1, Kind: KindTimer, Obj: 4, Op: "stop", Value: "true"},
+		), End{}, "stop of tm says pending true, but it had fired or been stopped"},
+		{"stop says not pending before the fire", validatorPrelude(
+			Event{T: 100, G: 1, Kind: KindNew, Obj: 4, ObjKind: ObjTimer, Name: "tm", Cap: 1, Dur: 10},
+			Event{T: 105, G: 1, Kind: KindTimer, Obj: 4, Op: "stop", Value: "false"},
+		), End{}, "stop of tm says pending false, but it had neither fired nor been stopped"},
+		{"context cancelled twice", validatorPrelude(
+			Event{G: 1, Kind: KindNew, Obj: 5, ObjKind: ObjContext, Name: "ctx", Cap: 0},
+			Event{G: 1, Kind: KindCancel, Obj: 5, Value: "context canceled"},
+			Event{G: 1, Kind: KindCancel, Obj: 5, Value: "context canceled"},
+		), End{}, "context ctx cancelled twice"},
+		{"child not cancelled", validatorPrelude(
+			Event{G: 1, Kind: KindNew, Obj: 5, ObjKind: ObjContext, Name: "ctx"},
+			Event{G: 1, Kind: KindNew, Obj: 6, ObjKind: ObjContext, Name: "child", Parent: 5},
+			Event{G: 1, Kind: KindCancel, Obj: 5, Value: "context canceled"},
+		), End{}, "child"},
 	}
+	// also is how many more problems a broken rule brings with it: most bring none.
+	also := map[string]int{"time goes back": 1} // globally and on its goroutine
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			err := Validate(tt.events, tt.end)
@@ -158,6 +233,9 @@ func TestValidateCatchesEachBrokenRule(t *testing.T) {
 			}
 			if !strings.Contains(err.Error(), tt.want) {
 				t.Fatalf("got\n%v\nwant it to say %q", err, tt.want)
+			}
+			if n := strings.Count(err.Error(), "\n") + 1; n != 1+also[tt.name] {
+				t.Errorf("%d problems, want %d, those of the one broken rule:\n%v", n, 1+also[tt.name], err)
 			}
 		})
 	}

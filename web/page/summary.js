@@ -62,6 +62,17 @@ export function showSummary(box, trace, shown, m) {
   const p = el('p', `reason reason-${m.reason}`);
   p.append(el('strong', '', reasonText(m.reason)), ` — ${m.message}`);
   const parts = [heading(), p, runInfo(shown)];
+  const leaks = trace && trace.leaks ? trace.leaks : [];
+  if (leaks.length > 0) {
+    // blocked when main returned: said first, as the run's outcome
+    const n = leaks.length;
+    const lp = el('p', 'leak');
+    const sw = el('span', 'sw sw-leak');
+    sw.setAttribute('aria-hidden', 'true');
+    lp.append(sw, `${n} goroutine${n === 1 ? '' : 's'} leaked: ${leaks.map((l) => `${l.g.name}, ${l.doing}`).join('; ')}`);
+    lp.title = `Blocked when main returned, with nothing left to let ${n === 1 ? 'it' : 'them'} go: in a program that goes on, such as a server, ${n === 1 ? 'it stays' : 'they stay'} for good`;
+    parts.push(lp);
+  }
   const dl = el('dl', 'stats');
   const add = (label, value) => stat(dl, label, value);
   for (const s of m.summary) add(s.label, s.value);
@@ -82,9 +93,11 @@ export function showSummary(box, trace, shown, m) {
     }
     parts.push(el('p', 'deadlock-h', stuck.length === 1 ? 'Blocked for good:' : `Blocked for good (${stuck.length} goroutines):`), ul);
   }
-  if (m.leftover.length > 0 && stuck.length === 0) {
+  // the goroutines still alive but not leaked (working, sleeping): cut off with the program
+  const rest = m.leftover.filter((s) => !leaks.some((l) => s === `${l.g.name} (${l.doing})`));
+  if (rest.length > 0 && stuck.length === 0) {
     const ul = el('ul', 'leftover');
-    for (const s of m.leftover) ul.append(el('li', '', s));
+    for (const s of rest) ul.append(el('li', '', s));
     parts.push(el('p', 'leftover-h', m.reason === 'done'
       ? 'Still alive when main returned (Go ends the program there):'
       : 'Still alive when the run ended:'), ul);

@@ -3,7 +3,7 @@
 // narrower than a pixel merge.
 
 import { STEP_NS, lowerBound, upperBound } from '../trace/model.js';
-import { objectLabel, paintObject } from './lanes.js';
+import { laneOf, objectLabel, paintObject } from './lanes.js';
 import { goroutine } from './lanes/goroutine.js';
 import { group } from './lanes/group.js';
 import { placeFoldButtons } from './layout.js';
@@ -165,9 +165,21 @@ const MAX_ARROWS = 2000; // more arrows than this in view are summed up, not dra
 export const arrows = { paint: paintArrows };
 export const selection = { paint: paintSelection };
 
+// endY is how high an arrow's end stands: on object obj's lane when it names one (at the
+// centre of a timer that fired; at the top of a context cancelled, over the cancel's bar, so
+// that the head shows), else at the centre of goroutine id's (or its folded group's); NaN
+// when it has no lane.
+function endY(tl, id, obj, head) {
+  if (obj) {
+    const o = tl.trace.object(obj);
+    return !o ? NaN : head ? tl.oY[o.lane] - laneOf(o).h(o) / 2 + 2 : tl.oY[o.lane];
+  }
+  const g = tl.trace.goroutine(id);
+  return g ? tl.gY[g.lane] : NaN;
+}
+
 function paintArrows(tl, { X, t0, t1, ph }) {
   const tr = tl.trace;
-  const gY = tl.gY;
   const arrows = tr.arrows;
   const first = lowerBound(arrows, t0, (a) => a.t1);
   const end = Math.min(ph, t1);
@@ -194,6 +206,7 @@ function paintArrows(tl, { X, t0, t1, ph }) {
   const labels = n <= 80;
   ctx.font = `600 10px ${tl.font}`;
   const heads = [];
+  const cancels = []; // a cancel's arrows are dashed: it closes a Done, it sends nothing
   // Arrows that would land on the same pixels as one already drawn are skipped: a dense run
   // costs what the screen can show, not what the trace holds.
   const seen = dense ? new Set() : null;
@@ -201,23 +214,35 @@ function paintArrows(tl, { X, t0, t1, ph }) {
   for (let i = first; i < last; i++) {
     const a = arrows[i];
     if (a.t0 > t1) continue;
-    const from = tr.goroutine(a.from);
-    const to = tr.goroutine(a.to);
-    if (!from || !to) continue;
+    const ya = endY(tl, a.from, a.fromObj);
+    const yb = endY(tl, a.to, a.toObj, true);
+    if (Number.isNaN(ya) || Number.isNaN(yb)) continue;
     const xa = X(a.t0);
     const xb = X(a.t1);
     if (seen) {
-      const key = ((Math.floor(xb) * 8192 + Math.floor(xa)) * 512 + (tl.gRow[from.lane] & 511)) * 512 + (tl.gRow[to.lane] & 511);
+      const key = ((Math.floor(xb) * 8192 + Math.floor(xa)) * 4096 + (Math.floor(ya) % 4096)) * 4096 + (Math.floor(yb) % 4096);
       if (seen.has(key)) continue;
       seen.add(key);
     }
-    const ya = gY[from.lane];
-    const yb = gY[to.lane];
-    ctx.moveTo(xa, ya);
-    ctx.lineTo(xb, yb);
+    if (a.cancel) {
+      cancels.push(xa, ya, xb, yb);
+    } else {
+      ctx.moveTo(xa, ya);
+      ctx.lineTo(xb, yb);
+    }
     if (!dense) heads.push(xa, ya, xb, yb, i);
   }
   ctx.stroke();
+  if (cancels.length > 0) {
+    ctx.setLineDash([4, 3]);
+    ctx.beginPath();
+    for (let j = 0; j < cancels.length; j += 4) {
+      ctx.moveTo(cancels[j], cancels[j + 1]);
+      ctx.lineTo(cancels[j + 2], cancels[j + 3]);
+    }
+    ctx.stroke();
+    ctx.setLineDash([]);
+  }
   ctx.globalAlpha = 1;
   // heads and values
   let lastLabelX = -Infinity;
@@ -238,7 +263,7 @@ function paintArrows(tl, { X, t0, t1, ph }) {
       const text = a.value.length > 10 ? `${a.value.slice(0, 9)}…` : a.value;
       if (!text) continue;
       // a folded group's sends all leave one lane: their values would only pile up there
-      if (tl.rows[tl.gRow[tr.goroutine(a.from).lane]].kind === 'group') continue;
+      if (!a.fromObj && tl.rows[tl.gRow[tr.goroutine(a.from).lane]].kind === 'group') continue;
       // the value rides at the tail, on the sender's lane, where sends stay apart
       const w = ctx.measureText(text).width + 6;
       const lx = Math.min(xa + 3, tl.cssW - PAD_R - w);
@@ -260,7 +285,10 @@ function paintSelection(tl, { X, ph }, x0, x1) {
   const { ctx, colors: C } = tl;
   const at = (e) => {
     const g = tl.trace.goroutine(e.g || e.child);
-    return g ? [X(e.t), gY[g.lane]] : null;
+    if (g) return [X(e.t), gY[g.lane]];
+    // the runtime's events (a fire, a deadline) stand on their object's lane
+    const o = e.obj !== undefined ? tl.trace.object(e.obj) : null;
+    return o ? [X(e.t), tl.oY[o.lane]] : null;
   };
   const { e, p } = tl.selected;
   const a = at(e);

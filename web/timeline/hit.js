@@ -103,7 +103,7 @@ export function showTip(tl, hit, ev) {
 // tipRows adds the lines that tell about an event or span hit under the heading.
 function tipRows(tl, { e, span }, rows, ms) {
   const tr = tl.trace;
-  const who = e.g ? tr.gName(e.g) : tr.gName(e.child);
+  const who = e.g ? tr.gName(e.g) : e.kind === 'go' ? tr.gName(e.child) : 'the runtime';
   if (span) {
     const what = span.what || (span.kind === 'held' ? `${tr.oName(e.obj)} held by ${who}` : `${who} ${SPAN_TEXT[span.kind] || 'blocked'}`);
     rows.push(`${what} for ${formatDuration(realT(tl, span.until) - realT(tl, span.t0))}${span.open ? ' so far' : ''}`);

@@ -117,7 +117,11 @@ function buildRows(tl, avail) {
     }
   }
   if (tr.objects.length) y += GROUP_GAP;
-  for (const o of tr.objects) put({ kind: 'o', o, h: laneOf(o).h(o) });
+  tl.oY = new Float64Array(tr.objects.length);
+  for (const o of tr.objects) {
+    const i = put({ kind: 'o', o, h: laneOf(o).h(o) });
+    tl.oY[o.lane] = rows[i].top + rows[i].h / 2;
+  }
   tl.rows = rows;
   return y + PAD_B;
 }

@@ -179,3 +179,53 @@ export function roundRect(ctx, x, y, w, h, r) {
     ctx.rect(x, y, w, h);
   }
 }
+
+/**
+ * leakMark is an amber ring around a dot at (x, y), ringed in the background colour: a
+ * goroutine still blocked when main returned, which nothing will ever let go.
+ */
+export function leakMark(tl, x, y) {
+  const { ctx, colors: C } = tl;
+  ctx.fillStyle = C.bg;
+  ctx.beginPath();
+  ctx.arc(x, y, 8.5, 0, Math.PI * 2);
+  ctx.fill();
+  ctx.strokeStyle = C.warn;
+  ctx.lineWidth = 2.5;
+  ctx.beginPath();
+  ctx.arc(x, y, 6, 0, Math.PI * 2);
+  ctx.stroke();
+  ctx.fillStyle = C.warn;
+  ctx.beginPath();
+  ctx.arc(x, y, 2.25, 0, Math.PI * 2);
+  ctx.fill();
+}
+
+/**
+ * countdown draws a timer's wait, set at xa and pending to xb, as a dashed line at y, and
+ * where it is due (xDue; null when unknown, or when it came and the fire stands there) as a
+ * faint diamond: still ahead, or it never came (stopped, reset, cancelled first).
+ */
+export function countdown(tl, xa, xb, y, xDue, color) {
+  const ctx = tl.ctx;
+  ctx.strokeStyle = color;
+  ctx.lineWidth = 1.5;
+  ctx.setLineDash([3, 3]);
+  ctx.beginPath();
+  ctx.moveTo(xa, y);
+  ctx.lineTo(Math.max(xa + 1, xb), y);
+  ctx.stroke();
+  ctx.setLineDash([]);
+  if (xDue === null) return;
+  ctx.globalAlpha = 0.6;
+  ctx.fillStyle = tl.colors.bg;
+  ctx.beginPath();
+  ctx.moveTo(xDue, y - 5);
+  ctx.lineTo(xDue + 5, y);
+  ctx.lineTo(xDue, y + 5);
+  ctx.lineTo(xDue - 5, y);
+  ctx.closePath();
+  ctx.fill();
+  ctx.stroke();
+  ctx.globalAlpha = 1;
+}

@@ -57,9 +57,10 @@ export class Timeline {
     this.colors = {};
     // rows: what stands one above the other, {kind: 'g' | 'group' | 'o', top, h, g, grp, o},
     // in content px; gY[g.lane] and gRow[g.lane]: the centre and row a goroutine is drawn at
-    // (a folded group's, for its members)
+    // (a folded group's, for its members); oY[o.lane]: an object lane's centre
     this.rows = [];
     this.gY = new Float64Array(0);
+    this.oY = new Float64Array(0);
     this.gRow = new Int32Array(0);
     this.folds = new Map(); // group stem → folded, as a person chose
     this.foldBtns = new Map(); // group stem → {btn, placed}: its heading's button, and where

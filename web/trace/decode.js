@@ -8,6 +8,7 @@ const REASONS = new Set(['done', 'panic', 'truncated', 'stopped', 'deadlock', 's
 const ATOMIC_OPS = new Set(['add', 'load', 'store', 'swap', 'cas']);
 const WG_OPS = new Set(['add', 'done']);
 const CASE_DIRS = new Set(['recv', 'send', 'default']);
+const TIMER_OPS = new Set(['stop', 'reset']);
 
 /** ProtocolError is a message the browser cannot use. */
 export class ProtocolError extends Error {
@@ -80,11 +81,11 @@ export function decodeMessage(data) {
   return m;
 }
 
-const INT_FIELDS = ['obj', 'msg', 'line', 'child', 'cap', 'old', 'new', 'dur', 'borrows', 'case'];
+const INT_FIELDS = ['obj', 'msg', 'line', 'child', 'cap', 'old', 'new', 'dur', 'borrows', 'case', 'parent'];
 const TEXT_FIELDS = ['value', 'name', 'op', 'objKind'];
 // Kinds that touch an object and must say which.
 const OBJ_REQUIRED = new Set(['recv-begin', 'close', 'lock-begin', 'lock-end', 'unlock',
-  'wait-begin', 'wait-end', 'cell-get', 'cell-set', 'not-sync']);
+  'wait-begin', 'wait-end', 'cell-get', 'cell-set', 'not-sync', 'cancel']);
 
 // checkEvent checks an event's fields. A kind this page does not know passes when its
 // common fields are sound: a newer server may add kinds, and the trace skips them.
@@ -131,6 +132,16 @@ function checkEvent(e) {
     case 'send-begin': case 'send-end': case 'recv-end':
       if (!isInt(e.obj)) fail(`${at()}: ${e.kind} without a channel`);
       if ((e.kind !== 'recv-end' || !e.closed) && !(isInt(e.msg) && e.msg > 0)) fail(`${at()}: ${e.kind} without a message id`);
+      break;
+    case 'fire':
+      // a tick delivered (a message, like a send's), or one a ticker dropped
+      needObj();
+      if (e.op === undefined ? !(isInt(e.msg) && e.msg > 0) : e.op !== 'dropped') fail(`${at()}: a fire neither delivered nor dropped`);
+      break;
+    case 'timer':
+      needObj();
+      if (!TIMER_OPS.has(e.op)) fail(`${at()}: unknown timer op ${JSON.stringify(e.op)}`);
+      if (e.value !== 'true' && e.value !== 'false') fail(`${at()}: a timer ${e.op} that does not say whether it was pending`);
       break;
     case 'select-begin':
       if (!Array.isArray(e.cases)) fail(`${at()}: select-begin without its cases`);

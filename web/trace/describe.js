@@ -9,6 +9,18 @@ export function formatDuration(ns) {
   return `${ns} ns`;
 }
 
+const GO_UNITS = { ns: 1, us: 1e3, 'µs': 1e3, 'μs': 1e3, ms: 1e6, s: 1e9, m: 6e10, h: 3.6e12 };
+
+/** parseGoDuration reads a duration as Go prints one ("500ms", "1m30s", "1.5µs") as
+ * nanoseconds; null if it is not one. */
+export function parseGoDuration(text) {
+  const m = typeof text === 'string' && /^(-?)((?:\d+(?:\.\d+)?(?:ns|us|µs|μs|ms|s|m|h))+|0)$/.exec(text);
+  if (!m) return null;
+  let ns = 0;
+  for (const [, n, unit] of m[2].matchAll(/([\d.]+)(ns|us|µs|μs|ms|s|m|h)/g)) ns += Number(n) * GO_UNITS[unit];
+  return Math.round(m[1] ? -ns : ns);
+}
+
 function trim(x) {
   const s = x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(2);
   return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
@@ -32,6 +44,12 @@ export function describe(trace, e) {
         case 'waitgroup': return `${who} makes WaitGroup ${obj}`;
         case 'cell': return `${who} makes Cell ${obj} = ${v}`;
         case 'refcell': return `${who} makes RefCell ${obj} = ${v}`;
+        case 'timer': return `${who} makes timer ${obj}, to fire in ${formatDuration(e.dur || 0)}`;
+        case 'ticker': return `${who} makes ticker ${obj}, to tick every ${formatDuration(e.dur || 0)}`;
+        case 'context': {
+          const from = e.parent ? `from ${trace.oName(e.parent)}` : 'from Background';
+          return `${who} makes context ${obj} ${from}${e.dur ? `, with a deadline in ${formatDuration(e.dur)}` : ''}`;
+        }
       }
       return `${who} makes ${e.objKind} ${obj}`;
     }
@@ -40,9 +58,28 @@ export function describe(trace, e) {
     case 'send-end':
       return `${who} finished sending on ${obj}`;
     case 'recv-begin':
+      switch (objKind(trace, e.obj)) {
+        case 'timer': return `${who} waits for timer ${obj} to fire`;
+        case 'ticker': return `${who} waits for a tick of ${obj}`;
+        case 'context': return `${who} waits for ${obj} to be cancelled`;
+      }
       return `${who} receives from ${obj}`;
     case 'recv-end':
+      switch (objKind(trace, e.obj)) {
+        case 'timer': case 'ticker': return `${who} takes the tick of ${obj}${dueText(v)}`;
+        case 'context': return `${who} sees ${obj} cancelled${whyText(trace, e.obj)}`;
+      }
       return e.closed ? `${who} receives the zero value: ${obj} is closed` : `${who} got ${v} from ${obj}`;
+    case 'fire':
+      if (e.op === 'dropped') return `a tick of ${obj} is dropped: the last one was not taken`;
+      return `the ${objKind(trace, e.obj) === 'ticker' ? 'ticker' : 'timer'} ${obj} fires${dueText(v)}`;
+    case 'timer':
+      return timerText(trace, e, who, obj);
+    case 'cancel': {
+      const o = trace.object(e.obj);
+      if (o && o.cancel && o.cancel.from) return `${obj} is cancelled with its parent ${trace.oName(o.cancel.from)}: ${v}`;
+      return e.g === 0 ? `${obj}'s deadline passes: ${v}` : `${who} cancels ${obj}: ${v}`;
+    }
     case 'close':
       return `${who} closes ${obj}`;
     case 'select-begin': {
@@ -121,12 +158,54 @@ export function describe(trace, e) {
   return `${who ? `${who}: ` : ''}${e.kind}${obj ? ` on ${obj}` : ''}${v ? ` (${v})` : ''}`;
 }
 
+// objKind is the kind of object id, or ''.
+const objKind = (trace, id) => (id === undefined ? '' : trace.object(id)?.kind || '');
+
+// dueText says when a tick (its value) was due: " (due at 500 ms)".
+function dueText(v) {
+  const due = parseGoDuration(v);
+  return due === null ? '' : ` (due at ${formatDuration(due)})`;
+}
+
+// whyText says why context id was cancelled: ": context canceled".
+function whyText(trace, id) {
+  const c = trace.object(id)?.cancel;
+  return c && c.why ? `: ${c.why}` : '';
+}
+
+// timerText says what a Stop or Reset did: "main stops timer t: it had not fired".
+function timerText(trace, e, who, obj) {
+  const drained = e.msg ? '; its tick, never received, is taken out' : '';
+  const set = e.op === 'reset' ? `resets timer ${obj} to fire in ${formatDuration(e.dur || 0)}` : `stops timer ${obj}`;
+  if (objKind(trace, e.obj) === 'ticker') {
+    return e.op === 'reset' ? `${who} resets ticker ${obj} to tick every ${formatDuration(e.dur || 0)}${drained}` : `${who} stops ticker ${obj}${drained}`;
+  }
+  if (e.value === 'true') return `${who} ${set}: it had not fired${drained}`;
+  // not pending: it fired, or was stopped, before; its arm before this event says which
+  let before = null;
+  for (const a of trace.object(e.obj)?.arms || []) if (a.seq < e.seq) before = a;
+  const was = before && before.how === 'stop' ? 'it was already stopped' : 'it had already fired';
+  return `${who} ${set}: ${was}${drained}`;
+}
+
+// caseObj names a select case's object for a person: a timer's and a ticker's channel is
+// theirs, a context's is its Done.
+function caseObj(trace, id) {
+  const name = trace.oName(id);
+  switch (objKind(trace, id)) {
+    case 'timer': return `timer ${name}`;
+    case 'ticker': return `ticker ${name}`;
+    case 'context': return `${name}.Done()`;
+  }
+  return name;
+}
+
 // casesText lists what a select's cases would do, the default left out: "receiving from
 // results, sending 7 on out".
 function casesText(trace, cases) {
   return cases.filter((c) => c.dir !== 'default').map((c) => {
     if (c.obj === undefined) return `${c.dir === 'send' ? 'sending on' : 'receiving from'} a nil channel (never ready)`;
-    return c.dir === 'send' ? `sending ${c.value ? `${c.value} ` : ''}on ${trace.oName(c.obj)}` : `receiving from ${trace.oName(c.obj)}`;
+    return c.dir === 'send' ? `sending ${c.value ? `${c.value} ` : ''}on ${trace.oName(c.obj)}` : `receiving from ${caseObj(trace, c.obj)}`;
   }).join(', ');
 }
 
@@ -137,7 +216,11 @@ function selectEndText(trace, e, who, obj, v) {
   const waited = begin ? (e.wt ?? e.t) - (begin.wt ?? begin.t) : 0;
   const after = waited > 0 ? ` after ${formatDuration(waited)}` : '';
   if (e.obj === undefined) return `${who}'s select took the default`; // a select with a default never waits
+  const kind = objKind(trace, e.obj);
+  if (kind === 'context') return `${who}'s select saw ${obj} cancelled${after}${whyText(trace, e.obj)}`;
   if (e.closed) return `${who}'s select found ${obj} closed${after}`;
+  // a tick's value is the time it was due: the fire said it
+  if (kind === 'timer' || kind === 'ticker') return `${who}'s select took ${obj}${after}`;
   if (c && c.dir === 'send') {
     const sent = c.value || v;
     return `${who}'s select sent ${sent ? `${sent} ` : ''}on ${obj}${after}`;

@@ -2,7 +2,7 @@
 // run summed up.
 
 import { fail } from './decode.js';
-import { deadlockText } from './describe.js';
+import { deadlockText, parseGoDuration } from './describe.js';
 
 // Span kinds on a goroutine lane.
 export const WORK = 'work';
@@ -31,7 +31,11 @@ const ENDS = {
  * newer server's) are kept in the trace and logged, but not drawn. */
 export const KINDS = new Set([...Object.keys(BEGINS), ...Object.keys(ENDS), 'go', 'exit', 'new', 'close',
   'unlock', 'atomic', 'wg-add', 'cell-get', 'cell-set', 'borrow', 'borrow-mut', 'release', 'borrow-error',
-  'not-sync', 'print', 'panic', 'deadlock']);
+  'not-sync', 'print', 'panic', 'deadlock', 'fire', 'timer', 'cancel']);
+
+/** CHANNELS are the object kinds a goroutine receives from: a timer's, a ticker's or a
+ * context's object is its channel (a context's is its Done). */
+export const CHANNELS = new Set(['chan', 'timer', 'ticker', 'context']);
 
 /**
  * Trace is a run's events and what the timeline draws from them: lanes of goroutines and
@@ -48,8 +52,11 @@ export class Trace {
     /** object lanes in creation order. */
     this.objects = [];
     this.oById = new Map();
-    /** arrows from a send-begin (or the select-begin of a send case) to its receive (a recv-end,
-     * or the select-end of a receive case), in receive order: {msg, from, to, t0, t1, value, obj} */
+    /** arrows from a send-begin (or the select-begin of a send case, or a timer's fire) to its
+     * receive (a recv-end, or the select-end of a receive case), and from a cancel to each
+     * context it reached, in receive order: {msg, from, to, t0, t1, value, obj, fromObj,
+     * toObj, cancel}; from and to are goroutines, but fromObj (a fire's timer, a cancelled
+     * context's parent) and toObj (a cancelled context) name object lanes instead */
     this.arrows = [];
     this.maxArrow = 0; // the longest arrow's t1 − t0: how far past a view an arrow into it begins
     // msg → {g, t, value, obj, ended, endSeq, endT, entered, received}: a send-begin's message,
@@ -111,9 +118,12 @@ export class Trace {
       this.gById.set(g.id, g);
       return;
     }
-    const g = this.gById.get(e.g);
-    if (!g) fail(`${at()}: goroutine ${e.g} was never started`);
-    if (g.exit !== null) fail(`${at()}: goroutine ${g.name} already ended`);
+    // The runtime (g 0) fires timers and passes deadlines: those events have an object's lane
+    // and no goroutine's.
+    const runtime = e.g === 0 && (e.kind === 'fire' || e.kind === 'cancel');
+    const g = runtime ? null : this.gById.get(e.g);
+    if (!g && !runtime) fail(`${at()}: goroutine ${e.g} was never started`);
+    if (g && g.exit !== null) fail(`${at()}: goroutine ${g.name} already ended`);
     let o;
     if (e.kind !== 'new' && e.obj !== undefined) {
       o = this.oById.get(e.obj);
@@ -121,6 +131,9 @@ export class Trace {
     }
     const want = (kind, what) => {
       if (o.kind !== kind) fail(`${at()}: ${o.name} is not ${what}`);
+    };
+    const wantTimer = () => {
+      if (o.kind !== 'timer' && o.kind !== 'ticker') fail(`${at()}: ${o.name} is not a timer`);
     };
 
     const begin = BEGINS[e.kind];
@@ -167,7 +180,9 @@ export class Trace {
         break;
       case 'new': {
         if (this.oById.has(e.obj)) fail(`${at()} makes object ${e.obj} twice`);
-        const obj = newObject(e, this.objects.length);
+        if (e.parent !== undefined && this.oById.get(e.parent)?.kind !== 'context') fail(`${at()}: the parent of ${e.name} is not a context`);
+        const obj = newObject(e, this.objects.length, !!this.steps);
+        if (obj.parent) obj.parentName = this.oName(obj.parent);
         this.objects.push(obj);
         this.oById.set(obj.id, obj);
         break;
@@ -184,9 +199,57 @@ export class Trace {
         break;
       }
       case 'recv-end':
-        want('chan', 'a channel');
+        if (!CHANNELS.has(o.kind)) fail(`${at()}: ${o.name} is not a channel`);
         this.received(e, o, ended, at);
         break;
+      case 'fire': {
+        wantTimer();
+        if (g) fail(`${at()}: ${g.name} fires ${o.name}: only the runtime fires timers`);
+        const due = parseGoDuration(e.value);
+        const dropped = e.op === 'dropped';
+        o.fires.push({ t: e.t, seq: e.seq, due, dropped });
+        endArm(o, e, 'fire');
+        if (o.kind === 'ticker') armTimer(o, e, this.steps || due === null ? null : due + o.period);
+        if (dropped) break;
+        // the tick is a message sent into the timer's channel, begun and ended at once
+        if (this.sends.has(e.msg)) fail(`${at()}: message ${e.msg} sent twice`);
+        const s = { g: 0, fromObj: o.id, t: e.t, value: e.value ?? '', obj: e.obj, ended: false, endSeq: 0, endT: 0, entered: false, received: false };
+        this.sends.set(e.msg, s);
+        this.sent(s, e, o);
+        break;
+      }
+      case 'timer': {
+        wantTimer();
+        o.ops.push({ t: e.t, seq: e.seq, g: e.g, op: e.op, pending: e.value === 'true', dur: e.dur ?? 0, msg: e.msg ?? 0 });
+        endArm(o, e, e.op);
+        if (e.op === 'reset') {
+          if (o.kind === 'ticker') o.period = e.dur ?? 0;
+          armTimer(o, e, this.steps ? null : e.t + (e.dur ?? 0));
+        }
+        if (e.msg) {
+          // a tick delivered and never received: Stop or Reset took it out of the channel
+          const s = this.sends.get(e.msg);
+          if (!s || s.obj !== o.id || s.received) fail(`${at()}: tick ${e.msg} is not waiting in ${o.name}`);
+          if (s.entered) insertStep(o.fill, { t: e.t, seq: e.seq, d: -1, n: 0 });
+          this.sends.delete(e.msg);
+        }
+        break;
+      }
+      case 'cancel': {
+        want('context', 'a context');
+        if (o.cancel) fail(`${at()}: ${o.name} cancelled twice`);
+        // A context whose parent is cancelled is cancelled with it: the arrow comes from the
+        // parent's lane; else from the goroutine that cancelled it (a deadline has none).
+        const p = o.parent ? this.oById.get(o.parent) : null;
+        const cascade = !!(p && p.cancel);
+        o.cancel = { t: e.t, seq: e.seq, g: e.g, why: e.value ?? '', from: cascade ? p.id : 0 };
+        o.closed = e.t;
+        if (this.steps && !g && !cascade) o.deadline = e.t;
+        if (g || cascade) {
+          this.arrows.push({ msg: 0, from: cascade ? 0 : e.g, to: 0, t0: e.t, t1: e.t, value: '', obj: o.id, fromObj: cascade ? p.id : 0, toObj: o.id, cancel: true });
+        }
+        break;
+      }
       case 'select-begin':
         this.beginSelect(g, e, at);
         break;
@@ -315,7 +378,7 @@ export class Trace {
       insertStep(o.fill, { t, seq, d: -1, n: 0 });
     }
     o.recvs.push({ t: e.t, g: e.g, value: e.value ?? s.value, closed: false });
-    this.arrows.push({ msg: e.msg, from: s.g, to: e.g, t0: s.t, t1: e.t, value: e.value ?? s.value, obj: e.obj });
+    this.arrows.push({ msg: e.msg, from: s.g, to: e.g, t0: s.t, t1: e.t, value: e.value ?? s.value, obj: e.obj, fromObj: s.fromObj || 0, toObj: 0 });
     this.maxArrow = Math.max(this.maxArrow, e.t - s.t);
     if (s.ended) this.sends.delete(e.msg);
   }
@@ -328,7 +391,7 @@ export class Trace {
       if (c.obj === undefined) continue; // a default, or a nil channel: nothing to wait on
       const o = this.oById.get(c.obj);
       if (!o) fail(`${at()}: object ${c.obj} was never made`);
-      if (o.kind !== 'chan') fail(`${at()}: ${o.name} is not a channel`);
+      if (!CHANNELS.has(o.kind)) fail(`${at()}: ${o.name} is not a channel`);
       if (c.dir === 'send') {
         if (this.sends.has(c.msg)) fail(`${at()}: message ${c.msg} sent twice`);
         this.sends.set(c.msg, { g: e.g, t: e.t, value: c.value ?? '', obj: c.obj, ended: false, endSeq: 0, endT: 0, entered: false, received: false });
@@ -371,30 +434,70 @@ export class Trace {
     return sp && sp.op === 'select' && sp.t1 === e.t ? eventBySeq(this, sp.seq) : null;
   }
 
+  /**
+   * finish notes how the run ended, m being its end message. Goroutines still blocked when
+   * main returned have leaked: nobody will ever let them go, and in a program that goes on
+   * (a server) they stay for good. Each one's lane ends in a leak mark at main's return, and
+   * leaks lists them {g, doing}, doing as the end says it ("blocked sending on result").
+   */
+  finish(m) {
+    if (this.ending) return;
+    this.ending = m;
+    this.leaks = [];
+    if (m.reason !== 'done') return;
+    for (const g of this.goroutines) {
+      if (g.exit !== null || !g.open || g.open.kind !== BLOCKED) continue;
+      const said = m.leftover.find((s) => s.startsWith(`${g.name} (`) && s.endsWith(')'));
+      const doing = said ? said.slice(g.name.length + 2, -1) : 'blocked';
+      g.marks.push({ t: this.lastT, kind: 'leak', value: `leaked: ${doing} when main returned` });
+      this.leaks.push({ g, doing });
+    }
+  }
+
   /** count is how many events have t ≤ t: the events a playhead at t has passed. */
   count(t) {
     return upperBound(this.events, t);
   }
 }
 
-// newObject is the lane state of the object a new event announces.
-function newObject(e, lane) {
+// newObject is the lane state of the object a new event announces; steps: on the event-order
+// axis, where a duration has no length.
+function newObject(e, lane, steps) {
   const o = {
-    id: e.obj, kind: e.objKind, name: e.name || `${e.objKind} ${e.obj}`, lane, t: e.t,
+    id: e.obj, kind: e.objKind, name: e.name || `${e.objKind} ${e.obj}`, lane, t: e.t, seq: e.seq,
     // conspicuous moments on the lane: close, not-sync, borrow-error {t, g, kind, value}
     marks: [],
   };
+  if (CHANNELS.has(e.objKind)) {
+    o.cap = e.cap || 0;
+    // fill: occupancy steps {t, seq, d, n} (n after the step); recvs: values taken out
+    o.fill = [];
+    o.recvs = [];
+    o.closed = null;
+    // waits: goroutine id → its waits in selects on the channel {t0, t1, g, obj, seq (the
+    // select-begin's), dir (recv, send or both), chosen (a case on this channel ran)}; one
+    // goroutine's waits never overlap, so each list is sorted by t0 and by t1
+    o.waits = new Map();
+  }
   switch (e.objKind) {
-    case 'chan':
-      o.cap = e.cap || 0;
-      // fill: occupancy steps {t, seq, d, n} (n after the step); recvs: values taken out
-      o.fill = [];
-      o.recvs = [];
-      o.closed = null;
-      // waits: goroutine id → its waits in selects on the channel {t0, t1, g, obj, seq (the
-      // select-begin's), dir (recv, send or both), chosen (a case on this channel ran)}; one
-      // goroutine's waits never overlap, so each list is sorted by t0 and by t1
-      o.waits = new Map();
+    case 'timer':
+    case 'ticker':
+      o.dur = e.dur || 0; // the duration (a ticker's period) it was made with
+      o.period = e.objKind === 'ticker' ? o.dur : 0; // a ticker's ticks come this far apart
+      o.fires = []; // {t, seq, due (ns, from its value; null if unreadable), dropped}
+      o.ops = []; // stops and resets {t, seq, g, op, pending, dur, msg (the tick taken out, or 0)}
+      // arms: when it was set to fire {t0, seq (of the event that set it), due (on the axis;
+      // null on the event-order axis, where only a fire places it), t1 (its fire, stop or
+      // reset; null while pending), how}
+      o.arms = [];
+      armTimer(o, e, steps ? null : e.t + o.dur);
+      break;
+    case 'context':
+      o.parent = e.parent || 0; // the context it was made from (parentName its name); 0: Background
+      o.timeout = e.dur || 0; // WithTimeout's or WithDeadline's time to its deadline, ns
+      // where the deadline stands on the axis (on the event-order axis: where it passed)
+      o.deadline = e.dur && !steps ? e.t + e.dur : null;
+      o.cancel = null; // {t, seq, g (0: the runtime, a deadline), why, from (the parent it came with, or 0)}
       break;
     case 'mutex':
       o.holds = []; // {g, t0, t1, v0, v1}: who held it, and what it guarded when locked and unlocked
@@ -424,6 +527,20 @@ function newObject(e, lane) {
       break;
   }
   return o;
+}
+
+// armTimer notes that event e set timer o to fire at due.
+function armTimer(o, e, due) {
+  o.arms.push({ t0: e.t, seq: e.seq, due, t1: null, how: null });
+}
+
+// endArm ends timer o's pending arm, if any, at event e: fired, stopped or reset.
+function endArm(o, e, how) {
+  const a = o.arms[o.arms.length - 1];
+  if (!a || a.t1 !== null) return;
+  a.t1 = e.t;
+  a.how = how;
+  if (a.due === null && how === 'fire') a.due = e.t;
 }
 
 // insertStep puts an occupancy step into fill (sorted by seq) and renumbers what follows. A
@@ -473,6 +590,7 @@ export function stepTrace(trace) {
   const tr = new Trace();
   tr.steps = true;
   tr.add(trace.events.map((e) => ({ ...e, t: e.seq * STEP_NS, wt: e.t })));
+  if (trace.ending) tr.finish(trace.ending);
   return tr;
 }
 
@@ -489,7 +607,8 @@ const SPAN_BEGINS = Object.fromEntries(Object.entries(SPAN_ENDS).map(([b, en]) =
 /**
  * partner is the event that pairs with e, or null: a send with its receive (by msg), the
  * end of a begin and the begin of an end on the same goroutine, a lock with its unlock, a
- * borrow with its release. A select sends and receives as plain sends and receives do: its
+ * borrow with its release, a timer's fire with its receive, a cancel with the first receive
+ * that found its context done. A select sends and receives as plain sends and receives do: its
  * begin pairs with the receive of the message its send case sent (else with its end), its
  * end with the other side of the case that ran (a default's with its begin).
  */
@@ -511,9 +630,17 @@ export function partner(trace, e) {
     return b ? b.cases[end.case] : null;
   };
   const receives = (msg) => (x) => x.msg === msg && (x.kind === 'recv-end' || (x.kind === 'select-end' && caseOf(x)?.dir === 'recv'));
-  const offers = (msg) => (x) => (x.kind === 'send-begin' && x.msg === msg) || (x.kind === 'select-begin' && x.cases.some((c) => c.dir === 'send' && c.msg === msg));
-  const closer = () => back((x) => x.kind === 'close' && x.obj === e.obj);
+  const offers = (msg) => (x) => ((x.kind === 'send-begin' || x.kind === 'fire') && x.msg === msg) || (x.kind === 'select-begin' && x.cases.some((c) => c.dir === 'send' && c.msg === msg));
+  // a context's Done is closed by its cancel
+  const closer = () => back((x) => (x.kind === 'close' || x.kind === 'cancel') && x.obj === e.obj);
   switch (e.kind) {
+    case 'fire':
+      // its receive, or the Stop or Reset that took it out unreceived
+      return e.msg ? fwd((x) => receives(e.msg)(x) || (x.kind === 'timer' && x.msg === e.msg)) : null;
+    case 'timer':
+      return e.msg ? back((x) => x.kind === 'fire' && x.msg === e.msg) : null;
+    case 'cancel':
+      return fwd((x) => x.obj === e.obj && x.closed === true);
     case 'send-begin':
     case 'send-end':
       return fwd(receives(e.msg));

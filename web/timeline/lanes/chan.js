@@ -1,5 +1,5 @@
 // The channel lane: its buffer filling, the values taken out, its close, and the goroutines
-// waiting on it in selects.
+// waiting on it in selects (which the lanes of timers and contexts, channels too, share).
 
 import { eventBySeq, lowerBound, upperBound } from '../../trace/model.js';
 import { PAD_R, gColor, labelOnBg, roundRect, spanEnd } from '../paint.js';
@@ -8,7 +8,7 @@ export const chan = {
   h: (o) => (o.cap > 0 ? 40 : 34),
   kind: (o) => (o.cap ? `chan, buffer ${o.cap}` : 'chan, unbuffered'),
   paint,
-  hit,
+  hit: waitHit,
 };
 
 const WAIT_ROWS = 4; // goroutines waiting on one channel get a row each, then share them
@@ -112,7 +112,7 @@ function paint(tl, lane) {
  * other cases' channels show the same band), and a dot at the end of the band where a case on
  * this channel ran. A select that did not wait is its dot alone.
  */
-function paintWaits(tl, { o, top, X, t0, t1, ph, xEnd }) {
+export function paintWaits(tl, { o, top, X, t0, t1, ph, xEnd }) {
   if (o.waits.size === 0) return;
   const { ctx, colors: C } = tl;
   const tEnd = Math.min(ph, t1);
@@ -153,8 +153,8 @@ function paintWaits(tl, { o, top, X, t0, t1, ph, xEnd }) {
 
 const WAIT_TEXT = { recv: 'to receive from', send: 'to send on', both: 'to send on or receive from' };
 
-/** hit is the latest wait in a select on channel o at t, as {e: its select-begin, span}, or null. */
-function hit(tl, o, t, ph) {
+/** waitHit is the latest wait in a select on channel o at t, as {e: its select-begin, span}, or null. */
+export function waitHit(tl, o, t, ph) {
   let best = null;
   for (const ws of o.waits.values()) {
     const w = ws[upperBound(ws, t, (x) => x.t0) - 1];
@@ -164,11 +164,12 @@ function hit(tl, o, t, ph) {
   if (!e) return null;
   const open = best.t1 === null || best.t1 > ph;
   const note = open ? 'still waiting' : best.chosen ? `then its case on ${o.name} ran` : 'then another case ran';
+  const on = o.kind === 'chan' ? o.name : o.kind === 'context' ? `${o.name}.Done()` : `${o.kind} ${o.name}`;
   return {
     e,
     span: {
       t0: best.t0, t1: best.t1, open, kind: 'select', until: Math.min(best.t1 ?? ph, ph),
-      what: `${tl.trace.gName(best.g)} waiting in a select ${WAIT_TEXT[best.dir]} ${o.name}`, note,
+      what: `${tl.trace.gName(best.g)} waiting in a select ${WAIT_TEXT[best.dir]} ${on}`, note,
     },
   };
 }

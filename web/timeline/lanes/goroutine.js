@@ -1,7 +1,7 @@
 // The goroutine lane: how the goroutine spent its life, and its marks.
 
 import { BLOCKED, RUNNABLE, SLEEP, WORK, eventBySeq, lowerBound, upperBound } from '../../trace/model.js';
-import { RAIL_X, deadlockMark, errorMark, fit, gColor, hatchPattern, spanEnd } from '../paint.js';
+import { RAIL_X, deadlockMark, errorMark, fit, gColor, hatchPattern, leakMark, spanEnd } from '../paint.js';
 
 export const G_LANE_H = 26;
 
@@ -85,7 +85,7 @@ function paint(tl, g, top, { X, t0, t1, ph, until }) {
     if (tailEnd > px + 1) drawSpan(tail.kind, px + 1, tailEnd - (tailEnd - px > 5 ? 1 : 0));
     i = j;
   }
-  // marks: prints and panics
+  // marks: prints, panics, deadlocks and leaks
   const marks = g.marks;
   const mLast = upperBound(marks, ph);
   const xMax = X(t1) + 10;
@@ -99,6 +99,8 @@ function paint(tl, g, top, { X, t0, t1, ph, until }) {
       errorMark(tl, x, cy);
     } else if (m.kind === 'deadlock') {
       deadlockMark(tl, x, cy);
+    } else if (m.kind === 'leak') {
+      leakMark(tl, x, cy);
     } else if (m.kind === 'panic') {
       if (i > 0 && marks[i - 1].kind === 'error' && x - X(marks[i - 1].t) < 8) continue; // said already
       ctx.strokeStyle = C.panic;
@@ -154,7 +156,10 @@ function hit(tl, g, t, ph) {
   const stop = g.exit ?? (tl.ended ? tl.endT : ph);
   if (s && t <= (s.t1 ?? stop)) {
     const e = eventBySeq(tl.trace, s.seq);
-    if (e) return { e, span: { t0: s.t0, t1: s.t1, open: s.t1 === null, kind: s.kind, until: Math.min(s.t1 ?? stop, ph) } };
+    // the wait main left it in for good
+    const leak = s.t1 === null && g.marks.length > 0 && g.marks[g.marks.length - 1].kind === 'leak' ? g.marks[g.marks.length - 1] : null;
+    const note = leak && leak.t <= ph ? leak.value : undefined;
+    if (e) return { e, span: { t0: s.t0, t1: s.t1, open: s.t1 === null, kind: s.kind, until: Math.min(s.t1 ?? stop, ph), note } };
   }
   return null;
 }

@@ -1,7 +1,7 @@
 // The lane of a folded group of goroutines, and a group's heading.
 
 import { RUNNABLE, SLEEP, WORK, lowerBound, upperBound } from '../../trace/model.js';
-import { RAIL_X, deadlockMark, errorMark, fit, hatchPattern } from '../paint.js';
+import { RAIL_X, deadlockMark, errorMark, fit, hatchPattern, leakMark } from '../paint.js';
 
 export const group = { paint, label };
 
@@ -149,13 +149,14 @@ function paint(tl, grp, top, h, { X, t0, t1, ph, until }) {
       }
     }
   }
-  // panics, refused borrows and deadlocks stand out, one per 8 px
+  // panics, refused borrows, deadlocks and leaks stand out, one per 8 px
   for (let i = 0; i < big.length; i += 2) {
     const x = big[i + 1];
     const px = Math.min(W - 1, Math.max(0, Math.floor(x / 8) * 8));
     if (seen[px] & 4) continue;
     seen[px] |= 4;
     if (big[i] === 'deadlock') deadlockMark(tl, x, cy);
+    else if (big[i] === 'leak') leakMark(tl, x, cy);
     else errorMark(tl, x, cy);
   }
 }
