@@ -110,6 +110,9 @@ func New() *Catalog {
 		deadlockScenario(),
 		timeoutScenario(),
 		selectFairnessScenario(),
+		pipelineScenario(),
+		cancelScenario(),
+		tickerScenario(),
 	}
 	for _, s := range list {
 		s.rustLines = pairLines(s)

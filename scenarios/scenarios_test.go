@@ -100,6 +100,81 @@ var expectations = map[string]func(vals Values, ev []stage.Event, summary []Stat
 		}
 		return nil
 	},
+	"pipeline": func(vals Values, ev []stage.Event, summary []Stat) error {
+		sum, _ := stat(summary, "sum")
+		through, _ := stat(summary, "items through")
+		if want := strconv.Itoa(sumOfSquares(vals.Int("items"))); sum != want {
+			return fmt.Errorf("sum %s, want 1² + … + %d² = %s", sum, vals.Int("items"), want)
+		}
+		if through != strconv.Itoa(vals.Int("items")) {
+			return fmt.Errorf("%s items through, want %d", through, vals.Int("items"))
+		}
+		// Every stage closed what it sent on: nums, each worker's squares and merged.
+		if n := count(ev, stage.KindClose); n != vals.Int("workers")+2 {
+			return fmt.Errorf("%d channels closed, want %d", n, vals.Int("workers")+2)
+		}
+		return nil
+	},
+	"cancel": func(vals Values, ev []stage.Event, summary []Stat) error {
+		total := vals.Int("groups") * vals.Int("workers")
+		finished, _ := stat(summary, "finished")
+		var n int
+		if _, err := fmt.Sscanf(finished, "%d of", &n); err != nil || finished != fmt.Sprintf("%d of %d", n, total) {
+			return fmt.Errorf("finished %q, want n of %d", finished, total)
+		}
+		rest := "stopped by the deadline"
+		if vals.Int("check") == checkNo {
+			rest = "given up on"
+		}
+		if got, _ := stat(summary, rest); got != strconv.Itoa(total-n) {
+			return fmt.Errorf("%s %q with %d of %d finished", rest, got, n, total)
+		}
+		deadline := context.DeadlineExceeded.Error()
+		if got, _ := stat(summary, "ctx.Err()"); (n < total && got != deadline) || (got != deadline && got != "<nil>") {
+			return fmt.Errorf("ctx.Err() %q with %d of %d finished", got, n, total)
+		}
+		// request and every group are cancelled once: by the deadline, or by main's cancel.
+		if c := count(ev, stage.KindCancel); c != vals.Int("groups")+1 {
+			return fmt.Errorf("%d cancel events, want %d", c, vals.Int("groups")+1)
+		}
+		// Workers that watch their context have all returned from their work when main ends.
+		dones := 0
+		for _, e := range ev {
+			if e.Kind == stage.KindWGAdd && e.Op == "done" {
+				dones++
+			}
+		}
+		if vals.Int("check") == checkYes && dones != total {
+			return fmt.Errorf("%d of %d workers watching their context were done when main returned", dones, total)
+		}
+		return nil
+	},
+	"ticker": func(vals Values, ev []stage.Event, summary []Stat) error {
+		served, _ := stat(summary, "served")
+		at, _ := stat(summary, "served at (ms)")
+		times := strings.Split(at, " · ")
+		if served != strconv.Itoa(vals.Int("requests")) || len(times) != vals.Int("requests") {
+			return fmt.Errorf("served %s at %q, want %d requests", served, at, vals.Int("requests"))
+		}
+		last := 0
+		for _, text := range times {
+			ms, err := strconv.Atoi(text)
+			if err != nil || ms < last {
+				return fmt.Errorf("served at %q: not times in order", at)
+			}
+			last = ms
+		}
+		stops := 0
+		for _, e := range ev {
+			if e.Kind == stage.KindTimer && e.Op == "stop" {
+				stops++
+			}
+		}
+		if stops != 1 {
+			return fmt.Errorf("the ticker was stopped %d times, want once", stops)
+		}
+		return nil
+	},
 	"atomic-counter": func(vals Values, ev []stage.Event, summary []Stat) error {
 		want := 15 + vals.Int("goroutines")*vals.Int("adds")
 		expected, _ := stat(summary, "expected")
@@ -341,7 +416,8 @@ func opText(e stage.Event) string {
 	case stage.KindTimer:
 		return map[string]string{"stop": "Stop(", "reset": "Reset("}[e.Op]
 	case stage.KindCancel:
-		return "cancel("
+		// A context made from a cancelled parent is cancelled where it is made.
+		return "cancel(|WithCancel(|WithTimeout(|WithDeadline("
 	}
 	return ""
 }

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"maps"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"interleave/scenarios/stage"
 )
@@ -119,6 +122,88 @@ func TestOrderedLockingNeverDeadlocks(t *testing.T) {
 		for seed := uint64(1); seed <= 200; seed++ {
 			if _, end, _ := seededTrace(t, s, vals, seed); end.Reason != stage.ReasonDone {
 				t.Fatalf("%d philosophers with ordered locking, seed %d: %s: %s", n, seed, end.Reason, end.Message)
+			}
+		}
+	}
+}
+
+// Workers that watch their context are all gone when main returns; of those that do not, every
+// one main gave up on is left behind.
+func TestCancelLeavesBehindOnlyWorkersThatDoNotLook(t *testing.T) {
+	s, _ := New().Lookup("cancel")
+	for _, tc := range []struct {
+		name string
+		set  Values
+	}{
+		{"defaults", Values{}},
+		{"no time to finish", Values{"deadline": 10}},
+		{"all the time needed", Values{"deadline": 2000}},
+		{"more workers than processors", Values{"groups": 4, "workers": 6}},
+	} {
+		for _, check := range []int{checkNo, checkYes} {
+			vals := s.Defaults()
+			maps.Copy(vals, tc.set)
+			vals["check"] = check
+			for seed := uint64(1); seed <= 20; seed++ {
+				_, end, summary := seededTrace(t, s, vals, seed)
+				if end.Reason != stage.ReasonDone {
+					t.Fatalf("%s, check %d, seed %d: ended %s: %s", tc.name, check, seed, end.Reason, end.Message)
+				}
+				givenUp, _ := stat(summary, "given up on")
+				n, _ := strconv.Atoi(givenUp)
+				switch {
+				case check == checkYes && len(end.Leftover) > 0:
+					t.Errorf("%s, seed %d: watching workers left behind: %v", tc.name, seed, end.Leftover)
+				case check == checkNo && len(end.Leftover) < n:
+					t.Errorf("%s, seed %d: main gave up on %d workers, but left behind only %v", tc.name, seed, n, end.Leftover)
+				}
+			}
+		}
+	}
+}
+
+// The rate limiter lets the i-th request (from 0) through no sooner than the (i+1-burst)-th
+// tick: beyond the burst, no faster than the rate. With every request there at once, that is
+// exactly when each goes; and the refill goroutine has returned before main does.
+func TestTickerLetsRequestsThroughAtTheRate(t *testing.T) {
+	s, _ := New().Lookup("ticker")
+	for _, set := range []Values{
+		{},
+		{"burst": 1},
+		{"burst": 10, "requests": 30},
+		{"every": 50, "requests": 20},
+		{"gap": 70},
+		{"gap": 100},
+		{"gap": 500, "every": 50, "requests": 10},
+	} {
+		vals := s.Defaults()
+		maps.Copy(vals, set)
+		every, burst := vals.Duration("every"), vals.Int("burst")
+		for seed := uint64(1); seed <= 5; seed++ {
+			r := s.Start(context.Background(), stage.Config{Mode: stage.Seeded, Seed: seed}, vals)
+			<-r.Done()
+			ev, end := r.Events(0, nil), r.End()
+			if end.Reason != stage.ReasonDone || len(end.Leftover) > 0 {
+				t.Fatalf("%v seed %d: ended %s (%s), leaving %v", set, seed, end.Reason, end.Message, end.Leftover)
+			}
+			limiter := 0
+			var served []time.Duration
+			for _, e := range ev {
+				switch {
+				case e.Kind == stage.KindNew && e.Name == "limiter":
+					limiter = e.Obj
+				case e.Kind == stage.KindRecvEnd && e.G == 1 && e.Obj == limiter:
+					served = append(served, time.Duration(e.T))
+				}
+			}
+			if len(served) != vals.Int("requests") {
+				t.Fatalf("%v seed %d: %d requests took a token, want %d", set, seed, len(served), vals.Int("requests"))
+			}
+			for i, at := range served {
+				earliest := time.Duration(max(0, i+1-burst)) * every
+				if at < earliest || (vals.Int("gap") == 0 && at != earliest) {
+					t.Errorf("%v seed %d: request %d went through at %s; the earliest it may is %s", set, seed, i, at, earliest)
+				}
 			}
 		}
 	}

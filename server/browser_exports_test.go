@@ -70,6 +70,8 @@ func TestBrowserChromeTraceIsTheServers(t *testing.T) {
 		"atomic-counter?method=load-store&seed=1", "atomic-counter?method=mutex&seed=3",
 		"deadlock?seed=40",                                           // ends deadlocked: stretches still open at the end
 		"select-fairness?seed=1", "timeout?seed=1", "timeout?seed=2", // selects, timers firing, a leak
+		"pipeline?seed=1", "cancel?seed=1", "cancel?check=no&seed=1", // a deadline cancelling a tree, workers left behind
+		"ticker?seed=1", "ticker?gap=150&seed=1", // a ticker's fires, ticks lost to a full bucket, its stop
 	}
 	res, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(async (queries) => {
 		const { chromeTrace } = await import('/web/trace/chrome.js');
