@@ -379,6 +379,11 @@ func protocolMessages(t *testing.T) [][]byte {
 		[]byte(`{"v":1,"type":"events","run":1,"events":[{"seq":"one","t":0,"g":1,"kind":"print"}],"_malformed":true}`),
 		[]byte(`{"v":2,"type":"meta","run":3,"scenario":"channels","params":{},"mode":"live","speed":1,"_malformed":true}`),
 		[]byte(`{"v":1,"type":"teleport","_malformed":true}`),
+		// fields of the wrong type, each checked by the event's own keys
+		[]byte(`{"v":1,"type":"events","run":1,"events":[{"seq":900,"t":0,"g":1,"kind":"close","obj":"1"}],"_malformed":true}`),
+		[]byte(`{"v":1,"type":"events","run":1,"events":[{"seq":900,"t":0,"g":1,"kind":"recv-end","obj":1,"closed":"yes"}],"_malformed":true}`),
+		[]byte(`{"v":1,"type":"events","run":1,"events":[{"seq":900,"t":0,"g":1,"kind":"print","value":5}],"_malformed":true}`),
+		[]byte(`{"v":1,"type":"events","run":1,"events":[{"seq":900,"t":0,"g":1,"kind":"print","line":null}],"_malformed":true}`),
 	)
 	return lines
 }
