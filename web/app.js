@@ -165,7 +165,8 @@ function main() {
     if (selectKey.hidden && m.events.some((e) => e.kind === 'select-begin')) selectKey.hidden = false;
     if (timerKey.hidden && m.events.some((e) => e.kind === 'new' && (e.objKind === 'timer' || e.objKind === 'ticker' || (e.objKind === 'context' && e.dur)))) timerKey.hidden = false;
     if (cancelKey.hidden && m.events.some((e) => e.kind === 'cancel')) cancelKey.hidden = false;
-    setStatus(`${state.shown.mode === 'seeded' ? 'Receiving the seeded run…' : 'Running…'} ${trace.events.length} events`, 'busy');
+    const n = trace.events.length;
+    setStatus(`${state.shown.mode === 'seeded' ? 'Receiving the seeded run…' : 'Running…'} ${n} event${n === 1 ? '' : 's'}`, 'busy');
   });
   socket.addEventListener('end', (ev) => {
     if (state.end(ev.detail)) ended(ev.detail);
@@ -188,7 +189,7 @@ function main() {
     showSummary(summary, state.trace, state.shown, m);
     const kind = m.reason === 'done' ? '' : m.reason === 'stopped' ? 'warn' : 'error';
     const time = `${formatDuration(m.stats.duration)}${seeded ? ' of virtual time' : ''}`;
-    setStatus(`${reasonText(m.reason)}: ${m.message}. ${m.stats.events} events in ${time}.`, kind);
+    setStatus(`${reasonText(m.reason)}: ${m.message}. ${m.stats.events} event${m.stats.events === 1 ? '' : 's'} in ${time}.`, kind);
     refresh();
   }
   socket.addEventListener('error', (ev) => {
