@@ -110,6 +110,7 @@ func New() *Catalog {
 		deadlockScenario(),
 		timeoutScenario(),
 		selectFairnessScenario(),
+		semaphoreScenario(),
 	}
 	for _, s := range list {
 		s.rustLines = pairLines(s)

@@ -100,6 +100,30 @@ var expectations = map[string]func(vals Values, ev []stage.Event, summary []Stat
 		}
 		return nil
 	},
+	"semaphore": func(vals Values, ev []stage.Event, summary []Stat) error {
+		done, _ := stat(summary, "jobs done")
+		gaveUp, _ := stat(summary, "gave up")
+		d, err1 := strconv.Atoi(done)
+		u, err2 := strconv.Atoi(gaveUp)
+		if err1 != nil || err2 != nil || d+u != vals.Int("jobs") {
+			return fmt.Errorf("jobs done %q, gave up %q, want %d in all", done, gaveUp, vals.Int("jobs"))
+		}
+		// A job too big for the semaphore can only give up; the others give up when their
+		// patience runs out, which in a live run depends on the machine.
+		if big := tooBig(vals); u < big {
+			return fmt.Errorf("%d gave up, want at least the %d jobs too big to ever fit", u, big)
+		}
+		served := 0
+		for _, e := range ev {
+			if e.Kind == stage.KindAcquireEnd && e.Op == "" {
+				served++
+			}
+		}
+		if served != d {
+			return fmt.Errorf("%d Acquires served for %d jobs done", served, d)
+		}
+		return nil
+	},
 	"atomic-counter": func(vals Values, ev []stage.Event, summary []Stat) error {
 		want := 15 + vals.Int("goroutines")*vals.Int("adds")
 		expected, _ := stat(summary, "expected")
@@ -180,6 +204,14 @@ var expectations = map[string]func(vals Values, ev []stage.Event, summary []Stat
 		}
 		return nil
 	},
+}
+
+// tooBig is how many of the semaphore scenario's jobs can never get their weight.
+func tooBig(vals Values) int {
+	if vals.Int("big") > vals.Int("limit") {
+		return vals.Int("jobs") / 3
+	}
+	return 0
 }
 
 func count(ev []stage.Event, kind stage.Kind) int {
@@ -296,7 +328,11 @@ func opText(e stage.Event) string {
 		case stage.ObjTicker:
 			return "NewTicker("
 		case stage.ObjContext:
-			return "WithCancel(|WithTimeout(|WithDeadline("
+			return "WithCancel(|WithTimeout(|WithDeadline(|WithContext("
+		case stage.ObjSemaphore:
+			return "NewWeighted("
+		case stage.ObjErrGroup:
+			return "WithContext(|NewGroup("
 		}
 		return "New"
 	case stage.KindSendBegin, stage.KindSendEnd:
@@ -341,7 +377,19 @@ func opText(e stage.Event) string {
 	case stage.KindTimer:
 		return map[string]string{"stop": "Stop(", "reset": "Reset("}[e.Op]
 	case stage.KindCancel:
-		return "cancel("
+		// an errgroup's context is cancelled by its first error, at the Go that started the
+		// goroutine, or by its Wait
+		return "cancel(|Go(|Wait("
+	case stage.KindAcquireBegin, stage.KindAcquireEnd:
+		return "Acquire("
+	case stage.KindSemRelease:
+		return "Release("
+	case stage.KindGroupLimit:
+		return "SetLimit("
+	case stage.KindGroupGoBegin, stage.KindGroupGoEnd, stage.KindGroupDone:
+		return "Go("
+	case stage.KindGroupWaitBegin, stage.KindGroupWaitEnd:
+		return "Wait("
 	}
 	return ""
 }

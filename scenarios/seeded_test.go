@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -122,4 +123,74 @@ func TestOrderedLockingNeverDeadlocks(t *testing.T) {
 			}
 		}
 	}
+}
+
+// seededEvents runs s seeded and returns its events, checked by the validator.
+func seededEvents(t *testing.T, s *Scenario, vals Values, seed uint64) ([]stage.Event, stage.End, []Stat) {
+	t.Helper()
+	r := s.Start(context.Background(), stage.Config{Mode: stage.Seeded, Seed: seed}, vals)
+	<-r.Done()
+	ev, end := r.Events(0, nil), r.End()
+	if err := stage.Validate(ev, end); err != nil {
+		t.Fatalf("%s seed %d: the trace breaks the stage's rules: %v", s.ID, seed, err)
+	}
+	return ev, end, r.Summary()
+}
+
+// The semaphore scenario keeps its promises in seeded runs too, at its defaults and extremes.
+func TestSemaphoreAndErrgroupSeededKeepTheirPromises(t *testing.T) {
+	for _, id := range []string{"semaphore"} {
+		s, _ := New().Lookup(id)
+		for name, vals := range valueSets(s) {
+			for seed := uint64(1); seed <= 3; seed++ {
+				ev, end, summary := seededEvents(t, s, vals, seed)
+				if end.Reason != stage.ReasonDone {
+					t.Fatalf("%s %s seed %d ended %s: %s", id, name, seed, end.Reason, end.Message)
+				}
+				if err := expectations[id](vals, ev, summary); err != nil {
+					t.Errorf("%s %s seed %d: %v", id, name, seed, err)
+				}
+				// On the virtual clock, time is the scenario's own: a job gives up only if it
+				// is too big, or if what runs before it takes longer than its patience.
+				if gaveUp, _ := stat(summary, "gave up"); id == "semaphore" && name == "defaults" && gaveUp != strconv.Itoa(tooBig(vals)) {
+					t.Errorf("semaphore defaults seed %d: %s jobs gave up, want %d", seed, gaveUp, tooBig(vals))
+				}
+			}
+		}
+	}
+}
+
+// What the semaphore scenario is about: some seed shows a light job waiting behind a big one
+// while a unit of weight is free, and served only after it.
+func TestASeedShowsALightJobHeldBackByABigOne(t *testing.T) {
+	s, _ := New().Lookup("semaphore")
+	for seed := uint64(1); seed <= 50; seed++ {
+		ev, _, _ := seededEvents(t, s, s.Defaults(), seed)
+		inUse := int64(0)
+		var bigWaiting int // a big job's goroutine waiting, or 0
+		heldBack := map[int]bool{}
+		for _, e := range ev {
+			switch e.Kind {
+			case stage.KindAcquireBegin:
+				switch {
+				case e.Value == "3" && bigWaiting == 0:
+					bigWaiting = e.G
+				case e.Value == "1" && bigWaiting != 0 && inUse < int64(s.Defaults().Int("limit")):
+					heldBack[e.G] = true
+				}
+			case stage.KindAcquireEnd:
+				inUse = e.New
+				if e.G == bigWaiting {
+					bigWaiting = 0
+				} else if heldBack[e.G] && bigWaiting == 0 {
+					return // served after the big one, as it came after it
+				} else if heldBack[e.G] {
+					t.Fatalf("seed %d: goroutine %d, a light job behind a big one, was served first", seed, e.G)
+				}
+			case stage.KindSemRelease:
+				inUse = e.New
+			}
+		}
+	}
+	t.Fatal("no seed of 50 shows a light job held back behind a big one")
 }
