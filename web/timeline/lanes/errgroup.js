@@ -5,32 +5,33 @@
 // one.
 
 import { eventBySeq, upperBound } from '../../trace/model.js';
-import { PAD_R, errorMark, fit } from '../paint.js';
+import { PAD_R, errorMark, fit, labelOnBg } from '../paint.js';
 import { paintSteps } from './atomic.js';
-import { paintWaiters } from './semaphore.js';
+import { BANDS, paintWaiters } from './semaphore.js';
 
 export const errgroup = {
-  h: () => 52,
+  h: () => 70,
   kind: (o) => (o.ctx ? `errgroup, context ${o.ctxName}` : 'errgroup'),
   paint,
   hit,
 };
 
 function paint(tl, lane) {
-  const { o, top, bot, h, X, t0, ph, xStart, xEnd } = lane;
+  const { o, top, bot, X, t0, ph, xStart, xEnd } = lane;
   const { ctx, colors: C } = tl;
   const color = tl.colors.wg;
+  // the goroutines active above, the waits below
+  const steps = { ...lane, bot: bot - BANDS, h: lane.h - BANDS };
   if (o.limit > 0 && o.limit <= o.max) {
     ctx.fillStyle = color;
     ctx.globalAlpha = 0.25;
-    const y = bot - 2 - (o.limit / (o.max || 1)) * (h - 14);
+    const y = steps.bot - 2 - (o.limit / (o.max || 1)) * (steps.h - 14);
     ctx.fillRect(xStart, y - 0.5, Math.max(0, xEnd - xStart), 1);
     ctx.globalAlpha = 1;
   }
-  paintSteps(tl, lane, color, () => {
-    const waits = [...o.goers.map((w) => ({ ...w, op: 'go' })), ...o.waits.map((w) => ({ ...w, op: 'wait' }))].sort((a, b) => a.t0 - b.t0);
-    paintWaiters(tl, lane, waits, () => true, top + 12, X);
-  });
+  paintSteps(tl, steps, color);
+  const waits = [...o.goers, ...o.waits].sort((a, b) => a.t0 - b.t0);
+  paintWaiters(tl, lane, waits, () => true, bot - BANDS + 3, X);
   // the errors: the first with its text
   const last = upperBound(o.errors, ph);
   for (let i = 0; i < last; i++) {
@@ -45,11 +46,17 @@ function paint(tl, lane) {
       ctx.globalAlpha = 1;
       continue;
     }
-    errorMark(tl, x, (top + bot) / 2, top, bot);
+    const y = (top + bot - BANDS) / 2;
+    errorMark(tl, x, y, top, bot);
     ctx.font = `700 10px ${tl.font}`;
-    const text = fit(ctx, `first error: ${err.value}`, Math.max(40, tl.cssW - PAD_R - x - 12));
-    ctx.fillStyle = C.panic;
-    ctx.fillText(text, Math.min(x + 9, tl.cssW - PAD_R - ctx.measureText(text).width), top + 8);
+    // right of the mark, or left of it where the lane ends first
+    const full = `first error: ${err.value}`;
+    const right = tl.cssW - PAD_R - x - 16;
+    const left = x - tl.labelW - 16;
+    const text = fit(ctx, full, Math.max(40, Math.max(right, left)));
+    const w = ctx.measureText(text).width + 6;
+    const lx = w <= right + 6 || right >= left ? x + 9 : x - 9 - w;
+    labelOnBg(ctx, C, text, lx, y - 6, w, 12, 3, 0.85, 3, C.panic);
   }
 }
 

@@ -9,25 +9,30 @@ import { gColor } from '../paint.js';
 import { paintSteps } from './atomic.js';
 
 export const semaphore = {
-  h: () => 52,
+  h: () => 70,
   kind: (o) => `semaphore, size ${o.size}`,
   paint,
   hit,
 };
 
-// ROWS is how many waiters stack before the rows start again.
+// ROWS is how many waiters stack before the rows start again, and BANDS the height they
+// take at the bottom of the lane, under the steps.
 const ROWS = 4;
+export const BANDS = ROWS * 5 + 2;
 
 function paint(tl, lane) {
-  const { top, bot, X, xStart, xEnd } = lane;
+  const { bot, X, xStart, xEnd } = lane;
   const ctx = tl.ctx;
   const color = tl.colors.atomic;
-  // the size: what the weight in use never passes
+  // the weight in use above, the waiters below
+  const steps = { ...lane, bot: bot - BANDS, h: lane.h - BANDS };
   ctx.fillStyle = color;
   ctx.globalAlpha = 0.25;
-  ctx.fillRect(xStart, bot - 2 - (lane.h - 14) - 0.5, Math.max(0, xEnd - xStart), 1);
+  // the size: what the weight in use never passes
+  ctx.fillRect(xStart, steps.bot - 2 - (steps.h - 14) - 0.5, Math.max(0, xEnd - xStart), 1);
   ctx.globalAlpha = 1;
-  paintSteps(tl, lane, color, () => paintWaiters(tl, lane, lane.o.waiters, (w) => !w.try, top + 12, X));
+  paintSteps(tl, steps, color);
+  paintWaiters(tl, lane, lane.o.waiters, (w) => !w.try, bot - BANDS + 3, X);
 }
 
 /**
