@@ -111,6 +111,7 @@ func New() *Catalog {
 		timeoutScenario(),
 		selectFairnessScenario(),
 		semaphoreScenario(),
+		errgroupScenario(),
 	}
 	for _, s := range list {
 		s.rustLines = pairLines(s)

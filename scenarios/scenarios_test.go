@@ -124,6 +124,38 @@ var expectations = map[string]func(vals Values, ev []stage.Event, summary []Stat
 		}
 		return nil
 	},
+	"errgroup": func(vals Values, ev []stage.Event, summary []Stat) error {
+		returned, _ := stat(summary, "Wait returned")
+		fetched, _ := stat(summary, "fetched")
+		n, failing := vals.Int("fetches"), vals.Int("failing")
+		fails := failing >= 1 && failing <= n
+		want := "nil"
+		if fails {
+			want = fmt.Sprintf("fetch %d: not found", failing)
+		}
+		got, err := strconv.Atoi(fetched)
+		if returned != want || err != nil || fails && got > n-1 || !fails && got != n {
+			return fmt.Errorf("Wait returned %q with %q fetched, want %q", returned, fetched, want)
+		}
+		dones, cancelled, most := 0, false, int64(0)
+		for _, e := range ev {
+			switch e.Kind {
+			case stage.KindGroupDone:
+				dones++
+			case stage.KindCancel:
+				cancelled = true
+			case stage.KindGroupGoEnd:
+				most = max(most, e.New)
+			}
+		}
+		if dones != n || !cancelled {
+			return fmt.Errorf("%d goroutines of the group returned of %d, context cancelled %v", dones, n, cancelled)
+		}
+		if limit := vals.Int("limit"); limit > 0 && most > int64(limit) {
+			return fmt.Errorf("%d fetches active at once, over the limit %d", most, limit)
+		}
+		return nil
+	},
 	"atomic-counter": func(vals Values, ev []stage.Event, summary []Stat) error {
 		want := 15 + vals.Int("goroutines")*vals.Int("adds")
 		expected, _ := stat(summary, "expected")

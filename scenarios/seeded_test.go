@@ -137,9 +137,10 @@ func seededEvents(t *testing.T, s *Scenario, vals Values, seed uint64) ([]stage.
 	return ev, end, r.Summary()
 }
 
-// The semaphore scenario keeps its promises in seeded runs too, at its defaults and extremes.
+// The semaphore and errgroup scenarios keep their promises in seeded runs too, at their
+// defaults and extremes.
 func TestSemaphoreAndErrgroupSeededKeepTheirPromises(t *testing.T) {
-	for _, id := range []string{"semaphore"} {
+	for _, id := range []string{"semaphore", "errgroup"} {
 		s, _ := New().Lookup(id)
 		for name, vals := range valueSets(s) {
 			for seed := uint64(1); seed <= 3; seed++ {
@@ -193,4 +194,23 @@ func TestASeedShowsALightJobHeldBackByABigOne(t *testing.T) {
 		}
 	}
 	t.Fatal("no seed of 50 shows a light job held back behind a big one")
+}
+
+// The errgroup scenario at its defaults: whatever the seed, fetch 3's error is the first,
+// cancels the group's context at once, and is what Wait returns.
+func TestTheFirstErrorCancelsTheGroupInEverySeed(t *testing.T) {
+	s, _ := New().Lookup("errgroup")
+	for seed := uint64(1); seed <= 20; seed++ {
+		ev, _, summary := seededEvents(t, s, s.Defaults(), seed)
+		if got, _ := stat(summary, "Wait returned"); got != "fetch 3: not found" {
+			t.Fatalf("seed %d: Wait returned %q", seed, got)
+		}
+		for i, e := range ev {
+			if e.Kind == stage.KindGroupDone && e.Op == "first" {
+				if next := ev[i+1]; next.Kind != stage.KindCancel || next.G != e.G || e.Value != "fetch 3: not found" {
+					t.Fatalf("seed %d: the first error %+v is followed by %+v, not its cancel", seed, e, next)
+				}
+			}
+		}
+	}
 }

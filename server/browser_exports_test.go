@@ -71,6 +71,7 @@ func TestBrowserChromeTraceIsTheServers(t *testing.T) {
 		"deadlock?seed=40",                                           // ends deadlocked: stretches still open at the end
 		"select-fairness?seed=1", "timeout?seed=1", "timeout?seed=2", // selects, timers firing, a leak
 		"semaphore?seed=1", "semaphore?big=5&patience=100&seed=2", // weight in use; Acquires given up
+		"errgroup?seed=1", "errgroup?failing=0&limit=0&seed=1", // a first error; a Wait that cancels
 	}
 	res, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(async (queries) => {
 		const { chromeTrace } = await import('/web/trace/chrome.js');
@@ -89,7 +90,7 @@ func TestBrowserChromeTraceIsTheServers(t *testing.T) {
 			if (i >= 0) problems.push(q + ': entry ' + i + ' is ' + canonical(got[i]) + ', the server made ' + canonical(want[i]));
 			for (const e of want) if (e.ph === 'C') counters.add(e.name);
 		}
-		for (const c of ['counter', 'data', 'data borrows', 'ch buffered', 'sem in use']) {
+		for (const c of ['counter', 'data', 'data borrows', 'ch buffered', 'sem in use', 'fetches active']) {
 			if (!counters.has(c)) problems.push('no counter ' + c + ' to compare, only ' + [...counters]);
 		}
 		return problems;

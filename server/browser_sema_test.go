@@ -11,7 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 )
 
-// The semaphore scenario through the real page: their lanes hold what the
+// The semaphore and errgroup scenarios through the real page: their lanes hold what the
 // runs did, what is under the pointer on them says so, and the log says it in words.
 
 // semaLane is what the page shows on a semaphore's or an errgroup's lane.
@@ -105,4 +105,25 @@ func TestBrowserSemaphore(t *testing.T) {
 	openEnded(t, ctx, url+"/play/semaphore?big=5&patience=500&mode=seeded&seed=1")
 	noErrors()
 	said("job 2 gives up on sem: context deadline exceeded; it takes nothing", "job 2 prints: job 2 gave up: context deadline exceeded")
+}
+
+func TestBrowserErrgroup(t *testing.T) {
+	ctx, url, lane, noErrors, said := semaPage(t)
+
+	// The errgroup's defaults at seed 1: fetch 3 fails, cancelling the others; main waited in
+	// Go for a slot for fetch 4 until then.
+	openEnded(t, ctx, url+"/play/errgroup?mode=seeded&seed=1")
+	waitPage(t, ctx, `!!window.__tl`, "the probe did not find the page's timeline")
+	noErrors()
+	said("main makes errgroup fetches with its context fetches context",
+		"main limits fetches to 3 goroutines at once",
+		"fetch 3 returns the first error of fetches: fetch 3: not found; it cancels the group's context",
+		"fetch 3 cancels fetches context: context canceled",
+		"fetch 1 returns an error fetches drops, as it has one already: fetch 1: context canceled",
+		"main's Wait on fetches returns the first error: fetch 3: not found")
+	if l := lane("fetches"); l.Kind != "errgroup, context fetches context" || l.Most != 3 || l.Members != 5 || l.First != "fetch 3: not found" ||
+		!strings.Contains(l.Tip, "main waits in Go for a slot of fetches / its limit is 3") {
+		t.Errorf("the errgroup's lane shows %+v; want its context, at most 3 active, 5 members, fetch 3's error, main's wait for a slot", l)
+	}
+	screenshot(t, ctx, "errgroup")
 }
