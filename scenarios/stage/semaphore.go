@@ -312,8 +312,8 @@ func (p parking) park(g *G) {
 	<-g.parked
 }
 
-// wakeLocked wakes g. A live g is woken once per park (a halt may try again: its token then
-// finds the channel full and is dropped).
+// wakeLocked wakes g. A live g has at most one token waiting: whoever lets it go takes it
+// out of every queue first, so a halt, which wakes those still queued, never wakes it again.
 func (p parking) wakeLocked(g *G) {
 	if p.s != nil {
 		p.s.makeReady(g)

@@ -40,11 +40,10 @@ type semaRules struct {
 }
 
 type semState struct {
-	name       string
-	size, cur  int64
-	queue      []semRequest // waiting, in the order they began
-	requests   map[int]semRequest
-	lastNotice int64
+	name      string
+	size, cur int64
+	queue     []semRequest // waiting, in the order they began
+	requests  map[int]semRequest
 }
 
 type semRequest struct {
@@ -70,7 +69,11 @@ func (v *validator) semaEvent(e *Event) {
 	x := v.sema
 	if x == nil {
 		switch e.Kind {
-		case KindNew, KindAcquireBegin, KindAcquireEnd, KindSemRelease, KindGroupLimit, KindGroupGoBegin, KindGroupGoEnd, KindGroupDone, KindGroupWaitBegin, KindGroupWaitEnd:
+		case KindNew:
+			if e.ObjKind != ObjSemaphore && e.ObjKind != ObjErrGroup {
+				return
+			}
+		case KindAcquireBegin, KindAcquireEnd, KindSemRelease, KindGroupLimit, KindGroupGoBegin, KindGroupGoEnd, KindGroupDone, KindGroupWaitBegin, KindGroupWaitEnd:
 		default:
 			return
 		}
