@@ -220,3 +220,42 @@ func TestSemaphoreStopWhileAcquiring(t *testing.T) {
 		t.Errorf("the waiter's last event is %s, want it still in acquire-begin", lastKind(ev, gid(ev, "waiter")))
 	}
 }
+
+// Live runs that contend for a semaphore and an errgroup's slots, with contexts ending waits,
+// give traces the validator accepts, run after run: the weight in use within the size,
+// waiters served in order, the group's limit kept and its first error cancelling its context.
+func TestSemaphoreAndGroupLiveTracesPassTheValidator(t *testing.T) {
+	for range 30 {
+		ev, end := stage.Record(context.Background(), stage.Config{Speed: 1000}, func(g *stage.G) {
+			sem := stage.NewWeighted(g, "sem", 5)
+			grp, ctx := stage.WithContext(g, stage.Background(), "group")
+			grp.SetLimit(g, 3)
+			for i := range 12 {
+				grp.Go(g, "worker", func(g *stage.G) error {
+					for j := range 4 {
+						n := int64(1 + (i+j)%4)
+						if err := sem.Acquire(g, ctx, n); err != nil {
+							return err
+						}
+						g.Work(time.Duration(1+i%3) * time.Millisecond)
+						sem.Release(g, n)
+						if sem.TryAcquire(g, 2) {
+							sem.Release(g, 2)
+						}
+					}
+					if i == 9 {
+						return errors.New("worker 9 failed")
+					}
+					return nil
+				})
+			}
+			grp.Wait(g)
+		})
+		if end.Reason != stage.ReasonDone {
+			t.Fatalf("ended %s: %s", end.Reason, end.Message)
+		}
+		if err := stage.Validate(ev, end); err != nil {
+			t.Fatalf("a live trace broke the rules:\n%v", err)
+		}
+	}
+}
