@@ -113,6 +113,8 @@ func New() *Catalog {
 		pipelineScenario(),
 		cancelScenario(),
 		tickerScenario(),
+		semaphoreScenario(),
+		errgroupScenario(),
 	}
 	for _, s := range list {
 		s.rustLines = pairLines(s)

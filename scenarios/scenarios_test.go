@@ -175,6 +175,62 @@ var expectations = map[string]func(vals Values, ev []stage.Event, summary []Stat
 		}
 		return nil
 	},
+	"semaphore": func(vals Values, ev []stage.Event, summary []Stat) error {
+		done, _ := stat(summary, "jobs done")
+		gaveUp, _ := stat(summary, "gave up")
+		d, err1 := strconv.Atoi(done)
+		u, err2 := strconv.Atoi(gaveUp)
+		if err1 != nil || err2 != nil || d+u != vals.Int("jobs") {
+			return fmt.Errorf("jobs done %q, gave up %q, want %d in all", done, gaveUp, vals.Int("jobs"))
+		}
+		// A job too big for the semaphore can only give up; the others give up when their
+		// patience runs out, which in a live run depends on the machine.
+		if big := tooBig(vals); u < big {
+			return fmt.Errorf("%d gave up, want at least the %d jobs too big to ever fit", u, big)
+		}
+		served := 0
+		for _, e := range ev {
+			if e.Kind == stage.KindAcquireEnd && e.Op == "" {
+				served++
+			}
+		}
+		if served != d {
+			return fmt.Errorf("%d Acquires served for %d jobs done", served, d)
+		}
+		return nil
+	},
+	"errgroup": func(vals Values, ev []stage.Event, summary []Stat) error {
+		returned, _ := stat(summary, "Wait returned")
+		fetched, _ := stat(summary, "fetched")
+		n, failing := vals.Int("fetches"), vals.Int("failing")
+		fails := failing >= 1 && failing <= n
+		want := "nil"
+		if fails {
+			want = fmt.Sprintf("fetch %d: not found", failing)
+		}
+		got, err := strconv.Atoi(fetched)
+		if returned != want || err != nil || fails && got > n-1 || !fails && got != n {
+			return fmt.Errorf("Wait returned %q with %q fetched, want %q", returned, fetched, want)
+		}
+		dones, cancelled, most := 0, false, int64(0)
+		for _, e := range ev {
+			switch e.Kind {
+			case stage.KindGroupDone:
+				dones++
+			case stage.KindCancel:
+				cancelled = true
+			case stage.KindGroupGoEnd:
+				most = max(most, e.New)
+			}
+		}
+		if dones != n || !cancelled {
+			return fmt.Errorf("%d goroutines of the group returned of %d, context cancelled %v", dones, n, cancelled)
+		}
+		if limit := vals.Int("limit"); limit > 0 && most > int64(limit) {
+			return fmt.Errorf("%d fetches active at once, over the limit %d", most, limit)
+		}
+		return nil
+	},
 	"atomic-counter": func(vals Values, ev []stage.Event, summary []Stat) error {
 		want := 15 + vals.Int("goroutines")*vals.Int("adds")
 		expected, _ := stat(summary, "expected")
@@ -255,6 +311,14 @@ var expectations = map[string]func(vals Values, ev []stage.Event, summary []Stat
 		}
 		return nil
 	},
+}
+
+// tooBig is how many of the semaphore scenario's jobs can never get their weight.
+func tooBig(vals Values) int {
+	if vals.Int("big") > vals.Int("limit") {
+		return vals.Int("jobs") / 3
+	}
+	return 0
 }
 
 func count(ev []stage.Event, kind stage.Kind) int {
@@ -371,7 +435,11 @@ func opText(e stage.Event) string {
 		case stage.ObjTicker:
 			return "NewTicker("
 		case stage.ObjContext:
-			return "WithCancel(|WithTimeout(|WithDeadline("
+			return "WithCancel(|WithTimeout(|WithDeadline(|WithContext("
+		case stage.ObjSemaphore:
+			return "NewWeighted("
+		case stage.ObjErrGroup:
+			return "WithContext(|NewGroup("
 		}
 		return "New"
 	case stage.KindSendBegin, stage.KindSendEnd:
@@ -416,8 +484,20 @@ func opText(e stage.Event) string {
 	case stage.KindTimer:
 		return map[string]string{"stop": "Stop(", "reset": "Reset("}[e.Op]
 	case stage.KindCancel:
-		// A context made from a cancelled parent is cancelled where it is made.
-		return "cancel(|WithCancel(|WithTimeout(|WithDeadline("
+		// A context made from a cancelled parent is cancelled where it is made; an errgroup's
+		// context is cancelled by its first error, at the Go that started the goroutine, or by
+		// its Wait.
+		return "cancel(|WithCancel(|WithTimeout(|WithDeadline(|Go(|Wait("
+	case stage.KindAcquireBegin, stage.KindAcquireEnd:
+		return "Acquire("
+	case stage.KindSemRelease:
+		return "Release("
+	case stage.KindGroupLimit:
+		return "SetLimit("
+	case stage.KindGroupGoBegin, stage.KindGroupGoEnd, stage.KindGroupDone:
+		return "Go("
+	case stage.KindGroupWaitBegin, stage.KindGroupWaitEnd:
+		return "Wait("
 	}
 	return ""
 }

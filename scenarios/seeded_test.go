@@ -162,6 +162,42 @@ func TestCancelLeavesBehindOnlyWorkersThatDoNotLook(t *testing.T) {
 	}
 }
 
+// seededEvents runs s seeded and returns its events, checked by the validator.
+func seededEvents(t *testing.T, s *Scenario, vals Values, seed uint64) ([]stage.Event, stage.End, []Stat) {
+	t.Helper()
+	r := s.Start(context.Background(), stage.Config{Mode: stage.Seeded, Seed: seed}, vals)
+	<-r.Done()
+	ev, end := r.Events(0, nil), r.End()
+	if err := stage.Validate(ev, end); err != nil {
+		t.Fatalf("%s seed %d: the trace breaks the stage's rules: %v", s.ID, seed, err)
+	}
+	return ev, end, r.Summary()
+}
+
+// The semaphore and errgroup scenarios keep their promises in seeded runs too, at their
+// defaults and extremes.
+func TestSemaphoreAndErrgroupSeededKeepTheirPromises(t *testing.T) {
+	for _, id := range []string{"semaphore", "errgroup"} {
+		s, _ := New().Lookup(id)
+		for name, vals := range valueSets(s) {
+			for seed := uint64(1); seed <= 3; seed++ {
+				ev, end, summary := seededEvents(t, s, vals, seed)
+				if end.Reason != stage.ReasonDone {
+					t.Fatalf("%s %s seed %d ended %s: %s", id, name, seed, end.Reason, end.Message)
+				}
+				if err := expectations[id](vals, ev, summary); err != nil {
+					t.Errorf("%s %s seed %d: %v", id, name, seed, err)
+				}
+				// On the virtual clock, time is the scenario's own: a job gives up only if it
+				// is too big, or if what runs before it takes longer than its patience.
+				if gaveUp, _ := stat(summary, "gave up"); id == "semaphore" && name == "defaults" && gaveUp != strconv.Itoa(tooBig(vals)) {
+					t.Errorf("semaphore defaults seed %d: %s jobs gave up, want %d", seed, gaveUp, tooBig(vals))
+				}
+			}
+		}
+	}
+}
+
 // The rate limiter lets the i-th request (from 0) through no sooner than the (i+1-burst)-th
 // tick: beyond the burst, no faster than the rate. With every request there at once, that is
 // exactly when each goes; and the refill goroutine has returned before main does.
@@ -203,6 +239,60 @@ func TestTickerLetsRequestsThroughAtTheRate(t *testing.T) {
 				earliest := time.Duration(max(0, i+1-burst)) * every
 				if at < earliest || (vals.Int("gap") == 0 && at != earliest) {
 					t.Errorf("%v seed %d: request %d went through at %s; the earliest it may is %s", set, seed, i, at, earliest)
+				}
+			}
+		}
+	}
+}
+
+// What the semaphore scenario is about: some seed shows a light job waiting behind a big one
+// while a unit of weight is free, and served only after it.
+func TestASeedShowsALightJobHeldBackByABigOne(t *testing.T) {
+	s, _ := New().Lookup("semaphore")
+	for seed := uint64(1); seed <= 50; seed++ {
+		ev, _, _ := seededEvents(t, s, s.Defaults(), seed)
+		inUse := int64(0)
+		var bigWaiting int // a big job's goroutine waiting, or 0
+		heldBack := map[int]bool{}
+		for _, e := range ev {
+			switch e.Kind {
+			case stage.KindAcquireBegin:
+				switch {
+				case e.Value == "3" && bigWaiting == 0:
+					bigWaiting = e.G
+				case e.Value == "1" && bigWaiting != 0 && inUse < int64(s.Defaults().Int("limit")):
+					heldBack[e.G] = true
+				}
+			case stage.KindAcquireEnd:
+				inUse = e.New
+				if e.G == bigWaiting {
+					bigWaiting = 0
+				} else if heldBack[e.G] && bigWaiting == 0 {
+					return // served after the big one, as it came after it
+				} else if heldBack[e.G] {
+					t.Fatalf("seed %d: goroutine %d, a light job behind a big one, was served first", seed, e.G)
+				}
+			case stage.KindSemRelease:
+				inUse = e.New
+			}
+		}
+	}
+	t.Fatal("no seed of 50 shows a light job held back behind a big one")
+}
+
+// The errgroup scenario at its defaults: whatever the seed, fetch 3's error is the first,
+// cancels the group's context at once, and is what Wait returns.
+func TestTheFirstErrorCancelsTheGroupInEverySeed(t *testing.T) {
+	s, _ := New().Lookup("errgroup")
+	for seed := uint64(1); seed <= 20; seed++ {
+		ev, _, summary := seededEvents(t, s, s.Defaults(), seed)
+		if got, _ := stat(summary, "Wait returned"); got != "fetch 3: not found" {
+			t.Fatalf("seed %d: Wait returned %q", seed, got)
+		}
+		for i, e := range ev {
+			if e.Kind == stage.KindGroupDone && e.Op == "first" {
+				if next := ev[i+1]; next.Kind != stage.KindCancel || next.G != e.G || e.Value != "fetch 3: not found" {
+					t.Fatalf("seed %d: the first error %+v is followed by %+v, not its cancel", seed, e, next)
 				}
 			}
 		}

@@ -72,6 +72,8 @@ func TestBrowserChromeTraceIsTheServers(t *testing.T) {
 		"select-fairness?seed=1", "timeout?seed=1", "timeout?seed=2", // selects, timers firing, a leak
 		"pipeline?seed=1", "cancel?seed=1", "cancel?check=no&seed=1", // a deadline cancelling a tree, workers left behind
 		"ticker?seed=1", "ticker?gap=150&seed=1", // a ticker's fires, ticks lost to a full bucket, its stop
+		"semaphore?seed=1", "semaphore?big=5&patience=100&seed=2", // weight in use; Acquires given up
+		"errgroup?seed=1", "errgroup?failing=0&limit=0&seed=1", // a first error; a Wait that cancels
 	}
 	res, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(async (queries) => {
 		const { chromeTrace } = await import('/web/trace/chrome.js');
@@ -90,7 +92,7 @@ func TestBrowserChromeTraceIsTheServers(t *testing.T) {
 			if (i >= 0) problems.push(q + ': entry ' + i + ' is ' + canonical(got[i]) + ', the server made ' + canonical(want[i]));
 			for (const e of want) if (e.ph === 'C') counters.add(e.name);
 		}
-		for (const c of ['counter', 'data', 'data borrows', 'ch buffered']) {
+		for (const c of ['counter', 'data', 'data borrows', 'ch buffered', 'sem in use', 'fetches active']) {
 			if (!counters.has(c)) problems.push('no counter ' + c + ' to compare, only ' + [...counters]);
 		}
 		return problems;

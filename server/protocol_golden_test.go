@@ -290,6 +290,86 @@ func contextRun() []stage.Event {
 	return ev
 }
 
+// semaphoreRun is a seeded run of a weighted semaphore of size 4: main holds 3; big asks for
+// 2 and waits, and small, behind it, for 1, which would fit; main's TryAcquire is refused
+// (someone waits), and its Acquire of 4 with a deadline gives up when the deadline passes;
+// then main releases its 3, which serves big and small in the order they came.
+func semaphoreRun() []stage.Event {
+	const ms = 1_000_000
+	ev := []stage.Event{
+		{G: 0, Kind: stage.KindGo, Child: 1, Name: "main"},
+		{G: 1, Kind: stage.KindNew, Obj: 1, ObjKind: stage.ObjSemaphore, Name: "sem", Cap: 4, Line: 10},
+		{G: 1, Kind: stage.KindNew, Obj: 2, ObjKind: stage.ObjContext, Name: "patience", Dur: 30 * ms, Line: 11},
+		{G: 1, Kind: stage.KindAcquireBegin, Obj: 1, Value: "3", Line: 12},
+		{G: 1, Kind: stage.KindAcquireEnd, Obj: 1, Old: 0, New: 3, Line: 12},
+		{G: 1, Kind: stage.KindGo, Child: 2, Name: "big", Line: 13},
+		{G: 1, Kind: stage.KindGo, Child: 3, Name: "small", Line: 14},
+		{G: 2, Kind: stage.KindAcquireBegin, Obj: 1, Value: "2", Line: 15},
+		{G: 3, Kind: stage.KindAcquireBegin, Obj: 1, Value: "1", Line: 16},
+		{G: 1, Kind: stage.KindAcquireBegin, Obj: 1, Op: "try", Value: "1", Line: 17},
+		{G: 1, Kind: stage.KindAcquireEnd, Obj: 1, Op: "refused", Old: 3, New: 3, Line: 17},
+		{G: 1, Kind: stage.KindAcquireBegin, Obj: 1, Value: "4", Line: 18},
+		{T: 30 * ms, G: 0, Kind: stage.KindCancel, Obj: 2, Value: "context deadline exceeded"},
+		{T: 30 * ms, G: 1, Kind: stage.KindAcquireEnd, Obj: 1, Op: "canceled", Value: "context deadline exceeded", Old: 3, New: 3, Line: 18},
+		{T: 30 * ms, G: 1, Kind: stage.KindSemRelease, Obj: 1, Value: "3", Old: 3, New: 0, Line: 19},
+		{T: 30 * ms, G: 2, Kind: stage.KindAcquireEnd, Obj: 1, Old: 0, New: 2, Line: 15},
+		{T: 30 * ms, G: 3, Kind: stage.KindAcquireEnd, Obj: 1, Old: 2, New: 3, Line: 16},
+		{T: 30 * ms, G: 2, Kind: stage.KindExit},
+		{T: 30 * ms, G: 3, Kind: stage.KindExit},
+		{T: 30 * ms, G: 1, Kind: stage.KindExit},
+	}
+	for i := range ev {
+		ev[i].Seq = int64(i + 1)
+	}
+	return ev
+}
+
+// errgroupRun is a seeded run of an errgroup with a context and a limit of 2: main starts two
+// fetches and waits in Go for a slot for the third; fetch 0 fails, which cancels the group's
+// context and gives main its slot; the others see the context done and return its error,
+// dropped; main's TryGo is refused, and its Wait returns the first error.
+func errgroupRun() []stage.Event {
+	const ms = 1_000_000
+	ev := []stage.Event{
+		{G: 0, Kind: stage.KindGo, Child: 1, Name: "main"},
+		{G: 1, Kind: stage.KindNew, Obj: 1, ObjKind: stage.ObjContext, Name: "fetches context", Line: 10},
+		{G: 1, Kind: stage.KindNew, Obj: 2, ObjKind: stage.ObjErrGroup, Name: "fetches", Parent: 1, Line: 10},
+		{G: 1, Kind: stage.KindGroupLimit, Obj: 2, Value: "2", Line: 11},
+		{G: 1, Kind: stage.KindGroupGoBegin, Obj: 2, Line: 12},
+		{G: 1, Kind: stage.KindGroupGoEnd, Obj: 2, Old: 0, New: 1, Line: 12},
+		{G: 1, Kind: stage.KindGo, Child: 2, Name: "fetch 0", Line: 12},
+		{G: 1, Kind: stage.KindGroupGoBegin, Obj: 2, Line: 12},
+		{G: 1, Kind: stage.KindGroupGoEnd, Obj: 2, Old: 1, New: 2, Line: 12},
+		{G: 1, Kind: stage.KindGo, Child: 3, Name: "fetch 1", Line: 12},
+		{G: 1, Kind: stage.KindGroupGoBegin, Obj: 2, Line: 12},
+		{G: 2, Kind: stage.KindSleepBeg, Dur: 10 * ms, Line: 13},
+		{G: 3, Kind: stage.KindRecvBegin, Obj: 1, Line: 14},
+		{T: 10 * ms, G: 2, Kind: stage.KindSleepEnd, Line: 13},
+		{T: 10 * ms, G: 2, Kind: stage.KindGroupDone, Obj: 2, Op: "first", Value: "fetch 0: not found", Old: 2, New: 1, Line: 12},
+		{T: 10 * ms, G: 2, Kind: stage.KindCancel, Obj: 1, Value: "context canceled", Line: 12},
+		{T: 10 * ms, G: 1, Kind: stage.KindGroupGoEnd, Obj: 2, Old: 1, New: 2, Line: 12},
+		{T: 10 * ms, G: 2, Kind: stage.KindExit},
+		{T: 10 * ms, G: 3, Kind: stage.KindRecvEnd, Obj: 1, Value: "struct{}{}", Closed: true, Line: 14},
+		{T: 10 * ms, G: 1, Kind: stage.KindGo, Child: 4, Name: "fetch 2", Line: 12},
+		{T: 10 * ms, G: 1, Kind: stage.KindGroupGoBegin, Obj: 2, Op: "try", Line: 15},
+		{T: 10 * ms, G: 1, Kind: stage.KindGroupGoEnd, Obj: 2, Op: "refused", Old: 2, New: 2, Line: 15},
+		{T: 10 * ms, G: 1, Kind: stage.KindGroupWaitBegin, Obj: 2, Line: 16},
+		{T: 10 * ms, G: 4, Kind: stage.KindRecvBegin, Obj: 1, Line: 14},
+		{T: 10 * ms, G: 4, Kind: stage.KindRecvEnd, Obj: 1, Value: "struct{}{}", Closed: true, Line: 14},
+		{T: 10 * ms, G: 3, Kind: stage.KindGroupDone, Obj: 2, Op: "later", Value: "fetch 1: context canceled", Old: 2, New: 1, Line: 12},
+		{T: 10 * ms, G: 3, Kind: stage.KindExit},
+		{T: 10 * ms, G: 4, Kind: stage.KindGroupDone, Obj: 2, Op: "later", Value: "fetch 2: context canceled", Old: 1, New: 0, Line: 12},
+		{T: 10 * ms, G: 1, Kind: stage.KindGroupWaitEnd, Obj: 2, Value: "fetch 0: not found", Line: 16},
+		{T: 10 * ms, G: 4, Kind: stage.KindExit},
+		{T: 10 * ms, G: 1, Kind: stage.KindPrint, Value: "fetch 0: not found", Line: 17},
+		{T: 10 * ms, G: 1, Kind: stage.KindExit},
+	}
+	for i := range ev {
+		ev[i].Seq = int64(i + 1)
+	}
+	return ev
+}
+
 // protocolMessages are the fixture's lines: runs as the socket sends them (meta, event
 // batches, end), an error, and lines the decoder must refuse.
 func protocolMessages(t *testing.T) [][]byte {
@@ -374,6 +454,14 @@ func protocolMessages(t *testing.T) [][]byte {
 	addRun(10, "contexts", map[string]any{}, &seed, "",
 		ctxs, stage.End{Reason: stage.ReasonDone, Message: "main returned", Duration: ctxs[len(ctxs)-1].T,
 			Events: len(ctxs), Goroutines: 2, Objects: 4}, nil)
+	sem := semaphoreRun()
+	addRun(11, "semaphore", map[string]any{}, &seed, "",
+		sem, stage.End{Reason: stage.ReasonDone, Message: "main returned", Duration: sem[len(sem)-1].T,
+			Events: len(sem), Goroutines: 3, Objects: 2}, nil)
+	grp := errgroupRun()
+	addRun(12, "errgroup", map[string]any{}, &seed, "",
+		grp, stage.End{Reason: stage.ReasonDone, Message: "main returned", Duration: grp[len(grp)-1].T,
+			Events: len(grp), Goroutines: 4, Objects: 2}, nil)
 	lines = append(lines,
 		mustJSON(errorMessage{V: stage.SchemaVersion, Type: typeError, Message: "producers must be 1–16, got 500"}),
 		[]byte(`{"v":1,"type":"events","run":1,"events":[{"seq":"one","t":0,"g":1,"kind":"print"}],"_malformed":true}`),

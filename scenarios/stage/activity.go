@@ -21,10 +21,17 @@ const (
 	working
 	sleeping
 	runnable // seeded: waiting for a processor to work on
+	// Blocked in a semaphore's Acquire, in an errgroup's Go (its limit reached) or Wait; what
+	// on is g.waitingIn (semaphore.go, errgroup.go).
+	acquiring
+	goingInGroup
+	waitingForGroup
 )
 
 // blocks reports whether the activity waits for another goroutine to act.
-func (a activity) blocks() bool { return a >= sending && a <= selecting }
+func (a activity) blocks() bool {
+	return a >= sending && a <= selecting || a >= acquiring && a <= waitingForGroup
+}
 
 // op is the activity as a deadlock event's Op, and as the seeded scheduler's reason to wait.
 func (a activity) op() string {
@@ -45,6 +52,12 @@ func (a activity) op() string {
 		return "sleeping"
 	case runnable:
 		return "waiting for a processor"
+	case acquiring:
+		return "acquire"
+	case goingInGroup:
+		return "go"
+	case waitingForGroup:
+		return "wait"
 	}
 	return ""
 }
@@ -55,6 +68,9 @@ func (r *Run) describeLocked(g *G) string {
 	name := ""
 	if i := int(g.doingObj) - 1; i >= 0 && i < len(r.objNames) {
 		name = r.objNames[i]
+	}
+	if g.waitingIn != nil {
+		return g.waitingIn.describeLocked(r)
 	}
 	switch g.doing {
 	case sending:

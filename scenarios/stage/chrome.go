@@ -13,8 +13,8 @@ import (
 // each message as a flow arrow from its send (a send-begin, a select's send case, a timer's
 // fire on the runtime's track, tid 0) to its receive, and counter ("C") tracks, whose values are numbers
 // (Perfetto drops any other): atomics' values, channels' occupancy, cells' values when they
-// are numbers, and refcells' borrows (shared borrows out, -1 while mutably borrowed). Times
-// are microseconds.
+// are numbers, refcells' borrows (shared borrows out, -1 while mutably borrowed), a
+// semaphore's weight in use and an errgroup's goroutines active. Times are microseconds.
 func ChromeTrace(events []Event) ([]byte, error) {
 	c := chromeConverter{
 		objects: map[int]Event{},
@@ -83,12 +83,17 @@ func (c *chromeConverter) event(e Event) {
 			c.numberCounter(e.T, e.Name, e.Value)
 		case ObjRefCell:
 			c.counter(e.T, e.Name+" borrows", 0)
+		case ObjSemaphore:
+			c.counter(e.T, e.Name+" in use", 0)
+		case ObjErrGroup:
+			c.counter(e.T, e.Name+" active", 0)
 		}
 	case KindCellSet:
 		c.numberCounter(e.T, c.objName(e.Obj), e.Value)
 	case KindBorrow, KindBorrowMut, KindRelease:
 		c.counter(e.T, c.objName(e.Obj)+" borrows", e.Borrows)
-	case KindSendBegin, KindRecvBegin, KindLockBegin, KindWorkBegin, KindSleepBeg, KindWaitBegin, KindRunnableBegin, KindSelectBegin:
+	case KindSendBegin, KindRecvBegin, KindLockBegin, KindWorkBegin, KindSleepBeg, KindWaitBegin, KindRunnableBegin, KindSelectBegin,
+		KindAcquireBegin, KindGroupGoBegin, KindGroupWaitBegin:
 		c.open[e.G] = e
 		if e.Kind == KindSendBegin {
 			c.sends[e.Msg] = e
@@ -111,7 +116,8 @@ func (c *chromeConverter) event(e Event) {
 		c.instant(e, e.Op+" "+c.objName(e.Obj))
 	case KindCancel:
 		c.instant(e, "cancel "+c.objName(e.Obj)+": "+e.Value)
-	case KindSendEnd, KindRecvEnd, KindLockEnd, KindWorkEnd, KindSleepEnd, KindWaitEnd, KindRunnableEnd, KindSelectEnd:
+	case KindSendEnd, KindRecvEnd, KindLockEnd, KindWorkEnd, KindSleepEnd, KindWaitEnd, KindRunnableEnd, KindSelectEnd,
+		KindAcquireEnd, KindGroupGoEnd, KindGroupWaitEnd:
 		begin, ok := c.open[e.G]
 		if !ok {
 			return
@@ -122,6 +128,16 @@ func (c *chromeConverter) event(e Event) {
 	case KindAtomic:
 		c.counter(e.T, c.objName(e.Obj), e.New)
 		c.instant(e, fmt.Sprintf("%s %s: %d → %d", e.Op, c.objName(e.Obj), e.Old, e.New))
+	case KindSemRelease:
+		c.counter(e.T, c.objName(e.Obj)+" in use", e.New)
+		c.instant(e, "release "+e.Value+" of "+c.objName(e.Obj))
+	case KindGroupLimit:
+		c.instant(e, "limit "+c.objName(e.Obj)+": "+e.Value)
+	case KindGroupDone:
+		c.counter(e.T, c.objName(e.Obj)+" active", e.New)
+		if e.Op != "" {
+			c.instant(e, e.Op+" error in "+c.objName(e.Obj)+": "+e.Value)
+		}
 	case KindClose:
 		c.instant(e, "close "+c.objName(e.Obj))
 	case KindPrint:
@@ -144,6 +160,10 @@ func (c *chromeConverter) ended(begin, e Event) {
 		}
 	}
 	switch kind {
+	case KindAcquireEnd:
+		c.counter(e.T, o.Name+" in use", e.New)
+	case KindGroupGoEnd:
+		c.counter(e.T, o.Name+" active", e.New)
 	case KindSendEnd:
 		if o.Cap > 0 {
 			c.fill[e.Obj] = min(c.fill[e.Obj]+1, o.Cap)
@@ -185,6 +205,15 @@ func (c *chromeConverter) slice(begin Event, end int64) {
 		name, cat = "waiting for a processor", "runnable"
 	case KindSelectBegin:
 		name = "select"
+	case KindAcquireBegin:
+		name = "acquire " + begin.Value + " of " + c.objName(begin.Obj)
+		if begin.Op == "try" {
+			name = "try to " + name
+		}
+	case KindGroupGoBegin:
+		name = "go in " + c.objName(begin.Obj)
+	case KindGroupWaitBegin:
+		name = "wait for " + c.objName(begin.Obj)
 	}
 	// Flow ends bind to the slice around them: a slice ends a nanosecond after its end event
 	// so an arrow landing on the end is inside it.

@@ -29,6 +29,12 @@ type G struct {
 	// the deadlock report to name its holder).
 	wake      chan struct{}
 	waitMutex *mutexModel
+
+	// waitingIn is the semaphore or errgroup wait g is blocked in, which says what it waits
+	// for (guarded by run.mu); parked is where a live g blocked there is woken, made the first
+	// time it blocks (semaphore.go).
+	waitingIn waitSite
+	parked    chan struct{}
 }
 
 // ID is the goroutine's number in the trace; main is 1.
@@ -102,8 +108,11 @@ func (r *Run) noteLeftoverLocked() {
 // Go starts fn as a new goroutine named name, like the go statement.
 //
 //go:noinline
-func (g *G) Go(name string, fn func(g *G)) {
-	pc := callerPC()
+func (g *G) Go(name string, fn func(g *G)) { g.goAt(name, fn, callerPC()) }
+
+// goAt is Go, recorded at pc's line: for the stage's own Go calls (an errgroup's), made on a
+// scenario line.
+func (g *G) goAt(name string, fn func(g *G), pc uintptr) {
 	r := g.enter()
 	if r.nextG >= r.cfg.MaxGoroutines {
 		// A limit of the playground, not a fault of the scenario: the run ends cut short, as

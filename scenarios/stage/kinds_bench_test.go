@@ -84,38 +84,44 @@ func kindBenches() []kindBench {
 
 func BenchmarkKinds(b *testing.B) {
 	for _, k := range kindBenches() {
-		b.Run(k.name+"/stage", func(b *testing.B) {
-			var before, after runtime.MemStats
-			runtime.ReadMemStats(&before)
-			b.ResetTimer()
-			for left := b.N; left > 0; left -= roundTripsPerRun {
-				n := min(left, roundTripsPerRun)
-				r := stage.Start(context.Background(), stage.Config{MaxEvents: k.events*n + 64}, func(g *stage.G) {
-					op := k.stage(g)
-					for range n {
-						op(g)
-					}
-				})
-				<-r.Done()
-				if end := r.End(); end.Reason != stage.ReasonDone {
-					b.Fatalf("run ended %q: %s", end.Reason, end.Message)
-				}
-			}
-			b.StopTimer()
-			runtime.ReadMemStats(&after)
-			events := float64(b.N * k.events)
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/events, "ns/event")
-			// Beyond the event's own 32-byte entry, which is the trace itself.
-			b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/events-entryBytes, "B/event")
-		})
-		if k.raw == nil {
-			continue
-		}
-		b.Run(k.name+"/raw", func(b *testing.B) {
-			op := k.raw()
-			for range b.N {
-				op()
-			}
-		})
+		benchKind(b, k)
 	}
+}
+
+// benchKind runs k on the stage and, when Go has a twin, in raw Go, as sub-benchmarks.
+func benchKind(b *testing.B, k kindBench) {
+	b.Run(k.name+"/stage", func(b *testing.B) {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		b.ResetTimer()
+		for left := b.N; left > 0; left -= roundTripsPerRun {
+			n := min(left, roundTripsPerRun)
+			// As many goroutines as operations, for the kinds that start one (an errgroup's Go).
+			r := stage.Start(context.Background(), stage.Config{MaxEvents: k.events*n + 64, MaxGoroutines: stage.MaxGoroutinesCap}, func(g *stage.G) {
+				op := k.stage(g)
+				for range n {
+					op(g)
+				}
+			})
+			<-r.Done()
+			if end := r.End(); end.Reason != stage.ReasonDone {
+				b.Fatalf("run ended %q: %s", end.Reason, end.Message)
+			}
+		}
+		b.StopTimer()
+		runtime.ReadMemStats(&after)
+		events := float64(b.N * k.events)
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/events, "ns/event")
+		// Beyond the event's own 32-byte entry, which is the trace itself.
+		b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/events-entryBytes, "B/event")
+	})
+	if k.raw == nil {
+		return
+	}
+	b.Run(k.name+"/raw", func(b *testing.B) {
+		op := k.raw()
+		for range b.N {
+			op()
+		}
+	})
 }

@@ -204,6 +204,8 @@ var allKinds = []stage.Kind{
 	stage.KindRunnableBegin, stage.KindRunnableEnd,
 	stage.KindPrint, stage.KindPanic, stage.KindSelectBegin, stage.KindSelectEnd,
 	stage.KindFire, stage.KindTimer, stage.KindCancel,
+	stage.KindAcquireBegin, stage.KindAcquireEnd, stage.KindSemRelease,
+	stage.KindGroupLimit, stage.KindGroupGoBegin, stage.KindGroupGoEnd, stage.KindGroupDone, stage.KindGroupWaitBegin, stage.KindGroupWaitEnd,
 }
 
 type object struct {

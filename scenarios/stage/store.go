@@ -56,47 +56,65 @@ const (
 	kindFire
 	kindTimer
 	kindCancel
+	kindAcquireBegin
+	kindAcquireEnd
+	kindSemRelease
+	kindGroupLimit
+	kindGroupGoBegin
+	kindGroupGoEnd
+	kindGroupDone
+	kindGroupWaitBegin
+	kindGroupWaitEnd
 	numKinds
 )
 
 // kindNames maps each stored kind to the Kind it stands for. It is never written.
 var kindNames = [numKinds]Kind{
-	kindGo:            KindGo,
-	kindExit:          KindExit,
-	kindNew:           KindNew,
-	kindSendBegin:     KindSendBegin,
-	kindSendEnd:       KindSendEnd,
-	kindRecvBegin:     KindRecvBegin,
-	kindRecvEnd:       KindRecvEnd,
-	kindClose:         KindClose,
-	kindLockBegin:     KindLockBegin,
-	kindLockEnd:       KindLockEnd,
-	kindUnlock:        KindUnlock,
-	kindAtomic:        KindAtomic,
-	kindWorkBegin:     KindWorkBegin,
-	kindWorkEnd:       KindWorkEnd,
-	kindSleepBeg:      KindSleepBeg,
-	kindSleepEnd:      KindSleepEnd,
-	kindRunnableBegin: KindRunnableBegin,
-	kindRunnableEnd:   KindRunnableEnd,
-	kindPrint:         KindPrint,
-	kindPanic:         KindPanic,
-	kindWGAdd:         KindWGAdd,
-	kindWaitBegin:     KindWaitBegin,
-	kindWaitEnd:       KindWaitEnd,
-	kindCellGet:       KindCellGet,
-	kindCellSet:       KindCellSet,
-	kindBorrow:        KindBorrow,
-	kindBorrowMut:     KindBorrowMut,
-	kindRelease:       KindRelease,
-	kindBorrowError:   KindBorrowError,
-	kindNotSync:       KindNotSync,
-	kindDeadlock:      KindDeadlock,
-	kindSelectBegin:   KindSelectBegin,
-	kindSelectEnd:     KindSelectEnd,
-	kindFire:          KindFire,
-	kindTimer:         KindTimer,
-	kindCancel:        KindCancel,
+	kindGo:             KindGo,
+	kindExit:           KindExit,
+	kindNew:            KindNew,
+	kindSendBegin:      KindSendBegin,
+	kindSendEnd:        KindSendEnd,
+	kindRecvBegin:      KindRecvBegin,
+	kindRecvEnd:        KindRecvEnd,
+	kindClose:          KindClose,
+	kindLockBegin:      KindLockBegin,
+	kindLockEnd:        KindLockEnd,
+	kindUnlock:         KindUnlock,
+	kindAtomic:         KindAtomic,
+	kindWorkBegin:      KindWorkBegin,
+	kindWorkEnd:        KindWorkEnd,
+	kindSleepBeg:       KindSleepBeg,
+	kindSleepEnd:       KindSleepEnd,
+	kindRunnableBegin:  KindRunnableBegin,
+	kindRunnableEnd:    KindRunnableEnd,
+	kindPrint:          KindPrint,
+	kindPanic:          KindPanic,
+	kindWGAdd:          KindWGAdd,
+	kindWaitBegin:      KindWaitBegin,
+	kindWaitEnd:        KindWaitEnd,
+	kindCellGet:        KindCellGet,
+	kindCellSet:        KindCellSet,
+	kindBorrow:         KindBorrow,
+	kindBorrowMut:      KindBorrowMut,
+	kindRelease:        KindRelease,
+	kindBorrowError:    KindBorrowError,
+	kindNotSync:        KindNotSync,
+	kindDeadlock:       KindDeadlock,
+	kindSelectBegin:    KindSelectBegin,
+	kindSelectEnd:      KindSelectEnd,
+	kindFire:           KindFire,
+	kindTimer:          KindTimer,
+	kindCancel:         KindCancel,
+	kindAcquireBegin:   KindAcquireBegin,
+	kindAcquireEnd:     KindAcquireEnd,
+	kindSemRelease:     KindSemRelease,
+	kindGroupLimit:     KindGroupLimit,
+	kindGroupGoBegin:   KindGroupGoBegin,
+	kindGroupGoEnd:     KindGroupGoEnd,
+	kindGroupDone:      KindGroupDone,
+	kindGroupWaitBegin: KindGroupWaitBegin,
+	kindGroupWaitEnd:   KindGroupWaitEnd,
 }
 
 // entry is an event as a run stores it, in 32 bytes. Seq is its position; T and Line are
@@ -140,6 +158,8 @@ func (k kind) auxOf() auxUse {
 		return auxBorrows
 	case kindAtomic, kindWGAdd, kindWorkBegin, kindSleepBeg, kindTimer:
 		return auxWide
+	case kindAcquireEnd, kindSemRelease, kindGroupGoEnd, kindGroupDone:
+		return auxWide // the weight in use, or the goroutines active, before and after
 	case kindGo, kindNew, kindDeadlock:
 		return auxExtra
 	}
@@ -163,11 +183,17 @@ const (
 	opStop
 	opReset
 	opDropped
+	opTry
+	opRefused
+	opCanceled
+	opFirst
+	opLater
 	numOps
 )
 
 // opNames maps each stored op to the Op it stands for. It is never written.
-var opNames = [numOps]string{"", "add", "load", "store", "swap", "cas", "done", "shared", "mut", "stop", "reset", "dropped"}
+var opNames = [numOps]string{"", "add", "load", "store", "swap", "cas", "done", "shared", "mut", "stop", "reset", "dropped",
+	"try", "refused", "canceled", "first", "later"}
 
 // caseRec is a select case as the run stores it, in the case store: a select-begin entry
 // holds the index of its first case in aux and how many it has in obj.

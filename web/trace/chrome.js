@@ -8,8 +8,10 @@ const micros = (ns) => ns / 1000;
 // A number as Go prints one: what a counter given as text must look like.
 const DECIMAL = /^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$/;
 
-const BEGINS = new Set(['send-begin', 'recv-begin', 'lock-begin', 'work-begin', 'sleep-begin', 'wait-begin', 'runnable-begin', 'select-begin']);
-const ENDS = new Set(['send-end', 'recv-end', 'lock-end', 'work-end', 'sleep-end', 'wait-end', 'runnable-end', 'select-end']);
+const BEGINS = new Set(['send-begin', 'recv-begin', 'lock-begin', 'work-begin', 'sleep-begin', 'wait-begin', 'runnable-begin', 'select-begin',
+  'acquire-begin', 'group-go-begin', 'group-wait-begin']);
+const ENDS = new Set(['send-end', 'recv-end', 'lock-end', 'work-end', 'sleep-end', 'wait-end', 'runnable-end', 'select-end',
+  'acquire-end', 'group-go-end', 'group-wait-end']);
 const NOTED = new Set(['panic', 'borrow-error', 'not-sync', 'deadlock']);
 
 /** chromeTrace converts wire events (as the socket sends them) to a Chrome trace object. */
@@ -46,6 +48,12 @@ export function chromeTrace(events) {
       case 'sleep-begin': [name, cat] = ['sleep', 'sleeping']; break;
       case 'runnable-begin': [name, cat] = ['waiting for a processor', 'runnable']; break;
       case 'select-begin': name = 'select'; break;
+      case 'acquire-begin':
+        name = `acquire ${begin.value ?? ''} of ${on}`;
+        if (begin.op === 'try') name = `try to ${name}`;
+        break;
+      case 'group-go-begin': name = `go in ${on}`; break;
+      case 'group-wait-begin': name = `wait for ${on}`; break;
     }
     // a nanosecond longer than the stretch, so that a flow landing on its end is inside it
     const dur = micros(end - begin.t) + 0.001;
@@ -63,6 +71,8 @@ export function chromeTrace(events) {
       // a select's case ran: its send or receive ends as a plain one does
       kind = cases[e.case ?? 0].dir === 'send' ? 'send-end' : 'recv-end';
     }
+    if (kind === 'acquire-end') counter(e.t, `${o.name ?? ''} in use`, e.new ?? 0);
+    if (kind === 'group-go-end') counter(e.t, `${o.name ?? ''} active`, e.new ?? 0);
     if (kind === 'send-end' && cap > 0) {
       fill.set(e.obj, Math.min((fill.get(e.obj) ?? 0) + 1, cap));
       counter(e.t, buffered, fill.get(e.obj));
@@ -89,6 +99,8 @@ export function chromeTrace(events) {
       objects.set(e.obj, e);
       if (e.objKind === 'atomic' || e.objKind === 'cell') numberCounter(e.t, e.name ?? '', e.value ?? '');
       else if (e.objKind === 'refcell') counter(e.t, `${e.name ?? ''} borrows`, 0);
+      else if (e.objKind === 'semaphore') counter(e.t, `${e.name ?? ''} in use`, 0);
+      else if (e.objKind === 'errgroup') counter(e.t, `${e.name ?? ''} active`, 0);
     } else if (k === 'cell-set') {
       numberCounter(e.t, objName(e.obj), e.value ?? '');
     } else if (k === 'borrow' || k === 'borrow-mut' || k === 'release') {
@@ -118,6 +130,14 @@ export function chromeTrace(events) {
     } else if (k === 'atomic') {
       counter(e.t, objName(e.obj), e.new ?? 0);
       instant(e, `${e.op ?? ''} ${objName(e.obj)}: ${e.old ?? 0} → ${e.new ?? 0}`);
+    } else if (k === 'sem-release') {
+      counter(e.t, `${objName(e.obj)} in use`, e.new ?? 0);
+      instant(e, `release ${e.value ?? ''} of ${objName(e.obj)}`);
+    } else if (k === 'group-limit') {
+      instant(e, `limit ${objName(e.obj)}: ${e.value ?? ''}`);
+    } else if (k === 'group-done') {
+      counter(e.t, `${objName(e.obj)} active`, e.new ?? 0);
+      if (e.op) instant(e, `${e.op} error in ${objName(e.obj)}: ${e.value ?? ''}`);
     } else if (k === 'close') {
       instant(e, `close ${objName(e.obj)}`);
     } else if (k === 'print') {

@@ -9,6 +9,13 @@ const ATOMIC_OPS = new Set(['add', 'load', 'store', 'swap', 'cas']);
 const WG_OPS = new Set(['add', 'done']);
 const CASE_DIRS = new Set(['recv', 'send', 'default']);
 const TIMER_OPS = new Set(['stop', 'reset']);
+// the ops of the semaphore's and the errgroup's ends, and of their begins (absent: none)
+const END_OPS = {
+  'acquire-end': new Set(['canceled', 'refused']),
+  'group-go-end': new Set(['refused']),
+  'group-done': new Set(['first', 'later']),
+  'sem-release': new Set(),
+};
 
 /** ProtocolError is a message the browser cannot use. */
 export class ProtocolError extends Error {
@@ -92,7 +99,7 @@ const FIELD_TYPES = new Map([
 const KIND_NAME = /^[a-z][a-z0-9-]*$/;
 // Kinds that touch an object and must say which.
 const OBJ_REQUIRED = new Set(['recv-begin', 'close', 'lock-begin', 'lock-end', 'unlock',
-  'wait-begin', 'wait-end', 'cell-get', 'cell-set', 'not-sync', 'cancel']);
+  'wait-begin', 'wait-end', 'cell-get', 'cell-set', 'not-sync', 'cancel', 'group-limit', 'group-wait-begin', 'group-wait-end']);
 
 // checkEvent checks an event's fields. A kind this page does not know passes when its
 // common fields are sound: a newer server may add kinds, and the trace skips them.
@@ -150,6 +157,16 @@ function checkEvent(e) {
       needObj();
       if (!TIMER_OPS.has(e.op)) fail(`${at()}: unknown timer op ${JSON.stringify(e.op)}`);
       if (e.value !== 'true' && e.value !== 'false') fail(`${at()}: a timer ${e.op} that does not say whether it was pending`);
+      break;
+    case 'acquire-begin': case 'group-go-begin':
+      needObj();
+      if (!(e.op === undefined || e.op === 'try')) fail(`${at()}: unknown ${e.kind} op ${JSON.stringify(e.op)}`);
+      if (e.kind === 'acquire-begin' && !/^\d+$/.test(e.value ?? '')) fail(`${at()}: acquire-begin without its weight`);
+      break;
+    case 'acquire-end': case 'sem-release': case 'group-go-end': case 'group-done':
+      needObj();
+      if (!(e.op === undefined || END_OPS[e.kind].has(e.op))) fail(`${at()}: unknown ${e.kind} op ${JSON.stringify(e.op)}`);
+      if (!(isInt(e.old) && isInt(e.new) && e.old >= 0 && e.new >= 0)) fail(`${at()}: ${e.kind} without the counts before and after`);
       break;
     case 'select-begin':
       if (!Array.isArray(e.cases)) fail(`${at()}: select-begin without its cases`);

@@ -50,6 +50,8 @@ export function describe(trace, e) {
           const from = e.parent ? `from ${trace.oName(e.parent)}` : 'from Background';
           return `${who} makes context ${obj} ${from}${e.dur ? `, with a deadline in ${formatDuration(e.dur)}` : ''}`;
         }
+        case 'semaphore': return `${who} makes semaphore ${obj} of size ${e.cap ?? 0}`;
+        case 'errgroup': return e.parent ? `${who} makes errgroup ${obj} with its context ${trace.oName(e.parent)}` : `${who} makes errgroup ${obj}`;
       }
       return `${who} makes ${e.objKind} ${obj}`;
     }
@@ -116,6 +118,34 @@ export function describe(trace, e) {
       return `${who} waits for ${obj} to reach zero`;
     case 'wait-end':
       return `${who} stops waiting: ${obj} is zero`;
+    case 'acquire-begin':
+      return e.op === 'try' ? `${who} tries to acquire ${v} of ${obj}` : `${who} asks ${obj} for ${v}`;
+    case 'acquire-end':
+      switch (e.op) {
+        case 'canceled': return `${who} gives up on ${obj}: ${v || 'its context is done'}; it takes nothing`;
+        case 'refused': return `${who}'s TryAcquire on ${obj} is refused: ${e.old} in use${semWaiting(trace, e)}`;
+      }
+      return `${who} acquires ${(e.new ?? 0) - (e.old ?? 0)} of ${obj}: ${e.old} → ${e.new} in use${semSize(trace, e.obj)}`;
+    case 'sem-release':
+      return `${who} releases ${v} of ${obj}: ${e.old} → ${e.new} in use${semSize(trace, e.obj)}`;
+    case 'group-limit':
+      return Number(v) < 0 ? `${who} lifts ${obj}'s limit` : `${who} limits ${obj} to ${v} goroutines at once`;
+    case 'group-go-begin':
+      return e.op === 'try' ? `${who} tries to start a goroutine in ${obj}` : `${who} starts a goroutine in ${obj}`;
+    case 'group-go-end':
+      return e.op === 'refused'
+        ? `${who}'s TryGo on ${obj} is refused: ${e.old} of its limit active`
+        : `${who} has a slot in ${obj}: ${e.old} → ${e.new} active`;
+    case 'group-done':
+      switch (e.op) {
+        case 'first': return `${who} returns the first error of ${obj}: ${v}; it cancels the group's context`;
+        case 'later': return `${who} returns an error ${obj} drops, as it has one already: ${v}`;
+      }
+      return `${who} returns nil to ${obj}: ${e.old} → ${e.new} active`;
+    case 'group-wait-begin':
+      return `${who} waits for ${obj}'s goroutines`;
+    case 'group-wait-end':
+      return v ? `${who}'s Wait on ${obj} returns the first error: ${v}` : `${who}'s Wait on ${obj} returns nil`;
     case 'cell-get':
       return `${who} reads ${v} from ${obj}`;
     case 'cell-set':
@@ -156,6 +186,20 @@ export function describe(trace, e) {
   }
   // a kind from a newer server: say what it carries
   return `${who ? `${who}: ` : ''}${e.kind}${obj ? ` on ${obj}` : ''}${v ? ` (${v})` : ''}`;
+}
+
+// semSize says a semaphore's size: " of 4".
+function semSize(trace, id) {
+  const o = trace.object(id);
+  return o && o.kind === 'semaphore' ? ` of ${o.size}` : '';
+}
+
+// semWaiting says why a TryAcquire found no room: the weight, or someone waiting first.
+function semWaiting(trace, e) {
+  const o = trace.object(e.obj);
+  if (!o || o.kind !== 'semaphore') return '';
+  const waiting = o.waiters.some((w) => !w.try && w.t0 <= e.t && (w.t1 === null || w.t1 > e.t) && w.g !== e.g);
+  return waiting ? ` of ${o.size}, and others wait first` : ` of ${o.size}`;
 }
 
 // objKind is the kind of object id, or ''.
@@ -228,7 +272,7 @@ function selectEndText(trace, e, who, obj, v) {
   return `${who}'s select took ${obj}${after}${v ? `: ${v}` : ''}`;
 }
 
-const DEADLOCK_OPS = { send: 'sending on', recv: 'receiving from', lock: 'locking', wait: 'waiting for' };
+const DEADLOCK_OPS = { send: 'sending on', recv: 'receiving from', lock: 'locking', wait: 'waiting for', acquire: 'acquiring', go: 'starting a goroutine in' };
 
 /**
  * deadlockText says what a deadlock event's goroutine waits for: the server's sentence

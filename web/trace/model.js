@@ -21,17 +21,22 @@ const BEGINS = {
   'runnable-begin': ['runnable', RUNNABLE],
   // waiting on every case at once: the span names no channel, its end the one that ran
   'select-begin': ['select', BLOCKED],
+  // a weighted semaphore's Acquire; an errgroup's Go at its limit, and its Wait
+  'acquire-begin': ['acquire', BLOCKED],
+  'group-go-begin': ['group-go', BLOCKED],
+  'group-wait-begin': ['group-wait', BLOCKED],
 };
 const ENDS = {
   'send-end': 'send', 'recv-end': 'recv', 'lock-end': 'lock', 'work-end': 'work', 'sleep-end': 'sleep',
   'wait-end': 'wait', 'runnable-end': 'runnable', 'select-end': 'select',
+  'acquire-end': 'acquire', 'group-go-end': 'group-go', 'group-wait-end': 'group-wait',
 };
 
 /** KINDS are the event kinds this page draws: the spans' begins and ends, and these. Others (a
  * newer server's) are kept in the trace and logged, but not drawn. */
 export const KINDS = new Set([...Object.keys(BEGINS), ...Object.keys(ENDS), 'go', 'exit', 'new', 'close',
   'unlock', 'atomic', 'wg-add', 'cell-get', 'cell-set', 'borrow', 'borrow-mut', 'release', 'borrow-error',
-  'not-sync', 'print', 'panic', 'deadlock', 'fire', 'timer', 'cancel']);
+  'not-sync', 'print', 'panic', 'deadlock', 'fire', 'timer', 'cancel', 'sem-release', 'group-limit', 'group-done']);
 
 /** CHANNELS are the object kinds a goroutine receives from: a timer's, a ticker's or a
  * context's object is its channel (a context's is its Done). */
@@ -66,6 +71,9 @@ export class Trace {
     this.deadlocks = [];
     /** events of kinds this page does not know: kept and logged, not drawn */
     this.skipped = 0;
+    // goroutine id → the errgroup whose Go gave it a slot: its next event, a go, starts a
+    // goroutine of that group
+    this.groupGo = new Map();
     this.lastSeq = 0;
     this.lastT = 0;
   }
@@ -113,7 +121,14 @@ export class Trace {
         id: e.child, name: e.name || `goroutine ${e.child}`, parent: e.g, lane: this.goroutines.length,
         start: e.t, exit: null, exitKind: null, spans: [], open: null, marks: [], deadlock: null,
         sel: null, // while in a select: {cases, waits}, its begin's cases and its waits on channels
+        group: 0, // the errgroup it runs in, started by that group's Go; 0: none
       };
+      const grp = this.groupGo.get(e.g);
+      if (grp) {
+        this.groupGo.delete(e.g);
+        g.group = grp.id;
+        grp.members.push(g.id);
+      }
       this.goroutines.push(g);
       this.gById.set(g.id, g);
       return;
@@ -183,6 +198,7 @@ export class Trace {
         if (e.parent !== undefined && this.oById.get(e.parent)?.kind !== 'context') fail(`${at()}: the parent of ${e.name} is not a context`);
         const obj = newObject(e, this.objects.length, !!this.steps);
         if (obj.parent) obj.parentName = this.oName(obj.parent);
+        if (obj.ctx) obj.ctxName = this.oName(obj.ctx);
         this.objects.push(obj);
         this.oById.set(obj.id, obj);
         break;
@@ -302,6 +318,68 @@ export class Trace {
       case 'wait-end':
         want('waitgroup', 'a waitgroup');
         break;
+      case 'acquire-begin':
+        want('semaphore', 'a semaphore');
+        o.waiters.push({ g: e.g, n: Number(e.value ?? 0), try: e.op === 'try', t0: e.t, seq: e.seq, t1: null, op: null });
+        break;
+      case 'acquire-end': {
+        want('semaphore', 'a semaphore');
+        const w = ended && o.waiters.findLast((x) => x.seq === ended.seq);
+        if (w) {
+          w.t1 = e.t;
+          w.op = e.op || 'acquired';
+        }
+        o.steps.push({ t: e.t, g: e.g, op: e.op || 'acquire', old: e.old, new: e.new, value: w ? String(w.n) : '' });
+        o.max = Math.max(o.max, e.new);
+        break;
+      }
+      case 'sem-release':
+        want('semaphore', 'a semaphore');
+        o.steps.push({ t: e.t, g: e.g, op: 'release', old: e.old, new: e.new, value: e.value ?? '' });
+        break;
+      case 'group-limit':
+        want('errgroup', 'an errgroup');
+        o.limit = Number(e.value);
+        o.limits.push({ t: e.t, g: e.g, limit: o.limit });
+        o.max = Math.max(o.max, o.limit); // the lane's scale shows the limit
+        break;
+      case 'group-go-begin':
+        want('errgroup', 'an errgroup');
+        break;
+      case 'group-go-end':
+        want('errgroup', 'an errgroup');
+        if (e.op === 'refused') {
+          o.marks.push({ t: e.t, g: e.g, kind: 'warn', value: `${g.name}'s TryGo refused: ${e.old} of limit ${o.limit} active` });
+          break;
+        }
+        this.groupGo.set(e.g, o);
+        o.steps.push({ t: e.t, g: e.g, op: 'go', old: e.old, new: e.new, value: '' });
+        o.max = Math.max(o.max, e.new);
+        if (ended && ended.t1 > ended.t0) o.goers.push({ g: e.g, t0: ended.t0, t1: e.t });
+        break;
+      case 'group-done':
+        want('errgroup', 'an errgroup');
+        o.steps.push({ t: e.t, g: e.g, op: 'done', old: e.old, new: e.new, value: e.value ?? '' });
+        if (e.op) {
+          const err = { t: e.t, g: e.g, op: e.op, value: e.value ?? '' };
+          o.errors.push(err);
+          if (e.op === 'first') o.first = err;
+          g.marks.push({ t: e.t, kind: 'error', value: `${e.op === 'first' ? 'the first error of' : 'a later error, dropped by'} ${o.name}: ${e.value ?? ''}` });
+        }
+        break;
+      case 'group-wait-begin':
+        want('errgroup', 'an errgroup');
+        o.waits.push({ g: e.g, t0: e.t, seq: e.seq, t1: null, value: null });
+        break;
+      case 'group-wait-end': {
+        want('errgroup', 'an errgroup');
+        const w = ended && o.waits.findLast((x) => x.seq === ended.seq);
+        if (w) {
+          w.t1 = e.t;
+          w.value = e.value ?? '';
+        }
+        break;
+      }
       case 'cell-get':
         want('cell', 'a cell');
         o.reads.push({ t: e.t, g: e.g, value: e.value ?? '' });
@@ -502,6 +580,30 @@ function newObject(e, lane, steps) {
     case 'mutex':
       o.holds = []; // {g, t0, t1, v0, v1}: who held it, and what it guarded when locked and unlocked
       o.holder = null;
+      break;
+    case 'semaphore':
+      o.size = e.cap || 0;
+      o.initial = 0;
+      o.steps = []; // the weight in use {t, g, op (acquire, canceled, refused, release), old, new, value (the weight)}
+      o.min = 0;
+      o.max = o.size;
+      // waiters: each Acquire and TryAcquire {g, n, try, t0, seq (its begin's), t1 (null while
+      // it waits), op (acquired, canceled, refused)}, in the order they began
+      o.waiters = [];
+      break;
+    case 'errgroup':
+      o.ctx = e.parent || 0; // its context (ctxName its name), made with it; 0: none
+      o.limit = -1;
+      o.limits = []; // {t, g, limit}
+      o.initial = 0;
+      o.steps = []; // goroutines active {t, g, op (go, done), old, new, value (done: the error)}
+      o.min = 0;
+      o.max = 1;
+      o.members = []; // the goroutines its Go started
+      o.errors = []; // {t, g, op (first, later), value}
+      o.first = null;
+      o.goers = []; // Go calls that waited for a slot {g, t0, t1}
+      o.waits = []; // Wait calls {g, t0, seq, t1 (null while waiting), value (the error returned)}
       break;
     case 'atomic':
     case 'waitgroup': {
