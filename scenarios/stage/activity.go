@@ -21,10 +21,15 @@ const (
 	working
 	sleeping
 	runnable // seeded: waiting for a processor to work on
+	// Blocked on the RWMutex, Cond or Once g.waitSync.
+	rLocking    // in RWMutex.RLock
+	rwLocking   // in RWMutex.Lock
+	condWaiting // in Cond.Wait
+	onceWaiting // in Once.Do
 )
 
 // blocks reports whether the activity waits for another goroutine to act.
-func (a activity) blocks() bool { return a >= sending && a <= selecting }
+func (a activity) blocks() bool { return a >= sending && a <= selecting || a >= rLocking }
 
 // op is the activity as a deadlock event's Op, and as the seeded scheduler's reason to wait.
 func (a activity) op() string {
@@ -45,6 +50,14 @@ func (a activity) op() string {
 		return "sleeping"
 	case runnable:
 		return "waiting for a processor"
+	case rLocking:
+		return "rlock"
+	case rwLocking:
+		return "lock"
+	case condWaiting:
+		return "cond-wait"
+	case onceWaiting:
+		return "once"
 	}
 	return ""
 }
@@ -82,6 +95,8 @@ func (r *Run) describeLocked(g *G) string {
 			return "blocked in select with no case that can ever go"
 		}
 		return "blocked in select: " + strings.Join(what, ", ")
+	case rLocking, rwLocking, condWaiting, onceWaiting:
+		return g.waitSync.waitingLocked(g)
 	}
 	return g.doing.op()
 }

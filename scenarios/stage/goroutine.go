@@ -29,6 +29,19 @@ type G struct {
 	// the deadlock report to name its holder).
 	wake      chan struct{}
 	waitMutex *mutexModel
+
+	// Parking (park.go): the channel a live goroutine is handed what it waits for through,
+	// the RWMutex, Cond or Once it is blocked on (for the reports to say on whom it waits),
+	// and the wake of the Signal or Broadcast that woke it from a Cond's Wait.
+	parked   chan struct{}
+	waitSync syncWait
+	wokenBy  uint32
+}
+
+// syncWait is an RWMutex, Cond or Once a goroutine is blocked on: it says, under the
+// recorder lock, what the goroutine waits for and on whom.
+type syncWait interface {
+	waitingLocked(g *G) string
 }
 
 // ID is the goroutine's number in the trace; main is 1.

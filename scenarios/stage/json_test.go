@@ -68,6 +68,47 @@ func goldenEvents() []stage.Event {
 		// The closed channel's receive is ready; the send offered on ch never happens.
 		{G: 1, Kind: stage.KindSelectBegin, Cases: []stage.SelectCase{{Dir: "send", Obj: 1, Msg: 4, Value: "7", Line: 36}, {Dir: "recv", Obj: 2, Line: 37}}, Line: 35},
 		{G: 1, Kind: stage.KindSelectEnd, Obj: 2, Case: 1, Value: `""`, Closed: true, Line: 37},
+		// An RWMutex read-locked, tried both ways, then locked for writing.
+		{G: 1, Kind: stage.KindNew, Obj: 8, Name: "table", ObjKind: stage.ObjRWMutex, Line: 40},
+		{G: 1, Kind: stage.KindNew, Obj: 9, Name: "ready", ObjKind: stage.ObjCond, Parent: 3, Line: 41},
+		{G: 1, Kind: stage.KindNew, Obj: 10, Name: "setup", ObjKind: stage.ObjOnce, Line: 42},
+		{G: 1, Kind: stage.KindRLockBegin, Obj: 8, Line: 43},
+		{G: 1, Kind: stage.KindRLockEnd, Obj: 8, Value: "3 rows", Line: 43},
+		{G: 1, Kind: stage.KindTryLock, Obj: 8, Op: "lock", Value: "false", Line: 44},
+		{G: 1, Kind: stage.KindTryLock, Obj: 8, Op: "rlock", Value: "true", Line: 45},
+		{G: 1, Kind: stage.KindRUnlock, Obj: 8, Value: "3 rows", Line: 46},
+		{G: 1, Kind: stage.KindRUnlock, Obj: 8, Value: "3 rows", Line: 46},
+		{G: 1, Kind: stage.KindLockBegin, Obj: 8, Line: 47},
+		{G: 1, Kind: stage.KindLockEnd, Obj: 8, Value: "3 rows", Line: 47},
+		{G: 1, Kind: stage.KindUnlock, Obj: 8, Value: "4 rows", Line: 48},
+		// A Signal no one waits for is lost; one a waiter waits for wakes it (wake 5), as a
+		// Broadcast does (wake 6); each time the waiter locks the mutex again.
+		{G: 1, Kind: stage.KindSignal, Obj: 9, Op: "lost", Value: "0", Line: 49},
+		{G: 1, Kind: stage.KindGo, Child: 3, Name: "waiter", Line: 50},
+		{G: 3, Kind: stage.KindLockBegin, Obj: 3, Line: 51},
+		{G: 3, Kind: stage.KindLockEnd, Obj: 3, Line: 51},
+		{G: 3, Kind: stage.KindUnlock, Obj: 3, Line: 52},
+		{G: 3, Kind: stage.KindCondWaitBegin, Obj: 9, Line: 52},
+		{G: 1, Kind: stage.KindLockBegin, Obj: 3, Line: 53},
+		{G: 1, Kind: stage.KindLockEnd, Obj: 3, Line: 53},
+		{G: 1, Kind: stage.KindSignal, Obj: 9, Msg: 5, Value: "1", Line: 54},
+		{G: 1, Kind: stage.KindUnlock, Obj: 3, Line: 55},
+		{G: 3, Kind: stage.KindCondWaitEnd, Obj: 9, Msg: 5, Line: 52},
+		{G: 3, Kind: stage.KindLockBegin, Obj: 3, Line: 52},
+		{G: 3, Kind: stage.KindLockEnd, Obj: 3, Line: 52},
+		{G: 3, Kind: stage.KindUnlock, Obj: 3, Line: 52},
+		{G: 3, Kind: stage.KindCondWaitBegin, Obj: 9, Line: 52},
+		{G: 1, Kind: stage.KindBroadcast, Obj: 9, Msg: 6, Value: "1", Line: 56},
+		{G: 3, Kind: stage.KindCondWaitEnd, Obj: 9, Msg: 6, Line: 52},
+		{G: 3, Kind: stage.KindLockBegin, Obj: 3, Line: 52},
+		{G: 3, Kind: stage.KindLockEnd, Obj: 3, Line: 52},
+		{G: 3, Kind: stage.KindUnlock, Obj: 3, Line: 57},
+		// The waiter runs the Once's function; main's Do waits for it to return.
+		{G: 3, Kind: stage.KindOnceRun, Obj: 10, Line: 58},
+		{G: 1, Kind: stage.KindOnceWaitBegin, Obj: 10, Line: 59},
+		{G: 3, Kind: stage.KindOnceDone, Obj: 10, Line: 58},
+		{G: 1, Kind: stage.KindOnceWaitEnd, Obj: 10, Line: 59},
+		{G: 3, Kind: stage.KindExit},
 		{G: 1, Kind: stage.KindPanic, Value: "close of closed channel jobs"},
 	}
 	for i := range ev {
@@ -98,7 +139,7 @@ func TestGoldenEvents(t *testing.T) {
 		}
 	}
 	// It tells a coherent story: a trace the stage could have recorded.
-	checkTrace(t, ev, stage.End{Reason: stage.ReasonPanic, Duration: ev[len(ev)-1].T, Events: len(ev), Goroutines: 2, Objects: 7})
+	checkTrace(t, ev, stage.End{Reason: stage.ReasonPanic, Duration: ev[len(ev)-1].T, Events: len(ev), Goroutines: 3, Objects: 10})
 	got := goldenDocument(ev)
 	path := filepath.Join("testdata", "events.golden.json")
 	if *update {

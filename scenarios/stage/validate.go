@@ -39,6 +39,7 @@ const maxViolations = 20
 //     after it was made or reset; a ticker's next a period after its last was due), never
 //     after a Stop or a timer's one fire until a Reset, and sends a message like a send-begin
 //     and send-end at once;
+//   - RWMutex, Cond and Once keep the rules in validate_sync.go;
 //   - a context is cancelled once, with an error Err returns, closing its Done, and every
 //     context made from it is cancelled too;
 //   - when a run ends in deadlock, every goroutine that has not ended is reported;
@@ -68,6 +69,7 @@ type validator struct {
 	recvEnd   map[int64]int64
 	// lastBegin is each goroutine's latest -begin, for the select-end that ends it.
 	lastBegin map[int]*Event
+	sync      *syncState // validate_sync.go
 }
 
 type gState struct {
@@ -182,6 +184,7 @@ var endOf = map[Kind]Kind{
 	KindSendBegin: KindSendEnd, KindRecvBegin: KindRecvEnd, KindLockBegin: KindLockEnd,
 	KindWorkBegin: KindWorkEnd, KindSleepBeg: KindSleepEnd, KindWaitBegin: KindWaitEnd,
 	KindRunnableBegin: KindRunnableEnd, KindSelectBegin: KindSelectEnd,
+	KindRLockBegin: KindRLockEnd, KindCondWaitBegin: KindCondWaitEnd, KindOnceWaitBegin: KindOnceWaitEnd,
 }
 
 func (v *validator) object(e *Event, want ObjKind) *oState {
@@ -260,6 +263,9 @@ func (v *validator) event(i int, e *Event) {
 		v.fail(e, "goroutine %d got a processor but does not work", e.G)
 	}
 	g.gotProcessor = e.Kind == KindRunnableEnd
+	if v.syncEvent(e, g) {
+		return
+	}
 
 	switch e.Kind {
 	case KindGo:
