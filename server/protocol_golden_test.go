@@ -374,6 +374,8 @@ func protocolMessages(t *testing.T) [][]byte {
 	addRun(10, "contexts", map[string]any{}, &seed, "",
 		ctxs, stage.End{Reason: stage.ReasonDone, Message: "main returned", Duration: ctxs[len(ctxs)-1].T,
 			Events: len(ctxs), Goroutines: 2, Objects: 4}, nil)
+	syncs := syncRun()
+	addRun(11, "readers-writers", map[string]any{}, &seed, "", syncs, syncEnd(syncs), nil)
 	lines = append(lines,
 		mustJSON(errorMessage{V: stage.SchemaVersion, Type: typeError, Message: "producers must be 1–16, got 500"}),
 		[]byte(`{"v":1,"type":"events","run":1,"events":[{"seq":"one","t":0,"g":1,"kind":"print"}],"_malformed":true}`),

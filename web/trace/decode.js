@@ -9,6 +9,7 @@ const ATOMIC_OPS = new Set(['add', 'load', 'store', 'swap', 'cas']);
 const WG_OPS = new Set(['add', 'done']);
 const CASE_DIRS = new Set(['recv', 'send', 'default']);
 const TIMER_OPS = new Set(['stop', 'reset']);
+const TRY_OPS = new Set(['lock', 'rlock']);
 
 /** ProtocolError is a message the browser cannot use. */
 export class ProtocolError extends Error {
@@ -85,7 +86,8 @@ const INT_FIELDS = ['obj', 'msg', 'line', 'child', 'cap', 'old', 'new', 'dur', '
 const TEXT_FIELDS = ['value', 'name', 'op', 'objKind'];
 // Kinds that touch an object and must say which.
 const OBJ_REQUIRED = new Set(['recv-begin', 'close', 'lock-begin', 'lock-end', 'unlock',
-  'wait-begin', 'wait-end', 'cell-get', 'cell-set', 'not-sync', 'cancel']);
+  'wait-begin', 'wait-end', 'cell-get', 'cell-set', 'not-sync', 'cancel',
+  'rlock-begin', 'rlock-end', 'runlock', 'cond-wait-begin', 'once-run', 'once-done', 'once-wait-begin', 'once-wait-end']);
 
 // checkEvent checks an event's fields. A kind this page does not know passes when its
 // common fields are sound: a newer server may add kinds, and the trace skips them.
@@ -142,6 +144,21 @@ function checkEvent(e) {
       needObj();
       if (!TIMER_OPS.has(e.op)) fail(`${at()}: unknown timer op ${JSON.stringify(e.op)}`);
       if (e.value !== 'true' && e.value !== 'false') fail(`${at()}: a timer ${e.op} that does not say whether it was pending`);
+      break;
+    case 'trylock':
+      needObj();
+      if (!TRY_OPS.has(e.op)) fail(`${at()}: unknown trylock op ${JSON.stringify(e.op)}`);
+      if (e.value !== 'true' && e.value !== 'false') fail(`${at()}: a trylock that does not say whether it took the lock`);
+      break;
+    case 'signal': case 'broadcast':
+      // a wake, which the cond-wait-end of each goroutine it woke carries, or lost
+      needObj();
+      if (e.op === undefined ? !(isInt(e.msg) && e.msg > 0) : e.op !== 'lost') fail(`${at()}: a ${e.kind} that neither wakes anyone nor is lost`);
+      if (!/^\d+$/.test(e.value ?? '')) fail(`${at()}: a ${e.kind} that does not say how many it woke`);
+      break;
+    case 'cond-wait-end':
+      needObj();
+      if (!(isInt(e.msg) && e.msg > 0)) fail(`${at()}: cond-wait-end without the wake that woke it`);
       break;
     case 'select-begin':
       if (!Array.isArray(e.cases)) fail(`${at()}: select-begin without its cases`);
