@@ -110,6 +110,7 @@ func New() *Catalog {
 		deadlockScenario(),
 		timeoutScenario(),
 		selectFairnessScenario(),
+		readersWritersScenario(),
 	}
 	for _, s := range list {
 		s.rustLines = pairLines(s)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 
@@ -120,6 +121,46 @@ func TestOrderedLockingNeverDeadlocks(t *testing.T) {
 			if _, end, _ := seededTrace(t, s, vals, seed); end.Reason != stage.ReasonDone {
 				t.Fatalf("%d philosophers with ordered locking, seed %d: %s: %s", n, seed, end.Reason, end.Message)
 			}
+		}
+	}
+}
+
+// A reader that read-locks twice deadlocks once a writer waits between its two RLocks: seeds
+// find it, and the reports say who waits on whom — the reader in RLock behind the waiting
+// writer, the writer in Lock behind the reader's first read lock.
+func TestReadLockTwiceDeadlocksBehindAWaitingWriter(t *testing.T) {
+	s, _ := New().Lookup("readers-writers")
+	vals := s.Defaults()
+	vals["readers"], vals["writers"], vals["twice"] = 1, 1, 1
+	for seed := uint64(1); seed <= 100; seed++ {
+		r := s.Start(context.Background(), stage.Config{Mode: stage.Seeded, Seed: seed}, vals)
+		<-r.Done()
+		if r.End().Reason != stage.ReasonDeadlock {
+			continue
+		}
+		var reports []string
+		for _, e := range r.Events(0, nil) {
+			if e.Kind == stage.KindDeadlock {
+				reports = append(reports, e.Op+" "+e.Value)
+			}
+		}
+		want := []string{"wait waiting for done", "rlock blocked in RLock on table (writer 0 waiting in Lock)", "lock blocked in Lock on table (read-locked by reader 0)"}
+		if !slices.Equal(reports, want) {
+			t.Fatalf("seed %d: deadlock reports %q, want %q", seed, reports, want)
+		}
+		return
+	}
+	t.Fatal("no seed of 100 deadlocked a reader that read-locks twice")
+}
+
+// Without the second read lock, no seed deadlocks: readers and writers take turns.
+func TestReadersAndWritersNeverDeadlockReadingOnce(t *testing.T) {
+	s, _ := New().Lookup("readers-writers")
+	vals := s.Defaults()
+	vals["writers"] = 2
+	for seed := uint64(1); seed <= 100; seed++ {
+		if _, end, _ := seededTrace(t, s, vals, seed); end.Reason != stage.ReasonDone {
+			t.Fatalf("seed %d: %s: %s", seed, end.Reason, end.Message)
 		}
 	}
 }

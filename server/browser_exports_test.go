@@ -70,6 +70,7 @@ func TestBrowserChromeTraceIsTheServers(t *testing.T) {
 		"atomic-counter?method=load-store&seed=1", "atomic-counter?method=mutex&seed=3",
 		"deadlock?seed=40",                                           // ends deadlocked: stretches still open at the end
 		"select-fairness?seed=1", "timeout?seed=1", "timeout?seed=2", // selects, timers firing, a leak
+		"readers-writers?seed=1", "readers-writers?twice=yes&readers=1&seed=1", // read holds, waiting writers, a deadlock in RLock
 	}
 	res, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(async (queries) => {
 		const { chromeTrace } = await import('/web/trace/chrome.js');

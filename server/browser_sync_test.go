@@ -1,0 +1,64 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+
+	"interleave/scenarios"
+	"interleave/scenarios/stage"
+)
+
+// The readers-writers scenario through the real page, at a seed where a reader that
+// read-locks twice deadlocks behind a waiting writer: the log says who waits on whom, the
+// table's lane shows the read holds and the writer waiting, and nothing throws.
+func TestBrowserReadLockTwiceDeadlock(t *testing.T) {
+	const query = "readers=2&writers=1&twice=yes&mode=seeded"
+	s, _ := scenarios.New().Lookup("readers-writers")
+	vals := s.Defaults()
+	vals["readers"], vals["twice"] = 2, 1
+	seed := uint64(0)
+	for try := uint64(1); try <= 100 && seed == 0; try++ {
+		r := s.Start(context.Background(), stage.Config{Mode: stage.Seeded, Seed: try}, vals)
+		if <-r.Done(); r.End().Reason == stage.ReasonDeadlock {
+			seed = try
+		}
+	}
+	if seed == 0 {
+		t.Fatal("no seed of 100 deadlocks")
+	}
+	ts := newTestServer(t)
+	ctx := newBrowser(t)
+	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: selectProbe}); err != nil {
+		t.Fatal(err)
+	}
+	openPage(t, ctx, fmt.Sprintf("%s/play/readers-writers?%s&seed=%d", ts.srv.URL, query, seed))
+	if reason, failure := pageRunEnd(t, ctx); !strings.Contains(reason, "reason-deadlock") {
+		t.Fatalf("the run ended with %q %s", reason, failure)
+	}
+	waitPage(t, ctx, `!!window.__tl`, "the probe did not find the page's timeline")
+	if errs := eval[[]string](t, ctx, `window.__errors`); len(errs) > 0 {
+		t.Errorf("the page threw: %q", errs)
+	}
+	log := pageLog(t, ctx)
+	if !strings.Contains(log, "is deadlocked in RLock on table (writer 0 waiting in Lock)") ||
+		!strings.Contains(log, "writer 0 is deadlocked: blocked in Lock on table (read-locked by") {
+		t.Errorf("the log does not say who waits on whom; it reads:\n%s", log)
+	}
+	type tableLane struct {
+		Kind               string
+		Reads, WriterWaits int
+	}
+	lane := eval[tableLane](t, ctx, `(() => {
+		const o = window.__tl.trace.objects.find((x) => x.name === 'table');
+		return { Kind: o.kind, Reads: o.reads.length, WriterWaits: o.writerWaits.length };
+	})()`)
+	if lane.Kind != "rwmutex" || lane.Reads == 0 || lane.WriterWaits == 0 {
+		t.Errorf("the table's lane is %+v, want an RWMutex with read holds and a writer waiting", lane)
+	}
+	screenshot(t, ctx, "readers-writers-deadlock")
+}
