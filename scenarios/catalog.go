@@ -111,6 +111,7 @@ func New() *Catalog {
 		timeoutScenario(),
 		selectFairnessScenario(),
 		readersWritersScenario(),
+		boundedQueueScenario(),
 	}
 	for _, s := range list {
 		s.rustLines = pairLines(s)

@@ -164,3 +164,27 @@ func TestReadersAndWritersNeverDeadlockReadingOnce(t *testing.T) {
 		}
 	}
 }
+
+// A consumer that checks its condition with for never takes from an empty queue, whether
+// producers signal or broadcast; one that checks with if does, at some seeds, and Go panics.
+func TestBoundedQueueNeedsForAroundWait(t *testing.T) {
+	s, _ := New().Lookup("bounded-queue")
+	for _, wake := range []int{wakeSignal, wakeBroadcast} {
+		vals := s.Defaults()
+		vals["wake"] = wake
+		for seed := uint64(1); seed <= 100; seed++ {
+			if _, end, _ := seededTrace(t, s, vals, seed); end.Reason != stage.ReasonDone {
+				t.Fatalf("wake %s, check for, seed %d: %s: %s", s.Params[5].Choices[wake], seed, end.Reason, end.Message)
+			}
+		}
+		vals["check"] = checkIf
+		found := false
+		for seed := uint64(1); seed <= 100 && !found; seed++ {
+			_, end, _ := seededTrace(t, s, vals, seed)
+			found = end.Reason == stage.ReasonPanic && strings.Contains(end.Message, "index out of range [0] with length 0")
+		}
+		if !found {
+			t.Errorf("wake %s, check if: no seed of 100 took from an empty queue", s.Params[5].Choices[wake])
+		}
+	}
+}

@@ -71,6 +71,7 @@ func TestBrowserChromeTraceIsTheServers(t *testing.T) {
 		"deadlock?seed=40",                                           // ends deadlocked: stretches still open at the end
 		"select-fairness?seed=1", "timeout?seed=1", "timeout?seed=2", // selects, timers firing, a leak
 		"readers-writers?seed=1", "readers-writers?twice=yes&readers=1&seed=1", // read holds, waiting writers, a deadlock in RLock
+		"bounded-queue?seed=1", "bounded-queue?wake=broadcast&check=if&seed=1", // waits, wakes, lost signals, a panic
 	}
 	res, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(async (queries) => {
 		const { chromeTrace } = await import('/web/trace/chrome.js');

@@ -62,3 +62,43 @@ func TestBrowserReadLockTwiceDeadlock(t *testing.T) {
 	}
 	screenshot(t, ctx, "readers-writers-deadlock")
 }
+
+// The bounded queue through the real page: each goroutine a Signal woke has an arrow from
+// the signaller, the log says who woke whom and which signals were lost, and the conditions
+// have lanes of their own.
+func TestBrowserBoundedQueueWakes(t *testing.T) {
+	ts := newTestServer(t)
+	ctx := newBrowser(t)
+	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: selectProbe}); err != nil {
+		t.Fatal(err)
+	}
+	openEnded(t, ctx, ts.srv.URL+"/play/bounded-queue?mode=seeded&seed=1")
+	waitPage(t, ctx, `!!window.__tl`, "the probe did not find the page's timeline")
+	if errs := eval[[]string](t, ctx, `window.__errors`); len(errs) > 0 {
+		t.Errorf("the page threw: %q", errs)
+	}
+	type conds struct {
+		Lanes, Waits, WaitEnds, Arrows, Lost int
+	}
+	got := eval[conds](t, ctx, `(() => {
+		const tr = window.__tl.trace;
+		const cs = tr.objects.filter((o) => o.kind === 'cond');
+		return {
+			Lanes: cs.length,
+			Waits: cs.reduce((n, o) => n + o.waiters.length, 0),
+			WaitEnds: tr.events.filter((e) => e.kind === 'cond-wait-end').length,
+			Arrows: tr.arrows.filter((a) => a.wake).length,
+			Lost: cs.reduce((n, o) => n + o.wakes.filter((w) => w.lost).length, 0),
+		};
+	})()`)
+	if got.Lanes != 2 || got.Waits == 0 || got.Arrows != got.WaitEnds || got.Lost == 0 {
+		t.Errorf("the conditions show %+v, want two lanes, waits, an arrow for every wake and lost signals", got)
+	}
+	log := pageLog(t, ctx)
+	for _, want := range []string{"signals notEmpty, but no one waits: the signal is lost", "is woken on notEmpty by producer", "; it locks mu again"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("the log does not say %q; it reads:\n%s", want, log)
+		}
+	}
+	screenshot(t, ctx, "bounded-queue")
+}

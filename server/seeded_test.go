@@ -384,3 +384,23 @@ func TestTheSearchFindsTheReadLockTwiceDeadlock(t *testing.T) {
 		}
 	}
 }
+
+// The search for bounded-queue's bug finds a consumer that took from an empty queue.
+func TestTheSearchFindsTheEmptyQueue(t *testing.T) {
+	ts := newTestServerWith(t, func(cfg *appConfig) { cfg.limits.apiRate, cfg.limits.apiBurst = 1e9, 1e9 })
+	var found searchResult
+	_, body := get(t, ts, "/api/scenarios/bounded-queue/search?want=panic&check=if")
+	if err := json.Unmarshal([]byte(body), &found); err != nil || !found.Found {
+		t.Fatalf("search for the panic: %s", body)
+	}
+	var tr struct {
+		End endMessage `json:"end"`
+	}
+	_, body = get(t, ts, fmt.Sprintf("/api/scenarios/bounded-queue/trace?check=if&seed=%d", found.Seed))
+	if err := json.Unmarshal([]byte(body), &tr); err != nil {
+		t.Fatalf("trace of seed %d: %v: %s", found.Seed, err, body)
+	}
+	if tr.End.Reason != "panic" || !strings.Contains(tr.End.Message, "index out of range [0] with length 0") {
+		t.Errorf("seed %d ended %s: %q, want a consumer's panic on the empty queue", found.Seed, tr.End.Reason, tr.End.Message)
+	}
+}
