@@ -112,6 +112,7 @@ func New() *Catalog {
 		selectFairnessScenario(),
 		readersWritersScenario(),
 		boundedQueueScenario(),
+		onceScenario(),
 	}
 	for _, s := range list {
 		s.rustLines = pairLines(s)

@@ -199,6 +199,21 @@ var expectations = map[string]func(vals Values, ev []stage.Event, summary []Stat
 		}
 		return nil
 	},
+	"once": func(vals Values, ev []stage.Event, summary []Stat) error {
+		if loads, _ := stat(summary, "loads"); loads != "1" || count(ev, stage.KindOnceRun) != 1 {
+			return fmt.Errorf("loaded %s times, with %d once-runs; want once", loads, count(ev, stage.KindOnceRun))
+		}
+		// Every handler used the configuration loaded: its Do returned after the load.
+		for _, e := range ev {
+			if e.Kind == stage.KindPrint && strings.HasPrefix(e.Value, "handler") && !strings.HasSuffix(e.Value, "uses loaded") {
+				return fmt.Errorf("%q: a handler went on before the load", e.Value)
+			}
+		}
+		if n := count(ev, stage.KindOnceWaitEnd); n != vals.Int("handlers")-1 {
+			return fmt.Errorf("%d Dos returned without running the function, want %d", n, vals.Int("handlers")-1)
+		}
+		return nil
+	},
 	"refcell": func(vals Values, ev []stage.Event, summary []Stat) error {
 		outcome, _ := stat(summary, "borrow_mut while borrowed")
 		conflict := vals.Int("conflict") == 1

@@ -188,3 +188,37 @@ func TestBoundedQueueNeedsForAroundWait(t *testing.T) {
 		}
 	}
 }
+
+// Handlers that arrive together: one runs the load, and every other Do waits for it under
+// every seed; handlers that arrive after it return at once.
+func TestOnceMakesLateComersWait(t *testing.T) {
+	s, _ := New().Lookup("once")
+	vals := s.Defaults()
+	vals["stagger"] = 0
+	for seed := uint64(1); seed <= 20; seed++ {
+		r := s.Start(context.Background(), stage.Config{Mode: stage.Seeded, Seed: seed}, vals)
+		<-r.Done()
+		ev := r.Events(0, nil)
+		var done stage.Event
+		for _, e := range ev {
+			if e.Kind == stage.KindOnceDone {
+				done = e
+			}
+		}
+		waited := 0
+		for i, e := range ev {
+			if e.Kind != stage.KindOnceWaitEnd {
+				continue
+			}
+			if e.Seq < done.Seq {
+				t.Fatalf("seed %d: a Do returns at seq %d, before the load did at %d", seed, e.Seq, done.Seq)
+			}
+			if e.T > ev[i-1].T || ev[i-1].Kind != stage.KindOnceWaitBegin {
+				waited++
+			}
+		}
+		if waited != vals.Int("handlers")-1 {
+			t.Errorf("seed %d: %d Dos waited for the load, want all %d others", seed, waited, vals.Int("handlers")-1)
+		}
+	}
+}

@@ -102,3 +102,36 @@ func TestBrowserBoundedQueueWakes(t *testing.T) {
 	}
 	screenshot(t, ctx, "bounded-queue")
 }
+
+// Once through the real page: the once's lane shows the load and the Dos that waited for it,
+// and the log says who ran it and who waited.
+func TestBrowserOnceLoadsOnce(t *testing.T) {
+	ts := newTestServer(t)
+	ctx := newBrowser(t)
+	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: selectProbe}); err != nil {
+		t.Fatal(err)
+	}
+	openEnded(t, ctx, ts.srv.URL+"/play/once?stagger=100&mode=seeded&seed=1")
+	waitPage(t, ctx, `!!window.__tl`, "the probe did not find the page's timeline")
+	if errs := eval[[]string](t, ctx, `window.__errors`); len(errs) > 0 {
+		t.Errorf("the page threw: %q", errs)
+	}
+	type onceLane struct {
+		Ran             bool
+		Waiters, Waited int
+	}
+	got := eval[onceLane](t, ctx, `(() => {
+		const o = window.__tl.trace.objects.find((x) => x.kind === 'once');
+		return { Ran: !!o.run && o.run.t1 !== null, Waiters: o.waiters.length, Waited: o.waiters.filter((w) => w.t1 > w.t0).length };
+	})()`)
+	if !got.Ran || got.Waiters != 3 || got.Waited == 0 {
+		t.Errorf("the once's lane shows %+v, want the load and 3 other Dos, some waiting for it", got)
+	}
+	log := pageLog(t, ctx)
+	for _, want := range []string{"is the first to call config.Do: it runs the function", "'s function returns: config is done", ".Do returns without running its function"} {
+		if !strings.Contains(log, want) {
+			t.Errorf("the log does not say %q; it reads:\n%s", want, log)
+		}
+	}
+	screenshot(t, ctx, "once")
+}
