@@ -222,3 +222,30 @@ func TestOnceMakesLateComersWait(t *testing.T) {
 		}
 	}
 }
+
+// Every scenario at its defaults and extremes, seeded at a few seeds: each trace keeps the
+// stage's rules (seededTrace validates it), and a run that ends well keeps the scenario's
+// promises; one that does not ends in the deadlock or the panic the scenario is about.
+func TestEverySeededRunKeepsTheRules(t *testing.T) {
+	for _, s := range New().All() {
+		for name, vals := range valueSets(s) {
+			for seed := uint64(1); seed <= 3; seed++ {
+				r := s.Start(context.Background(), stage.Config{Mode: stage.Seeded, Seed: seed}, vals)
+				<-r.Done()
+				ev, end := r.Events(0, nil), r.End()
+				if err := stage.Validate(ev, end); err != nil {
+					t.Fatalf("%s %s seed %d: the trace breaks the stage's rules: %v", s.ID, name, seed, err)
+				}
+				switch {
+				case end.Reason == stage.ReasonDeadlock && mayDeadlock(s, vals), end.Reason == stage.ReasonPanic && mayPanic(s, vals):
+				case end.Reason != stage.ReasonDone:
+					t.Errorf("%s %s seed %d ended %s: %s", s.ID, name, seed, end.Reason, end.Message)
+				case expectations[s.ID] != nil:
+					if err := expectations[s.ID](vals, ev, r.Summary()); err != nil {
+						t.Errorf("%s %s seed %d: %v", s.ID, name, seed, err)
+					}
+				}
+			}
+		}
+	}
+}
