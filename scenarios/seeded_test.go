@@ -194,7 +194,7 @@ func TestBoundedQueueNeedsForAroundWait(t *testing.T) {
 func TestOnceMakesLateComersWait(t *testing.T) {
 	s, _ := New().Lookup("once")
 	vals := s.Defaults()
-	vals["stagger"] = 0
+	vals["jitter"] = 0
 	for seed := uint64(1); seed <= 20; seed++ {
 		r := s.Start(context.Background(), stage.Config{Mode: stage.Seeded, Seed: seed}, vals)
 		<-r.Done()

@@ -72,7 +72,7 @@ func TestBrowserChromeTraceIsTheServers(t *testing.T) {
 		"select-fairness?seed=1", "timeout?seed=1", "timeout?seed=2", // selects, timers firing, a leak
 		"readers-writers?seed=1", "readers-writers?twice=yes&readers=1&seed=1", // read holds, waiting writers, a deadlock in RLock
 		"bounded-queue?seed=1", "bounded-queue?wake=broadcast&check=if&seed=1", // waits, wakes, lost signals, a panic
-		"once?seed=1", "once?stagger=0&seed=2", // the first Do's function, the others waiting for it
+		"once?seed=1", "once?jitter=0&seed=2", // the first Do's function, the others waiting for it
 	}
 	res, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(async (queries) => {
 		const { chromeTrace } = await import('/web/trace/chrome.js');

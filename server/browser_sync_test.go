@@ -111,7 +111,7 @@ func TestBrowserOnceLoadsOnce(t *testing.T) {
 	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: selectProbe}); err != nil {
 		t.Fatal(err)
 	}
-	openEnded(t, ctx, ts.srv.URL+"/play/once?stagger=100&mode=seeded&seed=1")
+	openEnded(t, ctx, ts.srv.URL+"/play/once?jitter=100&mode=seeded&seed=1")
 	waitPage(t, ctx, `!!window.__tl`, "the probe did not find the page's timeline")
 	if errs := eval[[]string](t, ctx, `window.__errors`); len(errs) > 0 {
 		t.Errorf("the page threw: %q", errs)
