@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"testing"
@@ -60,6 +61,10 @@ func TestBrowserReadLockTwiceDeadlock(t *testing.T) {
 	if lane.Kind != "rwmutex" || lane.Reads == 0 || lane.WriterWaits == 0 {
 		t.Errorf("the table's lane is %+v, want an RWMutex with read holds and a writer waiting", lane)
 	}
+	// Its tooltip in the writer's wait: the reader holding it, and the writer waiting.
+	if tips := laneTips(t, ctx, "table", "writerWaits"); !strings.HasPrefix(tips[0], "table read by reader") || !strings.HasSuffix(tips[0], " · writer 0 waits to write table") {
+		t.Errorf("the table's lane tells %q in the writer's wait", tips)
+	}
 	screenshot(t, ctx, "readers-writers-deadlock")
 }
 
@@ -100,6 +105,9 @@ func TestBrowserBoundedQueueWakes(t *testing.T) {
 			t.Errorf("the log does not say %q; it reads:\n%s", want, log)
 		}
 	}
+	if tips := laneTips(t, ctx, "notEmpty", "waiters"); !strings.HasSuffix(tips[0], "waits on notEmpty") {
+		t.Errorf("notEmpty's lane tells %q of a wait", tips)
+	}
 	screenshot(t, ctx, "bounded-queue")
 }
 
@@ -133,5 +141,31 @@ func TestBrowserOnceLoadsOnce(t *testing.T) {
 			t.Errorf("the log does not say %q; it reads:\n%s", want, log)
 		}
 	}
+	if tips := laneTips(t, ctx, "config", "waiters"); !strings.HasPrefix(tips[0], "handler") || !strings.Contains(tips[0], " runs config's function · ") || !strings.HasSuffix(tips[0], "waiting for it") {
+		t.Errorf("the once's lane tells %q while the function runs", tips)
+	}
 	screenshot(t, ctx, "once")
+}
+
+// laneTips is what object name's lane tells, through its painter's hit, at the middle of the
+// first stretch of each of its lists named (the longest one, if it has none that ended: its
+// middle up to the end of the run).
+func laneTips(t *testing.T, ctx context.Context, name string, lists ...string) []string {
+	t.Helper()
+	arg, _ := json.Marshal(lists)
+	tips, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(async (lists) => {
+		const { laneOf } = await import('/web/timeline/lanes.js');
+		const tl = window.__tl;
+		const o = tl.trace.objects.find((x) => x.name === '`+name+`');
+		return lists.map((l) => {
+			const s = o[l].find((x) => x.t1 !== null && x.t1 > x.t0) || o[l][0];
+			if (!s) return 'no ' + l;
+			const h = laneOf(o).hit(tl, o, (s.t0 + (s.t1 ?? tl.trace.lastT)) / 2, tl.playhead);
+			return h && h.span ? h.span.what + (h.span.note ? ' · ' + h.span.note : '') : 'no hit';
+		});
+	})(`+string(arg)+`)`, chromedp.EvalAwaitPromise))
+	if err != nil || len(tips) != len(lists) {
+		t.Fatalf("the tooltips of %s's lane: %v (%q)", name, err, tips)
+	}
+	return tips
 }

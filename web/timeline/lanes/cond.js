@@ -6,7 +6,7 @@
 import { lowerBound, upperBound } from '../../trace/model.js';
 import { gColor } from '../paint.js';
 
-export const cond = { h: () => 36, kind: (o) => (o.mutexName ? `Cond on ${o.mutexName}` : 'Cond'), paint };
+export const cond = { h: () => 36, kind: (o) => (o.mutexName ? `Cond on ${o.mutexName}` : 'Cond'), paint, hit };
 
 const byT0 = (s) => s.t0;
 
@@ -66,4 +66,30 @@ export function paintWaiters(tl, o, y0, y1, X, t0, ph, xEnd) {
   // waits still open that began before those
   const from = ws[first]?.t0 ?? Infinity;
   for (const w of o.waiting) if (w.t0 < from && w.t0 <= ph) line(w);
+}
+
+/** hit is the wait in Wait on cond o at t, as {e: its cond-wait-begin, span}, or null. */
+function hit(tl, o, t, ph) {
+  const w = stretchAt(o.waiters, o.waiting, o.maxWait, t, ph);
+  return w ? stretchHit(tl, o, w, ph, 'cond-wait-begin', `${tl.trace.gName(w.g)} waits on ${o.name}`) : null;
+}
+
+/** stretchAt is the stretch of list (sorted by t0; open those still open; longest, the longest
+ * that ended) that covers t, or null. */
+export function stretchAt(list, open, longest, t, ph) {
+  const covers = (s) => s.t0 <= t && t <= (s.t1 ?? ph);
+  for (let i = upperBound(list, t, byT0) - 1; i >= 0 && list[i].t0 >= t - longest; i--) if (covers(list[i])) return list[i];
+  return open.find(covers) || null;
+}
+
+/** stretchHit is the hit of stretch s on o's lane: the event of kind at its start, and the span. */
+export function stretchHit(tl, o, s, ph, kind, what) {
+  const evs = tl.trace.events;
+  for (let j = lowerBound(evs, s.t0); j < evs.length && evs[j].t === s.t0; j++) {
+    const e = evs[j];
+    if (e.kind === kind && e.g === s.g && e.obj === o.id) {
+      return { e, span: { t0: s.t0, t1: s.t1, open: s.t1 === null, kind: 'blocked', what, until: Math.min(s.t1 ?? ph, ph) } };
+    }
+  }
+  return null;
 }

@@ -2,9 +2,9 @@
 // other Dos waiting for it to return, thin lines on rows below; past the bar, the once is done.
 
 import { fit, gColor } from '../paint.js';
-import { paintWaiters } from './cond.js';
+import { paintWaiters, stretchAt, stretchHit } from './cond.js';
 
-export const once = { h: () => 34, kind: () => 'Once', paint };
+export const once = { h: () => 34, kind: () => 'Once', paint, hit };
 
 function paint(tl, { o, top, bot, X, t0, ph, xEnd }) {
   const { ctx, colors: C } = tl;
@@ -30,4 +30,17 @@ function paint(tl, { o, top, bot, X, t0, ph, xEnd }) {
     }
   }
   paintWaiters(tl, o, top + 19, bot, X, t0, ph, xEnd);
+}
+
+/** hit is, at t, the function running or a Do waiting for it, as {e, span}, or null. */
+function hit(tl, o, t, ph) {
+  const r = o.run;
+  if (r && r.t0 <= t && t <= (r.t1 ?? ph)) {
+    const x = stretchHit(tl, o, r, ph, 'once-run', `${tl.trace.gName(r.g)} runs ${o.name}'s function`);
+    const n = o.waiters.filter((w) => w.t0 <= t && t <= (w.t1 ?? ph)).length;
+    if (x && n > 0) x.span.note = `${n} other Do${n === 1 ? '' : 's'} waiting for it`;
+    return x;
+  }
+  const w = stretchAt(o.waiters, o.waiting, o.maxWait, t, ph);
+  return w ? stretchHit(tl, o, w, ph, 'once-wait-begin', `${tl.trace.gName(w.g)} waits in ${o.name}.Do`) : null;
 }

@@ -4,8 +4,9 @@
 
 import { lowerBound, upperBound } from '../../trace/model.js';
 import { fit, gColor } from '../paint.js';
+import { stretchAt, stretchHit } from './cond.js';
 
-export const rwmutex = { h: (o) => 30 + 6 * Math.min(Math.max(o.rows, 1), 4), kind: () => 'RWMutex', paint };
+export const rwmutex = { h: (o) => 30 + 6 * Math.min(Math.max(o.rows, 1), 4), kind: () => 'RWMutex', paint, hit };
 
 const byT0 = (s) => s.t0;
 
@@ -64,4 +65,27 @@ function paint(tl, { o, top, bot, X, t0, t1, ph, xEnd }) {
   // read holds still open that began before that
   const from = rs[lowerBound(rs, t0 - o.maxRead, byT0)]?.t0 ?? Infinity;
   for (const s of o.readers) if (s.t0 < from && s.t0 <= ph) bar(s, y0 + (s.row % rows) * rowH, Math.max(2, rowH - 1), false);
+}
+
+/** hit is, at t, the writer holding the lock, or else a reader holding it or a writer waiting
+ * for it, as {e, span}, or null. */
+function hit(tl, o, t, ph) {
+  const tr = tl.trace;
+  const held = (h, kind, what) => {
+    const x = stretchHit(tl, o, h, ph, kind, what);
+    if (x) x.span.kind = 'held';
+    return x;
+  };
+  const ww = stretchAt(o.writerWaits, o.writing, o.maxWriterWait, t, ph);
+  const waiting = ww ? `${tr.gName(ww.g)} waits to write ${o.name}` : '';
+  const hs = o.holds;
+  const w = hs[upperBound(hs, t, byT0) - 1];
+  let x = null;
+  if (w && t <= (w.t1 ?? ph)) x = held(w, 'lock-end', `${o.name} held by ${tr.gName(w.g)}, to write`) || held(w, 'trylock', `${o.name} held by ${tr.gName(w.g)}, to write`);
+  const r = x ? null : stretchAt(o.reads, o.readers, o.maxRead, t, ph);
+  if (r) x = held(r, 'rlock-end', `${o.name} read by ${tr.gName(r.g)}`) || held(r, 'trylock', `${o.name} read by ${tr.gName(r.g)}`);
+  if (!x) return ww ? stretchHit(tl, o, ww, ph, 'lock-begin', waiting) : null;
+  // a holder, and the writer waiting meanwhile: the reason later readers wait
+  if (waiting) x.span.note = waiting;
+  return x;
 }
