@@ -847,8 +847,8 @@ export function partner(trace, e) {
  * runStats sums a run up from its trace, endT being its end: per goroutine the time it spent
  * running, working, runnable, blocked and sleeping over its life (from its go to its exit, or
  * endT); running is what is left, so a wait for a processor is not counted as running; per
- * buffered channel the most values it surely held at once; per mutex the time goroutines
- * waited to lock it.
+ * buffered channel the most values it surely held at once; per mutex (and RWMutex, reading
+ * or writing) the time goroutines waited to lock it.
  */
 export function runStats(trace, endT) {
   const end = Math.max(endT, trace.lastT);
@@ -860,7 +860,7 @@ export function runStats(trace, endT) {
     for (const s of g.spans) {
       const d = Math.max(0, (s.t1 ?? stop) - s.t0);
       sum[s.kind] += d;
-      if (s.op === 'lock') contention.set(s.obj, (contention.get(s.obj) || 0) + d);
+      if (s.op === 'lock' || s.op === 'rlock') contention.set(s.obj, (contention.get(s.obj) || 0) + d);
     }
     const busy = sum[WORK] + sum[SLEEP] + sum[BLOCKED] + sum[RUNNABLE];
     return { g, life, working: sum[WORK], sleeping: sum[SLEEP], blocked: sum[BLOCKED], runnable: sum[RUNNABLE], running: Math.max(0, life - busy) };
@@ -872,8 +872,9 @@ export function runStats(trace, endT) {
       let max = 0;
       for (const f of o.fill) max = Math.max(max, f.n);
       channels.push({ o, max: Math.min(max, o.cap), cap: o.cap, received: o.recvs.filter((r) => !r.closed).length });
-    } else if (o.kind === 'mutex') {
-      mutexes.push({ o, wait: contention.get(o.id) || 0, holds: o.holds.length });
+    } else if (o.kind === 'mutex' || o.kind === 'rwmutex') {
+      // an RWMutex's read locks count with its write locks
+      mutexes.push({ o, wait: contention.get(o.id) || 0, holds: o.holds.length + (o.reads ? o.reads.length : 0) });
     }
   }
   return { goroutines, channels, mutexes };
