@@ -113,6 +113,9 @@ func New() *Catalog {
 		pipelineScenario(),
 		cancelScenario(),
 		tickerScenario(),
+		readersWritersScenario(),
+		boundedQueueScenario(),
+		onceScenario(),
 		semaphoreScenario(),
 		errgroupScenario(),
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -293,6 +294,131 @@ func TestTheFirstErrorCancelsTheGroupInEverySeed(t *testing.T) {
 			if e.Kind == stage.KindGroupDone && e.Op == "first" {
 				if next := ev[i+1]; next.Kind != stage.KindCancel || next.G != e.G || e.Value != "fetch 3: not found" {
 					t.Fatalf("seed %d: the first error %+v is followed by %+v, not its cancel", seed, e, next)
+				}
+			}
+		}
+	}
+}
+
+// A reader that read-locks twice deadlocks once a writer waits between its two RLocks: seeds
+// find it, and the reports say who waits on whom — the reader in RLock behind the waiting
+// writer, the writer in Lock behind the reader's first read lock.
+func TestReadLockTwiceDeadlocksBehindAWaitingWriter(t *testing.T) {
+	s, _ := New().Lookup("readers-writers")
+	vals := s.Defaults()
+	vals["readers"], vals["writers"], vals["twice"] = 1, 1, 1
+	for seed := uint64(1); seed <= 100; seed++ {
+		r := s.Start(context.Background(), stage.Config{Mode: stage.Seeded, Seed: seed}, vals)
+		<-r.Done()
+		if r.End().Reason != stage.ReasonDeadlock {
+			continue
+		}
+		var reports []string
+		for _, e := range r.Events(0, nil) {
+			if e.Kind == stage.KindDeadlock {
+				reports = append(reports, e.Op+" "+e.Value)
+			}
+		}
+		want := []string{"wait waiting for done", "rlock blocked in RLock on table (writer 0 waiting in Lock)", "lock blocked in Lock on table (read-locked by reader 0)"}
+		if !slices.Equal(reports, want) {
+			t.Fatalf("seed %d: deadlock reports %q, want %q", seed, reports, want)
+		}
+		return
+	}
+	t.Fatal("no seed of 100 deadlocked a reader that read-locks twice")
+}
+
+// Without the second read lock, no seed deadlocks: readers and writers take turns.
+func TestReadersAndWritersNeverDeadlockReadingOnce(t *testing.T) {
+	s, _ := New().Lookup("readers-writers")
+	vals := s.Defaults()
+	vals["writers"] = 2
+	for seed := uint64(1); seed <= 100; seed++ {
+		if _, end, _ := seededTrace(t, s, vals, seed); end.Reason != stage.ReasonDone {
+			t.Fatalf("seed %d: %s: %s", seed, end.Reason, end.Message)
+		}
+	}
+}
+
+// A consumer that checks its condition with for never takes from an empty queue, whether
+// producers signal or broadcast; one that checks with if does, at some seeds, and Go panics.
+func TestBoundedQueueNeedsForAroundWait(t *testing.T) {
+	s, _ := New().Lookup("bounded-queue")
+	for _, wake := range []int{wakeSignal, wakeBroadcast} {
+		vals := s.Defaults()
+		vals["wake"] = wake
+		for seed := uint64(1); seed <= 100; seed++ {
+			if _, end, _ := seededTrace(t, s, vals, seed); end.Reason != stage.ReasonDone {
+				t.Fatalf("wake %s, check for, seed %d: %s: %s", s.Params[5].Choices[wake], seed, end.Reason, end.Message)
+			}
+		}
+		vals["check"] = checkIf
+		found := false
+		for seed := uint64(1); seed <= 100 && !found; seed++ {
+			_, end, _ := seededTrace(t, s, vals, seed)
+			found = end.Reason == stage.ReasonPanic && strings.Contains(end.Message, "index out of range [0] with length 0")
+		}
+		if !found {
+			t.Errorf("wake %s, check if: no seed of 100 took from an empty queue", s.Params[5].Choices[wake])
+		}
+	}
+}
+
+// Handlers that arrive together: one runs the load, and every other Do waits for it under
+// every seed; handlers that arrive after it return at once.
+func TestOnceMakesLateComersWait(t *testing.T) {
+	s, _ := New().Lookup("once")
+	vals := s.Defaults()
+	vals["jitter"] = 0
+	for seed := uint64(1); seed <= 20; seed++ {
+		r := s.Start(context.Background(), stage.Config{Mode: stage.Seeded, Seed: seed}, vals)
+		<-r.Done()
+		ev := r.Events(0, nil)
+		var done stage.Event
+		for _, e := range ev {
+			if e.Kind == stage.KindOnceDone {
+				done = e
+			}
+		}
+		waited := 0
+		for i, e := range ev {
+			if e.Kind != stage.KindOnceWaitEnd {
+				continue
+			}
+			if e.Seq < done.Seq {
+				t.Fatalf("seed %d: a Do returns at seq %d, before the load did at %d", seed, e.Seq, done.Seq)
+			}
+			if e.T > ev[i-1].T || ev[i-1].Kind != stage.KindOnceWaitBegin {
+				waited++
+			}
+		}
+		if waited != vals.Int("handlers")-1 {
+			t.Errorf("seed %d: %d Dos waited for the load, want all %d others", seed, waited, vals.Int("handlers")-1)
+		}
+	}
+}
+
+// Every scenario at its defaults and extremes, seeded at a few seeds: each trace keeps the
+// stage's rules (seededTrace validates it), and a run that ends well keeps the scenario's
+// promises; one that does not ends in the deadlock or the panic the scenario is about.
+func TestEverySeededRunKeepsTheRules(t *testing.T) {
+	for _, s := range New().All() {
+		for name, vals := range valueSets(s) {
+			for seed := uint64(1); seed <= 3; seed++ {
+				r := s.Start(context.Background(), stage.Config{Mode: stage.Seeded, Seed: seed}, vals)
+				<-r.Done()
+				ev, end := r.Events(0, nil), r.End()
+				if err := stage.Validate(ev, end); err != nil {
+					t.Fatalf("%s %s seed %d: the trace breaks the stage's rules: %v", s.ID, name, seed, err)
+				}
+				switch {
+				case end.Reason == stage.ReasonDeadlock && mayDeadlock(s, vals), end.Reason == stage.ReasonPanic && mayPanic(s, vals):
+				case end.Reason != stage.ReasonDone:
+					t.Errorf("%s %s seed %d ended %s: %s", s.ID, name, seed, end.Reason, end.Message)
+				case expectations[s.ID] != nil:
+					if err := expectations[s.ID](vals, ev, r.Summary()); err != nil {
+						t.Errorf("%s %s seed %d: %v", s.ID, name, seed, err)
+					}
 				}
 			}
 		}

@@ -65,6 +65,17 @@ type decoderReport struct {
 		Later    int `json:"later"`    // an error dropped
 		Waited   int `json:"waited"`   // a Wait that returned the first error
 	} `json:"sema"`
+	// RWMutexes, Conds and Onces checked, by what they did
+	Syncs struct {
+		Readers   int `json:"readers"`   // read holds shown, two at once among them
+		Together  int `json:"together"`  // read holds that overlapped another
+		Writers   int `json:"writers"`   // writers that waited in Lock, then held it
+		Tries     int `json:"tries"`     // TryRLocks, taken or kept out
+		Wakes     int `json:"wakes"`     // goroutines woken, each with its arrow
+		Lost      int `json:"lost"`      // signals no one waited for
+		OnceWaits int `json:"onceWaits"` // Dos that waited for the function
+		RLockDead int `json:"rlockDead"` // a deadlock in RLock behind a waiting writer
+	} `json:"syncs"`
 }
 
 func TestBrowserDecoderReadsTheGoldenFixture(t *testing.T) {
@@ -144,6 +155,10 @@ func TestBrowserDecoderReadsTheGoldenFixture(t *testing.T) {
 		s.Slotted == 0 || s.First == 0 || s.Later == 0 || s.Waited == 0 {
 		t.Errorf("the page checked semaphores and errgroups %+v in the fixture, want at least one of each", s)
 	}
+	// And the RWMutex, the Cond and the Once, one of each sort.
+	if s := rep.Syncs; s.Readers == 0 || s.Together == 0 || s.Writers == 0 || s.Tries < 2 || s.Wakes == 0 || s.Lost == 0 || s.OnceWaits == 0 || s.RLockDead == 0 {
+		t.Errorf("the page checked RWMutexes, Conds and Onces %+v in the fixture, want at least one of each", s)
+	}
 	t.Logf("%d lines: %d runs, %d events, %d lines marked malformed", len(lines), rep.Runs, rep.Events, rep.Malformed)
 	screenshot(t, ctx, "fixture")
 }
@@ -165,6 +180,7 @@ const decoderCheckJS = `async (lines) => {
   const selects = { woken: 0, default: 0, sent: 0, closed: 0, deadlock: 0 };
   const timers = { fired: 0, inSelect: 0, dropped: 0, drained: 0, stopped: 0, cancelled: 0, cascaded: 0, deadlines: 0, leaked: 0 };
   const sema = { served: 0, canceled: 0, refused: 0, released: 0, members: 0, slotted: 0, first: 0, later: 0, waited: 0 };
+  const syncs = { readers: 0, together: 0, writers: 0, tries: 0, wakes: 0, lost: 0, onceWaits: 0, rlockDead: 0 };
   const say = (n, text) => problems.push('line ' + n + ': ' + text);
 
   lines.forEach((line, i) => {
@@ -301,7 +317,7 @@ const decoderCheckJS = `async (lines) => {
 
     // every receive has its arrow, from its send-begin
     // (a fire's arrow leaves its timer's lane: the runtime has none)
-    const sendArrows = tr.arrows.filter((a) => !a.cancel);
+    const sendArrows = tr.arrows.filter((a) => !a.cancel && !a.wake);
     const arrows = new Map(sendArrows.map((a) => [a.msg, a]));
     if (sendArrows.length !== recvEnds.length) bad(sendArrows.length + ' arrows for ' + recvEnds.length + ' receives');
     for (const e of recvEnds) {
@@ -388,6 +404,59 @@ const decoderCheckJS = `async (lines) => {
         if (p && !(p.closed && p.obj === e.obj)) bad('the cancel at event ' + e.seq + ' is paired with ' + JSON.stringify(p));
       }
     }
+    // RWMutexes, Conds and Onces: every read hold is on its lane, apart from the others open
+    // with it; a writer's wait in Lock ends where it holds the lock; each goroutine a Signal
+    // or Broadcast woke has an arrow from it, and a lost one none; a Do that waited ends after
+    // the function returned; each sentence says what happened
+    for (const o of tr.objects) {
+      if (o.kind === 'rwmutex') {
+        const rl = tr.events.filter((e) => e.obj === o.id && (e.kind === 'rlock-end' || (e.kind === 'trylock' && e.op === 'rlock' && e.value === 'true')));
+        if (o.reads.length !== rl.length) bad(o.name + ' shows ' + o.reads.length + ' read holds for ' + rl.length + ' read locks');
+        o.reads.forEach((h, i) => {
+          syncs.readers++;
+          const with_ = o.reads.filter((x) => x !== h && x.t0 <= h.t0 && (x.t1 === null || x.t1 > h.t0));
+          if (with_.length > 0) syncs.together++;
+          if (with_.some((x) => x.row === h.row)) bad(o.name + "'s read hold " + i + ' shares its row with another open with it');
+        });
+        for (const w of o.writerWaits) {
+          const held = o.holds.find((h) => h.g === w.g && h.t0 === w.t1);
+          if (w.t1 !== null && !held) bad(o.name + ': ' + tr.gName(w.g) + "'s wait in Lock ends at " + w.t1 + ', where it does not hold the lock');
+          if (held) syncs.writers++;
+        }
+        for (const e of tr.events.filter((x) => x.obj === o.id && x.kind === 'trylock')) {
+          syncs.tries++;
+          said(e, e.value === 'true' ? tr.gName(e.g) + ' tries ' + o.name + ' to read and holds it' : tr.gName(e.g) + ' tries ' + o.name + ' to read: it is taken, and ' + tr.gName(e.g) + ' does not wait');
+        }
+      } else if (o.kind === 'cond') {
+        for (const w of o.wakes) {
+          const e = tr.events.find((x) => x.seq === w.seq);
+          const woken = tr.events.filter((x) => x.kind === 'cond-wait-end' && x.obj === o.id && e.msg && x.msg === e.msg);
+          const arrows = tr.arrows.filter((a) => a.wake && a.obj === o.id && a.t0 === w.t && a.from === w.g);
+          if (woken.length !== w.n || arrows.length !== woken.length || !woken.every((x) => arrows.some((a) => a.to === x.g && a.t1 === x.t))) bad(o.name + ': the ' + w.kind + ' at event ' + w.seq + ' woke ' + woken.length + ' with arrows ' + JSON.stringify(arrows));
+          syncs.wakes += woken.length;
+          if (w.lost) {
+            syncs.lost++;
+            said(e, tr.gName(e.g) + ' ' + (e.kind === 'signal' ? 'signals ' + o.name + ', but no one waits: the signal is lost' : 'broadcasts on ' + o.name + ', but no one waits: it is lost'));
+          }
+          for (const x of woken) {
+            said(x, tr.gName(x.g) + ' is woken on ' + o.name + ' by ' + tr.gName(e.g) + "'s " + (e.kind === 'broadcast' ? 'Broadcast' : 'Signal') + '; it locks ' + o.mutexName + ' again');
+            if (P.partner(tr, x) !== e || P.partner(tr, e) !== woken[0]) bad('the wake at event ' + x.seq + ' is not paired with its ' + e.kind);
+          }
+        }
+      } else if (o.kind === 'once') {
+        for (const w of o.waiters) {
+          if (w.t1 === null) continue;
+          syncs.onceWaits++;
+          if (!o.run || o.run.t1 === null || o.run.t1 > w.t1) bad(o.name + ': a Do returns at ' + w.t1 + ' before its function did: ' + JSON.stringify(o.run));
+        }
+      }
+    }
+    for (const d of tr.events.filter((e) => e.kind === 'deadlock' && e.op === 'rlock')) {
+      syncs.rlockDead++;
+      said(d, tr.gName(d.g) + ' is deadlocked in RLock on ' + tr.oName(d.obj) + d.value.slice(('blocked in RLock on ' + tr.oName(d.obj)).length));
+      if (!tr.object(d.obj).marks.some((m) => m.kind === 'deadlock' && m.g === d.g)) bad(tr.oName(d.obj) + ' has no deadlock mark for ' + tr.gName(d.g));
+    }
+
     const cancelArrows = tr.arrows.filter((a) => a.cancel).length;
     const reached = tr.events.filter((e) => e.kind === 'cancel' && (e.g !== 0 || tr.object(tr.object(e.obj).parent)?.cancel?.seq < e.seq)).length;
     if (cancelArrows !== reached) bad(cancelArrows + ' cancel arrows for ' + reached + ' contexts a goroutine or a parent cancelled');
@@ -410,7 +479,8 @@ const decoderCheckJS = `async (lines) => {
     // event (its -end, or a panic) or open (a deadlock, or a run that stopped there); where the
     // time went adds up to each life, and a wait for a processor counts as runnable, not running
     const SPAN_KINDS = { send: P.BLOCKED, recv: P.BLOCKED, lock: P.BLOCKED, wait: P.BLOCKED, select: P.BLOCKED, work: P.WORK, sleep: P.SLEEP, runnable: P.RUNNABLE,
-      acquire: P.BLOCKED, 'group-go': P.BLOCKED, 'group-wait': P.BLOCKED };
+      acquire: P.BLOCKED, 'group-go': P.BLOCKED, 'group-wait': P.BLOCKED,
+      rlock: P.BLOCKED, 'cond-wait': P.BLOCKED, 'once-wait': P.BLOCKED };
     const own = new Map(tr.goroutines.map((g) => [g.id, []]));
     for (const e of tr.events) if (own.has(e.g)) own.get(e.g).push(e);
     const st = P.runStats(tr, r.end ? r.end.stats.duration : tr.lastT);
@@ -618,5 +688,5 @@ const decoderCheckJS = `async (lines) => {
       problems.push('run ' + r.id + ' (line ' + r.line + '): drawing it threw ' + e.name + ': ' + e.message);
     }
   }
-  return { problems, runs: all.length, events, malformed, drawn, runnable, selects, timers, sema };
+  return { problems, runs: all.length, events, malformed, drawn, runnable, selects, timers, sema, syncs };
 }`

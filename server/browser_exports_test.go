@@ -74,6 +74,9 @@ func TestBrowserChromeTraceIsTheServers(t *testing.T) {
 		"ticker?seed=1", "ticker?gap=150&seed=1", // a ticker's fires, ticks lost to a full bucket, its stop
 		"semaphore?seed=1", "semaphore?big=5&patience=100&seed=2", // weight in use; Acquires given up
 		"errgroup?seed=1", "errgroup?failing=0&limit=0&seed=1", // a first error; a Wait that cancels
+		"readers-writers?seed=1", "readers-writers?twice=yes&readers=1&seed=1", // read holds, waiting writers, a deadlock in RLock
+		"bounded-queue?seed=1", "bounded-queue?wake=broadcast&check=if&seed=1", // waits, wakes, lost signals, a panic
+		"once?seed=1", "once?jitter=0&seed=2", // the first Do's function, the others waiting for it
 	}
 	res, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(async (queries) => {
 		const { chromeTrace } = await import('/web/trace/chrome.js');

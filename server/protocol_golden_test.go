@@ -462,6 +462,8 @@ func protocolMessages(t *testing.T) [][]byte {
 	addRun(12, "errgroup", map[string]any{}, &seed, "",
 		grp, stage.End{Reason: stage.ReasonDone, Message: "main returned", Duration: grp[len(grp)-1].T,
 			Events: len(grp), Goroutines: 4, Objects: 2}, nil)
+	syncs := syncRun()
+	addRun(13, "readers-writers", map[string]any{}, &seed, "", syncs, syncEnd(syncs), nil)
 	lines = append(lines,
 		mustJSON(errorMessage{V: stage.SchemaVersion, Type: typeError, Message: "producers must be 1–16, got 500"}),
 		[]byte(`{"v":1,"type":"events","run":1,"events":[{"seq":"one","t":0,"g":1,"kind":"print"}],"_malformed":true}`),

@@ -26,12 +26,15 @@ const (
 	acquiring
 	goingInGroup
 	waitingForGroup
+	// Blocked on the RWMutex, Cond or Once g.waitSync.
+	rLocking    // in RWMutex.RLock
+	rwLocking   // in RWMutex.Lock
+	condWaiting // in Cond.Wait
+	onceWaiting // in Once.Do
 )
 
 // blocks reports whether the activity waits for another goroutine to act.
-func (a activity) blocks() bool {
-	return a >= sending && a <= selecting || a >= acquiring && a <= waitingForGroup
-}
+func (a activity) blocks() bool { return a >= sending && a <= selecting || a >= acquiring }
 
 // op is the activity as a deadlock event's Op, and as the seeded scheduler's reason to wait.
 func (a activity) op() string {
@@ -58,6 +61,14 @@ func (a activity) op() string {
 		return "go"
 	case waitingForGroup:
 		return "wait"
+	case rLocking:
+		return "rlock"
+	case rwLocking:
+		return "lock"
+	case condWaiting:
+		return "cond-wait"
+	case onceWaiting:
+		return "once"
 	}
 	return ""
 }
@@ -98,6 +109,8 @@ func (r *Run) describeLocked(g *G) string {
 			return "blocked in select with no case that can ever go"
 		}
 		return "blocked in select: " + strings.Join(what, ", ")
+	case rLocking, rwLocking, condWaiting, onceWaiting:
+		return g.waitSync.waitingLocked(g)
 	}
 	return g.doing.op()
 }

@@ -11,7 +11,8 @@ import (
 // chrome://tracing open: one thread track per goroutine (named with metadata events),
 // blocked, working and sleeping stretches (selects among them) as complete ("X") slices,
 // each message as a flow arrow from its send (a send-begin, a select's send case, a timer's
-// fire on the runtime's track, tid 0) to its receive, and counter ("C") tracks, whose values are numbers
+// fire on the runtime's track, tid 0) to its receive, each Cond wake as one from the Signal
+// or Broadcast to every goroutine it woke, and counter ("C") tracks, whose values are numbers
 // (Perfetto drops any other): atomics' values, channels' occupancy, cells' values when they
 // are numbers, refcells' borrows (shared borrows out, -1 while mutably borrowed), a
 // semaphore's weight in use and an errgroup's goroutines active. Times are microseconds.
@@ -20,6 +21,7 @@ func ChromeTrace(events []Event) ([]byte, error) {
 		objects: map[int]Event{},
 		open:    map[int]Event{},
 		sends:   map[int64]Event{},
+		wakes:   map[int64]Event{},
 		fill:    map[int]int{},
 	}
 	c.out = append(c.out, chromeEvent{Name: "process_name", Ph: "M", Pid: 1, Args: map[string]any{"name": "interleave run"}})
@@ -55,9 +57,14 @@ type chromeConverter struct {
 	objects map[int]Event   // new events, by object
 	open    map[int]Event   // the -begin each goroutine is in
 	sends   map[int64]Event // send-begin by message
+	wakes   map[int64]Event // a Cond's signal or broadcast by its wake
 	fill    map[int]int     // values in each buffered channel, as far as the trace shows
 	runtime bool            // whether the runtime's track (timers firing) has its name
 }
+
+// wakeFlowBase is added to a cond-wait-end's seq to make its wake arrow's id, apart from the
+// messages' (a run's message ids stay below 1<<32).
+const wakeFlowBase = 1 << 32
 
 // runtimeTrack is the name of tid 0, where timers fire: no goroutine of the scenario does.
 const runtimeTrack = "runtime (timers)"
@@ -93,7 +100,8 @@ func (c *chromeConverter) event(e Event) {
 	case KindBorrow, KindBorrowMut, KindRelease:
 		c.counter(e.T, c.objName(e.Obj)+" borrows", e.Borrows)
 	case KindSendBegin, KindRecvBegin, KindLockBegin, KindWorkBegin, KindSleepBeg, KindWaitBegin, KindRunnableBegin, KindSelectBegin,
-		KindAcquireBegin, KindGroupGoBegin, KindGroupWaitBegin:
+		KindAcquireBegin, KindGroupGoBegin, KindGroupWaitBegin,
+		KindRLockBegin, KindCondWaitBegin, KindOnceWaitBegin:
 		c.open[e.G] = e
 		if e.Kind == KindSendBegin {
 			c.sends[e.Msg] = e
@@ -116,8 +124,27 @@ func (c *chromeConverter) event(e Event) {
 		c.instant(e, e.Op+" "+c.objName(e.Obj))
 	case KindCancel:
 		c.instant(e, "cancel "+c.objName(e.Obj)+": "+e.Value)
+	case KindSignal, KindBroadcast:
+		if e.Msg != 0 {
+			c.wakes[e.Msg] = e
+		}
+		name := string(e.Kind) + " " + c.objName(e.Obj)
+		if e.Op == "lost" {
+			name += ": lost"
+		}
+		c.instant(e, name)
+	case KindTryLock:
+		try := "TryLock"
+		if e.Op == "rlock" {
+			try = "TryRLock"
+		}
+		c.instant(e, try+" "+c.objName(e.Obj)+": "+e.Value)
+	case KindOnceRun:
+		c.instant(e, "once "+c.objName(e.Obj)+": runs its function")
+	case KindOnceDone:
+		c.instant(e, "once "+c.objName(e.Obj)+": done")
 	case KindSendEnd, KindRecvEnd, KindLockEnd, KindWorkEnd, KindSleepEnd, KindWaitEnd, KindRunnableEnd, KindSelectEnd,
-		KindAcquireEnd, KindGroupGoEnd, KindGroupWaitEnd:
+		KindAcquireEnd, KindGroupGoEnd, KindGroupWaitEnd, KindRLockEnd, KindCondWaitEnd, KindOnceWaitEnd:
 		begin, ok := c.open[e.G]
 		if !ok {
 			return
@@ -164,6 +191,15 @@ func (c *chromeConverter) ended(begin, e Event) {
 		c.counter(e.T, o.Name+" in use", e.New)
 	case KindGroupGoEnd:
 		c.counter(e.T, o.Name+" active", e.New)
+	case KindCondWaitEnd:
+		// The wake's arrow, one per goroutine woken: a broadcast's share its start, so each
+		// has an id of its own, past every message's.
+		if w, ok := c.wakes[e.Msg]; ok {
+			id := wakeFlowBase + e.Seq
+			c.out = append(c.out,
+				chromeEvent{Name: "wake", Cat: "wake", Ph: "s", ID: id, Ts: micros(w.T), Pid: 1, Tid: w.G},
+				chromeEvent{Name: "wake", Cat: "wake", Ph: "f", Bp: "e", ID: id, Ts: micros(e.T), Pid: 1, Tid: e.G})
+		}
 	case KindSendEnd:
 		if o.Cap > 0 {
 			c.fill[e.Obj] = min(c.fill[e.Obj]+1, o.Cap)
@@ -197,6 +233,12 @@ func (c *chromeConverter) slice(begin Event, end int64) {
 		name = "lock " + c.objName(begin.Obj)
 	case KindWaitBegin:
 		name = "wait for " + c.objName(begin.Obj)
+	case KindRLockBegin:
+		name = "read-lock " + c.objName(begin.Obj)
+	case KindCondWaitBegin:
+		name = "wait on " + c.objName(begin.Obj)
+	case KindOnceWaitBegin:
+		name = "Do on " + c.objName(begin.Obj)
 	case KindWorkBegin:
 		name, cat = "work", "working"
 	case KindSleepBeg:

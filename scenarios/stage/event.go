@@ -47,8 +47,8 @@ const (
 	KindPrint       Kind = "print" // g printed Value
 	KindPanic       Kind = "panic" // g panicked with Value; the run ends
 	// KindDeadlock ends a seeded run in which every goroutine left is blocked forever: one per
-	// blocked goroutine, naming with Op (send, recv, lock, wait) and Obj what it waits on, and
-	// in Value who holds the mutex it wants.
+	// blocked goroutine, naming with Op (send, recv, lock, wait, select, rlock, cond-wait,
+	// once) and Obj what it waits on, and in Value who holds what it wants, or waits before it.
 	KindDeadlock Kind = "deadlock"
 )
 
@@ -88,7 +88,7 @@ type Event struct {
 	Dur     int64        `json:"dur,omitempty"`     // work-begin, sleep-begin: the asked duration in ns; new timer or ticker: its duration or period; timer reset: the new one
 	Closed  bool         `json:"closed,omitempty"`  // recv-end: the receive found the channel closed and empty
 	Borrows int          `json:"borrows,omitempty"` // refcell events: shared borrows after, -1 mutably borrowed (always written)
-	Parent  int          `json:"parent,omitempty"`  // new context: the context it was made from (0: Background); new errgroup: its context (0: none)
+	Parent  int          `json:"parent,omitempty"`  // new context: the context it was made from (0: Background); new errgroup: its context (0: none); new cond: its mutex
 	Cases   []SelectCase `json:"cases,omitempty"`   // select-begin
 	Case    int          `json:"case,omitempty"`    // select-end: the index in Cases of the one that ran (always written)
 }
@@ -190,7 +190,7 @@ func (e *Event) AppendJSON(buf []byte) []byte {
 	case KindSelectEnd:
 		buf = append(buf, `,"case":`...)
 		buf = strconv.AppendInt(buf, int64(e.Case), 10)
-	case KindFire, KindTimer:
+	case KindFire, KindTimer, KindTryLock, KindSignal, KindBroadcast:
 		if e.Op != "" {
 			buf = append(buf, `,"op":`...)
 			buf = appendString(buf, e.Op)

@@ -31,10 +31,22 @@ type G struct {
 	waitMutex *mutexModel
 
 	// waitingIn is the semaphore or errgroup wait g is blocked in, which says what it waits
-	// for (guarded by run.mu); parked is where a live g blocked there is woken, made the first
+	// for (guarded by run.mu); waitWake is where a live g blocked there is woken, made the first
 	// time it blocks (semaphore.go).
 	waitingIn waitSite
-	parked    chan struct{}
+	waitWake  chan struct{}
+	// Parking (park.go): the channel a live goroutine is handed what it waits for through,
+	// the RWMutex, Cond or Once it is blocked on (for the reports to say on whom it waits),
+	// and the wake of the Signal or Broadcast that woke it from a Cond's Wait.
+	parked   chan struct{}
+	waitSync syncWait
+	wokenBy  uint32
+}
+
+// syncWait is an RWMutex, Cond or Once a goroutine is blocked on: it says, under the
+// recorder lock, what the goroutine waits for and on whom.
+type syncWait interface {
+	waitingLocked(g *G) string
 }
 
 // ID is the goroutine's number in the trace; main is 1.

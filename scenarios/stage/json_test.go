@@ -99,6 +99,47 @@ func goldenEvents() []stage.Event {
 		{G: 4, Kind: stage.KindGroupDone, Obj: 10, Op: "later", Value: "fetch 1: context canceled", Old: 1, New: 0, Line: 48},
 		{G: 1, Kind: stage.KindGroupWaitEnd, Obj: 10, Value: "fetch 0: not found", Line: 50},
 		{G: 4, Kind: stage.KindExit},
+		// An RWMutex read-locked, tried both ways, then locked for writing.
+		{G: 1, Kind: stage.KindNew, Obj: 11, Name: "table", ObjKind: stage.ObjRWMutex, Line: 40},
+		{G: 1, Kind: stage.KindNew, Obj: 12, Name: "ready", ObjKind: stage.ObjCond, Parent: 3, Line: 41},
+		{G: 1, Kind: stage.KindNew, Obj: 13, Name: "setup", ObjKind: stage.ObjOnce, Line: 42},
+		{G: 1, Kind: stage.KindRLockBegin, Obj: 11, Line: 43},
+		{G: 1, Kind: stage.KindRLockEnd, Obj: 11, Value: "3 rows", Line: 43},
+		{G: 1, Kind: stage.KindTryLock, Obj: 11, Op: "lock", Value: "false", Line: 44},
+		{G: 1, Kind: stage.KindTryLock, Obj: 11, Op: "rlock", Value: "true", Line: 45},
+		{G: 1, Kind: stage.KindRUnlock, Obj: 11, Value: "3 rows", Line: 46},
+		{G: 1, Kind: stage.KindRUnlock, Obj: 11, Value: "3 rows", Line: 46},
+		{G: 1, Kind: stage.KindLockBegin, Obj: 11, Line: 47},
+		{G: 1, Kind: stage.KindLockEnd, Obj: 11, Value: "3 rows", Line: 47},
+		{G: 1, Kind: stage.KindUnlock, Obj: 11, Value: "4 rows", Line: 48},
+		// A Signal no one waits for is lost; one a waiter waits for wakes it (wake 5), as a
+		// Broadcast does (wake 6); each time the waiter locks the mutex again.
+		{G: 1, Kind: stage.KindSignal, Obj: 12, Op: "lost", Value: "0", Line: 49},
+		{G: 1, Kind: stage.KindGo, Child: 5, Name: "waiter", Line: 50},
+		{G: 5, Kind: stage.KindLockBegin, Obj: 3, Line: 51},
+		{G: 5, Kind: stage.KindLockEnd, Obj: 3, Line: 51},
+		{G: 5, Kind: stage.KindUnlock, Obj: 3, Line: 52},
+		{G: 5, Kind: stage.KindCondWaitBegin, Obj: 12, Line: 52},
+		{G: 1, Kind: stage.KindLockBegin, Obj: 3, Line: 53},
+		{G: 1, Kind: stage.KindLockEnd, Obj: 3, Line: 53},
+		{G: 1, Kind: stage.KindSignal, Obj: 12, Msg: 5, Value: "1", Line: 54},
+		{G: 1, Kind: stage.KindUnlock, Obj: 3, Line: 55},
+		{G: 5, Kind: stage.KindCondWaitEnd, Obj: 12, Msg: 5, Line: 52},
+		{G: 5, Kind: stage.KindLockBegin, Obj: 3, Line: 52},
+		{G: 5, Kind: stage.KindLockEnd, Obj: 3, Line: 52},
+		{G: 5, Kind: stage.KindUnlock, Obj: 3, Line: 52},
+		{G: 5, Kind: stage.KindCondWaitBegin, Obj: 12, Line: 52},
+		{G: 1, Kind: stage.KindBroadcast, Obj: 12, Msg: 6, Value: "1", Line: 56},
+		{G: 5, Kind: stage.KindCondWaitEnd, Obj: 12, Msg: 6, Line: 52},
+		{G: 5, Kind: stage.KindLockBegin, Obj: 3, Line: 52},
+		{G: 5, Kind: stage.KindLockEnd, Obj: 3, Line: 52},
+		{G: 5, Kind: stage.KindUnlock, Obj: 3, Line: 57},
+		// The waiter runs the Once's function; main's Do waits for it to return.
+		{G: 5, Kind: stage.KindOnceRun, Obj: 13, Line: 58},
+		{G: 1, Kind: stage.KindOnceWaitBegin, Obj: 13, Line: 59},
+		{G: 5, Kind: stage.KindOnceDone, Obj: 13, Line: 58},
+		{G: 1, Kind: stage.KindOnceWaitEnd, Obj: 13, Line: 59},
+		{G: 5, Kind: stage.KindExit},
 		{G: 1, Kind: stage.KindPanic, Value: "close of closed channel jobs"},
 	}
 	for i := range ev {
@@ -129,7 +170,7 @@ func TestGoldenEvents(t *testing.T) {
 		}
 	}
 	// It tells a coherent story: a trace the stage could have recorded.
-	end := stage.End{Reason: stage.ReasonPanic, Duration: ev[len(ev)-1].T, Events: len(ev), Goroutines: 4, Objects: 10}
+	end := stage.End{Reason: stage.ReasonPanic, Duration: ev[len(ev)-1].T, Events: len(ev), Goroutines: 5, Objects: 13}
 	checkTrace(t, ev, end)
 	if err := stage.Validate(ev, end); err != nil {
 		t.Errorf("the golden trace breaks the stage's rules: %v", err)

@@ -79,6 +79,36 @@ func kindBenches() []kindBench {
 			c := stage.NewRefCell(g, "c", 0)
 			return func(g *stage.G) { c.Borrow(g).Release(g) }
 		}, nil},
+		{"rwmutex-read", 3, func(g *stage.G) func(*stage.G) {
+			rw := stage.NewRWMutex(g, "rw")
+			return func(g *stage.G) { rw.RLock(g); rw.RUnlock(g) }
+		}, func() func() {
+			var rw sync.RWMutex
+			return func() { rw.RLock(); rw.RUnlock() }
+		}},
+		{"rwmutex-write", 3, func(g *stage.G) func(*stage.G) {
+			rw := stage.NewRWMutex(g, "rw")
+			return func(g *stage.G) { rw.Lock(g); rw.Unlock(g) }
+		}, func() func() {
+			var rw sync.RWMutex
+			return func() { rw.Lock(); rw.Unlock() }
+		}},
+		{"cond-signal", 1, func(g *stage.G) func(*stage.G) {
+			c := stage.NewCond(g, "c", stage.NewMutex(g, "mu"))
+			return func(g *stage.G) { c.Signal(g) } // no waiter: lost
+		}, func() func() {
+			c := sync.NewCond(&sync.Mutex{})
+			return func() { c.Signal() }
+		}},
+		{"once-done", 2, func(g *stage.G) func(*stage.G) {
+			once := stage.NewOnce(g, "once")
+			once.Do(g, func(*stage.G) {})
+			return func(g *stage.G) { once.Do(g, func(*stage.G) {}) }
+		}, func() func() {
+			var once sync.Once
+			once.Do(func() {})
+			return func() { once.Do(func() {}) }
+		}},
 	}
 }
 

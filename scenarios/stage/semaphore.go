@@ -290,7 +290,7 @@ type waitSite interface {
 
 // parking is how a goroutine blocked in a semaphore or an errgroup waits for whoever lets it
 // go, which has already recorded what that did: in a seeded run it blocks (seeded.block) and
-// is made ready; in a live run it receives from its own channel, parked, into which the one
+// is made ready; in a live run it receives from its own channel, waitWake, into which the one
 // letting it go puts a token — as a halt does, to wake it to unwind.
 type parking struct{ s *seeded }
 
@@ -298,8 +298,8 @@ func parkingOf(g *G) parking { return parking{s: seededOf(g)} }
 
 // prepareLocked readies g to park.
 func (p parking) prepareLocked(g *G) {
-	if p.s == nil && g.parked == nil {
-		g.parked = make(chan struct{}, 1)
+	if p.s == nil && g.waitWake == nil {
+		g.waitWake = make(chan struct{}, 1)
 	}
 }
 
@@ -309,7 +309,7 @@ func (p parking) park(g *G) {
 		p.s.block(g)
 		return
 	}
-	<-g.parked
+	<-g.waitWake
 }
 
 // wakeLocked wakes g. A live g has at most one token waiting: whoever lets it go takes it
@@ -320,7 +320,7 @@ func (p parking) wakeLocked(g *G) {
 		return
 	}
 	select {
-	case g.parked <- struct{}{}:
+	case g.waitWake <- struct{}{}:
 	default:
 	}
 }

@@ -65,6 +65,18 @@ const (
 	kindGroupDone
 	kindGroupWaitBegin
 	kindGroupWaitEnd
+	kindRLockBegin
+	kindRLockEnd
+	kindRUnlock
+	kindTryLock
+	kindCondWaitBegin
+	kindCondWaitEnd
+	kindSignal
+	kindBroadcast
+	kindOnceRun
+	kindOnceDone
+	kindOnceWaitBegin
+	kindOnceWaitEnd
 	numKinds
 )
 
@@ -115,6 +127,18 @@ var kindNames = [numKinds]Kind{
 	kindGroupDone:      KindGroupDone,
 	kindGroupWaitBegin: KindGroupWaitBegin,
 	kindGroupWaitEnd:   KindGroupWaitEnd,
+	kindRLockBegin:     KindRLockBegin,
+	kindRLockEnd:       KindRLockEnd,
+	kindRUnlock:        KindRUnlock,
+	kindTryLock:        KindTryLock,
+	kindCondWaitBegin:  KindCondWaitBegin,
+	kindCondWaitEnd:    KindCondWaitEnd,
+	kindSignal:         KindSignal,
+	kindBroadcast:      KindBroadcast,
+	kindOnceRun:        KindOnceRun,
+	kindOnceDone:       KindOnceDone,
+	kindOnceWaitBegin:  KindOnceWaitBegin,
+	kindOnceWaitEnd:    KindOnceWaitEnd,
 }
 
 // entry is an event as a run stores it, in 32 bytes. Seq is its position; T and Line are
@@ -132,7 +156,7 @@ type entry struct {
 	line   uint16 // 0 past maxLine
 	kind   kind
 	closed bool
-	op     op // atomic, wg-add and release events
+	op     op // atomic, wg-add, release, trylock, signal and broadcast events
 }
 
 // auxUse is what an entry's aux holds for a kind.
@@ -152,6 +176,8 @@ func (k kind) auxOf() auxUse {
 	switch k {
 	case kindSendBegin, kindSendEnd, kindRecvBegin, kindRecvEnd, kindSelectEnd, kindFire:
 		return auxMsg
+	case kindCondWaitEnd, kindSignal, kindBroadcast:
+		return auxMsg // the wake
 	case kindSelectBegin:
 		return auxCases
 	case kindBorrow, kindBorrowMut, kindRelease, kindBorrowError:
@@ -188,12 +214,15 @@ const (
 	opCanceled
 	opFirst
 	opLater
+	opLock
+	opRLock
+	opLost
 	numOps
 )
 
 // opNames maps each stored op to the Op it stands for. It is never written.
 var opNames = [numOps]string{"", "add", "load", "store", "swap", "cas", "done", "shared", "mut", "stop", "reset", "dropped",
-	"try", "refused", "canceled", "first", "later"}
+	"try", "refused", "canceled", "first", "later", "lock", "rlock", "lost"}
 
 // caseRec is a select case as the run stores it, in the case store: a select-begin entry
 // holds the index of its first case in aux and how many it has in obj.

@@ -39,6 +39,7 @@ const maxViolations = 20
 //     after it was made or reset; a ticker's next a period after its last was due), never
 //     after a Stop or a timer's one fire until a Reset, and sends a message like a send-begin
 //     and send-end at once;
+//   - RWMutex, Cond and Once keep the rules in validate_sync.go;
 //   - a context is cancelled once, with an error Err returns, closing its Done, and every
 //     context made from it is cancelled too;
 //   - a weighted semaphore and an errgroup keep the rules in validate_sema.go: the weight in
@@ -73,6 +74,7 @@ type validator struct {
 	lastBegin map[int]*Event
 	// sema is the state of the semaphore's and the errgroup's rules (validate_sema.go).
 	sema *semaRules
+	sync *syncState // validate_sync.go
 }
 
 type gState struct {
@@ -188,6 +190,7 @@ var endOf = map[Kind]Kind{
 	KindWorkBegin: KindWorkEnd, KindSleepBeg: KindSleepEnd, KindWaitBegin: KindWaitEnd,
 	KindRunnableBegin: KindRunnableEnd, KindSelectBegin: KindSelectEnd,
 	KindAcquireBegin: KindAcquireEnd, KindGroupGoBegin: KindGroupGoEnd, KindGroupWaitBegin: KindGroupWaitEnd,
+	KindRLockBegin: KindRLockEnd, KindCondWaitBegin: KindCondWaitEnd, KindOnceWaitBegin: KindOnceWaitEnd,
 }
 
 func (v *validator) object(e *Event, want ObjKind) *oState {
@@ -267,6 +270,9 @@ func (v *validator) event(i int, e *Event) {
 		v.fail(e, "goroutine %d got a processor but does not work", e.G)
 	}
 	g.gotProcessor = e.Kind == KindRunnableEnd
+	if v.syncEvent(e, g) {
+		return
+	}
 
 	switch e.Kind {
 	case KindGo:

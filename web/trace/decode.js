@@ -16,6 +16,7 @@ const END_OPS = {
   'group-done': new Set(['first', 'later']),
   'sem-release': new Set(),
 };
+const TRY_OPS = new Set(['lock', 'rlock']);
 
 /** ProtocolError is a message the browser cannot use. */
 export class ProtocolError extends Error {
@@ -99,7 +100,8 @@ const FIELD_TYPES = new Map([
 const KIND_NAME = /^[a-z][a-z0-9-]*$/;
 // Kinds that touch an object and must say which.
 const OBJ_REQUIRED = new Set(['recv-begin', 'close', 'lock-begin', 'lock-end', 'unlock',
-  'wait-begin', 'wait-end', 'cell-get', 'cell-set', 'not-sync', 'cancel', 'group-limit', 'group-wait-begin', 'group-wait-end']);
+  'wait-begin', 'wait-end', 'cell-get', 'cell-set', 'not-sync', 'cancel', 'group-limit', 'group-wait-begin', 'group-wait-end',
+  'rlock-begin', 'rlock-end', 'runlock', 'cond-wait-begin', 'once-run', 'once-done', 'once-wait-begin', 'once-wait-end']);
 
 // checkEvent checks an event's fields. A kind this page does not know passes when its
 // common fields are sound: a newer server may add kinds, and the trace skips them.
@@ -167,6 +169,21 @@ function checkEvent(e) {
       needObj();
       if (!(e.op === undefined || END_OPS[e.kind].has(e.op))) fail(`${at()}: unknown ${e.kind} op ${JSON.stringify(e.op)}`);
       if (!(isInt(e.old) && isInt(e.new) && e.old >= 0 && e.new >= 0)) fail(`${at()}: ${e.kind} without the counts before and after`);
+      break;
+    case 'trylock':
+      needObj();
+      if (!TRY_OPS.has(e.op)) fail(`${at()}: unknown trylock op ${JSON.stringify(e.op)}`);
+      if (e.value !== 'true' && e.value !== 'false') fail(`${at()}: a trylock that does not say whether it took the lock`);
+      break;
+    case 'signal': case 'broadcast':
+      // a wake, which the cond-wait-end of each goroutine it woke carries, or lost
+      needObj();
+      if (e.op === undefined ? !(isInt(e.msg) && e.msg > 0) : e.op !== 'lost') fail(`${at()}: a ${e.kind} that neither wakes anyone nor is lost`);
+      if (!/^\d+$/.test(e.value ?? '')) fail(`${at()}: a ${e.kind} that does not say how many it woke`);
+      break;
+    case 'cond-wait-end':
+      needObj();
+      if (!(isInt(e.msg) && e.msg > 0)) fail(`${at()}: cond-wait-end without the wake that woke it`);
       break;
     case 'select-begin':
       if (!Array.isArray(e.cases)) fail(`${at()}: select-begin without its cases`);
