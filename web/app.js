@@ -101,7 +101,9 @@ function main() {
     const { trace } = state;
     stopBtn.disabled = !state.busy;
     const has = trace !== null && trace.events.length > 0;
-    playBtn.disabled = !has;
+    // A live run can be paused from its first moment, before its first events: never a
+    // disabled Pause.
+    playBtn.disabled = !has && !(trace !== null && timeline.live);
     axisBtn.disabled = !has || state.busy;
     refreshExports(has && !state.running);
     const playing = timeline.playing;
@@ -204,6 +206,17 @@ function main() {
 
   // ——— controls ———
 
+  // bringTimeline scrolls the page, when Run was pressed far from the timeline (on a phone,
+  // where the settings come first, or after reading the code), so that the timeline stands
+  // right under the run bar, which stays in view anyway.
+  const controls = $('controls');
+  const wrap = $('timeline-wrap');
+  function bringTimeline() {
+    const bar = controls.getBoundingClientRect();
+    const top = wrap.getBoundingClientRect().top;
+    if (top < bar.bottom || top > window.innerHeight * 0.4) window.scrollBy(0, top - bar.height - 8);
+  }
+
   function start() {
     const rs = runSettings(form);
     if (rs.mode === 'seeded' && rs.seedText !== '' && rs.seed === null) {
@@ -219,7 +232,10 @@ function main() {
     refresh();
   }
 
-  runBtn.addEventListener('click', start);
+  runBtn.addEventListener('click', () => {
+    start();
+    bringTimeline();
+  });
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     start();

@@ -57,7 +57,7 @@ export function layout(tl, force) {
     ctx.font = `11px ${tl.font}`;
     for (const o of tr.objects) lw = Math.max(lw, ctx.measureText(laneOf(o).kind(o)).width - 11);
   }
-  tl.labelW = Math.ceil(Math.min(lw + 26, Math.max(90, w * 0.3), 170));
+  tl.labelW = Math.ceil(Math.min(lw + 26, Math.max(90, w * 0.34), 170));
   syncFoldButtons(tl);
   tl.request();
 }
