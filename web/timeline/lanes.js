@@ -12,7 +12,7 @@ import { mutex } from './lanes/mutex.js';
 import { refcell } from './lanes/refcell.js';
 import { timer } from './lanes/timer.js';
 import { waitgroup } from './lanes/waitgroup.js';
-import { deadlockMark, errorMark, fit, warnMark } from './paint.js';
+import { deadlockMark, errorMark, fitLabel, warnMark } from './paint.js';
 
 export const LANES = { chan, mutex, atomic, waitgroup, cell, refcell, timer, ticker: timer, context };
 
@@ -44,10 +44,10 @@ export function objectLabel(tl, o, top, ph) {
   ctx.globalAlpha = o.t <= ph ? 1 : 0.45;
   ctx.font = `600 12px ${tl.font}`;
   ctx.fillStyle = C.text;
-  ctx.fillText(fit(ctx, o.name, tl.labelW - 14), 8, top + 11);
+  ctx.fillText(fitLabel(tl, o.name, tl.labelW - 14), 8, top + 11);
   ctx.font = `11px ${tl.font}`;
   ctx.fillStyle = C.muted;
-  ctx.fillText(fit(ctx, laneOf(o).kind(o), tl.labelW - 14), 8, top + 25);
+  ctx.fillText(fitLabel(tl, laneOf(o).kind(o), tl.labelW - 14), 8, top + 25);
   ctx.globalAlpha = 1;
 }
 

@@ -187,7 +187,7 @@ function syncFoldButtons(tl) {
     const expanded = String(!folded);
     if (b.textContent !== name) b.textContent = name;
     if (b.getAttribute('aria-expanded') !== expanded) b.setAttribute('aria-expanded', expanded);
-    b.title = `${folded ? 'Unfold' : 'Fold'} ${members.length} goroutines`;
+    b.title = `${name}: ${folded ? 'unfold' : 'fold'} its ${members.length} goroutines`;
     b.style.width = `${tl.labelW - 4}px`;
     f.placed = ''; // the rows moved
   }

@@ -54,6 +54,7 @@ export class Timeline {
     this.contentH = 0;
     this.labelW = 90;
     this.lanes = 0; // lane count the layout was made for
+    this.elided = new Set(); // the lane names the last frame shortened (hovering one shows it)
     this.colors = {};
     // rows: what stands one above the other, {kind: 'g' | 'group' | 'o', top, h, g, grp, o},
     // in content px; gY[g.lane] and gRow[g.lane]: the centre and row a goroutine is drawn at
@@ -166,20 +167,22 @@ export class Timeline {
   }
 
   // publish states the playhead (ns), the view ("all", or "t0-t1" when zoomed), whether it
-  // plays and how many lanes stand one above the other (a folded group is one) on the
-  // canvas's data attributes, for tests and tools.
+  // plays, how many lanes stand one above the other (a folded group is one) and how many
+  // lane names in view are shortened on the canvas's data attributes, for tests and tools.
   publish() {
     const d = this.canvas.dataset;
     const ph = String(Math.round(this.playhead));
     const view = this.view ? `${Math.round(this.view.t0)}-${Math.round(this.view.t1)}` : 'all';
     const playing = String(this.playing);
     const rows = String(this.rows.length);
+    const elided = String(this.elided.size);
     const axis = this.trace && this.trace.steps ? 'steps' : 'time';
     if (d.axis !== axis) d.axis = axis;
     if (d.playhead !== ph) d.playhead = ph;
     if (d.view !== view) d.view = view;
     if (d.playing !== playing) d.playing = playing;
     if (d.rows !== rows) d.rows = rows;
+    if (d.elided !== elided) d.elided = elided;
   }
 
   draw() {
