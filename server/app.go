@@ -64,6 +64,8 @@ type app struct {
 	buffers    *bufferPool
 	// sources are each scenario's Go and Rust, highlighted once at start.
 	sources map[string]highlighted
+	// preload are the modules the page's script imports before it runs (assets.moduleGraph).
+	preload []string
 
 	// ctx is done when the server shuts down; every session derives from it. halted is done
 	// when shutting down has waited long enough: every socket still open is then closed.
@@ -105,6 +107,7 @@ func newApp(cfg appConfig) *app {
 	}
 	m.watch(a)
 	a.sources = highlightCatalog(cfg.catalog)
+	a.preload = a.assets.moduleGraph("/web/app.js")
 	a.echo = a.routes()
 	return a
 }

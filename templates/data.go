@@ -22,6 +22,10 @@ type PageData struct {
 	// Searches are the interleavings "Find" can look for in this scenario; empty when it
 	// offers none.
 	Searches []scenarios.Search
+	// Preload are the paths of the modules the page's script imports before it runs: the
+	// page names them all at once (modulepreload), so that they load side by side instead
+	// of one level of imports after another.
+	Preload []string
 }
 
 // NotFoundData is the 404 page: what was asked for and what exists.

@@ -1,14 +1,12 @@
 // The page's script: wires the controls and the socket, through the run state, to the
 // timeline and the page's parts (page/). The page works without it; this adds running and
-// watching.
+// watching. What the first screen does not need — a run's result, the exports, the search —
+// is imported once the page has loaded, and a run waits for it (later, below).
 
 import { CodePanel } from './page/code.js';
 import { $ } from './page/dom.js';
-import { initExports } from './page/exports.js';
-import { initFind } from './page/find.js';
 import { EventLog } from './page/log.js';
 import { RunState } from './page/run.js';
-import { reasonText, showSummary, summaryText } from './page/summary.js';
 import { Socket } from './socket.js';
 import { Timeline } from './timeline/timeline.js';
 import { formatDuration } from './trace/describe.js';
@@ -95,7 +93,22 @@ function main() {
   }
   axisBtn.addEventListener('click', () => setAxis(!wantSteps));
 
-  const refreshExports = initExports(scenario, state, timeline, setStatus);
+  // ——— later: the parts a run needs and the first screen does not ———
+
+  let part = null; // {summary, refreshExports} once loaded
+  let loading = null;
+  let refreshExports = () => {};
+  const summaryText = (box, text) => part && part.summary.summaryText(box, text);
+  function later() {
+    loading ??= Promise.all([import('./page/summary.js'), import('./page/exports.js'), $('find') ? import('./page/find.js') : null])
+      .then(([summaryPart, exportsPart, findPart]) => {
+        refreshExports = exportsPart.initExports(scenario, state, timeline, setStatus);
+        if (findPart) initFindPart(findPart);
+        part = { summary: summaryPart };
+        refresh();
+      });
+    return loading;
+  }
 
   function refresh() {
     const { trace } = state;
@@ -187,10 +200,10 @@ function main() {
       if (matchMedia('(prefers-reduced-motion: reduce)').matches) timeline.seek(timeline.endT);
       else timeline.replay();
     }
-    showSummary(summary, state.trace, state.shown, m);
+    part.summary.showSummary(summary, state.trace, state.shown, m);
     const kind = m.reason === 'done' ? '' : m.reason === 'stopped' ? 'warn' : 'error';
     const time = `${formatDuration(m.stats.duration)}${seeded ? ' of virtual time' : ''}`;
-    setStatus(`${reasonText(m.reason)}: ${m.message}. ${m.stats.events} events in ${time}.`, kind);
+    setStatus(`${part.summary.reasonText(m.reason)}: ${m.message}. ${m.stats.events} events in ${time}.`, kind);
     refresh();
   }
   socket.addEventListener('error', (ev) => {
@@ -217,7 +230,19 @@ function main() {
     if (top < bar.bottom || top > window.innerHeight * 0.4) window.scrollBy(0, top - bar.height - 8);
   }
 
+  // A run asked for before the parts it needs have loaded starts once they have, unless Stop
+  // came between.
+  let waiting = false;
   function start() {
+    if (!part) {
+      waiting = true;
+      setStatus('Starting…', 'busy');
+      later().then(() => {
+        if (waiting) start();
+      });
+      return;
+    }
+    waiting = false;
     const rs = runSettings(form);
     if (rs.mode === 'seeded' && rs.seedText !== '' && rs.seed === null) {
       setStatus(`The seed must be a whole number from 0 to ${MAX_SEED}.`, 'error');
@@ -241,6 +266,7 @@ function main() {
     start();
   });
   stopBtn.addEventListener('click', () => {
+    waiting = false;
     if (state.stop()) setStatus('Ready.');
     socket.stop();
     refresh();
@@ -290,12 +316,15 @@ function main() {
     setStatus(`Seed ${seedInput.value}: press Run to see its interleaving.`);
   });
 
-  const findBtns = initFind($('find'), $('find-result'), form, scenario, (seed) => {
-    form.querySelector('input[name="mode"][value="seeded"]').checked = true;
-    seedInput.value = String(seed);
-    dropSchedule(form);
-    updateURL();
-  }, start);
+  function initFindPart({ initFind }) {
+    const buttons = initFind($('find'), $('find-result'), form, scenario, (seed) => {
+      form.querySelector('input[name="mode"][value="seeded"]').checked = true;
+      seedInput.value = String(seed);
+      dropSchedule(form);
+      updateURL();
+    }, start);
+    for (const b of buttons) b.disabled = false;
+  }
 
   // ——— keyboard ———
 
@@ -320,13 +349,15 @@ function main() {
     else if (timeline.key(ev.key)) ev.preventDefault();
   });
 
-  for (const el of [runBtn, speedSel, copyBtn, newSeedBtn, helpBtn, ...findBtns]) el.disabled = false;
+  for (const el of [runBtn, speedSel, copyBtn, newSeedBtn, helpBtn]) el.disabled = false;
   setStatus('Connecting…');
   refresh();
   socket.connect();
   // A seeded link names its interleaving: show it straight away (it takes milliseconds).
   const rs = runSettings(form);
   if (rs.mode === 'seeded' && rs.seed !== null) start();
+  else if (document.readyState === 'complete') later();
+  else window.addEventListener('load', () => later(), { once: true });
 }
 
 main();
