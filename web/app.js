@@ -15,14 +15,34 @@ import { MAX_SEED, dropSchedule, initURLState, randomSeed, runSettings, values }
 
 /**
  * typing tells whether keys pressed in el go to a field (text, numbers, sliders, radio
- * groups, selects): the page's shortcuts leave those alone.
+ * groups, check boxes, selects): the page's shortcuts leave those alone.
  */
 function typing(el) {
   if (!(el instanceof Element)) return false;
   if (el.isContentEditable) return true;
   if (el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement) return true;
-  if (el instanceof HTMLInputElement) return !['button', 'submit', 'reset', 'checkbox', 'image', 'file', 'color'].includes(el.type);
+  if (el instanceof HTMLInputElement) return !['button', 'submit', 'reset', 'image', 'file', 'color'].includes(el.type);
   return false;
+}
+
+// The choice to keep single-key shortcuts to the timeline (WCAG 2.1.4) holds for the
+// browser, in localStorage; a browser that keeps nothing asks again each time.
+const SINGLE_KEYS = 'interleave.single-keys';
+
+function readSingleKeys() {
+  try {
+    return localStorage.getItem(SINGLE_KEYS) !== 'off';
+  } catch {
+    return true;
+  }
+}
+
+function keepSingleKeys(on) {
+  try {
+    localStorage.setItem(SINGLE_KEYS, on ? 'on' : 'off');
+  } catch {
+    // nowhere to keep it: it holds for this page
+  }
 }
 
 function main() {
@@ -52,19 +72,40 @@ function main() {
   const axisBtn = $('axis');
 
   const state = new RunState(scenario);
-  const setStatus = (text, kind = '') => {
-    status.textContent = text;
+  // The status is a live region: a screen reader says each new sentence. A run's count of
+  // events, which changes with every batch, is shown but not said (aria-hidden), and a
+  // sentence set again as it was is not set again.
+  const statusCount = document.createElement('span');
+  statusCount.setAttribute('aria-hidden', 'true');
+  let statusText = null;
+  const setStatus = (text, kind = '', count = '') => {
+    if (text !== statusText) {
+      statusText = text;
+      status.replaceChildren(text, statusCount);
+    }
+    statusCount.textContent = count ? ` ${count}` : '';
     status.className = kind;
   };
 
   const code = new CodePanel($('code'), $('go-source'), $('rust-source'));
-  const log = new EventLog($('log'), () => timeline.playing || timeline.dragging);
+  const log = new EventLog($('log'), () => timeline.playing || timeline.dragging, $('log-say'));
+  // events passed by the playhead (by the timeline's own trace, which by event order is a
+  // re-timed copy of the run's, event for event)
+  const passed = () => (timeline.trace ? timeline.trace.count(timeline.playhead) : 0);
+  let wasPlaying = false;
+  let keyStep = false; // a step key is being handled: it says where it went, not "paused"
   const timeline = new Timeline($('timeline'), $('timeline-wrap'), {
     onFrame: (n) => {
       code.follow(state.trace, n);
       log.at(n);
     },
     onState: () => {
+      // a pause, by a person (Space, Pause) during a run or a replay, is said
+      const playing = timeline.playing;
+      if (wasPlaying && !playing && !keyStep && state.trace && (timeline.live || timeline.playhead < timeline.endT)) {
+        log.sayAt(passed(), 'Paused at');
+      }
+      wasPlaying = playing;
       refresh();
       log.update();
     },
@@ -180,7 +221,7 @@ function main() {
     if (selectKey.hidden && m.events.some((e) => e.kind === 'select-begin')) selectKey.hidden = false;
     if (timerKey.hidden && m.events.some((e) => e.kind === 'new' && (e.objKind === 'timer' || e.objKind === 'ticker' || (e.objKind === 'context' && e.dur)))) timerKey.hidden = false;
     if (cancelKey.hidden && m.events.some((e) => e.kind === 'cancel')) cancelKey.hidden = false;
-    setStatus(`${state.shown.mode === 'seeded' ? 'Receiving the seeded run…' : 'Running…'} ${trace.events.length} events`, 'busy');
+    setStatus(state.shown.mode === 'seeded' ? 'Receiving the seeded run…' : 'Running…', 'busy', `${trace.events.length} events`);
   });
   socket.addEventListener('end', (ev) => {
     if (state.end(ev.detail)) ended(ev.detail);
@@ -334,10 +375,21 @@ function main() {
     if (ev.target === help) help.close();
   });
 
+  // Keys that type a character are shortcuts anywhere but in a field, or, turned off, only
+  // on the timeline; arrows, Home and End step anywhere but in a field.
+  const singleKeysBox = $('single-keys');
+  let singleKeys = readSingleKeys();
+  singleKeysBox.checked = singleKeys;
+  singleKeysBox.addEventListener('change', () => {
+    singleKeys = singleKeysBox.checked;
+    keepSingleKeys(singleKeys);
+  });
+
   document.addEventListener('keydown', (ev) => {
     if (ev.defaultPrevented || ev.ctrlKey || ev.metaKey || ev.altKey || help.open) return;
     const el = ev.target;
     if (typing(el)) return;
+    if (ev.key.length === 1 && !singleKeys && !(el instanceof Node && wrap.contains(el))) return;
     if (ev.key === '?') {
       ev.preventDefault();
       help.showModal();
@@ -345,8 +397,28 @@ function main() {
     }
     // Space on a button reached by keyboard presses it; after a click it plays and pauses.
     if (ev.key === ' ' && el instanceof Element && el.matches('button:focus-visible, a:focus-visible')) return;
+    if (ev.key === 'r' || ev.key === 'R') {
+      ev.preventDefault();
+      if (!runBtn.disabled) runBtn.click();
+      return;
+    }
+    if (ev.key === 's' || ev.key === 'S') {
+      ev.preventDefault();
+      if (!stopBtn.disabled) stopBtn.click();
+      return;
+    }
     if (ev.key === 'o') setAxis(!wantSteps);
-    else if (timeline.key(ev.key)) ev.preventDefault();
+    else {
+      const stepping = ['ArrowLeft', 'ArrowRight', 'Home', 'End'].includes(ev.key);
+      keyStep = stepping;
+      try {
+        if (!timeline.key(ev.key)) return;
+      } finally {
+        keyStep = false;
+      }
+      ev.preventDefault();
+      if (stepping) log.sayAt(passed());
+    }
   });
 
   for (const el of [runBtn, speedSel, copyBtn, newSeedBtn, helpBtn]) el.disabled = false;
