@@ -134,7 +134,7 @@ func TestPageContract(t *testing.T) {
 			fmt.Sprintf(`<a id="share" href="/play/%s?%s">`, s.ID, strings.ReplaceAll(s.Query(s.Defaults()), "&", "&amp;")),
 			`id="copy-link"`,
 			`<div id="timeline-wrap"><canvas id="timeline"`,
-			`<section id="summary"`, `<ol id="log" aria-live="polite">`, `<section id="explain"`,
+			`<section id="summary"`, `<ol id="log" tabindex="0" aria-labelledby="log-h">`, `<div id="log-say" class="visually-hidden" role="log"`, `<section id="explain"`,
 			`<pre id="go-source" tabindex="0"><code class="ch-chroma">`, `<pre id="rust-source" tabindex="0"><code class="ch-chroma">`,
 			`<link rel="stylesheet" href="/static/style.css">`, `<link rel="stylesheet" href="/static/chroma.css">`,
 			`<script type="module" src="/web/app.js"></script>`,
