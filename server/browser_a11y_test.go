@@ -1,6 +1,7 @@
 package main
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -82,6 +83,10 @@ func TestBrowserKeyboardAndScreenReader(t *testing.T) {
 	pressKeys(t, ctx, kb.ArrowLeft)
 	waitPage(t, ctx, `document.getElementById('log-say').children.length > `+strconv.Itoa(before), "← was not said")
 	said := say()
+	// the log follows the playhead at the next frame
+	if m := regexp.MustCompile(`event (\d+) of`).FindStringSubmatch(said[len(said)-1]); m != nil {
+		waitPage(t, ctx, `document.getElementById('log').children.length === `+m[1], "the log did not follow the step")
+	}
 	last := eval[string](t, ctx, `(() => { const li = document.getElementById('log').lastElementChild; return li.textContent.replace(li.querySelector('time').textContent, '').trim() })()`)
 	if got := said[len(said)-1]; !strings.HasPrefix(got, "At ") || !strings.Contains(got, last) {
 		t.Errorf("← was said as %q; want the event at the playhead, %q", got, last)

@@ -244,6 +244,8 @@ func (a *app) handlePlay(c echo.Context) error {
 		Settings:  l.settings,
 		Searches:  l.scenario.Searches,
 		Preload:   a.preload,
+		// a link that names its view chose it; without one the page picks (web/page/axis.js)
+		ViewChosen: q.Has("view"),
 	}))
 }
 

@@ -3,6 +3,7 @@
 // watching. What the first screen does not need — a run's result, the exports, the search —
 // is imported once the page has loaded, and a run waits for it (later, below).
 
+import { crowding, eventsSpan } from './page/axis.js';
 import { CodePanel } from './page/code.js';
 import { $ } from './page/dom.js';
 import { EventLog } from './page/log.js';
@@ -117,22 +118,37 @@ function main() {
 
   // The event-order axis, for a finished run: the same run laid out one event per step, so
   // that events at one instant (common in seeded runs' virtual time) can be told and stepped
-  // apart. The log, summary and exports keep reading the run by its times. The choice holds
-  // for later runs, which are drawn by time while they stream in.
-  // It travels in links as view=events (a field of the form, for the page without a script).
+  // apart. The log, summary and exports keep reading the run by its times. A person's choice
+  // (or a link's view) holds for later runs, which are drawn by time while they stream in, and
+  // travels in links as view=events (a field of the form, for the page without a script).
+  // Until someone chooses, a finished run whose events crowd a few instants opens by event
+  // order by itself (page/axis.js), and the note beside the button says so.
   let wantSteps = axisBtn.getAttribute('aria-pressed') === 'true';
-  function setAxis(steps) {
+  let axisChosen = axisBtn.dataset.chosen === 'true';
+  const axisNote = $('axis-note');
+  const note = (text) => {
+    axisNote.textContent = text;
+    axisNote.hidden = text === '';
+  };
+  function chooseAxis(steps) {
+    axisChosen = true;
+    note('');
+    setAxis(steps);
+  }
+  function setAxis(steps, auto = false) {
     wantSteps = steps;
     axisBtn.setAttribute('aria-pressed', String(steps));
-    form.elements.namedItem('view').value = steps ? 'events' : 'time';
-    updateURL();
+    if (!auto) {
+      form.elements.namedItem('view').value = steps ? 'events' : 'time';
+      updateURL();
+    }
     const { trace, shown } = state;
     if (steps === (timeline.trace !== trace) || !trace || state.busy) return;
     const end = Math.max(shown.end ? shown.end.stats.duration : 0, trace.lastT);
     const tr = steps ? stepTrace(trace) : trace;
     timeline.swapTrace(tr, steps ? tr.lastT + STEP_NS : end);
   }
-  axisBtn.addEventListener('click', () => setAxis(!wantSteps));
+  axisBtn.addEventListener('click', () => chooseAxis(!wantSteps));
 
   // ——— later: the parts a run needs and the first screen does not ———
 
@@ -234,7 +250,23 @@ function main() {
       leakKey.hidden = state.trace.leaks.length === 0;
     }
     timeline.finish(m.stats.duration);
-    if (wantSteps) setAxis(true);
+    note('');
+    const crowd = state.trace && !axisChosen ? crowding(state.trace) : null;
+    if (crowd && crowd.crowded) {
+      setAxis(true, true);
+      note(`Laid out by event order: its ${crowd.events} events share ${crowd.instants === 1 ? 'one instant' : `${crowd.instants} instants`}${seeded ? ' of virtual time' : ''}. Event order (o) lays it out by time.`);
+    } else if (wantSteps && (axisChosen || crowd)) {
+      setAxis(axisChosen, !axisChosen);
+    }
+    if (!seeded && state.trace && timeline.trace === state.trace) {
+      // a live run of microseconds, most of them spent before its first operation, opens on
+      // its events
+      const span = eventsSpan(state.trace, m.stats.duration);
+      if (span) {
+        timeline.showSpan(span.t0, span.t1);
+        note(`Zoomed to the events, ${formatDuration(span.t1 - span.t0)} of the run's ${formatDuration(m.stats.duration)}; 0 or a double click shows it all.`);
+      }
+    }
     if (seeded) {
       // The whole run is here: play it from the start by its virtual times (or, for those who
       // asked for less motion, show how it ended).
@@ -407,7 +439,7 @@ function main() {
       if (!stopBtn.disabled) stopBtn.click();
       return;
     }
-    if (ev.key === 'o') setAxis(!wantSteps);
+    if (ev.key === 'o') chooseAxis(!wantSteps);
     else {
       const stepping = ['ArrowLeft', 'ArrowRight', 'Home', 'End'].includes(ev.key);
       keyStep = stepping;

@@ -159,7 +159,8 @@ export function fit(ctx, text, width) {
     if (ctx.measureText(`${text.slice(0, mid)}…`).width <= width) lo = mid;
     else hi = mid - 1;
   }
-  const space = text.lastIndexOf(' ', lo);
+  if (lo > 0 && text[lo] === ' ') return `${text.slice(0, lo)}…`; // the cut falls between words
+  const space = lo > 0 ? text.lastIndexOf(' ', lo - 1) : -1;
   if (space > 0) return `${text.slice(0, space + 1)}…`;
   return lo > 0 ? `${text.slice(0, lo)}…` : '';
 }
