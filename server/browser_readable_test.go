@@ -24,7 +24,7 @@ func TestBrowserCrowdedRunOpensByEventOrder(t *testing.T) {
 	if p := eval[string](t, ctx, `document.getElementById('axis').getAttribute('aria-pressed')`); p != "true" {
 		t.Errorf("laid out by event order, the button is not pressed (%s)", p)
 	}
-	if n := eval[string](t, ctx, `(() => { const n = document.getElementById('axis-note'); return n.hidden ? '' : n.textContent })()`); !strings.HasPrefix(n, "Laid out by event order: its 49 events share 2 instants of virtual time") {
+	if n := eval[string](t, ctx, `(() => { const n = document.getElementById('axis-note'); return n.hidden ? '' : n.textContent })()`); !strings.HasPrefix(n, "By event order: 49 events at 2 instants of virtual time · o for time") {
 		t.Errorf("the run bar says %q, not why the run is laid out by event order", n)
 	}
 	if loc := eval[string](t, ctx, `location.pathname + location.search`); loc != link {

@@ -83,6 +83,7 @@ function main() {
     if (text !== statusText) {
       statusText = text;
       status.replaceChildren(text, statusCount);
+      status.parentElement.title = text; // the line shows one line of it
     }
     statusCount.textContent = count ? ` ${count}` : '';
     status.className = kind;
@@ -254,7 +255,7 @@ function main() {
     const crowd = state.trace && !axisChosen ? crowding(state.trace) : null;
     if (crowd && crowd.crowded) {
       setAxis(true, true);
-      note(`Laid out by event order: its ${crowd.events} events share ${crowd.instants === 1 ? 'one instant' : `${crowd.instants} instants`}${seeded ? ' of virtual time' : ''}. Event order (o) lays it out by time.`);
+      note(`By event order: ${crowd.events} events at ${crowd.instants === 1 ? 'one instant' : `${crowd.instants} instants`}${seeded ? ' of virtual time' : ''} · o for time`);
     } else if (wantSteps && (axisChosen || crowd)) {
       setAxis(axisChosen, !axisChosen);
     }
@@ -264,7 +265,7 @@ function main() {
       const span = eventsSpan(state.trace, m.stats.duration);
       if (span) {
         timeline.showSpan(span.t0, span.t1);
-        note(`Zoomed to the events, ${formatDuration(span.t1 - span.t0)} of the run's ${formatDuration(m.stats.duration)}; 0 or a double click shows it all.`);
+        note(`Zoomed to the events: ${formatDuration(span.t1 - span.t0)} of ${formatDuration(m.stats.duration)} · 0 for all`);
       }
     }
     if (seeded) {
@@ -459,8 +460,10 @@ function main() {
   socket.connect();
   // A seeded link names its interleaving: show it straight away (it takes milliseconds).
   const rs = runSettings(form);
-  if (rs.mode === 'seeded' && rs.seed !== null) start();
-  else if (document.readyState === 'complete') later();
+  if (rs.mode === 'seeded' && rs.seed !== null) {
+    timeline.reserve(Math.round(window.innerHeight * 0.5));
+    start();
+  } else if (document.readyState === 'complete') later();
   else window.addEventListener('load', () => later(), { once: true });
 }
 

@@ -28,7 +28,7 @@ export function layout(tl, force) {
     tl.rows = [];
   }
   const w = Math.max(240, tl.wrap.clientWidth);
-  const h = Math.min(tl.contentH, maxH);
+  const h = Math.max(Math.min(tl.contentH, maxH), Math.min(tl.reserved, maxH));
   const dpr = window.devicePixelRatio || 1;
   if (dpr !== tl.dpr) {
     tl.dpr = dpr;
@@ -57,7 +57,7 @@ export function layout(tl, force) {
     ctx.font = `11px ${tl.font}`;
     for (const o of tr.objects) lw = Math.max(lw, ctx.measureText(laneOf(o).kind(o)).width - 11);
   }
-  tl.labelW = Math.ceil(Math.min(lw + 26, Math.max(90, w * 0.34), 170));
+  tl.labelW = Math.ceil(Math.min(lw + 26, Math.max(90, w * 0.36), 170));
   syncFoldButtons(tl);
   tl.request();
 }

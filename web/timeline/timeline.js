@@ -55,6 +55,7 @@ export class Timeline {
     this.labelW = 90;
     this.lanes = 0; // lane count the layout was made for
     this.elided = new Set(); // the lane names the last frame shortened (hovering one shows it)
+    this.reserved = 0; // the least height, px (reserve)
     this.colors = {};
     // rows: what stands one above the other, {kind: 'g' | 'group' | 'o', top, h, g, grp, o},
     // in content px; gY[g.lane] and gRow[g.lane]: the centre and row a goroutine is drawn at
@@ -100,6 +101,16 @@ export class Timeline {
     };
     watchRatio();
     bindInput(this);
+    layout(this, true);
+  }
+
+  /**
+   * reserve keeps the timeline at least px tall from now on (within the screen's share), so
+   * that a run that starts without a click — a seeded link — does not push the page down as
+   * its lanes come in.
+   */
+  reserve(px) {
+    this.reserved = px;
     layout(this, true);
   }
 
