@@ -123,7 +123,8 @@ function main() {
   // (or a link's view) holds for later runs, which are drawn by time while they stream in, and
   // travels in links as view=events (a field of the form, for the page without a script).
   // Until someone chooses, a finished run whose events crowd a few instants opens by event
-  // order by itself (page/axis.js), and the note beside the button says so.
+  // order by itself (page/axis.js), and a note under the timeline, in the hint's place, says
+  // so.
   let wantSteps = axisBtn.getAttribute('aria-pressed') === 'true';
   let axisChosen = axisBtn.dataset.chosen === 'true';
   const axisNote = $('axis-note');
@@ -153,7 +154,7 @@ function main() {
 
   // ——— later: the parts a run needs and the first screen does not ———
 
-  let part = null; // {summary, refreshExports} once loaded
+  let part = null; // {summary: page/summary.js} once the parts are in
   let loading = null;
   let refreshExports = () => {};
   const summaryText = (box, text) => part && part.summary.summaryText(box, text);
