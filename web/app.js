@@ -48,6 +48,7 @@ function keepSingleKeys(on) {
 
 function main() {
   document.documentElement.classList.add('js');
+  showCurrentScenario();
   const play = $('play');
   if (!play) return; // not a scenario page
   const scenario = play.dataset.scenario;
@@ -467,6 +468,15 @@ function main() {
     start();
   } else if (document.readyState === 'complete') later();
   else window.addEventListener('load', () => later(), { once: true });
+}
+
+// showCurrentScenario scrolls the picker, where it is one row that scrolls sideways (a
+// phone), to the page's own scenario.
+function showCurrentScenario() {
+  const picker = $('picker');
+  const current = picker && picker.querySelector('[aria-current="page"]');
+  if (!current || picker.scrollWidth <= picker.clientWidth) return;
+  picker.scrollLeft = current.offsetLeft - picker.offsetLeft - (picker.clientWidth - current.offsetWidth) / 2;
 }
 
 main();
