@@ -71,6 +71,7 @@ function main() {
   const timerKey = $('legend-timer');
   const cancelKey = $('legend-cancel');
   const leakKey = $('legend-leak');
+  const wakeKey = $('legend-wake');
   const axisBtn = $('axis');
 
   const state = new RunState(scenario);
@@ -208,7 +209,7 @@ function main() {
     const m = ev.detail;
     if (!state.meta(m)) return;
     log.reset(state.trace);
-    for (const k of [runnableKey, selectKey, timerKey, cancelKey, leakKey]) k.hidden = true;
+    for (const k of [runnableKey, selectKey, timerKey, cancelKey, leakKey, wakeKey]) k.hidden = true;
     const seeded = state.shown.mode === 'seeded';
     // A seeded run arrives far faster than it plays: it is shown from 0 once it is all in.
     timeline.startLive(state.trace, m.speed || 1, !seeded);
@@ -240,6 +241,7 @@ function main() {
     if (selectKey.hidden && m.events.some((e) => e.kind === 'select-begin')) selectKey.hidden = false;
     if (timerKey.hidden && m.events.some((e) => e.kind === 'new' && (e.objKind === 'timer' || e.objKind === 'ticker' || (e.objKind === 'context' && e.dur)))) timerKey.hidden = false;
     if (cancelKey.hidden && m.events.some((e) => e.kind === 'cancel')) cancelKey.hidden = false;
+    if (wakeKey.hidden && m.events.some((e) => e.kind === 'signal' || e.kind === 'broadcast')) wakeKey.hidden = false;
     const n = trace.events.length;
     setStatus(state.shown.mode === 'seeded' ? 'Receiving the seeded run…' : 'Running…', 'busy', `${n} event${n === 1 ? '' : 's'}`);
   });
