@@ -35,6 +35,12 @@ func TestBrowserCrowdedRunOpensByEventOrder(t *testing.T) {
 	eval[bool](t, ctx, `document.activeElement && document.activeElement.blur(), true`)
 	pressKeys(t, ctx, "o")
 	waitPage(t, ctx, `document.getElementById('timeline').dataset.axis === 'time' && document.getElementById('axis-note').hidden`, "o did not lay the run out by time")
+	// The choice travels: the address now says time, though it is the default, so that the
+	// link does not open by event order for whoever gets it.
+	chosen := eval[string](t, ctx, `location.pathname + location.search`)
+	if !strings.HasSuffix(chosen, "&view=time") {
+		t.Errorf("after choosing time, the address is %s, without view=time", chosen)
+	}
 	eval[bool](t, ctx, `document.querySelectorAll('#summary .reason').forEach((r) => { r.dataset.seen = '1' }), true`)
 	pressKeys(t, ctx, "r")
 	if reason, failure := pageRunEnd(t, ctx); !strings.Contains(reason, "reason-deadlock") {
@@ -46,7 +52,7 @@ func TestBrowserCrowdedRunOpensByEventOrder(t *testing.T) {
 	}
 
 	fresh := newBrowser(t)
-	openPage(t, fresh, ts.srv.URL+link+"&view=time")
+	openPage(t, fresh, ts.srv.URL+chosen)
 	if reason, failure := pageRunEnd(t, fresh); !strings.Contains(reason, "reason-deadlock") {
 		t.Fatalf("the view=time link's run ended with %q %s", reason, failure)
 	}

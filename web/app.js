@@ -143,7 +143,9 @@ function main() {
     wantSteps = steps;
     axisBtn.setAttribute('aria-pressed', String(steps));
     if (!auto) {
-      form.elements.namedItem('view').value = steps ? 'events' : 'time';
+      const view = form.elements.namedItem('view');
+      view.value = steps ? 'events' : 'time';
+      view.dataset.chosen = String(axisChosen);
       updateURL();
     }
     const { trace, shown } = state;

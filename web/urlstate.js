@@ -5,7 +5,8 @@
 // The link holds the scenario's params in param order, then the run settings as the server
 // writes them (scenarios.Settings.Query): nothing for a live run by time (the defaults),
 // mode=seeded&seed=N&processors=P for a seeded one, then view=events for a run laid out by
-// event order.
+// event order (or view=time, the default, when a person chose it: a finished run whose events
+// crowd a few instants opens by event order unless the link says otherwise).
 //
 // The run settings' names, limits and defaults are the server's: it renders its table of the
 // settings links carry (scenarios.RunSettings) into #run-settings as JSON, data-settings, and
@@ -109,7 +110,10 @@ export function runQuery(form) {
   for (const s of TABLE) {
     if (s.modes && !s.modes.includes(mode)) continue;
     const v = fieldValue(form, s);
-    if (v === null || (!s.always && v === s.default)) continue;
+    // A setting a person chose (the view: data-chosen) is named even at its default, where
+    // leaving it out would let the page choose for whoever opens the link.
+    const chosen = form.elements.namedItem(s.name)?.dataset?.chosen === 'true';
+    if (v === null || (!s.always && !chosen && v === s.default)) continue;
     parts.push(`${encodeURIComponent(s.name)}=${encodeURIComponent(v)}`);
   }
   return parts.join('&');
