@@ -26,19 +26,20 @@ type semaLane struct {
 
 // semaLaneJS finds the lane of the object named name and reads a semaLane from it.
 const semaLaneJS = `(async (name) => {
-	const { laneOf } = await import('/web/timeline/lanes.js');
+	const { painterOf } = await import('/web/timeline/lanes.js');
 	const { describe } = await import('/web/trace/describe.js');
 	const tl = window.__tl, tr = tl.trace;
 	const o = tr.objects.find((x) => x.name === name);
+	const lane = await painterOf(o); // it loads when the lane first appears
 	const waits = o.kind === 'semaphore' ? o.waiters.filter((w) => !w.try && w.t1 !== w.t0) : [...o.goers, ...o.waits.filter((w) => w.t1 !== w.t0)];
 	let tip = '';
 	if (waits.length > 0) {
 		const w = waits[0];
-		const hit = laneOf(o).hit(tl, o, (w.t0 + (w.t1 ?? tl.playhead)) / 2, tl.playhead);
+		const hit = lane.hit(tl, o, (w.t0 + (w.t1 ?? tl.playhead)) / 2, tl.playhead);
 		tip = hit ? describe(tr, hit.e) + ' / ' + hit.span.what + ' / ' + (hit.span.note || '') : '';
 	}
 	return JSON.stringify({
-		Kind: laneOf(o).kind(o), Most: Math.max(0, ...o.steps.map((s) => s.new)), Waited: waits.length, Tip: tip,
+		Kind: lane.kind(o), Most: Math.max(0, ...o.steps.map((s) => s.new)), Waited: waits.length, Tip: tip,
 		Members: (o.members || []).length, First: o.first ? o.first.value : '',
 	});
 })`

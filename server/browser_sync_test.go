@@ -159,13 +159,14 @@ func laneTips(t *testing.T, ctx context.Context, name string, lists ...string) [
 	t.Helper()
 	arg, _ := json.Marshal(lists)
 	tips, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(async (lists) => {
-		const { laneOf } = await import('/web/timeline/lanes.js');
+		const { painterOf } = await import('/web/timeline/lanes.js');
 		const tl = window.__tl;
 		const o = tl.trace.objects.find((x) => x.name === '`+name+`');
+		const lane = await painterOf(o); // it loads when the lane first appears
 		return lists.map((l) => {
 			const s = o[l].find((x) => x.t1 !== null && x.t1 > x.t0) || o[l][0];
 			if (!s) return 'no ' + l;
-			const h = laneOf(o).hit(tl, o, (s.t0 + (s.t1 ?? tl.trace.lastT)) / 2, tl.playhead);
+			const h = lane.hit(tl, o, (s.t0 + (s.t1 ?? tl.trace.lastT)) / 2, tl.playhead);
 			return h && h.span ? h.span.what + (h.span.note ? ' · ' + h.span.note : '') : 'no hit';
 		});
 	})(`+string(arg)+`)`, chromedp.EvalAwaitPromise))

@@ -213,6 +213,9 @@ func queueOfWaiters(g *stage.G, n int, mu *stage.Mutex, c *stage.Cond, after fun
 			return
 		}
 		mu.Unlock(g)
+		// A moment between two looks: on a busy machine the waiters may be a while coming,
+		// and a loop of bare locks would fill the run's events first.
+		g.Sleep(100 * time.Microsecond)
 	}
 }
 

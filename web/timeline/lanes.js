@@ -26,7 +26,7 @@ const LATER = {
   semaphore: () => import('./lanes/semaphore.js').then((m) => m.semaphore),
   errgroup: () => import('./lanes/errgroup.js').then((m) => m.errgroup),
 };
-const loading = new Set(); // kinds whose painter is on its way
+const loading = new Map(); // kind → its painter on its way
 
 // a kind this page does not know (a newer server's), or whose painter is still loading: a
 // lane with its name and marks
@@ -42,13 +42,23 @@ export const laneOf = (o) => painters[o.kind] || OTHER;
 export function loadPainters(objects, loaded) {
   for (const o of objects) {
     const k = o.kind;
-    if (painters[k] || loading.has(k) || !LATER[k]) continue;
-    loading.add(k);
-    LATER[k]().then((p) => {
-      painters[k] = p;
-      loaded();
-    }, (err) => console.error(`the ${k} lanes' painter did not load: ${err.message}`)).finally(() => loading.delete(k));
+    if (!painters[k] && !loading.has(k) && LATER[k]) load(k).then(loaded);
   }
+}
+
+// load fetches kind k's painter, once.
+function load(k) {
+  const p = LATER[k]().then((painter) => {
+    painters[k] = painter;
+  }, (err) => console.error(`the ${k} lanes' painter did not load: ${err.message}`)).finally(() => loading.delete(k));
+  loading.set(k, p);
+  return p;
+}
+
+/** painterOf resolves to the painter of object o's lane once it has loaded. */
+export async function painterOf(o) {
+  if (!painters[o.kind] && LATER[o.kind]) await (loading.get(o.kind) || load(o.kind));
+  return laneOf(o);
 }
 
 // paintObject draws object o's lane at top; its painter gets the lane {o, top, bot, h, X, t0,
