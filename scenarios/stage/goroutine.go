@@ -29,6 +29,9 @@ type G struct {
 	// the deadlock report to name its holder).
 	wake      chan struct{}
 	waitMutex *mutexModel
+	// next is the operation g is about to do at its scheduling point, or the one it is blocked
+	// in: what a steered run shows as g's option (record.go). Touched only with the baton.
+	next pending
 }
 
 // ID is the goroutine's number in the trace; main is 1.
@@ -104,7 +107,7 @@ func (r *Run) noteLeftoverLocked() {
 //go:noinline
 func (g *G) Go(name string, fn func(g *G)) {
 	pc := callerPC()
-	r := g.enter()
+	r := g.enterAs(pending{kind: kindGo, pc: pc})
 	if r.nextG >= r.cfg.MaxGoroutines {
 		// A limit of the playground, not a fault of the scenario: the run ends cut short, as
 		// at the event limit.
@@ -161,7 +164,7 @@ func (g *G) beginSpan(d time.Duration, pc uintptr, k spanKind) {
 //go:noinline
 func (g *G) Println(args ...any) {
 	pc := callerPC()
-	g.point()
+	g.pointAs(pending{kind: kindPrint, pc: pc})
 	line := strings.TrimSuffix(fmt.Sprintln(args...), "\n")
 	r := g.lock()
 	r.leave(g.recordLocked(&entry{kind: kindPrint, text: r.texts.addString(line)}, pc))

@@ -384,7 +384,7 @@ func (g *G) waitSelectLocked(cases []Case) {
 
 // selectCases is a select under the seeded scheduler.
 func (s *seeded) selectCases(g *G, pc uintptr, cases []Case, def int) int {
-	r := g.enter()
+	r := g.enterAs(pending{kind: kindSelectBegin, pc: pc})
 	r.leave(g.beginSelectLocked(pc, cases))
 	var ready []int
 	for i := range cases {
