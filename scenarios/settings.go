@@ -48,8 +48,17 @@ type Settings struct {
 	Schedule stage.Schedule
 }
 
-// Seeded reports whether the settings are of a seeded run.
-func (s Settings) Seeded() bool { return s.Mode == stage.Seeded }
+// Steered is the mode of a seeded run with a person choosing who goes next: it follows its
+// schedule, then waits for a pick at every point where more than one goroutine could run
+// (stage.Steer). The stage runs it as Seeded; the server steers it over the socket.
+const Steered stage.Mode = "steer"
+
+// Seeded reports whether the settings are of a run on the seeded scheduler: seeded or
+// steered.
+func (s Settings) Seeded() bool { return s.Mode == stage.Seeded || s.Mode == Steered }
+
+// Steered reports whether the settings are of a steered run.
+func (s Settings) Steered() bool { return s.Mode == Steered }
 
 // SettingKind says what text a setting takes.
 type SettingKind string
@@ -102,12 +111,12 @@ type Setting struct {
 // RunSettings is the table of run settings, in the order links name them. Mode comes first:
 // which of the others apply depends on it.
 func RunSettings() []Setting {
-	seededOnly := []stage.Mode{stage.Seeded}
+	seededOnly := []stage.Mode{stage.Seeded, Steered}
 	return []Setting{
 		{
-			Name: "mode", Label: "Mode", Kind: KindChoice, Choices: []string{string(stage.Live), string(stage.Seeded)},
+			Name: "mode", Label: "Mode", Kind: KindChoice, Choices: []string{string(stage.Live), string(stage.Seeded), string(Steered)},
 			Default: string(stage.Live), Link: true, Socket: true,
-			Help: "Live runs real goroutines: every run interleaves anew. Seeded runs one goroutine at a time, picked by the seed, in virtual time: the same seed brings back the same interleaving.",
+			Help: "Live runs real goroutines: every run interleaves anew. Seeded runs one goroutine at a time, picked by the seed, in virtual time: the same seed brings back the same interleaving. Steer is seeded with you as the scheduler: at every step you pick who goes next.",
 			put:  func(s *Settings, v string) { s.Mode = stage.Mode(v) },
 			get:  func(s Settings) string { return string(s.Mode) },
 		},
@@ -130,7 +139,7 @@ func RunSettings() []Setting {
 		{
 			Name: "schedule", Label: "Schedule", Kind: KindSchedule, Max: MaxScheduleText,
 			Modes: seededOnly, Link: true, Socket: true,
-			Help: "The choices of who runs next that made this interleaving, replayed before the seed's own: how a link brings back a run made by hand.",
+			Help: "The choices of who runs next that made this interleaving, replayed before the seed's own (or, steering, before yours): how a link brings back a run made by hand.",
 			put:  func(s *Settings, v string) { s.Schedule, _ = stage.ParseSchedule(v) },
 			get:  func(s Settings) string { return s.Schedule.String() },
 		},

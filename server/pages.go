@@ -205,6 +205,9 @@ func (a *app) readAPIRequest(c echo.Context, seededFor string, own ...string) (a
 	if problems = boundProblems(s, append(problems, more...)); len(problems) > 0 {
 		return apiRequest{}, echo.NewHTTPError(http.StatusBadRequest, problems.Error())
 	}
+	if err := a.limits.checkSchedule(set.Schedule); err != nil {
+		return apiRequest{}, echo.NewHTTPError(http.StatusBadRequest, err.Error())
+	}
 	if seededFor != "" && !set.Seeded() {
 		return apiRequest{}, echo.NewHTTPError(http.StatusBadRequest,
 			fmt.Sprintf("mode must be seeded or left out (%s), got %s", seededFor, scenarios.QuoteInput(raw["mode"])))

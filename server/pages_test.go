@@ -78,7 +78,7 @@ func TestPages(t *testing.T) {
 			// Found by the page-query fuzz target: the page noted it, the API ignored it.
 			name: "a mode that is no mode is live, with a notice", path: "/play/cell?mode=0&seed=3",
 			status:   http.StatusOK,
-			contains: []string{`id="notices"`, `mode must be live or seeded, got &#34;0&#34;; using live.`, `id="mode-live" checked`},
+			contains: []string{`id="notices"`, `mode must be live, seeded or steer, got &#34;0&#34;; using live.`, `id="mode-live" checked`},
 		},
 		{
 			name: "a choice given by its index is that choice, with a notice naming it", path: "/play/cell?share=1",
@@ -140,7 +140,7 @@ func TestPages(t *testing.T) {
 			// What the page opens with a notice, the API refuses, naming the setting.
 			name: "API refuses a bad mode", path: "/api/scenarios/cell?mode=0",
 			status:   http.StatusBadRequest,
-			contains: []string{`{"error":"mode must be live or seeded, got \"0\""}`},
+			contains: []string{`{"error":"mode must be live, seeded or steer, got \"0\""}`},
 		},
 		{
 			name: "API refuses a bad view", path: "/api/scenarios/cell?view=zzz",

@@ -12,15 +12,19 @@ import (
 )
 
 // The socket protocol: what the browser sends (clientMessage) and what the server answers
-// (metaMessage, the events batch, endMessage, errorMessage). Every server message carries the
-// schema version so the browser can refuse one it does not understand.
+// (metaMessage, the events batch, choiceMessage in a steered run, endMessage, errorMessage).
+// Every server message carries the schema version so the browser can refuse one it does not
+// understand.
 
 // Message types.
 const (
 	typeRun    = "run"
 	typeStop   = "stop"
+	typePick   = "pick"   // a steered run: the goroutine to run at the choice it waits on
+	typeFinish = "finish" // a steered run: the seed chooses from here on
 	typeMeta   = "meta"
 	typeEvents = "events"
+	typeChoice = "choice" // a steered run waits for a pick
 	typeEnd    = "end"
 	typeError  = "error"
 )
@@ -37,6 +41,9 @@ type clientMessage struct {
 	Processors json.RawMessage            `json:"processors"`
 	Speed      json.RawMessage            `json:"speed"`
 	Schedule   json.RawMessage            `json:"schedule"`
+	// A pick's (and, optionally, a finish's): the run it is for, and the goroutine to run.
+	Run *int `json:"run"`
+	G   *int `json:"g"`
 }
 
 // settings are the message's run settings by name, as JSON; one line per setting a run
@@ -65,12 +72,17 @@ func decodeClientMessage(data []byte) (clientMessage, error) {
 		return m, errors.New("message is not valid: one JSON object per message")
 	}
 	switch m.Type {
-	case typeRun, typeStop:
+	case typeRun, typeStop, typeFinish:
+		return m, nil
+	case typePick:
+		if m.Run == nil || m.G == nil {
+			return m, errors.New(`a pick names its run and the goroutine to run: {"type":"pick","run":1,"g":2}`)
+		}
 		return m, nil
 	case "":
-		return m, errors.New(`message has no "type" (expected "run" or "stop")`)
+		return m, errors.New(`message has no "type" (expected "run", "stop", "pick" or "finish")`)
 	default:
-		return m, fmt.Errorf("unknown message type %s (expected \"run\" or \"stop\")", scenarios.QuoteInput(m.Type))
+		return m, fmt.Errorf("unknown message type %s (expected \"run\", \"stop\", \"pick\" or \"finish\")", scenarios.QuoteInput(m.Type))
 	}
 }
 
@@ -154,6 +166,23 @@ type metaMessage struct {
 	Seed       *uint64 `json:"seed,omitempty"`
 	Processors int     `json:"processors,omitempty"`
 	Schedule   string  `json:"schedule,omitempty"`
+}
+
+// choiceMessage says that a steered run waits for a pick: the events before it have been
+// sent; Schedule is the run's choices so far (replayed, it comes back to this step; without
+// its last choice, to the step before); Options are who can run and what each would do.
+type choiceMessage struct {
+	V        int            `json:"v"`
+	Type     string         `json:"type"`
+	Run      int            `json:"run"`
+	Step     int            `json:"step"`
+	Schedule string         `json:"schedule"`
+	Options  []stage.Option `json:"options"`
+}
+
+func newChoiceMessage(run int, c stage.Choice) choiceMessage {
+	return choiceMessage{V: stage.SchemaVersion, Type: typeChoice, Run: run, Step: c.Step,
+		Schedule: c.Schedule.String(), Options: c.Options}
 }
 
 type endStats struct {

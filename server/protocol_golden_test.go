@@ -374,7 +374,26 @@ func protocolMessages(t *testing.T) [][]byte {
 	addRun(10, "contexts", map[string]any{}, &seed, "",
 		ctxs, stage.End{Reason: stage.ReasonDone, Message: "main returned", Duration: ctxs[len(ctxs)-1].T,
 			Events: len(ctxs), Goroutines: 2, Objects: 4}, nil)
+	// A steered run: the events up to its first choice, the choice, a pick refused, then
+	// stopped while it waits.
+	steered := seededRun()[:5]
 	lines = append(lines,
+		mustJSON(metaMessage{V: stage.SchemaVersion, Type: typeMeta, Run: 11, Scenario: "worker-pool", Params: pool,
+			Mode: scenarios.Steered, Speed: 1, Seed: &seed, Processors: 1}))
+	msg, _ := appendEventsMessage(nil, 11, steered, 1<<20)
+	lines = append(lines, msg,
+		mustJSON(newChoiceMessage(11, stage.Choice{Step: 1, Events: len(steered), Options: []stage.Option{
+			{G: 1, Name: "main", Op: string(stage.KindWaitBegin), Obj: 1, Line: 16, Text: "wait for wg"},
+			{G: 2, Name: "worker 1", Op: "start", Text: "start"},
+			{G: 3, Name: "worker 2", Op: "start", Text: "start"},
+		}})),
+		mustJSON(errorMessage{V: stage.SchemaVersion, Type: typeError, Run: 11, Message: "goroutine 7 cannot run here; only 1 (main), 2 (worker 1) and 3 (worker 2) can; the run waits for one of them"}),
+		mustJSON(newEndMessage(11, stage.End{Reason: stage.ReasonStopped, Message: "stopped after waiting 10m0s for a pick, the longest a steered run waits; its schedule brings it back to this step",
+			Events: len(steered), Goroutines: 3, Objects: 1}, nil)))
+	lines = append(lines,
+		[]byte(`{"v":1,"type":"choice","run":11,"step":1,"schedule":"","options":[],"_malformed":true}`),
+		[]byte(`{"v":1,"type":"choice","run":11,"step":0,"schedule":"","options":[{"g":1,"name":"main","op":"start","text":"start"}],"_malformed":true}`),
+		[]byte(`{"v":1,"type":"choice","run":11,"step":1,"schedule":"","options":[{"g":1,"name":"main","op":"start"}],"_malformed":true}`),
 		mustJSON(errorMessage{V: stage.SchemaVersion, Type: typeError, Message: "producers must be 1–16, got 500"}),
 		[]byte(`{"v":1,"type":"events","run":1,"events":[{"seq":"one","t":0,"g":1,"kind":"print"}],"_malformed":true}`),
 		[]byte(`{"v":2,"type":"meta","run":3,"scenario":"channels","params":{},"mode":"live","speed":1,"_malformed":true}`),

@@ -92,7 +92,7 @@ func TestSeededAPIRefusesBadInput(t *testing.T) {
 		{"/api/scenarios/deadlock/trace?seed=1&processors=9", "processors must be 1–8, got 9"},
 		{"/api/scenarios/deadlock/trace?seed=1&processors=two", `processors must be a whole number 1–8, got \"two\"`},
 		{"/api/scenarios/deadlock/trace?seed=1&mode=live", `mode must be seeded or left out (a trace is of a seeded run), got \"live\"`},
-		{"/api/scenarios/deadlock/trace?seed=1&mode=0", `mode must be live or seeded, got \"0\"`},
+		{"/api/scenarios/deadlock/trace?seed=1&mode=0", `mode must be live, seeded or steer, got \"0\"`},
 		{"/api/scenarios/deadlock/trace?seed=1&view=zzz", `view must be time or events, got \"zzz\"`},
 		{"/api/scenarios/deadlock/search?want=deadlock&mode=live", `mode must be seeded or left out (a search tries seeds), got \"live\"`},
 		{"/api/scenarios/deadlock/search?want=deadlock&seed=x", `seed must be a whole number`},

@@ -3,7 +3,7 @@
 
 export const SCHEMA_VERSION = 1;
 
-const TYPES = new Set(['meta', 'events', 'end', 'error']);
+const TYPES = new Set(['meta', 'events', 'choice', 'end', 'error']);
 const REASONS = new Set(['done', 'panic', 'truncated', 'stopped', 'deadlock', 'schedule']);
 const ATOMIC_OPS = new Set(['add', 'load', 'store', 'swap', 'cas']);
 const WG_OPS = new Set(['add', 'done']);
@@ -60,6 +60,13 @@ export function decodeMessage(data) {
     case 'events':
       if (!Array.isArray(m.events)) fail('events message without an events array');
       for (const e of m.events) checkEvent(e);
+      break;
+    case 'choice':
+      // A steered run waits for a pick: who can run, and what each would do next.
+      if (!(isInt(m.step) && m.step > 0)) fail('choice message without its step');
+      if (typeof m.schedule !== 'string') fail('choice message without the schedule so far');
+      if (!(Array.isArray(m.options) && m.options.length > 1)) fail('choice message without two or more options');
+      m.options.forEach((o, i) => checkOption(o, `choice option ${i}`));
       break;
     case 'end':
       if (!REASONS.has(m.reason)) fail(`end message with unknown reason ${JSON.stringify(m.reason)}`);
@@ -154,6 +161,18 @@ function checkEvent(e) {
       break;
     default:
       if (OBJ_REQUIRED.has(e.kind)) needObj();
+  }
+}
+
+// checkOption checks one option of a choice: a goroutine, its name, and its next step.
+function checkOption(o, at) {
+  if (!isObj(o)) fail(`${at} is not an object`);
+  if (!(isInt(o.g) && o.g > 0)) fail(`${at}: bad goroutine ${JSON.stringify(o.g)}`);
+  for (const f of ['name', 'op', 'text']) {
+    if (typeof o[f] !== 'string') fail(`${at}: ${f} is not text`);
+  }
+  for (const f of ['obj', 'line']) {
+    if (o[f] !== undefined && !(isInt(o[f]) && o[f] > 0)) fail(`${at}: ${f} is not a positive integer`);
   }
 }
 
