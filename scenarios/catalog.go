@@ -45,6 +45,8 @@ type Scenario struct {
 	rustLines    map[int]int   // Go file line → Rust line, from Counterparts
 	// Searches are the interleavings a search of seeds can look for in this scenario.
 	Searches []Search `json:"searches,omitempty"`
+	// Challenges are the interleavings it poses to whoever steers it (challenge.go).
+	Challenges []Challenge `json:"challenges,omitempty"`
 
 	run func(g *stage.G, v Values) []Stat
 }
@@ -101,20 +103,27 @@ type Catalog struct {
 // New builds the catalog.
 func New() *Catalog {
 	list := []*Scenario{
-		channelsScenario(),
-		workerPoolScenario(),
-		producerConsumerScenario(),
+		posing(channelsScenario(), channelsChallenges()),
+		posing(workerPoolScenario(), workerPoolChallenges()),
+		posing(producerConsumerScenario(), producerConsumerChallenges()),
 		cellScenario(),
 		refCellScenario(),
-		atomicCounterScenario(),
-		deadlockScenario(),
+		posing(atomicCounterScenario(), atomicCounterChallenges()),
+		posing(deadlockScenario(), deadlockChallenges()),
 		timeoutScenario(),
-		selectFairnessScenario(),
+		posing(selectFairnessScenario(), selectFairnessChallenges()),
 	}
 	for _, s := range list {
 		s.rustLines = pairLines(s)
 	}
 	return &Catalog{list: list}
+}
+
+// posing is s with its challenges, which its file declares after its code (the lines of a
+// scenario's Go, which its traces carry, stay where they were).
+func posing(s *Scenario, challenges []Challenge) *Scenario {
+	s.Challenges = challenges
+	return s
 }
 
 // NewCatalog is a catalog of the scenarios given, in picker order: for tests and tools that

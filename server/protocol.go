@@ -204,6 +204,8 @@ type endMessage struct {
 	// Schedule is a seeded run's own schedule, as far as it went: its choices of who ran
 	// next, which a link's schedule setting replays.
 	Schedule string `json:"schedule,omitempty"`
+	// Solved, for a steered run, names the scenario's challenges the run solves.
+	Solved []string `json:"solved,omitempty"`
 }
 
 type errorMessage struct {

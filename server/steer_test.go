@@ -21,6 +21,7 @@ type steerMessage struct {
 	Step     int            `json:"step"`
 	Schedule string         `json:"schedule"`
 	Options  []stage.Option `json:"options"`
+	Solved   []string       `json:"solved"`
 }
 
 func readSteer(t *testing.T, conn *websocket.Conn) steerMessage {
@@ -106,6 +107,9 @@ func TestSocketPicksSteerARun(t *testing.T) {
 	events, choices, end := steerRun(t, conn, fmt.Sprintf(steerTwoAdders, ""), loseAnUpdate)
 	if end.Reason != "done" || len(end.Summary) != 3 || end.Summary[2].Value != "1" {
 		t.Fatalf("ended %s (%s) with %+v, want done with 1 lost update", end.Reason, end.Message, end.Summary)
+	}
+	if !reflect.DeepEqual(end.Solved, []string{"lose-update"}) {
+		t.Errorf("the end says it solved %v, want lose-update", end.Solved)
 	}
 	var atomics []string
 	for _, e := range events {

@@ -66,8 +66,10 @@ type streamConfig struct {
 	release func() // gives the run's slot back; it may be called more than once
 	meta    metaMessage
 	seeded  bool // the run is seeded: it is paced, never cut (see slowCut)
-	// steer steers the run, if it is steered: its choices go to the client as they come.
-	steer *stage.Steer
+	// steer steers the run, if it is steered: its choices go to the client as they come,
+	// and solves, at its end, names the scenario's challenges it solved.
+	steer  *stage.Steer
+	solves func() []string
 
 	to         outbox
 	buffers    *bufferPool
@@ -349,7 +351,11 @@ func (st *stream) finish() {
 	st.release()
 	st.countEnd(end.Reason)
 	st.log.Info("run ended", "run", st.meta.Run, "reason", end.Reason, "events", end.Events)
-	st.to.sendJSON(newEndMessage(st.meta.Run, end, st.run.Summary()))
+	msg := newEndMessage(st.meta.Run, end, st.run.Summary())
+	if st.solves != nil {
+		msg.Solved = st.solves()
+	}
+	st.to.sendJSON(msg)
 }
 
 // choose sends a steered run's choice: the events recorded before it, then the choice

@@ -262,13 +262,19 @@ func (s *session) startRun(req runRequest) {
 		cfg.Strategy = steer
 	}
 	ctx, stopRun := context.WithCancel(s.ctx)
+	run := req.scenario.Start(ctx, cfg, req.values)
+	var solves func() []string
+	if steer != nil {
+		solves = func() []string { return req.scenario.Solves(run.Outcome()) }
+	}
 	s.current = newStream(streamConfig{
-		run:     req.scenario.Start(ctx, cfg, req.values),
+		run:     run,
 		stopRun: stopRun,
 		release: release,
 		meta:    newMetaMessage(id, req),
 		seeded:  req.settings.Seeded(),
 		steer:   steer,
+		solves:  solves,
 
 		to:         s.outbox(),
 		buffers:    s.app.buffers,

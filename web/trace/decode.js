@@ -80,6 +80,8 @@ export function decodeMessage(data) {
       if (m.summary == null) m.summary = [];
       if (!(Array.isArray(m.summary) && m.summary.every((s) => isObj(s) && typeof s.label === 'string' && typeof s.value === 'string'))) fail('end summary is not a list of {label, value}');
       if (!(m.schedule === undefined || typeof m.schedule === 'string')) fail('end schedule is not text');
+      if (m.solved == null) m.solved = [];
+      if (!(Array.isArray(m.solved) && m.solved.every((s) => typeof s === 'string'))) fail('end solved is not a list of challenge ids');
       break;
     case 'error':
       if (!(typeof m.message === 'string' && m.message !== '')) fail('error message without text');

@@ -1,0 +1,105 @@
+package scenarios
+
+import (
+	"context"
+	"net/url"
+	"testing"
+
+	"interleave/scenarios/stage"
+)
+
+// solutions hold, for every challenge of the catalog, a steered link's query that solves
+// it: the settings, and the schedule of picks (here found by seeds, whose schedules are
+// picks a person could make).
+var solutions = []struct {
+	scenario, challenge, query string
+}{
+	{"atomic-counter", "lose-update", "method=load-store&goroutines=2&adds=1&mode=steer&seed=1&schedule=SpJqko"},
+	{"deadlock", "starve-them-all", "philosophers=3&meals=1&mode=steer&seed=4&schedule=SpNEaVEpo"},
+	{"channels", "later-first", "producers=3&messages=1&mode=steer&seed=1&schedule=STsqKyFK"},
+	{"producer-consumer", "three-at-once", "items=3&mode=steer&seed=1&schedule=Sbbc"},
+	{"worker-pool", "one-worker", "workers=2&tasks=3&task=0&jitter=0&mode=steer&seed=72&schedule=SSJ00iIikldOy1ZI"},
+	{"select-fairness", "b-first", "messages=2&mode=steer&seed=12&schedule=p-02lSo"},
+}
+
+func TestEveryChallengeHasASolvingSchedule(t *testing.T) {
+	cat := New()
+	solved := map[string]bool{}
+	for _, sol := range solutions {
+		t.Run(sol.scenario+"/"+sol.challenge, func(t *testing.T) {
+			s, ok := cat.Lookup(sol.scenario)
+			if !ok {
+				t.Fatalf("no scenario %s", sol.scenario)
+			}
+			c, ok := s.Challenge(sol.challenge)
+			if !ok {
+				t.Fatalf("%s poses no challenge %s", sol.scenario, sol.challenge)
+			}
+			q, err := url.ParseQuery(sol.query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			params, raw := SplitQuery(q)
+			vals, problems := s.Check(params)
+			set, more := CheckSettings(raw, 0)
+			if problems = append(problems, more...); len(problems) > 0 {
+				t.Fatalf("the link %s: %v", sol.query, problems)
+			}
+			if !set.Steered() || set.Schedule.Len() == 0 {
+				t.Fatalf("the link %s is not a steered one with a schedule", sol.query)
+			}
+			// The schedule is the whole run: the person need pick nothing more.
+			steer := stage.NewSteer(stage.SteerConfig{Schedule: set.Schedule, Seed: set.Seed})
+			r := s.Start(context.Background(), stage.Config{Mode: stage.Seeded, Seed: set.Seed, Processors: set.Processors, Strategy: steer}, vals)
+			select {
+			case ch := <-steer.Choices():
+				t.Fatalf("the run waits for a pick at step %d: the schedule does not reach the end", ch.Step)
+			case <-r.Done():
+			}
+			o := r.Outcome()
+			if !c.Solved(o) {
+				t.Fatalf("the schedule does not solve %q: the run ended %s (%s), %v", c.Title, o.End.Reason, o.End.Message, o.Summary)
+			}
+			if ids := s.Solves(o); len(ids) == 0 || ids[0] != c.ID {
+				t.Errorf("the run solves %v", ids)
+			}
+			solved[sol.scenario+"/"+sol.challenge] = true
+		})
+	}
+	for _, s := range cat.All() {
+		for _, c := range s.Challenges {
+			if !solved[s.ID+"/"+c.ID] {
+				t.Errorf("%s's challenge %s has no solving schedule here", s.ID, c.ID)
+			}
+		}
+	}
+}
+
+func TestChallengesAreWellFormed(t *testing.T) {
+	for _, s := range New().All() {
+		seen := map[string]bool{}
+		for _, c := range s.Challenges {
+			switch {
+			case !validChallengeID(c.ID):
+				t.Errorf("%s: challenge id %q is not lowercase words joined by hyphens", s.ID, c.ID)
+			case seen[c.ID]:
+				t.Errorf("%s: two challenges are %s", s.ID, c.ID)
+			case c.Title == "" || c.Text == "" || c.Solved == nil:
+				t.Errorf("%s: challenge %s lacks a title, a sentence or a check", s.ID, c.ID)
+			}
+			seen[c.ID] = true
+		}
+	}
+}
+
+func validChallengeID(id string) bool {
+	if id == "" || id[0] == '-' || id[len(id)-1] == '-' {
+		return false
+	}
+	for _, r := range id {
+		if !(r >= 'a' && r <= 'z' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
