@@ -98,8 +98,8 @@ func TestSeededAPIRefusesBadInput(t *testing.T) {
 		{"/api/scenarios/deadlock/search?want=deadlock&seed=x", `seed must be a whole number`},
 		{"/api/scenarios/deadlock/trace?seed=1&format=xml", `format must be json or chrome, got \"xml\"`},
 		{"/api/scenarios/deadlock/search?want=deadlock&tries=501", `tries must be 1–500, got \"501\"`},
-		{"/api/scenarios/deadlock/search?want=happiness", `want must be deadlock for deadlock, got \"happiness\"`},
-		{"/api/scenarios/channels/search?want=deadlock", "channels offers no search"},
+		{"/api/scenarios/deadlock/search?want=happiness", `want must be deadlock or starve-them-all for deadlock, got \"happiness\"`},
+		{"/api/scenarios/cell/search?want=deadlock", "cell offers no search"},
 		{"/api/scenarios/deadlock/search?want=deadlock&philosophers=99", "philosophers must be 2–8, got 99"},
 		// Every problem at once, the params' first.
 		{"/api/scenarios/deadlock/trace?seed=1&philosophers=99&processors=0", "philosophers must be 2–8, got 99; processors must be 1–8, got 0"},
