@@ -46,6 +46,9 @@ type Settings struct {
 	// Schedule, in a seeded run, makes its first choices of who runs next: the schedule of a
 	// run made by hand, or a prefix of one; past its end the seed chooses.
 	Schedule stage.Schedule
+	// Challenge is the id of the scenario's challenge the page poses (challenge.go), if any:
+	// checked here as a name, and against the scenario's challenges where it is shown.
+	Challenge string
 }
 
 // Steered is the mode of a seeded run with a person choosing who goes next: it follows its
@@ -71,6 +74,9 @@ const (
 	// KindSchedule is a seeded run's schedule in its text form (stage.Schedule), at most
 	// MaxScheduleText characters.
 	KindSchedule SettingKind = "schedule"
+	// KindName is an id such as a challenge's: lowercase letters, digits and hyphens, at most
+	// Max characters, starting with a letter.
+	KindName SettingKind = "name"
 )
 
 // MaxScheduleText is the longest schedule a link or a message may carry: some 60,000 choices,
@@ -158,6 +164,12 @@ func RunSettings() []Setting {
 			put:  func(s *Settings, v string) { s.View = View(v) },
 			get:  func(s Settings) string { return string(s.View) },
 		},
+		{
+			Name: "challenge", Label: "Challenge", Kind: KindName, Max: 40, Link: true,
+			Help: "The scenario's challenge posed above the timeline: an interleaving to make by steering.",
+			put:  func(s *Settings, v string) { s.Challenge = v },
+			get:  func(s Settings) string { return s.Challenge },
+		},
 	}
 }
 
@@ -203,6 +215,11 @@ func (st Setting) parse(text, def string) (string, string) {
 		}
 		if _, err := stage.ParseSchedule(text); err != nil {
 			return def, fmt.Sprintf("%s must be the text of a run's schedule, but %v", st.Name, err)
+		}
+		return text, ""
+	case KindName:
+		if !isName(text, int(st.Max)) {
+			return def, fmt.Sprintf("%s must be a name of lowercase letters, digits and hyphens, at most %d long, got %s", st.Name, int(st.Max), QuoteInput(text))
 		}
 		return text, ""
 	case KindChoice:
@@ -280,6 +297,20 @@ func CheckSettings(raw map[string]string, fresh uint64) (Settings, Problems) {
 	return set, problems
 }
 
+// isName reports whether text is a name of at most max characters: a lowercase letter, then
+// lowercase letters, digits and hyphens.
+func isName(text string, max int) bool {
+	if text == "" || len(text) > max || text[0] < 'a' || text[0] > 'z' {
+		return false
+	}
+	for _, r := range text {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
 func settingNames(table []Setting) string {
 	names := make([]string, len(table))
 	for i, st := range table {
@@ -332,7 +363,7 @@ func (s Settings) Named() map[string]any {
 			continue
 		}
 		switch v := st.get(s); st.Kind {
-		case KindSchedule:
+		case KindSchedule, KindName:
 			if v != "" {
 				named[st.Name] = v
 			}

@@ -169,20 +169,28 @@ type metaMessage struct {
 }
 
 // choiceMessage says that a steered run waits for a pick: the events before it have been
-// sent; Schedule is the run's choices so far (replayed, it comes back to this step; without
-// its last choice, to the step before); Options are who can run and what each would do.
+// sent; Schedule is the run's choices so far (replayed, it comes back to this step); Options
+// are who can run and what each would do.
 type choiceMessage struct {
-	V        int            `json:"v"`
-	Type     string         `json:"type"`
-	Run      int            `json:"run"`
-	Step     int            `json:"step"`
-	Schedule string         `json:"schedule"`
-	Options  []stage.Option `json:"options"`
+	V        int    `json:"v"`
+	Type     string `json:"type"`
+	Run      int    `json:"run"`
+	Step     int    `json:"step"`
+	Schedule string `json:"schedule"`
+	// Back is the schedule of the choice before, where one pick undone brings the run;
+	// absent at its first.
+	Back    *string        `json:"back,omitempty"`
+	Options []stage.Option `json:"options"`
 }
 
 func newChoiceMessage(run int, c stage.Choice) choiceMessage {
-	return choiceMessage{V: stage.SchemaVersion, Type: typeChoice, Run: run, Step: c.Step,
+	m := choiceMessage{V: stage.SchemaVersion, Type: typeChoice, Run: run, Step: c.Step,
 		Schedule: c.Schedule.String(), Options: c.Options}
+	if c.HasBack {
+		back := c.Back.String()
+		m.Back = &back
+	}
+	return m
 }
 
 type endStats struct {

@@ -20,6 +20,7 @@ type steerMessage struct {
 	message
 	Step     int            `json:"step"`
 	Schedule string         `json:"schedule"`
+	Back     *string        `json:"back"`
 	Options  []stage.Option `json:"options"`
 	Solved   []string       `json:"solved"`
 }
@@ -225,8 +226,11 @@ func TestSocketUndoIsTheScheduleLessItsLastChoice(t *testing.T) {
 	if len(choices) < 4 {
 		t.Fatalf("only %d choices", len(choices))
 	}
-	// Back from step 4 is step 3 again: the run of step 3's schedule.
+	// Back from step 4 is step 3 again: the run of step 3's schedule, which step 4 names.
 	back := choices[2]
+	if choices[3].Back == nil || *choices[3].Back != back.Schedule || choices[0].Back != nil {
+		t.Fatalf("step 4 goes back to %v, want %q; step 1 to %v, want nowhere", choices[3].Back, back.Schedule, choices[0].Back)
+	}
 	send(t, conn, fmt.Sprintf(steerTwoAdders, fmt.Sprintf(`,"schedule":%q`, back.Schedule)))
 	prefix, c := readToStop(t, conn)
 	if c.Type != typeChoice || c.Step != back.Step || c.Schedule != back.Schedule || !reflect.DeepEqual(c.Options, back.Options) {

@@ -22,6 +22,11 @@ type Choice struct {
 	// Schedule is the choices made before it. Replayed, it brings the run back to this very
 	// point; without its last choice, to the one before (how a page undoes a step).
 	Schedule Schedule
+	// Back, when HasBack, is the schedule of the run's choice of who goes next before this
+	// one: replayed, it brings the run back there, one pick undone (a select's case the seed
+	// chose between them is dropped with it, and chosen again the same way).
+	Back    Schedule
+	HasBack bool
 	// Options are the goroutines that can run, in the order they became ready.
 	Options []Option
 }
@@ -64,6 +69,9 @@ type Steer struct {
 	finish  chan struct{}
 	once    sync.Once
 	run     *seeded // the run it steers: bound when the run starts
+	// decisions are, for each point of the run where more than one goroutine could run, how
+	// many choices the run had made before it: where Back goes.
+	decisions []int
 
 	mu      sync.Mutex
 	waiting []Option // the options of the choice the run waits on; nil when it does not
@@ -128,6 +136,9 @@ func (st *Steer) finished() bool {
 
 // Next follows the schedule, then waits for a pick; once finished, the seed chooses.
 func (st *Steer) Next(runnable []int, current int) (int, error) {
+	if len(runnable) > 1 && st.run != nil {
+		st.decisions = append(st.decisions, st.run.taken.len())
+	}
 	following := st.replay.step < len(st.replay.choices)
 	i, err := st.replay.Next(runnable, current) // the schedule's choice, or the seed's
 	if err != nil || following || len(runnable) < 2 || st.finished() || st.run == nil {
@@ -145,6 +156,9 @@ func (st *Steer) Case(n int) (int, error) { return st.replay.Case(n) }
 func (st *Steer) wait(seeds int) (int, error) {
 	s, r := st.run, st.run.run
 	c := Choice{Step: s.taken.len() + 1, Schedule: s.taken.schedule(), Options: make([]Option, len(s.ready))}
+	if n := len(st.decisions); n > 1 {
+		c.Back, c.HasBack = c.Schedule.Prefix(st.decisions[n-2]), true
+	}
 	r.mu.Lock()
 	c.Events = r.n
 	for i, g := range s.ready {

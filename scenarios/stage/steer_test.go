@@ -104,6 +104,9 @@ func TestPicksSteerARunToALostUpdate(t *testing.T) {
 		if c.Step != i+1 || c.Schedule.Len() != i {
 			t.Errorf("choice %d is step %d after %d choices", i+1, c.Step, c.Schedule.Len())
 		}
+		if c.HasBack != (i > 0) || i > 0 && c.Back != choices[i-1].Schedule {
+			t.Errorf("choice %d goes back to %v %q, want the schedule of the choice before", i+1, c.HasBack, c.Back)
+		}
 	}
 	// The run's schedule brings back the run it steered, and each choice's schedule the run
 	// up to that choice: how a link rebuilds a steered run, and Back undoes a step.

@@ -65,6 +65,7 @@ export function decodeMessage(data) {
       // A steered run waits for a pick: who can run, and what each would do next.
       if (!(isInt(m.step) && m.step > 0)) fail('choice message without its step');
       if (typeof m.schedule !== 'string') fail('choice message without the schedule so far');
+      if (!(m.back === undefined || typeof m.back === 'string')) fail('choice back is not a schedule');
       if (!(Array.isArray(m.options) && m.options.length > 1)) fail('choice message without two or more options');
       m.options.forEach((o, i) => checkOption(o, `choice option ${i}`));
       break;
