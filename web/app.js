@@ -8,12 +8,13 @@ import { initExports } from './page/exports.js';
 import { initFind } from './page/find.js';
 import { EventLog } from './page/log.js';
 import { RunState } from './page/run.js';
+import { ChallengeCard, SteerPanel } from './page/steer.js';
 import { reasonText, showSummary, summaryText } from './page/summary.js';
 import { Socket } from './socket.js';
 import { Timeline } from './timeline/timeline.js';
 import { formatDuration } from './trace/describe.js';
 import { STEP_NS, stepTrace } from './trace/model.js';
-import { MAX_SEED, dropSchedule, initURLState, randomSeed, runSettings, values } from './urlstate.js';
+import { MAX_SEED, dropSchedule, initURLState, paramsQuery, randomSeed, runSettings, setChallenge, setSchedule, values } from './urlstate.js';
 
 /**
  * typing tells whether keys pressed in el go to a field (text, numbers, sliders, radio
@@ -95,6 +96,30 @@ function main() {
   }
   axisBtn.addEventListener('click', () => setAxis(!wantSteps));
 
+  // Steering: the choice a steered run waits on, above the timeline, and above it the
+  // scenario's challenge. A pick goes to the server; Back is a new run of the schedule of the
+  // choice before, which the server replays to that very step.
+  let lastChoice = null; // the latest choice of the steered run shown
+  const steer = new SteerPanel($('timeline-wrap'), {
+    onPick: (c, g) => socket.pick(c.run, g),
+    onBack: (schedule) => {
+      setSchedule(form, schedule);
+      updateURL();
+      start();
+    },
+    onFinish: (c) => socket.finish(c.run),
+    onLight: (line) => code.light(line),
+  });
+  const card = new ChallengeCard(steer.box, async (id) => {
+    const rs = runSettings(form);
+    const seed = rs.seed === null ? '' : `&seed=${rs.seed}`;
+    const url = `/api/scenarios/${encodeURIComponent(scenario)}/search?${paramsQuery(form)}&processors=${rs.processors}${seed}&exhaustive=1&want=${encodeURIComponent(id)}`;
+    const resp = await fetch(url);
+    const body = await resp.json();
+    if (!resp.ok) throw new Error(body.error || resp.statusText);
+    return body;
+  });
+
   const refreshExports = initExports(scenario, state, timeline, setStatus);
 
   function refresh() {
@@ -134,16 +159,37 @@ function main() {
     if (!state.meta(m)) return;
     log.reset(state.trace);
     for (const k of [runnableKey, selectKey, timerKey, cancelKey, leakKey]) k.hidden = true;
-    const seeded = state.shown.mode === 'seeded';
-    // A seeded run arrives far faster than it plays: it is shown from 0 once it is all in.
+    const seeded = state.shown.mode !== 'live';
+    // A seeded run arrives far faster than it plays: it is shown from 0 once it is all in. A
+    // steered one is shown up to each choice as it comes.
     timeline.startLive(state.trace, m.speed || 1, !seeded);
+    lastChoice = null;
     if (seeded && m.seed !== undefined && runSettings(form).seed === null) {
       // the server picked the seed: put it in the field and the link
       seedInput.value = String(m.seed);
       updateURL();
     }
-    summaryText(summary, seeded ? 'Computing the seeded run…' : 'Running…');
-    setStatus(seeded ? 'Computing the seeded run…' : 'Running…', 'busy');
+    const doing = state.shown.mode === 'steer' ? 'Steering: the run goes to its first choice…' : seeded ? 'Computing the seeded run…' : 'Running…';
+    summaryText(summary, doing);
+    setStatus(doing, 'busy');
+    refresh();
+  });
+  socket.addEventListener('choice', (ev) => {
+    const m = ev.detail;
+    if (!state.takes(m)) return;
+    lastChoice = m;
+    // The run waits: show all of it so far, the playhead at the decision point. Virtual time
+    // stands still between most steps, so it is laid out one event per step until it ends.
+    timeline.finish(state.trace.lastT);
+    const steps = stepTrace(state.trace);
+    timeline.swapTrace(steps, steps.lastT + STEP_NS);
+    timeline.seek(timeline.endT);
+    summaryText(summary, `Step ${m.step}: waiting for your pick.`);
+    const focus = steer.hide() || document.activeElement === document.body || document.activeElement === runBtn;
+    steer.show(m, focus);
+    setSchedule(form, m.schedule); // the link brings the run back to this step
+    updateURL();
+    setStatus(`Step ${m.step}: pick who goes next — click, press 1–${Math.min(m.options.length, 9)}, or ↑/↓ and Enter; Backspace goes back.`);
     refresh();
   });
   socket.addEventListener('events', (ev) => {
@@ -165,21 +211,32 @@ function main() {
     if (selectKey.hidden && m.events.some((e) => e.kind === 'select-begin')) selectKey.hidden = false;
     if (timerKey.hidden && m.events.some((e) => e.kind === 'new' && (e.objKind === 'timer' || e.objKind === 'ticker' || (e.objKind === 'context' && e.dur)))) timerKey.hidden = false;
     if (cancelKey.hidden && m.events.some((e) => e.kind === 'cancel')) cancelKey.hidden = false;
-    setStatus(`${state.shown.mode === 'seeded' ? 'Receiving the seeded run…' : 'Running…'} ${trace.events.length} events`, 'busy');
+    const doing = { seeded: 'Receiving the seeded run…', steer: 'Steering…' }[state.shown.mode] || 'Running…';
+    setStatus(`${doing} ${trace.events.length} events`, 'busy');
   });
   socket.addEventListener('end', (ev) => {
     if (state.end(ev.detail)) ended(ev.detail);
   });
   // ended shows how the run shown ended.
   function ended(m) {
-    const seeded = state.shown.mode === 'seeded';
+    const steered = state.shown.mode === 'steer';
+    const seeded = state.shown.mode !== 'live';
+    if (steered) {
+      const hadFocus = steer.hide();
+      setSchedule(form, m.schedule || ''); // the link brings back the whole run
+      updateURL();
+      card.ended(m, lastChoice ? lastChoice.step : 0, share.getAttribute('href'));
+      if (hadFocus) runBtn.focus();
+    }
     if (state.trace) {
       state.trace.finish(m); // who leaked, before the timeline or the summary shows them
       leakKey.hidden = state.trace.leaks.length === 0;
     }
     timeline.finish(m.stats.duration);
-    if (wantSteps) setAxis(true);
-    if (seeded) {
+    if (wantSteps || steered) setAxis(wantSteps); // a steered run was shown by event order
+    if (steered) {
+      timeline.seek(timeline.endT); // it was watched step by step
+    } else if (seeded) {
       // The whole run is here: play it from the start by its virtual times (or, for those who
       // asked for less motion, show how it ended).
       if (matchMedia('(prefers-reduced-motion: reduce)').matches) timeline.seek(timeline.endT);
@@ -198,6 +255,8 @@ function main() {
       const held = state.refused();
       if (held) ended(held);
     }
+    // A pick the run could not take: it waits on, so the choice stands.
+    if (ev.detail.run === state.run && state.running && lastChoice && steer.waiting) steer.show(lastChoice, true);
     setStatus(ev.detail.message, 'error');
     refresh();
   });
@@ -206,7 +265,8 @@ function main() {
 
   function start() {
     const rs = runSettings(form);
-    if (rs.mode === 'seeded' && rs.seedText !== '' && rs.seed === null) {
+    steer.hide();
+    if (rs.mode !== 'live' && rs.seedText !== '' && rs.seed === null) {
       setStatus(`The seed must be a whole number from 0 to ${MAX_SEED}.`, 'error');
       seedInput.focus();
       return;
@@ -225,6 +285,7 @@ function main() {
     start();
   });
   stopBtn.addEventListener('click', () => {
+    steer.hide();
     if (state.stop()) setStatus('Ready.');
     socket.stop();
     refresh();
@@ -258,13 +319,41 @@ function main() {
 
   // ——— run settings ———
 
-  // Switching to seeded mode with no seed yet picks one, so the link always names it.
+  // Switching to seeded or steered mode with no seed yet picks one, so the link always
+  // names it; steering poses the scenario's challenge.
   const updateURL = initURLState(form, share, (input) => {
-    if (input.name === 'mode' && input.value === 'seeded' && input.checked && seedInput.value.trim() === '') {
+    if (input.name === 'mode' && input.value !== 'live' && input.checked && seedInput.value.trim() === '') {
       seedInput.value = String(randomSeed());
       updateURL();
     }
+    if (input.name === 'mode' && input.value === 'steer' && input.checked) poseChallenge();
   });
+
+  // The challenge a link names (challenge=…), or in steered mode the scenario's first: the
+  // scenario API lists them.
+  let challenges = null;
+  async function poseChallenge() {
+    const rs = runSettings(form);
+    const wanted = rs.challenge || new URLSearchParams(location.search).get('challenge') || '';
+    if (!wanted && rs.mode !== 'steer') return;
+    if (challenges === null) {
+      try {
+        const resp = await fetch(`/api/scenarios/${encodeURIComponent(scenario)}`);
+        challenges = resp.ok ? (await resp.json()).challenges || [] : [];
+      } catch {
+        challenges = [];
+      }
+    }
+    const c = challenges.find((x) => x.id === wanted) || (wanted ? null : challenges[0]);
+    if (wanted && !c) {
+      setStatus(`This scenario poses no challenge "${wanted}"${challenges.length ? `; it poses ${challenges.map((x) => x.id).join(', ')}` : ''}.`, 'warn');
+      return;
+    }
+    if (!c) return;
+    card.pose(c);
+    setChallenge(form, c.id);
+    updateURL();
+  }
 
   // A new seed, like any change of the settings, drops a link's schedule, made on the old one.
   newSeedBtn.addEventListener('click', () => {
@@ -300,6 +389,10 @@ function main() {
     }
     // Space on a button reached by keyboard presses it; after a click it plays and pauses.
     if (ev.key === ' ' && el instanceof Element && el.matches('button:focus-visible, a:focus-visible')) return;
+    if (steer.key(ev)) {
+      ev.preventDefault();
+      return;
+    }
     if (ev.key === 'o') setAxis(!wantSteps);
     else if (timeline.key(ev.key)) ev.preventDefault();
   });
@@ -308,9 +401,11 @@ function main() {
   setStatus('Connecting…');
   refresh();
   socket.connect();
-  // A seeded link names its interleaving: show it straight away (it takes milliseconds).
+  // A seeded link names its interleaving: show it straight away (it takes milliseconds). A
+  // steered one goes straight to the step it was shared at.
   const rs = runSettings(form);
-  if (rs.mode === 'seeded' && rs.seed !== null) start();
+  poseChallenge();
+  if (rs.mode !== 'live' && rs.seed !== null) start();
 }
 
 main();

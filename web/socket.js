@@ -1,6 +1,6 @@
 // The WebSocket client: one connection to /ws on the page's host, reopened when it closes.
 // Server messages are checked by decodeMessage and dispatched as events named by their type
-// (meta, events, end, error), each with the message as detail. Connection changes dispatch
+// (meta, events, choice, end, error), each with the message as detail. Connection changes dispatch
 // open and close; a message the page cannot use dispatches invalid.
 
 import { decodeMessage } from './trace/decode.js';
@@ -91,12 +91,14 @@ export class Socket extends EventTarget {
 
   /**
    * run asks the server to run a scenario. settings are the run settings ({mode, seed,
-   * processors, schedule}); a live run sends neither seed nor processors, a seeded one
-   * without a seed lets the server pick it, and one without a schedule leaves it out.
+   * processors, schedule}); a live run sends neither seed nor processors, a seeded or
+   * steered one without a seed lets the server pick it, and one without a schedule leaves
+   * it out.
    */
   run(scenario, params, speed, settings = { mode: 'live' }) {
-    const msg = { type: 'run', scenario, params, mode: settings.mode === 'seeded' ? 'seeded' : 'live', speed };
-    if (msg.mode === 'seeded') {
+    const mode = settings.mode === 'seeded' || settings.mode === 'steer' ? settings.mode : 'live';
+    const msg = { type: 'run', scenario, params, mode, speed };
+    if (mode !== 'live') {
       if (settings.seed !== null && settings.seed !== undefined) msg.seed = settings.seed;
       msg.processors = settings.processors;
       if (settings.schedule) msg.schedule = settings.schedule;
@@ -107,6 +109,16 @@ export class Socket extends EventTarget {
   stop() {
     this.pending = null;
     return this.send({ type: 'stop' });
+  }
+
+  /** pick runs goroutine g at the choice steered run run waits on. */
+  pick(run, g) {
+    return this.send({ type: 'pick', run, g });
+  }
+
+  /** finish hands the rest of steered run run to its seed. */
+  finish(run) {
+    return this.send({ type: 'finish', run });
   }
 
   emit(type, detail) {
