@@ -49,6 +49,9 @@ type Settings struct {
 	// Challenge is the id of the scenario's challenge the page poses (challenge.go), if any:
 	// checked here as a name, and against the scenario's challenges where it is shown.
 	Challenge string
+	// From, in a steered run, cuts its schedule where the run has recorded that many events,
+	// so that the person picks from there (0: the whole schedule is followed).
+	From int
 }
 
 // Steered is the mode of a seeded run with a person choosing who goes next: it follows its
@@ -169,6 +172,15 @@ func RunSettings() []Setting {
 			Help: "The scenario's challenge posed above the timeline: an interleaving to make by steering.",
 			put:  func(s *Settings, v string) { s.Challenge = v },
 			get:  func(s Settings) string { return s.Challenge },
+		},
+		{
+			// A run message's only: the page takes a seeded run over at its playhead with the
+			// run's schedule and the events up to there; links carry the schedule so far.
+			Name: "from", Label: "Steer from", Kind: KindWhole, Min: 0, Max: 10_000_000, Default: "0",
+			Modes: []stage.Mode{Steered}, Socket: true,
+			Help: "Follow the schedule for the run's first so many events only, then pick who goes next: steering a seeded run from its playhead.",
+			put:  func(s *Settings, v string) { s.From, _ = strconv.Atoi(v) },
+			get:  func(s Settings) string { return strconv.Itoa(s.From) },
 		},
 	}
 }

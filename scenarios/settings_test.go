@@ -65,7 +65,7 @@ func TestCheckSettings(t *testing.T) {
 		{"a bad view is by time", map[string]string{"view": "zzz"}, live,
 			[]Problem{{"view", "zzz", "time", `view must be time or events, got "zzz"`}}},
 		{"an unknown name", map[string]string{"colour": "red"}, live,
-			[]Problem{{"colour", "red", "", `"colour" is not a run setting (they are mode, seed, processors, schedule, speed, view, challenge)`}}},
+			[]Problem{{"colour", "red", "", `"colour" is not a run setting (they are mode, seed, processors, schedule, speed, view, challenge, from)`}}},
 		{"a schedule, seeded", map[string]string{"mode": "seeded", "seed": "3", "schedule": "SQ"},
 			with(seeded, func(s *Settings) { s.Seed, s.Schedule = 3, mustSchedule(t, "SQ") }), nil},
 		{"a schedule that is none is left out", map[string]string{"mode": "seeded", "seed": "3", "schedule": "S%Q"},

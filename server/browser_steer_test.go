@@ -127,3 +127,34 @@ func TestBrowserSolveAChallengeByKeyboard(t *testing.T) {
 	// Backspace on a finished run does nothing: there is no choice to go back from.
 	pressKeys(t, ctx, kb.Backspace)
 }
+
+func TestBrowserSteerASeededRunFromItsPlayhead(t *testing.T) {
+	ts := newTestServer(t)
+	ctx := newBrowser(t)
+	seeded := strings.Replace(steerLink, "mode=steer", "mode=seeded", 1)
+	openPage(t, ctx, ts.srv.URL+seeded)
+	if reason, failure := pageRunEnd(t, ctx); failure != "" || !strings.Contains(reason, "reason-done") {
+		t.Fatalf("the seeded run ended %q %s", reason, failure)
+	}
+	whole := pageLog(t, ctx)
+	// The playhead to the run's 9th event, by keyboard in event order (its virtual time stands
+	// still), then take the run over there.
+	click(t, ctx, "#timeline")
+	pressKeys(t, ctx, "o")
+	pressKeys(t, ctx, kb.Home)
+	for range 9 {
+		pressKeys(t, ctx, kb.ArrowRight)
+	}
+	waitPage(t, ctx, `!document.getElementById('steer-here').hidden`, "Steer from here is not offered")
+	click(t, ctx, "#steer-here")
+	waitPage(t, ctx, `(() => { const s = document.getElementById('steer'); return !s.hidden && !!s.querySelector('.steer-option:enabled'); })()`,
+		"the run taken over does not wait for a pick")
+	if got := eval[string](t, ctx, `document.querySelector('input[name="mode"]:checked').value`); got != "steer" {
+		t.Errorf("taken over, the mode reads %q", got)
+	}
+	log := eval[string](t, ctx, `[...document.getElementById('log').children].map((li) => li.textContent).join('\n')`)
+	if n := strings.Count(log, "\n") + 1; n < 9 || !strings.HasPrefix(whole, log) {
+		t.Errorf("taken over at the 9th event, the run so far (%d events) is not the seeded run's start: %s", n, firstLineDiff(whole, log))
+	}
+	screenshot(t, ctx, "taken-over")
+}

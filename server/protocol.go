@@ -41,6 +41,7 @@ type clientMessage struct {
 	Processors json.RawMessage            `json:"processors"`
 	Speed      json.RawMessage            `json:"speed"`
 	Schedule   json.RawMessage            `json:"schedule"`
+	From       json.RawMessage            `json:"from"`
 	// A pick's (and, optionally, a finish's): the run it is for, and the goroutine to run.
 	Run *int `json:"run"`
 	G   *int `json:"g"`
@@ -49,7 +50,7 @@ type clientMessage struct {
 // settings are the message's run settings by name, as JSON; one line per setting a run
 // message carries (those scenarios.RunSettings marks Socket).
 func (m clientMessage) settings() map[string]json.RawMessage {
-	return map[string]json.RawMessage{"mode": m.Mode, "seed": m.Seed, "processors": m.Processors, "speed": m.Speed, "schedule": m.Schedule}
+	return map[string]json.RawMessage{"mode": m.Mode, "seed": m.Seed, "processors": m.Processors, "speed": m.Speed, "schedule": m.Schedule, "from": m.From}
 }
 
 // runRequest is a checked run message.

@@ -328,3 +328,22 @@ func TestSocketRefusesAScheduleLongerThanARunCanMake(t *testing.T) {
 		t.Errorf("the trace API answered %d %s, want 400 saying %q", resp.StatusCode, body, want)
 	}
 }
+
+func TestSocketTakesASeededRunOverAtAnEvent(t *testing.T) {
+	ts := newTestServer(t)
+	conn := ts.dial(t)
+	send(t, conn, strings.Replace(fmt.Sprintf(steerTwoAdders, ""), `"steer"`, `"seeded"`, 1))
+	want, end := readToStop(t, conn)
+	if end.Type != typeEnd || end.Schedule == "" {
+		t.Fatalf("the seeded run: %s with schedule %q", end.Type, end.Schedule)
+	}
+	send(t, conn, fmt.Sprintf(steerTwoAdders, fmt.Sprintf(`,"schedule":%q,"from":9`, end.Schedule)))
+	got, c := readToStop(t, conn)
+	if c.Type != typeChoice || len(got) < 9 || len(got) > len(want) || !reflect.DeepEqual(got, want[:len(got)]) {
+		t.Fatalf("taken over at event 9: %s after %d events, not the seeded run's first", c.Type, len(got))
+	}
+	send(t, conn, `{"type":"run","scenario":"cell","mode":"steer","from":-1}`)
+	if m := readSteer(t, conn); m.Type != typeError || !strings.Contains(m.Message, "from must be 0–10000000, got -1") {
+		t.Errorf("a negative from: %s %q", m.Type, m.Message)
+	}
+}

@@ -257,8 +257,8 @@ func (s *session) startRun(req runRequest) {
 	var steer *stage.Steer
 	if req.settings.Steered() {
 		// It follows the schedule, then waits for picks; the seed chooses once finished.
-		steer = stage.NewSteer(stage.SteerConfig{Schedule: req.settings.Schedule, Seed: req.settings.Seed,
-			Idle: s.app.limits.maxSteerIdle, After: s.app.clock.After})
+		steer = stage.NewSteer(stage.SteerConfig{Schedule: req.settings.Schedule, Until: req.settings.From,
+			Seed: req.settings.Seed, Idle: s.app.limits.maxSteerIdle, After: s.app.clock.After})
 		cfg.Strategy = steer
 	}
 	ctx, stopRun := context.WithCancel(s.ctx)

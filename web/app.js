@@ -110,6 +110,25 @@ function main() {
     onFinish: (c) => socket.finish(c.run),
     onLight: (line) => code.light(line),
   });
+  // Steer from here: a finished seeded run, taken over at the playhead — its own schedule,
+  // followed for the events up to there, then the person picks.
+  const steerHere = document.createElement('button');
+  steerHere.type = 'button';
+  steerHere.id = 'steer-here';
+  steerHere.textContent = 'Steer from here';
+  steerHere.title = 'Take this seeded run over at the playhead: you pick who goes next from there';
+  steerHere.hidden = true;
+  axisBtn.after(steerHere);
+  steerHere.addEventListener('click', () => {
+    const { shown } = state;
+    if (!shown || shown.mode !== 'seeded' || !shown.end) return;
+    const from = Math.max(1, timeline.trace.count(timeline.playhead));
+    form.querySelector('input[name="mode"][value="steer"]').checked = true;
+    setSchedule(form, shown.end.schedule || '');
+    updateURL();
+    poseChallenge();
+    start({ from });
+  });
   const card = new ChallengeCard(steer.box, async (id) => {
     const rs = runSettings(form);
     const seed = rs.seed === null ? '' : `&seed=${rs.seed}`;
@@ -129,6 +148,7 @@ function main() {
     playBtn.disabled = !has;
     axisBtn.disabled = !has || state.busy;
     refreshExports(has && !state.running);
+    steerHere.hidden = !(state.shown && state.shown.mode === 'seeded' && state.phase === 'ended' && has);
     const playing = timeline.playing;
     playBtn.setAttribute('aria-pressed', String(playing));
     if (playing) playBtn.textContent = 'Pause';
@@ -263,8 +283,9 @@ function main() {
 
   // ——— controls ———
 
-  function start() {
-    const rs = runSettings(form);
+  // start runs the settings the form holds; extra adds settings of a run message alone.
+  function start(extra = {}) {
+    const rs = { ...runSettings(form), ...extra };
     steer.hide();
     if (rs.mode !== 'live' && rs.seedText !== '' && rs.seed === null) {
       setStatus(`The seed must be a whole number from 0 to ${MAX_SEED}.`, 'error');
@@ -279,7 +300,7 @@ function main() {
     refresh();
   }
 
-  runBtn.addEventListener('click', start);
+  runBtn.addEventListener('click', () => start());
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     start();

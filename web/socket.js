@@ -91,9 +91,9 @@ export class Socket extends EventTarget {
 
   /**
    * run asks the server to run a scenario. settings are the run settings ({mode, seed,
-   * processors, schedule}); a live run sends neither seed nor processors, a seeded or
+   * processors, schedule, from}); a live run sends neither seed nor processors, a seeded or
    * steered one without a seed lets the server pick it, and one without a schedule leaves
-   * it out.
+   * it out. A steered run's from follows the schedule for that many events only.
    */
   run(scenario, params, speed, settings = { mode: 'live' }) {
     const mode = settings.mode === 'seeded' || settings.mode === 'steer' ? settings.mode : 'live';
@@ -102,6 +102,7 @@ export class Socket extends EventTarget {
       if (settings.seed !== null && settings.seed !== undefined) msg.seed = settings.seed;
       msg.processors = settings.processors;
       if (settings.schedule) msg.schedule = settings.schedule;
+      if (mode === 'steer' && settings.from > 0) msg.from = settings.from;
     }
     return this.send(msg);
   }

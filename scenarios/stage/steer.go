@@ -47,6 +47,10 @@ type Option struct {
 type SteerConfig struct {
 	// Schedule is followed first, as Replay follows one; the run waits for picks past it.
 	Schedule Schedule
+	// Until, if above 0, cuts the schedule where the run has recorded that many events: from
+	// the first choice past them the run waits for picks. A seeded run's own schedule and the
+	// playhead's place in it take that run over there ("steer from here").
+	Until int
 	// Seed seeds the choices made once the person finishes. Its random stream is drawn at
 	// every point, as Replay's is, so that the run's own schedule, replayed with the seed,
 	// gives the same run again. It should be the run's Config.Seed.
@@ -139,7 +143,7 @@ func (st *Steer) Next(runnable []int, current int) (int, error) {
 	if len(runnable) > 1 && st.run != nil {
 		st.decisions = append(st.decisions, st.run.taken.len())
 	}
-	following := st.replay.step < len(st.replay.choices)
+	following := st.following()
 	i, err := st.replay.Next(runnable, current) // the schedule's choice, or the seed's
 	if err != nil || following || len(runnable) < 2 || st.finished() || st.run == nil {
 		return i, err
@@ -149,7 +153,31 @@ func (st *Steer) Next(runnable []int, current int) (int, error) {
 
 // Case follows the schedule, then lets the seed choose: a person picks goroutines, not a
 // select's cases.
-func (st *Steer) Case(n int) (int, error) { return st.replay.Case(n) }
+func (st *Steer) Case(n int) (int, error) {
+	st.following() // the schedule may end here
+	return st.replay.Case(n)
+}
+
+// following reports whether the schedule still decides, cutting it where the run reached
+// cfg.Until events: replayed choices past the cut are dropped, and the replay goes on as at
+// a schedule's end.
+func (st *Steer) following() bool {
+	p := st.replay
+	if p.step >= len(p.choices) {
+		return false
+	}
+	if st.cfg.Until > 0 && st.run != nil {
+		r := st.run.run
+		r.mu.Lock()
+		reached := r.n >= st.cfg.Until
+		r.mu.Unlock()
+		if reached {
+			p.choices = p.choices[:p.step]
+			return false
+		}
+	}
+	return true
+}
 
 // wait publishes the choice the run is at and waits for a pick; seeds is the seed's own
 // choice, taken if the person finishes.

@@ -195,3 +195,28 @@ func TestAStoppedSteeredRunEndsWhileItWaits(t *testing.T) {
 		t.Error("a pick after the run ended was taken")
 	}
 }
+
+func TestASeededRunIsTakenOverWhereItsEventsReach(t *testing.T) {
+	want, wantEnd := stage.Record(context.Background(), stage.Config{Mode: stage.Seeded, Seed: 3}, twoAdders)
+	for _, at := range []int{1, 5, 9} {
+		st := stage.NewSteer(stage.SteerConfig{Schedule: wantEnd.Schedule, Seed: 3, Until: at})
+		r := stage.Start(context.Background(), stage.Config{Mode: stage.Seeded, Seed: 3, Strategy: st}, twoAdders)
+		var c stage.Choice
+		select {
+		case c = <-st.Choices():
+		case <-r.Done():
+			t.Fatalf("taken over at event %d: the run ended without a choice", at)
+		case <-time.After(10 * time.Second): // a guard: a hang fails instead
+			t.Fatalf("taken over at event %d: the run neither chose nor ended", at)
+		}
+		if c.Events < at || !reflect.DeepEqual(r.Events(0, nil), want[:c.Events]) {
+			t.Errorf("taken over at event %d: the run waits after %d events, not the seeded run's first", at, c.Events)
+		}
+		// The seed, handed the rest, makes the seeded run's own choices.
+		st.Finish()
+		<-r.Done()
+		if !reflect.DeepEqual(r.Events(0, nil), want) {
+			t.Errorf("taken over at event %d and finished: another run", at)
+		}
+	}
+}
