@@ -112,6 +112,14 @@ func New() *Catalog {
 		posing(deadlockScenario(), deadlockChallenges()),
 		timeoutScenario(),
 		posing(selectFairnessScenario(), selectFairnessChallenges()),
+		pipelineScenario(),
+		cancelScenario(),
+		tickerScenario(),
+		readersWritersScenario(),
+		boundedQueueScenario(),
+		onceScenario(),
+		semaphoreScenario(),
+		errgroupScenario(),
 	}
 	for _, s := range list {
 		s.rustLines = pairLines(s)

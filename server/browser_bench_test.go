@@ -14,8 +14,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/heapprofiler"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/cdproto/page"
+	cdpruntime "github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
@@ -37,6 +40,9 @@ import (
 // page's size, which does not depend on the machine, must stay within its goal.
 var browserBench = flag.Bool("browser.bench", false, "run TestBrowserBench, the browser benchmark (it takes about a minute)")
 
+// benchTasks is the size of the benchmark's link: ten events a task.
+var benchTasks = flag.Int("browser.bench.tasks", 10_000, "tasks of the browser benchmark's crowd link (ten events each)")
+
 // Goals the figures are held against in the report.
 const (
 	benchFrameGoal = 16 * time.Millisecond  // median frame time, playing and panning
@@ -44,8 +50,10 @@ const (
 	benchPageGoal  = 200 * 1000             // bytes of HTML, JavaScript and CSS, uncompressed
 )
 
-// benchLink opens the crowd scenario seeded: about 100,000 events, about 4 s of virtual time.
-const benchLink = "/play/crowd?workers=12&tasks=10000&task=1000&jitter=1000&mode=seeded&seed=1&processors=4"
+// benchLink opens the crowd scenario seeded: with 10,000 tasks, about 100,000 events and about 4 s of virtual time.
+func benchLink() string {
+	return fmt.Sprintf("/play/crowd?workers=12&tasks=%d&task=1000&jitter=1000&mode=seeded&seed=1&processors=4", *benchTasks)
+}
 
 // crowdScenario is a worker pool grown for the benchmark: a feeder hands tasks through a
 // buffered channel to the workers, who work on each, then count it under a mutex and on an
@@ -58,7 +66,7 @@ func crowdScenario() *scenarios.Scenario {
 		Text:    []string{"A feeder sends tasks on a buffered channel; each worker takes one, works on it, then counts it under the `total` mutex and on the `done` atomic."},
 		Params: []scenarios.Param{
 			{Name: "workers", Label: "Workers", Min: 1, Max: 32, Step: 1, Default: 12, Help: "goroutines taking tasks"},
-			{Name: "tasks", Label: "Tasks", Min: 1, Max: 20000, Step: 1, Default: 10000, Help: "how many tasks the feeder sends"},
+			{Name: "tasks", Label: "Tasks", Min: 1, Max: 200_000, Step: 1, Default: 10000, Help: "how many tasks the feeder sends"},
 			{Name: "task", Label: "Task time", Min: 0, Max: 10000, Step: 10, Default: 1000, Unit: "µs", Help: "how long a task takes"},
 			{Name: "jitter", Label: "Jitter", Min: 0, Max: 10000, Step: 10, Default: 1000, Unit: "µs", Help: "up to this much longer"},
 		},
@@ -246,7 +254,7 @@ func TestBrowserBench(t *testing.T) {
 	}
 	ts := newTestServerWith(t, func(cfg *appConfig) {
 		cfg.catalog = scenarios.NewCatalog(append(scenarios.New().All(), crowdScenario())...)
-		cfg.limits.maxEvents = 200_000 // the default stops a run at 100,000
+		cfg.limits.maxEvents = max(200_000, 12**benchTasks+1000) // the default stops a run at 100,000
 	})
 	ctx := newBrowser(t)
 	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: benchProbe}); err != nil {
@@ -298,13 +306,28 @@ func TestBrowserBench(t *testing.T) {
 	}
 
 	// ——— a 100,000-event seeded link ———
-	openPage(t, ctx, ts.srv.URL+benchLink)
+	// The JavaScript heap, collected, on the landing page and with the link's run in: what
+	// the run holds, per event.
+	heapUsed := func() float64 {
+		t.Helper()
+		if _, err := chromedp.Call(ctx, heapprofiler.CollectGarbage, cdp.Empty{}); err != nil {
+			t.Fatal(err)
+		}
+		u, err := chromedp.Call(ctx, cdpruntime.GetHeapUsage, cdp.Empty{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return u.UsedSize
+	}
+	heapBefore := heapUsed()
+	openPage(t, ctx, ts.srv.URL+benchLink())
 	ready()
 	reason, failure := pageRunEnd(t, ctx)
 	if !strings.Contains(reason, "reason-done") {
 		t.Fatalf("the crowd run ended with %q %s: %s", reason, failure, eval[string](t, ctx, `document.getElementById("status").textContent`))
 	}
 	loaded := eval[float64](t, ctx, `window.__bench.finishAt`)
+	t.Logf("the whole run was in %.0f ms after the page began loading", loaded)
 	stats := eval[string](t, ctx, `document.querySelector('#summary .stats').textContent`)
 	events := 0
 	lanes := eval[string](t, ctx, `window.__bench.tl.trace.goroutines.length + ' goroutines and ' + window.__bench.tl.trace.objects.length + ' objects'`)
@@ -316,16 +339,22 @@ func TestBrowserBench(t *testing.T) {
 			events = events*10 + int(c-'0')
 		}
 	}
-	if events < 100_000 {
-		t.Fatalf("the benchmark's trace has %d events, want at least 100,000 (summary: %q)", events, stats)
+	if events < 10**benchTasks {
+		t.Fatalf("the benchmark's trace has %d events, want at least %d (summary: %q)", events, 10**benchTasks, stats)
 	}
 	if n := eval[int](t, ctx, `window.__bench.tl.trace.events.length`); n != events {
 		t.Fatalf("the page holds %d events, the summary says %d", n, events)
 	}
+	heapRun := heapUsed() - heapBefore
 	tl := `document.getElementById('timeline').dataset`
 	var box canvasBox
 	// The link replays the run once it is in; wait for the replay to end, then play it again.
-	waitPage(t, ctx, tl+`.playing === 'false' && document.getElementById('play-pause').textContent === 'Replay'`, "the replay did not end")
+	// (A bigger link than the default replays for longer: ten seconds of virtual time a
+	// 25,000 tasks.)
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](tl+`.playing === 'false' && document.getElementById('play-pause').textContent === 'Replay'`,
+		chromedp.WithPollingTimeout(10*time.Second+time.Duration(*benchTasks)*time.Second/2500))); err != nil {
+		t.Fatalf("the replay did not end: %v", err)
+	}
 	screenshot(t, ctx, "loaded")
 
 	// Playing: the whole run in view, from the start, at 1×.
@@ -420,7 +449,8 @@ func TestBrowserBench(t *testing.T) {
 
 	med := quantile(firsts, 0.5)
 	t.Logf("browser benchmark: headless Chromium, --disable-gpu (software rendering), %d×%d window", 1280, 900)
-	t.Logf("trace: %d events of %s (%s); the link's whole run was in %.0f ms after the page began loading", events, lanes, benchLink, loaded)
+	t.Logf("trace: %d events of %s (%s); the link's whole run was in %.0f ms after the page began loading", events, lanes, benchLink(), loaded)
+	t.Logf("JavaScript heap with the run in, collected: %.1f MB more than the landing page's, %.0f B an event", heapRun/1e6, heapRun/float64(events))
 	t.Logf("%-34s %6s   %-13s      %-13s      %-13s", "frames (p50 / p95)", "frames", "interval", "frame()", "draw()")
 	t.Logf("%s", playing.row("playing, whole run in view"))
 	t.Logf("%s", panning.row("panning, 1/16 of the run in view"))

@@ -53,6 +53,29 @@ type decoderReport struct {
 		Deadlines int `json:"deadlines"` // one cancelled by its deadline
 		Leaked    int `json:"leaked"`    // a goroutine left blocked when main returned
 	} `json:"timers"`
+	// semaphores' and errgroups' events checked, by what they did
+	Sema struct {
+		Served   int `json:"served"`   // an Acquire that waited, then got its weight
+		Canceled int `json:"canceled"` // one its context ended
+		Refused  int `json:"refused"`  // a TryAcquire or a TryGo refused
+		Released int `json:"released"` // a Release
+		Members  int `json:"members"`  // a goroutine started by a group's Go
+		Slotted  int `json:"slotted"`  // a Go that waited for a slot
+		First    int `json:"first"`    // a group's first error
+		Later    int `json:"later"`    // an error dropped
+		Waited   int `json:"waited"`   // a Wait that returned the first error
+	} `json:"sema"`
+	// RWMutexes, Conds and Onces checked, by what they did
+	Syncs struct {
+		Readers   int `json:"readers"`   // read holds shown, two at once among them
+		Together  int `json:"together"`  // read holds that overlapped another
+		Writers   int `json:"writers"`   // writers that waited in Lock, then held it
+		Tries     int `json:"tries"`     // TryRLocks, taken or kept out
+		Wakes     int `json:"wakes"`     // goroutines woken, each with its arrow
+		Lost      int `json:"lost"`      // signals no one waited for
+		OnceWaits int `json:"onceWaits"` // Dos that waited for the function
+		RLockDead int `json:"rlockDead"` // a deadlock in RLock behind a waiting writer
+	} `json:"syncs"`
 }
 
 func TestBrowserDecoderReadsTheGoldenFixture(t *testing.T) {
@@ -127,6 +150,15 @@ func TestBrowserDecoderReadsTheGoldenFixture(t *testing.T) {
 		s.Cancelled == 0 || s.Cascaded == 0 || s.Deadlines == 0 || s.Leaked == 0 {
 		t.Errorf("the page checked timers %+v in the fixture, want at least one of each", s)
 	}
+	// And the weighted semaphore's and the errgroup's, one of each sort.
+	if s := rep.Sema; s.Served == 0 || s.Canceled == 0 || s.Refused < 2 || s.Released == 0 || s.Members == 0 ||
+		s.Slotted == 0 || s.First == 0 || s.Later == 0 || s.Waited == 0 {
+		t.Errorf("the page checked semaphores and errgroups %+v in the fixture, want at least one of each", s)
+	}
+	// And the RWMutex, the Cond and the Once, one of each sort.
+	if s := rep.Syncs; s.Readers == 0 || s.Together == 0 || s.Writers == 0 || s.Tries < 2 || s.Wakes == 0 || s.Lost == 0 || s.OnceWaits == 0 || s.RLockDead == 0 {
+		t.Errorf("the page checked RWMutexes, Conds and Onces %+v in the fixture, want at least one of each", s)
+	}
 	t.Logf("%d lines: %d runs, %d events, %d lines marked malformed", len(lines), rep.Runs, rep.Events, rep.Malformed)
 	screenshot(t, ctx, "fixture")
 }
@@ -147,6 +179,8 @@ const decoderCheckJS = `async (lines) => {
   let runnable = 0;
   const selects = { woken: 0, default: 0, sent: 0, closed: 0, deadlock: 0 };
   const timers = { fired: 0, inSelect: 0, dropped: 0, drained: 0, stopped: 0, cancelled: 0, cascaded: 0, deadlines: 0, leaked: 0 };
+  const sema = { served: 0, canceled: 0, refused: 0, released: 0, members: 0, slotted: 0, first: 0, later: 0, waited: 0 };
+  const syncs = { readers: 0, together: 0, writers: 0, tries: 0, wakes: 0, lost: 0, onceWaits: 0, rlockDead: 0 };
   const say = (n, text) => problems.push('line ' + n + ': ' + text);
 
   lines.forEach((line, i) => {
@@ -283,7 +317,7 @@ const decoderCheckJS = `async (lines) => {
 
     // every receive has its arrow, from its send-begin
     // (a fire's arrow leaves its timer's lane: the runtime has none)
-    const sendArrows = tr.arrows.filter((a) => !a.cancel);
+    const sendArrows = tr.arrows.filter((a) => !a.cancel && !a.wake);
     const arrows = new Map(sendArrows.map((a) => [a.msg, a]));
     if (sendArrows.length !== recvEnds.length) bad(sendArrows.length + ' arrows for ' + recvEnds.length + ' receives');
     for (const e of recvEnds) {
@@ -370,6 +404,59 @@ const decoderCheckJS = `async (lines) => {
         if (p && !(p.closed && p.obj === e.obj)) bad('the cancel at event ' + e.seq + ' is paired with ' + JSON.stringify(p));
       }
     }
+    // RWMutexes, Conds and Onces: every read hold is on its lane, apart from the others open
+    // with it; a writer's wait in Lock ends where it holds the lock; each goroutine a Signal
+    // or Broadcast woke has an arrow from it, and a lost one none; a Do that waited ends after
+    // the function returned; each sentence says what happened
+    for (const o of tr.objects) {
+      if (o.kind === 'rwmutex') {
+        const rl = tr.events.filter((e) => e.obj === o.id && (e.kind === 'rlock-end' || (e.kind === 'trylock' && e.op === 'rlock' && e.value === 'true')));
+        if (o.reads.length !== rl.length) bad(o.name + ' shows ' + o.reads.length + ' read holds for ' + rl.length + ' read locks');
+        o.reads.forEach((h, i) => {
+          syncs.readers++;
+          const with_ = o.reads.filter((x) => x !== h && x.t0 <= h.t0 && (x.t1 === null || x.t1 > h.t0));
+          if (with_.length > 0) syncs.together++;
+          if (with_.some((x) => x.row === h.row)) bad(o.name + "'s read hold " + i + ' shares its row with another open with it');
+        });
+        for (const w of o.writerWaits) {
+          const held = o.holds.find((h) => h.g === w.g && h.t0 === w.t1);
+          if (w.t1 !== null && !held) bad(o.name + ': ' + tr.gName(w.g) + "'s wait in Lock ends at " + w.t1 + ', where it does not hold the lock');
+          if (held) syncs.writers++;
+        }
+        for (const e of tr.events.filter((x) => x.obj === o.id && x.kind === 'trylock')) {
+          syncs.tries++;
+          said(e, e.value === 'true' ? tr.gName(e.g) + ' tries ' + o.name + ' to read and holds it' : tr.gName(e.g) + ' tries ' + o.name + ' to read: it is taken, and ' + tr.gName(e.g) + ' does not wait');
+        }
+      } else if (o.kind === 'cond') {
+        for (const w of o.wakes) {
+          const e = tr.events.find((x) => x.seq === w.seq);
+          const woken = tr.events.filter((x) => x.kind === 'cond-wait-end' && x.obj === o.id && e.msg && x.msg === e.msg);
+          const arrows = tr.arrows.filter((a) => a.wake && a.obj === o.id && a.t0 === w.t && a.from === w.g);
+          if (woken.length !== w.n || arrows.length !== woken.length || !woken.every((x) => arrows.some((a) => a.to === x.g && a.t1 === x.t))) bad(o.name + ': the ' + w.kind + ' at event ' + w.seq + ' woke ' + woken.length + ' with arrows ' + JSON.stringify(arrows));
+          syncs.wakes += woken.length;
+          if (w.lost) {
+            syncs.lost++;
+            said(e, tr.gName(e.g) + ' ' + (e.kind === 'signal' ? 'signals ' + o.name + ', but no one waits: the signal is lost' : 'broadcasts on ' + o.name + ', but no one waits: it is lost'));
+          }
+          for (const x of woken) {
+            said(x, tr.gName(x.g) + ' is woken on ' + o.name + ' by ' + tr.gName(e.g) + "'s " + (e.kind === 'broadcast' ? 'Broadcast' : 'Signal') + '; it locks ' + o.mutexName + ' again');
+            if (P.partner(tr, x) !== e || P.partner(tr, e) !== woken[0]) bad('the wake at event ' + x.seq + ' is not paired with its ' + e.kind);
+          }
+        }
+      } else if (o.kind === 'once') {
+        for (const w of o.waiters) {
+          if (w.t1 === null) continue;
+          syncs.onceWaits++;
+          if (!o.run || o.run.t1 === null || o.run.t1 > w.t1) bad(o.name + ': a Do returns at ' + w.t1 + ' before its function did: ' + JSON.stringify(o.run));
+        }
+      }
+    }
+    for (const d of tr.events.filter((e) => e.kind === 'deadlock' && e.op === 'rlock')) {
+      syncs.rlockDead++;
+      said(d, tr.gName(d.g) + ' is deadlocked in RLock on ' + tr.oName(d.obj) + d.value.slice(('blocked in RLock on ' + tr.oName(d.obj)).length));
+      if (!tr.object(d.obj).marks.some((m) => m.kind === 'deadlock' && m.g === d.g)) bad(tr.oName(d.obj) + ' has no deadlock mark for ' + tr.gName(d.g));
+    }
+
     const cancelArrows = tr.arrows.filter((a) => a.cancel).length;
     const reached = tr.events.filter((e) => e.kind === 'cancel' && (e.g !== 0 || tr.object(tr.object(e.obj).parent)?.cancel?.seq < e.seq)).length;
     if (cancelArrows !== reached) bad(cancelArrows + ' cancel arrows for ' + reached + ' contexts a goroutine or a parent cancelled');
@@ -391,7 +478,9 @@ const decoderCheckJS = `async (lines) => {
     // every -begin is a span of its kind on its goroutine's lane, ended by the goroutine's next
     // event (its -end, or a panic) or open (a deadlock, or a run that stopped there); where the
     // time went adds up to each life, and a wait for a processor counts as runnable, not running
-    const SPAN_KINDS = { send: P.BLOCKED, recv: P.BLOCKED, lock: P.BLOCKED, wait: P.BLOCKED, select: P.BLOCKED, work: P.WORK, sleep: P.SLEEP, runnable: P.RUNNABLE };
+    const SPAN_KINDS = { send: P.BLOCKED, recv: P.BLOCKED, lock: P.BLOCKED, wait: P.BLOCKED, select: P.BLOCKED, work: P.WORK, sleep: P.SLEEP, runnable: P.RUNNABLE,
+      acquire: P.BLOCKED, 'group-go': P.BLOCKED, 'group-wait': P.BLOCKED,
+      rlock: P.BLOCKED, 'cond-wait': P.BLOCKED, 'once-wait': P.BLOCKED };
     const own = new Map(tr.goroutines.map((g) => [g.id, []]));
     for (const e of tr.events) if (own.has(e.g)) own.get(e.g).push(e);
     const st = P.runStats(tr, r.end ? r.end.stats.duration : tr.lastT);
@@ -482,6 +571,61 @@ const decoderCheckJS = `async (lines) => {
       if (n !== waitsSeen.get(o.id)) bad(o.name + ' shows ' + n + ' waits in selects, the events have ' + waitsSeen.get(o.id));
     }
 
+    // a semaphore's weight in use steps as its acquires and releases say, each Acquire is a
+    // waiter on its lane, and the sentences say what each did; an errgroup's goroutines active
+    // step likewise, the goroutines its Go started are its members, and its errors are marked
+    for (const o of tr.objects) {
+      if (o.kind === 'semaphore') {
+        const evs = tr.events.filter((e) => e.obj === o.id && (e.kind === 'acquire-end' || e.kind === 'sem-release'));
+        if (o.steps.length !== evs.length || o.steps.some((s, i) => s.old !== evs[i].old || s.new !== evs[i].new || s.t !== evs[i].t)) bad(o.name + ' steps ' + JSON.stringify(o.steps) + ' are not its events');
+        const asks = tr.events.filter((e) => e.obj === o.id && e.kind === 'acquire-begin');
+        if (o.waiters.length !== asks.length) bad(o.name + ' shows ' + o.waiters.length + ' Acquires for ' + asks.length);
+        for (const e of evs) {
+          const who = tr.gName(e.g);
+          if (e.kind === 'sem-release') {
+            sema.released++;
+            said(e, who + ' releases ' + e.value + ' of ' + o.name + ': ' + e.old + ' → ' + e.new + ' in use of ' + o.size);
+          } else if (e.op === 'canceled') {
+            sema.canceled++;
+            said(e, who + ' gives up on ' + o.name + ': ' + e.value + '; it takes nothing');
+          } else if (e.op === 'refused') {
+            sema.refused++;
+          } else {
+            const w = o.waiters.find((x) => x.g === e.g && x.t1 === e.t && x.op === 'acquired');
+            if (!w) bad(o.name + ' shows no waiter served at event ' + e.seq);
+            else if (w.t1 > w.t0 || tr.events.some((x) => x.g === e.g && x.seq < e.seq && x.seq > w.seq)) sema.served++;
+            said(e, who + ' acquires ' + (e.new - e.old) + ' of ' + o.name + ': ' + e.old + ' → ' + e.new + ' in use of ' + o.size);
+          }
+        }
+      }
+      if (o.kind !== 'errgroup') continue;
+      const evs = tr.events.filter((e) => e.obj === o.id && ((e.kind === 'group-go-end' && e.op !== 'refused') || e.kind === 'group-done'));
+      if (o.steps.length !== evs.length || o.steps.some((s, i) => s.old !== evs[i].old || s.new !== evs[i].new)) bad(o.name + ' steps ' + JSON.stringify(o.steps) + ' are not its events');
+      const members = tr.goroutines.filter((g) => g.group === o.id).map((g) => g.id);
+      const done = tr.events.filter((e) => e.obj === o.id && e.kind === 'group-done').map((e) => e.g);
+      if (JSON.stringify(members) !== JSON.stringify(o.members) || done.some((g) => !members.includes(g))) bad(o.name + ' has members ' + JSON.stringify(o.members) + ', its goroutines returning are ' + JSON.stringify(done));
+      sema.members += members.length;
+      sema.slotted += o.goers.length;
+      for (const e of tr.events) {
+        if (e.obj !== o.id) continue;
+        const who = tr.gName(e.g);
+        if (e.kind === 'group-go-end' && e.op === 'refused') {
+          sema.refused++;
+          said(e, who + "'s TryGo on " + o.name + ' is refused: ' + e.old + ' of its limit active');
+        } else if (e.kind === 'group-done' && e.op === 'first') {
+          sema.first++;
+          if (o.first?.g !== e.g) bad(o.name + "'s first error is " + JSON.stringify(o.first));
+          said(e, who + ' returns the first error of ' + o.name + ': ' + e.value + "; it cancels the group's context");
+        } else if (e.kind === 'group-done' && e.op === 'later') {
+          sema.later++;
+        } else if (e.kind === 'group-wait-end' && e.value) {
+          sema.waited++;
+          if (e.value !== o.first?.value) bad(o.name + "'s Wait returns " + e.value + ', its first error was ' + JSON.stringify(o.first));
+          said(e, who + "'s Wait on " + o.name + ' returns the first error: ' + e.value);
+        }
+      }
+    }
+
     // atomic values and waitgroup counters chain, step by step, as their ops say
     for (const o of tr.objects) {
       if (o.kind === 'chan' && o.cap > 0) {
@@ -544,5 +688,5 @@ const decoderCheckJS = `async (lines) => {
       problems.push('run ' + r.id + ' (line ' + r.line + '): drawing it threw ' + e.name + ': ' + e.message);
     }
   }
-  return { problems, runs: all.length, events, malformed, drawn, runnable, selects, timers };
+  return { problems, runs: all.length, events, malformed, drawn, runnable, selects, timers, sema, syncs };
 }`

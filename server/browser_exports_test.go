@@ -70,6 +70,13 @@ func TestBrowserChromeTraceIsTheServers(t *testing.T) {
 		"atomic-counter?method=load-store&seed=1", "atomic-counter?method=mutex&seed=3",
 		"deadlock?seed=40",                                           // ends deadlocked: stretches still open at the end
 		"select-fairness?seed=1", "timeout?seed=1", "timeout?seed=2", // selects, timers firing, a leak
+		"pipeline?seed=1", "cancel?seed=1", "cancel?check=no&seed=1", // a deadline cancelling a tree, workers left behind
+		"ticker?seed=1", "ticker?gap=150&seed=1", // a ticker's fires, ticks lost to a full bucket, its stop
+		"semaphore?seed=1", "semaphore?big=5&patience=100&seed=2", // weight in use; Acquires given up
+		"errgroup?seed=1", "errgroup?failing=0&limit=0&seed=1", // a first error; a Wait that cancels
+		"readers-writers?seed=1", "readers-writers?twice=yes&readers=1&seed=1", // read holds, waiting writers, a deadlock in RLock
+		"bounded-queue?seed=1", "bounded-queue?wake=broadcast&check=if&seed=1", // waits, wakes, lost signals, a panic
+		"once?seed=1", "once?jitter=0&seed=2", // the first Do's function, the others waiting for it
 	}
 	res, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](`(async (queries) => {
 		const { chromeTrace } = await import('/web/trace/chrome.js');
@@ -88,7 +95,7 @@ func TestBrowserChromeTraceIsTheServers(t *testing.T) {
 			if (i >= 0) problems.push(q + ': entry ' + i + ' is ' + canonical(got[i]) + ', the server made ' + canonical(want[i]));
 			for (const e of want) if (e.ph === 'C') counters.add(e.name);
 		}
-		for (const c of ['counter', 'data', 'data borrows', 'ch buffered']) {
+		for (const c of ['counter', 'data', 'data borrows', 'ch buffered', 'sem in use', 'fetches active']) {
 			if (!counters.has(c)) problems.push('no counter ' + c + ' to compare, only ' + [...counters]);
 		}
 		return problems;

@@ -76,7 +76,8 @@ func run(ctx context.Context, args []string, logTo io.Writer) error {
 	srv := a.newHTTPServer()
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(a.limitConns(ln)) }()
-	log.Info("serving", "url", "http://"+ln.Addr().String())
+	// The metrics come up before "serving" is said: whoever waits for that line finds
+	// everything there.
 	if *metricsAddr != "" {
 		mln, err := net.Listen("tcp", *metricsAddr)
 		if err != nil {
@@ -89,6 +90,7 @@ func run(ctx context.Context, args []string, logTo io.Writer) error {
 		defer msrv.Close()
 		log.Info("serving metrics", "url", "http://"+mln.Addr().String()+"/metrics")
 	}
+	log.Info("serving", "url", "http://"+ln.Addr().String())
 
 	select {
 	case err := <-serveErr:

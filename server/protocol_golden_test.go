@@ -290,6 +290,86 @@ func contextRun() []stage.Event {
 	return ev
 }
 
+// semaphoreRun is a seeded run of a weighted semaphore of size 4: main holds 3; big asks for
+// 2 and waits, and small, behind it, for 1, which would fit; main's TryAcquire is refused
+// (someone waits), and its Acquire of 4 with a deadline gives up when the deadline passes;
+// then main releases its 3, which serves big and small in the order they came.
+func semaphoreRun() []stage.Event {
+	const ms = 1_000_000
+	ev := []stage.Event{
+		{G: 0, Kind: stage.KindGo, Child: 1, Name: "main"},
+		{G: 1, Kind: stage.KindNew, Obj: 1, ObjKind: stage.ObjSemaphore, Name: "sem", Cap: 4, Line: 10},
+		{G: 1, Kind: stage.KindNew, Obj: 2, ObjKind: stage.ObjContext, Name: "patience", Dur: 30 * ms, Line: 11},
+		{G: 1, Kind: stage.KindAcquireBegin, Obj: 1, Value: "3", Line: 12},
+		{G: 1, Kind: stage.KindAcquireEnd, Obj: 1, Old: 0, New: 3, Line: 12},
+		{G: 1, Kind: stage.KindGo, Child: 2, Name: "big", Line: 13},
+		{G: 1, Kind: stage.KindGo, Child: 3, Name: "small", Line: 14},
+		{G: 2, Kind: stage.KindAcquireBegin, Obj: 1, Value: "2", Line: 15},
+		{G: 3, Kind: stage.KindAcquireBegin, Obj: 1, Value: "1", Line: 16},
+		{G: 1, Kind: stage.KindAcquireBegin, Obj: 1, Op: "try", Value: "1", Line: 17},
+		{G: 1, Kind: stage.KindAcquireEnd, Obj: 1, Op: "refused", Old: 3, New: 3, Line: 17},
+		{G: 1, Kind: stage.KindAcquireBegin, Obj: 1, Value: "4", Line: 18},
+		{T: 30 * ms, G: 0, Kind: stage.KindCancel, Obj: 2, Value: "context deadline exceeded"},
+		{T: 30 * ms, G: 1, Kind: stage.KindAcquireEnd, Obj: 1, Op: "canceled", Value: "context deadline exceeded", Old: 3, New: 3, Line: 18},
+		{T: 30 * ms, G: 1, Kind: stage.KindSemRelease, Obj: 1, Value: "3", Old: 3, New: 0, Line: 19},
+		{T: 30 * ms, G: 2, Kind: stage.KindAcquireEnd, Obj: 1, Old: 0, New: 2, Line: 15},
+		{T: 30 * ms, G: 3, Kind: stage.KindAcquireEnd, Obj: 1, Old: 2, New: 3, Line: 16},
+		{T: 30 * ms, G: 2, Kind: stage.KindExit},
+		{T: 30 * ms, G: 3, Kind: stage.KindExit},
+		{T: 30 * ms, G: 1, Kind: stage.KindExit},
+	}
+	for i := range ev {
+		ev[i].Seq = int64(i + 1)
+	}
+	return ev
+}
+
+// errgroupRun is a seeded run of an errgroup with a context and a limit of 2: main starts two
+// fetches and waits in Go for a slot for the third; fetch 0 fails, which cancels the group's
+// context and gives main its slot; the others see the context done and return its error,
+// dropped; main's TryGo is refused, and its Wait returns the first error.
+func errgroupRun() []stage.Event {
+	const ms = 1_000_000
+	ev := []stage.Event{
+		{G: 0, Kind: stage.KindGo, Child: 1, Name: "main"},
+		{G: 1, Kind: stage.KindNew, Obj: 1, ObjKind: stage.ObjContext, Name: "fetches context", Line: 10},
+		{G: 1, Kind: stage.KindNew, Obj: 2, ObjKind: stage.ObjErrGroup, Name: "fetches", Parent: 1, Line: 10},
+		{G: 1, Kind: stage.KindGroupLimit, Obj: 2, Value: "2", Line: 11},
+		{G: 1, Kind: stage.KindGroupGoBegin, Obj: 2, Line: 12},
+		{G: 1, Kind: stage.KindGroupGoEnd, Obj: 2, Old: 0, New: 1, Line: 12},
+		{G: 1, Kind: stage.KindGo, Child: 2, Name: "fetch 0", Line: 12},
+		{G: 1, Kind: stage.KindGroupGoBegin, Obj: 2, Line: 12},
+		{G: 1, Kind: stage.KindGroupGoEnd, Obj: 2, Old: 1, New: 2, Line: 12},
+		{G: 1, Kind: stage.KindGo, Child: 3, Name: "fetch 1", Line: 12},
+		{G: 1, Kind: stage.KindGroupGoBegin, Obj: 2, Line: 12},
+		{G: 2, Kind: stage.KindSleepBeg, Dur: 10 * ms, Line: 13},
+		{G: 3, Kind: stage.KindRecvBegin, Obj: 1, Line: 14},
+		{T: 10 * ms, G: 2, Kind: stage.KindSleepEnd, Line: 13},
+		{T: 10 * ms, G: 2, Kind: stage.KindGroupDone, Obj: 2, Op: "first", Value: "fetch 0: not found", Old: 2, New: 1, Line: 12},
+		{T: 10 * ms, G: 2, Kind: stage.KindCancel, Obj: 1, Value: "context canceled", Line: 12},
+		{T: 10 * ms, G: 1, Kind: stage.KindGroupGoEnd, Obj: 2, Old: 1, New: 2, Line: 12},
+		{T: 10 * ms, G: 2, Kind: stage.KindExit},
+		{T: 10 * ms, G: 3, Kind: stage.KindRecvEnd, Obj: 1, Value: "struct{}{}", Closed: true, Line: 14},
+		{T: 10 * ms, G: 1, Kind: stage.KindGo, Child: 4, Name: "fetch 2", Line: 12},
+		{T: 10 * ms, G: 1, Kind: stage.KindGroupGoBegin, Obj: 2, Op: "try", Line: 15},
+		{T: 10 * ms, G: 1, Kind: stage.KindGroupGoEnd, Obj: 2, Op: "refused", Old: 2, New: 2, Line: 15},
+		{T: 10 * ms, G: 1, Kind: stage.KindGroupWaitBegin, Obj: 2, Line: 16},
+		{T: 10 * ms, G: 4, Kind: stage.KindRecvBegin, Obj: 1, Line: 14},
+		{T: 10 * ms, G: 4, Kind: stage.KindRecvEnd, Obj: 1, Value: "struct{}{}", Closed: true, Line: 14},
+		{T: 10 * ms, G: 3, Kind: stage.KindGroupDone, Obj: 2, Op: "later", Value: "fetch 1: context canceled", Old: 2, New: 1, Line: 12},
+		{T: 10 * ms, G: 3, Kind: stage.KindExit},
+		{T: 10 * ms, G: 4, Kind: stage.KindGroupDone, Obj: 2, Op: "later", Value: "fetch 2: context canceled", Old: 1, New: 0, Line: 12},
+		{T: 10 * ms, G: 1, Kind: stage.KindGroupWaitEnd, Obj: 2, Value: "fetch 0: not found", Line: 16},
+		{T: 10 * ms, G: 4, Kind: stage.KindExit},
+		{T: 10 * ms, G: 1, Kind: stage.KindPrint, Value: "fetch 0: not found", Line: 17},
+		{T: 10 * ms, G: 1, Kind: stage.KindExit},
+	}
+	for i := range ev {
+		ev[i].Seq = int64(i + 1)
+	}
+	return ev
+}
+
 // protocolMessages are the fixture's lines: runs as the socket sends them (meta, event
 // batches, end), an error, and lines the decoder must refuse.
 func protocolMessages(t *testing.T) [][]byte {
@@ -374,30 +454,45 @@ func protocolMessages(t *testing.T) [][]byte {
 	addRun(10, "contexts", map[string]any{}, &seed, "",
 		ctxs, stage.End{Reason: stage.ReasonDone, Message: "main returned", Duration: ctxs[len(ctxs)-1].T,
 			Events: len(ctxs), Goroutines: 2, Objects: 4}, nil)
+	sem := semaphoreRun()
+	addRun(11, "semaphore", map[string]any{}, &seed, "",
+		sem, stage.End{Reason: stage.ReasonDone, Message: "main returned", Duration: sem[len(sem)-1].T,
+			Events: len(sem), Goroutines: 3, Objects: 2}, nil)
+	grp := errgroupRun()
+	addRun(12, "errgroup", map[string]any{}, &seed, "",
+		grp, stage.End{Reason: stage.ReasonDone, Message: "main returned", Duration: grp[len(grp)-1].T,
+			Events: len(grp), Goroutines: 4, Objects: 2}, nil)
+	syncs := syncRun()
+	addRun(13, "readers-writers", map[string]any{}, &seed, "", syncs, syncEnd(syncs), nil)
 	// A steered run: the events up to its first choice, the choice, a pick refused, then
 	// stopped while it waits.
 	steered := seededRun()[:5]
 	lines = append(lines,
-		mustJSON(metaMessage{V: stage.SchemaVersion, Type: typeMeta, Run: 11, Scenario: "worker-pool", Params: pool,
+		mustJSON(metaMessage{V: stage.SchemaVersion, Type: typeMeta, Run: 14, Scenario: "worker-pool", Params: pool,
 			Mode: scenarios.Steered, Speed: 1, Seed: &seed, Processors: 1}))
-	msg, _ := appendEventsMessage(nil, 11, steered, 1<<20)
+	msg, _ := appendEventsMessage(nil, 14, steered, 1<<20)
 	lines = append(lines, msg,
-		mustJSON(newChoiceMessage(11, stage.Choice{Step: 1, Events: len(steered), Options: []stage.Option{
+		mustJSON(newChoiceMessage(14, stage.Choice{Step: 1, Events: len(steered), Options: []stage.Option{
 			{G: 1, Name: "main", Op: string(stage.KindWaitBegin), Obj: 1, Line: 16, Text: "wait for wg"},
 			{G: 2, Name: "worker 1", Op: "start", Text: "start"},
 			{G: 3, Name: "worker 2", Op: "start", Text: "start"},
 		}})),
-		mustJSON(errorMessage{V: stage.SchemaVersion, Type: typeError, Run: 11, Message: "goroutine 7 cannot run here; only 1 (main), 2 (worker 1) and 3 (worker 2) can; the run waits for one of them"}),
-		mustJSON(newEndMessage(11, stage.End{Reason: stage.ReasonStopped, Message: "stopped after waiting 10m0s for a pick, the longest a steered run waits; its schedule brings it back to this step",
+		mustJSON(errorMessage{V: stage.SchemaVersion, Type: typeError, Run: 14, Message: "goroutine 7 cannot run here; only 1 (main), 2 (worker 1) and 3 (worker 2) can; the run waits for one of them"}),
+		mustJSON(newEndMessage(14, stage.End{Reason: stage.ReasonStopped, Message: "stopped after waiting 10m0s for a pick, the longest a steered run waits; its schedule brings it back to this step",
 			Events: len(steered), Goroutines: 3, Objects: 1}, nil)))
 	lines = append(lines,
-		[]byte(`{"v":1,"type":"choice","run":11,"step":1,"schedule":"","options":[],"_malformed":true}`),
-		[]byte(`{"v":1,"type":"choice","run":11,"step":0,"schedule":"","options":[{"g":1,"name":"main","op":"start","text":"start"}],"_malformed":true}`),
-		[]byte(`{"v":1,"type":"choice","run":11,"step":1,"schedule":"","options":[{"g":1,"name":"main","op":"start"}],"_malformed":true}`),
+		[]byte(`{"v":1,"type":"choice","run":14,"step":1,"schedule":"","options":[],"_malformed":true}`),
+		[]byte(`{"v":1,"type":"choice","run":14,"step":0,"schedule":"","options":[{"g":1,"name":"main","op":"start","text":"start"}],"_malformed":true}`),
+		[]byte(`{"v":1,"type":"choice","run":14,"step":1,"schedule":"","options":[{"g":1,"name":"main","op":"start"}],"_malformed":true}`),
 		mustJSON(errorMessage{V: stage.SchemaVersion, Type: typeError, Message: "producers must be 1–16, got 500"}),
 		[]byte(`{"v":1,"type":"events","run":1,"events":[{"seq":"one","t":0,"g":1,"kind":"print"}],"_malformed":true}`),
 		[]byte(`{"v":2,"type":"meta","run":3,"scenario":"channels","params":{},"mode":"live","speed":1,"_malformed":true}`),
 		[]byte(`{"v":1,"type":"teleport","_malformed":true}`),
+		// fields of the wrong type, each checked by the event's own keys
+		[]byte(`{"v":1,"type":"events","run":1,"events":[{"seq":900,"t":0,"g":1,"kind":"close","obj":"1"}],"_malformed":true}`),
+		[]byte(`{"v":1,"type":"events","run":1,"events":[{"seq":900,"t":0,"g":1,"kind":"recv-end","obj":1,"closed":"yes"}],"_malformed":true}`),
+		[]byte(`{"v":1,"type":"events","run":1,"events":[{"seq":900,"t":0,"g":1,"kind":"print","value":5}],"_malformed":true}`),
+		[]byte(`{"v":1,"type":"events","run":1,"events":[{"seq":900,"t":0,"g":1,"kind":"print","line":null}],"_malformed":true}`),
 	)
 	return lines
 }

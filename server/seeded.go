@@ -96,7 +96,7 @@ func (a *app) handleTrace(c echo.Context) error {
 	r := a.runSeeded(c.Request().Context(), viaTrace, s, vals, set)
 	took := time.Since(began)
 	release()
-	events, end, summary := r.Events(0, nil), r.End(), r.Summary()
+	end, summary := r.End(), r.Summary()
 	if err := c.Request().Context().Err(); err != nil {
 		// The request's deadline stopped the run, or came as it ended: what it recorded is
 		// not the link's trace, and a late answer is no answer.
@@ -113,7 +113,7 @@ func (a *app) handleTrace(c echo.Context) error {
 	}
 	name := fmt.Sprintf("%s-seed-%d", s.ID, set.Seed) // as the page names its downloads
 	if format == "chrome" {
-		data, err := stage.ChromeTrace(events)
+		data, err := stage.ChromeTrace(r.Events(0, nil))
 		if err != nil {
 			return fmt.Errorf("chrome trace of %s: %w", name, err)
 		}
@@ -126,11 +126,45 @@ func (a *app) handleTrace(c echo.Context) error {
 		return fmt.Errorf("encode trace of %s: %w", name, err)
 	}
 	// {head…, "events": […]}: the events go through the same encoder as the socket's.
-	buf := append(head[:len(head)-1], `,"events":`...)
-	buf = stage.AppendEvents(buf, events)
-	buf = append(buf, '}')
 	c.Response().Header().Set("Content-Disposition", fmt.Sprintf(`inline; filename="%s.json"`, name))
-	return c.JSONBlob(http.StatusOK, buf)
+	if err := writeTrace(c.Response(), head, r); err != nil {
+		// Headers and part of the trace are out: the client went away, or stopped reading
+		// until the write timeout. Nothing is left to answer.
+		a.log.Debug("trace write cut short", "trace", name, "err", err)
+	}
+	return nil
+}
+
+// traceChunk is how many events a trace's answer holds in memory at once, as Events and as
+// JSON, whatever the run's length: a million-event trace costs no more per event than a
+// small one, and the run's own compact store is all that grows with it.
+const traceChunk = 4096
+
+// writeTrace writes the trace document, head (a JSON object) with the run's events added as
+// "events", in chunks of traceChunk events.
+func writeTrace(w *echo.Response, head []byte, r *scenarios.Run) error {
+	w.Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
+	w.WriteHeader(http.StatusOK)
+	buf := append(head[:len(head)-1], `,"events":[`...)
+	var chunk []stage.Event
+	for from := 0; ; from += len(chunk) {
+		chunk = r.EventsN(from, traceChunk, chunk[:0])
+		if len(chunk) == 0 {
+			break
+		}
+		for i := range chunk {
+			if from+i > 0 {
+				buf = append(buf, ',')
+			}
+			buf = chunk[i].AppendJSON(buf)
+		}
+		if _, err := w.Write(buf); err != nil {
+			return err
+		}
+		buf = buf[:0]
+	}
+	_, err := w.Write(append(buf, "]}"...))
+	return err
 }
 
 type traceHead struct {

@@ -360,3 +360,47 @@ func TestATraceCutByTheClockIsNotCached(t *testing.T) {
 		t.Errorf("ETag %q, Cache-Control %q", resp.Header.Get("ETag"), resp.Header.Get("Cache-Control"))
 	}
 }
+
+// The search finds a reader that read-locks twice deadlocked behind a waiting writer, and the
+// trace of its seed says who waits on whom.
+func TestTheSearchFindsTheReadLockTwiceDeadlock(t *testing.T) {
+	ts := newTestServerWith(t, func(cfg *appConfig) { cfg.limits.apiRate, cfg.limits.apiBurst = 1e9, 1e9 })
+	const query = "twice=yes&readers=1&writers=1"
+	var found searchResult
+	_, body := get(t, ts, "/api/scenarios/readers-writers/search?want=deadlock&"+query)
+	if err := json.Unmarshal([]byte(body), &found); err != nil || !found.Found {
+		t.Fatalf("search for a deadlock: %s", body)
+	}
+	var tr struct {
+		End endMessage `json:"end"`
+	}
+	_, body = get(t, ts, fmt.Sprintf("/api/scenarios/readers-writers/trace?%s&seed=%d", query, found.Seed))
+	if err := json.Unmarshal([]byte(body), &tr); err != nil {
+		t.Fatalf("trace of seed %d: %v: %s", found.Seed, err, body)
+	}
+	for _, want := range []string{"reader 0: blocked in RLock on table (writer 0 waiting in Lock)", "writer 0: blocked in Lock on table (read-locked by reader 0)"} {
+		if tr.End.Reason != "deadlock" || !strings.Contains(tr.End.Message, want) {
+			t.Errorf("seed %d ended %s: %q, want it to say %q", found.Seed, tr.End.Reason, tr.End.Message, want)
+		}
+	}
+}
+
+// The search for bounded-queue's bug finds a consumer that took from an empty queue.
+func TestTheSearchFindsTheEmptyQueue(t *testing.T) {
+	ts := newTestServerWith(t, func(cfg *appConfig) { cfg.limits.apiRate, cfg.limits.apiBurst = 1e9, 1e9 })
+	var found searchResult
+	_, body := get(t, ts, "/api/scenarios/bounded-queue/search?want=panic&check=if")
+	if err := json.Unmarshal([]byte(body), &found); err != nil || !found.Found {
+		t.Fatalf("search for the panic: %s", body)
+	}
+	var tr struct {
+		End endMessage `json:"end"`
+	}
+	_, body = get(t, ts, fmt.Sprintf("/api/scenarios/bounded-queue/trace?check=if&seed=%d", found.Seed))
+	if err := json.Unmarshal([]byte(body), &tr); err != nil {
+		t.Fatalf("trace of seed %d: %v: %s", found.Seed, err, body)
+	}
+	if tr.End.Reason != "panic" || !strings.Contains(tr.End.Message, "index out of range [0] with length 0") {
+		t.Errorf("seed %d ended %s: %q, want a consumer's panic on the empty queue", found.Seed, tr.End.Reason, tr.End.Message)
+	}
+}

@@ -255,7 +255,7 @@ func TestSocketBadMessagesGetAnErrorAndTheConnectionStaysUsable(t *testing.T) {
 		{"no type", `{}`, `no "type"`},
 		{"unknown type", `{"type":"dance"}`, `unknown message type "dance"`},
 		{"unknown field", `{"type":"run","scenario":"channels","colour":"red"}`, `colour`},
-		{"unknown scenario", `{"type":"run","scenario":"nope"}`, `unknown scenario "nope" (there are: channels, worker-pool, producer-consumer, cell, refcell, atomic-counter, deadlock, timeout, select-fairness)`},
+		{"unknown scenario", `{"type":"run","scenario":"nope"}`, `unknown scenario "nope" (there are: channels, worker-pool, producer-consumer, cell, refcell, atomic-counter, deadlock, timeout, select-fairness, pipeline, cancel, ticker, readers-writers, bounded-queue, once, semaphore, errgroup)`},
 		{"out of range", `{"type":"run","scenario":"channels","params":{"producers":500}}`, "producers must be 1–16, got 500"},
 		{"not a number", `{"type":"run","scenario":"channels","params":{"producers":"many"}}`, `producers must be a whole number 1–16, got "many"`},
 		{"fraction", `{"type":"run","scenario":"channels","params":{"producers":1.5}}`, `producers must be a whole number 1–16, got "1.5"`},

@@ -106,6 +106,26 @@ func testCatalog() *scenarios.Catalog {
 			g.Select(a.RecvCase(&got), c.RecvCase(&got))
 			return []scenarios.Stat{{Label: "got", Value: strconv.Itoa(got)}}
 		}),
+		// ping: main and a partner bounce a number over two unbuffered channels, eight
+		// events a round: a trace of any length, for the benchmarks of big runs.
+		scenarios.NewScenario(scenarios.Scenario{ID: "ping", Title: "Ping",
+			Params: []scenarios.Param{{Name: "rounds", Label: "Rounds", Min: 1, Max: 200_000, Step: 1, Default: 100}},
+		}, func(g *stage.G, v scenarios.Values) []scenarios.Stat {
+			ping := stage.NewChan[int](g, "ping", 0)
+			pong := stage.NewChan[int](g, "pong", 0)
+			g.Go("partner", func(g *stage.G) {
+				for n := range ping.Range(g) {
+					pong.Send(g, n+1)
+				}
+			})
+			n := 0
+			for range v.Int("rounds") {
+				ping.Send(g, n)
+				n, _ = pong.Recv(g)
+			}
+			ping.Close(g)
+			return []scenarios.Stat{{Label: "n", Value: strconv.Itoa(n)}}
+		}),
 		// drip: main prints a line every 100µs of scenario time, forever: a pace any reading
 		// client keeps up with.
 		scenarios.NewScenario(scenarios.Scenario{ID: "drip", Title: "Drip"},

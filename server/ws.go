@@ -57,6 +57,7 @@ func (a *app) handleSocket(c echo.Context) error {
 		return nil
 	}
 	c.Response().Status = http.StatusSwitchingProtocols // for the access line: gorilla wrote it
+	_ = conn.SetCompressionLevel(wireCompression)       // fails only for a level flate has not
 	a.sessions.Add(1)
 	defer a.sessions.Done()
 	release, refusal := a.sockets.acquire(c.RealIP())
@@ -174,6 +175,7 @@ func (s *session) writeLoop(fail context.CancelFunc) {
 		select {
 		case msg := <-s.out:
 			_ = s.conn.SetWriteDeadline(time.Now().Add(writeTimeout))
+			s.conn.EnableWriteCompression(len(msg) >= compressFrom)
 			if err := s.conn.WriteMessage(websocket.TextMessage, msg); err != nil {
 				s.log.Info("socket write failed", "err", err)
 				fail()
@@ -358,8 +360,19 @@ func (p *bufferPool) put(b []byte) {
 	}
 }
 
+// Messages of compressFrom bytes or more go compressed (permessage-deflate, where the client
+// offers it, as browsers do) at wireCompression, flate's level. A seeded run's batches of
+// events are JSON of about 80 bytes an event; at level 2 each 32 KB batch shrinks to about
+// 12 bytes an event, for about 0.5 µs of CPU an event (level 1: 14 B, 0.45 µs; level 6:
+// 10 B, 2 µs). A live run's small messages, a few events each, would gain little for the
+// cost of a compressor each, and stay as they are.
+const (
+	compressFrom    = 1024
+	wireCompression = 2
+)
+
 // newUpgrader accepts sockets from the page's own origin (gorilla's default check) or from
-// the origins listed.
+// the origins listed, and offers permessage-deflate.
 func newUpgrader(allowedOrigins []string) *websocket.Upgrader {
 	allowed := make(map[string]bool, len(allowedOrigins))
 	for _, o := range allowedOrigins {
@@ -369,6 +382,9 @@ func newUpgrader(allowedOrigins []string) *websocket.Upgrader {
 		ReadBufferSize:  1024,
 		WriteBufferSize: 4096,
 		WriteBufferPool: &sync.Pool{},
+		// Without context takeover (gorilla's only mode), so a compressed message costs
+		// no memory between writes.
+		EnableCompression: true,
 		CheckOrigin: func(r *http.Request) bool {
 			origin := r.Header.Get("Origin")
 			return origin == "" || sameOrigin(r) || allowed[origin]

@@ -231,8 +231,9 @@ function main() {
     if (selectKey.hidden && m.events.some((e) => e.kind === 'select-begin')) selectKey.hidden = false;
     if (timerKey.hidden && m.events.some((e) => e.kind === 'new' && (e.objKind === 'timer' || e.objKind === 'ticker' || (e.objKind === 'context' && e.dur)))) timerKey.hidden = false;
     if (cancelKey.hidden && m.events.some((e) => e.kind === 'cancel')) cancelKey.hidden = false;
+    const n = trace.events.length;
     const doing = { seeded: 'Receiving the seeded run…', steer: 'Steering…' }[state.shown.mode] || 'Running…';
-    setStatus(`${doing} ${trace.events.length} events`, 'busy');
+    setStatus(`${doing} ${n} event${n === 1 ? '' : 's'}`, 'busy');
   });
   socket.addEventListener('end', (ev) => {
     if (state.end(ev.detail)) ended(ev.detail);
@@ -265,7 +266,7 @@ function main() {
     showSummary(summary, state.trace, state.shown, m);
     const kind = m.reason === 'done' ? '' : m.reason === 'stopped' ? 'warn' : 'error';
     const time = `${formatDuration(m.stats.duration)}${seeded ? ' of virtual time' : ''}`;
-    setStatus(`${reasonText(m.reason)}: ${m.message}. ${m.stats.events} events in ${time}.`, kind);
+    setStatus(`${reasonText(m.reason)}: ${m.message}. ${m.stats.events} event${m.stats.events === 1 ? '' : 's'} in ${time}.`, kind);
     refresh();
   }
   socket.addEventListener('error', (ev) => {

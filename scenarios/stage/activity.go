@@ -21,10 +21,20 @@ const (
 	working
 	sleeping
 	runnable // seeded: waiting for a processor to work on
+	// Blocked in a semaphore's Acquire, in an errgroup's Go (its limit reached) or Wait; what
+	// on is g.waitingIn (semaphore.go, errgroup.go).
+	acquiring
+	goingInGroup
+	waitingForGroup
+	// Blocked on the RWMutex, Cond or Once g.waitSync.
+	rLocking    // in RWMutex.RLock
+	rwLocking   // in RWMutex.Lock
+	condWaiting // in Cond.Wait
+	onceWaiting // in Once.Do
 )
 
 // blocks reports whether the activity waits for another goroutine to act.
-func (a activity) blocks() bool { return a >= sending && a <= selecting }
+func (a activity) blocks() bool { return a >= sending && a <= selecting || a >= acquiring }
 
 // op is the activity as a deadlock event's Op, and as the seeded scheduler's reason to wait.
 func (a activity) op() string {
@@ -45,6 +55,20 @@ func (a activity) op() string {
 		return "sleeping"
 	case runnable:
 		return "waiting for a processor"
+	case acquiring:
+		return "acquire"
+	case goingInGroup:
+		return "go"
+	case waitingForGroup:
+		return "wait"
+	case rLocking:
+		return "rlock"
+	case rwLocking:
+		return "lock"
+	case condWaiting:
+		return "cond-wait"
+	case onceWaiting:
+		return "once"
 	}
 	return ""
 }
@@ -55,6 +79,9 @@ func (r *Run) describeLocked(g *G) string {
 	name := ""
 	if i := int(g.doingObj) - 1; i >= 0 && i < len(r.objNames) {
 		name = r.objNames[i]
+	}
+	if g.waitingIn != nil {
+		return g.waitingIn.describeLocked(r)
 	}
 	switch g.doing {
 	case sending:
@@ -82,6 +109,8 @@ func (r *Run) describeLocked(g *G) string {
 			return "blocked in select with no case that can ever go"
 		}
 		return "blocked in select: " + strings.Join(what, ", ")
+	case rLocking, rwLocking, condWaiting, onceWaiting:
+		return g.waitSync.waitingLocked(g)
 	}
 	return g.doing.op()
 }

@@ -11,15 +11,17 @@ import (
 // chrome://tracing open: one thread track per goroutine (named with metadata events),
 // blocked, working and sleeping stretches (selects among them) as complete ("X") slices,
 // each message as a flow arrow from its send (a send-begin, a select's send case, a timer's
-// fire on the runtime's track, tid 0) to its receive, and counter ("C") tracks, whose values are numbers
+// fire on the runtime's track, tid 0) to its receive, each Cond wake as one from the Signal
+// or Broadcast to every goroutine it woke, and counter ("C") tracks, whose values are numbers
 // (Perfetto drops any other): atomics' values, channels' occupancy, cells' values when they
-// are numbers, and refcells' borrows (shared borrows out, -1 while mutably borrowed). Times
-// are microseconds.
+// are numbers, refcells' borrows (shared borrows out, -1 while mutably borrowed), a
+// semaphore's weight in use and an errgroup's goroutines active. Times are microseconds.
 func ChromeTrace(events []Event) ([]byte, error) {
 	c := chromeConverter{
 		objects: map[int]Event{},
 		open:    map[int]Event{},
 		sends:   map[int64]Event{},
+		wakes:   map[int64]Event{},
 		fill:    map[int]int{},
 	}
 	c.out = append(c.out, chromeEvent{Name: "process_name", Ph: "M", Pid: 1, Args: map[string]any{"name": "interleave run"}})
@@ -55,9 +57,14 @@ type chromeConverter struct {
 	objects map[int]Event   // new events, by object
 	open    map[int]Event   // the -begin each goroutine is in
 	sends   map[int64]Event // send-begin by message
+	wakes   map[int64]Event // a Cond's signal or broadcast by its wake
 	fill    map[int]int     // values in each buffered channel, as far as the trace shows
 	runtime bool            // whether the runtime's track (timers firing) has its name
 }
+
+// wakeFlowBase is added to a cond-wait-end's seq to make its wake arrow's id, apart from the
+// messages' (a run's message ids stay below 1<<32).
+const wakeFlowBase = 1 << 32
 
 // runtimeTrack is the name of tid 0, where timers fire: no goroutine of the scenario does.
 const runtimeTrack = "runtime (timers)"
@@ -83,12 +90,18 @@ func (c *chromeConverter) event(e Event) {
 			c.numberCounter(e.T, e.Name, e.Value)
 		case ObjRefCell:
 			c.counter(e.T, e.Name+" borrows", 0)
+		case ObjSemaphore:
+			c.counter(e.T, e.Name+" in use", 0)
+		case ObjErrGroup:
+			c.counter(e.T, e.Name+" active", 0)
 		}
 	case KindCellSet:
 		c.numberCounter(e.T, c.objName(e.Obj), e.Value)
 	case KindBorrow, KindBorrowMut, KindRelease:
 		c.counter(e.T, c.objName(e.Obj)+" borrows", e.Borrows)
-	case KindSendBegin, KindRecvBegin, KindLockBegin, KindWorkBegin, KindSleepBeg, KindWaitBegin, KindRunnableBegin, KindSelectBegin:
+	case KindSendBegin, KindRecvBegin, KindLockBegin, KindWorkBegin, KindSleepBeg, KindWaitBegin, KindRunnableBegin, KindSelectBegin,
+		KindAcquireBegin, KindGroupGoBegin, KindGroupWaitBegin,
+		KindRLockBegin, KindCondWaitBegin, KindOnceWaitBegin:
 		c.open[e.G] = e
 		if e.Kind == KindSendBegin {
 			c.sends[e.Msg] = e
@@ -111,7 +124,27 @@ func (c *chromeConverter) event(e Event) {
 		c.instant(e, e.Op+" "+c.objName(e.Obj))
 	case KindCancel:
 		c.instant(e, "cancel "+c.objName(e.Obj)+": "+e.Value)
-	case KindSendEnd, KindRecvEnd, KindLockEnd, KindWorkEnd, KindSleepEnd, KindWaitEnd, KindRunnableEnd, KindSelectEnd:
+	case KindSignal, KindBroadcast:
+		if e.Msg != 0 {
+			c.wakes[e.Msg] = e
+		}
+		name := string(e.Kind) + " " + c.objName(e.Obj)
+		if e.Op == "lost" {
+			name += ": lost"
+		}
+		c.instant(e, name)
+	case KindTryLock:
+		try := "TryLock"
+		if e.Op == "rlock" {
+			try = "TryRLock"
+		}
+		c.instant(e, try+" "+c.objName(e.Obj)+": "+e.Value)
+	case KindOnceRun:
+		c.instant(e, "once "+c.objName(e.Obj)+": runs its function")
+	case KindOnceDone:
+		c.instant(e, "once "+c.objName(e.Obj)+": done")
+	case KindSendEnd, KindRecvEnd, KindLockEnd, KindWorkEnd, KindSleepEnd, KindWaitEnd, KindRunnableEnd, KindSelectEnd,
+		KindAcquireEnd, KindGroupGoEnd, KindGroupWaitEnd, KindRLockEnd, KindCondWaitEnd, KindOnceWaitEnd:
 		begin, ok := c.open[e.G]
 		if !ok {
 			return
@@ -122,6 +155,16 @@ func (c *chromeConverter) event(e Event) {
 	case KindAtomic:
 		c.counter(e.T, c.objName(e.Obj), e.New)
 		c.instant(e, fmt.Sprintf("%s %s: %d → %d", e.Op, c.objName(e.Obj), e.Old, e.New))
+	case KindSemRelease:
+		c.counter(e.T, c.objName(e.Obj)+" in use", e.New)
+		c.instant(e, "release "+e.Value+" of "+c.objName(e.Obj))
+	case KindGroupLimit:
+		c.instant(e, "limit "+c.objName(e.Obj)+": "+e.Value)
+	case KindGroupDone:
+		c.counter(e.T, c.objName(e.Obj)+" active", e.New)
+		if e.Op != "" {
+			c.instant(e, e.Op+" error in "+c.objName(e.Obj)+": "+e.Value)
+		}
 	case KindClose:
 		c.instant(e, "close "+c.objName(e.Obj))
 	case KindPrint:
@@ -144,6 +187,19 @@ func (c *chromeConverter) ended(begin, e Event) {
 		}
 	}
 	switch kind {
+	case KindAcquireEnd:
+		c.counter(e.T, o.Name+" in use", e.New)
+	case KindGroupGoEnd:
+		c.counter(e.T, o.Name+" active", e.New)
+	case KindCondWaitEnd:
+		// The wake's arrow, one per goroutine woken: a broadcast's share its start, so each
+		// has an id of its own, past every message's.
+		if w, ok := c.wakes[e.Msg]; ok {
+			id := wakeFlowBase + e.Seq
+			c.out = append(c.out,
+				chromeEvent{Name: "wake", Cat: "wake", Ph: "s", ID: id, Ts: micros(w.T), Pid: 1, Tid: w.G},
+				chromeEvent{Name: "wake", Cat: "wake", Ph: "f", Bp: "e", ID: id, Ts: micros(e.T), Pid: 1, Tid: e.G})
+		}
 	case KindSendEnd:
 		if o.Cap > 0 {
 			c.fill[e.Obj] = min(c.fill[e.Obj]+1, o.Cap)
@@ -177,6 +233,12 @@ func (c *chromeConverter) slice(begin Event, end int64) {
 		name = "lock " + c.objName(begin.Obj)
 	case KindWaitBegin:
 		name = "wait for " + c.objName(begin.Obj)
+	case KindRLockBegin:
+		name = "read-lock " + c.objName(begin.Obj)
+	case KindCondWaitBegin:
+		name = "wait on " + c.objName(begin.Obj)
+	case KindOnceWaitBegin:
+		name = "Do on " + c.objName(begin.Obj)
 	case KindWorkBegin:
 		name, cat = "work", "working"
 	case KindSleepBeg:
@@ -185,6 +247,15 @@ func (c *chromeConverter) slice(begin Event, end int64) {
 		name, cat = "waiting for a processor", "runnable"
 	case KindSelectBegin:
 		name = "select"
+	case KindAcquireBegin:
+		name = "acquire " + begin.Value + " of " + c.objName(begin.Obj)
+		if begin.Op == "try" {
+			name = "try to " + name
+		}
+	case KindGroupGoBegin:
+		name = "go in " + c.objName(begin.Obj)
+	case KindGroupWaitBegin:
+		name = "wait for " + c.objName(begin.Obj)
 	}
 	// Flow ends bind to the slice around them: a slice ends a nanosecond after its end event
 	// so an arrow landing on the end is inside it.

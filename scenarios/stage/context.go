@@ -31,6 +31,9 @@ type Context struct {
 	err      error
 	children []*Context
 	deadline *Timer
+	// acquirers are the semaphore Acquires waiting with this context, which its cancel ends
+	// (semaphore.go).
+	acquirers []*semWaiter
 }
 
 // CancelFunc cancels a context, as context.CancelFunc; g is the goroutine calling it.
@@ -129,6 +132,9 @@ func (r *Run) cancelLocked(c *Context, err error, by *G, pc uintptr) bool {
 	}
 	c.done.closed = true
 	c.done.ops.closedLocked()
+	if !r.cancelAcquirersLocked(c, err) {
+		return false
+	}
 	if t := c.deadline; t != nil && t.pending {
 		t.ops.disarmLocked()
 		t.pending = false

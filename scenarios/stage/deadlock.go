@@ -15,7 +15,11 @@ import (
 // from a real one by what the run has recorded of it (see liveChan.stuckLocked).
 
 // waits is what the watch counts of the goroutines blocked on one object, by activity.
-type waits struct{ senders, receivers, lockers, waiters int }
+type waits struct {
+	senders, receivers, lockers, waiters int
+	// On an RWMutex (in RLock, in Lock), a Cond and a Once.
+	rlockers, wlockers, condWaiters, onceWaiters int
+}
 
 // watchForDeadlock ends a live run that is deadlocked (see above), checking every so often.
 func (r *Run) watchForDeadlock(every time.Duration) {
@@ -86,6 +90,14 @@ func (r *Run) stuckLocked() bool {
 			w.lockers++
 		case waitingGroup:
 			w.waiters++
+		case rLocking:
+			w.rlockers++
+		case rwLocking:
+			w.wlockers++
+		case condWaiting:
+			w.condWaiters++
+		case onceWaiting:
+			w.onceWaiters++
 		}
 	}
 	for id, w := range on {

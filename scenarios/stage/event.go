@@ -47,8 +47,8 @@ const (
 	KindPrint       Kind = "print" // g printed Value
 	KindPanic       Kind = "panic" // g panicked with Value; the run ends
 	// KindDeadlock ends a seeded run in which every goroutine left is blocked forever: one per
-	// blocked goroutine, naming with Op (send, recv, lock, wait) and Obj what it waits on, and
-	// in Value who holds the mutex it wants.
+	// blocked goroutine, naming with Op (send, recv, lock, wait, select, rlock, cond-wait,
+	// once) and Obj what it waits on, and in Value who holds what it wants, or waits before it.
 	KindDeadlock Kind = "deadlock"
 )
 
@@ -81,14 +81,14 @@ type Event struct {
 	Child   int          `json:"child,omitempty"`   // go: the new goroutine
 	Name    string       `json:"name,omitempty"`    // go, new: the name given in the scenario
 	ObjKind ObjKind      `json:"objKind,omitempty"` // new
-	Cap     int          `json:"cap,omitempty"`     // new chan: buffer slots, 0 = unbuffered (always written)
+	Cap     int          `json:"cap,omitempty"`     // new chan: buffer slots, 0 = unbuffered (always written); new semaphore: its size
 	Op      string       `json:"op,omitempty"`      // atomic: add, load, store, swap, cas
 	Old     int64        `json:"old,omitempty"`     // atomic: value before (always written)
 	New     int64        `json:"new,omitempty"`     // atomic: value after (always written)
 	Dur     int64        `json:"dur,omitempty"`     // work-begin, sleep-begin: the asked duration in ns; new timer or ticker: its duration or period; timer reset: the new one
 	Closed  bool         `json:"closed,omitempty"`  // recv-end: the receive found the channel closed and empty
 	Borrows int          `json:"borrows,omitempty"` // refcell events: shared borrows after, -1 mutably borrowed (always written)
-	Parent  int          `json:"parent,omitempty"`  // new context: the context it was made from (0: Background)
+	Parent  int          `json:"parent,omitempty"`  // new context: the context it was made from (0: Background); new errgroup: its context (0: none); new cond: its mutex
 	Cases   []SelectCase `json:"cases,omitempty"`   // select-begin
 	Case    int          `json:"case,omitempty"`    // select-end: the index in Cases of the one that ran (always written)
 }
@@ -144,7 +144,7 @@ func (e *Event) AppendJSON(buf []byte) []byte {
 	if e.ObjKind != "" {
 		buf = append(buf, `,"objKind":`...)
 		buf = appendString(buf, string(e.ObjKind))
-		if e.ObjKind == ObjChan || e.ObjKind == ObjTimer || e.ObjKind == ObjTicker {
+		if e.ObjKind == ObjChan || e.ObjKind == ObjTimer || e.ObjKind == ObjTicker || e.ObjKind == ObjSemaphore {
 			buf = append(buf, `,"cap":`...)
 			buf = strconv.AppendInt(buf, int64(e.Cap), 10)
 		}
@@ -190,7 +190,21 @@ func (e *Event) AppendJSON(buf []byte) []byte {
 	case KindSelectEnd:
 		buf = append(buf, `,"case":`...)
 		buf = strconv.AppendInt(buf, int64(e.Case), 10)
-	case KindFire, KindTimer:
+	case KindFire, KindTimer, KindTryLock, KindSignal, KindBroadcast:
+		if e.Op != "" {
+			buf = append(buf, `,"op":`...)
+			buf = appendString(buf, e.Op)
+		}
+	case KindAcquireEnd, KindSemRelease, KindGroupGoEnd, KindGroupDone:
+		if e.Op != "" {
+			buf = append(buf, `,"op":`...)
+			buf = appendString(buf, e.Op)
+		}
+		buf = append(buf, `,"old":`...)
+		buf = strconv.AppendInt(buf, e.Old, 10)
+		buf = append(buf, `,"new":`...)
+		buf = strconv.AppendInt(buf, e.New, 10)
+	case KindAcquireBegin, KindGroupGoBegin:
 		if e.Op != "" {
 			buf = append(buf, `,"op":`...)
 			buf = appendString(buf, e.Op)

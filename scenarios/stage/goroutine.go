@@ -32,6 +32,24 @@ type G struct {
 	// next is the operation g is about to do at its scheduling point, or the one it is blocked
 	// in: what a steered run shows as g's option (record.go). Touched only with the baton.
 	next pending
+
+	// waitingIn is the semaphore or errgroup wait g is blocked in, which says what it waits
+	// for (guarded by run.mu); waitWake is where a live g blocked there is woken, made the first
+	// time it blocks (semaphore.go).
+	waitingIn waitSite
+	waitWake  chan struct{}
+	// Parking (park.go): the channel a live goroutine is handed what it waits for through,
+	// the RWMutex, Cond or Once it is blocked on (for the reports to say on whom it waits),
+	// and the wake of the Signal or Broadcast that woke it from a Cond's Wait.
+	parked   chan struct{}
+	waitSync syncWait
+	wokenBy  uint32
+}
+
+// syncWait is an RWMutex, Cond or Once a goroutine is blocked on: it says, under the
+// recorder lock, what the goroutine waits for and on whom.
+type syncWait interface {
+	waitingLocked(g *G) string
 }
 
 // ID is the goroutine's number in the trace; main is 1.
@@ -105,8 +123,11 @@ func (r *Run) noteLeftoverLocked() {
 // Go starts fn as a new goroutine named name, like the go statement.
 //
 //go:noinline
-func (g *G) Go(name string, fn func(g *G)) {
-	pc := callerPC()
+func (g *G) Go(name string, fn func(g *G)) { g.goAt(name, fn, callerPC()) }
+
+// goAt is Go, recorded at pc's line: for the stage's own Go calls (an errgroup's), made on a
+// scenario line.
+func (g *G) goAt(name string, fn func(g *G), pc uintptr) {
 	r := g.enterAs(pending{kind: kindGo, pc: pc})
 	if r.nextG >= r.cfg.MaxGoroutines {
 		// A limit of the playground, not a fault of the scenario: the run ends cut short, as

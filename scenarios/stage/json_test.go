@@ -68,6 +68,78 @@ func goldenEvents() []stage.Event {
 		// The closed channel's receive is ready; the send offered on ch never happens.
 		{G: 1, Kind: stage.KindSelectBegin, Cases: []stage.SelectCase{{Dir: "send", Obj: 1, Msg: 4, Value: "7", Line: 36}, {Dir: "recv", Obj: 2, Line: 37}}, Line: 35},
 		{G: 1, Kind: stage.KindSelectEnd, Obj: 2, Case: 1, Value: `""`, Closed: true, Line: 37},
+		// A semaphore of size 4: an Acquire that fits, a TryAcquire that does not, an Acquire
+		// whose context (request) is already done, a Release.
+		{G: 1, Kind: stage.KindNew, Obj: 8, Name: "sem", ObjKind: stage.ObjSemaphore, Cap: 4, Line: 40},
+		{G: 1, Kind: stage.KindAcquireBegin, Obj: 8, Value: "3", Line: 41},
+		{G: 1, Kind: stage.KindAcquireEnd, Obj: 8, Old: 0, New: 3, Line: 41},
+		{G: 1, Kind: stage.KindAcquireBegin, Obj: 8, Op: "try", Value: "2", Line: 42},
+		{G: 1, Kind: stage.KindAcquireEnd, Obj: 8, Op: "refused", Old: 3, New: 3, Line: 42},
+		{G: 1, Kind: stage.KindAcquireBegin, Obj: 8, Value: "1", Line: 43},
+		{G: 1, Kind: stage.KindAcquireEnd, Obj: 8, Op: "canceled", Value: "context canceled", Old: 3, New: 3, Line: 43},
+		{G: 1, Kind: stage.KindSemRelease, Obj: 8, Value: "3", Old: 3, New: 0, Line: 44},
+		// An errgroup with a context and a limit of 2: two Go calls, a TryGo refused, a first
+		// error that cancels the context, a later one dropped, and the Wait that returns the
+		// first.
+		{G: 1, Kind: stage.KindNew, Obj: 9, Name: "fetches context", ObjKind: stage.ObjContext, Line: 45},
+		{G: 1, Kind: stage.KindNew, Obj: 10, Name: "fetches", ObjKind: stage.ObjErrGroup, Parent: 9, Line: 45},
+		{G: 1, Kind: stage.KindGroupLimit, Obj: 10, Value: "2", Line: 46},
+		{G: 1, Kind: stage.KindGroupGoBegin, Obj: 10, Line: 47},
+		{G: 1, Kind: stage.KindGroupGoEnd, Obj: 10, Old: 0, New: 1, Line: 47},
+		{G: 1, Kind: stage.KindGo, Child: 3, Name: "fetch 0", Line: 47},
+		{G: 1, Kind: stage.KindGroupGoBegin, Obj: 10, Line: 48},
+		{G: 1, Kind: stage.KindGroupGoEnd, Obj: 10, Old: 1, New: 2, Line: 48},
+		{G: 1, Kind: stage.KindGo, Child: 4, Name: "fetch 1", Line: 48},
+		{G: 1, Kind: stage.KindGroupGoBegin, Obj: 10, Op: "try", Line: 49},
+		{G: 1, Kind: stage.KindGroupGoEnd, Obj: 10, Op: "refused", Old: 2, New: 2, Line: 49},
+		{G: 1, Kind: stage.KindGroupWaitBegin, Obj: 10, Line: 50},
+		{G: 3, Kind: stage.KindGroupDone, Obj: 10, Op: "first", Value: "fetch 0: not found", Old: 2, New: 1, Line: 47},
+		{G: 3, Kind: stage.KindCancel, Obj: 9, Value: "context canceled", Line: 47},
+		{G: 3, Kind: stage.KindExit},
+		{G: 4, Kind: stage.KindGroupDone, Obj: 10, Op: "later", Value: "fetch 1: context canceled", Old: 1, New: 0, Line: 48},
+		{G: 1, Kind: stage.KindGroupWaitEnd, Obj: 10, Value: "fetch 0: not found", Line: 50},
+		{G: 4, Kind: stage.KindExit},
+		// An RWMutex read-locked, tried both ways, then locked for writing.
+		{G: 1, Kind: stage.KindNew, Obj: 11, Name: "table", ObjKind: stage.ObjRWMutex, Line: 40},
+		{G: 1, Kind: stage.KindNew, Obj: 12, Name: "ready", ObjKind: stage.ObjCond, Parent: 3, Line: 41},
+		{G: 1, Kind: stage.KindNew, Obj: 13, Name: "setup", ObjKind: stage.ObjOnce, Line: 42},
+		{G: 1, Kind: stage.KindRLockBegin, Obj: 11, Line: 43},
+		{G: 1, Kind: stage.KindRLockEnd, Obj: 11, Value: "3 rows", Line: 43},
+		{G: 1, Kind: stage.KindTryLock, Obj: 11, Op: "lock", Value: "false", Line: 44},
+		{G: 1, Kind: stage.KindTryLock, Obj: 11, Op: "rlock", Value: "true", Line: 45},
+		{G: 1, Kind: stage.KindRUnlock, Obj: 11, Value: "3 rows", Line: 46},
+		{G: 1, Kind: stage.KindRUnlock, Obj: 11, Value: "3 rows", Line: 46},
+		{G: 1, Kind: stage.KindLockBegin, Obj: 11, Line: 47},
+		{G: 1, Kind: stage.KindLockEnd, Obj: 11, Value: "3 rows", Line: 47},
+		{G: 1, Kind: stage.KindUnlock, Obj: 11, Value: "4 rows", Line: 48},
+		// A Signal no one waits for is lost; one a waiter waits for wakes it (wake 5), as a
+		// Broadcast does (wake 6); each time the waiter locks the mutex again.
+		{G: 1, Kind: stage.KindSignal, Obj: 12, Op: "lost", Value: "0", Line: 49},
+		{G: 1, Kind: stage.KindGo, Child: 5, Name: "waiter", Line: 50},
+		{G: 5, Kind: stage.KindLockBegin, Obj: 3, Line: 51},
+		{G: 5, Kind: stage.KindLockEnd, Obj: 3, Line: 51},
+		{G: 5, Kind: stage.KindUnlock, Obj: 3, Line: 52},
+		{G: 5, Kind: stage.KindCondWaitBegin, Obj: 12, Line: 52},
+		{G: 1, Kind: stage.KindLockBegin, Obj: 3, Line: 53},
+		{G: 1, Kind: stage.KindLockEnd, Obj: 3, Line: 53},
+		{G: 1, Kind: stage.KindSignal, Obj: 12, Msg: 5, Value: "1", Line: 54},
+		{G: 1, Kind: stage.KindUnlock, Obj: 3, Line: 55},
+		{G: 5, Kind: stage.KindCondWaitEnd, Obj: 12, Msg: 5, Line: 52},
+		{G: 5, Kind: stage.KindLockBegin, Obj: 3, Line: 52},
+		{G: 5, Kind: stage.KindLockEnd, Obj: 3, Line: 52},
+		{G: 5, Kind: stage.KindUnlock, Obj: 3, Line: 52},
+		{G: 5, Kind: stage.KindCondWaitBegin, Obj: 12, Line: 52},
+		{G: 1, Kind: stage.KindBroadcast, Obj: 12, Msg: 6, Value: "1", Line: 56},
+		{G: 5, Kind: stage.KindCondWaitEnd, Obj: 12, Msg: 6, Line: 52},
+		{G: 5, Kind: stage.KindLockBegin, Obj: 3, Line: 52},
+		{G: 5, Kind: stage.KindLockEnd, Obj: 3, Line: 52},
+		{G: 5, Kind: stage.KindUnlock, Obj: 3, Line: 57},
+		// The waiter runs the Once's function; main's Do waits for it to return.
+		{G: 5, Kind: stage.KindOnceRun, Obj: 13, Line: 58},
+		{G: 1, Kind: stage.KindOnceWaitBegin, Obj: 13, Line: 59},
+		{G: 5, Kind: stage.KindOnceDone, Obj: 13, Line: 58},
+		{G: 1, Kind: stage.KindOnceWaitEnd, Obj: 13, Line: 59},
+		{G: 5, Kind: stage.KindExit},
 		{G: 1, Kind: stage.KindPanic, Value: "close of closed channel jobs"},
 	}
 	for i := range ev {
@@ -98,7 +170,11 @@ func TestGoldenEvents(t *testing.T) {
 		}
 	}
 	// It tells a coherent story: a trace the stage could have recorded.
-	checkTrace(t, ev, stage.End{Reason: stage.ReasonPanic, Duration: ev[len(ev)-1].T, Events: len(ev), Goroutines: 2, Objects: 7})
+	end := stage.End{Reason: stage.ReasonPanic, Duration: ev[len(ev)-1].T, Events: len(ev), Goroutines: 5, Objects: 13}
+	checkTrace(t, ev, end)
+	if err := stage.Validate(ev, end); err != nil {
+		t.Errorf("the golden trace breaks the stage's rules: %v", err)
+	}
 	got := goldenDocument(ev)
 	path := filepath.Join("testdata", "events.golden.json")
 	if *update {

@@ -79,43 +79,79 @@ func kindBenches() []kindBench {
 			c := stage.NewRefCell(g, "c", 0)
 			return func(g *stage.G) { c.Borrow(g).Release(g) }
 		}, nil},
+		{"rwmutex-read", 3, func(g *stage.G) func(*stage.G) {
+			rw := stage.NewRWMutex(g, "rw")
+			return func(g *stage.G) { rw.RLock(g); rw.RUnlock(g) }
+		}, func() func() {
+			var rw sync.RWMutex
+			return func() { rw.RLock(); rw.RUnlock() }
+		}},
+		{"rwmutex-write", 3, func(g *stage.G) func(*stage.G) {
+			rw := stage.NewRWMutex(g, "rw")
+			return func(g *stage.G) { rw.Lock(g); rw.Unlock(g) }
+		}, func() func() {
+			var rw sync.RWMutex
+			return func() { rw.Lock(); rw.Unlock() }
+		}},
+		{"cond-signal", 1, func(g *stage.G) func(*stage.G) {
+			c := stage.NewCond(g, "c", stage.NewMutex(g, "mu"))
+			return func(g *stage.G) { c.Signal(g) } // no waiter: lost
+		}, func() func() {
+			c := sync.NewCond(&sync.Mutex{})
+			return func() { c.Signal() }
+		}},
+		{"once-done", 2, func(g *stage.G) func(*stage.G) {
+			once := stage.NewOnce(g, "once")
+			once.Do(g, func(*stage.G) {})
+			return func(g *stage.G) { once.Do(g, func(*stage.G) {}) }
+		}, func() func() {
+			var once sync.Once
+			once.Do(func() {})
+			return func() { once.Do(func() {}) }
+		}},
 	}
 }
 
 func BenchmarkKinds(b *testing.B) {
 	for _, k := range kindBenches() {
-		b.Run(k.name+"/stage", func(b *testing.B) {
-			var before, after runtime.MemStats
-			runtime.ReadMemStats(&before)
-			b.ResetTimer()
-			for left := b.N; left > 0; left -= roundTripsPerRun {
-				n := min(left, roundTripsPerRun)
-				r := stage.Start(context.Background(), stage.Config{MaxEvents: k.events*n + 64}, func(g *stage.G) {
-					op := k.stage(g)
-					for range n {
-						op(g)
-					}
-				})
-				<-r.Done()
-				if end := r.End(); end.Reason != stage.ReasonDone {
-					b.Fatalf("run ended %q: %s", end.Reason, end.Message)
-				}
-			}
-			b.StopTimer()
-			runtime.ReadMemStats(&after)
-			events := float64(b.N * k.events)
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/events, "ns/event")
-			// Beyond the event's own 32-byte entry, which is the trace itself.
-			b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/events-entryBytes, "B/event")
-		})
-		if k.raw == nil {
-			continue
-		}
-		b.Run(k.name+"/raw", func(b *testing.B) {
-			op := k.raw()
-			for range b.N {
-				op()
-			}
-		})
+		benchKind(b, k)
 	}
+}
+
+// benchKind runs k on the stage and, when Go has a twin, in raw Go, as sub-benchmarks.
+func benchKind(b *testing.B, k kindBench) {
+	b.Run(k.name+"/stage", func(b *testing.B) {
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		b.ResetTimer()
+		for left := b.N; left > 0; left -= roundTripsPerRun {
+			n := min(left, roundTripsPerRun)
+			// As many goroutines as operations, for the kinds that start one (an errgroup's Go).
+			r := stage.Start(context.Background(), stage.Config{MaxEvents: k.events*n + 64, MaxGoroutines: stage.MaxGoroutinesCap}, func(g *stage.G) {
+				op := k.stage(g)
+				for range n {
+					op(g)
+				}
+			})
+			<-r.Done()
+			if end := r.End(); end.Reason != stage.ReasonDone {
+				b.Fatalf("run ended %q: %s", end.Reason, end.Message)
+			}
+		}
+		b.StopTimer()
+		runtime.ReadMemStats(&after)
+		events := float64(b.N * k.events)
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/events, "ns/event")
+		// Beyond the event's own 32-byte entry, which is the trace itself.
+		b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/events-entryBytes, "B/event")
+	})
+	if k.raw == nil {
+		return
+	}
+	b.Run(k.name+"/raw", func(b *testing.B) {
+		op := k.raw()
+		for range b.N {
+			op()
+		}
+	})
 }

@@ -56,47 +56,89 @@ const (
 	kindFire
 	kindTimer
 	kindCancel
+	kindAcquireBegin
+	kindAcquireEnd
+	kindSemRelease
+	kindGroupLimit
+	kindGroupGoBegin
+	kindGroupGoEnd
+	kindGroupDone
+	kindGroupWaitBegin
+	kindGroupWaitEnd
+	kindRLockBegin
+	kindRLockEnd
+	kindRUnlock
+	kindTryLock
+	kindCondWaitBegin
+	kindCondWaitEnd
+	kindSignal
+	kindBroadcast
+	kindOnceRun
+	kindOnceDone
+	kindOnceWaitBegin
+	kindOnceWaitEnd
 	numKinds
 )
 
 // kindNames maps each stored kind to the Kind it stands for. It is never written.
 var kindNames = [numKinds]Kind{
-	kindGo:            KindGo,
-	kindExit:          KindExit,
-	kindNew:           KindNew,
-	kindSendBegin:     KindSendBegin,
-	kindSendEnd:       KindSendEnd,
-	kindRecvBegin:     KindRecvBegin,
-	kindRecvEnd:       KindRecvEnd,
-	kindClose:         KindClose,
-	kindLockBegin:     KindLockBegin,
-	kindLockEnd:       KindLockEnd,
-	kindUnlock:        KindUnlock,
-	kindAtomic:        KindAtomic,
-	kindWorkBegin:     KindWorkBegin,
-	kindWorkEnd:       KindWorkEnd,
-	kindSleepBeg:      KindSleepBeg,
-	kindSleepEnd:      KindSleepEnd,
-	kindRunnableBegin: KindRunnableBegin,
-	kindRunnableEnd:   KindRunnableEnd,
-	kindPrint:         KindPrint,
-	kindPanic:         KindPanic,
-	kindWGAdd:         KindWGAdd,
-	kindWaitBegin:     KindWaitBegin,
-	kindWaitEnd:       KindWaitEnd,
-	kindCellGet:       KindCellGet,
-	kindCellSet:       KindCellSet,
-	kindBorrow:        KindBorrow,
-	kindBorrowMut:     KindBorrowMut,
-	kindRelease:       KindRelease,
-	kindBorrowError:   KindBorrowError,
-	kindNotSync:       KindNotSync,
-	kindDeadlock:      KindDeadlock,
-	kindSelectBegin:   KindSelectBegin,
-	kindSelectEnd:     KindSelectEnd,
-	kindFire:          KindFire,
-	kindTimer:         KindTimer,
-	kindCancel:        KindCancel,
+	kindGo:             KindGo,
+	kindExit:           KindExit,
+	kindNew:            KindNew,
+	kindSendBegin:      KindSendBegin,
+	kindSendEnd:        KindSendEnd,
+	kindRecvBegin:      KindRecvBegin,
+	kindRecvEnd:        KindRecvEnd,
+	kindClose:          KindClose,
+	kindLockBegin:      KindLockBegin,
+	kindLockEnd:        KindLockEnd,
+	kindUnlock:         KindUnlock,
+	kindAtomic:         KindAtomic,
+	kindWorkBegin:      KindWorkBegin,
+	kindWorkEnd:        KindWorkEnd,
+	kindSleepBeg:       KindSleepBeg,
+	kindSleepEnd:       KindSleepEnd,
+	kindRunnableBegin:  KindRunnableBegin,
+	kindRunnableEnd:    KindRunnableEnd,
+	kindPrint:          KindPrint,
+	kindPanic:          KindPanic,
+	kindWGAdd:          KindWGAdd,
+	kindWaitBegin:      KindWaitBegin,
+	kindWaitEnd:        KindWaitEnd,
+	kindCellGet:        KindCellGet,
+	kindCellSet:        KindCellSet,
+	kindBorrow:         KindBorrow,
+	kindBorrowMut:      KindBorrowMut,
+	kindRelease:        KindRelease,
+	kindBorrowError:    KindBorrowError,
+	kindNotSync:        KindNotSync,
+	kindDeadlock:       KindDeadlock,
+	kindSelectBegin:    KindSelectBegin,
+	kindSelectEnd:      KindSelectEnd,
+	kindFire:           KindFire,
+	kindTimer:          KindTimer,
+	kindCancel:         KindCancel,
+	kindAcquireBegin:   KindAcquireBegin,
+	kindAcquireEnd:     KindAcquireEnd,
+	kindSemRelease:     KindSemRelease,
+	kindGroupLimit:     KindGroupLimit,
+	kindGroupGoBegin:   KindGroupGoBegin,
+	kindGroupGoEnd:     KindGroupGoEnd,
+	kindGroupDone:      KindGroupDone,
+	kindGroupWaitBegin: KindGroupWaitBegin,
+	kindGroupWaitEnd:   KindGroupWaitEnd,
+	kindRLockBegin:     KindRLockBegin,
+	kindRLockEnd:       KindRLockEnd,
+	kindRUnlock:        KindRUnlock,
+	kindTryLock:        KindTryLock,
+	kindCondWaitBegin:  KindCondWaitBegin,
+	kindCondWaitEnd:    KindCondWaitEnd,
+	kindSignal:         KindSignal,
+	kindBroadcast:      KindBroadcast,
+	kindOnceRun:        KindOnceRun,
+	kindOnceDone:       KindOnceDone,
+	kindOnceWaitBegin:  KindOnceWaitBegin,
+	kindOnceWaitEnd:    KindOnceWaitEnd,
 }
 
 // entry is an event as a run stores it, in 32 bytes. Seq is its position; T and Line are
@@ -114,7 +156,7 @@ type entry struct {
 	line   uint16 // 0 past maxLine
 	kind   kind
 	closed bool
-	op     op // atomic, wg-add and release events
+	op     op // atomic, wg-add, release, trylock, signal and broadcast events
 }
 
 // auxUse is what an entry's aux holds for a kind.
@@ -134,12 +176,16 @@ func (k kind) auxOf() auxUse {
 	switch k {
 	case kindSendBegin, kindSendEnd, kindRecvBegin, kindRecvEnd, kindSelectEnd, kindFire:
 		return auxMsg
+	case kindCondWaitEnd, kindSignal, kindBroadcast:
+		return auxMsg // the wake
 	case kindSelectBegin:
 		return auxCases
 	case kindBorrow, kindBorrowMut, kindRelease, kindBorrowError:
 		return auxBorrows
 	case kindAtomic, kindWGAdd, kindWorkBegin, kindSleepBeg, kindTimer:
 		return auxWide
+	case kindAcquireEnd, kindSemRelease, kindGroupGoEnd, kindGroupDone:
+		return auxWide // the weight in use, or the goroutines active, before and after
 	case kindGo, kindNew, kindDeadlock:
 		return auxExtra
 	}
@@ -163,11 +209,20 @@ const (
 	opStop
 	opReset
 	opDropped
+	opTry
+	opRefused
+	opCanceled
+	opFirst
+	opLater
+	opLock
+	opRLock
+	opLost
 	numOps
 )
 
 // opNames maps each stored op to the Op it stands for. It is never written.
-var opNames = [numOps]string{"", "add", "load", "store", "swap", "cas", "done", "shared", "mut", "stop", "reset", "dropped"}
+var opNames = [numOps]string{"", "add", "load", "store", "swap", "cas", "done", "shared", "mut", "stop", "reset", "dropped",
+	"try", "refused", "canceled", "first", "later", "lock", "rlock", "lost"}
 
 // caseRec is a select case as the run stores it, in the case store: a select-begin entry
 // holds the index of its first case in aux and how many it has in obj.

@@ -39,8 +39,12 @@ const maxViolations = 20
 //     after it was made or reset; a ticker's next a period after its last was due), never
 //     after a Stop or a timer's one fire until a Reset, and sends a message like a send-begin
 //     and send-end at once;
+//   - RWMutex, Cond and Once keep the rules in validate_sync.go;
 //   - a context is cancelled once, with an error Err returns, closing its Done, and every
 //     context made from it is cancelled too;
+//   - a weighted semaphore and an errgroup keep the rules in validate_sema.go: the weight in
+//     use within the size, waiters served in order, the group's context cancelled by its
+//     first error;
 //   - when a run ends in deadlock, every goroutine that has not ended is reported;
 //   - when main returned, the goroutines that had not ended are exactly those end.Leftover
 //     names.
@@ -68,6 +72,9 @@ type validator struct {
 	recvEnd   map[int64]int64
 	// lastBegin is each goroutine's latest -begin, for the select-end that ends it.
 	lastBegin map[int]*Event
+	// sema is the state of the semaphore's and the errgroup's rules (validate_sema.go).
+	sema *semaRules
+	sync *syncState // validate_sync.go
 }
 
 type gState struct {
@@ -182,6 +189,8 @@ var endOf = map[Kind]Kind{
 	KindSendBegin: KindSendEnd, KindRecvBegin: KindRecvEnd, KindLockBegin: KindLockEnd,
 	KindWorkBegin: KindWorkEnd, KindSleepBeg: KindSleepEnd, KindWaitBegin: KindWaitEnd,
 	KindRunnableBegin: KindRunnableEnd, KindSelectBegin: KindSelectEnd,
+	KindAcquireBegin: KindAcquireEnd, KindGroupGoBegin: KindGroupGoEnd, KindGroupWaitBegin: KindGroupWaitEnd,
+	KindRLockBegin: KindRLockEnd, KindCondWaitBegin: KindCondWaitEnd, KindOnceWaitBegin: KindOnceWaitEnd,
 }
 
 func (v *validator) object(e *Event, want ObjKind) *oState {
@@ -205,6 +214,7 @@ func (v *validator) event(i int, e *Event) {
 		v.fail(e, "time goes back from %d to %d", v.lastT, e.T)
 	}
 	v.lastT = max(v.lastT, e.T)
+	v.semaEvent(e)
 
 	if e.Kind == KindGo && e.G == 0 {
 		v.goroutines[e.Child] = &gState{name: e.Name}
@@ -260,6 +270,9 @@ func (v *validator) event(i int, e *Event) {
 		v.fail(e, "goroutine %d got a processor but does not work", e.G)
 	}
 	g.gotProcessor = e.Kind == KindRunnableEnd
+	if v.syncEvent(e, g) {
+		return
+	}
 
 	switch e.Kind {
 	case KindGo:
@@ -747,6 +760,7 @@ func (v *validator) finish(events []Event, end End) {
 			}
 		}
 	}
+	v.semaFinish(end)
 	if end.Events != 0 && end.Events != len(events) {
 		v.fail(nil, "the end counts %d events, the trace has %d", end.Events, len(events))
 	}

@@ -7,14 +7,19 @@ import { lowerBound, upperBound } from '../trace/model.js';
 import { atomic } from './lanes/atomic.js';
 import { cell } from './lanes/cell.js';
 import { chan } from './lanes/chan.js';
+import { cond } from './lanes/cond.js';
 import { context } from './lanes/context.js';
+import { errgroup } from './lanes/errgroup.js';
 import { mutex } from './lanes/mutex.js';
+import { once } from './lanes/once.js';
 import { refcell } from './lanes/refcell.js';
+import { semaphore } from './lanes/semaphore.js';
+import { rwmutex } from './lanes/rwmutex.js';
 import { timer } from './lanes/timer.js';
 import { waitgroup } from './lanes/waitgroup.js';
 import { deadlockMark, errorMark, fit, warnMark } from './paint.js';
 
-export const LANES = { chan, mutex, atomic, waitgroup, cell, refcell, timer, ticker: timer, context };
+export const LANES = { chan, mutex, atomic, waitgroup, cell, refcell, timer, ticker: timer, context, rwmutex, cond, once, semaphore, errgroup };
 
 // a kind this page does not know (a newer server's): a lane with its name and marks
 const OTHER = { h: () => 34, kind: (o) => o.kind, paint() {} };

@@ -9,6 +9,14 @@ const ATOMIC_OPS = new Set(['add', 'load', 'store', 'swap', 'cas']);
 const WG_OPS = new Set(['add', 'done']);
 const CASE_DIRS = new Set(['recv', 'send', 'default']);
 const TIMER_OPS = new Set(['stop', 'reset']);
+// the ops of the semaphore's and the errgroup's ends, and of their begins (absent: none)
+const END_OPS = {
+  'acquire-end': new Set(['canceled', 'refused']),
+  'group-go-end': new Set(['refused']),
+  'group-done': new Set(['first', 'later']),
+  'sem-release': new Set(),
+};
+const TRY_OPS = new Set(['lock', 'rlock']);
 
 /** ProtocolError is a message the browser cannot use. */
 export class ProtocolError extends Error {
@@ -91,11 +99,19 @@ export function decodeMessage(data) {
   return m;
 }
 
-const INT_FIELDS = ['obj', 'msg', 'line', 'child', 'cap', 'old', 'new', 'dur', 'borrows', 'case', 'parent'];
-const TEXT_FIELDS = ['value', 'name', 'op', 'objKind'];
+// FIELD_TYPES says what each optional field of an event holds. An event is checked by its
+// own keys (five to eight), not by every field there could be: a million-event link spends
+// its time here.
+const FIELD_TYPES = new Map([
+  ...['seq', 't', 'g', 'obj', 'msg', 'line', 'child', 'cap', 'old', 'new', 'dur', 'borrows', 'case', 'parent'].map((f) => [f, 'int']),
+  ...['kind', 'value', 'name', 'op', 'objKind'].map((f) => [f, 'string']),
+  ['closed', 'boolean'],
+]);
+const KIND_NAME = /^[a-z][a-z0-9-]*$/;
 // Kinds that touch an object and must say which.
 const OBJ_REQUIRED = new Set(['recv-begin', 'close', 'lock-begin', 'lock-end', 'unlock',
-  'wait-begin', 'wait-end', 'cell-get', 'cell-set', 'not-sync', 'cancel']);
+  'wait-begin', 'wait-end', 'cell-get', 'cell-set', 'not-sync', 'cancel', 'group-limit', 'group-wait-begin', 'group-wait-end',
+  'rlock-begin', 'rlock-end', 'runlock', 'cond-wait-begin', 'once-run', 'once-done', 'once-wait-begin', 'once-wait-end']);
 
 // checkEvent checks an event's fields. A kind this page does not know passes when its
 // common fields are sound: a newer server may add kinds, and the trace skips them.
@@ -105,14 +121,15 @@ function checkEvent(e) {
   const at = () => `event ${e.seq}`;
   if (!(isInt(e.t) && e.t >= 0)) fail(`${at()}: bad time ${JSON.stringify(e.t)}`);
   if (!(isInt(e.g) && e.g >= 0)) fail(`${at()}: bad goroutine ${JSON.stringify(e.g)}`);
-  if (!(typeof e.kind === 'string' && /^[a-z][a-z0-9-]*$/.test(e.kind))) fail(`${at()}: bad kind ${JSON.stringify(e.kind)}`);
-  for (const f of INT_FIELDS) {
-    if (e[f] !== undefined && !isInt(e[f])) fail(`${at()}: ${f} is not an integer`);
+  if (!(typeof e.kind === 'string' && KIND_NAME.test(e.kind))) fail(`${at()}: bad kind ${JSON.stringify(e.kind)}`);
+  for (const f in e) {
+    const want = FIELD_TYPES.get(f);
+    if (want === undefined) continue; // a field of a kind's own (cases), or a newer server's
+    const v = e[f];
+    if (want === 'int' ? !isInt(v) : typeof v !== want) {
+      fail(`${at()}: ${f} is not ${want === 'int' ? 'an integer' : want === 'string' ? 'text' : 'true/false'}`);
+    }
   }
-  for (const f of TEXT_FIELDS) {
-    if (e[f] !== undefined && typeof e[f] !== 'string') fail(`${at()}: ${f} is not text`);
-  }
-  if (e.closed !== undefined && typeof e.closed !== 'boolean') fail(`${at()}: closed is not true/false`);
   const needObj = () => {
     if (!(isInt(e.obj) && e.obj > 0)) fail(`${at()}: ${e.kind} without an object`);
   };
@@ -152,6 +169,31 @@ function checkEvent(e) {
       needObj();
       if (!TIMER_OPS.has(e.op)) fail(`${at()}: unknown timer op ${JSON.stringify(e.op)}`);
       if (e.value !== 'true' && e.value !== 'false') fail(`${at()}: a timer ${e.op} that does not say whether it was pending`);
+      break;
+    case 'acquire-begin': case 'group-go-begin':
+      needObj();
+      if (!(e.op === undefined || e.op === 'try')) fail(`${at()}: unknown ${e.kind} op ${JSON.stringify(e.op)}`);
+      if (e.kind === 'acquire-begin' && !/^\d+$/.test(e.value ?? '')) fail(`${at()}: acquire-begin without its weight`);
+      break;
+    case 'acquire-end': case 'sem-release': case 'group-go-end': case 'group-done':
+      needObj();
+      if (!(e.op === undefined || END_OPS[e.kind].has(e.op))) fail(`${at()}: unknown ${e.kind} op ${JSON.stringify(e.op)}`);
+      if (!(isInt(e.old) && isInt(e.new) && e.old >= 0 && e.new >= 0)) fail(`${at()}: ${e.kind} without the counts before and after`);
+      break;
+    case 'trylock':
+      needObj();
+      if (!TRY_OPS.has(e.op)) fail(`${at()}: unknown trylock op ${JSON.stringify(e.op)}`);
+      if (e.value !== 'true' && e.value !== 'false') fail(`${at()}: a trylock that does not say whether it took the lock`);
+      break;
+    case 'signal': case 'broadcast':
+      // a wake, which the cond-wait-end of each goroutine it woke carries, or lost
+      needObj();
+      if (e.op === undefined ? !(isInt(e.msg) && e.msg > 0) : e.op !== 'lost') fail(`${at()}: a ${e.kind} that neither wakes anyone nor is lost`);
+      if (!/^\d+$/.test(e.value ?? '')) fail(`${at()}: a ${e.kind} that does not say how many it woke`);
+      break;
+    case 'cond-wait-end':
+      needObj();
+      if (!(isInt(e.msg) && e.msg > 0)) fail(`${at()}: cond-wait-end without the wake that woke it`);
       break;
     case 'select-begin':
       if (!Array.isArray(e.cases)) fail(`${at()}: select-begin without its cases`);

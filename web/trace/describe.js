@@ -44,12 +44,17 @@ export function describe(trace, e) {
         case 'waitgroup': return `${who} makes WaitGroup ${obj}`;
         case 'cell': return `${who} makes Cell ${obj} = ${v}`;
         case 'refcell': return `${who} makes RefCell ${obj} = ${v}`;
+        case 'rwmutex': return `${who} makes RWMutex ${obj}`;
+        case 'cond': return `${who} makes Cond ${obj} on ${trace.oName(e.parent)}`;
+        case 'once': return `${who} makes Once ${obj}`;
         case 'timer': return `${who} makes timer ${obj}, to fire in ${formatDuration(e.dur || 0)}`;
         case 'ticker': return `${who} makes ticker ${obj}, to tick every ${formatDuration(e.dur || 0)}`;
         case 'context': {
           const from = e.parent ? `from ${trace.oName(e.parent)}` : 'from Background';
           return `${who} makes context ${obj} ${from}${e.dur ? `, with a deadline in ${formatDuration(e.dur)}` : ''}`;
         }
+        case 'semaphore': return `${who} makes semaphore ${obj} of size ${e.cap ?? 0}`;
+        case 'errgroup': return e.parent ? `${who} makes errgroup ${obj} with its context ${trace.oName(e.parent)}` : `${who} makes errgroup ${obj}`;
       }
       return `${who} makes ${e.objKind} ${obj}`;
     }
@@ -90,9 +95,46 @@ export function describe(trace, e) {
     case 'select-end':
       return selectEndText(trace, e, who, obj, v);
     case 'lock-begin':
-      return `${who} asks for ${obj}`;
-    case 'lock-end':
-      return v ? `${who} holds ${obj}, which guards ${v}` : `${who} holds ${obj}`;
+      return objKind(trace, e.obj) === 'rwmutex' ? `${who} asks for ${obj} to write` : `${who} asks for ${obj}`;
+    case 'lock-end': {
+      const how = objKind(trace, e.obj) === 'rwmutex' ? ' to write' : '';
+      return v ? `${who} holds ${obj}${how}, which guards ${v}` : `${who} holds ${obj}${how}`;
+    }
+    case 'rlock-begin':
+      return `${who} asks for ${obj} to read`;
+    case 'rlock-end':
+      return v ? `${who} holds ${obj} to read, which guards ${v}` : `${who} holds ${obj} to read`;
+    case 'runlock':
+      return `${who} read-unlocks ${obj}`;
+    case 'trylock': {
+      const to = e.op === 'rlock' ? 'read' : 'write';
+      return v === 'true' ? `${who} tries ${obj} to ${to} and holds it` : `${who} tries ${obj} to ${to}: it is taken, and ${who} does not wait`;
+    }
+    case 'cond-wait-begin': {
+      const m = trace.object(e.obj)?.mutexName;
+      return `${who} waits on ${obj}${m ? `, having released ${m}` : ''}`;
+    }
+    case 'cond-wait-end': {
+      const w = trace.object(e.obj)?.wakeBy?.get(e.msg);
+      const m = trace.object(e.obj)?.mutexName;
+      const by = w ? ` by ${trace.gName(w.g)}'s ${w.kind === 'broadcast' ? 'Broadcast' : 'Signal'}` : '';
+      return `${who} is woken on ${obj}${by}${m ? `; it locks ${m} again` : ''}`;
+    }
+    case 'signal':
+      return e.op === 'lost' ? `${who} signals ${obj}, but no one waits: the signal is lost` : `${who} signals ${obj}, waking the goroutine that waited longest`;
+    case 'broadcast': {
+      if (e.op === 'lost') return `${who} broadcasts on ${obj}, but no one waits: it is lost`;
+      const n = Number(v) || 0;
+      return `${who} broadcasts on ${obj}, waking ${n === 1 ? 'the one goroutine' : `all ${n} goroutines`} waiting`;
+    }
+    case 'once-run':
+      return `${who} is the first to call ${obj}.Do: it runs the function`;
+    case 'once-done':
+      return `${who}'s function returns: ${obj} is done`;
+    case 'once-wait-begin':
+      return `${who} calls ${obj}.Do, whose function another call runs: it returns once that has`;
+    case 'once-wait-end':
+      return `${who}'s ${obj}.Do returns without running its function`;
     case 'unlock':
       return v ? `${who} unlocks ${obj}, leaving ${v}` : `${who} unlocks ${obj}`;
     case 'atomic':
@@ -116,6 +158,34 @@ export function describe(trace, e) {
       return `${who} waits for ${obj} to reach zero`;
     case 'wait-end':
       return `${who} stops waiting: ${obj} is zero`;
+    case 'acquire-begin':
+      return e.op === 'try' ? `${who} tries to acquire ${v} of ${obj}` : `${who} asks ${obj} for ${v}`;
+    case 'acquire-end':
+      switch (e.op) {
+        case 'canceled': return `${who} gives up on ${obj}: ${v || 'its context is done'}; it takes nothing`;
+        case 'refused': return `${who}'s TryAcquire on ${obj} is refused: ${e.old} in use${semWaiting(trace, e)}`;
+      }
+      return `${who} acquires ${(e.new ?? 0) - (e.old ?? 0)} of ${obj}: ${e.old} → ${e.new} in use${semSize(trace, e.obj)}`;
+    case 'sem-release':
+      return `${who} releases ${v} of ${obj}: ${e.old} → ${e.new} in use${semSize(trace, e.obj)}`;
+    case 'group-limit':
+      return Number(v) < 0 ? `${who} lifts ${obj}'s limit` : `${who} limits ${obj} to ${v} goroutines at once`;
+    case 'group-go-begin':
+      return e.op === 'try' ? `${who} tries to start a goroutine in ${obj}` : `${who} starts a goroutine in ${obj}`;
+    case 'group-go-end':
+      return e.op === 'refused'
+        ? `${who}'s TryGo on ${obj} is refused: ${e.old} of its limit active`
+        : `${who} has a slot in ${obj}: ${e.old} → ${e.new} active`;
+    case 'group-done':
+      switch (e.op) {
+        case 'first': return `${who} returns the first error of ${obj}: ${v}; it cancels the group's context`;
+        case 'later': return `${who} returns an error ${obj} drops, as it has one already: ${v}`;
+      }
+      return `${who} returns nil to ${obj}: ${e.old} → ${e.new} active`;
+    case 'group-wait-begin':
+      return `${who} waits for ${obj}'s goroutines`;
+    case 'group-wait-end':
+      return v ? `${who}'s Wait on ${obj} returns the first error: ${v}` : `${who}'s Wait on ${obj} returns nil`;
     case 'cell-get':
       return `${who} reads ${v} from ${obj}`;
     case 'cell-set':
@@ -151,11 +221,25 @@ export function describe(trace, e) {
     case 'deadlock': {
       const text = deadlockText(trace, e);
       // "blocked in select: receiving from a" reads on after "is deadlocked"
-      return e.op === 'select' && text.startsWith('blocked ') ? `${who} is deadlocked ${text.slice(8)}` : `${who} is deadlocked: ${text}`;
+      return (e.op === 'select' || e.op === 'rlock' || e.op === 'once') && text.startsWith('blocked ') ? `${who} is deadlocked ${text.slice(8)}` : `${who} is deadlocked: ${text}`;
     }
   }
   // a kind from a newer server: say what it carries
   return `${who ? `${who}: ` : ''}${e.kind}${obj ? ` on ${obj}` : ''}${v ? ` (${v})` : ''}`;
+}
+
+// semSize says a semaphore's size: " of 4".
+function semSize(trace, id) {
+  const o = trace.object(id);
+  return o && o.kind === 'semaphore' ? ` of ${o.size}` : '';
+}
+
+// semWaiting says why a TryAcquire found no room: the weight, or someone waiting first.
+function semWaiting(trace, e) {
+  const o = trace.object(e.obj);
+  if (!o || o.kind !== 'semaphore') return '';
+  const waiting = o.waiters.some((w) => !w.try && w.t0 <= e.t && (w.t1 === null || w.t1 > e.t) && w.g !== e.g);
+  return waiting ? ` of ${o.size}, and others wait first` : ` of ${o.size}`;
 }
 
 // objKind is the kind of object id, or ''.
@@ -228,7 +312,10 @@ function selectEndText(trace, e, who, obj, v) {
   return `${who}'s select took ${obj}${after}${v ? `: ${v}` : ''}`;
 }
 
-const DEADLOCK_OPS = { send: 'sending on', recv: 'receiving from', lock: 'locking', wait: 'waiting for' };
+const DEADLOCK_OPS = {
+  send: 'sending on', recv: 'receiving from', lock: 'locking', wait: 'waiting for', acquire: 'acquiring', go: 'starting a goroutine in',
+  rlock: 'read-locking', 'cond-wait': 'waiting on', once: 'in Do on',
+};
 
 /**
  * deadlockText says what a deadlock event's goroutine waits for: the server's sentence

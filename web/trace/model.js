@@ -21,17 +21,27 @@ const BEGINS = {
   'runnable-begin': ['runnable', RUNNABLE],
   // waiting on every case at once: the span names no channel, its end the one that ran
   'select-begin': ['select', BLOCKED],
+  // a weighted semaphore's Acquire; an errgroup's Go at its limit, and its Wait
+  'acquire-begin': ['acquire', BLOCKED],
+  'group-go-begin': ['group-go', BLOCKED],
+  'group-wait-begin': ['group-wait', BLOCKED],
+  'rlock-begin': ['rlock', BLOCKED],
+  'cond-wait-begin': ['cond-wait', BLOCKED],
+  'once-wait-begin': ['once-wait', BLOCKED],
 };
 const ENDS = {
   'send-end': 'send', 'recv-end': 'recv', 'lock-end': 'lock', 'work-end': 'work', 'sleep-end': 'sleep',
   'wait-end': 'wait', 'runnable-end': 'runnable', 'select-end': 'select',
+  'acquire-end': 'acquire', 'group-go-end': 'group-go', 'group-wait-end': 'group-wait',
+  'rlock-end': 'rlock', 'cond-wait-end': 'cond-wait', 'once-wait-end': 'once-wait',
 };
 
 /** KINDS are the event kinds this page draws: the spans' begins and ends, and these. Others (a
  * newer server's) are kept in the trace and logged, but not drawn. */
 export const KINDS = new Set([...Object.keys(BEGINS), ...Object.keys(ENDS), 'go', 'exit', 'new', 'close',
   'unlock', 'atomic', 'wg-add', 'cell-get', 'cell-set', 'borrow', 'borrow-mut', 'release', 'borrow-error',
-  'not-sync', 'print', 'panic', 'deadlock', 'fire', 'timer', 'cancel']);
+  'not-sync', 'print', 'panic', 'deadlock', 'fire', 'timer', 'cancel', 'sem-release', 'group-limit', 'group-done',
+  'runlock', 'trylock', 'signal', 'broadcast', 'once-run', 'once-done']);
 
 /** CHANNELS are the object kinds a goroutine receives from: a timer's, a ticker's or a
  * context's object is its channel (a context's is its Done). */
@@ -53,10 +63,11 @@ export class Trace {
     this.objects = [];
     this.oById = new Map();
     /** arrows from a send-begin (or the select-begin of a send case, or a timer's fire) to its
-     * receive (a recv-end, or the select-end of a receive case), and from a cancel to each
-     * context it reached, in receive order: {msg, from, to, t0, t1, value, obj, fromObj,
-     * toObj, cancel}; from and to are goroutines, but fromObj (a fire's timer, a cancelled
-     * context's parent) and toObj (a cancelled context) name object lanes instead */
+     * receive (a recv-end, or the select-end of a receive case), from a cancel to each
+     * context it reached, and from a Cond's signal or broadcast to each goroutine it woke, in
+     * receive order: {msg, from, to, t0, t1, value, obj, fromObj, toObj, cancel, wake}; from
+     * and to are goroutines, but fromObj (a fire's timer, a cancelled context's parent) and
+     * toObj (a cancelled context) name object lanes instead */
     this.arrows = [];
     this.maxArrow = 0; // the longest arrow's t1 − t0: how far past a view an arrow into it begins
     // msg → {g, t, value, obj, ended, endSeq, endT, entered, received}: a send-begin's message,
@@ -66,6 +77,9 @@ export class Trace {
     this.deadlocks = [];
     /** events of kinds this page does not know: kept and logged, not drawn */
     this.skipped = 0;
+    // goroutine id → the errgroup whose Go gave it a slot: its next event, a go, starts a
+    // goroutine of that group
+    this.groupGo = new Map();
     this.lastSeq = 0;
     this.lastT = 0;
   }
@@ -113,7 +127,14 @@ export class Trace {
         id: e.child, name: e.name || `goroutine ${e.child}`, parent: e.g, lane: this.goroutines.length,
         start: e.t, exit: null, exitKind: null, spans: [], open: null, marks: [], deadlock: null,
         sel: null, // while in a select: {cases, waits}, its begin's cases and its waits on channels
+        group: 0, // the errgroup it runs in, started by that group's Go; 0: none
       };
+      const grp = this.groupGo.get(e.g);
+      if (grp) {
+        this.groupGo.delete(e.g);
+        g.group = grp.id;
+        grp.members.push(g.id);
+      }
       this.goroutines.push(g);
       this.gById.set(g.id, g);
       return;
@@ -180,9 +201,13 @@ export class Trace {
         break;
       case 'new': {
         if (this.oById.has(e.obj)) fail(`${at()} makes object ${e.obj} twice`);
-        if (e.parent !== undefined && this.oById.get(e.parent)?.kind !== 'context') fail(`${at()}: the parent of ${e.name} is not a context`);
+        // a context's parent is a context; a cond's is its mutex
+        const parentKind = e.objKind === 'cond' ? 'mutex' : 'context';
+        if ((e.parent !== undefined || e.objKind === 'cond') && this.oById.get(e.parent)?.kind !== parentKind) fail(`${at()}: the parent of ${e.name} is not a ${parentKind}`);
         const obj = newObject(e, this.objects.length, !!this.steps);
         if (obj.parent) obj.parentName = this.oName(obj.parent);
+        if (obj.ctx) obj.ctxName = this.oName(obj.ctx);
+        if (obj.mutex) obj.mutexName = this.oName(obj.mutex);
         this.objects.push(obj);
         this.oById.set(obj.id, obj);
         break;
@@ -275,21 +300,118 @@ export class Trace {
         o.marks.push({ t: e.t, g: e.g, kind: 'close', value: `${o.name} closed by ${g.name}` });
         break;
       case 'lock-begin':
+        if (o.kind === 'rwmutex') {
+          // a writer waits: later readers wait behind it
+          o.writing.push({ g: e.g, t0: e.t, t1: null });
+          o.writerWaits.push(o.writing[o.writing.length - 1]);
+          break;
+        }
         want('mutex', 'a mutex');
         break;
       case 'lock-end':
-        want('mutex', 'a mutex');
+        if (o.kind !== 'rwmutex') want('mutex', 'a mutex');
         if (o.holder !== null) fail(`${at()}: ${o.name} is already held by ${this.gName(o.holder.g)}`);
+        if (o.kind === 'rwmutex') {
+          if (o.readers.length > 0) fail(`${at()}: ${o.name} is locked for writing while read-locked`);
+          const w = endWait(o.writing, e.g);
+          if (w) {
+            w.t1 = e.t;
+            o.maxWriterWait = Math.max(o.maxWriterWait, e.t - w.t0);
+          }
+        }
         o.holder = { g: e.g, t0: e.t, t1: null, v0: e.value ?? null, v1: null };
         o.holds.push(o.holder);
         break;
       case 'unlock':
-        want('mutex', 'a mutex');
+        if (o.kind !== 'rwmutex') want('mutex', 'a mutex');
         if (o.holder === null) fail(`${at()}: ${o.name} is not locked`);
         o.holder.t1 = e.t;
         o.holder.v1 = e.value ?? null;
         o.holder = null;
         break;
+      case 'rlock-begin':
+        want('rwmutex', 'an RWMutex');
+        break;
+      case 'rlock-end':
+        want('rwmutex', 'an RWMutex');
+        this.readLocked(o, e, at);
+        break;
+      case 'runlock': {
+        want('rwmutex', 'an RWMutex');
+        // a goroutine's own read lock, or (Go allows it) the latest another took
+        let i = o.readers.findLastIndex((h) => h.g === e.g);
+        if (i < 0) i = o.readers.length - 1;
+        if (i < 0) fail(`${at()}: ${o.name} is not read-locked`);
+        const h = o.readers[i];
+        o.readers.splice(i, 1);
+        h.t1 = e.t;
+        h.v1 = e.value ?? null;
+        o.maxRead = Math.max(o.maxRead, h.t1 - h.t0);
+        break;
+      }
+      case 'trylock':
+        want('rwmutex', 'an RWMutex');
+        o.tries.push({ t: e.t, g: e.g, op: e.op, ok: e.value === 'true' });
+        if (e.value !== 'true') break;
+        if (e.op === 'rlock') {
+          this.readLocked(o, e, at);
+          break;
+        }
+        if (o.holder !== null || o.readers.length > 0) fail(`${at()}: ${o.name} is already held`);
+        o.holder = { g: e.g, t0: e.t, t1: null, v0: null, v1: null };
+        o.holds.push(o.holder);
+        break;
+      case 'cond-wait-begin':
+        want('cond', 'a Cond');
+        o.waiting.push({ g: e.g, t0: e.t, t1: null, msg: 0, row: freeRow(o.waiting) });
+        o.waiters.push(o.waiting[o.waiting.length - 1]);
+        break;
+      case 'cond-wait-end': {
+        want('cond', 'a Cond');
+        const w = endWait(o.waiting, e.g);
+        if (w) {
+          w.t1 = e.t;
+          w.msg = e.msg ?? 0;
+          o.maxWait = Math.max(o.maxWait, e.t - w.t0);
+        }
+        const s = o.wakeBy.get(e.msg);
+        if (!s) fail(`${at()}: ${g.name} was woken by wake ${e.msg}, which no Signal or Broadcast on ${o.name} made`);
+        this.arrows.push({ msg: 0, from: s.g, to: e.g, t0: s.t, t1: e.t, value: '', obj: o.id, fromObj: 0, toObj: 0, wake: true });
+        this.maxArrow = Math.max(this.maxArrow, e.t - s.t);
+        break;
+      }
+      case 'signal':
+      case 'broadcast': {
+        want('cond', 'a Cond');
+        const s = { t: e.t, seq: e.seq, g: e.g, kind: e.kind, n: Number(e.value) || 0, lost: e.op === 'lost' };
+        o.wakes.push(s);
+        if (e.msg) o.wakeBy.set(e.msg, s);
+        break;
+      }
+      case 'once-run':
+        want('once', 'a Once');
+        if (o.run) fail(`${at()}: ${o.name}'s function runs twice`);
+        o.run = { g: e.g, t0: e.t, t1: null };
+        break;
+      case 'once-done':
+        want('once', 'a Once');
+        if (!o.run || o.run.g !== e.g) fail(`${at()}: ${g.name} does not run ${o.name}'s function`);
+        o.run.t1 = e.t;
+        break;
+      case 'once-wait-begin':
+        want('once', 'a Once');
+        o.waiting.push({ g: e.g, t0: e.t, t1: null, row: freeRow(o.waiting) });
+        o.waiters.push(o.waiting[o.waiting.length - 1]);
+        break;
+      case 'once-wait-end': {
+        want('once', 'a Once');
+        const w = endWait(o.waiting, e.g);
+        if (w) {
+          w.t1 = e.t;
+          o.maxWait = Math.max(o.maxWait, e.t - w.t0);
+        }
+        break;
+      }
       case 'atomic':
       case 'wg-add':
         want(e.kind === 'atomic' ? 'atomic' : 'waitgroup', e.kind === 'atomic' ? 'an atomic' : 'a waitgroup');
@@ -302,6 +424,68 @@ export class Trace {
       case 'wait-end':
         want('waitgroup', 'a waitgroup');
         break;
+      case 'acquire-begin':
+        want('semaphore', 'a semaphore');
+        o.waiters.push({ g: e.g, n: Number(e.value ?? 0), try: e.op === 'try', t0: e.t, seq: e.seq, t1: null, op: null });
+        break;
+      case 'acquire-end': {
+        want('semaphore', 'a semaphore');
+        const w = ended && o.waiters.findLast((x) => x.seq === ended.seq);
+        if (w) {
+          w.t1 = e.t;
+          w.op = e.op || 'acquired';
+        }
+        o.steps.push({ t: e.t, g: e.g, op: e.op || 'acquire', old: e.old, new: e.new, value: w ? String(w.n) : '' });
+        o.max = Math.max(o.max, e.new);
+        break;
+      }
+      case 'sem-release':
+        want('semaphore', 'a semaphore');
+        o.steps.push({ t: e.t, g: e.g, op: 'release', old: e.old, new: e.new, value: e.value ?? '' });
+        break;
+      case 'group-limit':
+        want('errgroup', 'an errgroup');
+        o.limit = Number(e.value);
+        o.limits.push({ t: e.t, g: e.g, limit: o.limit });
+        o.max = Math.max(o.max, o.limit); // the lane's scale shows the limit
+        break;
+      case 'group-go-begin':
+        want('errgroup', 'an errgroup');
+        break;
+      case 'group-go-end':
+        want('errgroup', 'an errgroup');
+        if (e.op === 'refused') {
+          o.marks.push({ t: e.t, g: e.g, kind: 'warn', value: `${g.name}'s TryGo refused: ${e.old} of limit ${o.limit} active` });
+          break;
+        }
+        this.groupGo.set(e.g, o);
+        o.steps.push({ t: e.t, g: e.g, op: 'go', old: e.old, new: e.new, value: '' });
+        o.max = Math.max(o.max, e.new);
+        if (ended && ended.t1 > ended.t0) o.goers.push({ g: e.g, t0: ended.t0, t1: e.t });
+        break;
+      case 'group-done':
+        want('errgroup', 'an errgroup');
+        o.steps.push({ t: e.t, g: e.g, op: 'done', old: e.old, new: e.new, value: e.value ?? '' });
+        if (e.op) {
+          const err = { t: e.t, g: e.g, op: e.op, value: e.value ?? '' };
+          o.errors.push(err);
+          if (e.op === 'first') o.first = err;
+          g.marks.push({ t: e.t, kind: 'error', value: `${e.op === 'first' ? 'the first error of' : 'a later error, dropped by'} ${o.name}: ${e.value ?? ''}` });
+        }
+        break;
+      case 'group-wait-begin':
+        want('errgroup', 'an errgroup');
+        o.waits.push({ g: e.g, t0: e.t, seq: e.seq, t1: null, value: null });
+        break;
+      case 'group-wait-end': {
+        want('errgroup', 'an errgroup');
+        const w = ended && o.waits.findLast((x) => x.seq === ended.seq);
+        if (w) {
+          w.t1 = e.t;
+          w.value = e.value ?? '';
+        }
+        break;
+      }
       case 'cell-get':
         want('cell', 'a cell');
         o.reads.push({ t: e.t, g: e.g, value: e.value ?? '' });
@@ -342,6 +526,17 @@ export class Trace {
         break;
       }
     }
+  }
+
+  // readLocked notes the read lock e (an rlock-end, or a TryRLock that took it) of RWMutex
+  // o: its hold, on the lowest row of the lane no other reader holds.
+  readLocked(o, e, at) {
+    if (o.holder !== null) fail(`${at()}: ${o.name} is read-locked while ${this.gName(o.holder.g)} holds it`);
+    const row = freeRow(o.readers);
+    const h = { g: e.g, t0: e.t, t1: null, v0: e.value ?? null, v1: null, row };
+    o.readers.push(h);
+    o.reads.push(h);
+    o.rows = Math.max(o.rows, row + 1);
   }
 
   // sent notes that message s has been sent, by e (a send-end, or the select-end of the send
@@ -503,6 +698,56 @@ function newObject(e, lane, steps) {
       o.holds = []; // {g, t0, t1, v0, v1}: who held it, and what it guarded when locked and unlocked
       o.holder = null;
       break;
+    case 'semaphore':
+      o.size = e.cap || 0;
+      o.initial = 0;
+      o.steps = []; // the weight in use {t, g, op (acquire, canceled, refused, release), old, new, value (the weight)}
+      o.min = 0;
+      o.max = o.size;
+      // waiters: each Acquire and TryAcquire {g, n, try, t0, seq (its begin's), t1 (null while
+      // it waits), op (acquired, canceled, refused)}, in the order they began
+      o.waiters = [];
+      break;
+    case 'errgroup':
+      o.ctx = e.parent || 0; // its context (ctxName its name), made with it; 0: none
+      o.limit = -1;
+      o.limits = []; // {t, g, limit}
+      o.initial = 0;
+      o.steps = []; // goroutines active {t, g, op (go, done), old, new, value (done: the error)}
+      o.min = 0;
+      o.max = 1;
+      o.members = []; // the goroutines its Go started
+      o.errors = []; // {t, g, op (first, later), value}
+      o.first = null;
+      o.goers = []; // Go calls that waited for a slot {g, t0, t1}
+      o.waits = []; // Wait calls {g, t0, seq, t1 (null while waiting), value (the error returned)}
+      break;
+    case 'rwmutex':
+      o.holds = []; // the writers' holds, as a mutex's
+      o.holder = null;
+      o.reads = []; // the readers' holds {g, t0, t1, v0, v1, row}, by t0; row: where on the lane
+      o.readers = []; // the read holds open now
+      o.rows = 0; // the most readers at once
+      o.maxRead = 0; // the longest read hold that ended: how far back a view looks for holds
+      o.writerWaits = []; // writers waiting in Lock {g, t0, t1}, by t0
+      o.writing = []; // those still waiting
+      o.maxWriterWait = 0;
+      o.tries = []; // TryLock and TryRLock {t, g, op, ok}
+      break;
+    case 'cond':
+      o.mutex = e.parent || 0; // the mutex it is bound to
+      o.waiters = []; // waits {g, t0, t1, msg (the wake that ended it), row}, by t0
+      o.wakes = []; // signals and broadcasts {t, seq, g, kind, n (how many it woke), lost}
+      o.wakeBy = new Map(); // wake → its signal or broadcast
+      o.waiting = []; // the waits still open
+      o.maxWait = 0; // the longest wait that ended
+      break;
+    case 'once':
+      o.run = null; // the first Do's function {g, t0, t1 (null while it runs)}
+      o.waiters = []; // the other Dos {g, t0, t1, row}, by t0
+      o.waiting = []; // those still open
+      o.maxWait = 0;
+      break;
     case 'atomic':
     case 'waitgroup': {
       const v = Number(e.value);
@@ -527,6 +772,20 @@ function newObject(e, lane, steps) {
       break;
   }
   return o;
+}
+
+// freeRow is the lowest lane row that none of the open stretches is on: a new reader's or
+// waiter's, so that overlapping stretches stand apart.
+function freeRow(open) {
+  let row = 0;
+  while (open.some((s) => s.row === row)) row++;
+  return row;
+}
+
+// endWait removes g's stretch from the open ones and returns it (undefined if it has none).
+function endWait(open, g) {
+  const i = open.findIndex((s) => s.g === g);
+  return i < 0 ? undefined : open.splice(i, 1)[0];
 }
 
 // armTimer notes that event e set timer o to fire at due.
@@ -662,6 +921,19 @@ export function partner(trace, e) {
       return fwd((x) => x.kind === 'unlock' && same(x));
     case 'unlock':
       return back((x) => x.kind === 'lock-end' && same(x));
+    case 'rlock-end':
+      return fwd((x) => x.kind === 'runlock' && same(x));
+    case 'runlock':
+      return back((x) => x.kind === 'rlock-end' && same(x));
+    case 'signal':
+    case 'broadcast':
+      return e.msg ? fwd((x) => x.kind === 'cond-wait-end' && x.msg === e.msg) : null;
+    case 'cond-wait-end':
+      return back((x) => (x.kind === 'signal' || x.kind === 'broadcast') && x.msg === e.msg && x.obj === e.obj);
+    case 'once-run':
+      return fwd((x) => x.kind === 'once-done' && same(x));
+    case 'once-done':
+      return back((x) => x.kind === 'once-run' && same(x));
     case 'borrow':
     case 'borrow-mut':
       return fwd((x) => x.kind === 'release' && same(x) && (x.op === 'mut') === (e.kind === 'borrow-mut'));
@@ -677,8 +949,8 @@ export function partner(trace, e) {
  * runStats sums a run up from its trace, endT being its end: per goroutine the time it spent
  * running, working, runnable, blocked and sleeping over its life (from its go to its exit, or
  * endT); running is what is left, so a wait for a processor is not counted as running; per
- * buffered channel the most values it surely held at once; per mutex the time goroutines
- * waited to lock it.
+ * buffered channel the most values it surely held at once; per mutex (and RWMutex, reading
+ * or writing) the time goroutines waited to lock it.
  */
 export function runStats(trace, endT) {
   const end = Math.max(endT, trace.lastT);
@@ -690,7 +962,7 @@ export function runStats(trace, endT) {
     for (const s of g.spans) {
       const d = Math.max(0, (s.t1 ?? stop) - s.t0);
       sum[s.kind] += d;
-      if (s.op === 'lock') contention.set(s.obj, (contention.get(s.obj) || 0) + d);
+      if (s.op === 'lock' || s.op === 'rlock') contention.set(s.obj, (contention.get(s.obj) || 0) + d);
     }
     const busy = sum[WORK] + sum[SLEEP] + sum[BLOCKED] + sum[RUNNABLE];
     return { g, life, working: sum[WORK], sleeping: sum[SLEEP], blocked: sum[BLOCKED], runnable: sum[RUNNABLE], running: Math.max(0, life - busy) };
@@ -702,8 +974,9 @@ export function runStats(trace, endT) {
       let max = 0;
       for (const f of o.fill) max = Math.max(max, f.n);
       channels.push({ o, max: Math.min(max, o.cap), cap: o.cap, received: o.recvs.filter((r) => !r.closed).length });
-    } else if (o.kind === 'mutex') {
-      mutexes.push({ o, wait: contention.get(o.id) || 0, holds: o.holds.length });
+    } else if (o.kind === 'mutex' || o.kind === 'rwmutex') {
+      // an RWMutex's read locks count with its write locks
+      mutexes.push({ o, wait: contention.get(o.id) || 0, holds: o.holds.length + (o.reads ? o.reads.length : 0) });
     }
   }
   return { goroutines, channels, mutexes };
