@@ -103,3 +103,36 @@ func validChallengeID(id string) bool {
 	}
 	return true
 }
+
+// Every operation of every scenario says what it is about to do, so that a steered run's
+// options read as steps ("load counter"), never as a bare "go on".
+func TestEveryStepOfEveryScenarioSaysWhatItDoes(t *testing.T) {
+	for _, s := range New().All() {
+		t.Run(s.ID, func(t *testing.T) {
+			vals := s.Defaults()
+			for _, p := range s.Params {
+				if p.Unit == "ms" {
+					vals[p.Name] = p.Min
+				}
+			}
+			steer := stage.NewSteer(stage.SteerConfig{Seed: 1})
+			r := s.Start(context.Background(), stage.Config{Mode: stage.Seeded, Seed: 1, Strategy: steer, MaxEvents: 20_000}, vals)
+			for steps := 0; ; steps++ {
+				select {
+				case c := <-steer.Choices():
+					for _, o := range c.Options {
+						if o.Text == "go on" || o.Text == "" || o.Op == "" {
+							t.Fatalf("step %d: %s's option reads %q (op %q)", c.Step, o.Name, o.Text, o.Op)
+						}
+					}
+					// Round robin over the options, so that every goroutine is seen at its steps.
+					if err := steer.Pick(c.Options[steps%len(c.Options)].G); err != nil {
+						t.Fatal(err)
+					}
+				case <-r.Done():
+					return
+				}
+			}
+		})
+	}
+}

@@ -333,6 +333,40 @@ func stepText(p pending, obj string) string {
 		return opNames[p.op] + " " + obj // stop, reset
 	case kindCancel:
 		return "cancel " + obj
+	case kindRLockBegin:
+		return "read-lock " + obj
+	case kindRUnlock:
+		return "read-unlock " + obj
+	case kindTryLock:
+		if p.op == opRLock {
+			return "try to read-lock " + obj
+		}
+		return "try to lock " + obj
+	case kindCondWaitBegin:
+		return "wait on " + obj
+	case kindSignal:
+		return "signal " + obj
+	case kindBroadcast:
+		return "broadcast on " + obj
+	case kindOnceRun:
+		return "Do on " + obj
+	case kindOnceDone:
+		return "finish " + obj + "'s function"
+	case kindAcquireBegin:
+		if p.op == opTry {
+			return "try to acquire " + obj
+		}
+		return "acquire " + obj
+	case kindSemRelease:
+		return "release " + obj
+	case kindGroupLimit:
+		return "set " + obj + "'s limit"
+	case kindGroupGoBegin:
+		return "start a goroutine in " + obj
+	case kindGroupWaitBegin:
+		return "wait for " + obj
+	case kindGroupDone:
+		return "return to " + obj
 	}
 	return string(kindNames[p.kind])
 }
@@ -357,6 +391,20 @@ func wokenStep(doing activity, obj string) (op, text string) {
 		return string(KindSleepEnd), "wake up"
 	case runnable:
 		return string(KindRunnableEnd), "start working"
+	case acquiring:
+		return string(kindNames[kindAcquireEnd]), "finish acquiring " + obj
+	case goingInGroup:
+		return string(kindNames[kindGroupGoEnd]), "start its goroutine in " + obj
+	case waitingForGroup:
+		return string(kindNames[kindGroupWaitEnd]), "finish waiting for " + obj
+	case rLocking:
+		return string(kindNames[kindRLockEnd]), "take " + obj + " for reading"
+	case rwLocking:
+		return string(KindLockEnd), "take " + obj
+	case condWaiting:
+		return string(kindNames[kindCondWaitEnd]), "wake in " + obj
+	case onceWaiting:
+		return string(kindNames[kindOnceWaitEnd]), "finish waiting for " + obj
 	}
 	return "", "go on"
 }
