@@ -20,6 +20,9 @@ var solutions = []struct {
 	{"producer-consumer", "three-at-once", "items=3&mode=steer&seed=1&schedule=Sbbc"},
 	{"worker-pool", "one-worker", "workers=2&tasks=3&task=0&jitter=0&mode=steer&seed=72&schedule=SSJ00iIikldOy1ZI"},
 	{"select-fairness", "b-first", "messages=2&mode=steer&seed=12&schedule=p-02lSo"},
+	{"pipeline", "out-of-order", "items=3&workers=2&square=0&generate=0&mode=steer&seed=1&schedule=SSImTRCELUpCIyRLOnZjntqmqmIeQiea"},
+	{"readers-writers", "slip-past", "twice=yes&read=0&write=0&mode=steer&seed=24&schedule=10nTIQlNEptlI0XdKmk1aqiE3tLtg"},
+	{"bounded-queue", "empty-take", "check=if&mode=steer&seed=1&schedule=STsiRUylyJNW8siZMirZNvRCNkbImRIhFc"},
 }
 
 func TestEveryChallengeHasASolvingSchedule(t *testing.T) {
