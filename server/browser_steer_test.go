@@ -158,3 +158,37 @@ func TestBrowserSteerASeededRunFromItsPlayhead(t *testing.T) {
 	}
 	screenshot(t, ctx, "taken-over")
 }
+
+func TestBrowserSteerASelectsCase(t *testing.T) {
+	ts := newTestServer(t)
+	ctx := newBrowser(t)
+	openPage(t, ctx, ts.srv.URL+"/play/select-fairness?messages=1&buffer=1&mode=steer&seed=1")
+	sawCase := false
+	for step := 1; step <= 40; step++ {
+		waitPage(t, ctx, `(() => { const s = document.getElementById('steer');
+			return (!s.hidden && !!s.querySelector('.steer-option:enabled')) || !!document.querySelector('#summary .reason'); })()`,
+			"neither a choice nor an end")
+		if eval[bool](t, ctx, `!!document.querySelector('#summary .reason')`) {
+			break
+		}
+		// Producers first; at the select, the second case, b.
+		key := eval[string](t, ctx, `(() => {
+			const h = document.getElementById('steer-h').textContent;
+			const opts = [...document.querySelectorAll('#steer .steer-option')];
+			if (h.includes('which case')) return 'case:' + (opts.findIndex((b) => b.querySelector('.steer-text').textContent === 'receive from b') + 1);
+			const i = opts.findIndex((b) => !['main', 'consumer'].includes(b.querySelector('.steer-name').textContent));
+			return String(i < 0 ? 1 : i + 1);
+		})()`)
+		if k, ok := strings.CutPrefix(key, "case:"); ok {
+			sawCase = true
+			key = k
+		}
+		pressKeys(t, ctx, key)
+		waitPage(t, ctx, `!document.getElementById('steer-h').textContent.startsWith('Step `+strconv.Itoa(step)+`:') || !!document.querySelector('#summary .reason')`,
+			"the pick was not taken")
+	}
+	order := eval[string](t, ctx, `[...document.querySelectorAll('#summary dt')].map((dt) => dt.textContent + '=' + dt.nextElementSibling.textContent).join(' ')`)
+	if !sawCase || !strings.Contains(order, "order=ba") {
+		t.Errorf("case picked %v; the summary reads %s, want order ba", sawCase, order)
+	}
+}

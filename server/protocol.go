@@ -42,9 +42,11 @@ type clientMessage struct {
 	Speed      json.RawMessage            `json:"speed"`
 	Schedule   json.RawMessage            `json:"schedule"`
 	From       json.RawMessage            `json:"from"`
-	// A pick's (and, optionally, a finish's): the run it is for, and the goroutine to run.
-	Run *int `json:"run"`
-	G   *int `json:"g"`
+	// A pick's (and, optionally, a finish's): the run it is for, and the goroutine to run or,
+	// at a select, the ready case to take.
+	Run  *int `json:"run"`
+	G    *int `json:"g"`
+	Case *int `json:"case"`
 }
 
 // settings are the message's run settings by name, as JSON; one line per setting a run
@@ -76,8 +78,8 @@ func decodeClientMessage(data []byte) (clientMessage, error) {
 	case typeRun, typeStop, typeFinish:
 		return m, nil
 	case typePick:
-		if m.Run == nil || m.G == nil {
-			return m, errors.New(`a pick names its run and the goroutine to run: {"type":"pick","run":1,"g":2}`)
+		if m.Run == nil || (m.G == nil) == (m.Case == nil) {
+			return m, errors.New(`a pick names its run and either the goroutine to run, {"type":"pick","run":1,"g":2}, or at a select the ready case to take, {"type":"pick","run":1,"case":0}`)
 		}
 		return m, nil
 	case "":
@@ -180,13 +182,17 @@ type choiceMessage struct {
 	Schedule string `json:"schedule"`
 	// Back is the schedule of the choice before, where one pick undone brings the run;
 	// absent at its first.
-	Back    *string        `json:"back,omitempty"`
-	Options []stage.Option `json:"options"`
+	Back *string `json:"back,omitempty"`
+	// Options are who can run; or, at a select with several cases ready, Select is the
+	// goroutine in it and Cases its ready cases.
+	Options []stage.Option     `json:"options,omitempty"`
+	Select  *stage.Option      `json:"select,omitempty"`
+	Cases   []stage.CaseOption `json:"cases,omitempty"`
 }
 
 func newChoiceMessage(run int, c stage.Choice) choiceMessage {
 	m := choiceMessage{V: stage.SchemaVersion, Type: typeChoice, Run: run, Step: c.Step,
-		Schedule: c.Schedule.String(), Options: c.Options}
+		Schedule: c.Schedule.String(), Options: c.Options, Select: c.Select, Cases: c.Cases}
 	if c.HasBack {
 		back := c.Back.String()
 		m.Back = &back

@@ -18,11 +18,13 @@ import (
 // steerMessage is a server message of a steered run, decoded loosely for checking.
 type steerMessage struct {
 	message
-	Step     int            `json:"step"`
-	Schedule string         `json:"schedule"`
-	Back     *string        `json:"back"`
-	Options  []stage.Option `json:"options"`
-	Solved   []string       `json:"solved"`
+	Step     int                `json:"step"`
+	Schedule string             `json:"schedule"`
+	Back     *string            `json:"back"`
+	Options  []stage.Option     `json:"options"`
+	Select   *stage.Option      `json:"select"`
+	Cases    []stage.CaseOption `json:"cases"`
+	Solved   []string           `json:"solved"`
 }
 
 func readSteer(t *testing.T, conn *websocket.Conn) steerMessage {
@@ -179,7 +181,9 @@ func TestSocketRefusesAWrongPickAndTheRunWaitsOn(t *testing.T) {
 	}
 	for _, bad := range []struct{ msg, want string }{
 		{fmt.Sprintf(`{"type":"pick","run":%d,"g":"main"}`, c.Run), `"g" must be a int`},
-		{`{"type":"pick","g":2}`, "a pick names its run and the goroutine to run"},
+		{`{"type":"pick","g":2}`, "a pick names its run and either the goroutine to run"},
+		{fmt.Sprintf(`{"type":"pick","run":%d,"g":2,"case":0}`, c.Run), "a pick names its run and either the goroutine to run"},
+		{fmt.Sprintf(`{"type":"pick","run":%d,"case":0}`, c.Run), "the run waits for a goroutine to run, not a select's case; only 1 (main) and 2 (adder 0) can"},
 		{fmt.Sprintf(`{"type":"pick","run":%d,"g":2}`, c.Run+1), fmt.Sprintf("run %d is not the run going here (that is run %d)", c.Run+1, c.Run)},
 	} {
 		send(t, conn, bad.msg)
@@ -345,5 +349,41 @@ func TestSocketTakesASeededRunOverAtAnEvent(t *testing.T) {
 	send(t, conn, `{"type":"run","scenario":"cell","mode":"steer","from":-1}`)
 	if m := readSteer(t, conn); m.Type != typeError || !strings.Contains(m.Message, "from must be 0–10000000, got -1") {
 		t.Errorf("a negative from: %s %q", m.Type, m.Message)
+	}
+}
+
+func TestSocketPicksASelectsCase(t *testing.T) {
+	ts := newTestServer(t)
+	conn := ts.dial(t)
+	send(t, conn, `{"type":"run","scenario":"select-fairness","params":{"messages":1,"buffer":1},"mode":"steer","seed":1}`)
+	cases := 0
+	for {
+		_, m := readToStop(t, conn)
+		if m.Type == typeEnd {
+			if got := m.Summary[2].Value; cases == 0 || got != "ba" {
+				t.Fatalf("the select took %q after %d case choices, want b first", got, cases)
+			}
+			return
+		}
+		if m.Type != typeChoice {
+			t.Fatalf("got %s: %s", m.Type, m.Message)
+		}
+		if m.Select != nil {
+			// Both producers have sent: take b's.
+			cases++
+			if m.Select.Name != "consumer" && m.Select.Name != "main" || len(m.Cases) != 2 || m.Cases[1].Text != "receive from b" {
+				t.Fatalf("a select's choice: %+v %+v", m.Select, m.Cases)
+			}
+			send(t, conn, fmt.Sprintf(`{"type":"pick","run":%d,"case":1}`, m.Run))
+			continue
+		}
+		// Producers first, so that both channels hold a value when the select comes.
+		pick := m.Options[0].G
+		for i := len(m.Options) - 1; i >= 0; i-- {
+			if o := m.Options[i]; o.Name != "main" && o.Name != "consumer" {
+				pick = o.G
+			}
+		}
+		send(t, conn, fmt.Sprintf(`{"type":"pick","run":%d,"g":%d}`, m.Run, pick))
 	}
 }

@@ -159,7 +159,7 @@ func (s *session) readLoop() (ended string) {
 			s.stopRun()
 			s.startRun(req)
 		case typePick:
-			s.pick(*msg.Run, *msg.G)
+			s.pick(*msg.Run, msg.G, msg.Case)
 		case typeFinish:
 			s.finish(msg.Run)
 		}
@@ -289,12 +289,17 @@ func (s *session) startRun(req runRequest) {
 	go s.current.serve()
 }
 
-// pick answers the choice the steered run waits on: goroutine g runs next. A pick the run
-// cannot take gets an error saying why, and the run waits on.
-func (s *session) pick(run, g int) {
+// pick answers the choice the steered run waits on: goroutine g runs next, or the select
+// takes its ready case c. A pick the run cannot take gets an error saying why, and the run
+// waits on.
+func (s *session) pick(run int, g, c *int) {
 	steer, err := s.steered(run)
-	if err == nil {
-		err = steer.Pick(g)
+	switch {
+	case err != nil:
+	case g != nil:
+		err = steer.Pick(*g)
+	default:
+		err = steer.PickCase(*c)
 	}
 	if err != nil {
 		s.sendError(run, err.Error())

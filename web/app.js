@@ -101,7 +101,7 @@ function main() {
   // choice before, which the server replays to that very step.
   let lastChoice = null; // the latest choice of the steered run shown
   const steer = new SteerPanel($('timeline-wrap'), {
-    onPick: (c, g) => socket.pick(c.run, g),
+    onPick: (c, what) => socket.pick(c.run, what),
     onBack: (schedule) => {
       setSchedule(form, schedule);
       updateURL();
@@ -209,7 +209,8 @@ function main() {
     steer.show(m, focus);
     setSchedule(form, m.schedule); // the link brings the run back to this step
     updateURL();
-    setStatus(`Step ${m.step}: pick who goes next — click, press 1–${Math.min(m.options.length, 9)}, or ↑/↓ and Enter; Backspace goes back.`);
+    const n = (m.select ? m.cases : m.options).length;
+    setStatus(`Step ${m.step}: pick ${m.select ? 'the case to take' : 'who goes next'} — click, press 1–${Math.min(n, 9)}, or ↑/↓ and Enter; Backspace goes back.`);
     refresh();
   });
   socket.addEventListener('events', (ev) => {

@@ -112,9 +112,9 @@ export class Socket extends EventTarget {
     return this.send({ type: 'stop' });
   }
 
-  /** pick runs goroutine g at the choice steered run run waits on. */
-  pick(run, g) {
-    return this.send({ type: 'pick', run, g });
+  /** pick answers the choice steered run run waits on: {g}, the goroutine to run, or at a select {case}, the ready case to take. */
+  pick(run, what) {
+    return this.send({ type: 'pick', run, ...what });
   }
 
   /** finish hands the rest of steered run run to its seed. */

@@ -30,6 +30,16 @@ type seeded struct {
 	cpuQueue []*G // goroutines waiting for a processor, first come first served
 
 	taken scheduleWriter // the schedule so far
+	// selecting is the select whose ready cases the strategy is asked to choose among, while
+	// it is asked (steer.go shows them to a person).
+	selecting selectPoint
+}
+
+// selectPoint is a select of g choosing among its ready cases, indexes into cases.
+type selectPoint struct {
+	g     *G
+	cases []Case
+	ready []int
 }
 
 func newSeeded(r *Run, cfg Config) *seeded {

@@ -27,8 +27,22 @@ type Choice struct {
 	// chose between them is dropped with it, and chosen again the same way).
 	Back    Schedule
 	HasBack bool
-	// Options are the goroutines that can run, in the order they became ready.
+	// Options are the goroutines that can run, in the order they became ready; or, at a
+	// select with more than one case ready, Options is empty, Select names the goroutine in
+	// it and Cases are its ready cases, in the order the select lists them.
 	Options []Option
+	Select  *Option
+	Cases   []CaseOption
+}
+
+// CaseOption is a ready case of a select at a choice: its place among the ready cases (what
+// a pick names), and what taking it does.
+type CaseOption struct {
+	Case int    `json:"case"`
+	Dir  string `json:"dir"`           // recv or send
+	Obj  int    `json:"obj,omitempty"` // its channel
+	Line int    `json:"line,omitempty"`
+	Text string `json:"text"` // "receive from a"
 }
 
 // Option is a goroutine that can run at a choice, and what it would do next.
@@ -69,7 +83,7 @@ type Steer struct {
 	cfg     SteerConfig
 	replay  *replay // the schedule, then the seed
 	choices chan Choice
-	picks   chan int
+	picks   chan int // the option picked: its index among the choice's options or cases
 	finish  chan struct{}
 	once    sync.Once
 	run     *seeded // the run it steers: bound when the run starts
@@ -78,7 +92,7 @@ type Steer struct {
 	decisions []int
 
 	mu      sync.Mutex
-	waiting []Option // the options of the choice the run waits on; nil when it does not
+	waiting *Choice // the choice the run waits on; nil when it does not
 }
 
 // NewSteer makes the strategy of one steered run.
@@ -103,17 +117,38 @@ func (st *Steer) Choices() <-chan Choice { return st.choices }
 func (st *Steer) Pick(g int) error {
 	st.mu.Lock()
 	defer st.mu.Unlock()
-	if st.waiting == nil {
+	switch c := st.waiting; {
+	case c == nil:
 		return fmt.Errorf("the run is not waiting for a pick: goroutine %d was not picked", g)
+	case c.Select != nil:
+		return fmt.Errorf("the run waits for %s's select to take one of its %d ready cases: pick a case, not goroutine %d", c.Select.Name, len(c.Cases), g)
 	}
-	for _, o := range st.waiting {
+	for i, o := range st.waiting.Options {
 		if o.G == g {
 			st.waiting = nil
-			st.picks <- g // room for one: a choice takes one pick
+			st.picks <- i // room for one: a choice takes one pick
 			return nil
 		}
 	}
-	return fmt.Errorf("goroutine %d cannot run here; %s; the run waits for one of them", g, canRun(st.waiting))
+	return fmt.Errorf("goroutine %d cannot run here; %s; the run waits for one of them", g, canRun(st.waiting.Options))
+}
+
+// PickCase takes the i-th ready case (from 0) of the select the run waits on. An error,
+// which says what can be picked, leaves the run waiting.
+func (st *Steer) PickCase(i int) error {
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	switch c := st.waiting; {
+	case c == nil:
+		return fmt.Errorf("the run is not waiting for a pick: case %d was not picked", i)
+	case c.Select == nil:
+		return fmt.Errorf("the run waits for a goroutine to run, not a select's case; %s", canRun(c.Options))
+	case i < 0 || i >= len(c.Cases):
+		return fmt.Errorf("%s's select has %d ready cases, 0 to %d: there is no case %d; the run waits for one of them", c.Select.Name, len(c.Cases), len(c.Cases)-1, i)
+	}
+	st.waiting = nil
+	st.picks <- i
+	return nil
 }
 
 // canRun says who can run at a choice: "only 2 (adder 0) and 3 (adder 1) can".
@@ -151,11 +186,18 @@ func (st *Steer) Next(runnable []int, current int) (int, error) {
 	return st.wait(i)
 }
 
-// Case follows the schedule, then lets the seed choose: a person picks goroutines, not a
-// select's cases.
+// Case follows the schedule, then waits for a pick of one of the select's ready cases; once
+// finished, the seed chooses.
 func (st *Steer) Case(n int) (int, error) {
-	st.following() // the schedule may end here
-	return st.replay.Case(n)
+	if st.run != nil {
+		st.decisions = append(st.decisions, st.run.taken.len())
+	}
+	following := st.following()
+	i, err := st.replay.Case(n)
+	if err != nil || following || st.finished() || st.run == nil || st.run.selecting.g == nil {
+		return i, err
+	}
+	return st.waitCase(i)
 }
 
 // following reports whether the schedule still decides, cutting it where the run reached
@@ -179,23 +221,66 @@ func (st *Steer) following() bool {
 	return true
 }
 
-// wait publishes the choice the run is at and waits for a pick; seeds is the seed's own
-// choice, taken if the person finishes.
+// wait publishes the choice of who goes next the run is at and waits for a pick; seeds is the
+// seed's own choice, taken if the person finishes.
 func (st *Steer) wait(seeds int) (int, error) {
 	s, r := st.run, st.run.run
-	c := Choice{Step: s.taken.len() + 1, Schedule: s.taken.schedule(), Options: make([]Option, len(s.ready))}
-	if n := len(st.decisions); n > 1 {
-		c.Back, c.HasBack = c.Schedule.Prefix(st.decisions[n-2]), true
-	}
+	c := st.choice()
+	c.Options = make([]Option, len(s.ready))
 	r.mu.Lock()
 	c.Events = r.n
 	for i, g := range s.ready {
 		c.Options[i] = r.optionLocked(g)
 	}
 	r.mu.Unlock()
+	return st.await(c, seeds)
+}
 
+// waitCase publishes the choice among a select's ready cases and waits for a pick.
+func (st *Steer) waitCase(seeds int) (int, error) {
+	s, r := st.run, st.run.run
+	sel := s.selecting
+	c := st.choice()
+	r.mu.Lock()
+	c.Events = r.n
+	o := r.optionLocked(sel.g)
+	c.Select = &o
+	for i, k := range sel.ready {
+		cs := &sel.cases[k]
+		co := CaseOption{Case: i, Dir: cs.dir.String(), Obj: int(cs.ch.objID())}
+		if cs.pc != 0 {
+			co.Line = r.lineLocked(cs.pc)
+		}
+		name := ""
+		if j := co.Obj - 1; j >= 0 && j < len(r.objNames) {
+			name = r.objNames[j]
+		}
+		co.Text = "receive from " + name
+		if cs.dir == dirSend {
+			co.Text = "send on " + name
+		}
+		c.Cases = append(c.Cases, co)
+	}
+	r.mu.Unlock()
+	return st.await(c, seeds)
+}
+
+// choice is the choice the run is at, but for its options.
+func (st *Steer) choice() Choice {
+	s := st.run
+	c := Choice{Step: s.taken.len() + 1, Schedule: s.taken.schedule()}
+	if n := len(st.decisions); n > 1 {
+		c.Back, c.HasBack = c.Schedule.Prefix(st.decisions[n-2]), true
+	}
+	return c
+}
+
+// await publishes c and waits for its pick, which it returns as an index into c's options or
+// cases; seeds is the seed's own choice, taken if the person finishes.
+func (st *Steer) await(c Choice, seeds int) (int, error) {
+	r := st.run.run
 	st.mu.Lock()
-	st.waiting = c.Options
+	st.waiting = &c
 	st.mu.Unlock()
 	defer func() {
 		st.mu.Lock()
@@ -214,13 +299,8 @@ func (st *Steer) wait(seeds int) (int, error) {
 		idle = st.cfg.After(st.cfg.Idle)
 	}
 	select {
-	case g := <-st.picks:
-		for i, o := range c.Options {
-			if o.G == g {
-				return i, nil
-			}
-		}
-		return 0, fmt.Errorf("step %d picks goroutine %d, which cannot run there", c.Step, g) // Pick checked it
+	case picked := <-st.picks:
+		return picked, nil
 	case <-st.finish:
 		return seeds, nil
 	case <-r.ctx.Done():

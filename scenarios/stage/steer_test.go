@@ -220,3 +220,41 @@ func TestASeededRunIsTakenOverWhereItsEventsReach(t *testing.T) {
 		}
 	}
 }
+
+func TestAPersonPicksASelectsCase(t *testing.T) {
+	program := func(g *stage.G) {
+		a := stage.NewChan[int](g, "a", 1)
+		b := stage.NewChan[int](g, "b", 1)
+		a.Send(g, 1)
+		b.Send(g, 2)
+		var v int
+		i := g.Select(a.RecvCase(&v), b.RecvCase(&v))
+		g.Println("took", i, v)
+	}
+	st := stage.NewSteer(stage.SteerConfig{Seed: 1})
+	r := stage.Start(context.Background(), steered(st), program)
+	c := <-st.Choices()
+	if c.Select == nil || c.Select.Name != "main" || len(c.Options) != 0 || len(c.Cases) != 2 ||
+		c.Cases[0].Text != "receive from a" || c.Cases[1].Text != "receive from b" || c.Cases[1].Dir != "recv" || c.Cases[1].Line == 0 {
+		t.Fatalf("the choice at the select: %+v, select %+v", c, c.Select)
+	}
+	if err := st.Pick(1); err == nil || !strings.Contains(err.Error(), "pick a case, not goroutine 1") {
+		t.Errorf("a goroutine picked at a select: %v", err)
+	}
+	if err := st.PickCase(2); err == nil || !strings.Contains(err.Error(), "main's select has 2 ready cases, 0 to 1: there is no case 2") {
+		t.Errorf("a third case picked: %v", err)
+	}
+	if err := st.PickCase(1); err != nil {
+		t.Fatal(err)
+	}
+	end := r.End()
+	events := r.Events(0, nil)
+	if end.Reason != stage.ReasonDone || events[len(events)-2].Value != "took 1 2" {
+		t.Fatalf("ended %s (%s), with %+v; want the second case, b's 2, printed", end.Reason, end.Message, events[len(events)-3:])
+	}
+	// The schedule holds the pick: replayed, the select takes b again.
+	again, _ := stage.Record(context.Background(), stage.Config{Mode: stage.Seeded, Seed: 1, Strategy: stage.Replay(end.Schedule, stage.RandomStrategy(1))}, program)
+	if !reflect.DeepEqual(again, events) {
+		t.Error("the schedule of a picked case replays as another run")
+	}
+}

@@ -23,8 +23,9 @@ function el(tag, cls, text) {
 }
 
 /**
- * SteerPanel shows the choice a steered run waits on. onPick(g), onBack(schedule) and
- * onFinish() are what its controls ask for; onLight(line) lights an option's line in the
+ * SteerPanel shows the choice a steered run waits on: who goes next, or at a select with
+ * several cases ready, which case it takes. onPick(choice, {g} or {case}), onBack(schedule)
+ * and onFinish(choice) are what its controls ask for; onLight(line) lights an option's line in the
  * code panel while it has the focus or the pointer.
  */
 export class SteerPanel {
@@ -34,6 +35,7 @@ export class SteerPanel {
     this.onFinish = onFinish;
     this.onLight = onLight;
     this.choice = null;
+    this.options = []; // what the choice offers: {name, text, line, pick}
     this.box = el('section', 'steer');
     this.box.id = 'steer';
     this.box.setAttribute('aria-labelledby', 'steer-h');
@@ -63,19 +65,31 @@ export class SteerPanel {
     loadStyle();
     this.choice = m;
     this.box.hidden = false;
-    this.heading.textContent = `Step ${m.step}: who goes next?`;
-    const names = m.options.map((o) => o.name);
-    this.said.textContent = `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]} can go next.`;
-    this.list.replaceChildren(...m.options.map((o, i) => {
+    // A select's choice offers its cases, each a pick of {case}; any other, the goroutines.
+    const sel = m.select;
+    const options = sel
+      ? m.cases.map((c) => ({ name: sel.name, text: c.text, line: c.line, pick: { case: c.case } }))
+      : m.options.map((o) => ({ name: o.name, text: o.text, line: o.line, pick: { g: o.g } }));
+    if (sel) {
+      this.heading.textContent = `Step ${m.step}: which case does ${sel.name}'s select take?`;
+      this.said.textContent = `${m.cases.length} of its cases are ready.`;
+    } else {
+      this.heading.textContent = `Step ${m.step}: who goes next?`;
+      const names = m.options.map((o) => o.name);
+      this.said.textContent = `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]} can go next.`;
+    }
+    this.options = options;
+    this.list.replaceChildren(...options.map((o, i) => {
       const li = el('li');
       const b = el('button', 'steer-option');
       b.type = 'button';
-      b.dataset.g = String(o.g);
+      if (o.pick.g !== undefined) b.dataset.g = String(o.pick.g);
+      else b.dataset.case = String(o.pick.case);
       if (o.line) b.dataset.line = String(o.line);
       const key = i < 9 ? el('kbd', '', String(i + 1)) : el('span', 'steer-nokey');
       b.append(key, el('span', 'steer-name', o.name), el('span', 'steer-text', o.text));
       b.setAttribute('aria-label', `${i < 9 ? `${i + 1}: ` : ''}${o.name}: ${o.text}`);
-      b.addEventListener('click', () => this.pick(o.g));
+      b.addEventListener('click', () => this.pick(i));
       for (const type of ['focus', 'pointerenter']) b.addEventListener(type, () => o.line && this.onLight(o.line));
       li.append(b);
       return li;
@@ -106,11 +120,12 @@ export class SteerPanel {
     this.said.textContent = text;
   }
 
-  pick(g) {
+  /** pick takes the i-th option shown. */
+  pick(i) {
     if (!this.choice) return;
-    const o = this.choice.options.find((x) => x.g === g);
+    const o = this.options[i];
     this.busy(`Step ${this.choice.step}: ${o.name} goes: ${o.text}.`);
-    this.onPick(this.choice, g);
+    this.onPick(this.choice, o.pick);
   }
 
   back() {
@@ -139,9 +154,9 @@ export class SteerPanel {
   key(ev) {
     if (!this.choice) return false;
     if (/^[1-9]$/.test(ev.key)) {
-      const o = this.choice.options[Number(ev.key) - 1];
-      if (!o) return false;
-      this.pick(o.g);
+      const i = Number(ev.key) - 1;
+      if (i >= this.options.length) return false;
+      this.pick(i);
       return true;
     }
     if (ev.key === 'Backspace') {

@@ -74,8 +74,15 @@ export function decodeMessage(data) {
       if (!(isInt(m.step) && m.step > 0)) fail('choice message without its step');
       if (typeof m.schedule !== 'string') fail('choice message without the schedule so far');
       if (!(m.back === undefined || typeof m.back === 'string')) fail('choice back is not a schedule');
-      if (!(Array.isArray(m.options) && m.options.length > 1)) fail('choice message without two or more options');
-      m.options.forEach((o, i) => checkOption(o, `choice option ${i}`));
+      if (m.select === undefined) {
+        if (!(Array.isArray(m.options) && m.options.length > 1)) fail('choice message without two or more options');
+        m.options.forEach((o, i) => checkOption(o, `choice option ${i}`));
+      } else {
+        // a select with several cases ready: the goroutine in it, and its cases
+        checkOption(m.select, 'choice select');
+        if (!(Array.isArray(m.cases) && m.cases.length > 1)) fail('choice of a select without two or more cases');
+        m.cases.forEach((c, i) => checkCaseOption(c, i));
+      }
       break;
     case 'end':
       if (!REASONS.has(m.reason)) fail(`end message with unknown reason ${JSON.stringify(m.reason)}`);
@@ -218,6 +225,18 @@ function checkOption(o, at) {
   }
   for (const f of ['obj', 'line']) {
     if (o[f] !== undefined && !(isInt(o[f]) && o[f] > 0)) fail(`${at}: ${f} is not a positive integer`);
+  }
+}
+
+// checkCaseOption checks the i-th ready case of a select's choice.
+function checkCaseOption(c, i) {
+  const at = `choice case ${i}`;
+  if (!isObj(c)) fail(`${at} is not an object`);
+  if (c.case !== i) fail(`${at}: case is ${JSON.stringify(c.case)}, not its place ${i}`);
+  if (c.dir !== 'recv' && c.dir !== 'send') fail(`${at}: unknown direction ${JSON.stringify(c.dir)}`);
+  if (typeof c.text !== 'string') fail(`${at}: text is not text`);
+  for (const f of ['obj', 'line']) {
+    if (c[f] !== undefined && !(isInt(c[f]) && c[f] > 0)) fail(`${at}: ${f} is not a positive integer`);
   }
 }
 
