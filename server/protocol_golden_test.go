@@ -481,7 +481,7 @@ func protocolMessages(t *testing.T) [][]byte {
 		// the shape of a choice at a select with two cases ready, and where Back goes
 		mustJSON(newChoiceMessage(14, stage.Choice{Step: 2, Schedule: mustSchedule("g"), Back: mustSchedule(""), HasBack: true,
 			Select: &stage.Option{G: 1, Name: "main", Op: string(stage.KindSelectBegin), Line: 20, Text: "select"},
-			Cases: []stage.CaseOption{{Case: 0, Dir: "recv", Obj: 2, Line: 21, Text: "receive from a"}, {Case: 1, Dir: "send", Obj: 3, Line: 22, Text: "send on b"}}})),
+			Cases:  []stage.CaseOption{{Case: 0, Dir: "recv", Obj: 2, Line: 21, Text: "receive from a"}, {Case: 1, Dir: "send", Obj: 3, Line: 22, Text: "send on b"}}})),
 		mustJSON(newEndMessage(14, stage.End{Reason: stage.ReasonStopped, Message: "stopped after waiting 10m0s for a pick, the longest a steered run waits; its schedule brings it back to this step",
 			Events: len(steered), Goroutines: 3, Objects: 1}, nil)))
 	lines = append(lines,
