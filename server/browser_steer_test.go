@@ -48,6 +48,10 @@ func TestBrowserSteerGoBackAndShare(t *testing.T) {
 	}
 	for step := 1; step <= 3; step++ {
 		waitStep(t, ctx, step)
+		if step == 2 {
+			click(t, ctx, ".tl-option") // its mark on the lane, at the playhead
+			continue
+		}
 		click(t, ctx, "#steer .steer-option") // the first who can go
 	}
 	waitStep(t, ctx, 4)

@@ -109,6 +109,7 @@ function main() {
     },
     onFinish: (c) => socket.finish(c.run),
     onLight: (line) => code.light(line),
+    onMarks: (marks) => timeline.setOptions(marks),
   });
   // Steer from here: a finished seeded run, taken over at the playhead — its own schedule,
   // followed for the events up to there, then the person picks.

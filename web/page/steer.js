@@ -25,12 +25,14 @@ function el(tag, cls, text) {
 /**
  * SteerPanel shows the choice a steered run waits on: who goes next, or at a select with
  * several cases ready, which case it takes. onPick(choice, {g} or {case}), onBack(schedule)
- * and onFinish(choice) are what its controls ask for; onLight(line) lights an option's line in the
- * code panel while it has the focus or the pointer.
+ * and onFinish(choice) are what its controls ask for; onLight(line) lights an option's line
+ * in the code panel while it has the focus or the pointer; onMarks(marks) is given the
+ * options to mark on the timeline's lanes ([{g, label, title, onPick}], none when it clears).
  */
 export class SteerPanel {
-  constructor(before, { onPick, onBack, onFinish, onLight }) {
+  constructor(before, { onPick, onBack, onFinish, onLight, onMarks = () => {} }) {
     this.onPick = onPick;
+    this.onMarks = onMarks;
     this.onBack = onBack;
     this.onFinish = onFinish;
     this.onLight = onLight;
@@ -94,6 +96,12 @@ export class SteerPanel {
       li.append(b);
       return li;
     }));
+    this.onMarks(options.map((o, i) => ({
+      g: sel ? sel.g : o.pick.g,
+      label: `${i < 9 ? `${i + 1} ` : ''}${o.text}`,
+      title: `${o.name}: ${o.text}`,
+      onPick: () => this.pick(i),
+    })));
     this.backBtn.disabled = m.back === undefined;
     this.finishBtn.disabled = false;
     if (focus) this.list.querySelector('button').focus();
@@ -107,6 +115,7 @@ export class SteerPanel {
   /** hide takes the panel down: the run ended, or another began. */
   hide() {
     const had = this.list.contains(document.activeElement);
+    if (this.choice) this.onMarks([]);
     this.choice = null;
     this.box.hidden = true;
     this.list.replaceChildren();
@@ -115,6 +124,7 @@ export class SteerPanel {
 
   /** busy disables the options once one was picked, until the next choice comes. */
   busy(text) {
+    this.onMarks([]);
     for (const b of this.list.querySelectorAll('button')) b.disabled = true;
     this.finishBtn.disabled = true;
     this.said.textContent = text;
