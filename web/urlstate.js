@@ -4,8 +4,8 @@
 //
 // The link holds the scenario's params in param order, then the run settings as the server
 // writes them (scenarios.Settings.Query): nothing for a live run by time (the defaults),
-// mode=seeded&seed=N&processors=P for a seeded one, then view=events for a run laid out by
-// event order.
+// mode=seeded&seed=N&processors=P for a seeded one (mode=steer&… for a steered one, with its
+// schedule so far), then view=events for a run laid out by event order, then the challenge.
 //
 // The run settings' names, limits and defaults are the server's: it renders its table of the
 // settings links carry (scenarios.RunSettings) into #run-settings as JSON, data-settings, and

@@ -222,7 +222,9 @@ export class ChallengeCard {
     const solved = (m.solved || []).includes(this.challenge.id);
     this.box.dataset.solved = String(solved);
     if (solved) {
-      this.progress.replaceChildren(`Solved in ${steps} step${steps === 1 ? '' : 's'}${m.summary.length ? `: ${m.summary.map((s) => `${s.label} ${s.value}`).join(', ')}` : ''}. `);
+      // A link that brings back a whole solved run steers no step here: it just says so.
+      const how = steps > 0 ? `Solved in ${steps} step${steps === 1 ? '' : 's'}` : 'Solved';
+      this.progress.replaceChildren(`${how}${m.summary.length ? `: ${m.summary.map((s) => `${s.label} ${s.value}`).join(', ')}` : ''}. `);
       const a = el('a', '', 'Share the solution');
       a.href = link;
       this.progress.append(a);
