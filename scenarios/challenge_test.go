@@ -123,6 +123,17 @@ func TestEveryStepOfEveryScenarioSaysWhatItDoes(t *testing.T) {
 			for steps := 0; ; steps++ {
 				select {
 				case c := <-steer.Choices():
+					if c.Select != nil { // a select's ready cases
+						for _, cs := range c.Cases {
+							if cs.Text == "" || cs.Obj == 0 || cs.Line == 0 {
+								t.Fatalf("step %d: %s's select offers %+v", c.Step, c.Select.Name, cs)
+							}
+						}
+						if err := steer.PickCase(steps % len(c.Cases)); err != nil {
+							t.Fatal(err)
+						}
+						continue
+					}
 					for _, o := range c.Options {
 						if o.Text == "go on" || o.Text == "" || o.Op == "" {
 							t.Fatalf("step %d: %s's option reads %q (op %q)", c.Step, o.Name, o.Text, o.Op)
