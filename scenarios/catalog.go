@@ -26,11 +26,14 @@ type Stat struct {
 
 // Scenario is one entry of the catalog.
 type Scenario struct {
-	ID      string   `json:"id"`
-	Title   string   `json:"title"`
-	Summary string   `json:"summary"`
-	Text    []string `json:"text"` // paragraphs; `backticks` mark code
-	Params  []Param  `json:"params"`
+	ID      string `json:"id"`
+	Title   string `json:"title"`
+	Summary string `json:"summary"`
+	// Group is the part of the catalog the scenario is in, as the picker heads it: "Rust's
+	// patterns", "Waiting", "sync", "x/sync".
+	Group  string   `json:"group,omitempty"`
+	Text   []string `json:"text"` // paragraphs; `backticks` mark code
+	Params []Param  `json:"params"`
 	// Source is the scenario's Go as it runs, and SourceLine the file line of its first line:
 	// event lines are file lines, so the code panel can light them.
 	Source     string `json:"source"`
@@ -100,29 +103,38 @@ type Catalog struct {
 	list []*Scenario
 }
 
-// New builds the catalog.
+// New builds the catalog, in the picker's order and groups.
 func New() *Catalog {
-	list := []*Scenario{
-		posing(channelsScenario(), channelsChallenges()),
-		posing(workerPoolScenario(), workerPoolChallenges()),
-		posing(producerConsumerScenario(), producerConsumerChallenges()),
-		cellScenario(),
-		refCellScenario(),
-		posing(atomicCounterScenario(), atomicCounterChallenges()),
-		posing(deadlockScenario(), deadlockChallenges()),
-		timeoutScenario(),
-		posing(selectFairnessScenario(), selectFairnessChallenges()),
-		posing(pipelineScenario(), pipelineChallenges()),
-		cancelScenario(),
-		tickerScenario(),
-		posing(readersWritersScenario(), readersWritersChallenges()),
-		posing(boundedQueueScenario(), boundedQueueChallenges()),
-		onceScenario(),
-		semaphoreScenario(),
-		errgroupScenario(),
+	groups := []struct {
+		name string
+		list []*Scenario
+	}{
+		// the patterns of the text on Rust concurrency the first scenarios come from
+		{"Rust's patterns", []*Scenario{
+			posing(channelsScenario(), channelsChallenges()),
+			posing(workerPoolScenario(), workerPoolChallenges()),
+			posing(producerConsumerScenario(), producerConsumerChallenges()),
+			cellScenario(), refCellScenario(),
+			posing(atomicCounterScenario(), atomicCounterChallenges()),
+			posing(deadlockScenario(), deadlockChallenges())}},
+		// how Go programs wait: select, timers, context
+		{"Waiting", []*Scenario{timeoutScenario(),
+			posing(selectFairnessScenario(), selectFairnessChallenges()),
+			posing(pipelineScenario(), pipelineChallenges()),
+			cancelScenario(), tickerScenario()}},
+		{"sync", []*Scenario{
+			posing(readersWritersScenario(), readersWritersChallenges()),
+			posing(boundedQueueScenario(), boundedQueueChallenges()),
+			onceScenario()}},
+		{"x/sync", []*Scenario{semaphoreScenario(), errgroupScenario()}},
 	}
-	for _, s := range list {
-		s.rustLines = pairLines(s)
+	var list []*Scenario
+	for _, grp := range groups {
+		for _, s := range grp.list {
+			s.Group = grp.name
+			s.rustLines = pairLines(s)
+			list = append(list, s)
+		}
 	}
 	return &Catalog{list: list}
 }

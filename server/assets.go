@@ -1,14 +1,14 @@
 package main
 
 import (
-	"crypto/sha256"
-	"encoding/base64"
+	"compress/gzip"
 	"errors"
 	"fmt"
 	"io/fs"
 	"mime"
 	"net/http"
 	"path"
+	"regexp"
 	"strings"
 
 	"github.com/evanw/esbuild/pkg/api"
@@ -17,9 +17,10 @@ import (
 
 type fsys = fs.FS
 
-// asset is one embedded file, read once at start.
+// asset is one embedded file, read once at start, and gzipped then if that makes it smaller.
 type asset struct {
 	body        []byte
+	gz          []byte // nil: sent as it is
 	etag        string
 	contentType string
 }
@@ -33,7 +34,7 @@ type asset struct {
 // comes with a source map at its path + ".map" holding the file as written, which a browser's
 // developer tools show in its place. The sources keep their comments — they are the browser
 // code's documentation — without every visitor downloading them: they were a fifth of the
-// page, and indentation a tenth.
+// page, and indentation a tenth. Then they are gzipped, once (compress.go).
 type assets struct {
 	files map[string]asset // by URL path
 }
@@ -77,12 +78,14 @@ func newAssets(mounts map[string]fsys) *assets {
 
 // add serves body at urlPath.
 func (a *assets) add(urlPath string, body []byte, contentType string) {
-	sum := sha256.Sum256(body)
-	a.files[urlPath] = asset{
-		body:        body,
-		etag:        `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`,
-		contentType: contentType,
+	f := asset{body: body, etag: strongETag(body), contentType: contentType}
+	if compressible(contentType) {
+		// gzip saves little on a file this small or this random, and costs the client a step
+		if gz := gzipBytes(body, gzip.BestCompression); len(gz) < len(body)*9/10 {
+			f.gz = gz
+		}
 	}
+	a.files[urlPath] = f
 }
 
 // loaderFor is the esbuild loader of the files minify takes, by extension.
@@ -128,18 +131,48 @@ func minify(src []byte, name string, loader api.Loader) (code, srcMap []byte, er
 	return append(res.Code, comment...), res.Map, nil
 }
 
+// staticImport finds the modules a minified module imports statically: esbuild writes them
+// as from"./x.js" or import"./x.js"; an import("./x.js") is left out, as it loads only when
+// called.
+var staticImport = regexp.MustCompile(`\b(?:from|import)\s*"(\.{1,2}/[^"]+)"`)
+
+// moduleGraph is every module root imports, directly or not, by static imports, root left
+// out, in the order first met: what the browser fetches before root runs, and so what a page
+// asks for at once (modulepreload) rather than one level of imports after another.
+func (a *assets) moduleGraph(root string) []string {
+	seen := map[string]bool{root: true}
+	var out []string
+	queue := []string{root}
+	for len(queue) > 0 {
+		p := queue[0]
+		queue = queue[1:]
+		for _, m := range staticImport.FindAllSubmatch(a.files[p].body, -1) {
+			dep := path.Join(path.Dir(p), string(m[1]))
+			if seen[dep] {
+				continue
+			}
+			if _, ok := a.files[dep]; !ok {
+				continue // not one of ours: the browser will say so
+			}
+			seen[dep] = true
+			out = append(out, dep)
+			queue = append(queue, dep)
+		}
+	}
+	return out
+}
+
 func (a *assets) handler(prefix string) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		f, ok := a.files[prefix+c.Param("*")]
 		if !ok {
 			return echo.NewHTTPError(http.StatusNotFound, "no such file")
 		}
-		h := c.Response().Header()
-		h.Set("ETag", f.etag)
-		h.Set("Cache-Control", "no-cache")
-		if match := c.Request().Header.Get("If-None-Match"); match == f.etag {
-			return c.NoContent(http.StatusNotModified)
+		c.Response().Header().Set("Cache-Control", "no-cache")
+		var gz func() []byte
+		if f.gz != nil {
+			gz = func() []byte { return f.gz }
 		}
-		return c.Blob(http.StatusOK, f.contentType, f.body)
+		return sendRepresentation(c, http.StatusOK, f.contentType, f.body, gz, f.etag)
 	}
 }

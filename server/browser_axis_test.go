@@ -17,7 +17,7 @@ import (
 func TestBrowserEventOrderAxis(t *testing.T) {
 	ts := newTestServer(t)
 	ctx := newBrowser(t)
-	openPage(t, ctx, ts.srv.URL+"/play/deadlock?philosophers=5&meals=3&think=100&eat=100&fix=no&mode=seeded&seed=40&processors=4")
+	openPage(t, ctx, ts.srv.URL+"/play/deadlock?philosophers=5&meals=3&think=100&eat=100&fix=no&mode=seeded&seed=40&processors=4&view=time")
 	if reason, failure := pageRunEnd(t, ctx); !strings.Contains(reason, "reason-deadlock") {
 		t.Fatalf("the run ended with %q %s, want the deadlock this seed finds", reason, failure)
 	}

@@ -22,7 +22,7 @@ import (
 
 // cullLink is the benchmark's crowd scenario at a tenth of its size: 3,000 sends, each an
 // arrow.
-const cullLink = "/play/crowd?workers=4&tasks=3000&task=100&jitter=100&mode=seeded&seed=1&processors=2"
+const cullLink = "/play/crowd?workers=4&tasks=3000&task=100&jitter=100&mode=seeded&seed=1&processors=2&view=time"
 
 // cullProbe is put into the page before its own script. It wraps the timeline's draw and
 // counts, for the last frame drawn, the paths the arrows' painter starts (a line and a head

@@ -46,7 +46,7 @@ func TestBrowserRunnableWaits(t *testing.T) {
 	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: runnableProbe}); err != nil {
 		t.Fatal(err)
 	}
-	openEnded(t, ctx, ts.srv.URL+"/play/worker-pool?"+runnablePool+"&mode=seeded&seed=1&processors=2")
+	openEnded(t, ctx, ts.srv.URL+"/play/worker-pool?"+runnablePool+"&mode=seeded&seed=1&processors=2&view=time")
 	waitPage(t, ctx, `!!window.__tl`, "the probe did not find the page's timeline")
 
 	// The legend names the state, and the time bars give it a part: the workers that waited.

@@ -21,7 +21,8 @@ func TestBrowserDragScrub(t *testing.T) {
 	ts := newTestServer(t)
 	ctx := newBrowser(t)
 	// A seeded link: it runs by itself, and the trace API gives the very events it showed.
-	openSeededLink(t, ctx, ts.srv.URL+seededLink)
+	// Laid out by time, which the drag reads.
+	openSeededLink(t, ctx, ts.srv.URL+seededLink+"&view=time")
 	var times []int64 // every event's time, in order
 	raw, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(async () => {
 		const tr = await (await fetch(document.getElementById('export-json').href)).json();

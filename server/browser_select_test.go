@@ -81,7 +81,7 @@ func TestBrowserSelect(t *testing.T) {
 	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: selectProbe}); err != nil {
 		t.Fatal(err)
 	}
-	openEnded(t, ctx, ts.srv.URL+"/play/select?mode=seeded&seed=1&processors=2")
+	openEnded(t, ctx, ts.srv.URL+"/play/select?mode=seeded&seed=1&processors=2&view=time")
 	waitPage(t, ctx, `!!window.__tl`, "the probe did not find the page's timeline")
 
 	log := pageLog(t, ctx)

@@ -87,7 +87,7 @@ func TestBrowserSemaphore(t *testing.T) {
 
 	// The defaults at seed 1: the first big job waits at the front, and two light ones
 	// behind it although a unit is free; the release of a light job serves it.
-	openEnded(t, ctx, url+"/play/semaphore?mode=seeded&seed=1")
+	openEnded(t, ctx, url+"/play/semaphore?mode=seeded&seed=1&view=time")
 	waitPage(t, ctx, `!!window.__tl`, "the probe did not find the page's timeline")
 	noErrors()
 	said("main makes semaphore sem of size 4",

@@ -99,6 +99,11 @@ func TestBrowserBoundedQueueWakes(t *testing.T) {
 	if got.Lanes != 2 || got.Waits == 0 || got.Arrows != got.WaitEnds || got.Lost == 0 {
 		t.Errorf("the conditions show %+v, want two lanes, waits, an arrow for every wake and lost signals", got)
 	}
+	// The legend says what the wake arrows and the lost signals' marks are.
+	if !eval[bool](t, ctx, `(() => { const li = document.getElementById('legend-wake');
+		return !!li && !li.hidden && li.getBoundingClientRect().width > 0 })()`) {
+		t.Error("the legend does not explain the wakes")
+	}
 	log := pageLog(t, ctx)
 	for _, want := range []string{"signals notEmpty, but no one waits: the signal is lost", "is woken on notEmpty by producer", "; it locks mu again"} {
 		if !strings.Contains(log, want) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -245,6 +246,9 @@ func (a *app) handlePlay(c echo.Context) error {
 		RustLines: a.sources[l.scenario.ID].rustLines,
 		Settings:  l.settings,
 		Searches:  l.scenario.Searches,
+		Preload:   a.preload,
+		// a link that names its view chose it; without one the page picks (web/page/axis.js)
+		ViewChosen: q.Has("view"),
 	}))
 }
 
@@ -255,10 +259,16 @@ func (a *app) renderNotFound(c echo.Context, path string) error {
 	}))
 }
 
+// render sends page, gzipped when the client takes it (compress.go), with an ETag of its
+// text: a reload of an unchanged page is a 304.
 func render(c echo.Context, status int, page templ.Component) error {
-	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)
-	c.Response().WriteHeader(status)
-	return page.Render(c.Request().Context(), c.Response()) // echo's writer counts the bytes
+	var buf bytes.Buffer
+	if err := page.Render(c.Request().Context(), &buf); err != nil {
+		return fmt.Errorf("render %s: %w", c.Request().URL.Path, err)
+	}
+	body := buf.Bytes()
+	return sendRepresentation(c, status, echo.MIMETextHTMLCharsetUTF8, body,
+		func() []byte { return gzipBytes(body, pageGzipLevel) }, strongETag(body))
 }
 
 // handleCatalog lists every scenario with its schema, text and sources.

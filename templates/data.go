@@ -19,9 +19,16 @@ type PageData struct {
 	// shows the defaults: live, by time. The page renders them with the limits of
 	// scenarios.RunSettings, and gives its script that table as JSON.
 	Settings scenarios.Settings
+	// ViewChosen tells that the link named its view (Settings.View); without one the page's
+	// script picks a finished run's axis by how its events crowd.
+	ViewChosen bool
 	// Searches are the interleavings "Find" can look for in this scenario; empty when it
 	// offers none.
 	Searches []scenarios.Search
+	// Preload are the paths of the modules the page's script imports before it runs: the
+	// page names them all at once (modulepreload), so that they load side by side instead
+	// of one level of imports after another.
+	Preload []string
 }
 
 // NotFoundData is the 404 page: what was asked for and what exists.

@@ -285,3 +285,32 @@ func scheduleText(choices int) string {
 	}
 	return "This link replays " + what + " of who runs next, then the seed makes the rest. Changing a setting drops them."
 }
+
+// pickerGroup is a run of scenarios the picker shows under one heading.
+type pickerGroup struct {
+	name string
+	list []*scenarios.Scenario
+}
+
+// pickerGroups splits the catalog, in its order, where its scenarios' groups change.
+func pickerGroups(catalog []*scenarios.Scenario) []pickerGroup {
+	var out []pickerGroup
+	for _, s := range catalog {
+		if len(out) == 0 || out[len(out)-1].name != s.Group {
+			out = append(out, pickerGroup{name: s.Group})
+		}
+		out[len(out)-1].list = append(out[len(out)-1].list, s)
+	}
+	return out
+}
+
+// pickerGroupID is the id of the i-th group's heading.
+func pickerGroupID(i int) string { return "pick-group-" + strconv.Itoa(i) }
+
+// pickerGroupAttrs makes a named group a group its heading names, for a screen reader.
+func pickerGroupAttrs(i int, grp pickerGroup) templ.Attributes {
+	if grp.name == "" {
+		return templ.Attributes{}
+	}
+	return templ.Attributes{"role": "group", "aria-labelledby": pickerGroupID(i)}
+}

@@ -127,15 +127,15 @@ func TestPageContract(t *testing.T) {
 			`<nav id="picker"`,
 			fmt.Sprintf(`<a href="/play/%s" aria-current="page" title="%s">%s</a>`, s.ID,
 				template.HTMLEscapeString(s.Title+" — "+s.Summary), template.HTMLEscapeString(shortTitle(s.Title))),
-			fmt.Sprintf(`<form id="params" method="get" action="/play/%s">`, s.ID),
+			fmt.Sprintf(`<form id="params" method="get" action="/play/%s" class="layout">`, s.ID),
 			`<button type="submit" id="apply"`,
 			`id="run"`, `id="stop"`, `id="play-pause"`, `<select id="speed"`, `<option value="1" selected>`,
 			`<span id="status" role="status">`,
 			fmt.Sprintf(`<a id="share" href="/play/%s?%s">`, s.ID, strings.ReplaceAll(s.Query(s.Defaults()), "&", "&amp;")),
 			`id="copy-link"`,
 			`<div id="timeline-wrap"><canvas id="timeline"`,
-			`<section id="summary"`, `<ol id="log" aria-live="polite">`, `<section id="explain"`,
-			`<pre id="go-source"><code class="ch-chroma">`, `<pre id="rust-source"><code class="ch-chroma">`,
+			`<section id="summary"`, `<ol id="log" tabindex="0" aria-labelledby="log-h">`, `<div id="log-say" class="visually-hidden" role="log"`, `<section id="explain"`,
+			`<pre id="go-source" tabindex="0"><code class="ch-chroma">`, `<pre id="rust-source" tabindex="0"><code class="ch-chroma">`,
 			`<link rel="stylesheet" href="/static/style.css">`, `<link rel="stylesheet" href="/static/chroma.css">`,
 			`<script type="module" src="/web/app.js"></script>`,
 			// the rules that hide what cannot work without JavaScript load only then
@@ -167,7 +167,7 @@ func TestPageContract(t *testing.T) {
 		}
 		// every source line, numbered as the file numbers it
 		lines := strings.Split(strings.TrimRight(s.Source, "\n"), "\n")
-		goHTML, rustHTML, _ := strings.Cut(html, `<pre id="rust-source">`)
+		goHTML, rustHTML, _ := strings.Cut(html, `<pre id="rust-source" tabindex="0">`)
 		got := regexp.MustCompile(`<span class="line" data-line="(\d+)"(?: data-rust="(\d+)")?>`).FindAllStringSubmatch(goHTML, -1)
 		if len(got) != len(lines) {
 			t.Fatalf("%s: %d source lines rendered, want %d", s.ID, len(got), len(lines))

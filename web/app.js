@@ -1,15 +1,14 @@
 // The page's script: wires the controls and the socket, through the run state, to the
 // timeline and the page's parts (page/). The page works without it; this adds running and
-// watching.
+// watching. What the first screen does not need — a run's result, the exports, the search —
+// is imported once the page has loaded, and a run waits for it (later, below).
 
+import { crowding, eventsSpan } from './page/axis.js';
 import { CodePanel } from './page/code.js';
 import { $ } from './page/dom.js';
-import { initExports } from './page/exports.js';
-import { initFind } from './page/find.js';
 import { EventLog } from './page/log.js';
 import { RunState } from './page/run.js';
 import { ChallengeCard, SteerPanel } from './page/steer.js';
-import { reasonText, showSummary, summaryText } from './page/summary.js';
 import { Socket } from './socket.js';
 import { Timeline } from './timeline/timeline.js';
 import { formatDuration } from './trace/describe.js';
@@ -18,18 +17,39 @@ import { MAX_SEED, dropSchedule, initURLState, paramsQuery, randomSeed, runSetti
 
 /**
  * typing tells whether keys pressed in el go to a field (text, numbers, sliders, radio
- * groups, selects): the page's shortcuts leave those alone.
+ * groups, check boxes, selects): the page's shortcuts leave those alone.
  */
 function typing(el) {
   if (!(el instanceof Element)) return false;
   if (el.isContentEditable) return true;
   if (el instanceof HTMLTextAreaElement || el instanceof HTMLSelectElement) return true;
-  if (el instanceof HTMLInputElement) return !['button', 'submit', 'reset', 'checkbox', 'image', 'file', 'color'].includes(el.type);
+  if (el instanceof HTMLInputElement) return !['button', 'submit', 'reset', 'image', 'file', 'color'].includes(el.type);
   return false;
+}
+
+// The choice to keep single-key shortcuts to the timeline (WCAG 2.1.4) holds for the
+// browser, in localStorage; a browser that keeps nothing asks again each time.
+const SINGLE_KEYS = 'interleave.single-keys';
+
+function readSingleKeys() {
+  try {
+    return localStorage.getItem(SINGLE_KEYS) !== 'off';
+  } catch {
+    return true;
+  }
+}
+
+function keepSingleKeys(on) {
+  try {
+    localStorage.setItem(SINGLE_KEYS, on ? 'on' : 'off');
+  } catch {
+    // nowhere to keep it: it holds for this page
+  }
 }
 
 function main() {
   document.documentElement.classList.add('js');
+  showCurrentScenario();
   const play = $('play');
   if (!play) return; // not a scenario page
   const scenario = play.dataset.scenario;
@@ -52,22 +72,45 @@ function main() {
   const timerKey = $('legend-timer');
   const cancelKey = $('legend-cancel');
   const leakKey = $('legend-leak');
+  const wakeKey = $('legend-wake');
   const axisBtn = $('axis');
 
   const state = new RunState(scenario);
-  const setStatus = (text, kind = '') => {
-    status.textContent = text;
+  // The status is a live region: a screen reader says each new sentence. A run's count of
+  // events, which changes with every batch, is shown but not said (aria-hidden), and a
+  // sentence set again as it was is not set again.
+  const statusCount = document.createElement('span');
+  statusCount.setAttribute('aria-hidden', 'true');
+  let statusText = null;
+  const setStatus = (text, kind = '', count = '') => {
+    if (text !== statusText) {
+      statusText = text;
+      status.replaceChildren(text, statusCount);
+      status.parentElement.title = text; // the line shows one line of it
+    }
+    statusCount.textContent = count ? ` ${count}` : '';
     status.className = kind;
   };
 
   const code = new CodePanel($('code'), $('go-source'), $('rust-source'));
-  const log = new EventLog($('log'), () => timeline.playing || timeline.dragging);
+  const log = new EventLog($('log'), () => timeline.playing || timeline.dragging, $('log-say'));
+  // events passed by the playhead (by the timeline's own trace, which by event order is a
+  // re-timed copy of the run's, event for event)
+  const passed = () => (timeline.trace ? timeline.trace.count(timeline.playhead) : 0);
+  let wasPlaying = false;
+  let keyStep = false; // a step key is being handled: it says where it went, not "paused"
   const timeline = new Timeline($('timeline'), $('timeline-wrap'), {
     onFrame: (n) => {
       code.follow(state.trace, n);
       log.at(n);
     },
     onState: () => {
+      // a pause, by a person (Space, Pause) during a run or a replay, is said
+      const playing = timeline.playing;
+      if (wasPlaying && !playing && !keyStep && state.trace && (timeline.live || timeline.playhead < timeline.endT)) {
+        log.sayAt(passed(), 'Paused at');
+      }
+      wasPlaying = playing;
       refresh();
       log.update();
     },
@@ -79,22 +122,55 @@ function main() {
 
   // The event-order axis, for a finished run: the same run laid out one event per step, so
   // that events at one instant (common in seeded runs' virtual time) can be told and stepped
-  // apart. The log, summary and exports keep reading the run by its times. The choice holds
-  // for later runs, which are drawn by time while they stream in.
-  // It travels in links as view=events (a field of the form, for the page without a script).
+  // apart. The log, summary and exports keep reading the run by its times. A person's choice
+  // (or a link's view) holds for later runs, which are drawn by time while they stream in, and
+  // travels in links as view=events (a field of the form, for the page without a script).
+  // Until someone chooses, a finished run whose events crowd a few instants opens by event
+  // order by itself (page/axis.js), and a note under the timeline, in the hint's place, says
+  // so.
   let wantSteps = axisBtn.getAttribute('aria-pressed') === 'true';
-  function setAxis(steps) {
+  let axisChosen = axisBtn.dataset.chosen === 'true';
+  const axisNote = $('axis-note');
+  const note = (text) => {
+    axisNote.textContent = text;
+    axisNote.hidden = text === '';
+  };
+  function chooseAxis(steps) {
+    axisChosen = true;
+    note('');
+    setAxis(steps);
+  }
+  function setAxis(steps, auto = false) {
     wantSteps = steps;
     axisBtn.setAttribute('aria-pressed', String(steps));
-    form.elements.namedItem('view').value = steps ? 'events' : 'time';
-    updateURL();
+    if (!auto) {
+      form.elements.namedItem('view').value = steps ? 'events' : 'time';
+      updateURL();
+    }
     const { trace, shown } = state;
     if (steps === (timeline.trace !== trace) || !trace || state.busy) return;
     const end = Math.max(shown.end ? shown.end.stats.duration : 0, trace.lastT);
     const tr = steps ? stepTrace(trace) : trace;
     timeline.swapTrace(tr, steps ? tr.lastT + STEP_NS : end);
   }
-  axisBtn.addEventListener('click', () => setAxis(!wantSteps));
+  axisBtn.addEventListener('click', () => chooseAxis(!wantSteps));
+
+  // ——— later: the parts a run needs and the first screen does not ———
+
+  let part = null; // {summary: page/summary.js} once the parts are in
+  let loading = null;
+  let refreshExports = () => {};
+  const summaryText = (box, text) => part && part.summary.summaryText(box, text);
+  function later() {
+    loading ??= Promise.all([import('./page/summary.js'), import('./page/exports.js'), $('find') ? import('./page/find.js') : null])
+      .then(([summaryPart, exportsPart, findPart]) => {
+        refreshExports = exportsPart.initExports(scenario, state, timeline, setStatus);
+        if (findPart) initFindPart(findPart);
+        part = { summary: summaryPart };
+        refresh();
+      });
+    return loading;
+  }
 
   // Steering: the choice a steered run waits on, above the timeline, and above it the
   // scenario's challenge. A pick goes to the server; Back is a new run of the schedule of the
@@ -140,13 +216,14 @@ function main() {
     return body;
   });
 
-  const refreshExports = initExports(scenario, state, timeline, setStatus);
 
   function refresh() {
     const { trace } = state;
     stopBtn.disabled = !state.busy;
     const has = trace !== null && trace.events.length > 0;
-    playBtn.disabled = !has;
+    // A live run can be paused from its first moment, before its first events: never a
+    // disabled Pause.
+    playBtn.disabled = !has && !(trace !== null && timeline.live);
     axisBtn.disabled = !has || state.busy;
     refreshExports(has && !state.running);
     steerHere.hidden = !(state.shown && state.shown.mode === 'seeded' && state.phase === 'ended' && has);
@@ -179,7 +256,7 @@ function main() {
     const m = ev.detail;
     if (!state.meta(m)) return;
     log.reset(state.trace);
-    for (const k of [runnableKey, selectKey, timerKey, cancelKey, leakKey]) k.hidden = true;
+    for (const k of [runnableKey, selectKey, timerKey, cancelKey, leakKey, wakeKey]) k.hidden = true;
     const seeded = state.shown.mode !== 'live';
     // A seeded run arrives far faster than it plays: it is shown from 0 once it is all in. A
     // steered one is shown up to each choice as it comes.
@@ -233,9 +310,10 @@ function main() {
     if (selectKey.hidden && m.events.some((e) => e.kind === 'select-begin')) selectKey.hidden = false;
     if (timerKey.hidden && m.events.some((e) => e.kind === 'new' && (e.objKind === 'timer' || e.objKind === 'ticker' || (e.objKind === 'context' && e.dur)))) timerKey.hidden = false;
     if (cancelKey.hidden && m.events.some((e) => e.kind === 'cancel')) cancelKey.hidden = false;
+    if (wakeKey.hidden && m.events.some((e) => e.kind === 'signal' || e.kind === 'broadcast')) wakeKey.hidden = false;
     const n = trace.events.length;
     const doing = { seeded: 'Receiving the seeded run…', steer: 'Steering…' }[state.shown.mode] || 'Running…';
-    setStatus(`${doing} ${n} event${n === 1 ? '' : 's'}`, 'busy');
+    setStatus(doing, 'busy', `${n} event${n === 1 ? '' : 's'}`);
   });
   socket.addEventListener('end', (ev) => {
     if (state.end(ev.detail)) ended(ev.detail);
@@ -256,7 +334,26 @@ function main() {
       leakKey.hidden = state.trace.leaks.length === 0;
     }
     timeline.finish(m.stats.duration);
-    if (wantSteps || steered) setAxis(wantSteps); // a steered run was shown by event order
+    note('');
+    // A steered run was shown by event order up to its last choice: from its end on, the
+    // whole run, laid out as any run is.
+    if (steered && timeline.trace !== state.trace) timeline.swapTrace(state.trace, Math.max(m.stats.duration, state.trace.lastT));
+    const crowd = state.trace && !axisChosen ? crowding(state.trace) : null;
+    if (crowd && crowd.crowded) {
+      setAxis(true, true);
+      note(`By event order: ${crowd.events} events at ${crowd.instants === 1 ? 'one instant' : `${crowd.instants} instants`}${seeded ? ' of virtual time' : ''} · o for time`);
+    } else if (wantSteps && (axisChosen || crowd)) {
+      setAxis(axisChosen, !axisChosen);
+    }
+    if (!seeded && state.trace && timeline.trace === state.trace) {
+      // a live run of microseconds, most of them spent before its first operation, opens on
+      // its events
+      const span = eventsSpan(state.trace, m.stats.duration);
+      if (span) {
+        timeline.showSpan(span.t0, span.t1);
+        note(`Zoomed to the events: ${formatDuration(span.t1 - span.t0)} of ${formatDuration(m.stats.duration)} · 0 for all`);
+      }
+    }
     if (steered) {
       timeline.seek(timeline.endT); // it was watched step by step
     } else if (seeded) {
@@ -265,10 +362,10 @@ function main() {
       if (matchMedia('(prefers-reduced-motion: reduce)').matches) timeline.seek(timeline.endT);
       else timeline.replay();
     }
-    showSummary(summary, state.trace, state.shown, m);
+    part.summary.showSummary(summary, state.trace, state.shown, m);
     const kind = m.reason === 'done' ? '' : m.reason === 'stopped' ? 'warn' : 'error';
     const time = `${formatDuration(m.stats.duration)}${seeded ? ' of virtual time' : ''}`;
-    setStatus(`${reasonText(m.reason)}: ${m.message}. ${m.stats.events} event${m.stats.events === 1 ? '' : 's'} in ${time}.`, kind);
+    setStatus(`${part.summary.reasonText(m.reason)}: ${m.message}. ${m.stats.events} event${m.stats.events === 1 ? '' : 's'} in ${time}.`, kind);
     refresh();
   }
   socket.addEventListener('error', (ev) => {
@@ -286,8 +383,31 @@ function main() {
 
   // ——— controls ———
 
+  // bringTimeline scrolls the page, when Run was pressed far from the timeline (on a phone,
+  // where the settings come first, or after reading the code), so that the timeline stands
+  // right under the run bar, which stays in view anyway.
+  const controls = $('controls');
+  const wrap = $('timeline-wrap');
+  function bringTimeline() {
+    const bar = controls.getBoundingClientRect();
+    const top = wrap.getBoundingClientRect().top;
+    if (top < bar.bottom || top > window.innerHeight * 0.4) window.scrollBy(0, top - bar.height - 8);
+  }
+
+  // A run asked for before the parts it needs have loaded starts once they have, unless Stop
+  // came between.
+  let waiting = false;
   // start runs the settings the form holds; extra adds settings of a run message alone.
   function start(extra = {}) {
+    if (!part) {
+      waiting = true;
+      setStatus('Starting…', 'busy');
+      later().then(() => {
+        if (waiting) start(extra);
+      });
+      return;
+    }
+    waiting = false;
     const rs = { ...runSettings(form), ...extra };
     steer.hide();
     if (rs.mode !== 'live' && rs.seedText !== '' && rs.seed === null) {
@@ -303,13 +423,17 @@ function main() {
     refresh();
   }
 
-  runBtn.addEventListener('click', () => start());
+  runBtn.addEventListener('click', () => {
+    start();
+    bringTimeline();
+  });
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     start();
   });
   stopBtn.addEventListener('click', () => {
     steer.hide();
+    waiting = false;
     if (state.stop()) setStatus('Ready.');
     socket.stop();
     refresh();
@@ -387,12 +511,15 @@ function main() {
     setStatus(`Seed ${seedInput.value}: press Run to see its interleaving.`);
   });
 
-  const findBtns = initFind($('find'), $('find-result'), form, scenario, (seed) => {
-    form.querySelector('input[name="mode"][value="seeded"]').checked = true;
-    seedInput.value = String(seed);
-    dropSchedule(form);
-    updateURL();
-  }, start);
+  function initFindPart({ initFind }) {
+    const buttons = initFind($('find'), $('find-result'), form, scenario, (seed) => {
+      form.querySelector('input[name="mode"][value="seeded"]').checked = true;
+      seedInput.value = String(seed);
+      dropSchedule(form);
+      updateURL();
+    }, start);
+    for (const b of buttons) b.disabled = false;
+  }
 
   // ——— keyboard ———
 
@@ -402,10 +529,21 @@ function main() {
     if (ev.target === help) help.close();
   });
 
+  // Keys that type a character are shortcuts anywhere but in a field, or, turned off, only
+  // on the timeline; arrows, Home and End step anywhere but in a field.
+  const singleKeysBox = $('single-keys');
+  let singleKeys = readSingleKeys();
+  singleKeysBox.checked = singleKeys;
+  singleKeysBox.addEventListener('change', () => {
+    singleKeys = singleKeysBox.checked;
+    keepSingleKeys(singleKeys);
+  });
+
   document.addEventListener('keydown', (ev) => {
     if (ev.defaultPrevented || ev.ctrlKey || ev.metaKey || ev.altKey || help.open) return;
     const el = ev.target;
     if (typing(el)) return;
+    if (ev.key.length === 1 && !singleKeys && !(el instanceof Node && wrap.contains(el))) return;
     if (ev.key === '?') {
       ev.preventDefault();
       help.showModal();
@@ -417,11 +555,31 @@ function main() {
       ev.preventDefault();
       return;
     }
-    if (ev.key === 'o') setAxis(!wantSteps);
-    else if (timeline.key(ev.key)) ev.preventDefault();
+    if (ev.key === 'r' || ev.key === 'R') {
+      ev.preventDefault();
+      if (!runBtn.disabled) runBtn.click();
+      return;
+    }
+    if (ev.key === 's' || ev.key === 'S') {
+      ev.preventDefault();
+      if (!stopBtn.disabled) stopBtn.click();
+      return;
+    }
+    if (ev.key === 'o') chooseAxis(!wantSteps);
+    else {
+      const stepping = ['ArrowLeft', 'ArrowRight', 'Home', 'End'].includes(ev.key);
+      keyStep = stepping;
+      try {
+        if (!timeline.key(ev.key)) return;
+      } finally {
+        keyStep = false;
+      }
+      ev.preventDefault();
+      if (stepping) log.sayAt(passed());
+    }
   });
 
-  for (const el of [runBtn, speedSel, copyBtn, newSeedBtn, helpBtn, ...findBtns]) el.disabled = false;
+  for (const el of [runBtn, speedSel, copyBtn, newSeedBtn, helpBtn]) el.disabled = false;
   setStatus('Connecting…');
   refresh();
   socket.connect();
@@ -429,7 +587,20 @@ function main() {
   // steered one goes straight to the step it was shared at.
   const rs = runSettings(form);
   poseChallenge();
-  if (rs.mode !== 'live' && rs.seed !== null) start();
+  if (rs.mode !== 'live' && rs.seed !== null) {
+    timeline.reserve(Math.round(window.innerHeight * 0.5));
+    start();
+  } else if (document.readyState === 'complete') later();
+  else window.addEventListener('load', () => later(), { once: true });
+}
+
+// showCurrentScenario scrolls the picker, where it is one row that scrolls sideways (a
+// phone), to the page's own scenario.
+function showCurrentScenario() {
+  const picker = $('picker');
+  const current = picker && picker.querySelector('[aria-current="page"]');
+  if (!current || picker.scrollWidth <= picker.clientWidth) return;
+  picker.scrollLeft = current.offsetLeft - picker.offsetLeft - (picker.clientWidth - current.offsetWidth) / 2;
 }
 
 main();

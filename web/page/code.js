@@ -50,5 +50,16 @@ export class CodePanel {
     for (const now of [el, twin]) if (now) now.classList.add('lit');
     this.lit = el;
     this.twin = twin;
+    for (const now of [el, twin]) if (now) reveal(now);
   }
+}
+
+// reveal scrolls a source's own box, never the page, to bring line into its view.
+function reveal(line) {
+  const box = line.closest('pre');
+  if (!box || box.clientHeight === 0) return;
+  const top = line.getBoundingClientRect().top - box.getBoundingClientRect().top + box.scrollTop;
+  const pad = line.offsetHeight * 2;
+  if (top < box.scrollTop + pad) box.scrollTop = Math.max(0, top - pad);
+  else if (top + line.offsetHeight > box.scrollTop + box.clientHeight - pad) box.scrollTop = top + line.offsetHeight - box.clientHeight + pad;
 }

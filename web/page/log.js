@@ -3,6 +3,10 @@
 // a second: nobody reads sixty updates a second, a screen reader should not be asked to, and
 // rebuilding it at every frame of a drag across a big run would cost more than drawing the
 // frame. A drag's end brings it up to date.
+//
+// The list is not a live region: a screen reader would be read hundreds of entries a run.
+// What it hears comes from the announcer beside it (role="log"), told only when a person
+// steps to an event or pauses (say, sayAt); how a run ended, the status line says.
 
 import { describe } from '../trace/describe.js';
 import { el } from './dom.js';
@@ -10,6 +14,7 @@ import { el } from './dom.js';
 const LOG_CAP = 500;
 const LOG_EVERY_MS = 150;
 const LOG_BURST = 100; // while moving, a jump of more events than this shows only the newest
+const SAY_KEEP = 3; // the announcer's last sentences kept (a screen reader reads each once)
 
 /** logTime renders an event's time to the microsecond, so close events still read apart. */
 function logTime(ns) {
@@ -17,10 +22,14 @@ function logTime(ns) {
 }
 
 export class EventLog {
-  /** list is the log's list; moving() tells whether the playhead plays or is dragged. */
-  constructor(list, moving) {
+  /**
+   * list is the log's list; moving() tells whether the playhead plays or is dragged;
+   * announcer is the live region that speaks.
+   */
+  constructor(list, moving, announcer) {
     this.list = list;
     this.moving = moving;
+    this.announcer = announcer;
     this.note = el('p', 'log-note');
     this.note.hidden = true;
     list.before(this.note);
@@ -60,6 +69,32 @@ export class EventLog {
     clearTimeout(this.timer);
     this.timer = 0;
     this.fill(this.n);
+  }
+
+  /** say has the announcer speak text. */
+  say(text) {
+    const a = this.announcer;
+    if (!a) return;
+    a.append(el('p', '', text));
+    while (a.children.length > SAY_KEEP) a.firstElementChild.remove();
+  }
+
+  /**
+   * sayAt has the announcer speak the event the playhead is at, the nth of the run (1-based;
+   * 0: before the first), prefixed with prefix: "Paused at".
+   */
+  sayAt(n, prefix = 'At') {
+    const { trace } = this;
+    if (!trace) return;
+    if (n <= 0) {
+      this.say(`${prefix} the start, before the first event.`);
+      return;
+    }
+    const e = trace.events[Math.min(n, trace.events.length) - 1];
+    let same = 0; // other events at that instant, which a step by time passes all at once
+    for (let i = n - 2; i >= 0 && trace.events[i].t === e.t; i--) same++;
+    const also = same > 0 ? ` (with ${same} more at that instant)` : '';
+    this.say(`${prefix} ${logTime(e.t)}, event ${n} of ${trace.events.length}${also}: ${describe(trace, e)}.`);
   }
 
   entry(e) {

@@ -22,6 +22,7 @@ export function drawFrame(tl) {
   ctx.fillStyle = C.bg;
   ctx.fillRect(0, 0, W, H);
   ctx.textBaseline = 'middle';
+  tl.elided.clear();
   const tr = tl.trace;
   if (!tr || tr.goroutines.length === 0) {
     ctx.fillStyle = C.muted;

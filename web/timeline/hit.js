@@ -12,7 +12,8 @@ import { AXIS_H, PAD_R } from './paint.js';
  * hitAt is what is under the pointer: {e} for the nearest event on the lane within a few
  * pixels, {e, span} for a goroutine's span (e begins it) or a mutex hold (e is its lock),
  * {group, t} on a group's heading or on a folded group's lane away from its members'
- * events (near one: {e, group, t}), or null. Only what the playhead has reached counts.
+ * events (near one: {e, group, t}), {label} over a lane's name the label column shortened,
+ * or null. Only what the playhead has reached counts.
  */
 export function hitAt(tl, ev) {
   const tr = tl.trace;
@@ -20,10 +21,19 @@ export function hitAt(tl, ev) {
   const r = tl.canvas.getBoundingClientRect();
   const x = ev.clientX - r.left;
   const y = ev.clientY - r.top;
-  if (x < tl.labelW - 4 || y < AXIS_H) return null;
+  if (y < AXIS_H) return null;
   const i = rowAt(tl, y + tl.scrollTop());
   if (i < 0) return null;
   const row = tl.rows[i];
+  if (x < tl.labelW - 4) {
+    // a name the label column had to shorten: the tooltip says it whole
+    if (row.kind === 'o') {
+      const kind = laneOf(row.o).kind(row.o);
+      return tl.elided.has(row.o.name) || tl.elided.has(kind) ? { label: `${row.o.name}: ${kind}` } : null;
+    }
+    const name = row.kind === 'g' ? row.g.name : groupName(row.grp);
+    return tl.elided.has(name) ? { label: name } : null;
+  }
   const [t0, t1] = tl.range();
   const k = (tl.cssW - PAD_R - tl.labelW) / (t1 - t0);
   const t = t0 + (x - tl.labelW) / k;
@@ -70,6 +80,13 @@ export function showTip(tl, hit, ev) {
   const tr = tl.trace;
   const { e, span, group } = hit;
   const rows = [];
+  if (hit.label) {
+    const head = document.createElement('strong');
+    head.textContent = hit.label;
+    tip.replaceChildren(head);
+    placeTip(tip, ev);
+    return;
+  }
   const ms = (x) => `${(realT(tl, x) / 1e6).toFixed(3)} ms`;
   const groupText = group ? `${groupName(group)}: ${stateText(groupState(group, hit.t))}` : '';
   let headText;
@@ -89,6 +106,11 @@ export function showTip(tl, hit, ev) {
     s.textContent = text;
     return s;
   }));
+  placeTip(tip, ev);
+}
+
+// placeTip shows tip by the pointer, within the window.
+function placeTip(tip, ev) {
   tip.hidden = false;
   const w = tip.offsetWidth;
   const h = tip.offsetHeight;

@@ -1,31 +1,55 @@
 // The object lanes: their painters by objKind, and what every object lane has. A painter is
 // {h(o): lane height, kind(o): the label's second line, paint(tl, lane), and optionally
 // hit(tl, o, t, ph): the stretch at t}. A new lane kind is a module in lanes/ and one line in
-// LANES.
+// LATER.
 
 import { lowerBound, upperBound } from '../trace/model.js';
-import { atomic } from './lanes/atomic.js';
-import { cell } from './lanes/cell.js';
 import { chan } from './lanes/chan.js';
-import { cond } from './lanes/cond.js';
-import { context } from './lanes/context.js';
-import { errgroup } from './lanes/errgroup.js';
 import { mutex } from './lanes/mutex.js';
-import { once } from './lanes/once.js';
-import { refcell } from './lanes/refcell.js';
-import { semaphore } from './lanes/semaphore.js';
-import { rwmutex } from './lanes/rwmutex.js';
-import { timer } from './lanes/timer.js';
 import { waitgroup } from './lanes/waitgroup.js';
-import { deadlockMark, errorMark, fit, warnMark } from './paint.js';
+import { deadlockMark, errorMark, fitLabel, warnMark } from './paint.js';
 
-export const LANES = { chan, mutex, atomic, waitgroup, cell, refcell, timer, ticker: timer, context, rwmutex, cond, once, semaphore, errgroup };
+// Channels, mutexes and waitgroups are in nearly every scenario and come with the page; the
+// other painters load when a lane of their kind first appears, so that the first page does
+// not carry them all (see loadPainters).
+const painters = { chan, mutex, waitgroup };
+const LATER = {
+  atomic: () => import('./lanes/atomic.js').then((m) => m.atomic),
+  cell: () => import('./lanes/cell.js').then((m) => m.cell),
+  refcell: () => import('./lanes/refcell.js').then((m) => m.refcell),
+  timer: () => import('./lanes/timer.js').then((m) => m.timer),
+  ticker: () => import('./lanes/timer.js').then((m) => m.timer),
+  context: () => import('./lanes/context.js').then((m) => m.context),
+  rwmutex: () => import('./lanes/rwmutex.js').then((m) => m.rwmutex),
+  cond: () => import('./lanes/cond.js').then((m) => m.cond),
+  once: () => import('./lanes/once.js').then((m) => m.once),
+  semaphore: () => import('./lanes/semaphore.js').then((m) => m.semaphore),
+  errgroup: () => import('./lanes/errgroup.js').then((m) => m.errgroup),
+};
+const loading = new Set(); // kinds whose painter is on its way
 
-// a kind this page does not know (a newer server's): a lane with its name and marks
+// a kind this page does not know (a newer server's), or whose painter is still loading: a
+// lane with its name and marks
 const OTHER = { h: () => 34, kind: (o) => o.kind, paint() {} };
 
 /** laneOf is the painter of object o's lane. */
-export const laneOf = (o) => LANES[o.kind] || OTHER;
+export const laneOf = (o) => painters[o.kind] || OTHER;
+
+/**
+ * loadPainters asks for the painters of objects' kinds that have not come yet, and calls
+ * loaded() when one has: the lanes drawn meanwhile as a plain lane are laid out again.
+ */
+export function loadPainters(objects, loaded) {
+  for (const o of objects) {
+    const k = o.kind;
+    if (painters[k] || loading.has(k) || !LATER[k]) continue;
+    loading.add(k);
+    LATER[k]().then((p) => {
+      painters[k] = p;
+      loaded();
+    }, (err) => console.error(`the ${k} lanes' painter did not load: ${err.message}`)).finally(() => loading.delete(k));
+  }
+}
 
 // paintObject draws object o's lane at top; its painter gets the lane {o, top, bot, h, X, t0,
 // t1, ph, xStart, xEnd}: h the height to fill above bot, xStart–xEnd the object's life in view.
@@ -49,10 +73,10 @@ export function objectLabel(tl, o, top, ph) {
   ctx.globalAlpha = o.t <= ph ? 1 : 0.45;
   ctx.font = `600 12px ${tl.font}`;
   ctx.fillStyle = C.text;
-  ctx.fillText(fit(ctx, o.name, tl.labelW - 14), 8, top + 11);
+  ctx.fillText(fitLabel(tl, o.name, tl.labelW - 14), 8, top + 11);
   ctx.font = `11px ${tl.font}`;
   ctx.fillStyle = C.muted;
-  ctx.fillText(fit(ctx, laneOf(o).kind(o), tl.labelW - 14), 8, top + 25);
+  ctx.fillText(fitLabel(tl, laneOf(o).kind(o), tl.labelW - 14), 8, top + 25);
   ctx.globalAlpha = 1;
 }
 

@@ -3,7 +3,7 @@
 // one lane.
 
 import { upperBound } from '../trace/model.js';
-import { laneOf } from './lanes.js';
+import { laneOf, loadPainters } from './lanes.js';
 import { G_LANE_H } from './lanes/goroutine.js';
 import { groupName } from './lanes/group.js';
 import { AXIS_H } from './paint.js';
@@ -20,6 +20,12 @@ export function layout(tl, force) {
   const n = tr ? tr.goroutines.length + tr.objects.length : 0;
   if (!force && n === tl.lanes) return;
   tl.lanes = n;
+  if (tr) {
+    loadPainters(tr.objects, () => {
+      layout(tl, true);
+      tl.request();
+    });
+  }
   const maxH = Math.max(200, Math.floor(window.innerHeight * 0.68));
   if (tr && n > 0) {
     tl.contentH = buildRows(tl, maxH);
@@ -28,7 +34,7 @@ export function layout(tl, force) {
     tl.rows = [];
   }
   const w = Math.max(240, tl.wrap.clientWidth);
-  const h = Math.min(tl.contentH, maxH);
+  const h = Math.max(Math.min(tl.contentH, maxH), Math.min(tl.reserved, maxH));
   const dpr = window.devicePixelRatio || 1;
   if (dpr !== tl.dpr) {
     tl.dpr = dpr;
@@ -57,7 +63,7 @@ export function layout(tl, force) {
     ctx.font = `11px ${tl.font}`;
     for (const o of tr.objects) lw = Math.max(lw, ctx.measureText(laneOf(o).kind(o)).width - 11);
   }
-  tl.labelW = Math.ceil(Math.min(lw + 26, Math.max(90, w * 0.3), 170));
+  tl.labelW = Math.ceil(Math.min(lw + 26, Math.max(90, w * 0.36), 170));
   syncFoldButtons(tl);
   tl.request();
 }
@@ -187,7 +193,7 @@ function syncFoldButtons(tl) {
     const expanded = String(!folded);
     if (b.textContent !== name) b.textContent = name;
     if (b.getAttribute('aria-expanded') !== expanded) b.setAttribute('aria-expanded', expanded);
-    b.title = `${folded ? 'Unfold' : 'Fold'} ${members.length} goroutines`;
+    b.title = `${name}: ${folded ? 'unfold' : 'fold'} its ${members.length} goroutines`;
     b.style.width = `${tl.labelW - 4}px`;
     f.placed = ''; // the rows moved
   }

@@ -146,7 +146,10 @@ export function errorMark(tl, x, y, top, bot) {
   ctx.fillRect(x - 1, y + 2, 2, 2);
 }
 
-/** fit shortens text with an ellipsis to fit width px in ctx's font. */
+/**
+ * fit shortens text with an ellipsis to fit width px in ctx's font, between words where it
+ * can ("producer …", not "produ…"); only a first word too long for the width is cut inside.
+ */
 export function fit(ctx, text, width) {
   if (ctx.measureText(text).width <= width) return text;
   let lo = 0;
@@ -156,7 +159,20 @@ export function fit(ctx, text, width) {
     if (ctx.measureText(`${text.slice(0, mid)}…`).width <= width) lo = mid;
     else hi = mid - 1;
   }
+  if (lo > 0 && text[lo] === ' ') return `${text.slice(0, lo)}…`; // the cut falls between words
+  const space = lo > 0 ? text.lastIndexOf(' ', lo - 1) : -1;
+  if (space > 0) return `${text.slice(0, space + 1)}…`;
   return lo > 0 ? `${text.slice(0, lo)}…` : '';
+}
+
+/**
+ * fitLabel is fit for a lane's name in the label column: a name it shortens is noted in
+ * tl.elided, so that hovering it shows it whole (hit.js).
+ */
+export function fitLabel(tl, text, width) {
+  const shown = fit(tl.ctx, text, width);
+  if (shown !== text) tl.elided.add(text);
+  return shown;
 }
 
 // labelOnBg writes text (in the arrow colour unless told) on a rounded, translucent patch of

@@ -206,6 +206,15 @@ export function pan(tl, dt) {
   tl.request();
 }
 
+/** showSpan shows the time from t0 to t1 (ns), within the run. */
+export function showSpan(tl, t0, t1) {
+  if (!tl.trace) return;
+  const a = Math.max(0, t0);
+  const b = Math.min(t1, tl.domain);
+  tl.view = b - a >= tl.domain ? null : { t0: a, t1: Math.max(b, a + 1000) };
+  tl.request();
+}
+
 /** fitRun shows the whole run again. */
 export function fitRun(tl) {
   tl.view = null;

@@ -8,7 +8,7 @@ import { bindInput, key } from './input.js';
 import { layout } from './layout.js';
 import { readColors } from './paint.js';
 import { setOptions } from './options.js';
-import { MIN_DOMAIN, advance, dataArrived, finish, pan, replay, seek, startLive, swapTrace, togglePlay } from './playback.js';
+import { MIN_DOMAIN, advance, dataArrived, finish, pan, replay, seek, showSpan, startLive, swapTrace, togglePlay } from './playback.js';
 
 export class Timeline {
   /**
@@ -55,6 +55,8 @@ export class Timeline {
     this.contentH = 0;
     this.labelW = 90;
     this.lanes = 0; // lane count the layout was made for
+    this.elided = new Set(); // the lane names the last frame shortened (hovering one shows it)
+    this.reserved = 0; // the least height, px (reserve)
     this.colors = {};
     // rows: what stands one above the other, {kind: 'g' | 'group' | 'o', top, h, g, grp, o},
     // in content px; gY[g.lane] and gRow[g.lane]: the centre and row a goroutine is drawn at
@@ -100,6 +102,16 @@ export class Timeline {
     };
     watchRatio();
     bindInput(this);
+    layout(this, true);
+  }
+
+  /**
+   * reserve keeps the timeline at least px tall from now on (within the screen's share), so
+   * that a run that starts without a click — a seeded link — does not push the page down as
+   * its lanes come in.
+   */
+  reserve(px) {
+    this.reserved = px;
     layout(this, true);
   }
 
@@ -167,20 +179,22 @@ export class Timeline {
   }
 
   // publish states the playhead (ns), the view ("all", or "t0-t1" when zoomed), whether it
-  // plays and how many lanes stand one above the other (a folded group is one) on the
-  // canvas's data attributes, for tests and tools.
+  // plays, how many lanes stand one above the other (a folded group is one) and how many
+  // lane names in view are shortened on the canvas's data attributes, for tests and tools.
   publish() {
     const d = this.canvas.dataset;
     const ph = String(Math.round(this.playhead));
     const view = this.view ? `${Math.round(this.view.t0)}-${Math.round(this.view.t1)}` : 'all';
     const playing = String(this.playing);
     const rows = String(this.rows.length);
+    const elided = String(this.elided.size);
     const axis = this.trace && this.trace.steps ? 'steps' : 'time';
     if (d.axis !== axis) d.axis = axis;
     if (d.playhead !== ph) d.playhead = ph;
     if (d.view !== view) d.view = view;
     if (d.playing !== playing) d.playing = playing;
     if (d.rows !== rows) d.rows = rows;
+    if (d.elided !== elided) d.elided = elided;
   }
 
   draw() {
@@ -189,7 +203,7 @@ export class Timeline {
 }
 
 // The rest of the page's API is the parts': see playback.js and input.js.
-for (const [name, fn] of Object.entries({ startLive, swapTrace, dataArrived, finish, togglePlay, replay, seek, pan, key, setOptions })) {
+for (const [name, fn] of Object.entries({ startLive, swapTrace, dataArrived, finish, togglePlay, replay, seek, pan, showSpan, key, setOptions })) {
   Timeline.prototype[name] = function (...args) {
     return fn(this, ...args);
   };

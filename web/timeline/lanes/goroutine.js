@@ -1,7 +1,7 @@
 // The goroutine lane: how the goroutine spent its life, and its marks.
 
 import { BLOCKED, RUNNABLE, SLEEP, WORK, eventBySeq, lowerBound, upperBound } from '../../trace/model.js';
-import { RAIL_X, deadlockMark, errorMark, fit, gColor, hatchPattern, leakMark, spanEnd } from '../paint.js';
+import { RAIL_X, deadlockMark, errorMark, fitLabel, gColor, hatchPattern, leakMark, spanEnd } from '../paint.js';
 
 export const G_LANE_H = 26;
 
@@ -145,7 +145,7 @@ function label(tl, g, top, ph, member) {
   ctx.fill();
   ctx.font = `${g.id === 1 ? 700 : 500} 12px ${tl.font}`;
   ctx.fillStyle = g.deadlock !== null && g.deadlock <= ph ? C.panic : C.text;
-  ctx.fillText(fit(ctx, g.name, tl.labelW - 30), 22, top + G_LANE_H / 2);
+  ctx.fillText(fitLabel(tl, g.name, tl.labelW - 30), 22, top + G_LANE_H / 2);
   ctx.globalAlpha = 1;
 }
 

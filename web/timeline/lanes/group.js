@@ -1,7 +1,7 @@
 // The lane of a folded group of goroutines, and a group's heading.
 
 import { RUNNABLE, SLEEP, WORK, lowerBound, upperBound } from '../../trace/model.js';
-import { RAIL_X, deadlockMark, errorMark, fit, hatchPattern, leakMark } from '../paint.js';
+import { RAIL_X, deadlockMark, errorMark, fit, fitLabel, hatchPattern, leakMark } from '../paint.js';
 
 export const group = { paint, label };
 
@@ -189,7 +189,7 @@ function label(tl, grp, top, h, ph, until) {
   ctx.font = `600 12px ${tl.font}`;
   const dead = grp.members.some((g) => g.deadlock !== null && g.deadlock <= ph);
   ctx.fillStyle = dead ? C.panic : C.text;
-  ctx.fillText(fit(ctx, groupName(grp), tl.labelW - 30), 22, cy);
+  ctx.fillText(fitLabel(tl, groupName(grp), tl.labelW - 30), 22, cy);
   ctx.globalAlpha = 1;
   if (!folded || grp.start > ph) return;
   // a swatch and a count for each state someone is in at the playhead
