@@ -33,9 +33,15 @@ func waitStep(t *testing.T, ctx context.Context, n int) {
 // the event log up to it.
 func stepShown(t *testing.T, ctx context.Context) string {
 	t.Helper()
-	return eval[string](t, ctx, `[document.getElementById('steer-h').textContent,
-		...[...document.querySelectorAll('#steer .steer-option')].map((b) => b.textContent),
-		'---', ...[...document.getElementById('log').children].map((li) => li.textContent)].join('\n')`)
+	// The log follows the playhead at the next animation frames: read it after two.
+	shown, err := chromedp.Run(ctx, chromedp.Evaluate[string](`new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => done(
+		[document.getElementById('steer-h').textContent,
+			...[...document.querySelectorAll('#steer .steer-option')].map((b) => b.textContent),
+			'---', ...[...document.getElementById('log').children].map((li) => li.textContent)].join('\n')))))`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("read the step shown: %v", err)
+	}
+	return shown
 }
 
 func TestBrowserSteerGoBackAndShare(t *testing.T) {
@@ -158,7 +164,11 @@ func TestBrowserSteerASeededRunFromItsPlayhead(t *testing.T) {
 	if got := eval[string](t, ctx, `document.querySelector('input[name="mode"]:checked').value`); got != "steer" {
 		t.Errorf("taken over, the mode reads %q", got)
 	}
-	log := eval[string](t, ctx, `[...document.getElementById('log').children].map((li) => li.textContent).join('\n')`)
+	log, err := chromedp.Run(ctx, chromedp.Evaluate[string](`new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => done(
+		[...document.getElementById('log').children].map((li) => li.textContent).join('\n')))))`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
 	if n := strings.Count(log, "\n") + 1; n < 9 || !strings.HasPrefix(whole, log) {
 		t.Errorf("taken over at the 9th event, the run so far (%d events) is not the seeded run's start: %s", n, firstLineDiff(whole, log))
 	}
