@@ -124,3 +124,13 @@ func atomicCounter(g *stage.G, p Values) []Stat {
 }
 
 // show:end
+
+// atomicCounterChallenges are what atomic-counter poses to whoever steers it. (They, like
+// every scenario's, come after its code, so that its lines, which traces carry, stay put.)
+func atomicCounterChallenges() []Challenge {
+	return []Challenge{{
+		ID: "lose-update", Title: "Lose an update",
+		Text:   "Have two adders load the counter before either stores it back: both store the same value plus one, and the count ends short. With `method` load-store it can be done; can it with a mutex?",
+		Solved: func(o Outcome) bool { return lostAnUpdate(o.End, o.Summary) },
+	}}
+}

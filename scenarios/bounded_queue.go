@@ -179,3 +179,12 @@ func boundedQueue(g *stage.G, p Values) []Stat {
 }
 
 // show:end
+
+// boundedQueueChallenges are what bounded-queue poses to whoever steers it.
+func boundedQueueChallenges() []Challenge {
+	return []Challenge{{
+		ID: "empty-take", Title: "Take from an empty queue",
+		Text:   "With `check` if, wake two consumers for one item: the second finds the queue empty where its `if` assumed an item, and takes anyway.",
+		Solved: func(o Outcome) bool { return panicked(o.End, o.Summary) },
+	}}
+}

@@ -48,6 +48,8 @@ type Scenario struct {
 	rustLines    map[int]int   // Go file line → Rust line, from Counterparts
 	// Searches are the interleavings a search of seeds can look for in this scenario.
 	Searches []Search `json:"searches,omitempty"`
+	// Challenges are the interleavings it poses to whoever steers it (challenge.go).
+	Challenges []Challenge `json:"challenges,omitempty"`
 
 	run func(g *stage.G, v Values) []Stat
 }
@@ -108,12 +110,22 @@ func New() *Catalog {
 		list []*Scenario
 	}{
 		// the patterns of the text on Rust concurrency the first scenarios come from
-		{"Rust's patterns", []*Scenario{channelsScenario(), workerPoolScenario(), producerConsumerScenario(),
-			cellScenario(), refCellScenario(), atomicCounterScenario(), deadlockScenario()}},
+		{"Rust's patterns", []*Scenario{
+			posing(channelsScenario(), channelsChallenges()),
+			posing(workerPoolScenario(), workerPoolChallenges()),
+			posing(producerConsumerScenario(), producerConsumerChallenges()),
+			cellScenario(), refCellScenario(),
+			posing(atomicCounterScenario(), atomicCounterChallenges()),
+			posing(deadlockScenario(), deadlockChallenges())}},
 		// how Go programs wait: select, timers, context
-		{"Waiting", []*Scenario{timeoutScenario(), selectFairnessScenario(), pipelineScenario(),
+		{"Waiting", []*Scenario{timeoutScenario(),
+			posing(selectFairnessScenario(), selectFairnessChallenges()),
+			posing(pipelineScenario(), pipelineChallenges()),
 			cancelScenario(), tickerScenario()}},
-		{"sync", []*Scenario{readersWritersScenario(), boundedQueueScenario(), onceScenario()}},
+		{"sync", []*Scenario{
+			posing(readersWritersScenario(), readersWritersChallenges()),
+			posing(boundedQueueScenario(), boundedQueueChallenges()),
+			onceScenario()}},
 		{"x/sync", []*Scenario{semaphoreScenario(), errgroupScenario()}},
 	}
 	var list []*Scenario
@@ -125,6 +137,13 @@ func New() *Catalog {
 		}
 	}
 	return &Catalog{list: list}
+}
+
+// posing is s with its challenges, which its file declares after its code (the lines of a
+// scenario's Go, which its traces carry, stay where they were).
+func posing(s *Scenario, challenges []Challenge) *Scenario {
+	s.Challenges = challenges
+	return s
 }
 
 // NewCatalog is a catalog of the scenarios given, in picker order: for tests and tools that

@@ -91,3 +91,24 @@ func channels(g *stage.G, p Values) []Stat {
 }
 
 // show:end
+
+// channelsChallenges are what channels poses to whoever steers it.
+func channelsChallenges() []Challenge {
+	return []Challenge{{
+		ID: "later-first", Title: "A later producer first",
+		Text:   "Make the first value main receives come from a producer other than producer 0, though producer 0 was started first.",
+		Solved: laterProducerFirst,
+	}}
+}
+
+// laterProducerFirst says whether main's first value came from a producer other than
+// producer 0: each producer sends its own number.
+func laterProducerFirst(o Outcome) bool {
+	ch := objectNamed(o.Events, "ch")
+	for _, e := range o.Events {
+		if e.Kind == stage.KindRecvEnd && e.G == 1 && e.Obj == ch && !e.Closed {
+			return e.Value != "0"
+		}
+	}
+	return false
+}

@@ -99,3 +99,12 @@ func diningPhilosophers(g *stage.G, p Values) []Stat {
 }
 
 // show:end
+
+// deadlockChallenges are what the dining philosophers pose to whoever steers them.
+func deadlockChallenges() []Challenge {
+	return []Challenge{{
+		ID: "starve-them-all", Title: "Starve them all",
+		Text:   "Have every philosopher take one fork and reach for the next, so that none of them can ever eat. With `fix` yes, can it still happen?",
+		Solved: func(o Outcome) bool { return deadlocked(o.End, o.Summary) },
+	}}
+}

@@ -175,3 +175,28 @@ func pipeline(g *stage.G, p Values) []Stat {
 
 // sumOfSquares is 1² + 2² + … + n², what the pipeline's sum must come to.
 func sumOfSquares(n int) int { return n * (n + 1) * (2*n + 1) / 6 }
+
+// pipelineChallenges are what pipeline poses to whoever steers it.
+func pipelineChallenges() []Challenge {
+	return []Challenge{{
+		ID: "out-of-order", Title: "Out of order",
+		Text:   "Make main receive a square before the square of a smaller number: the fan-out's workers race, and merged keeps no order.",
+		Solved: squaresOutOfOrder,
+	}}
+}
+
+// squaresOutOfOrder says whether main received a square after a larger one.
+func squaresOutOfOrder(o Outcome) bool {
+	merged := objectNamed(o.Events, "merged")
+	last := -1
+	for _, e := range o.Events {
+		if e.Kind == stage.KindRecvEnd && e.G == 1 && e.Obj == merged && !e.Closed {
+			v, err := strconv.Atoi(e.Value)
+			if err == nil && v < last {
+				return true
+			}
+			last = max(last, v)
+		}
+	}
+	return false
+}

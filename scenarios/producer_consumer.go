@@ -124,3 +124,23 @@ func producerConsumer(g *stage.G, p Values) []Stat {
 }
 
 // show:end
+
+// producerConsumerChallenges are what producer-consumer poses to whoever steers it.
+func producerConsumerChallenges() []Challenge {
+	return []Challenge{{
+		ID: "three-at-once", Title: "Three at once",
+		Text:   "Let the producer push three items before the consumer looks, so that one read finds three or more.",
+		Solved: threeAtOnce,
+	}}
+}
+
+// threeAtOnce says whether one of the consumer's reads found three items or more.
+func threeAtOnce(o Outcome) bool {
+	consumer := goroutineNamed(o.Events, "consumer")
+	for _, e := range o.Events {
+		if e.Kind == stage.KindPrint && e.G == consumer && listed(e.Value, "consumer got ") >= 3 {
+			return true
+		}
+	}
+	return false
+}

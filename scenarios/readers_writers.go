@@ -121,3 +121,32 @@ func readersWriters(g *stage.G, p Values) []Stat {
 }
 
 // show:end
+
+// readersWritersChallenges are what readers-writers poses to whoever steers it.
+func readersWritersChallenges() []Challenge {
+	return []Challenge{{
+		ID: "slip-past", Title: "Slip past the writer",
+		Text:   "With `twice` yes a reader read-locks twice, and a writer asking for the lock between the two deadlocks them both. Finish the run anyway: every read lock taken twice, and no deadlock.",
+		Solved: readTwiceAndFinished,
+	}}
+}
+
+// readTwiceAndFinished says whether the run ended well though a goroutine held two read
+// locks at once.
+func readTwiceAndFinished(o Outcome) bool {
+	if o.End.Reason != stage.ReasonDone {
+		return false
+	}
+	held := map[int]int{}
+	for _, e := range o.Events {
+		switch e.Kind {
+		case stage.KindRLockEnd:
+			if held[e.G]++; held[e.G] == 2 {
+				return true
+			}
+		case stage.KindRUnlock:
+			held[e.G]--
+		}
+	}
+	return false
+}

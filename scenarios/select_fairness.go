@@ -140,3 +140,18 @@ func selectFairness(g *stage.G, p Values) []Stat {
 }
 
 // show:end
+
+// selectFairnessChallenges are what select-fairness poses to whoever steers it.
+func selectFairnessChallenges() []Challenge {
+	return []Challenge{{
+		ID: "b-first", Title: "Drain b first",
+		Text:   "Make the consumer take every value of `b` before its first from `a`, though one `select` waits on both.",
+		Solved: drainedBFirst,
+	}}
+}
+
+// drainedBFirst says whether the consumer took all of b's values before any of a's.
+func drainedBFirst(o Outcome) bool {
+	order, ok := summaryValue(o.Summary, "order")
+	return ok && allBefore(order, 'b', 'a')
+}

@@ -46,10 +46,25 @@ type Settings struct {
 	// Schedule, in a seeded run, makes its first choices of who runs next: the schedule of a
 	// run made by hand, or a prefix of one; past its end the seed chooses.
 	Schedule stage.Schedule
+	// Challenge is the id of the scenario's challenge the page poses (challenge.go), if any:
+	// checked here as a name, and against the scenario's challenges where it is shown.
+	Challenge string
+	// From, in a steered run, cuts its schedule where the run has recorded that many events,
+	// so that the person picks from there (0: the whole schedule is followed).
+	From int
 }
 
-// Seeded reports whether the settings are of a seeded run.
-func (s Settings) Seeded() bool { return s.Mode == stage.Seeded }
+// Steered is the mode of a seeded run with a person choosing who goes next: it follows its
+// schedule, then waits for a pick at every point where more than one goroutine could run
+// (stage.Steer). The stage runs it as Seeded; the server steers it over the socket.
+const Steered stage.Mode = "steer"
+
+// Seeded reports whether the settings are of a run on the seeded scheduler: seeded or
+// steered.
+func (s Settings) Seeded() bool { return s.Mode == stage.Seeded || s.Mode == Steered }
+
+// Steered reports whether the settings are of a steered run.
+func (s Settings) Steered() bool { return s.Mode == Steered }
 
 // SettingKind says what text a setting takes.
 type SettingKind string
@@ -62,6 +77,9 @@ const (
 	// KindSchedule is a seeded run's schedule in its text form (stage.Schedule), at most
 	// MaxScheduleText characters.
 	KindSchedule SettingKind = "schedule"
+	// KindName is an id such as a challenge's: lowercase letters, digits and hyphens, at most
+	// Max characters, starting with a letter.
+	KindName SettingKind = "name"
 )
 
 // MaxScheduleText is the longest schedule a link or a message may carry: some 60,000 choices,
@@ -102,12 +120,12 @@ type Setting struct {
 // RunSettings is the table of run settings, in the order links name them. Mode comes first:
 // which of the others apply depends on it.
 func RunSettings() []Setting {
-	seededOnly := []stage.Mode{stage.Seeded}
+	seededOnly := []stage.Mode{stage.Seeded, Steered}
 	return []Setting{
 		{
-			Name: "mode", Label: "Mode", Kind: KindChoice, Choices: []string{string(stage.Live), string(stage.Seeded)},
+			Name: "mode", Label: "Mode", Kind: KindChoice, Choices: []string{string(stage.Live), string(stage.Seeded), string(Steered)},
 			Default: string(stage.Live), Link: true, Socket: true,
-			Help: "Live runs real goroutines: every run interleaves anew. Seeded runs one goroutine at a time, picked by the seed, in virtual time: the same seed brings back the same interleaving.",
+			Help: "Live runs real goroutines: every run interleaves anew. Seeded runs one goroutine at a time, picked by the seed, in virtual time: the same seed brings back the same interleaving. Steer is seeded with you as the scheduler: at every step you pick who goes next.",
 			put:  func(s *Settings, v string) { s.Mode = stage.Mode(v) },
 			get:  func(s Settings) string { return string(s.Mode) },
 		},
@@ -130,7 +148,7 @@ func RunSettings() []Setting {
 		{
 			Name: "schedule", Label: "Schedule", Kind: KindSchedule, Max: MaxScheduleText,
 			Modes: seededOnly, Link: true, Socket: true,
-			Help: "The choices of who runs next that made this interleaving, replayed before the seed's own: how a link brings back a run made by hand.",
+			Help: "The choices of who runs next that made this interleaving, replayed before the seed's own (or, steering, before yours): how a link brings back a run made by hand.",
 			put:  func(s *Settings, v string) { s.Schedule, _ = stage.ParseSchedule(v) },
 			get:  func(s Settings) string { return s.Schedule.String() },
 		},
@@ -148,6 +166,21 @@ func RunSettings() []Setting {
 			Help: "How a finished run is laid out: by time, or one event after another so that events at one instant stand apart.",
 			put:  func(s *Settings, v string) { s.View = View(v) },
 			get:  func(s Settings) string { return string(s.View) },
+		},
+		{
+			Name: "challenge", Label: "Challenge", Kind: KindName, Max: 40, Link: true,
+			Help: "The scenario's challenge posed above the timeline: an interleaving to make by steering.",
+			put:  func(s *Settings, v string) { s.Challenge = v },
+			get:  func(s Settings) string { return s.Challenge },
+		},
+		{
+			// A run message's only: the page takes a seeded run over at its playhead with the
+			// run's schedule and the events up to there; links carry the schedule so far.
+			Name: "from", Label: "Steer from", Kind: KindWhole, Min: 0, Max: 10_000_000, Default: "0",
+			Modes: []stage.Mode{Steered}, Socket: true,
+			Help: "Follow the schedule for the run's first so many events only, then pick who goes next: steering a seeded run from its playhead.",
+			put:  func(s *Settings, v string) { s.From, _ = strconv.Atoi(v) },
+			get:  func(s Settings) string { return strconv.Itoa(s.From) },
 		},
 	}
 }
@@ -194,6 +227,11 @@ func (st Setting) parse(text, def string) (string, string) {
 		}
 		if _, err := stage.ParseSchedule(text); err != nil {
 			return def, fmt.Sprintf("%s must be the text of a run's schedule, but %v", st.Name, err)
+		}
+		return text, ""
+	case KindName:
+		if !isName(text, int(st.Max)) {
+			return def, fmt.Sprintf("%s must be a name of lowercase letters, digits and hyphens, at most %d long, got %s", st.Name, int(st.Max), QuoteInput(text))
 		}
 		return text, ""
 	case KindChoice:
@@ -271,6 +309,20 @@ func CheckSettings(raw map[string]string, fresh uint64) (Settings, Problems) {
 	return set, problems
 }
 
+// isName reports whether text is a name of at most max characters: a lowercase letter, then
+// lowercase letters, digits and hyphens.
+func isName(text string, max int) bool {
+	if text == "" || len(text) > max || text[0] < 'a' || text[0] > 'z' {
+		return false
+	}
+	for _, r := range text {
+		if !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
 func settingNames(table []Setting) string {
 	names := make([]string, len(table))
 	for i, st := range table {
@@ -323,7 +375,7 @@ func (s Settings) Named() map[string]any {
 			continue
 		}
 		switch v := st.get(s); st.Kind {
-		case KindSchedule:
+		case KindSchedule, KindName:
 			if v != "" {
 				named[st.Name] = v
 			}

@@ -37,9 +37,9 @@ func TestCheckSettings(t *testing.T) {
 			with(seeded, func(s *Settings) { s.Seed = MaxSeed }), nil},
 		{"live ignores the seed and processors a form sends anyway", map[string]string{"mode": "live", "seed": "abc", "processors": "99"}, live, nil},
 		{"a mode is a name, not a number", map[string]string{"mode": "0"}, live,
-			[]Problem{{"mode", "0", "live", `mode must be live or seeded, got "0"`}}},
+			[]Problem{{"mode", "0", "live", `mode must be live, seeded or steer, got "0"`}}},
 		{"a bad mode is live, so a seed is not read", map[string]string{"mode": "turbo", "seed": "x"}, live,
-			[]Problem{{"mode", "turbo", "live", `mode must be live or seeded, got "turbo"`}}},
+			[]Problem{{"mode", "turbo", "live", `mode must be live, seeded or steer, got "turbo"`}}},
 		{"a seed that is no number gives way to the fresh one", map[string]string{"mode": "seeded", "seed": "abc"}, seeded,
 			[]Problem{{"seed", "abc", "777", `seed must be a whole number 0–9007199254740991, got "abc"`}}},
 		{"a seed past 2^53-1 is clamped", map[string]string{"mode": "seeded", "seed": "9007199254740992"},
@@ -56,10 +56,16 @@ func TestCheckSettings(t *testing.T) {
 			[]Problem{{"speed", "50", "10", "speed must be 0.1–10, got 50"}}},
 		{"speed not a number", map[string]string{"speed": "NaN"}, live,
 			[]Problem{{"speed", "NaN", "1", `speed must be a number 0.1–10, got "NaN"`}}},
+		{"a steered link", map[string]string{"mode": "steer", "seed": "5", "schedule": "SQ", "challenge": "lose-update"},
+			with(seeded, func(s *Settings) {
+				s.Mode, s.Seed, s.Schedule, s.Challenge = Steered, 5, mustSchedule(t, "SQ"), "lose-update"
+			}), nil},
+		{"a challenge is a name", map[string]string{"challenge": "Lose it!"}, live,
+			[]Problem{{"challenge", "Lose it!", "", `challenge must be a name of lowercase letters, digits and hyphens, at most 40 long, got "Lose it!"`}}},
 		{"a bad view is by time", map[string]string{"view": "zzz"}, live,
 			[]Problem{{"view", "zzz", "time", `view must be time or events, got "zzz"`}}},
 		{"an unknown name", map[string]string{"colour": "red"}, live,
-			[]Problem{{"colour", "red", "", `"colour" is not a run setting (they are mode, seed, processors, schedule, speed, view)`}}},
+			[]Problem{{"colour", "red", "", `"colour" is not a run setting (they are mode, seed, processors, schedule, speed, view, challenge, from)`}}},
 		{"a schedule, seeded", map[string]string{"mode": "seeded", "seed": "3", "schedule": "SQ"},
 			with(seeded, func(s *Settings) { s.Seed, s.Schedule = 3, mustSchedule(t, "SQ") }), nil},
 		{"a schedule that is none is left out", map[string]string{"mode": "seeded", "seed": "3", "schedule": "S%Q"},
@@ -149,7 +155,7 @@ func TestRunSettingsTable(t *testing.T) {
 			if !slices.Contains(st.Choices, st.Default) {
 				t.Errorf("%s: default %q is not one of %v", st.Name, st.Default, st.Choices)
 			}
-		case KindSchedule:
+		case KindSchedule, KindName:
 			if st.Default != "" || st.Max <= 0 {
 				t.Errorf("%s: default %q, at most %g characters", st.Name, st.Default, st.Max)
 			}
@@ -176,7 +182,7 @@ func TestRunSettingsTable(t *testing.T) {
 	for _, st := range LinkSettings() {
 		linked = append(linked, st.Name)
 	}
-	if want := []string{"mode", "seed", "processors", "schedule", "view"}; !slices.Equal(linked, want) {
+	if want := []string{"mode", "seed", "processors", "schedule", "view", "challenge"}; !slices.Equal(linked, want) {
 		t.Errorf("links carry %v, want %v", linked, want)
 	}
 }

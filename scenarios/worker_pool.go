@@ -149,3 +149,27 @@ func poolStats(done []int, busy []time.Duration, total time.Duration) []Stat {
 		{Label: "busy share per worker", Value: strings.Join(shares, " · ")},
 	}
 }
+
+// workerPoolChallenges are what worker-pool poses to whoever steers it.
+func workerPoolChallenges() []Challenge {
+	return []Challenge{{
+		ID: "one-worker", Title: "One worker does it all",
+		Text:   "Give every task to the same worker: the others must find the queue empty every time they look.",
+		Solved: oneWorkerDidAll,
+	}}
+}
+
+// oneWorkerDidAll says whether one worker of several did every task.
+func oneWorkerDidAll(o Outcome) bool {
+	counts, ok := summaryValue(o.Summary, "tasks per worker")
+	if !ok || o.End.Reason != stage.ReasonDone {
+		return false
+	}
+	busy, workers := 0, strings.Split(counts, " · ")
+	for _, c := range workers {
+		if c != "0" {
+			busy++
+		}
+	}
+	return busy == 1 && len(workers) > 1
+}

@@ -39,6 +39,9 @@ type appConfig struct {
 	// trustProxy takes a client's address from X-Forwarded-For when the request comes from a
 	// loopback or private address (a reverse proxy); otherwise it is the connection's peer.
 	trustProxy bool
+	// clock measures how long a steered run waits for a pick (-max-steer-idle); nil: the
+	// wall clock. Tests move one by hand.
+	clock clock
 }
 
 // app is the server's state: the catalog, the assets and the open sessions.
@@ -60,6 +63,7 @@ type app struct {
 	trustProxy bool
 	hosts      hostCheck // the names the server answers to (hosts.go)
 	build      string    // see appConfig
+	clock      clock     // see appConfig
 	metrics    *metrics
 	buffers    *bufferPool
 	// sources are each scenario's Go and Rust, highlighted once at start.
@@ -96,11 +100,15 @@ func newApp(cfg appConfig) *app {
 		trustProxy: cfg.trustProxy,
 		hosts:      newHostCheck(cfg.listen, cfg.allowedHosts),
 		build:      cfg.build,
+		clock:      cfg.clock,
 		metrics:    m,
 		ctx:        ctx,
 		stop:       stop,
 		halted:     halted,
 		halt:       halt,
+	}
+	if a.clock == nil {
+		a.clock = wallClock{}
 	}
 	for _, s := range []*slots{a.runSlots, a.sockets, a.conns} {
 		s.counts = m

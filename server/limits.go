@@ -15,6 +15,9 @@ type limits struct {
 	maxEvents     int           // events one run may record; it then ends as truncated
 	maxGoroutines int           // goroutines one run may start
 	maxRunTime    time.Duration // wall-clock time one live run may take
+	// maxSteerIdle is how long a steered run waits for a pick before it ends stopped; the
+	// waiting does not count against maxRunTime.
+	maxSteerIdle time.Duration
 
 	maxRuns          int // runs going at once on the whole server
 	maxRunsPerClient int // runs going at once from one client address
@@ -43,6 +46,7 @@ func defaultLimits() limits {
 		maxEvents:           100_000,
 		maxGoroutines:       64,
 		maxRunTime:          60 * time.Second,
+		maxSteerIdle:        10 * time.Minute,
 		maxRuns:             1000,
 		maxRunsPerClient:    10,
 		maxSockets:          10_000,
@@ -64,6 +68,7 @@ func (l *limits) addFlags(fs *flag.FlagSet) {
 	fs.IntVar(&l.maxEvents, "max-events", l.maxEvents, "events one run may record before it ends as truncated")
 	fs.IntVar(&l.maxGoroutines, "max-goroutines", l.maxGoroutines, "goroutines one run may start")
 	fs.DurationVar(&l.maxRunTime, "max-run-time", l.maxRunTime, "wall-clock time one live run may take")
+	fs.DurationVar(&l.maxSteerIdle, "max-steer-idle", l.maxSteerIdle, "time a steered run waits for a pick before it ends stopped (it holds a run slot meanwhile)")
 	fs.IntVar(&l.maxRuns, "max-runs", l.maxRuns, "runs going at once on the server; more are refused with a message")
 	fs.IntVar(&l.maxRunsPerClient, "max-runs-per-client", l.maxRunsPerClient, "runs going at once from one client address")
 	fs.IntVar(&l.maxSockets, "max-sockets", l.maxSockets, "sockets open at once on the server; more are closed with a message")
@@ -87,6 +92,8 @@ func (l limits) check() error {
 		return fmt.Errorf("-max-goroutines must be 2–%d, got %d", stage.MaxGoroutinesCap, l.maxGoroutines)
 	case l.maxRunTime < time.Second:
 		return fmt.Errorf("-max-run-time must be at least 1s, got %s", l.maxRunTime)
+	case l.maxSteerIdle < time.Second:
+		return fmt.Errorf("-max-steer-idle must be at least 1s, got %s", l.maxSteerIdle)
 	case l.maxRuns < 1:
 		return fmt.Errorf("-max-runs must be at least 1, got %d", l.maxRuns)
 	case l.maxRunsPerClient < 1 || l.maxRunsPerClient > l.maxRuns:
@@ -113,6 +120,17 @@ func (l limits) check() error {
 		return fmt.Errorf("-api-timeout must be at least 10ms, got %s", l.apiTimeout)
 	case l.writeTimeout <= l.apiTimeout:
 		return fmt.Errorf("-write-timeout must be more than -api-timeout (%s), so that an answer can be written after it, got %s", l.apiTimeout, l.writeTimeout)
+	}
+	return nil
+}
+
+// checkSchedule refuses a schedule longer than any run within the limits could follow: a
+// choice is followed by an event of the goroutine chosen, or by its start, so a run makes at
+// most as many choices as it may record events and start goroutines.
+func (l limits) checkSchedule(s stage.Schedule) error {
+	if most := l.maxEvents + l.maxGoroutines; s.Len() > most {
+		return fmt.Errorf("the schedule has %d choices, but a run here records at most %d events and starts at most %d goroutines, and so makes at most %d choices",
+			s.Len(), l.maxEvents, l.maxGoroutines, most)
 	}
 	return nil
 }

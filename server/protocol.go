@@ -12,15 +12,19 @@ import (
 )
 
 // The socket protocol: what the browser sends (clientMessage) and what the server answers
-// (metaMessage, the events batch, endMessage, errorMessage). Every server message carries the
-// schema version so the browser can refuse one it does not understand.
+// (metaMessage, the events batch, choiceMessage in a steered run, endMessage, errorMessage).
+// Every server message carries the schema version so the browser can refuse one it does not
+// understand.
 
 // Message types.
 const (
 	typeRun    = "run"
 	typeStop   = "stop"
+	typePick   = "pick"   // a steered run: the goroutine to run at the choice it waits on
+	typeFinish = "finish" // a steered run: the seed chooses from here on
 	typeMeta   = "meta"
 	typeEvents = "events"
+	typeChoice = "choice" // a steered run waits for a pick
 	typeEnd    = "end"
 	typeError  = "error"
 )
@@ -37,12 +41,18 @@ type clientMessage struct {
 	Processors json.RawMessage            `json:"processors"`
 	Speed      json.RawMessage            `json:"speed"`
 	Schedule   json.RawMessage            `json:"schedule"`
+	From       json.RawMessage            `json:"from"`
+	// A pick's (and, optionally, a finish's): the run it is for, and the goroutine to run or,
+	// at a select, the ready case to take.
+	Run  *int `json:"run"`
+	G    *int `json:"g"`
+	Case *int `json:"case"`
 }
 
 // settings are the message's run settings by name, as JSON; one line per setting a run
 // message carries (those scenarios.RunSettings marks Socket).
 func (m clientMessage) settings() map[string]json.RawMessage {
-	return map[string]json.RawMessage{"mode": m.Mode, "seed": m.Seed, "processors": m.Processors, "speed": m.Speed, "schedule": m.Schedule}
+	return map[string]json.RawMessage{"mode": m.Mode, "seed": m.Seed, "processors": m.Processors, "speed": m.Speed, "schedule": m.Schedule, "from": m.From}
 }
 
 // runRequest is a checked run message.
@@ -65,12 +75,17 @@ func decodeClientMessage(data []byte) (clientMessage, error) {
 		return m, errors.New("message is not valid: one JSON object per message")
 	}
 	switch m.Type {
-	case typeRun, typeStop:
+	case typeRun, typeStop, typeFinish:
+		return m, nil
+	case typePick:
+		if m.Run == nil || (m.G == nil) == (m.Case == nil) {
+			return m, errors.New(`a pick names its run and either the goroutine to run, {"type":"pick","run":1,"g":2}, or at a select the ready case to take, {"type":"pick","run":1,"case":0}`)
+		}
 		return m, nil
 	case "":
-		return m, errors.New(`message has no "type" (expected "run" or "stop")`)
+		return m, errors.New(`message has no "type" (expected "run", "stop", "pick" or "finish")`)
 	default:
-		return m, fmt.Errorf("unknown message type %s (expected \"run\" or \"stop\")", scenarios.QuoteInput(m.Type))
+		return m, fmt.Errorf("unknown message type %s (expected \"run\", \"stop\", \"pick\" or \"finish\")", scenarios.QuoteInput(m.Type))
 	}
 }
 
@@ -156,6 +171,35 @@ type metaMessage struct {
 	Schedule   string  `json:"schedule,omitempty"`
 }
 
+// choiceMessage says that a steered run waits for a pick: the events before it have been
+// sent; Schedule is the run's choices so far (replayed, it comes back to this step); Options
+// are who can run and what each would do.
+type choiceMessage struct {
+	V        int    `json:"v"`
+	Type     string `json:"type"`
+	Run      int    `json:"run"`
+	Step     int    `json:"step"`
+	Schedule string `json:"schedule"`
+	// Back is the schedule of the choice before, where one pick undone brings the run;
+	// absent at its first.
+	Back *string `json:"back,omitempty"`
+	// Options are who can run; or, at a select with several cases ready, Select is the
+	// goroutine in it and Cases its ready cases.
+	Options []stage.Option     `json:"options,omitempty"`
+	Select  *stage.Option      `json:"select,omitempty"`
+	Cases   []stage.CaseOption `json:"cases,omitempty"`
+}
+
+func newChoiceMessage(run int, c stage.Choice) choiceMessage {
+	m := choiceMessage{V: stage.SchemaVersion, Type: typeChoice, Run: run, Step: c.Step,
+		Schedule: c.Schedule.String(), Options: c.Options, Select: c.Select, Cases: c.Cases}
+	if c.HasBack {
+		back := c.Back.String()
+		m.Back = &back
+	}
+	return m
+}
+
 type endStats struct {
 	Events     int   `json:"events"`
 	Goroutines int   `json:"goroutines"`
@@ -175,6 +219,8 @@ type endMessage struct {
 	// Schedule is a seeded run's own schedule, as far as it went: its choices of who ran
 	// next, which a link's schedule setting replays.
 	Schedule string `json:"schedule,omitempty"`
+	// Solved, for a steered run, names the scenario's challenges the run solves.
+	Solved []string `json:"solved,omitempty"`
 }
 
 type errorMessage struct {

@@ -464,7 +464,31 @@ func protocolMessages(t *testing.T) [][]byte {
 			Events: len(grp), Goroutines: 4, Objects: 2}, nil)
 	syncs := syncRun()
 	addRun(13, "readers-writers", map[string]any{}, &seed, "", syncs, syncEnd(syncs), nil)
+	// A steered run: the events up to its first choice, the choice, a pick refused, then
+	// stopped while it waits.
+	steered := seededRun()[:5]
 	lines = append(lines,
+		mustJSON(metaMessage{V: stage.SchemaVersion, Type: typeMeta, Run: 14, Scenario: "worker-pool", Params: pool,
+			Mode: scenarios.Steered, Speed: 1, Seed: &seed, Processors: 1}))
+	msg, _ := appendEventsMessage(nil, 14, steered, 1<<20)
+	lines = append(lines, msg,
+		mustJSON(newChoiceMessage(14, stage.Choice{Step: 1, Events: len(steered), Options: []stage.Option{
+			{G: 1, Name: "main", Op: string(stage.KindWaitBegin), Obj: 1, Line: 16, Text: "wait for wg"},
+			{G: 2, Name: "worker 1", Op: "start", Text: "start"},
+			{G: 3, Name: "worker 2", Op: "start", Text: "start"},
+		}})),
+		mustJSON(errorMessage{V: stage.SchemaVersion, Type: typeError, Run: 14, Message: "goroutine 7 cannot run here; only 1 (main), 2 (worker 1) and 3 (worker 2) can; the run waits for one of them"}),
+		// the shape of a choice at a select with two cases ready, and where Back goes
+		mustJSON(newChoiceMessage(14, stage.Choice{Step: 2, Schedule: mustSchedule("g"), Back: mustSchedule(""), HasBack: true,
+			Select: &stage.Option{G: 1, Name: "main", Op: string(stage.KindSelectBegin), Line: 20, Text: "select"},
+			Cases:  []stage.CaseOption{{Case: 0, Dir: "recv", Obj: 2, Line: 21, Text: "receive from a"}, {Case: 1, Dir: "send", Obj: 3, Line: 22, Text: "send on b"}}})),
+		mustJSON(newEndMessage(14, stage.End{Reason: stage.ReasonStopped, Message: "stopped after waiting 10m0s for a pick, the longest a steered run waits; its schedule brings it back to this step",
+			Events: len(steered), Goroutines: 3, Objects: 1}, nil)))
+	lines = append(lines,
+		[]byte(`{"v":1,"type":"choice","run":14,"step":1,"schedule":"","options":[],"_malformed":true}`),
+		[]byte(`{"v":1,"type":"choice","run":14,"step":0,"schedule":"","options":[{"g":1,"name":"main","op":"start","text":"start"}],"_malformed":true}`),
+		[]byte(`{"v":1,"type":"choice","run":14,"step":1,"schedule":"","options":[{"g":1,"name":"main","op":"start"}],"_malformed":true}`),
+		[]byte(`{"v":1,"type":"choice","run":14,"step":2,"schedule":"g","select":{"g":1,"name":"main","op":"select-begin","text":"select"},"cases":[{"case":1,"dir":"recv","text":"receive from a"},{"case":0,"dir":"recv","text":"receive from b"}],"_malformed":true}`),
 		mustJSON(errorMessage{V: stage.SchemaVersion, Type: typeError, Message: "producers must be 1–16, got 500"}),
 		[]byte(`{"v":1,"type":"events","run":1,"events":[{"seq":"one","t":0,"g":1,"kind":"print"}],"_malformed":true}`),
 		[]byte(`{"v":2,"type":"meta","run":3,"scenario":"channels","params":{},"mode":"live","speed":1,"_malformed":true}`),
@@ -500,4 +524,13 @@ func TestProtocolGolden(t *testing.T) {
 	if !bytes.Equal(got, want) {
 		t.Errorf("the protocol changed: %s differs from what the server sends; if that is intended, run with -update", path)
 	}
+}
+
+// mustSchedule is the schedule of a fixture's text, which is one.
+func mustSchedule(text string) stage.Schedule {
+	s, err := stage.ParseSchedule(text)
+	if err != nil {
+		panic(err)
+	}
+	return s
 }

@@ -187,6 +187,10 @@ type searchResult struct {
 	// Seeds are the first and last seed tried (none: [0, 0]).
 	Seeds [2]uint64 `json:"seeds"`
 	Link  string    `json:"link,omitempty"`
+	// Exhaustive: the search walked the schedules of one seed rather than trying seeds
+	// (exhaustive.go); All: it walked every one of them, so what it did not find cannot happen.
+	Exhaustive bool `json:"exhaustive,omitempty"`
+	All        bool `json:"all,omitempty"`
 	// Stopped names the limit that stopped the search before its tries: search-time or
 	// api-timeout.
 	Stopped string `json:"stopped,omitempty"`
@@ -194,30 +198,35 @@ type searchResult struct {
 }
 
 // handleSearch tries seeds 1, 2, 3… until a run shows what was wanted, within tries and a
-// time budget. Exhausting either is an answer, not an error, saying which seeds were tried.
+// time budget; with exhaustive=1 it walks the schedules of one seed instead (exhaustive.go).
+// Exhausting either limit is an answer, not an error, saying what was tried.
 func (a *app) handleSearch(c echo.Context) error {
 	// A seed, if given, is checked and then left aside: the search tries its own.
-	req, err := a.readAPIRequest(c, "a search tries seeds", "want", "tries")
+	req, err := a.readAPIRequest(c, "a search tries seeds", "want", "tries", "exhaustive")
 	if err != nil {
 		return err
 	}
 	s, vals, set, q := req.scenario, req.values, req.settings, req.query
 	want := q.Get("want")
-	search, ok := s.Search(want)
-	if !ok {
-		if len(s.Searches) == 0 {
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("%s offers no search", s.ID))
-		}
-		wants := make([]string, len(s.Searches))
-		for i, se := range s.Searches {
-			wants[i] = se.Want
-		}
-		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("want must be %s for %s, got %s", strings.Join(wants, " or "), s.ID, scenarios.QuoteInput(want)))
+	wanted, err := lookForWant(s, want)
+	if err != nil {
+		return err
 	}
-	tries := defaultTries
+	exhaustive := false
+	switch text := q.Get("exhaustive"); text {
+	case "", "0":
+	case "1":
+		exhaustive = true
+	default:
+		return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("exhaustive must be 0 or 1, got %s", scenarios.QuoteInput(text)))
+	}
+	tries, most := defaultTries, maxTries
+	if exhaustive {
+		tries, most = maxExhaustiveTries, maxExhaustiveTries
+	}
 	if text := q.Get("tries"); text != "" {
-		if tries, err = strconv.Atoi(text); err != nil || tries < 1 || tries > maxTries {
-			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("tries must be 1–%d, got %s", maxTries, scenarios.QuoteInput(text)))
+		if tries, err = strconv.Atoi(text); err != nil || tries < 1 || tries > most {
+			return echo.NewHTTPError(http.StatusBadRequest, fmt.Sprintf("tries must be 1–%d, got %s", most, scenarios.QuoteInput(text)))
 		}
 	}
 	release, err := a.takeRunSlot(c)
@@ -233,6 +242,9 @@ func (a *app) handleSearch(c echo.Context) error {
 	}
 	ctx, cancel := context.WithDeadline(c.Request().Context(), deadline)
 	defer cancel()
+	if exhaustive {
+		return a.searchExhaustively(c, ctx, req, wanted, tries, limit)
+	}
 	tried := 0
 	for seed := uint64(1); tried < tries && ctx.Err() == nil; seed++ {
 		set.Seed = seed
@@ -247,14 +259,14 @@ func (a *app) handleSearch(c echo.Context) error {
 		}
 		tried++
 		a.metrics.tried()
-		if search.Showed(end, summary) {
+		if wanted.shows(r, end, summary) {
 			return c.JSON(http.StatusOK, searchResult{Found: true, Seed: seed, Tries: tried, Seeds: [2]uint64{1, seed}, Link: playLink(s, vals, set)})
 		}
 	}
 	if err := c.Request().Context().Err(); err != nil && tried == 0 {
 		return err // the request's deadline, before a single seed: a 503 like any API answer's
 	}
-	what := strings.ReplaceAll(want, "-", " ")
+	what := wanted.what
 	res := searchResult{Found: false, Tries: tried, Message: fmt.Sprintf("no %s in %d seeds", what, tried)}
 	if tried > 0 {
 		res.Seeds = [2]uint64{1, uint64(tried)}

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"log/slog"
+	"math"
 	"runtime/debug"
 	"sync/atomic"
 	"time"
@@ -18,7 +19,8 @@ import (
 //   - wait: wake-ups coalesce into frames (frameWait);
 //   - flush: what is waiting goes out in messages of bounded size (nextMessage);
 //   - handOver: a full queue paces the stream, and may cut a live run short (slowCut);
-//   - finish and cutShort: the end message, after the run's slot is given back.
+//   - finish and cutShort: the end message, after the run's slot is given back;
+//   - in a steered run, choose: at a choice, the events before it, then the choice message.
 
 // Batching. A frame is how long events may wait to be batched: one display frame at 60 Hz,
 // so batching is never visible.
@@ -64,6 +66,10 @@ type streamConfig struct {
 	release func() // gives the run's slot back; it may be called more than once
 	meta    metaMessage
 	seeded  bool // the run is seeded: it is paced, never cut (see slowCut)
+	// steer steers the run, if it is steered: its choices go to the client as they come,
+	// and solves, at its end, names the scenario's challenges it solved.
+	steer  *stage.Steer
+	solves func() []string
 
 	to         outbox
 	buffers    *bufferPool
@@ -80,6 +86,7 @@ type stream struct {
 	sent      tally     // what the writer has been given
 	flushedAt time.Time // when the last flush that handed events over ended
 	batch     []stage.Event
+	choice    stage.Choice  // the choice a steered run waits on, once wait has taken it
 	counted   bool          // the run's end is counted in metrics
 	done      chan struct{} // closed when serve returns
 }
@@ -152,6 +159,11 @@ func (st *stream) pump() {
 		case runEnded:
 			st.finish()
 			return
+		case choiceWaiting:
+			if !st.choose(st.choice) {
+				return
+			}
+			continue
 		}
 		switch st.flush() {
 		case gone:
@@ -170,17 +182,25 @@ const (
 	eventsWaiting woke = iota // new events, and their frame is up
 	runEnded                  // the run has ended; what it recorded may still wait
 	sessionOver               // nobody is listening any more
+	choiceWaiting             // a steered run waits for a pick: its choice is in st.choice
 )
 
 // wait waits for new events and then, so that wake-ups coalesce into frames, for the rest
-// of the frame the last flush began (frameWait).
+// of the frame the last flush began (frameWait). A steered run's choice ends the wait at
+// once: the run records nothing until it is answered.
 func (st *stream) wait() woke {
+	var choices <-chan stage.Choice // nil, never ready, unless the run is steered
+	if st.steer != nil {
+		choices = st.steer.Choices()
+	}
 	select {
 	case <-st.run.Updated():
 	case <-st.run.Done():
 		return runEnded
 	case <-st.to.gone:
 		return sessionOver
+	case st.choice = <-choices:
+		return choiceWaiting
 	}
 	wait := frameWait(st.clock.Now(), st.flushedAt, st.run.Len()-st.sent.events)
 	if wait <= 0 {
@@ -206,12 +226,15 @@ func frameWait(now, flushedAt time.Time, waiting int) time.Duration {
 }
 
 // flush hands every event recorded so far to the writer, a message at a time (nextMessage).
-func (st *stream) flush() handed {
+func (st *stream) flush() handed { return st.flushTo(math.MaxInt) }
+
+// flushTo is flush of the first upTo events at most.
+func (st *stream) flushTo(upTo int) handed {
 	before := st.sent.events
 	for {
 		// A message holds at most maxBatch events: a long backlog is read a message at a
 		// time, not whole for every message.
-		st.batch = st.run.EventsN(st.sent.events, maxBatch, st.batch[:0])
+		st.batch = st.run.EventsN(st.sent.events, min(maxBatch, upTo-st.sent.events), st.batch[:0])
 		if len(st.batch) == 0 {
 			break
 		}
@@ -328,7 +351,20 @@ func (st *stream) finish() {
 	st.release()
 	st.countEnd(end.Reason)
 	st.log.Info("run ended", "run", st.meta.Run, "reason", end.Reason, "events", end.Events)
-	st.to.sendJSON(newEndMessage(st.meta.Run, end, st.run.Summary()))
+	msg := newEndMessage(st.meta.Run, end, st.run.Summary())
+	if st.solves != nil {
+		msg.Solved = st.solves()
+	}
+	st.to.sendJSON(msg)
+}
+
+// choose sends a steered run's choice: the events recorded before it, then the choice
+// itself. It reports false when the session is over.
+func (st *stream) choose(c stage.Choice) bool {
+	if st.flushTo(c.Events) != queued {
+		return false // a steered run is seeded: never cut
+	}
+	return st.to.sendJSON(newChoiceMessage(st.meta.Run, c))
 }
 
 // cutShort ends a live run whose client cannot keep up: it stops the run, drops the events

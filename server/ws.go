@@ -149,12 +149,19 @@ func (s *session) readLoop() (ended string) {
 			s.stopRun()
 		case typeRun:
 			req, err := checkRun(s.app.catalog, msg)
+			if err == nil {
+				err = s.app.limits.checkSchedule(req.settings.Schedule)
+			}
 			if err != nil {
 				s.sendError(0, err.Error())
 				continue
 			}
 			s.stopRun()
 			s.startRun(req)
+		case typePick:
+			s.pick(*msg.Run, msg.G, msg.Case)
+		case typeFinish:
+			s.finish(msg.Run)
 		}
 	}
 }
@@ -249,13 +256,27 @@ func (s *session) startRun(req runRequest) {
 	id := s.runs
 	cfg := s.app.limits.runConfig(req.settings)
 	s.log.Info("run", "run", id, "scenario", req.scenario.ID, "params", req.scenario.Query(req.values))
+	var steer *stage.Steer
+	if req.settings.Steered() {
+		// It follows the schedule, then waits for picks; the seed chooses once finished.
+		steer = stage.NewSteer(stage.SteerConfig{Schedule: req.settings.Schedule, Until: req.settings.From,
+			Seed: req.settings.Seed, Idle: s.app.limits.maxSteerIdle, After: s.app.clock.After})
+		cfg.Strategy = steer
+	}
 	ctx, stopRun := context.WithCancel(s.ctx)
+	run := req.scenario.Start(ctx, cfg, req.values)
+	var solves func() []string
+	if steer != nil {
+		solves = func() []string { return req.scenario.Solves(run.Outcome()) }
+	}
 	s.current = newStream(streamConfig{
-		run:     req.scenario.Start(ctx, cfg, req.values),
+		run:     run,
 		stopRun: stopRun,
 		release: release,
 		meta:    newMetaMessage(id, req),
 		seeded:  req.settings.Seeded(),
+		steer:   steer,
+		solves:  solves,
 
 		to:         s.outbox(),
 		buffers:    s.app.buffers,
@@ -266,6 +287,53 @@ func (s *session) startRun(req runRequest) {
 		metrics:    s.app.metrics,
 	})
 	go s.current.serve()
+}
+
+// pick answers the choice the steered run waits on: goroutine g runs next, or the select
+// takes its ready case c. A pick the run cannot take gets an error saying why, and the run
+// waits on.
+func (s *session) pick(run int, g, c *int) {
+	steer, err := s.steered(run)
+	switch {
+	case err != nil:
+	case g != nil:
+		err = steer.Pick(*g)
+	default:
+		err = steer.PickCase(*c)
+	}
+	if err != nil {
+		s.sendError(run, err.Error())
+	}
+}
+
+// finish hands the rest of the steered run to its seed; run, if given, must be the run going.
+func (s *session) finish(run *int) {
+	id := 0
+	if s.current != nil {
+		id = s.current.meta.Run
+	}
+	if run != nil {
+		id = *run
+	}
+	steer, err := s.steered(id)
+	if err != nil {
+		s.sendError(id, err.Error())
+		return
+	}
+	steer.Finish()
+}
+
+// steered is the steer of run, the session's latest, or why there is none.
+func (s *session) steered(run int) (*stage.Steer, error) {
+	switch {
+	case s.current == nil:
+		return nil, fmt.Errorf("there is no run to steer: start one with mode steer")
+	case s.current.meta.Run != run:
+		return nil, fmt.Errorf("run %d is not the run going here (that is run %d)", run, s.current.meta.Run)
+	case s.current.steer == nil:
+		return nil, fmt.Errorf("run %d is not steered: start it with mode steer", run)
+	}
+	return s.current.steer, nil
 }
 
 // stopRun stops the current run, if any, and waits until its stream has sent its end.

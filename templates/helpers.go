@@ -200,11 +200,11 @@ func runSetting(name string) scenarios.Setting {
 	return st
 }
 
-// runMode is the mode the page shows: "seeded", or "live" for anything else (a link without
-// one).
+// runMode is the mode the page shows: "seeded" or "steer", or "live" for anything else (a
+// link without one).
 func runMode(mode string) string {
-	if mode == "seeded" {
-		return "seeded"
+	if mode == "seeded" || mode == "steer" {
+		return mode
 	}
 	return "live"
 }

@@ -442,7 +442,7 @@ func TestPageGivesItsScriptTheSettingsTable(t *testing.T) {
 			t.Errorf("the table's largest seed is %g, want %d", st.Max, scenarios.MaxSeed)
 		}
 	}
-	if want := []string{"mode", "seed", "processors", "schedule", "view"}; !slices.Equal(names, want) {
+	if want := []string{"mode", "seed", "processors", "schedule", "view", "challenge"}; !slices.Equal(names, want) {
 		t.Errorf("the table names %v, want %v", names, want)
 	}
 	procs, _ := scenarios.LookupSetting("processors")

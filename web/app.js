@@ -8,11 +8,12 @@ import { CodePanel } from './page/code.js';
 import { $ } from './page/dom.js';
 import { EventLog } from './page/log.js';
 import { RunState } from './page/run.js';
+import { ChallengeCard, SteerPanel } from './page/steer.js';
 import { Socket } from './socket.js';
 import { Timeline } from './timeline/timeline.js';
 import { formatDuration } from './trace/describe.js';
 import { STEP_NS, stepTrace } from './trace/model.js';
-import { MAX_SEED, dropSchedule, initURLState, randomSeed, runSettings, values } from './urlstate.js';
+import { MAX_SEED, dropSchedule, initURLState, paramsQuery, randomSeed, runSettings, setChallenge, setSchedule, values } from './urlstate.js';
 
 /**
  * typing tells whether keys pressed in el go to a field (text, numbers, sliders, radio
@@ -173,6 +174,51 @@ function main() {
     return loading;
   }
 
+  // Steering: the choice a steered run waits on, above the timeline, and above it the
+  // scenario's challenge. A pick goes to the server; Back is a new run of the schedule of the
+  // choice before, which the server replays to that very step.
+  let lastChoice = null; // the latest choice of the steered run shown
+  const steer = new SteerPanel($('timeline-wrap'), {
+    onPick: (c, what) => socket.pick(c.run, what),
+    onBack: (schedule) => {
+      setSchedule(form, schedule);
+      updateURL();
+      start();
+    },
+    onFinish: (c) => socket.finish(c.run),
+    onLight: (line) => code.light(line),
+    onMarks: (marks) => timeline.setOptions(marks),
+  });
+  // Steer from here: a finished seeded run, taken over at the playhead — its own schedule,
+  // followed for the events up to there, then the person picks.
+  const steerHere = document.createElement('button');
+  steerHere.type = 'button';
+  steerHere.id = 'steer-here';
+  steerHere.textContent = 'Steer from here';
+  steerHere.title = 'Take this seeded run over at the playhead: you pick who goes next from there';
+  steerHere.hidden = true;
+  axisBtn.after(steerHere);
+  steerHere.addEventListener('click', () => {
+    const { shown } = state;
+    if (!shown || shown.mode !== 'seeded' || !shown.end) return;
+    const from = Math.max(1, timeline.trace.count(timeline.playhead));
+    form.querySelector('input[name="mode"][value="steer"]').checked = true;
+    setSchedule(form, shown.end.schedule || '');
+    updateURL();
+    poseChallenge();
+    start({ from });
+  });
+  const card = new ChallengeCard(steer.box, async (id) => {
+    const rs = runSettings(form);
+    const seed = rs.seed === null ? '' : `&seed=${rs.seed}`;
+    const url = `/api/scenarios/${encodeURIComponent(scenario)}/search?${paramsQuery(form)}&processors=${rs.processors}${seed}&exhaustive=1&want=${encodeURIComponent(id)}`;
+    const resp = await fetch(url);
+    const body = await resp.json();
+    if (!resp.ok) throw new Error(body.error || resp.statusText);
+    return body;
+  });
+
+
   function refresh() {
     const { trace } = state;
     stopBtn.disabled = !state.busy;
@@ -182,6 +228,7 @@ function main() {
     playBtn.disabled = !has && !(trace !== null && timeline.live);
     axisBtn.disabled = !has || state.busy;
     refreshExports(has && !state.running);
+    steerHere.hidden = !(state.shown && state.shown.mode === 'seeded' && state.phase === 'ended' && has);
     const playing = timeline.playing;
     playBtn.setAttribute('aria-pressed', String(playing));
     if (playing) playBtn.textContent = 'Pause';
@@ -212,16 +259,38 @@ function main() {
     if (!state.meta(m)) return;
     log.reset(state.trace);
     for (const k of [runnableKey, selectKey, timerKey, cancelKey, leakKey, wakeKey]) k.hidden = true;
-    const seeded = state.shown.mode === 'seeded';
-    // A seeded run arrives far faster than it plays: it is shown from 0 once it is all in.
+    const seeded = state.shown.mode !== 'live';
+    // A seeded run arrives far faster than it plays: it is shown from 0 once it is all in. A
+    // steered one is shown up to each choice as it comes.
     timeline.startLive(state.trace, m.speed || 1, !seeded);
+    lastChoice = null;
     if (seeded && m.seed !== undefined && runSettings(form).seed === null) {
       // the server picked the seed: put it in the field and the link
       seedInput.value = String(m.seed);
       updateURL();
     }
-    summaryText(summary, seeded ? 'Computing the seeded run…' : 'Running…');
-    setStatus(seeded ? 'Computing the seeded run…' : 'Running…', 'busy');
+    const doing = state.shown.mode === 'steer' ? 'Steering: the run goes to its first choice…' : seeded ? 'Computing the seeded run…' : 'Running…';
+    summaryText(summary, doing);
+    setStatus(doing, 'busy');
+    refresh();
+  });
+  socket.addEventListener('choice', (ev) => {
+    const m = ev.detail;
+    if (!state.takes(m)) return;
+    lastChoice = m;
+    // The run waits: show all of it so far, the playhead at the decision point. Virtual time
+    // stands still between most steps, so it is laid out one event per step until it ends.
+    timeline.finish(state.trace.lastT);
+    const steps = stepTrace(state.trace);
+    timeline.swapTrace(steps, steps.lastT + STEP_NS);
+    timeline.seek(timeline.endT);
+    summaryText(summary, `Step ${m.step}: waiting for your pick.`);
+    const focus = steer.hide() || document.activeElement === document.body || document.activeElement === runBtn;
+    steer.show(m, focus);
+    setSchedule(form, m.schedule); // the link brings the run back to this step
+    updateURL();
+    const n = (m.select ? m.cases : m.options).length;
+    setStatus(`Step ${m.step}: pick ${m.select ? 'the case to take' : 'who goes next'} — click, press 1–${Math.min(n, 9)}, or ↑/↓ and Enter; Backspace goes back.`);
     refresh();
   });
   socket.addEventListener('events', (ev) => {
@@ -245,20 +314,32 @@ function main() {
     if (cancelKey.hidden && m.events.some((e) => e.kind === 'cancel')) cancelKey.hidden = false;
     if (wakeKey.hidden && m.events.some((e) => e.kind === 'signal' || e.kind === 'broadcast')) wakeKey.hidden = false;
     const n = trace.events.length;
-    setStatus(state.shown.mode === 'seeded' ? 'Receiving the seeded run…' : 'Running…', 'busy', `${n} event${n === 1 ? '' : 's'}`);
+    const doing = { seeded: 'Receiving the seeded run…', steer: 'Steering…' }[state.shown.mode] || 'Running…';
+    setStatus(doing, 'busy', `${n} event${n === 1 ? '' : 's'}`);
   });
   socket.addEventListener('end', (ev) => {
     if (state.end(ev.detail)) ended(ev.detail);
   });
   // ended shows how the run shown ended.
   function ended(m) {
-    const seeded = state.shown.mode === 'seeded';
+    const steered = state.shown.mode === 'steer';
+    const seeded = state.shown.mode !== 'live';
+    if (steered) {
+      const hadFocus = steer.hide();
+      setSchedule(form, m.schedule || ''); // the link brings back the whole run
+      updateURL();
+      card.ended(m, lastChoice ? lastChoice.step : 0, share.getAttribute('href'));
+      if (hadFocus) runBtn.focus();
+    }
     if (state.trace) {
       state.trace.finish(m); // who leaked, before the timeline or the summary shows them
       leakKey.hidden = state.trace.leaks.length === 0;
     }
     timeline.finish(m.stats.duration);
     note('');
+    // A steered run was shown by event order up to its last choice: from its end on, the
+    // whole run, laid out as any run is.
+    if (steered && timeline.trace !== state.trace) timeline.swapTrace(state.trace, Math.max(m.stats.duration, state.trace.lastT));
     const crowd = state.trace && !axisChosen ? crowding(state.trace) : null;
     if (crowd && crowd.crowded) {
       setAxis(true, true);
@@ -275,7 +356,9 @@ function main() {
         note(`Zoomed to the events: ${formatDuration(span.t1 - span.t0)} of ${formatDuration(m.stats.duration)} · 0 for all`);
       }
     }
-    if (seeded) {
+    if (steered) {
+      timeline.seek(timeline.endT); // it was watched step by step
+    } else if (seeded) {
       // The whole run is here: play it from the start by its virtual times (or, for those who
       // asked for less motion, show how it ended).
       if (matchMedia('(prefers-reduced-motion: reduce)').matches) timeline.seek(timeline.endT);
@@ -294,6 +377,8 @@ function main() {
       const held = state.refused();
       if (held) ended(held);
     }
+    // A pick the run could not take: it waits on, so the choice stands.
+    if (ev.detail.run === state.run && state.running && lastChoice && steer.waiting) steer.show(lastChoice, true);
     setStatus(ev.detail.message, 'error');
     refresh();
   });
@@ -314,18 +399,20 @@ function main() {
   // A run asked for before the parts it needs have loaded starts once they have, unless Stop
   // came between.
   let waiting = false;
-  function start() {
+  // start runs the settings the form holds; extra adds settings of a run message alone.
+  function start(extra = {}) {
     if (!part) {
       waiting = true;
       setStatus('Starting…', 'busy');
       later().then(() => {
-        if (waiting) start();
+        if (waiting) start(extra);
       });
       return;
     }
     waiting = false;
-    const rs = runSettings(form);
-    if (rs.mode === 'seeded' && rs.seedText !== '' && rs.seed === null) {
+    const rs = { ...runSettings(form), ...extra };
+    steer.hide();
+    if (rs.mode !== 'live' && rs.seedText !== '' && rs.seed === null) {
       setStatus(`The seed must be a whole number from 0 to ${MAX_SEED}.`, 'error');
       seedInput.focus();
       return;
@@ -347,6 +434,7 @@ function main() {
     start();
   });
   stopBtn.addEventListener('click', () => {
+    steer.hide();
     waiting = false;
     if (state.stop()) setStatus('Ready.');
     socket.stop();
@@ -381,13 +469,41 @@ function main() {
 
   // ——— run settings ———
 
-  // Switching to seeded mode with no seed yet picks one, so the link always names it.
+  // Switching to seeded or steered mode with no seed yet picks one, so the link always
+  // names it; steering poses the scenario's challenge.
   const updateURL = initURLState(form, share, (input) => {
-    if (input.name === 'mode' && input.value === 'seeded' && input.checked && seedInput.value.trim() === '') {
+    if (input.name === 'mode' && input.value !== 'live' && input.checked && seedInput.value.trim() === '') {
       seedInput.value = String(randomSeed());
       updateURL();
     }
+    if (input.name === 'mode' && input.value === 'steer' && input.checked) poseChallenge();
   });
+
+  // The challenge a link names (challenge=…), or in steered mode the scenario's first: the
+  // scenario API lists them.
+  let challenges = null;
+  async function poseChallenge() {
+    const rs = runSettings(form);
+    const wanted = rs.challenge || new URLSearchParams(location.search).get('challenge') || '';
+    if (!wanted && rs.mode !== 'steer') return;
+    if (challenges === null) {
+      try {
+        const resp = await fetch(`/api/scenarios/${encodeURIComponent(scenario)}`);
+        challenges = resp.ok ? (await resp.json()).challenges || [] : [];
+      } catch {
+        challenges = [];
+      }
+    }
+    const c = challenges.find((x) => x.id === wanted) || (wanted ? null : challenges[0]);
+    if (wanted && !c) {
+      setStatus(`This scenario poses no challenge "${wanted}"${challenges.length ? `; it poses ${challenges.map((x) => x.id).join(', ')}` : ''}.`, 'warn');
+      return;
+    }
+    if (!c) return;
+    card.pose(c);
+    setChallenge(form, c.id);
+    updateURL();
+  }
 
   // A new seed, like any change of the settings, drops a link's schedule, made on the old one.
   newSeedBtn.addEventListener('click', () => {
@@ -437,6 +553,10 @@ function main() {
     }
     // Space on a button reached by keyboard presses it; after a click it plays and pauses.
     if (ev.key === ' ' && el instanceof Element && el.matches('button:focus-visible, a:focus-visible')) return;
+    if (steer.key(ev)) {
+      ev.preventDefault();
+      return;
+    }
     if (ev.key === 'r' || ev.key === 'R') {
       ev.preventDefault();
       if (!runBtn.disabled) runBtn.click();
@@ -465,9 +585,11 @@ function main() {
   setStatus('Connecting…');
   refresh();
   socket.connect();
-  // A seeded link names its interleaving: show it straight away (it takes milliseconds).
+  // A seeded link names its interleaving: show it straight away (it takes milliseconds). A
+  // steered one goes straight to the step it was shared at.
   const rs = runSettings(form);
-  if (rs.mode === 'seeded' && rs.seed !== null) {
+  poseChallenge();
+  if (rs.mode !== 'live' && rs.seed !== null) {
     timeline.reserve(Math.round(window.innerHeight * 0.5));
     start();
   } else if (document.readyState === 'complete') later();

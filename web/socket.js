@@ -1,6 +1,6 @@
 // The WebSocket client: one connection to /ws on the page's host, reopened when it closes.
 // Server messages are checked by decodeMessage and dispatched as events named by their type
-// (meta, events, end, error), each with the message as detail. Connection changes dispatch
+// (meta, events, choice, end, error), each with the message as detail. Connection changes dispatch
 // open and close; a message the page cannot use dispatches invalid.
 
 import { decodeMessage } from './trace/decode.js';
@@ -91,15 +91,18 @@ export class Socket extends EventTarget {
 
   /**
    * run asks the server to run a scenario. settings are the run settings ({mode, seed,
-   * processors, schedule}); a live run sends neither seed nor processors, a seeded one
-   * without a seed lets the server pick it, and one without a schedule leaves it out.
+   * processors, schedule, from}); a live run sends neither seed nor processors, a seeded or
+   * steered one without a seed lets the server pick it, and one without a schedule leaves
+   * it out. A steered run's from follows the schedule for that many events only.
    */
   run(scenario, params, speed, settings = { mode: 'live' }) {
-    const msg = { type: 'run', scenario, params, mode: settings.mode === 'seeded' ? 'seeded' : 'live', speed };
-    if (msg.mode === 'seeded') {
+    const mode = settings.mode === 'seeded' || settings.mode === 'steer' ? settings.mode : 'live';
+    const msg = { type: 'run', scenario, params, mode, speed };
+    if (mode !== 'live') {
       if (settings.seed !== null && settings.seed !== undefined) msg.seed = settings.seed;
       msg.processors = settings.processors;
       if (settings.schedule) msg.schedule = settings.schedule;
+      if (mode === 'steer' && settings.from > 0) msg.from = settings.from;
     }
     return this.send(msg);
   }
@@ -107,6 +110,16 @@ export class Socket extends EventTarget {
   stop() {
     this.pending = null;
     return this.send({ type: 'stop' });
+  }
+
+  /** pick answers the choice steered run run waits on: {g}, the goroutine to run, or at a select {case}, the ready case to take. */
+  pick(run, what) {
+    return this.send({ type: 'pick', run, ...what });
+  }
+
+  /** finish hands the rest of steered run run to its seed. */
+  finish(run) {
+    return this.send({ type: 'finish', run });
   }
 
   emit(type, detail) {

@@ -4,9 +4,10 @@
 //
 // The link holds the scenario's params in param order, then the run settings as the server
 // writes them (scenarios.Settings.Query): nothing for a live run by time (the defaults),
-// mode=seeded&seed=N&processors=P for a seeded one, then view=events for a run laid out by
-// event order (or view=time, the default, when a person chose it: a finished run whose events
-// crowd a few instants opens by event order unless the link says otherwise).
+// mode=seeded&seed=N&processors=P for a seeded one (mode=steer&… for a steered one, with its
+// schedule so far), then view=events for a run laid out by event order (or view=time, the
+// default, when a person chose it: a finished run whose events crowd a few instants opens by
+// event order unless the link says otherwise), then the challenge.
 //
 // The run settings' names, limits and defaults are the server's: it renders its table of the
 // settings links carry (scenarios.RunSettings) into #run-settings as JSON, data-settings, and
@@ -54,9 +55,10 @@ export function randomSeed() {
 }
 
 /**
- * runSettings reads the run settings: {mode: "live"|"seeded", seed: a number or null (the
- * field is empty or not a seed), seedText: the field as typed, processors: within the
- * server's range, or its default, schedule: the link's schedule or ''}.
+ * runSettings reads the run settings: {mode: "live"|"seeded"|"steer", seed: a number or null
+ * (the field is empty or not a seed), seedText: the field as typed, processors: within the
+ * server's range, or its default, schedule: the link's schedule or '', challenge: the
+ * challenge the link poses or ''}.
  */
 export function runSettings(form) {
   const checked = form.querySelector('input[name="mode"]:checked');
@@ -65,12 +67,49 @@ export function runSettings(form) {
   const p = procEl ? wholeText(PROCESSORS, procEl.value) : null;
   const seedText = seedEl ? seedEl.value.trim() : '';
   return {
-    mode: checked && checked.value === 'seeded' ? 'seeded' : 'live',
+    mode: checked && (checked.value === 'seeded' || checked.value === 'steer') ? checked.value : 'live',
     seed: parseSeed(seedText),
     seedText,
     processors: p === null ? Number(PROCESSORS.default) : p,
     schedule: fieldValue(form, setting('schedule')) ?? '',
+    challenge: fieldValue(form, setting('challenge')) ?? '',
   };
+}
+
+/**
+ * setSchedule makes the form hold schedule as its link's (#p-schedule, as the server renders
+ * a link's): a steered run's choices so far, which the link then carries.
+ */
+export function setSchedule(form, schedule) {
+  let el = form.querySelector('#p-schedule');
+  if (!el) {
+    el = document.createElement('div');
+    el.className = 'param seeded-only';
+    el.id = 'p-schedule';
+    el.hidden = true;
+    const input = document.createElement('input');
+    input.type = 'hidden';
+    input.name = 'schedule';
+    el.append(input);
+    (form.querySelector('#run-settings') || form).append(el);
+  }
+  el.querySelector('input[name="schedule"]').value = schedule;
+}
+
+/**
+ * setChallenge makes the form hold the challenge the page poses ('' for none), which its
+ * link then carries; the server renders no field for it, as a page without a script shows
+ * no challenge.
+ */
+export function setChallenge(form, id) {
+  let input = form.querySelector('input[name="challenge"]');
+  if (!input) {
+    input = document.createElement('input');
+    input.type = 'hidden';
+    input.name = 'challenge';
+    form.append(input);
+  }
+  input.value = id;
 }
 
 /**
@@ -89,6 +128,7 @@ function fieldValue(form, s) {
   const text = el ? String(el.value).trim() : '';
   if (text === '') return null;
   if (s.kind === 'schedule') return text.length <= s.max ? text : null;
+  if (s.kind === 'name') return text.length <= s.max && /^[a-z][a-z0-9-]*$/.test(text) ? text : null;
   if (s.kind === 'choice') return s.choices.includes(text) ? text : null;
   if (s.kind === 'whole') {
     const n = wholeText(s, text);

@@ -30,7 +30,7 @@ func NewAtomicInt(g *G, name string, initial int64) *AtomicInt {
 // load, cas's old and new (arg, arg2) as "old→new", and the number for the rest. The text is
 // written straight into the run's arena: an atomic event allocates nothing.
 func (a *AtomicInt) atomically(g *G, pc uintptr, o op, arg, arg2 int64, do func() (old, new int64)) {
-	r := g.enter()
+	r := g.enterAs(pending{kind: kindAtomic, op: o, obj: int32(a.id), pc: pc})
 	old, new := do()
 	e := entry{kind: kindAtomic, obj: int32(a.id), op: o}
 	switch o {

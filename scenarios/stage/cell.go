@@ -63,7 +63,7 @@ func NewCell[T any](g *G, name string, v T) *Cell[T] {
 //go:noinline
 func (c *Cell[T]) Get(g *G) T {
 	pc := callerPC()
-	r := g.enter()
+	r := g.enterAs(pending{kind: kindCellGet, obj: int32(c.id), pc: pc})
 	v := c.value
 	r.leave(c.touchLocked(g, pc) && g.recordLocked(&entry{kind: kindCellGet, obj: int32(c.id), text: r.texts.add(show(v))}, pc))
 	return v
@@ -74,7 +74,7 @@ func (c *Cell[T]) Get(g *G) T {
 //go:noinline
 func (c *Cell[T]) Set(g *G, v T) {
 	pc := callerPC()
-	r := g.enter()
+	r := g.enterAs(pending{kind: kindCellSet, obj: int32(c.id), pc: pc})
 	ok := c.touchLocked(g, pc) && g.recordLocked(&entry{kind: kindCellSet, obj: int32(c.id), text: r.texts.add(show(v))}, pc)
 	if ok {
 		c.value = v
@@ -148,7 +148,11 @@ func (c *RefCell[T]) BorrowMut(g *G) *RefMut[T] {
 }
 
 func (c *RefCell[T]) borrow(g *G, pc uintptr, mut bool) {
-	r := g.enter()
+	next := pending{kind: kindBorrow, obj: int32(c.id), pc: pc}
+	if mut {
+		next.kind = kindBorrowMut
+	}
+	r := g.enterAs(next)
 	ok := c.touchLocked(g, pc)
 	var failure string
 	switch {
@@ -174,7 +178,7 @@ func (c *RefCell[T]) borrow(g *G, pc uintptr, mut bool) {
 }
 
 func (c *RefCell[T]) release(g *G, pc uintptr, mut bool) {
-	r := g.enter()
+	r := g.enterAs(pending{kind: kindRelease, obj: int32(c.id), pc: pc})
 	o := opShared
 	if mut {
 		o = opMut

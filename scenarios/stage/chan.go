@@ -119,7 +119,7 @@ func (c *Chan[T]) rangeLoop(g *G, yield func(T) bool) {
 //go:noinline
 func (c *Chan[T]) Close(g *G) {
 	pc := callerPC()
-	r := g.enter()
+	r := g.enterAs(pending{kind: kindClose, obj: int32(c.id), pc: pc})
 	if c.closed {
 		r.mu.Unlock()
 		panic("close of closed channel " + c.name)

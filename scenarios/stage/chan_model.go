@@ -82,7 +82,7 @@ func (m *chanModel[T]) take() (it item[T], open bool) {
 
 func (m *chanModel[T]) send(g *G, pc uintptr, v T, shown shown) {
 	c, s := m.c, m.s
-	r := g.enter()
+	r := g.enterAs(pending{kind: kindSendBegin, obj: int32(c.id), pc: pc})
 	it, ok := c.sendBeginLocked(g, pc, v, shown)
 	g.startLocked(sending, c.id)
 	r.leave(ok)
@@ -104,6 +104,7 @@ func (m *chanModel[T]) send(g *G, pc uintptr, v T, shown shown) {
 
 func (m *chanModel[T]) recv(g *G, pc uintptr) (T, bool) {
 	c, s := m.c, m.s
+	g.next = pending{kind: kindRecvBegin, obj: int32(c.id), pc: pc}
 	s.point(g)
 	g.begin(&entry{kind: kindRecvBegin, obj: int32(c.id)}, pc, receiving)
 	var it item[T]

@@ -64,7 +64,7 @@ func (c *Cond) Name() string { return c.name }
 func (c *Cond) Wait(g *G) {
 	pc := callerPC()
 	m := c.L
-	r := g.enter()
+	r := g.enterAs(pending{kind: kindCondWaitBegin, obj: int32(c.id), pc: pc})
 	if !m.ops.heldLocked() {
 		r.mu.Unlock()
 		panic("sync: unlock of unlocked mutex " + m.name)
@@ -99,7 +99,7 @@ func (c *Cond) Broadcast(g *G) { c.wake(g, kindBroadcast, -1, callerPC()) }
 
 // wake records a signal or broadcast that wakes at most n waiters (-1: all) and wakes them.
 func (c *Cond) wake(g *G, k kind, n int, pc uintptr) {
-	r := g.enter()
+	r := g.enterAs(pending{kind: k, obj: int32(c.id), pc: pc})
 	if n < 0 || n > len(c.waiters) {
 		n = len(c.waiters)
 	}

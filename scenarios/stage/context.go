@@ -109,7 +109,7 @@ func (c *Context) startDeadline(g *G, deadline time.Duration) {
 // cancelFunc is c's CancelFunc.
 func (c *Context) cancelFunc(g *G) {
 	pc := g.run.scenarioPC() // called through a function value: the scenario's frame is not at a fixed depth
-	r := g.enter()
+	r := g.enterAs(pending{kind: kindCancel, obj: int32(c.done.id), pc: pc})
 	r.leave(r.cancelLocked(c, context.Canceled, g, pc))
 }
 

@@ -111,7 +111,7 @@ func (grp *Group) Name() string { return grp.name }
 //go:noinline
 func (grp *Group) SetLimit(g *G, n int) {
 	pc := callerPC()
-	r := g.enter()
+	r := g.enterAs(pending{kind: kindGroupLimit, obj: int32(grp.id), pc: pc})
 	if grp.active != 0 {
 		active := grp.active
 		r.mu.Unlock()
@@ -140,7 +140,7 @@ func (grp *Group) TryGo(g *G, name string, f func(g *G) error) bool {
 }
 
 func (grp *Group) start(g *G, name string, f func(g *G) error, try bool, pc uintptr) bool {
-	r := g.enter()
+	r := g.enterAs(pending{kind: kindGroupGoBegin, obj: int32(grp.id), pc: pc})
 	begin := entry{kind: kindGroupGoBegin, obj: int32(grp.id)}
 	if try {
 		begin.op = opTry
@@ -169,7 +169,7 @@ func (grp *Group) start(g *G, name string, f func(g *G) error, try bool, pc uint
 //go:noinline
 func (grp *Group) Wait(g *G) error {
 	pc := callerPC()
-	r := g.enter()
+	r := g.enterAs(pending{kind: kindGroupWaitBegin, obj: int32(grp.id), pc: pc})
 	if !g.recordLocked(&entry{kind: kindGroupWaitBegin, obj: int32(grp.id)}, pc) {
 		r.leave(false)
 	}
@@ -233,7 +233,7 @@ func (grp *Group) done(g *G, err error, pc uintptr) {
 	if err != nil {
 		msg = err.Error() // before the lock: it is the scenario's method
 	}
-	r := g.enter()
+	r := g.enterAs(pending{kind: kindGroupDone, obj: int32(grp.id), pc: pc})
 	e := entry{kind: kindGroupDone, obj: int32(grp.id), text: r.texts.addString(msg)}
 	first := err != nil && grp.err == nil
 	switch {

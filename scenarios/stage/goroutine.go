@@ -29,6 +29,9 @@ type G struct {
 	// the deadlock report to name its holder).
 	wake      chan struct{}
 	waitMutex *mutexModel
+	// next is the operation g is about to do at its scheduling point, or the one it is blocked
+	// in: what a steered run shows as g's option (record.go). Touched only with the baton.
+	next pending
 
 	// waitingIn is the semaphore or errgroup wait g is blocked in, which says what it waits
 	// for (guarded by run.mu); waitWake is where a live g blocked there is woken, made the first
@@ -125,7 +128,7 @@ func (g *G) Go(name string, fn func(g *G)) { g.goAt(name, fn, callerPC()) }
 // goAt is Go, recorded at pc's line: for the stage's own Go calls (an errgroup's), made on a
 // scenario line.
 func (g *G) goAt(name string, fn func(g *G), pc uintptr) {
-	r := g.enter()
+	r := g.enterAs(pending{kind: kindGo, pc: pc})
 	if r.nextG >= r.cfg.MaxGoroutines {
 		// A limit of the playground, not a fault of the scenario: the run ends cut short, as
 		// at the event limit.
@@ -182,7 +185,7 @@ func (g *G) beginSpan(d time.Duration, pc uintptr, k spanKind) {
 //go:noinline
 func (g *G) Println(args ...any) {
 	pc := callerPC()
-	g.point()
+	g.pointAs(pending{kind: kindPrint, pc: pc})
 	line := strings.TrimSuffix(fmt.Sprintln(args...), "\n")
 	r := g.lock()
 	r.leave(g.recordLocked(&entry{kind: kindPrint, text: r.texts.addString(line)}, pc))

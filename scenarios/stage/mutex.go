@@ -65,7 +65,7 @@ func (m *Mutex) Lock(g *G) { m.ops.lock(m, g, callerPC()) }
 //go:noinline
 func (m *Mutex) Unlock(g *G) {
 	pc := callerPC()
-	r := g.enter()
+	r := g.enterAs(pending{kind: kindUnlock, obj: int32(m.id), pc: pc})
 	// Checked and released under the recorder lock, so an unlocked mutex panics without a
 	// phantom unlock event.
 	if !m.ops.heldLocked() {
@@ -154,6 +154,7 @@ type mutexModel struct {
 }
 
 func (m *mutexModel) lock(mu *Mutex, g *G, pc uintptr) {
+	g.next = pending{kind: kindLockBegin, obj: int32(mu.id), pc: pc}
 	m.s.point(g)
 	g.begin(&entry{kind: kindLockBegin, obj: int32(mu.id)}, pc, locking)
 	if m.holder == nil {

@@ -50,13 +50,13 @@ func (o *Once) Name() string { return o.name }
 //go:noinline
 func (o *Once) Do(g *G, f func(g *G)) {
 	pc := callerPC()
-	r := g.enter()
+	r := g.enterAs(pending{kind: kindOnceRun, obj: int32(o.id), pc: pc})
 	switch {
 	case o.runner == nil:
 		o.runner = g
 		r.leave(g.recordLocked(&entry{kind: kindOnceRun, obj: int32(o.id)}, pc))
 		f(g)
-		r = g.enter()
+		r = g.enterAs(pending{kind: kindOnceDone, obj: int32(o.id), pc: pc})
 		ok := g.recordLocked(&entry{kind: kindOnceDone, obj: int32(o.id)}, pc)
 		if ok {
 			o.done = true

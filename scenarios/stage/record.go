@@ -13,12 +13,29 @@ import "fmt"
 // its model under the seeded scheduler (chosen once, when the object is made), and its
 // events; none of it asks which scheduler runs it, and only these functions unwind.
 
+// pending is the operation a goroutine at a scheduling point is about to do: the kind of
+// event it records first (with its op, for an atomic's or a waitgroup's), on which object, at
+// which scenario line. A steered run shows it to the person choosing who goes next ("load
+// counter"); no other run reads it. An operation says it as it enters the run (enterAs,
+// pointAs); one that does not is shown as going on.
+type pending struct {
+	kind  kind
+	op    op
+	first bool // g has not run yet: its next step is to start
+	obj   int32
+	pc    uintptr
+}
+
 // enter is the way into the run for an operation of g: a scheduling point first (in a
 // seeded run g may yield there to another goroutine), then the recorder lock, held until
 // leave. A halted run unwinds g instead.
-func (g *G) enter() *Run {
+func (g *G) enter() *Run { return g.enterAs(pending{}) }
+
+// enterAs is enter for an operation that says what it is about to do (see pending).
+func (g *G) enterAs(next pending) *Run {
 	r := g.run
 	if s := r.seeded; s != nil {
+		g.next = next
 		s.point(g)
 	}
 	// lock's body, written out: enter is on every operation's path, and a call costs there.
@@ -31,8 +48,12 @@ func (g *G) enter() *Run {
 
 // point is g's scheduling point: in a seeded run g may yield here to another runnable
 // goroutine; live runs have none.
-func (g *G) point() {
+func (g *G) point() { g.pointAs(pending{}) }
+
+// pointAs is point for an operation that says what it is about to do (see pending).
+func (g *G) pointAs(next pending) {
 	if s := g.run.seeded; s != nil {
+		g.next = next
 		s.point(g)
 	}
 }

@@ -172,6 +172,11 @@ type Run struct {
 	message   string
 	leftover  []string
 	end       End
+
+	// limit ends the run at Config.MaxDuration of wall time, limitEnds; a steered run holds it
+	// while it waits for a person (steer.go). Touched by the run's goroutines, one at a time.
+	limit     *time.Timer
+	limitEnds time.Time
 }
 
 // Start begins a run of main on a new goroutine and returns at once. Cancelling ctx stops
@@ -217,7 +222,8 @@ func Start(ctx context.Context, cfg Config, main func(g *G)) *Run {
 		r.sched = &liveScheduler{run: r}
 		r.countsBlocked = true
 	}
-	limit := time.AfterFunc(cfg.MaxDuration, func() {
+	r.limitEnds = time.Now().Add(cfg.MaxDuration)
+	r.limit = time.AfterFunc(cfg.MaxDuration, func() {
 		r.halt(ReasonTruncated, fmt.Sprintf("stopped after %s, the longest a run may take", cfg.MaxDuration))
 	})
 
@@ -239,7 +245,7 @@ func Start(ctx context.Context, cfg Config, main func(g *G)) *Run {
 
 	go func() {
 		r.wg.Wait()
-		limit.Stop()
+		r.limit.Stop()
 		stopOnCancel()
 		r.finish(ctx)
 		cancel()

@@ -71,7 +71,7 @@ func (rw *RWMutex) shownLocked(r *Run) textRef {
 //go:noinline
 func (rw *RWMutex) RLock(g *G) {
 	pc := callerPC()
-	r := g.enter()
+	r := g.enterAs(pending{kind: kindRLockBegin, obj: int32(rw.id), pc: pc})
 	ok := g.recordLocked(&entry{kind: kindRLockBegin, obj: int32(rw.id)}, pc)
 	if ok && rw.writer == nil && len(rw.wq) == 0 {
 		rw.readers = append(rw.readers, g)
@@ -96,7 +96,7 @@ func (rw *RWMutex) RLock(g *G) {
 //go:noinline
 func (rw *RWMutex) Lock(g *G) {
 	pc := callerPC()
-	r := g.enter()
+	r := g.enterAs(pending{kind: kindLockBegin, obj: int32(rw.id), pc: pc})
 	ok := g.recordLocked(&entry{kind: kindLockBegin, obj: int32(rw.id)}, pc)
 	if ok && rw.writer == nil && len(rw.readers) == 0 {
 		rw.writer = g
@@ -126,7 +126,7 @@ func (rw *RWMutex) waitLocked(g *G, a activity) {
 //go:noinline
 func (rw *RWMutex) TryLock(g *G) bool {
 	pc := callerPC()
-	r := g.enter()
+	r := g.enterAs(pending{kind: kindTryLock, op: opLock, obj: int32(rw.id), pc: pc})
 	took := rw.writer == nil && len(rw.readers) == 0
 	ok := g.recordLocked(&entry{kind: kindTryLock, obj: int32(rw.id), op: opLock, text: r.texts.addString(boolText(took))}, pc)
 	if ok && took {
@@ -142,7 +142,7 @@ func (rw *RWMutex) TryLock(g *G) bool {
 //go:noinline
 func (rw *RWMutex) TryRLock(g *G) bool {
 	pc := callerPC()
-	r := g.enter()
+	r := g.enterAs(pending{kind: kindTryLock, op: opRLock, obj: int32(rw.id), pc: pc})
 	took := rw.writer == nil && len(rw.wq) == 0
 	ok := g.recordLocked(&entry{kind: kindTryLock, obj: int32(rw.id), op: opRLock, text: r.texts.addString(boolText(took))}, pc)
 	if ok && took {
@@ -165,7 +165,7 @@ func boolText(b bool) string {
 //go:noinline
 func (rw *RWMutex) RUnlock(g *G) {
 	pc := callerPC()
-	r := g.enter()
+	r := g.enterAs(pending{kind: kindRUnlock, obj: int32(rw.id), pc: pc})
 	if len(rw.readers) == 0 {
 		r.mu.Unlock()
 		panic("sync: RUnlock of unlocked RWMutex " + rw.name)
@@ -201,7 +201,7 @@ func (rw *RWMutex) dropReaderLocked(g *G) {
 //go:noinline
 func (rw *RWMutex) Unlock(g *G) {
 	pc := callerPC()
-	r := g.enter()
+	r := g.enterAs(pending{kind: kindUnlock, obj: int32(rw.id), pc: pc})
 	if rw.writer == nil {
 		r.mu.Unlock()
 		panic("sync: Unlock of unlocked RWMutex " + rw.name)

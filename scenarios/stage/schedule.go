@@ -193,6 +193,9 @@ func (w *scheduleWriter) addCase(i int) { w.choices = append(w.choices, uint32(i
 // schedule is the choices so far.
 func (w *scheduleWriter) schedule() Schedule { return scheduleOf(w.choices) }
 
+// len is how many choices have been taken.
+func (w *scheduleWriter) len() int { return len(w.choices) }
+
 // bitWriter packs bits six to a base64url character.
 type bitWriter struct {
 	out  []byte

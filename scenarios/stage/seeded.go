@@ -30,6 +30,16 @@ type seeded struct {
 	cpuQueue []*G // goroutines waiting for a processor, first come first served
 
 	taken scheduleWriter // the schedule so far
+	// selecting is the select whose ready cases the strategy is asked to choose among, while
+	// it is asked (steer.go shows them to a person).
+	selecting selectPoint
+}
+
+// selectPoint is a select of g choosing among its ready cases, indexes into cases.
+type selectPoint struct {
+	g     *G
+	cases []Case
+	ready []int
 }
 
 func newSeeded(r *Run, cfg Config) *seeded {
@@ -37,12 +47,16 @@ func newSeeded(r *Run, cfg Config) *seeded {
 	if strategy == nil {
 		strategy = RandomStrategy(cfg.Seed)
 	}
-	return &seeded{
+	s := &seeded{
 		run:      r,
 		strategy: strategy,
 		rng:      rand.New(rand.NewPCG(cfg.Seed, 0x6a6974746572)),
 		procs:    cfg.Processors,
 	}
+	if st, ok := strategy.(*Steer); ok {
+		st.run = s // it describes the options from the run's own state, and waits on its context
+	}
+	return s
 }
 
 // seededOf is the seeded scheduler of g's run, or nil in a live run: objects ask once, when
@@ -59,6 +73,7 @@ func (s *seeded) start(main *G) {
 
 func (s *seeded) spawned(child *G) {
 	child.wake = make(chan struct{}, 1)
+	child.next = pending{first: true}
 	s.makeReady(child)
 }
 
@@ -99,6 +114,10 @@ func (s *seeded) choose(current int) *G {
 	i, err := s.strategy.Next(s.ids, current)
 	if err == nil && (i < 0 || i >= len(s.ready)) {
 		err = fmt.Errorf("the strategy chose runnable goroutine %d of %d", i, len(s.ready))
+	}
+	if h, ok := err.(haltError); ok {
+		s.run.halt(h.reason, h.message)
+		return nil
 	}
 	if err != nil {
 		s.run.halt(ReasonSchedule, "the schedule does not fit this run: "+err.Error())
@@ -166,6 +185,7 @@ func (s *seeded) handOn() {
 // span is Work or Sleep on the virtual clock. Work needs one of the run's processors for its
 // whole span; Sleep needs none.
 func (s *seeded) span(g *G, d time.Duration, pc uintptr, k spanKind) {
+	g.next = pending{kind: k.begin, pc: pc}
 	s.point(g)
 	working := k == spanWork
 	if working {

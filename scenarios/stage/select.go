@@ -384,7 +384,7 @@ func (g *G) waitSelectLocked(cases []Case) {
 
 // selectCases is a select under the seeded scheduler.
 func (s *seeded) selectCases(g *G, pc uintptr, cases []Case, def int) int {
-	r := g.enter()
+	r := g.enterAs(pending{kind: kindSelectBegin, pc: pc})
 	r.leave(g.beginSelectLocked(pc, cases))
 	var ready []int
 	for i := range cases {
@@ -397,7 +397,9 @@ func (s *seeded) selectCases(g *G, pc uintptr, cases []Case, def int) int {
 	case len(ready) == 1:
 		idx = ready[0]
 	case len(ready) > 1:
+		s.selecting = selectPoint{g: g, cases: cases, ready: ready} // for a strategy that shows them
 		idx = ready[s.chooseCase(len(ready))]
+		s.selecting = selectPoint{}
 	}
 	if idx >= 0 {
 		if ch := cases[idx].ch; ch != nil {

@@ -95,7 +95,7 @@ func (s *Semaphore) Acquire(g *G, ctx *Context, n int64) error {
 	if n < 0 {
 		panic("semaphore: n < 0")
 	}
-	r := g.enter()
+	r := g.enterAs(pending{kind: kindAcquireBegin, obj: int32(s.id), pc: pc})
 	if !g.recordLocked(&entry{kind: kindAcquireBegin, obj: int32(s.id), text: r.texts.add(shown{n: n, isInt: true})}, pc) {
 		r.leave(false)
 	}
@@ -136,7 +136,7 @@ func (s *Semaphore) TryAcquire(g *G, n int64) bool {
 	if n < 0 {
 		panic("semaphore: n < 0")
 	}
-	r := g.enter()
+	r := g.enterAs(pending{kind: kindAcquireBegin, op: opTry, obj: int32(s.id), pc: pc})
 	if !g.recordLocked(&entry{kind: kindAcquireBegin, obj: int32(s.id), op: opTry, text: r.texts.add(shown{n: n, isInt: true})}, pc) {
 		r.leave(false)
 	}
@@ -158,7 +158,7 @@ func (s *Semaphore) Release(g *G, n int64) {
 	if n < 0 {
 		panic("semaphore: n < 0")
 	}
-	r := g.enter()
+	r := g.enterAs(pending{kind: kindSemRelease, obj: int32(s.id), pc: pc})
 	if s.cur < n {
 		// Checked before anything is recorded, so the panic leaves no phantom release.
 		r.mu.Unlock()

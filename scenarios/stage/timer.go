@@ -118,7 +118,7 @@ func newTimer(g *G, name string, d, period time.Duration, pc uintptr) *Timer {
 func (t *Timer) Stop(g *G) bool { return t.stop(g, callerPC()) }
 
 func (t *Timer) stop(g *G, pc uintptr) bool {
-	r := g.enter()
+	r := g.enterAs(pending{kind: kindTimer, op: opStop, obj: int32(t.C.id), pc: pc})
 	was := t.pending
 	if was {
 		t.ops.disarmLocked()
@@ -135,7 +135,7 @@ func (t *Timer) stop(g *G, pc uintptr) bool {
 //go:noinline
 func (t *Timer) Reset(g *G, d time.Duration) bool {
 	pc := callerPC()
-	r := g.enter()
+	r := g.enterAs(pending{kind: kindTimer, op: opReset, obj: int32(t.C.id), pc: pc})
 	was := t.pending
 	if was {
 		t.ops.disarmLocked()

@@ -56,7 +56,7 @@ func (w *WaitGroup) Add(g *G, delta int) { w.add(g, callerPC(), opAdd, delta) }
 func (w *WaitGroup) Done(g *G) { w.add(g, callerPC(), opDone, -1) }
 
 func (w *WaitGroup) add(g *G, pc uintptr, o op, delta int) {
-	r := g.enter()
+	r := g.enterAs(pending{kind: kindWGAdd, op: o, obj: int32(w.id), pc: pc})
 	old := w.n
 	if old+delta < 0 {
 		r.mu.Unlock()
@@ -147,7 +147,7 @@ func (m *waitGroupModel) zeroedLocked() {
 }
 
 func (m *waitGroupModel) wait(g *G, pc uintptr) {
-	r := g.enter()
+	r := g.enterAs(pending{kind: kindWaitBegin, obj: int32(m.w.id), pc: pc})
 	r.leave(m.w.beginWaitLocked(g, pc))
 	if m.w.n > 0 {
 		m.waiters = append(m.waiters, g)

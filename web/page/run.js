@@ -17,7 +17,8 @@
 //
 // phase is the run shown's: none, running, ended or cut. The page is busy (Stop has something
 // to stop) while a run runs or is asked for. trace is the run's model; shown, how it was run
-// as its meta said ({params, mode, seed, processors, schedule}), and its end message.
+// as its meta said ({params, mode, seed, processors, schedule}; mode live, seeded or steer),
+// and its end message.
 
 import { Trace } from '../trace/model.js';
 
@@ -52,7 +53,8 @@ export class RunState {
     this.phase = 'running';
     this.run = m.run;
     this.trace = new Trace();
-    this.shown = { params: m.params, mode: m.mode === 'seeded' ? 'seeded' : 'live', seed: m.seed, processors: m.processors, schedule: m.schedule, end: null };
+    const mode = m.mode === 'seeded' || m.mode === 'steer' ? m.mode : 'live';
+    this.shown = { params: m.params, mode, seed: m.seed, processors: m.processors, schedule: m.schedule, end: null };
     return true;
   }
 

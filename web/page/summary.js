@@ -38,8 +38,8 @@ export function summaryText(box, text) {
 /** runInfo says how the run shown was run: "Seeded run · seed 7 · 4 processors". */
 function runInfo(shown) {
   const p = el('p', 'run-info');
-  if (shown.mode === 'seeded') {
-    const parts = ['Seeded run'];
+  if (shown.mode !== 'live') {
+    const parts = [shown.mode === 'steer' ? 'Steered run' : 'Seeded run'];
     if (shown.seed !== undefined) {
       parts.push(`seed ${shown.seed}`);
       p.dataset.seed = String(shown.seed);

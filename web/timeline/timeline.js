@@ -7,6 +7,7 @@ import { drawFrame } from './draw.js';
 import { bindInput, key } from './input.js';
 import { layout } from './layout.js';
 import { readColors } from './paint.js';
+import { setOptions } from './options.js';
 import { MIN_DOMAIN, advance, dataArrived, finish, pan, replay, seek, showSpan, startLive, swapTrace, togglePlay } from './playback.js';
 
 export class Timeline {
@@ -202,7 +203,7 @@ export class Timeline {
 }
 
 // The rest of the page's API is the parts': see playback.js and input.js.
-for (const [name, fn] of Object.entries({ startLive, swapTrace, dataArrived, finish, togglePlay, replay, seek, pan, showSpan, key })) {
+for (const [name, fn] of Object.entries({ startLive, swapTrace, dataArrived, finish, togglePlay, replay, seek, pan, showSpan, key, setOptions })) {
   Timeline.prototype[name] = function (...args) {
     return fn(this, ...args);
   };

@@ -3,7 +3,7 @@
 
 export const SCHEMA_VERSION = 1;
 
-const TYPES = new Set(['meta', 'events', 'end', 'error']);
+const TYPES = new Set(['meta', 'events', 'choice', 'end', 'error']);
 const REASONS = new Set(['done', 'panic', 'truncated', 'stopped', 'deadlock', 'schedule']);
 const ATOMIC_OPS = new Set(['add', 'load', 'store', 'swap', 'cas']);
 const WG_OPS = new Set(['add', 'done']);
@@ -69,6 +69,21 @@ export function decodeMessage(data) {
       if (!Array.isArray(m.events)) fail('events message without an events array');
       for (const e of m.events) checkEvent(e);
       break;
+    case 'choice':
+      // A steered run waits for a pick: who can run, and what each would do next.
+      if (!(isInt(m.step) && m.step > 0)) fail('choice message without its step');
+      if (typeof m.schedule !== 'string') fail('choice message without the schedule so far');
+      if (!(m.back === undefined || typeof m.back === 'string')) fail('choice back is not a schedule');
+      if (m.select === undefined) {
+        if (!(Array.isArray(m.options) && m.options.length > 1)) fail('choice message without two or more options');
+        m.options.forEach((o, i) => checkOption(o, `choice option ${i}`));
+      } else {
+        // a select with several cases ready: the goroutine in it, and its cases
+        checkOption(m.select, 'choice select');
+        if (!(Array.isArray(m.cases) && m.cases.length > 1)) fail('choice of a select without two or more cases');
+        m.cases.forEach((c, i) => checkCaseOption(c, i));
+      }
+      break;
     case 'end':
       if (!REASONS.has(m.reason)) fail(`end message with unknown reason ${JSON.stringify(m.reason)}`);
       if (typeof m.message !== 'string') fail('end message without a message');
@@ -81,6 +96,8 @@ export function decodeMessage(data) {
       if (m.summary == null) m.summary = [];
       if (!(Array.isArray(m.summary) && m.summary.every((s) => isObj(s) && typeof s.label === 'string' && typeof s.value === 'string'))) fail('end summary is not a list of {label, value}');
       if (!(m.schedule === undefined || typeof m.schedule === 'string')) fail('end schedule is not text');
+      if (m.solved == null) m.solved = [];
+      if (!(Array.isArray(m.solved) && m.solved.every((s) => typeof s === 'string'))) fail('end solved is not a list of challenge ids');
       break;
     case 'error':
       if (!(typeof m.message === 'string' && m.message !== '')) fail('error message without text');
@@ -196,6 +213,30 @@ function checkEvent(e) {
       break;
     default:
       if (OBJ_REQUIRED.has(e.kind)) needObj();
+  }
+}
+
+// checkOption checks one option of a choice: a goroutine, its name, and its next step.
+function checkOption(o, at) {
+  if (!isObj(o)) fail(`${at} is not an object`);
+  if (!(isInt(o.g) && o.g > 0)) fail(`${at}: bad goroutine ${JSON.stringify(o.g)}`);
+  for (const f of ['name', 'op', 'text']) {
+    if (typeof o[f] !== 'string') fail(`${at}: ${f} is not text`);
+  }
+  for (const f of ['obj', 'line']) {
+    if (o[f] !== undefined && !(isInt(o[f]) && o[f] > 0)) fail(`${at}: ${f} is not a positive integer`);
+  }
+}
+
+// checkCaseOption checks the i-th ready case of a select's choice.
+function checkCaseOption(c, i) {
+  const at = `choice case ${i}`;
+  if (!isObj(c)) fail(`${at} is not an object`);
+  if (c.case !== i) fail(`${at}: case is ${JSON.stringify(c.case)}, not its place ${i}`);
+  if (c.dir !== 'recv' && c.dir !== 'send') fail(`${at}: unknown direction ${JSON.stringify(c.dir)}`);
+  if (typeof c.text !== 'string') fail(`${at}: text is not text`);
+  for (const f of ['obj', 'line']) {
+    if (c[f] !== undefined && !(isInt(c[f]) && c[f] > 0)) fail(`${at}: ${f} is not a positive integer`);
   }
 }
 
