@@ -206,6 +206,9 @@ func (a *app) readAPIRequest(c echo.Context, seededFor string, own ...string) (a
 	if problems = boundProblems(s, append(problems, more...)); len(problems) > 0 {
 		return apiRequest{}, echo.NewHTTPError(http.StatusBadRequest, problems.Error())
 	}
+	if err := a.limits.checkSchedule(set.Schedule); err != nil {
+		return apiRequest{}, echo.NewHTTPError(http.StatusBadRequest, err.Error())
+	}
 	if seededFor != "" && !set.Seeded() {
 		return apiRequest{}, echo.NewHTTPError(http.StatusBadRequest,
 			fmt.Sprintf("mode must be seeded or left out (%s), got %s", seededFor, scenarios.QuoteInput(raw["mode"])))
@@ -244,8 +247,9 @@ func (a *app) handlePlay(c echo.Context) error {
 		Settings:  l.settings,
 		Searches:  l.scenario.Searches,
 		Preload:   a.preload,
-		// a link that names its view chose it; without one the page picks (web/page/axis.js)
-		ViewChosen: q.Has("view"),
+		// a link that names its view chose it; without one, or with one it cannot take, the
+		// page picks (web/page/axis.js)
+		ViewChosen: q.Get("view") == string(l.settings.View),
 	}))
 }
 

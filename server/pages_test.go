@@ -63,7 +63,7 @@ func TestPages(t *testing.T) {
 		{
 			name: "a link laying the run out by event order keeps it", path: "/play/deadlock?mode=seeded&seed=40&view=events",
 			status: http.StatusOK,
-			contains: []string{`<input type="hidden" id="view" name="view" value="events">`, `id="axis" aria-pressed="true"`,
+			contains: []string{`<input type="hidden" id="view" name="view" value="events" data-chosen="true">`, `id="axis" aria-pressed="true"`,
 				`&amp;mode=seeded&amp;seed=40&amp;processors=4&amp;view=events`},
 			notContain: []string{`id="notices"`},
 		},
@@ -71,14 +71,14 @@ func TestPages(t *testing.T) {
 			name: "a bad view is by time, with a notice", path: "/play/channels?view=sideways&producers=2",
 			status: http.StatusOK,
 			contains: []string{`id="notices"`, `view must be time or events, got &#34;sideways&#34;; using time.`,
-				`value="time">`, `id="axis" aria-pressed="false"`},
+				`value="time" data-chosen="false">`, `id="axis" aria-pressed="false"`},
 			notContain: []string{`view=`},
 		},
 		{
 			// Found by the page-query fuzz target: the page noted it, the API ignored it.
 			name: "a mode that is no mode is live, with a notice", path: "/play/cell?mode=0&seed=3",
 			status:   http.StatusOK,
-			contains: []string{`id="notices"`, `mode must be live or seeded, got &#34;0&#34;; using live.`, `id="mode-live" checked`},
+			contains: []string{`id="notices"`, `mode must be live, seeded or steer, got &#34;0&#34;; using live.`, `id="mode-live" checked`},
 		},
 		{
 			name: "a choice given by its index is that choice, with a notice naming it", path: "/play/cell?share=1",
@@ -140,7 +140,7 @@ func TestPages(t *testing.T) {
 			// What the page opens with a notice, the API refuses, naming the setting.
 			name: "API refuses a bad mode", path: "/api/scenarios/cell?mode=0",
 			status:   http.StatusBadRequest,
-			contains: []string{`{"error":"mode must be live or seeded, got \"0\""}`},
+			contains: []string{`{"error":"mode must be live, seeded or steer, got \"0\""}`},
 		},
 		{
 			name: "API refuses a bad view", path: "/api/scenarios/cell?view=zzz",
