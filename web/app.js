@@ -174,11 +174,12 @@ function main() {
     return loading;
   }
 
-  // Steering: the choice a steered run waits on, above the timeline, and above it the
-  // scenario's challenge. A pick goes to the server; Back is a new run of the schedule of the
-  // choice before, which the server replays to that very step.
+  // Steering: the scenario's challenge above the timeline, and the choice a steered run waits
+  // on under it and its legend, so that the run bar, the challenge and the lanes, where the
+  // options are marked too, stay on one screen. A pick goes to the server; Back is a new run
+  // of the schedule of the choice before, which the server replays to that very step.
   let lastChoice = null; // the latest choice of the steered run shown
-  const steer = new SteerPanel($('timeline-wrap'), {
+  const steer = new SteerPanel($('exports'), {
     onPick: (c, what) => socket.pick(c.run, what),
     onBack: (schedule) => {
       setSchedule(form, schedule);
@@ -208,7 +209,7 @@ function main() {
     poseChallenge();
     start({ from });
   });
-  const card = new ChallengeCard(steer.box, async (id) => {
+  const card = new ChallengeCard($('timeline-wrap'), async (id) => {
     const rs = runSettings(form);
     const seed = rs.seed === null ? '' : `&seed=${rs.seed}`;
     const url = `/api/scenarios/${encodeURIComponent(scenario)}/search?${paramsQuery(form)}&processors=${rs.processors}${seed}&exhaustive=1&want=${encodeURIComponent(id)}`;
