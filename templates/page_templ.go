@@ -1626,7 +1626,7 @@ func Page(d PageData) templ.Component {
 					return templ_7745c5c3_Err
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 145, "</code></pre></section></section><section class=\"events\" aria-labelledby=\"log-h\"><h2 id=\"log-h\">Events</h2><ol id=\"log\" tabindex=\"0\" aria-labelledby=\"log-h\"></ol><div id=\"log-say\" class=\"visually-hidden\" role=\"log\" aria-live=\"polite\" aria-label=\"Events stepped to\"></div></section></div></form><dialog id=\"help\" aria-labelledby=\"help-h\"><h2 id=\"help-h\">Keyboard shortcuts</h2><table class=\"keys\"><tbody><tr><th><kbd>r</kbd></th><td>run the scenario with these settings</td></tr><tr><th><kbd>s</kbd></th><td>stop the run</td></tr><tr><th><kbd>Space</kbd></th><td>play or pause</td></tr><tr><th><kbd>←</kbd> <kbd>→</kbd></th><td>previous or next event</td></tr><tr><th><kbd>Home</kbd> <kbd>End</kbd></th><td>start or end of the run</td></tr><tr><th><kbd>+</kbd> <kbd>-</kbd></th><td>zoom in or out around the playhead</td></tr><tr><th><kbd>0</kbd></th><td>show the whole run</td></tr><tr><th><kbd>o</kbd></th><td>lay a finished run out by time or by event order</td></tr><tr><th><kbd>?</kbd></th><td>this list</td></tr><tr><th><kbd>Esc</kbd></th><td>close it</td></tr></tbody></table><p class=\"help\">They work anywhere on the page except in a field of the settings. The keys that type a character (all but the arrows, Home, End and Esc) can be kept to the timeline, for those whose speech input or keyboard presses keys by mistake:</p><p class=\"keys-toggle\"><label><input type=\"checkbox\" id=\"single-keys\" checked> Single-key shortcuts anywhere on the page</label></p><form method=\"dialog\"><button type=\"submit\" class=\"primary\">Close</button></form></dialog></main>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 145, "</code></pre></section></section><section class=\"events\" aria-labelledby=\"log-h\"><h2 id=\"log-h\">Events</h2><ol id=\"log\" tabindex=\"0\" aria-labelledby=\"log-h\"></ol><div id=\"log-say\" class=\"visually-hidden\" role=\"log\" aria-live=\"polite\" aria-label=\"Events stepped to\"></div></section></div></form><dialog id=\"help\" aria-labelledby=\"help-h\"><h2 id=\"help-h\">Keyboard shortcuts</h2><table class=\"keys\"><tbody><tr><th><kbd>r</kbd></th><td>run the scenario with these settings</td></tr><tr><th><kbd>s</kbd></th><td>stop the run</td></tr><tr><th><kbd>Space</kbd></th><td>play or pause</td></tr><tr><th><kbd>←</kbd> <kbd>→</kbd></th><td>previous or next event</td></tr><tr><th><kbd>Home</kbd> <kbd>End</kbd></th><td>start or end of the run</td></tr><tr><th><kbd>+</kbd> <kbd>-</kbd></th><td>zoom in or out around the playhead</td></tr><tr><th><kbd>0</kbd></th><td>show the whole run</td></tr><tr><th><kbd>o</kbd></th><td>lay a finished run out by time or by event order</td></tr><tr><th><kbd>1</kbd>…<kbd>9</kbd></th><td>steering: run that option (who goes next, or the select's case)</td></tr><tr><th><kbd>↑</kbd> <kbd>↓</kbd> <kbd>Enter</kbd></th><td>steering: move between the options, run the one in focus</td></tr><tr><th><kbd>Backspace</kbd></th><td>steering: undo the last pick</td></tr><tr><th><kbd>?</kbd></th><td>this list</td></tr><tr><th><kbd>Esc</kbd></th><td>close it</td></tr></tbody></table><p class=\"help\">They work anywhere on the page except in a field of the settings. The keys that type a character (all but the arrows, Home, End and Esc) can be kept to the timeline, for those whose speech input or keyboard presses keys by mistake:</p><p class=\"keys-toggle\"><label><input type=\"checkbox\" id=\"single-keys\" checked> Single-key shortcuts anywhere on the page</label></p><form method=\"dialog\"><button type=\"submit\" class=\"primary\">Close</button></form></dialog></main>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1667,7 +1667,7 @@ func codeText(text string) templ.Component {
 				var templ_7745c5c3_Var97 string
 				templ_7745c5c3_Var97, templ_7745c5c3_Err = templ.JoinStringErrs(part.Text)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/page.templ`, Line: 328, Col: 20}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/page.templ`, Line: 331, Col: 20}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var97))
 				if templ_7745c5c3_Err != nil {
@@ -1681,7 +1681,7 @@ func codeText(text string) templ.Component {
 				var templ_7745c5c3_Var98 string
 				templ_7745c5c3_Var98, templ_7745c5c3_Err = templ.JoinStringErrs(part.Text)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/page.templ`, Line: 330, Col: 14}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/page.templ`, Line: 333, Col: 14}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var98))
 				if templ_7745c5c3_Err != nil {
@@ -1730,7 +1730,7 @@ func NotFound(d NotFoundData) templ.Component {
 			var templ_7745c5c3_Var101 string
 			templ_7745c5c3_Var101, templ_7745c5c3_Err = templ.JoinStringErrs(d.Path)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/page.templ`, Line: 340, Col: 40}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/page.templ`, Line: 343, Col: 40}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var101))
 			if templ_7745c5c3_Err != nil {
@@ -1748,7 +1748,7 @@ func NotFound(d NotFoundData) templ.Component {
 				var templ_7745c5c3_Var102 string
 				templ_7745c5c3_Var102, templ_7745c5c3_Err = templruntime.NewAttributeExpression(templ.URL(playURL(s.ID, ""))).ResolveURL(ctx)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/page.templ`, Line: 344, Col: 44}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/page.templ`, Line: 347, Col: 44}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ_7745c5c3_Var102)
 				if templ_7745c5c3_Err != nil {
@@ -1761,7 +1761,7 @@ func NotFound(d NotFoundData) templ.Component {
 				var templ_7745c5c3_Var103 string
 				templ_7745c5c3_Var103, templ_7745c5c3_Err = templ.JoinStringErrs(s.Title)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/page.templ`, Line: 344, Col: 56}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/page.templ`, Line: 347, Col: 56}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var103))
 				if templ_7745c5c3_Err != nil {
@@ -1774,7 +1774,7 @@ func NotFound(d NotFoundData) templ.Component {
 				var templ_7745c5c3_Var104 string
 				templ_7745c5c3_Var104, templ_7745c5c3_Err = templ.JoinStringErrs(s.Summary)
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/page.templ`, Line: 345, Col: 37}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `templates/page.templ`, Line: 348, Col: 37}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var104))
 				if templ_7745c5c3_Err != nil {
