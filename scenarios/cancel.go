@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"interleave/scenarios/stage"
@@ -185,3 +186,19 @@ func cancelTree(g *stage.G, p Values) []Stat {
 }
 
 // show:end
+
+// cancelChallenges are what cancel poses to whoever steers it.
+func cancelChallenges() []Challenge {
+	return []Challenge{{
+		ID: "all-finish", Title: "Everyone in time",
+		Text:   "Have every worker's result reach main before the deadline. Who runs when does not decide it, the clock does: a worker whose work and jitter pass `deadline` is late whatever the order. What must change?",
+		Solved: allWorkersFinish,
+	}}
+}
+
+// allWorkersFinish says whether main received every worker's result.
+func allWorkersFinish(o Outcome) bool {
+	v, _ := summaryValue(o.Summary, "finished")
+	done, total, ok := strings.Cut(v, " of ")
+	return ok && done == total
+}

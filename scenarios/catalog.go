@@ -118,15 +118,15 @@ func New() *Catalog {
 			posing(atomicCounterScenario(), atomicCounterChallenges()),
 			posing(deadlockScenario(), deadlockChallenges())}},
 		// how Go programs wait: select, timers, context
-		{"Waiting", []*Scenario{timeoutScenario(),
+		{"Waiting", []*Scenario{posing(timeoutScenario(), timeoutChallenges()),
 			posing(selectFairnessScenario(), selectFairnessChallenges()),
 			posing(pipelineScenario(), pipelineChallenges()),
-			cancelScenario(), tickerScenario()}},
+			posing(cancelScenario(), cancelChallenges()), posing(tickerScenario(), tickerChallenges())}},
 		{"sync", []*Scenario{
 			posing(readersWritersScenario(), readersWritersChallenges()),
 			posing(boundedQueueScenario(), boundedQueueChallenges()),
-			onceScenario()}},
-		{"x/sync", []*Scenario{semaphoreScenario(), errgroupScenario()}},
+			posing(onceScenario(), onceChallenges())}},
+		{"x/sync", []*Scenario{posing(semaphoreScenario(), semaphoreChallenges()), errgroupScenario()}},
 	}
 	var list []*Scenario
 	for _, grp := range groups {

@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"interleave/scenarios/stage"
 )
@@ -88,3 +89,28 @@ func lazyConfig(g *stage.G, p Values) []Stat {
 }
 
 // show:end
+
+// onceChallenges are what once poses to whoever steers it.
+func onceChallenges() []Challenge {
+	return []Challenge{{
+		ID: "last-loads", Title: "The last one loads",
+		Text:   "Let the last handler be the one that loads the configuration: whichever reaches `Do` first runs its function, and every other waits for it. (With `jitter` at 0 they all arrive at once.)",
+		Solved: lastHandlerLoads,
+	}}
+}
+
+// lastHandlerLoads says whether the handler started last ran the Once's function.
+func lastHandlerLoads(o Outcome) bool {
+	last := 0
+	for _, e := range o.Events {
+		if e.Kind == stage.KindGo && strings.HasPrefix(e.Name, "handler ") {
+			last = e.Child
+		}
+	}
+	for _, e := range o.Events {
+		if e.Kind == stage.KindOnceRun {
+			return last != 0 && e.G == last
+		}
+	}
+	return false
+}

@@ -133,3 +133,52 @@ func semaphoreJobs(g *stage.G, p Values) []Stat {
 }
 
 // show:end
+
+// semaphoreChallenges are what semaphore poses to whoever steers it.
+func semaphoreChallenges() []Challenge {
+	return []Challenge{{
+		ID: "held-back", Title: "Held back",
+		Text:   "Make a light job ask for its weight while a unit is free and still have to wait: a big job asked first and waits at the front, and the semaphore serves in order.",
+		Solved: lightJobHeldBack,
+	}}
+}
+
+// lightJobHeldBack says whether a job asked for less than was free while a bigger one
+// waited ahead of it, and was served only after it.
+func lightJobHeldBack(o Outcome) bool {
+	size := map[int]int64{}
+	inUse := map[int]int64{}
+	ahead := map[int]int{} // semaphore → the goroutine of the first waiting Acquire
+	wants := map[int]int64{}
+	heldBack := map[int]int{} // goroutine → the goroutine it waits behind
+	for _, e := range o.Events {
+		switch e.Kind {
+		case stage.KindNew:
+			if e.ObjKind == stage.ObjSemaphore {
+				size[e.Obj] = int64(e.Cap)
+			}
+		case stage.KindAcquireBegin:
+			if e.Op != "" {
+				continue // a TryAcquire never waits
+			}
+			n, _ := strconv.ParseInt(e.Value, 10, 64)
+			wants[e.G] = n
+			switch front := ahead[e.Obj]; {
+			case front == 0 && n > size[e.Obj]-inUse[e.Obj]:
+				ahead[e.Obj] = e.G
+			case front != 0 && n <= size[e.Obj]-inUse[e.Obj]:
+				heldBack[e.G] = front
+			}
+		case stage.KindAcquireEnd:
+			inUse[e.Obj] = e.New
+			if ahead[e.Obj] == e.G {
+				ahead[e.Obj] = 0
+			} else if front, ok := heldBack[e.G]; ok && e.Op == "" && ahead[e.Obj] != front {
+				return true // served once the big job ahead of it was
+			}
+		case stage.KindSemRelease:
+			inUse[e.Obj] = e.New
+		}
+	}
+	return false
+}

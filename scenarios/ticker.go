@@ -139,3 +139,15 @@ func rateLimiter(g *stage.G, p Values) []Stat {
 }
 
 // show:end
+
+// tickerChallenges are what ticker poses to whoever steers it.
+func tickerChallenges() []Challenge {
+	return []Challenge{{
+		ID: "lose-tick", Title: "Lose a tick",
+		Text: "Have a tick find the bucket full, so that refill drops it (the bucket keeps no more than `burst` tokens). The clock decides it more than who runs when: while the requests come faster than the ticks, each token is spent as it comes. What must change?",
+		Solved: func(o Outcome) bool {
+			v, _ := summaryValue(o.Summary, "ticks lost to a full bucket")
+			return v != "" && v != "0"
+		},
+	}}
+}

@@ -84,3 +84,12 @@ func timeout(g *stage.G, p Values) []Stat {
 }
 
 // show:end
+
+// timeoutChallenges are what timeout poses to whoever steers it.
+func timeoutChallenges() []Challenge {
+	return []Challenge{{
+		ID: "in-time", Title: "Beat the timer",
+		Text:   "Have main take the result, not the timeout. While `work` is longer than `timeout` no interleaving does it — ask, and the search tries them all — for the timer fires first on the clock, whoever runs when: what must change?",
+		Solved: func(o Outcome) bool { v, _ := summaryValue(o.Summary, "outcome"); return v == "result in time" },
+	}}
+}
