@@ -126,7 +126,7 @@ func New() *Catalog {
 			posing(readersWritersScenario(), readersWritersChallenges()),
 			posing(boundedQueueScenario(), boundedQueueChallenges()),
 			posing(onceScenario(), onceChallenges())}},
-		{"x/sync", []*Scenario{posing(semaphoreScenario(), semaphoreChallenges()), errgroupScenario()}},
+		{"x/sync", []*Scenario{posing(semaphoreScenario(), semaphoreChallenges()), posing(errgroupScenario(), errgroupChallenges())}},
 	}
 	var list []*Scenario
 	for _, grp := range groups {

@@ -25,11 +25,12 @@ var solutions = []struct {
 	{"bounded-queue", "empty-take", "check=if&mode=steer&seed=1&schedule=STsiRUylyJNW8siZMirZNvRCNkbImRIhFc"},
 	{"once", "last-loads", "jitter=0&mode=steer&seed=120&schedule=pWmS5aRERNtlTJ"},
 	{"semaphore", "held-back", "mode=steer&seed=1&schedule=SStqQiK6NZZkpsymn6Q"},
-	// the next three are solved by a setting, not by who runs when: no interleaving of the
+	// the next four are solved by a setting, not by who runs when: no interleaving of the
 	// defaults solves them, which the exhaustive search says
 	{"timeout", "in-time", "work=400&mode=steer&seed=1&schedule=S"},
 	{"cancel", "all-finish", "deadline=2000&mode=steer&seed=1&schedule=SStqQilshSF"},
 	{"ticker", "lose-tick", "gap=150&mode=steer&seed=1&schedule=SbTT006Sqk2g"},
+	{"errgroup", "no-error", "failing=0&mode=steer&seed=1&schedule=SScjI5G20SUzd1"},
 }
 
 func TestEveryChallengeHasASolvingSchedule(t *testing.T) {

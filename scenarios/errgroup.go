@@ -123,3 +123,12 @@ func errgroupFetches(g *stage.G, p Values) []Stat {
 }
 
 // show:end
+
+// errgroupChallenges are what errgroup poses to whoever steers it.
+func errgroupChallenges() []Challenge {
+	return []Challenge{{
+		ID: "no-error", Title: "Nothing fails",
+		Text:   "Have `Wait` return nil. Who runs when does not decide it: while one fetch fails, `Wait` returns the first error whatever the order. What must change?",
+		Solved: func(o Outcome) bool { v, _ := summaryValue(o.Summary, "Wait returned"); return v == "nil" },
+	}}
+}
