@@ -114,7 +114,7 @@ func New() *Catalog {
 			posing(channelsScenario(), channelsChallenges()),
 			posing(workerPoolScenario(), workerPoolChallenges()),
 			posing(producerConsumerScenario(), producerConsumerChallenges()),
-			cellScenario(), refCellScenario(),
+			cellScenario(), posing(refCellScenario(), refCellChallenges()),
 			posing(atomicCounterScenario(), atomicCounterChallenges()),
 			posing(deadlockScenario(), deadlockChallenges())}},
 		// how Go programs wait: select, timers, context

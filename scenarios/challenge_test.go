@@ -23,6 +23,7 @@ var solutions = []struct {
 	{"pipeline", "out-of-order", "items=3&workers=2&square=0&generate=0&mode=steer&seed=1&schedule=SSImTRCELUpCIyRLOnZjntqmqmIeQiea"},
 	{"readers-writers", "slip-past", "twice=yes&read=0&write=0&mode=steer&seed=24&schedule=10nTIQlNEptlI0XdKmk1aqiE3tLtg"},
 	{"bounded-queue", "empty-take", "check=if&mode=steer&seed=1&schedule=STsiRUylyJNW8siZMirZNvRCNkbImRIhFc"},
+	{"refcell", "borrow-while-mut", "share=yes&mode=steer&seed=4&schedule=rg"},
 	{"once", "last-loads", "jitter=0&mode=steer&seed=120&schedule=pWmS5aRERNtlTJ"},
 	{"semaphore", "held-back", "mode=steer&seed=1&schedule=SStqQiK6NZZkpsymn6Q"},
 	// the next four are solved by a setting, not by who runs when: no interleaving of the
