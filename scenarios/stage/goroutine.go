@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"time"
 )
@@ -113,7 +114,12 @@ func (r *Run) noteLeftoverLocked() {
 			continue
 		}
 		doing := r.describeLocked(g)
-		if doing == "" {
+		switch {
+		case r.seeded != nil && slices.Contains(r.seeded.ready, g):
+			// Let go (its send taken, its lock handed over) but not yet run again: it has
+			// not leaked, though it will never record the end of its wait.
+			doing = "runnable, its wait over"
+		case doing == "":
 			doing = "running"
 		}
 		r.leftover = append(r.leftover, fmt.Sprintf("%s (%s)", g.name, doing))

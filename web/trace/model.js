@@ -644,6 +644,7 @@ export class Trace {
       if (g.exit !== null || !g.open || g.open.kind !== BLOCKED) continue;
       const said = m.leftover.find((s) => s.startsWith(`${g.name} (`) && s.endsWith(')'));
       const doing = said ? said.slice(g.name.length + 2, -1) : 'blocked';
+      if (doing.startsWith('runnable')) continue; // let go, but main returned before it ran again
       g.marks.push({ t: this.lastT, kind: 'leak', value: `leaked: ${doing} when main returned` });
       this.leaks.push({ g, doing });
     }
