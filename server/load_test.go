@@ -133,7 +133,13 @@ func TestLoad(t *testing.T) {
 	if raceEnabled && n > 500 {
 		t.Skip("the race detector allows 8128 goroutines; run the load test without -race")
 	}
+	// Every session is two sockets in this process, its client's and the server's.
+	if err := raiseOpenFiles(uint64(2*n + 1024)); err != nil {
+		t.Fatalf("%d sessions: %v", n, err)
+	}
 	lim := defaultLimits()
+	lim.maxConns = max(lim.maxConns, n+64)
+	lim.maxConnsPerClient = lim.maxConns
 	lim.maxRuns = max(lim.maxRuns, n)
 	lim.maxRunsPerClient = lim.maxRuns // every session comes from 127.0.0.1
 	lim.maxSockets = max(lim.maxSockets, n)
