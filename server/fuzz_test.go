@@ -72,6 +72,13 @@ func equalValues(a, b scenarios.Values) bool {
 
 func FuzzClientMessage(f *testing.F) {
 	cat := scenarios.New()
+	for _, seed := range []string{
+		`{"type":"pick","run":1,"g":2}`, `{"type":"pick","run":1,"case":0}`, `{"type":"pick","run":1}`,
+		`{"type":"pick","run":1,"g":2,"case":1}`, `{"type":"finish"}`,
+		`{"type":"run","scenario":"atomic-counter","mode":"steer","seed":5,"schedule":"SpJqko","from":12}`,
+	} {
+		f.Add([]byte(seed))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) > readLimit {
 			return // the socket's read limit closes the connection before decoding
@@ -83,11 +90,18 @@ func FuzzClientMessage(f *testing.F) {
 			}
 			return
 		}
-		if msg.Type != typeRun && msg.Type != typeStop {
-			t.Fatalf("decoded a message of type %q", msg.Type)
-		}
-		if msg.Type != typeRun {
+		switch msg.Type {
+		case typeRun:
+		case typePick:
+			// a pick names its run and one of a goroutine and a select's case
+			if msg.Run == nil || (msg.G == nil) == (msg.Case == nil) {
+				t.Fatalf("decoded a pick without its run or with both or neither of g and case: %s", data)
+			}
 			return
+		case typeStop, typeFinish:
+			return
+		default:
+			t.Fatalf("decoded a message of type %q", msg.Type)
 		}
 		req, err := checkRun(cat, msg)
 		if err != nil {
@@ -101,7 +115,7 @@ func FuzzClientMessage(f *testing.F) {
 		}
 		checkValues(t, req.scenario, req.values)
 		set := req.settings
-		if set.Speed < 0.1 || set.Speed > 10 || set.Mode != stage.Live && set.Mode != stage.Seeded {
+		if set.Speed < 0.1 || set.Speed > 10 || set.Mode != stage.Live && set.Mode != stage.Seeded && set.Mode != scenarios.Steered {
 			t.Fatalf("checked run has speed %g, mode %q", set.Speed, set.Mode)
 		}
 		if set.Seeded() && (set.Seed > scenarios.MaxSeed || set.Processors < 1 || set.Processors > 8) {
@@ -126,7 +140,10 @@ func FuzzClientMessage(f *testing.F) {
 		if err != nil {
 			t.Fatalf("re-sent run %s: %v", again, err)
 		}
-		if req2.scenario != req.scenario || req2.settings != req.settings || !equalValues(req2.values, req.values) {
+		// The meta does not carry from, which only cuts the schedule a steered run follows.
+		want := req.settings
+		want.From = 0
+		if req2.scenario != req.scenario || req2.settings != want || !equalValues(req2.values, req.values) {
 			t.Fatalf("re-sent run %s checks as %v %+v, first %v %+v", again, req2.values, req2.settings, req.values, req.settings)
 		}
 	})
