@@ -16,11 +16,10 @@
 // a halt). Each primitive is its exported API, its live form and its model under the seeded
 // scheduler — chan.go, chan_live.go, chan_model.go; mutex.go; waitgroup.go — picked once,
 // when the object is made; atomics (atomic.go) and Rust's cells (cell.go) are the same in
-// both, and so are RWMutex, Cond and Once (rwmutex.go, cond.go, once.go), whose state is kept
-// under the recorder lock and whose waiters park until they are handed on (park.go), and
+// both, and so are RWMutex, Cond and Once (rwmutex.go, cond.go, once.go) and
 // golang.org/x/sync's weighted semaphore (semaphore.go) and errgroup (errgroup.go), whose
-// state is one model under the recorder lock and whose waiters park the way their scheduler
-// parks a goroutine. Goroutine operations are in goroutine.go, the deadlock report in deadlock.go, the
+// state is kept under the recorder lock and whose waiters park until they are handed on
+// (park.go). Goroutine operations are in goroutine.go, the deadlock report in deadlock.go, the
 // scenario line of an event in lines.go, the trace's storage in store.go and its wire form
 // in event.go.
 //

@@ -51,7 +51,6 @@ type Group struct {
 	id   int
 	name string
 	ctx  *Context // nil for a group made with NewGroup
-	park parking
 	// Guarded by the recorder lock: the limit (negative: none), the goroutines active, the
 	// first error, the goroutines waiting in Go for a slot in the order they came, and those
 	// in Wait.
@@ -68,7 +67,6 @@ type groupWaiter struct {
 	grp  *Group
 	pc   uintptr
 	wait bool // in Wait; else in Go
-	over bool // let go, under the recorder lock, before g is woken
 }
 
 // WithContext makes a group named name and its context, made from parent and named name +
@@ -89,13 +87,13 @@ func WithContext(g *G, parent *Context, name string) (*Group, *Context) {
 func NewGroup(g *G, name string) *Group { return newGroup(g, name, nil, callerPC()) }
 
 func newGroup(g *G, name string, ctx *Context, pc uintptr) *Group {
-	grp := &Group{name: name, ctx: ctx, limit: -1, park: parkingOf(g)}
+	grp := &Group{name: name, ctx: ctx, limit: -1}
 	x := Event{ObjKind: ObjErrGroup, Name: name}
 	if ctx != nil {
 		x.Parent = ctx.done.id
 	}
 	var h liveObject
-	if grp.park.s == nil {
+	if seededOf(g) == nil {
 		h = liveGroup{grp}
 	}
 	grp.id = g.newObject(x, "", h, pc)
@@ -191,14 +189,11 @@ func (grp *Group) Wait(g *G) error {
 // wait parks g, whose w is queued, until it is let go; a halt unwinds it instead. r's lock is
 // held on the way in and released.
 func (grp *Group) wait(g *G, r *Run, w *groupWaiter, doing activity) {
-	grp.park.prepareLocked(g)
+	g.parkLocked()
 	g.startLocked(doing, grp.id)
 	g.waitingIn = w
 	r.leave(true)
-	grp.park.park(g)
-	if !w.over {
-		unwindNow()
-	}
+	g.park()
 }
 
 func (grp *Group) roomLocked() bool { return grp.limit < 0 || grp.active < grp.limit }
@@ -279,11 +274,10 @@ func (grp *Group) serveLocked() bool {
 // letGoLocked ends w's wait, recording its end with record, and wakes it. It is woken even
 // when the record halts the run, which then wakes only those still queued.
 func (grp *Group) letGoLocked(w *groupWaiter, record func(g *G, o op, pc uintptr) bool) bool {
-	w.over = true
 	w.g.unblockedLocked()
 	w.g.waitingIn = nil
 	ok := record(w.g, opNone, w.pc)
-	grp.park.wakeLocked(w.g)
+	w.g.unparkLocked()
 	return ok
 }
 
@@ -310,7 +304,7 @@ type liveGroup struct{ grp *Group }
 func (l liveGroup) haltLocked(*Run) {
 	for _, ws := range [][]*groupWaiter{l.grp.goers, l.grp.waiters} {
 		for _, w := range ws {
-			l.grp.park.wakeLocked(w.g)
+			close(w.g.parked)
 		}
 	}
 }

@@ -35,13 +35,12 @@ type G struct {
 	next pending
 
 	// waitingIn is the semaphore or errgroup wait g is blocked in, which says what it waits
-	// for (guarded by run.mu); waitWake is where a live g blocked there is woken, made the first
-	// time it blocks (semaphore.go).
+	// for (guarded by run.mu).
 	waitingIn waitSite
-	waitWake  chan struct{}
-	// Parking (park.go): the channel a live goroutine is handed what it waits for through,
-	// the RWMutex, Cond or Once it is blocked on (for the reports to say on whom it waits),
-	// and the wake of the Signal or Broadcast that woke it from a Cond's Wait.
+	// Parking (park.go), for RWMutex, Cond, Once, the semaphore and errgroup: the channel a
+	// live goroutine is handed what it waits for through, the RWMutex, Cond or Once it is
+	// blocked on (for the reports to say on whom it waits), and the wake of the Signal or
+	// Broadcast that woke it from a Cond's Wait.
 	parked   chan struct{}
 	waitSync syncWait
 	wokenBy  uint32

@@ -1,9 +1,9 @@
 package stage
 
-// Parking: how a goroutine blocked in an RWMutex, a Cond or a Once waits to be handed what it
-// waits for by the goroutine that frees it. These primitives hand it on to a chosen waiter (a
-// Cond's Signal wakes the one that has waited longest, an Unlock lets in the readers that were
-// kept out), so a waiter waits on something of its own rather than on the object's: live, a
+// Parking: how a goroutine blocked in an RWMutex, a Cond, a Once, a semaphore or an errgroup
+// waits to be handed what it waits for by the goroutine that frees it. These primitives hand
+// it on to a chosen waiter (a Cond's Signal wakes the one that has waited longest, an Unlock
+// lets in the readers that were kept out, a Release serves the front of the queue), so a waiter waits on something of its own rather than on the object's: live, a
 // channel of the goroutine, made the first time it parks, that the hand-off puts a token in
 // and a halting run closes; seeded, the baton, which makeReady gives it in its turn. The
 // waiters are queued under the recorder lock, and what they wait for is the object's state,

@@ -12,7 +12,7 @@ import (
 // (it could never be served, and must not hold anyone back): only its context ends it.
 //
 // The semaphore is one model for both schedulers, kept under the recorder lock; only how a
-// waiter parks and is woken differs (parking). Whoever lets a waiter go — a Release, a cancel
+// waiter parks and is woken differs (park.go). Whoever lets a waiter go — a Release, a cancel
 // that takes a waiter out from in front of others — hands it its weight and records its
 // acquire-end on its lane in that same critical section, at the instant the weight became
 // its, as x/sync's notifyWaiters does. So the weight in use chains from event to event along
@@ -40,7 +40,6 @@ type Semaphore struct {
 	id   int
 	name string
 	size int64
-	park parking
 	// Guarded by the recorder lock: the weight in use, the waiters in the order they are
 	// served, and the waiters asking for more than size.
 	cur    int64
@@ -70,9 +69,9 @@ func NewWeighted(g *G, name string, n int64) *Semaphore {
 	if n < 0 {
 		panic("semaphore: size < 0")
 	}
-	s := &Semaphore{name: name, size: n, park: parkingOf(g)}
+	s := &Semaphore{name: name, size: n}
 	var h liveObject
-	if s.park.s == nil {
+	if seededOf(g) == nil {
 		h = liveSemaphore{s}
 	}
 	s.id = g.newObject(Event{ObjKind: ObjSemaphore, Name: name, Cap: int(n)}, "", h, pc)
@@ -116,14 +115,11 @@ func (s *Semaphore) Acquire(g *G, ctx *Context, n int64) error {
 	if ctx.done != nil {
 		ctx.acquirers = append(ctx.acquirers, w)
 	}
-	s.park.prepareLocked(g)
+	g.parkLocked()
 	g.startLocked(acquiring, s.id)
 	g.waitingIn = w
 	r.leave(true)
-	s.park.park(g)
-	if !w.over {
-		unwindNow() // woken by the run's halt
-	}
+	g.park() // a halt unwinds g instead
 	return w.err
 }
 
@@ -206,7 +202,7 @@ func (s *Semaphore) letGoLocked(w *semWaiter, o op, err error) bool {
 	w.g.unblockedLocked()
 	w.g.waitingIn = nil
 	ok := s.endLocked(w.g, w.n, o, err, w.pc)
-	s.park.wakeLocked(w.g)
+	w.g.unparkLocked()
 	return ok
 }
 
@@ -251,10 +247,10 @@ type liveSemaphore struct{ s *Semaphore }
 // haltLocked wakes every waiter; none is served once the run has halted, so each unwinds.
 func (l liveSemaphore) haltLocked(*Run) {
 	for _, w := range l.s.queue {
-		l.s.park.wakeLocked(w.g)
+		close(w.g.parked)
 	}
 	for _, w := range l.s.doomed {
-		l.s.park.wakeLocked(w.g)
+		close(w.g.parked)
 	}
 }
 
@@ -286,41 +282,4 @@ func (c *Context) deadlineAheadLocked() bool {
 // semaphore's Acquire, an errgroup's Go or Wait.
 type waitSite interface {
 	describeLocked(r *Run) string
-}
-
-// parking is how a goroutine blocked in a semaphore or an errgroup waits for whoever lets it
-// go, which has already recorded what that did: in a seeded run it blocks (seeded.block) and
-// is made ready; in a live run it receives from its own channel, waitWake, into which the one
-// letting it go puts a token — as a halt does, to wake it to unwind.
-type parking struct{ s *seeded }
-
-func parkingOf(g *G) parking { return parking{s: seededOf(g)} }
-
-// prepareLocked readies g to park.
-func (p parking) prepareLocked(g *G) {
-	if p.s == nil && g.waitWake == nil {
-		g.waitWake = make(chan struct{}, 1)
-	}
-}
-
-// park waits, outside the recorder lock, until g is woken.
-func (p parking) park(g *G) {
-	if p.s != nil {
-		p.s.block(g)
-		return
-	}
-	<-g.waitWake
-}
-
-// wakeLocked wakes g. A live g has at most one token waiting: whoever lets it go takes it
-// out of every queue first, so a halt, which wakes those still queued, never wakes it again.
-func (p parking) wakeLocked(g *G) {
-	if p.s != nil {
-		p.s.makeReady(g)
-		return
-	}
-	select {
-	case g.waitWake <- struct{}{}:
-	default:
-	}
 }
