@@ -105,126 +105,103 @@ type SelectCase struct {
 // AppendJSON appends the event's JSON object to buf. It is the one encoder of the wire format
 // (MarshalJSON calls it) and allocates nothing beyond growing buf.
 func (e *Event) AppendJSON(buf []byte) []byte {
-	buf = append(buf, `{"seq":`...)
-	buf = strconv.AppendInt(buf, e.Seq, 10)
-	buf = append(buf, `,"t":`...)
-	buf = strconv.AppendInt(buf, e.T, 10)
-	buf = append(buf, `,"g":`...)
-	buf = strconv.AppendInt(buf, int64(e.G), 10)
-	buf = append(buf, `,"kind":`...)
-	buf = appendString(buf, string(e.Kind))
+	buf = appendInt(buf, `{"seq":`, e.Seq)
+	buf = appendInt(buf, `,"t":`, e.T)
+	buf = appendInt(buf, `,"g":`, int64(e.G))
+	buf = appendText(buf, `,"kind":`, string(e.Kind))
 	if e.Obj != 0 {
-		buf = append(buf, `,"obj":`...)
-		buf = strconv.AppendInt(buf, int64(e.Obj), 10)
+		buf = appendInt(buf, `,"obj":`, int64(e.Obj))
 	}
 	if e.Msg != 0 {
-		buf = append(buf, `,"msg":`...)
-		buf = strconv.AppendInt(buf, e.Msg, 10)
+		buf = appendInt(buf, `,"msg":`, e.Msg)
 	}
 	if e.Value != "" {
-		buf = append(buf, `,"value":`...)
-		buf = appendString(buf, e.Value)
+		buf = appendText(buf, `,"value":`, e.Value)
 	}
 	if e.Line != 0 {
-		buf = append(buf, `,"line":`...)
-		buf = strconv.AppendInt(buf, int64(e.Line), 10)
+		buf = appendInt(buf, `,"line":`, int64(e.Line))
 	}
 	if e.Child != 0 {
-		buf = append(buf, `,"child":`...)
-		buf = strconv.AppendInt(buf, int64(e.Child), 10)
+		buf = appendInt(buf, `,"child":`, int64(e.Child))
 	}
 	if e.Name != "" {
-		buf = append(buf, `,"name":`...)
-		buf = appendString(buf, e.Name)
+		buf = appendText(buf, `,"name":`, e.Name)
 	}
 	if e.Parent != 0 {
-		buf = append(buf, `,"parent":`...)
-		buf = strconv.AppendInt(buf, int64(e.Parent), 10)
+		buf = appendInt(buf, `,"parent":`, int64(e.Parent))
 	}
 	if e.ObjKind != "" {
-		buf = append(buf, `,"objKind":`...)
-		buf = appendString(buf, string(e.ObjKind))
+		buf = appendText(buf, `,"objKind":`, string(e.ObjKind))
 		if e.ObjKind == ObjChan || e.ObjKind == ObjTimer || e.ObjKind == ObjTicker || e.ObjKind == ObjSemaphore {
-			buf = append(buf, `,"cap":`...)
-			buf = strconv.AppendInt(buf, int64(e.Cap), 10)
+			buf = appendInt(buf, `,"cap":`, int64(e.Cap))
 		}
 	}
 	switch e.Kind {
 	case KindAtomic, KindWGAdd:
-		buf = append(buf, `,"op":`...)
-		buf = appendString(buf, e.Op)
-		buf = append(buf, `,"old":`...)
-		buf = strconv.AppendInt(buf, e.Old, 10)
-		buf = append(buf, `,"new":`...)
-		buf = strconv.AppendInt(buf, e.New, 10)
+		buf = appendText(buf, `,"op":`, e.Op)
+		buf = appendInt(buf, `,"old":`, e.Old)
+		buf = appendInt(buf, `,"new":`, e.New)
 	case KindDeadlock:
-		buf = append(buf, `,"op":`...)
-		buf = appendString(buf, e.Op)
+		buf = appendText(buf, `,"op":`, e.Op)
 	case KindSelectBegin:
 		buf = append(buf, `,"cases":[`...)
 		for i, c := range e.Cases {
 			if i > 0 {
 				buf = append(buf, ',')
 			}
-			buf = append(buf, `{"dir":`...)
-			buf = appendString(buf, c.Dir)
+			buf = appendText(buf, `{"dir":`, c.Dir)
 			if c.Obj != 0 {
-				buf = append(buf, `,"obj":`...)
-				buf = strconv.AppendInt(buf, int64(c.Obj), 10)
+				buf = appendInt(buf, `,"obj":`, int64(c.Obj))
 			}
 			if c.Msg != 0 {
-				buf = append(buf, `,"msg":`...)
-				buf = strconv.AppendInt(buf, c.Msg, 10)
+				buf = appendInt(buf, `,"msg":`, c.Msg)
 			}
 			if c.Value != "" {
-				buf = append(buf, `,"value":`...)
-				buf = appendString(buf, c.Value)
+				buf = appendText(buf, `,"value":`, c.Value)
 			}
 			if c.Line != 0 {
-				buf = append(buf, `,"line":`...)
-				buf = strconv.AppendInt(buf, int64(c.Line), 10)
+				buf = appendInt(buf, `,"line":`, int64(c.Line))
 			}
 			buf = append(buf, '}')
 		}
 		buf = append(buf, ']')
 	case KindSelectEnd:
-		buf = append(buf, `,"case":`...)
-		buf = strconv.AppendInt(buf, int64(e.Case), 10)
-	case KindFire, KindTimer, KindTryLock, KindSignal, KindBroadcast:
-		if e.Op != "" {
-			buf = append(buf, `,"op":`...)
-			buf = appendString(buf, e.Op)
-		}
+		buf = appendInt(buf, `,"case":`, int64(e.Case))
+	case KindFire, KindTimer, KindTryLock, KindSignal, KindBroadcast, KindAcquireBegin, KindGroupGoBegin:
+		buf = appendOp(buf, e.Op)
 	case KindAcquireEnd, KindSemRelease, KindGroupGoEnd, KindGroupDone:
-		if e.Op != "" {
-			buf = append(buf, `,"op":`...)
-			buf = appendString(buf, e.Op)
-		}
-		buf = append(buf, `,"old":`...)
-		buf = strconv.AppendInt(buf, e.Old, 10)
-		buf = append(buf, `,"new":`...)
-		buf = strconv.AppendInt(buf, e.New, 10)
-	case KindAcquireBegin, KindGroupGoBegin:
-		if e.Op != "" {
-			buf = append(buf, `,"op":`...)
-			buf = appendString(buf, e.Op)
-		}
+		buf = appendOp(buf, e.Op)
+		buf = appendInt(buf, `,"old":`, e.Old)
+		buf = appendInt(buf, `,"new":`, e.New)
 	case KindBorrow, KindBorrowMut, KindRelease, KindBorrowError:
-		if e.Op != "" {
-			buf = append(buf, `,"op":`...)
-			buf = appendString(buf, e.Op)
-		}
-		buf = append(buf, `,"borrows":`...)
-		buf = strconv.AppendInt(buf, int64(e.Borrows), 10)
+		buf = appendOp(buf, e.Op)
+		buf = appendInt(buf, `,"borrows":`, int64(e.Borrows))
 	}
 	if e.Dur != 0 {
-		buf = append(buf, `,"dur":`...)
-		buf = strconv.AppendInt(buf, e.Dur, 10)
+		buf = appendInt(buf, `,"dur":`, e.Dur)
 	}
 	if e.Closed {
 		buf = append(buf, `,"closed":true`...)
 	}
 	return append(buf, '}')
+}
+
+// appendInt appends a field of JSON, key (its comma, quotes and colon included) then v.
+func appendInt(buf []byte, key string, v int64) []byte {
+	return strconv.AppendInt(append(buf, key...), v, 10)
+}
+
+// appendText appends a field of JSON text, key (its comma, quotes and colon included) then v.
+func appendText(buf []byte, key, v string) []byte {
+	return appendString(append(buf, key...), v)
+}
+
+// appendOp appends an event's op, when it has one.
+func appendOp(buf []byte, op string) []byte {
+	if op == "" {
+		return buf
+	}
+	return appendText(buf, `,"op":`, op)
 }
 
 // MarshalJSON encodes the event as AppendJSON does.
