@@ -372,83 +372,56 @@ func stepText(p pending, obj string) string {
 			return "store to " + obj
 		}
 		return opNames[p.op] + " " + obj // load, swap
-	case kindSendBegin:
-		return "send on " + obj
-	case kindRecvBegin:
-		return "receive from " + obj
-	case kindClose:
-		return "close " + obj
-	case kindLockBegin:
-		return "lock " + obj
-	case kindUnlock:
-		return "unlock " + obj
 	case kindWGAdd:
 		if p.op == opDone {
 			return "Done on " + obj
 		}
 		return "Add to " + obj
-	case kindWaitBegin:
-		return "wait for " + obj
-	case kindCellGet:
-		return "get " + obj
-	case kindCellSet:
-		return "set " + obj
-	case kindBorrow:
-		return "borrow " + obj
-	case kindBorrowMut:
-		return "borrow " + obj + " mutably"
-	case kindRelease:
-		return "release " + obj
-	case kindGo:
-		return "start a goroutine"
-	case kindPrint:
-		return "print"
-	case kindWorkBegin:
-		return "work"
-	case kindSleepBeg:
-		return "sleep"
-	case kindSelectBegin:
-		return "select"
 	case kindTimer:
 		return opNames[p.op] + " " + obj // stop, reset
-	case kindCancel:
-		return "cancel " + obj
-	case kindRLockBegin:
-		return "read-lock " + obj
-	case kindRUnlock:
-		return "read-unlock " + obj
 	case kindTryLock:
 		if p.op == opRLock {
 			return "try to read-lock " + obj
 		}
 		return "try to lock " + obj
-	case kindCondWaitBegin:
-		return "wait on " + obj
-	case kindSignal:
-		return "signal " + obj
-	case kindBroadcast:
-		return "broadcast on " + obj
-	case kindOnceRun:
-		return "Do on " + obj
-	case kindOnceDone:
-		return "finish " + obj + "'s function"
 	case kindAcquireBegin:
 		if p.op == opTry {
 			return "try to acquire " + obj
 		}
 		return "acquire " + obj
-	case kindSemRelease:
-		return "release " + obj
+	case kindBorrowMut:
+		return "borrow " + obj + " mutably"
+	case kindOnceDone:
+		return "finish " + obj + "'s function"
 	case kindGroupLimit:
 		return "set " + obj + "'s limit"
-	case kindGroupGoBegin:
-		return "start a goroutine in " + obj
-	case kindGroupWaitBegin:
-		return "wait for " + obj
-	case kindGroupDone:
-		return "return to " + obj
+	}
+	if verb := stepVerbs[p.kind]; verb != "" {
+		return verb + " " + obj
+	}
+	if what := stepsAlone[p.kind]; what != "" {
+		return what
 	}
 	return string(kindNames[p.kind])
+}
+
+// stepVerbs say what the step of a kind does to its object, put before its name ("send on"
+// results). It is never
+// written.
+var stepVerbs = [numKinds]string{
+	kindSendBegin: "send on", kindRecvBegin: "receive from", kindClose: "close",
+	kindLockBegin: "lock", kindUnlock: "unlock", kindWaitBegin: "wait for",
+	kindCellGet: "get", kindCellSet: "set", kindBorrow: "borrow", kindRelease: "release",
+	kindCancel: "cancel", kindRLockBegin: "read-lock", kindRUnlock: "read-unlock",
+	kindCondWaitBegin: "wait on", kindSignal: "signal", kindBroadcast: "broadcast on",
+	kindOnceRun: "Do on", kindSemRelease: "release", kindGroupGoBegin: "start a goroutine in",
+	kindGroupWaitBegin: "wait for", kindGroupDone: "return to",
+}
+
+// stepsAlone say what the step of a kind that names no object does. It is never written.
+var stepsAlone = [numKinds]string{
+	kindGo: "start a goroutine", kindPrint: "print", kindWorkBegin: "work", kindSleepBeg: "sleep",
+	kindSelectBegin: "select",
 }
 
 // wokenStep is the next step of a goroutine made ready in the middle of an operation: the
