@@ -405,9 +405,8 @@ func stepText(p pending, obj string) string {
 	return string(kindNames[p.kind])
 }
 
-// stepVerbs say what the step of a kind does to its object, put before its name ("send on"
-// results). It is never
-// written.
+// stepVerbs say what the step of a kind does, put before its object's name: "send on"
+// results. It is never written.
 var stepVerbs = [numKinds]string{
 	kindSendBegin: "send on", kindRecvBegin: "receive from", kindClose: "close",
 	kindLockBegin: "lock", kindUnlock: "unlock", kindWaitBegin: "wait for",
