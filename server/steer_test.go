@@ -387,3 +387,24 @@ func TestSocketPicksASelectsCase(t *testing.T) {
 		send(t, conn, fmt.Sprintf(`{"type":"pick","run":%d,"g":%d}`, m.Run, pick))
 	}
 }
+
+// A client that goes away while its steered run waits for a pick ends the run: its run slot
+// is free again, and nothing of it is left waiting (goleak checks the goroutines at the end).
+func TestSocketAClientThatVanishesEndsItsSteeredRun(t *testing.T) {
+	ts := newTestServerWith(t, func(cfg *appConfig) { cfg.limits.maxRunsPerClient = 1 })
+	conn := ts.dial(t)
+	send(t, conn, fmt.Sprintf(steerTwoAdders, ""))
+	if _, c := readToStop(t, conn); c.Type != typeChoice {
+		t.Fatalf("got %s (%s), want a choice", c.Type, c.Message)
+	}
+	conn.Close()
+	waitFor(t, "the steered run to end with its client gone", func() bool {
+		n, _ := ts.app.runSlots.running("")
+		return n == 0
+	})
+	other := ts.dial(t)
+	send(t, other, `{"type":"run","scenario":"cell","mode":"seeded","seed":1}`)
+	if m := readSteer(t, other); m.Type != typeMeta {
+		t.Fatalf("a run after the vanished client's: %s %q", m.Type, m.Message)
+	}
+}
