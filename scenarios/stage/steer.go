@@ -3,7 +3,6 @@ package stage
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 )
@@ -158,7 +157,7 @@ func canRun(options []Option) string {
 	for i, o := range options {
 		parts[i] = fmt.Sprintf("%d (%s)", o.G, o.Name)
 	}
-	return "only " + strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1] + " can"
+	return "only " + andList(parts) + " can"
 }
 
 // Finish hands the rest of the run to the seed: the run stops waiting for picks.

@@ -101,6 +101,11 @@ func listInts(ids []int) string {
 	for i, id := range sorted {
 		parts[i] = strconv.Itoa(id)
 	}
+	return andList(parts)
+}
+
+// andList joins parts as a sentence does: "a", "a and b", "a, b and c".
+func andList(parts []string) string {
 	if len(parts) < 2 {
 		return strings.Join(parts, "")
 	}
