@@ -2,7 +2,6 @@ package stage_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"slices"
 	"testing"
@@ -34,20 +33,7 @@ func TestChromeTraceOfASemaphoreAndAGroup(t *testing.T) {
 	if end.Reason != stage.ReasonDone {
 		t.Fatalf("ended %s: %s", end.Reason, end.Message)
 	}
-	data, err := stage.ChromeTrace(events)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var file struct {
-		TraceEvents []struct {
-			Name string         `json:"name"`
-			Ph   string         `json:"ph"`
-			Args map[string]any `json:"args"`
-		} `json:"traceEvents"`
-	}
-	if err := json.Unmarshal(data, &file); err != nil {
-		t.Fatal(err)
-	}
+	file := chromeFile{TraceEvents: chromeEntries(t, events)}
 	counters := map[string][]float64{}
 	var names []string
 	for _, e := range file.TraceEvents {

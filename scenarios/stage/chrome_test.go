@@ -50,26 +50,7 @@ func TestChromeTrace(t *testing.T) {
 	if end.Reason != stage.ReasonDone {
 		t.Fatalf("run ended %s: %s", end.Reason, end.Message)
 	}
-	data, err := stage.ChromeTrace(events)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var file struct {
-		TraceEvents []struct {
-			Name string         `json:"name"`
-			Ph   string         `json:"ph"`
-			Ts   *float64       `json:"ts"`
-			Dur  *float64       `json:"dur"`
-			Pid  int            `json:"pid"`
-			Tid  int            `json:"tid"`
-			ID   int64          `json:"id"`
-			Bp   string         `json:"bp"`
-			Args map[string]any `json:"args"`
-		} `json:"traceEvents"`
-	}
-	if err := json.Unmarshal(data, &file); err != nil {
-		t.Fatalf("not JSON: %v", err)
-	}
+	file := chromeFile{TraceEvents: chromeEntries(t, events)}
 	threads := map[int]string{}
 	flows := map[int64][2]int{}
 	kinds := map[string]int{}
@@ -163,22 +144,7 @@ func TestChromeTraceSelectAndTimers(t *testing.T) {
 			if end.Reason != stage.ReasonDone {
 				t.Fatalf("run ended %s: %s", end.Reason, end.Message)
 			}
-			data, err := stage.ChromeTrace(events)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var file struct {
-				TraceEvents []struct {
-					Name string         `json:"name"`
-					Ph   string         `json:"ph"`
-					Tid  int            `json:"tid"`
-					ID   int64          `json:"id"`
-					Args map[string]any `json:"args"`
-				} `json:"traceEvents"`
-			}
-			if err := json.Unmarshal(data, &file); err != nil {
-				t.Fatalf("not JSON: %v", err)
-			}
+			file := chromeFile{TraceEvents: chromeEntries(t, events)}
 			threads := map[int]string{}
 			starts := map[int64]int{} // flow id → tid of its start
 			finishes := map[int64]int{}
@@ -227,4 +193,36 @@ func TestChromeTraceSelectAndTimers(t *testing.T) {
 			}
 		})
 	}
+}
+
+// chromeEntry is an entry of a Chrome trace, as the tests read it.
+type chromeEntry struct {
+	Name string         `json:"name"`
+	Ph   string         `json:"ph"`
+	Ts   *float64       `json:"ts"`
+	Dur  *float64       `json:"dur"`
+	Pid  int            `json:"pid"`
+	Tid  int            `json:"tid"`
+	ID   int64          `json:"id"`
+	Bp   string         `json:"bp"`
+	Args map[string]any `json:"args"`
+}
+
+// chromeFile is a Chrome trace's entries.
+type chromeFile struct {
+	TraceEvents []chromeEntry `json:"traceEvents"`
+}
+
+// chromeEntries converts events to a Chrome trace and reads its entries back.
+func chromeEntries(t *testing.T, events []stage.Event) []chromeEntry {
+	t.Helper()
+	data, err := stage.ChromeTrace(events)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var file chromeFile
+	if err := json.Unmarshal(data, &file); err != nil {
+		t.Fatalf("not JSON: %v", err)
+	}
+	return file.TraceEvents
 }

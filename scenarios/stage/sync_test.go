@@ -2,7 +2,6 @@ package stage_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -473,21 +472,7 @@ func TestChromeTraceOfSyncKinds(t *testing.T) {
 			if end.Reason != stage.ReasonDone {
 				t.Fatalf("run ended %s: %s", end.Reason, end.Message)
 			}
-			data, err := stage.ChromeTrace(ev)
-			if err != nil {
-				t.Fatal(err)
-			}
-			var file struct {
-				TraceEvents []struct {
-					Name string `json:"name"`
-					Ph   string `json:"ph"`
-					Tid  int    `json:"tid"`
-					ID   int64  `json:"id"`
-				} `json:"traceEvents"`
-			}
-			if err := json.Unmarshal(data, &file); err != nil {
-				t.Fatalf("not JSON: %v", err)
-			}
+			file := chromeFile{TraceEvents: chromeEntries(t, ev)}
 			names := map[string]int{}
 			starts, finishes := map[int64]int{}, map[int64]int{}
 			for _, e := range file.TraceEvents {
