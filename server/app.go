@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -42,6 +43,9 @@ type appConfig struct {
 	// clock measures how long a steered run waits for a pick (-max-steer-idle); nil: the
 	// wall clock. Tests move one by hand.
 	clock clock
+	// pingEvery is how often a session pings its client to keep the connection alive; 0:
+	// defaultPingEvery.
+	pingEvery time.Duration
 }
 
 // app is the server's state: the catalog, the assets and the open sessions.
@@ -64,6 +68,7 @@ type app struct {
 	hosts      hostCheck // the names the server answers to (hosts.go)
 	build      string    // see appConfig
 	clock      clock     // see appConfig
+	pingEvery  time.Duration
 	metrics    *metrics
 	buffers    *bufferPool
 	// sources are each scenario's Go and Rust, highlighted once at start.
@@ -101,6 +106,7 @@ func newApp(cfg appConfig) *app {
 		hosts:      newHostCheck(cfg.listen, cfg.allowedHosts),
 		build:      cfg.build,
 		clock:      cfg.clock,
+		pingEvery:  cmp.Or(cfg.pingEvery, defaultPingEvery),
 		metrics:    m,
 		ctx:        ctx,
 		stop:       stop,

@@ -12,6 +12,7 @@ import (
 	"math"
 	"net"
 	"os"
+	"os/exec"
 	"runtime"
 	"strconv"
 	"strings"
@@ -29,10 +30,13 @@ import (
 //
 //	go test ./server -run Load -load.sessions=1000
 //
-// It serves the real app on 127.0.0.1, opens that many WebSocket sessions at once, and has
-// each make -load.runs live runs one after another, reading every message. It reports how
-// many sessions were held to the end, the errors, the lag of events, and the memory of the
-// process (server and clients together: both run in this process).
+// It serves the real app on 127.0.0.1 and has a child process — this test binary again —
+// open that many WebSocket sessions at once, each making -load.runs live runs one after
+// another and reading every message. The child reports how many sessions were held to the
+// end, the errors and the lag of events; this process, the server alone, reports its memory
+// and CPU. With the clients in a process of their own each process holds one socket a
+// session, so a session count near the open-file limit is reached, and the server's figures
+// are its own.
 var (
 	loadSessions = flag.Int("load.sessions", 0, "concurrent WebSocket sessions for TestLoad; 0 skips it")
 	loadRuns     = flag.Int("load.runs", 2, "runs each load session makes, one after another")
@@ -125,7 +129,27 @@ func (s *loadStats) fail(session int, format string, args ...any) {
 	}
 }
 
+// loadClientsEnv, set to "URL N", makes TestLoad the child: it opens N sessions to URL,
+// says "connected" on its standard output, waits for a line on its standard input, makes the
+// sessions' runs and writes its loadReport as one line of JSON.
+const loadClientsEnv = "INTERLEAVE_LOAD_CLIENTS"
+
+// loadReport is what the clients' process measured.
+type loadReport struct {
+	Held, Events, Truncated int64
+	Errors                  int
+	FirstErrors             []string
+	Connected, Took         time.Duration
+	// Lags from sending run and from meta's arrival: p50, p99 and the largest.
+	LagSent, LagMeta [3]time.Duration
+	CPUTicks         int64 // the clients' process, over the runs
+}
+
 func TestLoad(t *testing.T) {
+	if spec := os.Getenv(loadClientsEnv); spec != "" {
+		runLoadClients(t, spec)
+		return
+	}
 	n := *loadSessions
 	if n <= 0 {
 		t.Skip("opt-in: go test ./server -run Load -load.sessions=1000")
@@ -133,8 +157,7 @@ func TestLoad(t *testing.T) {
 	if raceEnabled && n > 500 {
 		t.Skip("the race detector allows 8128 goroutines; run the load test without -race")
 	}
-	// Every session is two sockets in this process, its client's and the server's.
-	if err := raiseOpenFiles(uint64(2*n + 1024)); err != nil {
+	if err := raiseOpenFiles(uint64(n + 1024)); err != nil {
 		t.Fatalf("%d sessions: %v", n, err)
 	}
 	lim := defaultLimits()
@@ -149,13 +172,71 @@ func TestLoad(t *testing.T) {
 	if host, _, _ := net.SplitHostPort(ts.srv.Listener.Addr().String()); host != "127.0.0.1" {
 		t.Fatalf("the test server listens on %s, not loopback", host)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), *loadTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), *loadTimeout+time.Minute)
 	defer cancel()
 
-	runtime.GC()
-	rssBefore := procStatus("VmRSS")
-	peak := startSampler(ctx, func() int { n, _ := a.runSlots.running(""); return n })
+	before := measureServer()
+	clients := startClients(t, *loadTimeout+time.Minute, "^TestLoad$", loadClientsEnv, fmt.Sprintf("%s %d", ts.wsURL(), n),
+		fmt.Sprintf("-load.runs=%d", *loadRuns), "-load.run="+*loadRun,
+		fmt.Sprintf("-load.ramp=%s", *loadRamp), fmt.Sprintf("-load.timeout=%s", *loadTimeout))
+	if line := clients.await("connected"); line == "" {
+		t.Fatal("the clients' process ended before its sessions were open")
+	}
+	for open, _ := a.sockets.running(""); open < n; open, _ = a.sockets.running("") {
+		if ctx.Err() != nil {
+			t.Fatalf("the server holds %d sessions of %d", open, n)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	idle := measureServer()
 
+	peak := startSampler(ctx, func() int { n, _ := a.runSlots.running(""); return n })
+	cpuBefore := cpuTicks()
+	clients.say("go")
+	line := clients.await("{")
+	cpuAfter := cpuTicks()
+	cancel()
+	peakRSS, peakHeap, peakGoroutines, peakRuns := peak()
+	var r loadReport
+	if err := json.Unmarshal([]byte(line), &r); err != nil {
+		t.Fatalf("the clients' report %q: %v", line, err)
+	}
+
+	t.Logf("sessions %d (connected in %s), runs each %d: %s", n, r.Connected.Round(time.Millisecond), *loadRuns, *loadRun)
+	t.Logf("held to the end: %d/%d; errors: %d; runs cut for slow clients: %d; runs going at once: up to %d; events: %d in %s (%.0f/s)",
+		r.Held, n, r.Errors, a.slowCuts.Load(), peakRuns, r.Events, r.Took.Round(time.Millisecond), float64(r.Events)/r.Took.Seconds())
+	t.Logf("lag from sending run: p50 %s, p99 %s, max %s; from meta's arrival: p50 %s, p99 %s",
+		r.LagSent[0], r.LagSent[1], r.LagSent[2], r.LagMeta[0], r.LagMeta[1])
+	t.Logf("the server's memory: RSS peak %d MiB (%d MiB before, %d MiB with every session open and idle: %.1f KiB a session), Go heap in use peak %d MiB, goroutines peak %d",
+		peakRSS>>20, before.rss>>20, idle.rss>>20, (float64(idle.rss)-float64(before.rss))/float64(n)/1024, peakHeap>>20, peakGoroutines)
+	if busy := cpuAfter.busy - cpuBefore.busy; busy > 0 {
+		own := cpuAfter.process - cpuBefore.process
+		took := r.Took.Seconds()
+		t.Logf("cpu: the server %.1f cores on average, the clients' process %.1f; the machine's %d cores were %.0f%% busy, %.0f%% with other work",
+			float64(own)/100/took, float64(r.CPUTicks)/100/took, runtime.NumCPU(),
+			100*float64(busy)/float64(cpuAfter.total-cpuBefore.total),
+			100*float64(busy-own-r.CPUTicks)/float64(cpuAfter.total-cpuBefore.total))
+	}
+	for _, e := range r.FirstErrors {
+		t.Error(e)
+	}
+	if r.Held != int64(n) {
+		t.Errorf("%d of %d sessions were not held to the end", int64(n)-r.Held, n)
+	}
+}
+
+// runLoadClients is the child's part of TestLoad: spec is "URL N".
+func runLoadClients(t *testing.T, spec string) {
+	url, count, _ := strings.Cut(spec, " ")
+	n, err := strconv.Atoi(count)
+	if err != nil {
+		t.Fatalf("%s=%q: %v", loadClientsEnv, spec, err)
+	}
+	if err := raiseOpenFiles(uint64(n + 1024)); err != nil {
+		t.Fatalf("%d sessions: %v", n, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), *loadTimeout)
+	defer cancel()
 	dialer := &websocket.Dialer{
 		ReadBufferSize:   1024,
 		WriteBufferSize:  512,
@@ -173,7 +254,7 @@ func TestLoad(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			defer func() { <-sem }()
-			conn, resp, err := dialer.DialContext(ctx, ts.wsURL(), nil)
+			conn, resp, err := dialer.DialContext(ctx, url, nil)
 			if err != nil {
 				stats.fail(i, "dial: %v", err)
 				return
@@ -184,8 +265,10 @@ func TestLoad(t *testing.T) {
 	}
 	wg.Wait()
 	connected := time.Since(began)
-	runtime.GC()
-	rssConnected := procStatus("VmRSS")
+	fmt.Println("connected")
+	if _, err := bufio.NewReader(os.Stdin).ReadString('\n'); err != nil {
+		t.Fatalf("waiting for the word to start: %v", err)
+	}
 
 	began = time.Now()
 	cpuBefore := cpuTicks()
@@ -215,35 +298,76 @@ func TestLoad(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	took := time.Since(began)
-	cpuAfter := cpuTicks()
-	cancel()
-	peakRSS, peakHeap, peakGoroutines, peakRuns := peak()
+	r := loadReport{
+		Held: stats.held.Load(), Events: stats.events.Load(), Truncated: stats.truncated.Load(),
+		Errors: stats.errCount, FirstErrors: stats.errs,
+		Connected: connected, Took: time.Since(began), CPUTicks: cpuTicks().process - cpuBefore.process,
+	}
+	for i, q := range []float64{0.5, 0.99, 1} {
+		r.LagSent[i], _ = stats.lagSent.quantile(q)
+		r.LagMeta[i], _ = stats.lagMeta.quantile(q)
+	}
+	line, _ := json.Marshal(r)
+	fmt.Println(string(line))
+}
 
-	p50s, total := stats.lagSent.quantile(0.50)
-	p99s, _ := stats.lagSent.quantile(0.99)
-	maxS, _ := stats.lagSent.quantile(1)
-	p50m, _ := stats.lagMeta.quantile(0.50)
-	p99m, _ := stats.lagMeta.quantile(0.99)
-	t.Logf("sessions %d (connected in %s), runs each %d: %s", n, connected.Round(time.Millisecond), *loadRuns, *loadRun)
-	t.Logf("held to the end: %d/%d; errors: %d; runs cut for slow clients: %d; runs going at once: up to %d; events: %d in %s (%.0f/s)",
-		stats.held.Load(), n, stats.errCount, a.slowCuts.Load(), peakRuns, total, took.Round(time.Millisecond), float64(total)/took.Seconds())
-	t.Logf("lag from sending run: p50 %s, p99 %s, max %s; from meta's arrival: p50 %s, p99 %s",
-		p50s, p99s, maxS, p50m, p99m)
-	t.Logf("memory: RSS peak %d MiB (%d MiB before, %d MiB with every session open and idle: %d KiB a session, both ends), Go heap in use peak %d MiB, goroutines peak %d",
-		peakRSS>>20, rssBefore>>20, rssConnected>>20, (rssConnected-rssBefore)/uint64(n)>>10, peakHeap>>20, peakGoroutines)
-	if busy := cpuAfter.busy - cpuBefore.busy; busy > 0 {
-		own := cpuAfter.process - cpuBefore.process
-		t.Logf("cpu: this process %.1f cores on average; the machine's %d cores were %.0f%% busy, %.0f%% with other work",
-			float64(own)/100/took.Seconds(), runtime.NumCPU(),
-			100*float64(busy)/float64(cpuAfter.total-cpuBefore.total),
-			100*float64(busy-own)/float64(cpuAfter.total-cpuBefore.total))
+// clientsProcess is a child process of this test binary that plays clients of the test's
+// server (TestLoad, TestIdleSessions), told what to do through its environment and its
+// standard input, and saying how it goes on its standard output, a line at a time.
+type clientsProcess struct {
+	t     *testing.T
+	stdin io.WriteCloser
+	lines *bufio.Scanner
+}
+
+// startClients starts the child running the test run names, with env set to spec and the
+// flags args. When the test ends its standard input is closed, and it must then end well;
+// it is killed if it is still going after limit.
+func startClients(t *testing.T, limit time.Duration, run, env, spec string, args ...string) *clientsProcess {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
+	child := exec.CommandContext(ctx, os.Args[0], append([]string{"-test.run=" + run}, args...)...)
+	child.Env = append(os.Environ(), env+"="+spec)
+	child.Stderr = os.Stderr
+	stdin, err := child.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, e := range stats.errs {
-		t.Error(e)
+	stdout, err := child.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
 	}
-	if stats.held.Load() != int64(n) {
-		t.Errorf("%d of %d sessions were not held to the end", int64(n)-stats.held.Load(), n)
+	if err := child.Start(); err != nil {
+		cancel()
+		t.Fatalf("start the clients' process: %v", err)
+	}
+	lines := bufio.NewScanner(stdout)
+	lines.Buffer(nil, 1<<20)
+	t.Cleanup(func() {
+		stdin.Close()
+		go io.Copy(io.Discard, stdout)
+		if err := child.Wait(); err != nil {
+			t.Errorf("the clients' process: %v", err)
+		}
+		cancel()
+	})
+	return &clientsProcess{t: t, stdin: stdin, lines: lines}
+}
+
+// await returns the child's next line that starts with prefix, or "" if it ends first.
+func (c *clientsProcess) await(prefix string) string {
+	for c.lines.Scan() {
+		if line := c.lines.Text(); strings.HasPrefix(line, prefix) {
+			return line
+		}
+	}
+	return ""
+}
+
+// say writes a line to the child.
+func (c *clientsProcess) say(line string) {
+	if _, err := io.WriteString(c.stdin, line+"\n"); err != nil {
+		c.t.Fatalf("tell the clients' process %q: %v", line, err)
 	}
 }
 

@@ -1,9 +1,12 @@
 package main
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
@@ -50,13 +53,43 @@ func cutURI(uri string) string {
 	return strings.ToValidUTF8(uri[:maxLoggedURI], "") + "…"
 }
 
-// sessionKey is where a socket's handler leaves what its session did, for its access line.
+// sessionKey is where a socket's handler leaves its session's *sessionAccess, for its access
+// line.
 const sessionKey = "interleave.session"
 
 // sessionSummary is what a socket session did, for its access line.
 type sessionSummary struct {
 	runs  int    // runs started
 	ended string // why it ended
+}
+
+// sessionAccess brings a socket's access line and its session's end together. The handler
+// returns as soon as the socket is upgraded, and the session goes on without it; the line is
+// written when both the logger has made it and the session has ended, whichever is last.
+type sessionAccess struct {
+	mu      sync.Mutex
+	line    func(sessionSummary) // writes the line, once the logger has made it
+	summary *sessionSummary      // how the session ended, once it has
+}
+
+func (s *sessionAccess) made(line func(sessionSummary)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.summary != nil {
+		line(*s.summary)
+		return
+	}
+	s.line = line
+}
+
+func (s *sessionAccess) ended(summary sessionSummary) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.line != nil {
+		s.line(summary)
+		return
+	}
+	s.summary = &summary
 }
 
 // accessLog logs one line per request, when it is answered — for a socket, when its session
@@ -71,7 +104,6 @@ func (a *app) accessLog() echo.MiddlewareFunc {
 			if route == "" {
 				route = "none"
 			}
-			a.metrics.answered(route, v.Status)
 			level := slog.LevelInfo
 			switch {
 			case v.Status == http.StatusServiceUnavailable:
@@ -89,9 +121,18 @@ func (a *app) accessLog() echo.MiddlewareFunc {
 			if len(v.URI) > maxLoggedURI {
 				attrs = append(attrs, slog.Int("uri_bytes", len(v.URI)))
 			}
-			if s, ok := c.Get(sessionKey).(sessionSummary); ok {
-				attrs = append(attrs, slog.Int("runs", s.runs), slog.String("ended", s.ended))
+			if s, ok := c.Get(sessionKey).(*sessionAccess); ok {
+				// A socket: its line waits for its session's end, and its latency is the
+				// session's length.
+				s.made(func(s sessionSummary) {
+					a.metrics.answered(route, v.Status)
+					attrs[4] = slog.Duration("latency", time.Since(v.StartTime))
+					attrs = append(attrs, slog.Int("runs", s.runs), slog.String("ended", s.ended))
+					a.log.LogAttrs(context.Background(), level, "request", attrs...)
+				})
+				return nil
 			}
+			a.metrics.answered(route, v.Status)
 			a.log.LogAttrs(c.Request().Context(), level, "request", attrs...)
 			return nil
 		},

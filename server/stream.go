@@ -301,6 +301,7 @@ const (
 func (st *stream) handOver(msg []byte) handed {
 	select {
 	case st.to.out <- msg:
+		st.to.queued()
 		return queued
 	default:
 	}
@@ -311,6 +312,7 @@ func (st *stream) handOver(msg []byte) handed {
 	for {
 		select {
 		case st.to.out <- msg:
+			st.to.queued()
 			return queued
 		case <-st.to.gone:
 			return gone

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -23,7 +24,9 @@ import (
 const (
 	writeTimeout = 10 * time.Second
 	pongTimeout  = 60 * time.Second
-	pingEvery    = pongTimeout * 9 / 10
+	// defaultPingEvery is how often a session pings its client: often enough that a client
+	// answering every ping is never taken for gone (pongTimeout).
+	defaultPingEvery = pongTimeout * 9 / 10
 	// readLimit is the most bytes of one client message: a run message is well under 1 KB
 	// but for a schedule, which may be scenarios.MaxScheduleText long.
 	readLimit = scenarios.MaxScheduleText + 8<<10
@@ -32,21 +35,30 @@ const (
 	outQueue = 16
 )
 
-// session is one WebSocket connection. The handler's goroutine reads; writeLoop is the only
-// goroutine that writes; each run has a stream goroutine turning its events into messages
+// session is one WebSocket connection. The handler upgrades it and returns, so that an idle
+// session holds none of the HTTP server's memory for the request (its buffers, its goroutine
+// and that goroutine's deep stack): serve reads, on a goroutine of its own, and is all an idle
+// session runs. A writer goroutine runs only while messages wait to be written (drain); pings
+// go from a timer. Each run has a stream goroutine turning its events into messages
 // (stream.go).
 type session struct {
 	app    *app
 	conn   *websocket.Conn
 	log    *slog.Logger
 	ctx    context.Context // done when the connection or the server goes away
+	cancel context.CancelFunc
 	out    chan []byte
-	client string // the client's address, for per-address limits
+	client string         // the client's address, for per-address limits
+	access *sessionAccess // its access line, written when it ends
 
 	runs    int     // runs started on this connection
 	current *stream // the latest run's stream, if any
-	// closing, once set, is the close frame the writer ends the session with.
+	// closing, once set, is the close frame the session ends with.
 	closing atomic.Pointer[[]byte]
+	// writing is set while a drain goroutine writes what is queued; writers counts them.
+	writing atomic.Bool
+	writers sync.WaitGroup
+	pinger  atomic.Pointer[time.Timer]
 }
 
 func (a *app) handleSocket(c echo.Context) error {
@@ -58,58 +70,71 @@ func (a *app) handleSocket(c echo.Context) error {
 	}
 	c.Response().Status = http.StatusSwitchingProtocols // for the access line: gorilla wrote it
 	_ = conn.SetCompressionLevel(wireCompression)       // fails only for a level flate has not
-	a.sessions.Add(1)
-	defer a.sessions.Done()
+	access := &sessionAccess{}
+	c.Set(sessionKey, access)
 	release, refusal := a.sockets.acquire(c.RealIP())
 	if refusal != "" {
 		// Upgraded first so that the page can show why: a refused handshake reaches a
 		// browser's WebSocket as a bare error. The page retries later, backing off.
-		c.Set(sessionKey, sessionSummary{ended: "refused: " + refusal})
 		_ = conn.WriteControl(websocket.CloseMessage,
 			websocket.FormatCloseMessage(websocket.CloseTryAgainLater, refusal), time.Now().Add(time.Second))
 		conn.Close()
+		access.ended(sessionSummary{ended: "refused: " + refusal})
 		return nil
 	}
-	defer release()
-	// A client that stops reading keeps the writer in a write for up to writeTimeout, and
-	// the reader waits for a client for up to pongTimeout: a server that is shutting down
-	// closes the connection under them once it has waited long enough.
-	stopHalting := context.AfterFunc(a.halted, func() { conn.NetConn().Close() })
-	defer stopHalting()
-
 	ctx, cancel := context.WithCancel(a.ctx)
-	defer cancel()
 	s := &session{
 		app:    a,
 		conn:   conn,
 		log:    a.log.With("client", c.RealIP()),
 		ctx:    ctx,
+		cancel: cancel,
 		out:    make(chan []byte, outQueue),
 		client: c.RealIP(),
+		access: access,
 	}
-	conn.SetReadLimit(readLimit)
-	_ = conn.SetReadDeadline(time.Now().Add(pongTimeout))
-	conn.SetPongHandler(func(string) error {
-		return conn.SetReadDeadline(time.Now().Add(pongTimeout))
-	})
+	a.sessions.Add(1)
+	go s.serve(release)
+	return nil
+}
 
-	writerDone := make(chan struct{})
-	go func() {
-		defer close(writerDone)
-		s.writeLoop(cancel)
-	}()
+// serve reads client messages until the session ends, then ends its run and says why in a
+// close frame.
+func (s *session) serve(release func()) {
+	defer s.app.sessions.Done()
+	// A client that stops reading keeps a writer in a write for up to writeTimeout, and the
+	// reader waits for a client for up to pongTimeout: a server that is shutting down closes
+	// the connection under them once it has waited long enough.
+	stopHalting := context.AfterFunc(s.app.halted, func() { s.conn.NetConn().Close() })
+	// However the session ends — the server going away, a failed write — the reader stops.
+	stopReading := context.AfterFunc(s.ctx, func() { _ = s.conn.SetReadDeadline(time.Now()) })
+	s.conn.SetReadLimit(readLimit)
+	_ = s.conn.SetReadDeadline(time.Now().Add(pongTimeout))
+	s.conn.SetPongHandler(func(string) error {
+		return s.conn.SetReadDeadline(time.Now().Add(pongTimeout))
+	})
+	s.pingLater()
+
 	// Deferred, so that a panic in the reader still ends the run and the writer.
 	ended := "the server failed"
 	defer func() {
-		cancel()
+		if v := recover(); v != nil {
+			s.log.Error("socket session failed", "panic", v, "stack", string(debug.Stack()))
+		}
+		s.cancel()
+		stopReading()
 		s.stopRun()
-		<-writerDone
-		conn.Close()
-		c.Set(sessionKey, sessionSummary{runs: s.runs, ended: ended})
+		s.writers.Wait()
+		if t := s.pinger.Load(); t != nil {
+			t.Stop()
+		}
+		s.goodbye()
+		s.conn.Close()
+		stopHalting()
+		release()
+		s.access.ended(sessionSummary{runs: s.runs, ended: ended})
 	}()
-
 	ended = s.readLoop()
-	return nil
 }
 
 // readLoop handles client messages until the connection fails or the session ends, and says
@@ -166,40 +191,78 @@ func (s *session) readLoop() (ended string) {
 	}
 }
 
-// writeLoop is the connection's only writer: queued messages, and pings to keep it alive.
-// When the session ends it says why in a close frame.
-func (s *session) writeLoop(fail context.CancelFunc) {
-	ping := time.NewTicker(pingEvery)
-	defer ping.Stop()
+// wake makes sure a writer is writing what is queued: a drain goroutine, started if none is
+// running.
+func (s *session) wake() {
+	if s.writing.CompareAndSwap(false, true) {
+		s.writers.Add(1)
+		go s.drain()
+	}
+}
+
+// drain writes queued messages until none is left, then ends: a writer runs only while
+// there is something to write. A message queued as it finds the queue empty is not left
+// behind: it looks again once it has said it is not writing.
+func (s *session) drain() {
+	defer s.writers.Done()
 	for {
-		select {
-		case msg := <-s.out:
-			_ = s.conn.SetWriteDeadline(time.Now().Add(writeTimeout))
-			s.conn.EnableWriteCompression(len(msg) >= compressFrom)
-			if err := s.conn.WriteMessage(websocket.TextMessage, msg); err != nil {
-				s.log.Info("socket write failed", "err", err)
-				fail()
-				return
-			}
-			s.app.buffers.put(msg)
-		case <-ping.C:
-			if err := s.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeTimeout)); err != nil {
-				fail()
-				return
-			}
-		case <-s.ctx.Done():
-			reason := websocket.FormatCloseMessage(websocket.CloseNormalClosure, "")
-			if closing := s.closing.Load(); closing != nil {
-				reason = *closing
-			} else if s.app.ctx.Err() != nil {
-				reason = websocket.FormatCloseMessage(websocket.CloseGoingAway, "the server is restarting; reload the page in a moment")
-			}
-			_ = s.conn.WriteControl(websocket.CloseMessage, reason, time.Now().Add(time.Second))
-			// Unblock the reader, which may be waiting for a client that never answers.
-			_ = s.conn.SetReadDeadline(time.Now())
+		for s.writeQueued() {
+		}
+		s.writing.Store(false)
+		if len(s.out) == 0 || !s.writing.CompareAndSwap(false, true) {
 			return
 		}
 	}
+}
+
+// writeQueued writes one queued message, if there is one, and reports whether there was. A
+// write that fails ends the session; what is queued after that is dropped.
+func (s *session) writeQueued() bool {
+	select {
+	case msg := <-s.out:
+		if s.ctx.Err() != nil {
+			return true
+		}
+		_ = s.conn.SetWriteDeadline(time.Now().Add(writeTimeout))
+		s.conn.EnableWriteCompression(len(msg) >= compressFrom)
+		if err := s.conn.WriteMessage(websocket.TextMessage, msg); err != nil {
+			s.log.Info("socket write failed", "err", err)
+			s.cancel()
+			return true
+		}
+		s.app.buffers.put(msg)
+		return true
+	default:
+		return false
+	}
+}
+
+// pingLater sends a ping in app.pingEvery, and then again, to keep the connection alive; a timer
+// does it, so that an idle session needs no goroutine to wait for it. (A control message may
+// be written beside the writer's messages.)
+func (s *session) pingLater() {
+	s.pinger.Store(time.AfterFunc(s.app.pingEvery, func() {
+		if s.ctx.Err() != nil {
+			return
+		}
+		if err := s.conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeTimeout)); err != nil {
+			s.cancel()
+			return
+		}
+		s.pingLater()
+	}))
+}
+
+// goodbye writes the close frame the session ends with: the one closeWith chose, or going
+// away when the server is shutting down, or a normal closure.
+func (s *session) goodbye() {
+	reason := websocket.FormatCloseMessage(websocket.CloseNormalClosure, "")
+	if closing := s.closing.Load(); closing != nil {
+		reason = *closing
+	} else if s.app.ctx.Err() != nil {
+		reason = websocket.FormatCloseMessage(websocket.CloseGoingAway, "the server is restarting; reload the page in a moment")
+	}
+	_ = s.conn.WriteControl(websocket.CloseMessage, reason, time.Now().Add(time.Second))
 }
 
 // closeWith makes the session end with a close frame of code and text, once the reader
@@ -213,16 +276,27 @@ func (s *session) closeWith(code int, text string) {
 type outbox struct {
 	out  chan<- []byte
 	gone <-chan struct{} // closed when the session is over
+	wake func()          // starts a writer for what is queued, if none is running; may be nil
 	log  *slog.Logger
 }
 
-func (s *session) outbox() outbox { return outbox{out: s.out, gone: s.ctx.Done(), log: s.log} }
+func (s *session) outbox() outbox {
+	return outbox{out: s.out, gone: s.ctx.Done(), wake: s.wake, log: s.log}
+}
+
+// queued tells the writer a message was put in the queue.
+func (o outbox) queued() {
+	if o.wake != nil {
+		o.wake()
+	}
+}
 
 // send queues a message for the writer; it waits while the queue is full, which paces
 // whoever produces messages to the client. It reports false when the session is over.
 func (o outbox) send(msg []byte) bool {
 	select {
 	case o.out <- msg:
+		o.queued()
 		return true
 	case <-o.gone:
 		return false
