@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
@@ -91,7 +92,8 @@ func colorScheme(t *testing.T, ctx context.Context, scheme string) {
 // and after a run, light and dark, 1280 and 390 px wide.
 func TestBrowserAxe(t *testing.T) {
 	ts := newTestServer(t)
-	ctx := newBrowser(t)
+	// About a hundred and twenty axe runs, each a second or more on a busy 2-core machine.
+	ctx := newBrowserWithin(t, 6*time.Minute)
 	script, err := os.ReadFile(npmPackage(t, "axe", filepath.Join("axe-core", "axe.min.js")))
 	if err != nil {
 		t.Fatal(err)
