@@ -113,12 +113,11 @@ func (a *app) handleTrace(c echo.Context) error {
 	}
 	name := fmt.Sprintf("%s-seed-%d", s.ID, set.Seed) // as the page names its downloads
 	if format == "chrome" {
-		data, err := stage.ChromeTrace(r.Events(0, nil))
-		if err != nil {
-			return fmt.Errorf("chrome trace of %s: %w", name, err)
-		}
 		c.Response().Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.chrome.json"`, name))
-		return c.JSONBlob(http.StatusOK, data)
+		if err := writeChromeTrace(c.Response(), r); err != nil {
+			a.log.Debug("trace write cut short", "trace", name, "err", err)
+		}
+		return nil
 	}
 	head, err := json.Marshal(traceHead{V: stage.SchemaVersion, Scenario: s.ID, Params: s.Named(vals),
 		Mode: stage.Seeded, Seed: set.Seed, Processors: set.Processors, Schedule: set.Schedule.String(), End: newEndMessage(0, end, summary)})
@@ -165,6 +164,25 @@ func writeTrace(w *echo.Response, head []byte, r *scenarios.Run) error {
 	}
 	_, err := w.Write(append(buf, "]}"...))
 	return err
+}
+
+// writeChromeTrace writes the run's trace in the Chrome Trace Event Format, converted in
+// chunks of traceChunk events as writeTrace writes the JSON one.
+func writeChromeTrace(w *echo.Response, r *scenarios.Run) error {
+	w.Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
+	w.WriteHeader(http.StatusOK)
+	cw := stage.NewChromeWriter(w)
+	var chunk []stage.Event
+	for from := 0; ; from += len(chunk) {
+		chunk = r.EventsN(from, traceChunk, chunk[:0])
+		if len(chunk) == 0 {
+			break
+		}
+		if err := cw.Write(chunk); err != nil {
+			return err
+		}
+	}
+	return cw.Close()
 }
 
 type traceHead struct {

@@ -19,8 +19,9 @@ import (
 )
 
 // BenchmarkTraceAPI answers the trace of a seeded ping of 10 k and of 1 M events through the
-// API's handler, the HTTP server left out, and reports the rate and the memory it takes
-// beyond the run's own store: a long trace must cost what a short one does, per event.
+// API's handler, the HTTP server left out, as JSON and as a Chrome trace, and reports the
+// rate and the memory it takes beyond the run's own store: a long trace must cost what a
+// short one does, per event.
 func BenchmarkTraceAPI(b *testing.B) {
 	cfg := appConfig{catalog: testCatalog(), log: slog.New(slog.DiscardHandler), limits: defaultLimits()}
 	cfg.limits.maxEvents = 2_000_000
@@ -29,34 +30,36 @@ func BenchmarkTraceAPI(b *testing.B) {
 	cfg.limits.apiRate, cfg.limits.apiBurst = 1e6, 1e6
 	a := newApp(cfg)
 	defer a.stop()
-	for _, rounds := range []int{1_250, 125_000} {
-		events := 8*rounds + 8 // go, new and exit events besides the rounds' eight
-		b.Run(fmt.Sprintf("events=%d", events), func(b *testing.B) {
-			url := fmt.Sprintf("/api/scenarios/ping/trace?rounds=%d&seed=1", rounds)
-			get := func() int64 {
-				w := &countingWriter{header: http.Header{}}
-				req := httptest.NewRequest(http.MethodGet, url, nil)
-				req.Host = "localhost"
-				a.echo.ServeHTTP(w, req)
-				if w.code != http.StatusOK {
-					b.Fatalf("%s: %d", url, w.code)
+	for _, format := range []string{"json", "chrome"} {
+		for _, rounds := range []int{1_250, 125_000} {
+			events := 8*rounds + 8 // go, new and exit events besides the rounds' eight
+			b.Run(fmt.Sprintf("format=%s/events=%d", format, events), func(b *testing.B) {
+				url := fmt.Sprintf("/api/scenarios/ping/trace?rounds=%d&seed=1&format=%s", rounds, format)
+				get := func() int64 {
+					w := &countingWriter{header: http.Header{}}
+					req := httptest.NewRequest(http.MethodGet, url, nil)
+					req.Host = "localhost"
+					a.echo.ServeHTTP(w, req)
+					if w.code != http.StatusOK {
+						b.Fatalf("%s: %d", url, w.code)
+					}
+					return w.n
 				}
-				return w.n
-			}
-			// The peak of one answer, from a collected heap: over many, it would be the
-			// collector's pacing that shows.
-			peak := newHeapPeak()
-			body := get()
-			grown := peak.stop()
-			b.ResetTimer()
-			for range b.N {
-				get()
-			}
-			b.StopTimer()
-			b.ReportMetric(float64(b.N*events)/b.Elapsed().Seconds()/1e6, "Mevents/s")
-			b.ReportMetric(float64(body)/float64(events), "B/event-sent")
-			b.ReportMetric(float64(grown)/float64(events), "peakB/event")
-		})
+				// The peak of one answer, from a collected heap: over many, it would be the
+				// collector's pacing that shows.
+				peak := newHeapPeak()
+				body := get()
+				grown := peak.stop()
+				b.ResetTimer()
+				for range b.N {
+					get()
+				}
+				b.StopTimer()
+				b.ReportMetric(float64(b.N*events)/b.Elapsed().Seconds()/1e6, "Mevents/s")
+				b.ReportMetric(float64(body)/float64(events), "B/event-sent")
+				b.ReportMetric(float64(grown)/float64(events), "peakB/event")
+			})
+		}
 	}
 }
 

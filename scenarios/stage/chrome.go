@@ -1,9 +1,13 @@
 package stage
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
+	"maps"
 	"regexp"
+	"slices"
 	"strconv"
 )
 
@@ -17,19 +21,90 @@ import (
 // are numbers, refcells' borrows (shared borrows out, -1 while mutably borrowed), a
 // semaphore's weight in use and an errgroup's goroutines active. Times are microseconds.
 func ChromeTrace(events []Event) ([]byte, error) {
-	c := chromeConverter{
+	var buf bytes.Buffer
+	cw := NewChromeWriter(&buf)
+	if err := cw.Write(events); err != nil {
+		return nil, err
+	}
+	if err := cw.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// ChromeWriter writes what ChromeTrace makes, byte for byte, as the trace's events come in
+// chunks: a long trace costs the memory of one chunk's entries and of what is still open (a
+// goroutine's stretch, a message not yet received), not of the whole.
+type ChromeWriter struct {
+	w       io.Writer
+	c       chromeConverter
+	buf     []byte
+	written bool  // an entry is out: the next follows a comma
+	last    int64 // the time of the last event, where stretches still open end
+	seen    bool  // an event has come
+	err     error
+}
+
+// NewChromeWriter starts a trace on w; Write gives it events in order, Close ends it.
+func NewChromeWriter(w io.Writer) *ChromeWriter {
+	cw := &ChromeWriter{w: w, c: chromeConverter{
 		objects: map[int]Event{},
 		open:    map[int]Event{},
 		sends:   map[int64]Event{},
 		wakes:   map[int64]Event{},
 		fill:    map[int]int{},
-	}
-	c.out = append(c.out, chromeEvent{Name: "process_name", Ph: "M", Pid: 1, Args: map[string]any{"name": "interleave run"}})
+	}}
+	cw.buf = append(cw.buf, `{"traceEvents":[`...)
+	cw.c.out = append(cw.c.out, chromeEvent{Name: "process_name", Ph: "M", Pid: 1, Args: map[string]any{"name": "interleave run"}})
+	return cw
+}
+
+// Write converts events, the next of the trace, and writes their entries.
+func (cw *ChromeWriter) Write(events []Event) error {
 	for _, e := range events {
-		c.event(e)
+		cw.c.event(e)
 	}
-	c.closeOpen(events)
-	return json.Marshal(chromeFile{TraceEvents: c.out, DisplayTimeUnit: "ns"})
+	if len(events) > 0 {
+		cw.last, cw.seen = events[len(events)-1].T, true
+	}
+	return cw.flush()
+}
+
+// Close ends the stretches still open at the last event's time and the document.
+func (cw *ChromeWriter) Close() error {
+	if cw.seen {
+		cw.c.closeOpen(cw.last)
+	}
+	if err := cw.flush(); err != nil {
+		return err
+	}
+	cw.buf = append(cw.buf[:0], `],"displayTimeUnit":"ns"}`...)
+	_, cw.err = cw.w.Write(cw.buf)
+	return cw.err
+}
+
+// flush writes the entries converted since the last flush, as json.Marshal writes a slice
+// of them.
+func (cw *ChromeWriter) flush() error {
+	if cw.err != nil {
+		return cw.err
+	}
+	for _, ce := range cw.c.out {
+		data, err := json.Marshal(ce)
+		if err != nil {
+			cw.err = fmt.Errorf("chrome trace entry %q: %w", ce.Name, err)
+			return cw.err
+		}
+		if cw.written {
+			cw.buf = append(cw.buf, ',')
+		}
+		cw.buf, cw.written = append(cw.buf, data...), true
+	}
+	clear(cw.c.out)
+	cw.c.out = cw.c.out[:0]
+	_, cw.err = cw.w.Write(cw.buf)
+	cw.buf = cw.buf[:0]
+	return cw.err
 }
 
 type chromeFile struct {
@@ -214,6 +289,7 @@ func (c *chromeConverter) ended(begin, e Event) {
 			c.counter(e.T, o.Name+" buffered", c.fill[e.Obj])
 		}
 		if send, ok := c.sends[e.Msg]; ok {
+			delete(c.sends, e.Msg) // a message is received once
 			c.out = append(c.out,
 				chromeEvent{Name: "message", Cat: "message", Ph: "s", ID: e.Msg, Ts: micros(send.T), Pid: 1, Tid: send.G},
 				chromeEvent{Name: "message", Cat: "message", Ph: "f", Bp: "e", ID: e.Msg, Ts: micros(e.T), Pid: 1, Tid: e.G})
@@ -288,16 +364,10 @@ func (c *chromeConverter) instant(e Event, name string) {
 }
 
 // closeOpen ends the stretches still open when the run ended (goroutines blocked at the end)
-// at the last event's time.
-func (c *chromeConverter) closeOpen(events []Event) {
-	if len(events) == 0 {
-		return
-	}
-	last := events[len(events)-1].T
-	for g := 1; len(c.open) > 0 && g <= len(events); g++ {
-		if begin, ok := c.open[g]; ok {
-			c.slice(begin, last)
-			delete(c.open, g)
-		}
+// at last, the last event's time, in the order of their goroutines.
+func (c *chromeConverter) closeOpen(last int64) {
+	for _, g := range slices.Sorted(maps.Keys(c.open)) {
+		c.slice(c.open[g], last)
+		delete(c.open, g)
 	}
 }

@@ -226,3 +226,54 @@ func chromeEntries(t *testing.T, events []stage.Event) []chromeEntry {
 	}
 	return file.TraceEvents
 }
+
+// A Chrome trace written a chunk at a time, as the trace API writes a long one, is the
+// trace written whole, byte for byte, wherever the chunks split it: messages received in a
+// later chunk than their send keep their arrows, and goroutines still blocked at the end
+// keep their last stretch.
+func TestChromeTraceInChunksIsTheWholeTrace(t *testing.T) {
+	events, end := stage.Record(context.Background(), stage.Config{Mode: stage.Seeded, Seed: 7}, func(g *stage.G) {
+		ch := stage.NewChan[int](g, "ch", 2)
+		stuck := stage.NewChan[int](g, "stuck", 0)
+		n := stage.NewAtomicInt(g, "n", 0)
+		for i := range 3 {
+			g.Go("worker", func(g *stage.G) {
+				g.Work(100)
+				n.Add(g, 1)
+				ch.Send(g, i)
+			})
+		}
+		g.Go("stuck", func(g *stage.G) { stuck.Send(g, 1) })
+		for range 3 {
+			ch.Recv(g)
+		}
+	})
+	if end.Reason != stage.ReasonDone {
+		t.Fatalf("run ended %s: %s", end.Reason, end.Message)
+	}
+	whole, err := stage.ChromeTrace(events)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !json.Valid(whole) {
+		t.Fatalf("not JSON: %.300s", whole)
+	}
+	if !strings.Contains(string(whole), `"name":"send 1 on stuck"`) {
+		t.Errorf("the goroutine blocked at the end has no stretch: %.300s", whole)
+	}
+	for _, size := range []int{1, 3, 7, len(events)} {
+		var b strings.Builder
+		cw := stage.NewChromeWriter(&b)
+		for chunk := range slices.Chunk(events, size) {
+			if err := cw.Write(chunk); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := cw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if b.String() != string(whole) {
+			t.Errorf("in chunks of %d:\n%s\nwhole:\n%s", size, b.String(), whole)
+		}
+	}
+}
