@@ -313,6 +313,8 @@ func (a *app) handleError(err error, c echo.Context) {
 		_ = c.JSON(code, map[string]string{"error": message})
 	case code == http.StatusNotFound:
 		_ = a.renderNotFound(c, path)
+	case code == http.StatusBadRequest && !isAsset(c):
+		_ = a.renderBadRequest(c, message)
 	default:
 		_ = c.String(code, message)
 	}

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
@@ -258,6 +260,21 @@ func (a *app) renderNotFound(c echo.Context, path string) error {
 		Path:    path,
 		Catalog: a.catalog.All(),
 	}))
+}
+
+// renderBadRequest answers a page's link that cannot be read with a page saying why.
+func (a *app) renderBadRequest(c echo.Context, message string) error {
+	return render(c, http.StatusBadRequest, templates.BadRequest(templates.BadRequestData{
+		Message: sentence(message),
+		Path:    c.Request().URL.Path,
+		Catalog: a.catalog.All(),
+	}))
+}
+
+// sentence is message as a sentence begins: with a capital.
+func sentence(message string) string {
+	r, n := utf8.DecodeRuneInString(message)
+	return string(unicode.ToUpper(r)) + message[n:]
 }
 
 // render sends page, gzipped when the client takes it (compress.go), with an ETag of its

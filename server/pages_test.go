@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html"
 	"io"
 	"io/fs"
 	"net/http"
@@ -376,6 +377,15 @@ func TestAQueryThatCannotBeReadIsA400(t *testing.T) {
 			want := tt.want
 			if strings.HasPrefix(path, "/api/") {
 				want = strings.ReplaceAll(want, `"`, `\"`)
+			} else {
+				// A page: an HTML page that says why and leads to the page without the query.
+				if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+					t.Errorf("%s?%.40s…: a %s page, want HTML", path, tt.query, ct)
+				}
+				if !strings.Contains(body, `<a href="/play/cell"><code>/play/cell</code></a>`) {
+					t.Errorf("%s?%.40s…: no link to the page without its query in %.600s", path, tt.query, body)
+				}
+				body, want = html.UnescapeString(body), sentence(want)
 			}
 			if resp.StatusCode != http.StatusBadRequest || !strings.Contains(body, want) {
 				t.Errorf("%s?%.40s…: %d %.300s, want 400 saying %s", path, tt.query, resp.StatusCode, body, want)

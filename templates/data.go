@@ -31,6 +31,14 @@ type PageData struct {
 	Preload []string
 }
 
+// BadRequestData is the 400 page: why the link cannot be read, its page without the query,
+// and what exists.
+type BadRequestData struct {
+	Message string
+	Path    string
+	Catalog []*scenarios.Scenario
+}
+
 // NotFoundData is the 404 page: what was asked for and what exists.
 type NotFoundData struct {
 	Path    string
