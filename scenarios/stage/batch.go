@@ -300,7 +300,7 @@ func (d *BatchDecoder) event(r *batchReader, e *Event, t, msg *int64) {
 			r.fail("its JSON: %v", err)
 			return
 		}
-		if e.Seq != seq || e.T < 0 || e.Kind == "" {
+		if e.Seq != seq || e.T < 0 || !isKindName(string(e.Kind)) {
 			r.fail("its JSON has seq %d, time %d, kind %q", e.Seq, e.T, e.Kind)
 		}
 		*t = e.T
@@ -344,9 +344,20 @@ func (d *BatchDecoder) event(r *batchReader, e *Event, t, msg *int64) {
 		e.Dur = r.int()
 	}
 	e.Closed = fields&batchClosed != 0
-	if r.err == nil && (e.T < 0 || e.Kind == "") {
+	if r.err == nil && (e.T < 0 || !isKindName(string(e.Kind))) {
 		r.fail("time %d, kind %q", e.T, e.Kind)
 	}
+}
+
+// isKindName says whether name can be a kind: a lower-case letter, then lower-case letters,
+// digits and dashes.
+func isKindName(name string) bool {
+	for i, c := range []byte(name) {
+		if !('a' <= c && c <= 'z' || i > 0 && ('0' <= c && c <= '9' || c == '-')) {
+			return false
+		}
+	}
+	return name != ""
 }
 
 // ref reads a reference to a string of table, or a new one.
