@@ -68,14 +68,12 @@ func IsBatch(msg []byte) bool { return len(msg) > 0 && msg[0] == batchMagic }
 // BatchEncoder encodes one run's events as binary batches. It keeps the run's string
 // tables, so a run needs one of its own, used for all its batches in order.
 type BatchEncoder struct {
-	names  map[string]uint64 // kinds and ops, to their place in the table
-	values map[string]uint64
+	names  stringTable // kinds and ops
+	values stringTable
 }
 
 // NewBatchEncoder is an encoder for a new run.
-func NewBatchEncoder() *BatchEncoder {
-	return &BatchEncoder{names: map[string]uint64{}, values: map[string]uint64{}}
-}
+func NewBatchEncoder() *BatchEncoder { return &BatchEncoder{} }
 
 // AppendBatch appends to buf a batch of run holding the first of events: as many as come
 // with consecutive seqs, no more once the batch reaches maxBytes (it holds at least one).
@@ -114,11 +112,11 @@ func (enc *BatchEncoder) appendEvent(buf []byte, e *Event, t, msg *int64) []byte
 		*t = e.T
 		return buf
 	}
-	if i, ok := enc.names[string(e.Kind)]; ok {
+	if i, ok := enc.names.index(string(e.Kind)); ok {
 		buf = binary.AppendUvarint(buf, i+2)
 	} else {
 		buf = append(buf, 1)
-		buf = enc.define(buf, enc.names, string(e.Kind))
+		buf = define(buf, &enc.names, string(e.Kind))
 	}
 	fields := wireFields(e)
 	buf = binary.AppendUvarint(buf, uint64(fields))
@@ -133,13 +131,13 @@ func (enc *BatchEncoder) appendEvent(buf []byte, e *Event, t, msg *int64) []byte
 		*msg = e.Msg
 	}
 	if fields&batchValue != 0 {
-		buf = enc.appendRef(buf, enc.values, e.Value)
+		buf = appendRef(buf, &enc.values, e.Value)
 	}
 	if fields&batchLine != 0 {
 		buf = binary.AppendUvarint(buf, uint64(e.Line))
 	}
 	if fields&batchOp != 0 {
-		buf = enc.appendRef(buf, enc.names, e.Op)
+		buf = appendRef(buf, &enc.names, e.Op)
 	}
 	if fields&batchOldNew != 0 {
 		buf = binary.AppendVarint(buf, e.Old)
@@ -203,17 +201,17 @@ func opIfAny(op string) int {
 }
 
 // appendRef appends a reference to s in table, defining it there if it is new.
-func (enc *BatchEncoder) appendRef(buf []byte, table map[string]uint64, s string) []byte {
-	if i, ok := table[s]; ok {
+func appendRef(buf []byte, table *stringTable, s string) []byte {
+	if i, ok := table.index(s); ok {
 		return binary.AppendUvarint(buf, i+1)
 	}
-	return enc.define(append(buf, 0), table, s)
+	return define(append(buf, 0), table, s)
 }
 
 // define appends s as a new string of table and gives it the table's next place. Text that
 // is not UTF-8 is sent as the JSON sends it, each bad byte a U+FFFD.
-func (enc *BatchEncoder) define(buf []byte, table map[string]uint64, s string) []byte {
-	table[s] = uint64(len(table))
+func define(buf []byte, table *stringTable, s string) []byte {
+	table.add(s)
 	if !utf8.ValidString(s) {
 		s = validText(s)
 	}
