@@ -71,6 +71,8 @@ func protocolBatches(t *testing.T) [][]byte {
 		{0xEB, 1, 1, 1, 1, 5, 'p', 'r', 'i', 'n', 't', 4, 0, 1, 3},         // a value never sent
 		{0xEB, 1, 1, 1, 1, 4, 'e', 'x', 'i', 't', 0x80, 0x10, 0, 1},        // fields unknown
 		{0xEB, 1, 1, 1, 0, 9, '{', '"', 's', 'e', 'q', '"', ':', '2', '}'}, // JSON of another event
+		// a select's case with fields unknown
+		append(append([]byte{0xEB, 1, 1, 1, 1, 12}, "select-begin"...), 0x80, 0x08, 0, 1, 1, 0, 4, 'r', 'e', 'c', 'v', 32),
 	} {
 		lines = append(lines, mustMarshal(t, batchLine{Batch: bad, Malformed: true}))
 	}

@@ -31,13 +31,16 @@ import (
 //	uvarint g
 //	then, as its bits say, in this order: uvarint obj, varint msg − the msg before in the
 //	batch, value (a value reference), uvarint line, op (a name reference), varint old,
-//	varint new − old, varint borrows, uvarint case, varint dur
+//	varint new − old, varint borrows, uvarint case, cases, varint dur
+//
+// A select-begin's cases are a uvarint count, then each case: its dir (a name reference),
+// uvarint bits of its fields (batchObj, batchMsg, batchValue, batchLine), and those fields as
+// an event's (a case's msg, too, is a difference from the msg before).
 //
 // A reference is a uvarint: 0 a new string follows, k ≥ 1 the string k−1 of its table. A
 // string is a uvarint length and that many bytes of UTF-8. Varints are zigzag (as
-// encoding/binary's PutVarint). Events with a name, a child, an object kind, a parent or
-// cases (go, new, select-begin: a handful a run) go as JSON, where their rare fields cost
-// nothing to describe.
+// encoding/binary's PutVarint). Events with a name, a child, an object kind or a parent (go
+// and new: a handful a run) go as JSON, where their rare fields cost nothing to describe.
 
 // BatchVersion is the version of the binary batch format, its second byte. Bump it when the
 // layout changes; a decoder refuses a batch of another version.
@@ -59,7 +62,8 @@ const (
 	batchClosed  // closed: true (no payload)
 	batchBorrows // borrows
 	batchCase    // case
-	batchFields  = batchCase<<1 - 1
+	batchCases   // a select-begin's cases
+	batchFields  = batchCases<<1 - 1
 )
 
 // IsBatch reports whether msg is a binary batch rather than a JSON message.
@@ -99,7 +103,7 @@ func (enc *BatchEncoder) AppendBatch(buf []byte, run int, events []Event, maxByt
 
 // appendEvent appends one event; t and msg are those of the event before in the batch.
 func (enc *BatchEncoder) appendEvent(buf []byte, e *Event, t, msg *int64) []byte {
-	if e.Child != 0 || e.Name != "" || e.ObjKind != "" || e.Parent != 0 || e.Kind == KindSelectBegin || e.Kind == KindGo || e.Kind == KindNew {
+	if e.Child != 0 || e.Name != "" || e.ObjKind != "" || e.Parent != 0 || e.Kind == KindGo || e.Kind == KindNew {
 		buf = append(buf, 0)
 		lenAt := len(buf)
 		buf = append(buf, make([]byte, binary.MaxVarintLen32)...)
@@ -149,8 +153,48 @@ func (enc *BatchEncoder) appendEvent(buf []byte, e *Event, t, msg *int64) []byte
 	if fields&batchCase != 0 {
 		buf = binary.AppendUvarint(buf, uint64(e.Case))
 	}
+	if fields&batchCases != 0 {
+		buf = enc.appendCases(buf, e.Cases, msg)
+	}
 	if fields&batchDur != 0 {
 		buf = binary.AppendVarint(buf, e.Dur)
+	}
+	return buf
+}
+
+// appendCases appends a select-begin's cases; msg is that of the event before.
+func (enc *BatchEncoder) appendCases(buf []byte, cases []SelectCase, msg *int64) []byte {
+	buf = binary.AppendUvarint(buf, uint64(len(cases)))
+	for i := range cases {
+		c := &cases[i]
+		buf = appendRef(buf, &enc.names, c.Dir)
+		f := 0
+		if c.Obj != 0 {
+			f |= batchObj
+		}
+		if c.Msg != 0 {
+			f |= batchMsg
+		}
+		if c.Value != "" {
+			f |= batchValue
+		}
+		if c.Line != 0 {
+			f |= batchLine
+		}
+		buf = append(buf, byte(f))
+		if f&batchObj != 0 {
+			buf = binary.AppendUvarint(buf, uint64(c.Obj))
+		}
+		if f&batchMsg != 0 {
+			buf = binary.AppendVarint(buf, c.Msg-*msg)
+			*msg = c.Msg
+		}
+		if f&batchValue != 0 {
+			buf = appendRef(buf, &enc.values, c.Value)
+		}
+		if f&batchLine != 0 {
+			buf = binary.AppendUvarint(buf, uint64(c.Line))
+		}
 	}
 	return buf
 }
@@ -175,6 +219,8 @@ func wireFields(e *Event) int {
 		f |= batchOp | batchOldNew
 	case KindDeadlock:
 		f |= batchOp
+	case KindSelectBegin:
+		f |= batchCases
 	case KindSelectEnd:
 		f |= batchCase
 	case KindFire, KindTimer, KindTryLock, KindSignal, KindBroadcast, KindAcquireBegin, KindGroupGoBegin:
@@ -338,6 +384,9 @@ func (d *BatchDecoder) event(r *batchReader, e *Event, t, msg *int64) {
 	if fields&batchCase != 0 {
 		e.Case = int(r.uint(1 << 31))
 	}
+	if fields&batchCases != 0 {
+		e.Cases = d.cases(r, msg)
+	}
 	if fields&batchDur != 0 {
 		e.Dur = r.int()
 	}
@@ -356,6 +405,34 @@ func isKindName(name string) bool {
 		}
 	}
 	return name != ""
+}
+
+// cases reads a select-begin's cases; msg is that of the event before.
+func (d *BatchDecoder) cases(r *batchReader, msg *int64) []SelectCase {
+	n := int(r.uint(uint64(len(r.data) - r.at)))
+	cases := make([]SelectCase, 0, n)
+	for range n {
+		c := SelectCase{Dir: d.ref(r, &d.names)}
+		f := r.uint(batchObj | batchMsg | batchValue | batchLine)
+		if f&batchObj != 0 {
+			c.Obj = int(r.uint(1 << 31))
+		}
+		if f&batchMsg != 0 {
+			c.Msg = *msg + r.int()
+			*msg = c.Msg
+		}
+		if f&batchValue != 0 {
+			c.Value = d.ref(r, &d.values)
+		}
+		if f&batchLine != 0 {
+			c.Line = int(r.uint(1 << 31))
+		}
+		if r.err != nil {
+			return nil
+		}
+		cases = append(cases, c)
+	}
+	return cases
 }
 
 // ref reads a reference to a string of table, or a new one.

@@ -21,7 +21,8 @@ const DUR = 64;
 const CLOSED = 128;
 const BORROWS = 256;
 const CASE = 512;
-const FIELDS = 1023;
+const CASES = 1024; // a select-begin's
+const FIELDS = 2047;
 
 /**
  * BatchDecoder decodes one connection's binary batches, run after run: a run's strings are
@@ -88,8 +89,14 @@ export class BatchDecoder {
         }
         const borrows = fields & BORROWS ? this.int() : 0;
         const cas = fields & CASE ? this.uint() : 0;
+        let cases = null;
+        if (fields & CASES) {
+          const c = this.cases(msg);
+          cases = c.cases;
+          msg = c.msg;
+        }
         const dur = fields & DUR ? this.int() : 0;
-        e = makeEvent(fields, seq, t, g, kind, obj, msg, value, line, op, old, nu, borrows, cas, dur);
+        e = makeEvent(fields, seq, t, g, kind, obj, msg, value, line, op, old, nu, borrows, cas, cases, dur);
         checkKind(e);
       }
       t = e.t;
@@ -99,6 +106,28 @@ export class BatchDecoder {
     this.nextSeq = seq;
     this.b = null;
     return { v: SCHEMA_VERSION, type: 'events', run, events };
+  }
+
+  // cases reads a select-begin's cases; msg is that of the event before, and the last case's
+  // message is the next event's msg before.
+  cases(msg) {
+    const n = this.uint();
+    if (n > this.b.length - this.at) fail(`a select of ${n} cases in ${this.b.length - this.at} bytes`);
+    const cases = [];
+    for (let i = 0; i < n; i++) {
+      const c = { dir: this.ref(this.names) };
+      const f = this.uint();
+      if (f > (OBJ | MSG | VALUE | LINE)) fail(`case fields ${f} this page does not know`);
+      if (f & OBJ) c.obj = this.uint();
+      if (f & MSG) {
+        msg += this.int();
+        c.msg = msg;
+      }
+      if (f & VALUE) c.value = this.ref(this.values);
+      if (f & LINE) c.line = this.uint();
+      cases.push(c);
+    }
+    return { cases, msg };
   }
 
   // kind is the kind a reference k ≥ 1 names: 1 a new name follows, k ≥ 2 the name k − 2.
@@ -188,7 +217,7 @@ export class BatchDecoder {
 // makeEvent makes the event object with the fields its bits name, in the JSON's order. The
 // commonest shapes are written out: an object made whole has its fields in itself, while one
 // grown field by field keeps some in a second array, which a million events would feel.
-function makeEvent(f, seq, t, g, kind, obj, msg, value, line, op, old, nu, borrows, cas, dur) {
+function makeEvent(f, seq, t, g, kind, obj, msg, value, line, op, old, nu, borrows, cas, cases, dur) {
   switch (f) {
     case 0: return { seq, t, g, kind };
     case LINE: return { seq, t, g, kind, line };
@@ -202,6 +231,9 @@ function makeEvent(f, seq, t, g, kind, obj, msg, value, line, op, old, nu, borro
     case OBJ | VALUE | LINE | OP | OLD_NEW: return { seq, t, g, kind, obj, value, line, op, old, new: nu };
     case OBJ | LINE | OP | OLD_NEW: return { seq, t, g, kind, obj, line, op, old, new: nu };
     case OBJ | VALUE | LINE | CLOSED: return { seq, t, g, kind, obj, value, line, closed: true };
+    case LINE | CASES: return { seq, t, g, kind, line, cases };
+    case OBJ | MSG | LINE | CASE: return { seq, t, g, kind, obj, msg, line, case: cas };
+    case OBJ | MSG | VALUE | LINE | CASE: return { seq, t, g, kind, obj, msg, value, line, case: cas };
     default: {
       const e = { seq, t, g, kind };
       if (f & OBJ) e.obj = obj;
@@ -215,6 +247,7 @@ function makeEvent(f, seq, t, g, kind, obj, msg, value, line, op, old, nu, borro
       }
       if (f & BORROWS) e.borrows = borrows;
       if (f & CASE) e.case = cas;
+      if (f & CASES) e.cases = cases;
       if (f & DUR) e.dur = dur;
       if (f & CLOSED) e.closed = true;
       return e;
