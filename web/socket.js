@@ -1,9 +1,9 @@
 // The WebSocket client: one connection to /ws on the page's host, reopened when it closes.
 // Once given the batch decoder (readBatches), it asks for runs' events as binary batches,
 // which a decoder of the connection's own turns into events messages; the other messages are
-// JSON text, checked by decodeMessage. Messages are dispatched as events named by their type (meta, events, choice,
-// end, error), each with the message as detail. Connection changes dispatch
-// open and close; a message the page cannot use dispatches invalid.
+// JSON text, checked by decodeMessage. Messages are dispatched as events named by their type
+// (meta, events, choice, end, error), each with the message as detail. Connection changes
+// dispatch open and close; a message the page cannot use dispatches invalid.
 
 import { decodeMessage, fail } from './trace/decode.js';
 
