@@ -92,10 +92,12 @@ type selectChan interface {
 	tryLocked(cs *Case) bool
 	closedLocked() bool
 	reflectCase(cs *Case) reflect.SelectCase
-	// doneLocked notes the case ran with what reflect.Select received.
-	doneLocked(cs *Case, recv reflect.Value, recvOK bool)
+	// doneLocked notes the case ran with what reflect.Select received, and reports whether
+	// it recorded an event: the send-end of a blocked sender it took a value from.
+	doneLocked(cs *Case, recv reflect.Value, recvOK bool) bool
 	// pendingLocked counts a blocked select's send among the channel's senders (+1), or
-	// takes it out again (-1), for the halt (see liveChan.haltLocked).
+	// takes it out again (-1), for the halt (see liveChan.haltLocked); and its receive
+	// among the channel's selecting receivers, which a send may hand its value to.
 	pendingLocked(r *Run, cs *Case, delta int)
 }
 
@@ -275,6 +277,7 @@ func (c *Chan[T]) tryLocked(cs *Case) bool {
 		c.received(cs, it, open)
 		if open {
 			l.receipt++
+			l.sentLocked(it, true)
 		}
 		return true
 	default:
@@ -290,24 +293,27 @@ func (c *Chan[T]) reflectCase(cs *Case) reflect.SelectCase {
 	return reflect.SelectCase{Dir: reflect.SelectRecv, Chan: ch}
 }
 
-func (c *Chan[T]) doneLocked(cs *Case, recv reflect.Value, recvOK bool) {
+func (c *Chan[T]) doneLocked(cs *Case, recv reflect.Value, recvOK bool) bool {
 	l := c.live()
 	if cs.dir == dirSend {
 		l.sends++
-		return
+		return false
 	}
 	it, _ := recv.Interface().(item[T])
 	c.received(cs, it, recvOK)
 	if recvOK {
 		l.receipt++
+		return l.sentLocked(it, false)
 	}
+	return false
 }
 
 func (c *Chan[T]) pendingLocked(r *Run, cs *Case, delta int) {
+	l := c.live()
 	if cs.dir != dirSend {
+		l.selectRecvs += delta
 		return
 	}
-	l := c.live()
 	l.senders += delta
 	if delta < 0 && r.halted && l.senders == 0 && !c.closed {
 		l.shutLocked()
@@ -510,15 +516,15 @@ func selectLive(g *G, pc uintptr, cases []Case, def int) int {
 		}
 	}
 	g.unblockedLocked()
-	idx := def
+	idx, again := def, false
 	switch {
 	case chosen == len(rcs)-1:
 		// The run's context is done: it halted.
 		r.leave(false)
 	case chosen < len(idxOf):
 		idx = idxOf[chosen]
-		cases[idx].ch.doneLocked(&cases[idx], recv, recvOK)
+		again = cases[idx].ch.doneLocked(&cases[idx], recv, recvOK)
 	}
-	r.leave(g.endSelectLocked(cases, idx, false))
+	r.leave(g.endSelectLocked(cases, idx, again))
 	return idx
 }
