@@ -55,6 +55,7 @@ const maxCases = 255
 // a select allocates nothing for its receive cases.
 type Case struct {
 	dir caseDir
+	obj int32 // the channel's id, 0 with ch nil: read on every select's path, without a call
 	pc  uintptr
 	ch  selectChan // nil for default and for a nil channel
 	// What the scenario gave: where a receive puts its value (*T) and whether it was open,
@@ -77,7 +78,8 @@ type selectChan interface {
 	objID() int32
 	// zeroShown is the text of the channel's zero value, what a closed channel gives.
 	zeroShown() shown
-	// prepareLocked gives a send case its message and the value's text.
+	// prepareLocked gives a send case its message and the value's text; the select calls
+	// it for send cases alone.
 	prepareLocked(r *Run, cs *Case)
 
 	// The model.
@@ -91,6 +93,8 @@ type selectChan interface {
 	// A send on a closed channel panics, so the caller checks closedLocked first.
 	tryLocked(cs *Case) bool
 	closedLocked() bool
+	// mayGo is a hint, read without the recorder lock, of whether the case may go now.
+	mayGo(cs *Case) bool
 	reflectCase(cs *Case) reflect.SelectCase
 	// doneLocked notes the case ran with what reflect.Select received, and reports whether
 	// it recorded an event: the send-end of a blocked sender it took a value from.
@@ -123,7 +127,7 @@ func (c *Chan[T]) recvCase(into *T, ok *bool, pc uintptr) Case {
 		cs.into = into
 	}
 	if c != nil {
-		cs.ch = c
+		cs.ch, cs.obj = c, int32(c.id)
 	}
 	return cs
 }
@@ -134,7 +138,7 @@ func (c *Chan[T]) recvCase(into *T, ok *bool, pc uintptr) Case {
 func (c *Chan[T]) SendCase(v T) Case {
 	cs := Case{dir: dirSend, pc: callerPC()}
 	if c != nil {
-		cs.ch, cs.v, cs.shown = c, v, show(v)
+		cs.ch, cs.obj, cs.v, cs.shown = c, int32(c.id), v, show(v)
 	}
 	return cs
 }
@@ -259,6 +263,8 @@ func (c *Chan[T]) live() *liveChan[T] { return c.ops.(*liveChan[T]) }
 
 func (c *Chan[T]) closedLocked() bool { return c.closed }
 
+func (c *Chan[T]) mayGo(cs *Case) bool { return c.live().mayGo(cs) }
+
 func (c *Chan[T]) tryLocked(cs *Case) bool {
 	l := c.live()
 	if cs.dir == dirSend {
@@ -312,9 +318,11 @@ func (c *Chan[T]) pendingLocked(r *Run, cs *Case, delta int) {
 	l := c.live()
 	if cs.dir != dirSend {
 		l.selectRecvs += delta
+		l.waiting.Add(int32(delta))
 		return
 	}
 	l.senders += delta
+	l.waiting.Add(int32(delta))
 	if delta < 0 && r.halted && l.senders == 0 && !c.closed {
 		l.shutLocked()
 	}
@@ -342,15 +350,20 @@ func (g *G) beginSelectLocked(pc uintptr, cases []Case) bool {
 		if r.ncases%caseChunk == 0 {
 			r.cases = append(r.cases, new([caseChunk]caseRec))
 		}
-		rec := &r.cases[r.ncases/caseChunk][r.ncases%caseChunk]
-		*rec = caseRec{dir: cs.dir}
-		if line := r.lineLocked(cs.pc); line <= maxLine {
-			rec.line = uint16(line)
-		}
-		if cs.ch != nil {
+		if cs.dir == dirSend && cs.ch != nil {
 			cs.ch.prepareLocked(r, cs)
-			rec.obj, rec.msg, rec.text = cs.ch.objID(), cs.msg, cs.text
 		}
+		// The line cache's hit, written out, as appendAtLocked has it.
+		line := 0
+		if slot := &r.lineCache[(cs.pc>>2)%uintptr(len(r.lineCache))]; slot.pc == cs.pc {
+			line = slot.line
+		} else {
+			line = r.lineLocked(cs.pc)
+		}
+		if line > maxLine {
+			line = 0
+		}
+		r.cases[r.ncases/caseChunk][r.ncases%caseChunk] = caseRec{text: cs.text, msg: cs.msg, obj: cs.obj, line: uint16(line), dir: cs.dir}
 		r.ncases++
 	}
 	return g.recordLocked(&entry{kind: kindSelectBegin, obj: int32(len(cases)), aux: uint32(first + 1)}, pc)
@@ -363,7 +376,7 @@ func (g *G) endSelectLocked(cases []Case, idx int, again bool) bool {
 	cs := &cases[idx]
 	e := entry{kind: kindSelectEnd, op: op(idx)}
 	if cs.ch != nil {
-		e.obj, e.aux, e.text, e.closed = cs.ch.objID(), cs.msg, cs.text, cs.closed
+		e.obj, e.aux, e.text, e.closed = cs.obj, cs.msg, cs.text, cs.closed
 		if cs.closed {
 			e.text = r.texts.add(cs.ch.zeroShown())
 		}
@@ -374,13 +387,23 @@ func (g *G) endSelectLocked(cases []Case, idx int, again bool) bool {
 	return g.recordLocked(&e, cs.pc)
 }
 
+// mayGo reports whether any of cases may be able to go now (selectChan.mayGo).
+func mayGo(cases []Case) bool {
+	for i := range cases {
+		if ch := cases[i].ch; ch != nil && ch.mayGo(&cases[i]) {
+			return true
+		}
+	}
+	return false
+}
+
 // waitSelectLocked notes that g waits in a select on cases.
 func (g *G) waitSelectLocked(cases []Case) {
 	g.selecting = g.selecting[:0]
 	for i := range cases {
 		switch ch := cases[i].ch; {
 		case ch != nil:
-			g.selecting = append(g.selecting, selRef{obj: int(ch.objID()), dir: cases[i].dir})
+			g.selecting = append(g.selecting, selRef{obj: int(cases[i].obj), dir: cases[i].dir})
 		case cases[i].dir != dirDefault:
 			g.selecting = append(g.selecting, selRef{dir: cases[i].dir}) // a nil channel
 		}
@@ -448,6 +471,16 @@ func (s *seeded) chooseCase(n int) int {
 
 // selectLive is a select in a live run.
 func selectLive(g *G, pc uintptr, cases []Case, def int) int {
+	// A select that must wait yields once before it parks: a partner on its way is often a
+	// moment off, and yielding lets it come at a fraction of the cost of parking in the
+	// runtime's select. When no case looks as if it could go (mayGo, a hint read without the
+	// lock), the select yields before it begins, and then begins and nearly always completes
+	// in one critical section; otherwise it yields, if it must, after trying every case.
+	attempts := 2
+	if def < 0 && !mayGo(cases) {
+		runtime.Gosched()
+		attempts = 1
+	}
 	r := g.enter()
 	if !g.beginSelectLocked(pc, cases) {
 		r.leave(false)
@@ -464,7 +497,7 @@ func selectLive(g *G, pc uintptr, cases []Case, def int) int {
 		// equal chance, as in Go. Recorded at the begin's instant, as a lone send or receive
 		// that does not block.
 		n := len(cases)
-		for attempt := range 2 {
+		for attempt := range attempts {
 			from := rand.IntN(n)
 			for k := range n {
 				i := (from + k) % n
@@ -477,9 +510,7 @@ func selectLive(g *G, pc uintptr, cases []Case, def int) int {
 				r.leave(g.endSelectLocked(cases, def, true))
 				return def
 			}
-			if attempt == 0 {
-				// A partner on its way is often a moment off: yielding once before parking
-				// in the runtime's select lets it come, at a fraction of the cost of parking.
+			if attempt < attempts-1 {
 				r.mu.Unlock()
 				runtime.Gosched()
 				r.mu.Lock()
