@@ -25,7 +25,11 @@ type liveChan[T any] struct {
 	// lock): the receiver that takes one's value ends it (sentLocked). There is seldom more
 	// than one.
 	blockedSends []blockedSend
-	// waiting counts the goroutines that senders, receivers and selectRecvs count, for a
+	// selects are the live selects waiting on the stage with a receive case on this
+	// unbuffered channel (guarded by the recorder lock): a sender hands the first its value
+	// (handLocked), a close or a halt wakes them all.
+	selects []stagedCase
+	// waiting counts the goroutines that senders, receivers, selectRecvs and selects count, for a
 	// select to read without the lock: a hint of whether any of its cases can go (see
 	// selectLive).
 	waiting atomic.Int32
@@ -47,6 +51,15 @@ func (l *liveChan[T]) send(g *G, pc uintptr, v T, shown shown) {
 	it := item[T]{msg: r.nextMsg, v: v, text: r.texts.add(shown)}
 	ok := g.recordLocked(&entry{kind: kindSendBegin, obj: int32(c.id), aux: it.msg, text: it.text}, pc)
 	if ok && !c.closed { // a send on a closed channel panics, outside the lock
+		if len(l.selects) > 0 {
+			l.sends++
+			ok = g.recordAgainLocked(&entry{kind: kindSendEnd, obj: int32(c.id), aux: it.msg}, pc)
+			if ok {
+				l.handLocked(it)
+			}
+			r.leave(ok)
+			return
+		}
 		select {
 		case l.ch <- it:
 			l.sends++
@@ -296,7 +309,50 @@ func (l *liveChan[T]) recv(g *G, pc uintptr) (T, bool) {
 	return it.v, got
 }
 
-func (l *liveChan[T]) closedLocked() { close(l.ch) }
+func (l *liveChan[T]) closedLocked() {
+	close(l.ch)
+	// The selects waiting on the stage receive the zero value, each at the close's instant.
+	for len(l.selects) > 0 {
+		w := l.selects[0]
+		sel := &w.g.parkedSelect
+		cs := &sel.cases[w.idx]
+		l.c.received(cs, item[T]{}, false)
+		sel.wakeLocked(w.g, w.idx, w.g.endSelectLocked(sel.cases, w.idx, true))
+	}
+}
+
+// handLocked gives it, whose send just ended, to the first select waiting on the stage, and
+// records that select's end at the send's instant.
+func (l *liveChan[T]) handLocked(it item[T]) {
+	w := l.selects[0]
+	sel := &w.g.parkedSelect
+	cs := &sel.cases[w.idx]
+	l.c.received(cs, it, true)
+	l.receipt++
+	sel.wakeLocked(w.g, w.idx, w.g.endSelectLocked(sel.cases, w.idx, true))
+}
+
+func (l *liveChan[T]) stageSelectLocked(g *G, idx int) {
+	l.selects = append(l.selects, stagedCase{g: g, idx: idx})
+	l.waiting.Add(1)
+}
+
+func (l *liveChan[T]) unstageSelectLocked(g *G) {
+	for i := range l.selects {
+		if l.selects[i].g == g {
+			l.selects = append(l.selects[:i], l.selects[i+1:]...)
+			l.waiting.Add(-1)
+			return
+		}
+	}
+}
+
+// mayStageLocked reports whether a select may wait on the stage for a receive from this
+// channel: it is unbuffered and open, and no sender is between its begin and end, whose value
+// only the runtime's channel could hand over.
+func (l *liveChan[T]) mayStageLocked() bool {
+	return l.c.cap == 0 && !l.c.closed && l.senders == 0
+}
 
 func (l *liveChan[T]) pendingFiresLocked(delta int) { l.pendingFires += delta }
 
@@ -343,6 +399,10 @@ func (l *liveChan[T]) mayGo(cs *Case) bool {
 // buffered channel leave through the run's context; on an unbuffered one a drainer takes what
 // they send (it holds nothing, so nothing observable is lost) and ends at the close.
 func (l *liveChan[T]) haltLocked(r *Run) {
+	for len(l.selects) > 0 {
+		w := l.selects[0]
+		w.g.parkedSelect.wakeLocked(w.g, -1, false)
+	}
 	switch {
 	case l.c.closed:
 	case l.senders == 0:

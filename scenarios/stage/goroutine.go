@@ -50,6 +50,8 @@ type G struct {
 	// recvEnded say when their ends are recorded.
 	recvPC               uintptr
 	sendEnded, recvEnded handoff
+	// parkedSelect is g's live select while it waits on the stage (select.go).
+	parkedSelect stagedSelect
 }
 
 // syncWait is an RWMutex, Cond or Once a goroutine is blocked on: it says, under the

@@ -23,7 +23,10 @@ import (
 //
 // Live, a select is Go's: tried without blocking under the recorder lock, as a lone send or
 // receive is, and otherwise blocked in reflect.Select on every case's channel and the run's
-// context, so a halt wakes it. The runtime picks uniformly among the ready cases. Seeded, the
+// context, so a halt wakes it. The runtime picks uniformly among the ready cases. A select
+// of receives from unbuffered channels waits on the stage instead (stagedSelect): the
+// sender that comes first hands it its value under the recorder lock, as Go's runtime hands
+// one to a goroutine parked in its select. Seeded, the
 // model finds the ready cases, and when there are several the run's Strategy picks one (and
 // the schedule records it); when none is, the goroutine waits on every case's channel and
 // the first to be able to go takes it.
@@ -54,10 +57,11 @@ const maxCases = 255
 // SendCase, or by Default. It is a plain value, with the channel behind an interface, so that
 // a select allocates nothing for its receive cases.
 type Case struct {
-	dir caseDir
-	obj int32 // the channel's id, 0 with ch nil: read on every select's path, without a call
-	pc  uintptr
-	ch  selectChan // nil for default and for a nil channel
+	dir   caseDir
+	unbuf bool  // the channel is unbuffered
+	obj   int32 // the channel's id, 0 with ch nil: read on every select's path, without a call
+	pc    uintptr
+	ch    selectChan // nil for default and for a nil channel
 	// What the scenario gave: where a receive puts its value (*T) and whether it was open,
 	// and the value a send sends (T) with its text.
 	into  any
@@ -99,6 +103,12 @@ type selectChan interface {
 	// doneLocked notes the case ran with what reflect.Select received, and reports whether
 	// it recorded an event: the send-end of a blocked sender it took a value from.
 	doneLocked(cs *Case, recv reflect.Value, recvOK bool) bool
+	// mayStageLocked reports whether a select may wait for a receive case on the channel on
+	// the stage (stagedSelect); stageSelectLocked and unstageSelectLocked put g's case idx
+	// among the channel's waiting selects and take g out again.
+	mayStageLocked() bool
+	stageSelectLocked(g *G, idx int)
+	unstageSelectLocked(g *G)
 	// pendingLocked counts a blocked select's send among the channel's senders (+1), or
 	// takes it out again (-1), for the halt (see liveChan.haltLocked); and its receive
 	// among the channel's selecting receivers, which a send may hand its value to.
@@ -127,7 +137,7 @@ func (c *Chan[T]) recvCase(into *T, ok *bool, pc uintptr) Case {
 		cs.into = into
 	}
 	if c != nil {
-		cs.ch, cs.obj = c, int32(c.id)
+		cs.ch, cs.obj, cs.unbuf = c, int32(c.id), c.cap == 0
 	}
 	return cs
 }
@@ -265,9 +275,20 @@ func (c *Chan[T]) closedLocked() bool { return c.closed }
 
 func (c *Chan[T]) mayGo(cs *Case) bool { return c.live().mayGo(cs) }
 
+func (c *Chan[T]) mayStageLocked() bool { return c.live().mayStageLocked() }
+
+func (c *Chan[T]) stageSelectLocked(g *G, idx int) { c.live().stageSelectLocked(g, idx) }
+
+func (c *Chan[T]) unstageSelectLocked(g *G) { c.live().unstageSelectLocked(g) }
+
 func (c *Chan[T]) tryLocked(cs *Case) bool {
 	l := c.live()
 	if cs.dir == dirSend {
+		if len(l.selects) > 0 {
+			l.sends++
+			l.handLocked(c.item(cs))
+			return true
+		}
 		select {
 		case l.ch <- c.item(cs):
 			l.sends++
@@ -387,6 +408,88 @@ func (g *G) endSelectLocked(cases []Case, idx int, again bool) bool {
 	return g.recordLocked(&e, cs.pc)
 }
 
+// stagedSelect is a live select that waits on the stage rather than in the runtime's select:
+// every case of it receives from an unbuffered channel that no sender is on its way to, so
+// the case that goes will be one a sender, a close or a halt meets under the recorder lock.
+// Whoever does records the select's end, and wakes it; a sender then hands its value over
+// without blocking, as it would to a goroutine parked in Go's select.
+type stagedSelect struct {
+	cases  []Case // the select's, in its goroutine's scratch
+	chosen int
+	ok     bool // the end was recorded and the run goes on
+	wake   chan struct{}
+}
+
+// stagedCase is a receive case of a select waiting on the stage: its goroutine and index.
+type stagedCase struct {
+	g   *G
+	idx int
+}
+
+// unbufferedReceives reports whether every case of a select receives from an unbuffered
+// channel (or a nil one), one at least from a channel: a select that may wait on the stage.
+func unbufferedReceives(cases []Case) bool {
+	any := false
+	for i := range cases {
+		switch {
+		case cases[i].dir != dirRecv:
+			return false
+		case cases[i].ch == nil:
+		case !cases[i].unbuf:
+			return false
+		default:
+			any = true
+		}
+	}
+	return any
+}
+
+// mayStageLocked reports whether a select of unbufferedReceives may wait on the stage now:
+// none of its channels is closed or has a sender on its way to it.
+func mayStageLocked(cases []Case) bool {
+	for i := range cases {
+		if ch := cases[i].ch; ch != nil && !ch.mayStageLocked() {
+			return false
+		}
+	}
+	return true
+}
+
+// waitLocked parks g's select on the stage until a case goes or the run halts, and returns
+// the case. It releases the recorder lock.
+func (sel *stagedSelect) waitLocked(g *G, cases []Case) int {
+	r := g.run
+	g.waitSelectLocked(cases)
+	sel.cases, sel.chosen, sel.ok = cases, -1, false
+	if sel.wake == nil {
+		sel.wake = make(chan struct{}, 1)
+	}
+	for i := range cases {
+		if ch := cases[i].ch; ch != nil {
+			ch.stageSelectLocked(g, i)
+		}
+	}
+	r.mu.Unlock()
+	<-sel.wake
+	if !sel.ok {
+		unwindNow()
+	}
+	return sel.chosen
+}
+
+// wakeLocked ends g's wait on the stage with case idx (-1: the run halted), whose end, if
+// any, was recorded (ok false: not, the run halted).
+func (sel *stagedSelect) wakeLocked(g *G, idx int, ok bool) {
+	for i := range sel.cases {
+		if ch := sel.cases[i].ch; ch != nil {
+			ch.unstageSelectLocked(g)
+		}
+	}
+	g.unblockedLocked()
+	sel.chosen, sel.ok, sel.cases = idx, ok, nil
+	sel.wake <- struct{}{}
+}
+
 // mayGo reports whether any of cases may be able to go now (selectChan.mayGo).
 func mayGo(cases []Case) bool {
 	for i := range cases {
@@ -471,13 +574,16 @@ func (s *seeded) chooseCase(n int) int {
 
 // selectLive is a select in a live run.
 func selectLive(g *G, pc uintptr, cases []Case, def int) int {
-	// A select that must wait yields once before it parks: a partner on its way is often a
-	// moment off, and yielding lets it come at a fraction of the cost of parking in the
-	// runtime's select. When no case looks as if it could go (mayGo, a hint read without the
-	// lock), the select yields before it begins, and then begins and nearly always completes
-	// in one critical section; otherwise it yields, if it must, after trying every case.
+	// A select that finds no case ready waits on the stage if it can (stagedSelect), at once:
+	// its partner then hands it a value without blocking. Any other yields once before it
+	// parks in the runtime's select: a partner on its way is often a moment off, and yielding
+	// lets it come at a fraction of the cost of parking there. When none of its cases looks
+	// as if it could go (mayGo, a hint read without the lock), it yields before it begins,
+	// and then begins and nearly always completes in one critical section; otherwise it
+	// yields, if it must, after trying every case.
+	staging := def < 0 && unbufferedReceives(cases)
 	attempts := 2
-	if def < 0 && !mayGo(cases) {
+	if def < 0 && !staging && !mayGo(cases) {
 		runtime.Gosched()
 		attempts = 1
 	}
@@ -509,6 +615,9 @@ func selectLive(g *G, pc uintptr, cases []Case, def int) int {
 			if def >= 0 {
 				r.leave(g.endSelectLocked(cases, def, true))
 				return def
+			}
+			if staging && mayStageLocked(cases) {
+				return g.parkedSelect.waitLocked(g, cases)
 			}
 			if attempt < attempts-1 {
 				r.mu.Unlock()
