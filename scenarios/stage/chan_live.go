@@ -29,10 +29,6 @@ type liveChan[T any] struct {
 	// unbuffered channel (guarded by the recorder lock): a sender hands the first its value
 	// (handLocked), a close or a halt wakes them all.
 	selects []stagedCase
-	// waiting counts the goroutines that senders, receivers, selectRecvs and selects count, for a
-	// select to read without the lock: a hint of whether any of its cases can go (see
-	// selectLive).
-	waiting atomic.Int32
 	// pendingFires counts the timer fires still to come into this channel (timer.go).
 	pendingFires int
 }
@@ -74,7 +70,6 @@ func (l *liveChan[T]) send(g *G, pc uintptr, v T, shown shown) {
 	}
 	if ok {
 		l.senders++
-		l.waiting.Add(1)
 		g.startLocked(sending, c.id)
 		if c.cap == 0 {
 			l.blockedSends = append(l.blockedSends, blockedSend{g: g, pc: pc, msg: it.msg})
@@ -112,7 +107,6 @@ func (l *liveChan[T]) send(g *G, pc uintptr, v T, shown shown) {
 		return
 	}
 	l.senders--
-	l.waiting.Add(-1)
 	if r.halted && l.senders == 0 && !c.closed {
 		l.shutLocked()
 	}
@@ -165,7 +159,6 @@ func (l *liveChan[T]) sentLocked(it item[T], again bool) bool {
 	}
 	r := s.g.run
 	l.senders--
-	l.waiting.Add(-1)
 	if r.halted && l.senders == 0 && !l.c.closed {
 		l.shutLocked()
 	}
@@ -192,7 +185,6 @@ func (l *liveChan[T]) receivedLocked(it item[T]) {
 		return
 	}
 	l.receivers, l.receiver = 0, nil
-	l.waiting.Add(-1)
 	l.receipt++
 	w.unblockedLocked()
 	e := l.c.recvEndEntry(it, false)
@@ -203,7 +195,6 @@ func (l *liveChan[T]) receivedLocked(it item[T]) {
 // channel's receivers.
 func (l *liveChan[T]) receiveEndedLocked() {
 	l.receivers--
-	l.waiting.Add(-1)
 	l.receiver = nil // with one left, which one is not known
 }
 
@@ -252,7 +243,6 @@ func (l *liveChan[T]) recv(g *G, pc uintptr) (T, bool) {
 		g.startLocked(receiving, c.id)
 		if c.cap == 0 {
 			l.receivers++
-			l.waiting.Add(1)
 			l.receiver = nil
 			if l.receivers == 1 {
 				l.receiver = g
@@ -334,14 +324,12 @@ func (l *liveChan[T]) handLocked(it item[T]) {
 
 func (l *liveChan[T]) stageSelectLocked(g *G, idx int) {
 	l.selects = append(l.selects, stagedCase{g: g, idx: idx})
-	l.waiting.Add(1)
 }
 
 func (l *liveChan[T]) unstageSelectLocked(g *G) {
 	for i := range l.selects {
 		if l.selects[i].g == g {
 			l.selects = append(l.selects[:i], l.selects[i+1:]...)
-			l.waiting.Add(-1)
 			return
 		}
 	}
@@ -378,19 +366,6 @@ func (l *liveChan[T]) stuckLocked(w waits) bool {
 }
 
 func (l *liveChan[T]) len() int { return len(l.ch) }
-
-// mayGo is a hint, read without the recorder lock, of whether the case cs on this channel
-// may be able to go: a goroutine is waiting on the channel, or its buffer has what the case
-// needs. It misses a channel just closed.
-func (l *liveChan[T]) mayGo(cs *Case) bool {
-	if l.waiting.Load() > 0 {
-		return true
-	}
-	if cs.dir == dirSend {
-		return len(l.ch) < l.c.cap
-	}
-	return len(l.ch) > 0
-}
 
 // haltLocked wakes the goroutines blocked on the channel. Closing it wakes receivers, but a
 // close racing with a send is a data race (the race detector reports it, rightly: Go does not

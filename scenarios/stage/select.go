@@ -97,8 +97,6 @@ type selectChan interface {
 	// A send on a closed channel panics, so the caller checks closedLocked first.
 	tryLocked(cs *Case) bool
 	closedLocked() bool
-	// mayGo is a hint, read without the recorder lock, of whether the case may go now.
-	mayGo(cs *Case) bool
 	reflectCase(cs *Case) reflect.SelectCase
 	// doneLocked notes the case ran with what reflect.Select received, and reports whether
 	// it recorded an event: the send-end of a blocked sender it took a value from.
@@ -273,8 +271,6 @@ func (c *Chan[T]) live() *liveChan[T] { return c.ops.(*liveChan[T]) }
 
 func (c *Chan[T]) closedLocked() bool { return c.closed }
 
-func (c *Chan[T]) mayGo(cs *Case) bool { return c.live().mayGo(cs) }
-
 func (c *Chan[T]) mayStageLocked() bool { return c.live().mayStageLocked() }
 
 func (c *Chan[T]) stageSelectLocked(g *G, idx int) { c.live().stageSelectLocked(g, idx) }
@@ -339,11 +335,9 @@ func (c *Chan[T]) pendingLocked(r *Run, cs *Case, delta int) {
 	l := c.live()
 	if cs.dir != dirSend {
 		l.selectRecvs += delta
-		l.waiting.Add(int32(delta))
 		return
 	}
 	l.senders += delta
-	l.waiting.Add(int32(delta))
 	if delta < 0 && r.halted && l.senders == 0 && !c.closed {
 		l.shutLocked()
 	}
@@ -490,16 +484,6 @@ func (sel *stagedSelect) wakeLocked(g *G, idx int, ok bool) {
 	sel.wake <- struct{}{}
 }
 
-// mayGo reports whether any of cases may be able to go now (selectChan.mayGo).
-func mayGo(cases []Case) bool {
-	for i := range cases {
-		if ch := cases[i].ch; ch != nil && ch.mayGo(&cases[i]) {
-			return true
-		}
-	}
-	return false
-}
-
 // waitSelectLocked notes that g waits in a select on cases.
 func (g *G) waitSelectLocked(cases []Case) {
 	g.selecting = g.selecting[:0]
@@ -577,16 +561,8 @@ func selectLive(g *G, pc uintptr, cases []Case, def int) int {
 	// A select that finds no case ready waits on the stage if it can (stagedSelect), at once:
 	// its partner then hands it a value without blocking. Any other yields once before it
 	// parks in the runtime's select: a partner on its way is often a moment off, and yielding
-	// lets it come at a fraction of the cost of parking there. When none of its cases looks
-	// as if it could go (mayGo, a hint read without the lock), it yields before it begins,
-	// and then begins and nearly always completes in one critical section; otherwise it
-	// yields, if it must, after trying every case.
+	// lets it come at a fraction of the cost of parking there.
 	staging := def < 0 && unbufferedReceives(cases)
-	attempts := 2
-	if def < 0 && !staging && !mayGo(cases) {
-		runtime.Gosched()
-		attempts = 1
-	}
 	r := g.enter()
 	if !g.beginSelectLocked(pc, cases) {
 		r.leave(false)
@@ -603,7 +579,7 @@ func selectLive(g *G, pc uintptr, cases []Case, def int) int {
 		// equal chance, as in Go. Recorded at the begin's instant, as a lone send or receive
 		// that does not block.
 		n := len(cases)
-		for attempt := range attempts {
+		for attempt := range 2 {
 			from := rand.IntN(n)
 			for k := range n {
 				i := (from + k) % n
@@ -619,7 +595,7 @@ func selectLive(g *G, pc uintptr, cases []Case, def int) int {
 			if staging && mayStageLocked(cases) {
 				return g.parkedSelect.waitLocked(g, cases)
 			}
-			if attempt < attempts-1 {
+			if attempt == 0 {
 				r.mu.Unlock()
 				runtime.Gosched()
 				r.mu.Lock()
