@@ -474,6 +474,10 @@ func (sel *stagedSelect) waitLocked(g *G, cases []Case) int {
 // wakeLocked ends g's wait on the stage with case idx (-1: the run halted), whose end, if
 // any, was recorded (ok false: not, the run halted).
 func (sel *stagedSelect) wakeLocked(g *G, idx int, ok bool) {
+	if sel.cases == nil {
+		// Woken already: by the halt that recording its end just caused.
+		return
+	}
 	for i := range sel.cases {
 		if ch := sel.cases[i].ch; ch != nil {
 			ch.unstageSelectLocked(g)

@@ -706,15 +706,36 @@ func TestUnbufferedPartnersEndEachOthersWaits(t *testing.T) {
 			}
 		})
 	}
-	// Cut off at every event of a short ping-pong, a goroutine whose end its partner was
-	// recording, or recorded, unwinds.
-	for max := 1; max <= 40; max++ {
-		t.Run(fmt.Sprint("ping-pong cut at ", max), func(t *testing.T) {
-			ev, end := run(t, stage.Config{MaxEvents: max}, pingPongProgram(20))
-			if end.Reason != stage.ReasonTruncated || len(ev) != max {
-				t.Errorf("end %+v with %d events, want truncated at %d", end, len(ev), max)
+	// Cut off at every event of a short ping-pong, or of a sender and a select, a goroutine
+	// whose end its partner was recording, or recorded, unwinds.
+	selecting := func(g *stage.G) {
+		x := stage.NewChan[int](g, "x", 0)
+		y := stage.NewChan[int](g, "y", 0)
+		g.Go("sender", func(g *stage.G) {
+			for i := range 20 {
+				if i%2 == 0 {
+					x.Send(g, i)
+				} else {
+					y.Send(g, i)
+				}
 			}
 		})
+		for range 20 {
+			g.Select(x.RecvCase(nil), y.RecvCase(nil))
+		}
+	}
+	for _, program := range []struct {
+		name string
+		main func(g *stage.G)
+	}{{"ping-pong", pingPongProgram(20)}, {"select", selecting}} {
+		for max := 1; max <= 50; max++ {
+			t.Run(fmt.Sprint(program.name, " cut at ", max), func(t *testing.T) {
+				ev, end := run(t, stage.Config{MaxEvents: max}, program.main)
+				if end.Reason != stage.ReasonTruncated || len(ev) != max {
+					t.Errorf("end %+v with %d events, want truncated at %d", end, len(ev), max)
+				}
+			})
+		}
 	}
 }
 
