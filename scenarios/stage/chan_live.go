@@ -16,9 +16,9 @@ type liveChan[T any] struct {
 	sends, receipt int
 	// Guarded by the recorder lock too, on an unbuffered channel: the receives between their
 	// recv-begin and recv-end that block, the goroutine doing them when it is the only one
-	// (nil if not known), and the selects blocked with a receive case on the channel. A
-	// send that completes at once while receiver alone waits has handed it its value, and
-	// ends its receive for it (receivedLocked).
+	// (nil if not known), and the selects blocked in the runtime's select with a receive case
+	// on the channel. A send that completes at once while that one receiver alone waits has
+	// handed it its value, and ends its receive for it (receivedLocked).
 	receivers, selectRecvs int
 	receiver               *G
 	// blockedSends are the sends blocked on an unbuffered channel (guarded by the recorder
@@ -191,8 +191,8 @@ func (l *liveChan[T]) receivedLocked(it item[T]) {
 	w.recvEnded.set(it.msg, w.recordAgainLocked(&e, w.recvPC))
 }
 
-// receiveEndedLocked takes g, whose receive on this unbuffered channel blocked, out of the
-// channel's receivers.
+// receiveEndedLocked takes a receive that blocked on this unbuffered channel, and has ended,
+// out of the channel's receivers.
 func (l *liveChan[T]) receiveEndedLocked() {
 	l.receivers--
 	l.receiver = nil // with one left, which one is not known

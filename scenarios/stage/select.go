@@ -108,8 +108,9 @@ type selectChan interface {
 	stageSelectLocked(g *G, idx int)
 	unstageSelectLocked(g *G)
 	// pendingLocked counts a blocked select's send among the channel's senders (+1), or
-	// takes it out again (-1), for the halt (see liveChan.haltLocked); and its receive
-	// among the channel's selecting receivers, which a send may hand its value to.
+	// takes it out again (-1), for the halt (see liveChan.haltLocked); and counts its
+	// receive among the channel's selecting receivers, so that a send that hands its value
+	// over does not take the channel's lone blocked receiver for the one that got it.
 	pendingLocked(r *Run, cs *Case, delta int)
 }
 
@@ -423,7 +424,7 @@ type stagedCase struct {
 // unbufferedReceives reports whether every case of a select receives from an unbuffered
 // channel (or a nil one), one at least from a channel: a select that may wait on the stage.
 func unbufferedReceives(cases []Case) bool {
-	any := false
+	onChannel := false
 	for i := range cases {
 		switch {
 		case cases[i].dir != dirRecv:
@@ -432,10 +433,10 @@ func unbufferedReceives(cases []Case) bool {
 		case !cases[i].unbuf:
 			return false
 		default:
-			any = true
+			onChannel = true
 		}
 	}
-	return any
+	return onChannel
 }
 
 // mayStageLocked reports whether a select of unbufferedReceives may wait on the stage now:
