@@ -1,5 +1,7 @@
 package stage
 
+import "sync/atomic"
+
 // liveChan is a channel in a live run: a real Go channel.
 //
 // Receivers, and senders on an unbuffered channel, block on the channel alone, with no select
@@ -12,6 +14,21 @@ type liveChan[T any] struct {
 	// watch (stuckLocked).
 	senders        int
 	sends, receipt int
+	// Guarded by the recorder lock too, on an unbuffered channel: the receives between their
+	// recv-begin and recv-end that block, the goroutine doing them when it is the only one
+	// (nil if not known), and the selects blocked in the runtime's select with a receive case
+	// on the channel. A send that completes at once while that one receiver alone waits has
+	// handed it its value, and ends its receive for it (receivedLocked).
+	receivers, selectRecvs int
+	receiver               *G
+	// blockedSends are the sends blocked on an unbuffered channel (guarded by the recorder
+	// lock): the receiver that takes one's value ends it (sentLocked). There is seldom more
+	// than one.
+	blockedSends []blockedSend
+	// selects are the live selects waiting on the stage with a receive case on this
+	// unbuffered channel (guarded by the recorder lock): a sender hands the first its value
+	// (handLocked), a close or a halt wakes them all.
+	selects []stagedCase
 	// pendingFires counts the timer fires still to come into this channel (timer.go).
 	pendingFires int
 }
@@ -30,10 +47,23 @@ func (l *liveChan[T]) send(g *G, pc uintptr, v T, shown shown) {
 	it := item[T]{msg: r.nextMsg, v: v, text: r.texts.add(shown)}
 	ok := g.recordLocked(&entry{kind: kindSendBegin, obj: int32(c.id), aux: it.msg, text: it.text}, pc)
 	if ok && !c.closed { // a send on a closed channel panics, outside the lock
+		if len(l.selects) > 0 {
+			l.sends++
+			ok = g.recordAgainLocked(&entry{kind: kindSendEnd, obj: int32(c.id), aux: it.msg}, pc)
+			if ok {
+				l.handLocked(it)
+			}
+			r.leave(ok)
+			return
+		}
 		select {
 		case l.ch <- it:
 			l.sends++
-			r.leave(g.recordAgainLocked(&entry{kind: kindSendEnd, obj: int32(c.id), aux: it.msg}, pc))
+			ok = g.recordAgainLocked(&entry{kind: kindSendEnd, obj: int32(c.id), aux: it.msg}, pc)
+			if ok {
+				l.receivedLocked(it)
+			}
+			r.leave(ok)
 			return
 		default:
 		}
@@ -41,6 +71,9 @@ func (l *liveChan[T]) send(g *G, pc uintptr, v T, shown shown) {
 	if ok {
 		l.senders++
 		g.startLocked(sending, c.id)
+		if c.cap == 0 {
+			l.blockedSends = append(l.blockedSends, blockedSend{g: g, pc: pc, msg: it.msg})
+		}
 	}
 	r.leave(ok)
 
@@ -50,6 +83,13 @@ func (l *liveChan[T]) send(g *G, pc uintptr, v T, shown shown) {
 	sent := true
 	if c.cap == 0 {
 		l.ch <- it
+		// The receiver has nearly always ended the send already (sentLocked).
+		if done, ok := g.sendEnded.of(it.msg); done {
+			if !ok {
+				unwindNow()
+			}
+			return
+		}
 	} else {
 		select {
 		case l.ch <- it:
@@ -62,6 +102,10 @@ func (l *liveChan[T]) send(g *G, pc uintptr, v T, shown shown) {
 		}
 	}
 	r.mu.Lock()
+	if done, ok := g.sendEnded.of(it.msg); done {
+		r.leave(ok)
+		return
+	}
 	l.senders--
 	if r.halted && l.senders == 0 && !c.closed {
 		l.shutLocked()
@@ -70,8 +114,108 @@ func (l *liveChan[T]) send(g *G, pc uintptr, v T, shown shown) {
 	if sent {
 		l.sends++
 	}
-	ok = sent && g.recordLocked(&entry{kind: kindSendEnd, obj: int32(c.id), aux: it.msg}, pc)
-	r.leave(ok)
+	if c.cap == 0 {
+		l.takeBlockedSendLocked(it.msg) // its receiver has yet to take the lock
+	}
+	r.leave(sent && g.recordLocked(&entry{kind: kindSendEnd, obj: int32(c.id), aux: it.msg}, pc))
+}
+
+// blockedSend is a send blocked on an unbuffered channel: its goroutine, line and message.
+type blockedSend struct {
+	g   *G
+	pc  uintptr
+	msg uint32
+}
+
+// takeBlockedSendLocked takes the blocked send of message msg out of blockedSends and
+// returns it; ok false if it is not there (it was not blocked, or is ended already).
+func (l *liveChan[T]) takeBlockedSendLocked(msg uint32) (s blockedSend, ok bool) {
+	for i := range l.blockedSends {
+		if l.blockedSends[i].msg == msg {
+			s = l.blockedSends[i]
+			last := len(l.blockedSends) - 1
+			l.blockedSends[i] = l.blockedSends[last]
+			l.blockedSends[last] = blockedSend{}
+			l.blockedSends = l.blockedSends[:last]
+			return s, true
+		}
+	}
+	return s, false
+}
+
+// sentLocked ends the send of it for its sender, if the sender blocked sending it on this
+// unbuffered channel and has not ended the send itself, and reports whether it recorded the
+// send-end (false too when the run has halted). The send completed when the value was taken,
+// and whoever took it holds the recorder lock now: recording the end here, at the instant of
+// the event before it if again, spares the sender the lock and a clock reading once it
+// wakes. A receiver calls it before recording its own end.
+func (l *liveChan[T]) sentLocked(it item[T], again bool) bool {
+	if len(l.blockedSends) == 0 {
+		return false
+	}
+	s, ok := l.takeBlockedSendLocked(it.msg)
+	if !ok {
+		return false
+	}
+	r := s.g.run
+	l.senders--
+	if r.halted && l.senders == 0 && !l.c.closed {
+		l.shutLocked()
+	}
+	s.g.unblockedLocked()
+	l.sends++
+	e := entry{kind: kindSendEnd, obj: int32(l.c.id), aux: it.msg}
+	if again {
+		ok = s.g.recordAgainLocked(&e, s.pc)
+	} else {
+		ok = s.g.recordLocked(&e, s.pc)
+	}
+	s.g.sendEnded.set(it.msg, ok)
+	return ok
+}
+
+// receivedLocked ends the receive of it for its receiver, when the send of it just completed
+// without blocking on this unbuffered channel and only one goroutine was waiting to receive:
+// that one took it. Like sentLocked, it spares the receiver the lock once it wakes. Only a
+// blocked receive counts in receivers, and a select is counted apart: with one waiting,
+// or two receivers, who took the value is not known, and the receiver records its own end.
+func (l *liveChan[T]) receivedLocked(it item[T]) {
+	w := l.receiver
+	if w == nil || l.receivers != 1 || l.selectRecvs != 0 || l.c.cap != 0 {
+		return
+	}
+	l.receivers, l.receiver = 0, nil
+	l.receipt++
+	w.unblockedLocked()
+	e := l.c.recvEndEntry(it, false)
+	w.recvEnded.set(it.msg, w.recordAgainLocked(&e, w.recvPC))
+}
+
+// receiveEndedLocked takes a receive that blocked on this unbuffered channel, and has ended,
+// out of the channel's receivers.
+func (l *liveChan[T]) receiveEndedLocked() {
+	l.receivers--
+	l.receiver = nil // with one left, which one is not known
+}
+
+// handoff says whether the end of a goroutine's blocked operation was recorded for it by
+// another goroutine: the message of the latest one so ended, and whether the run went on.
+// It is written under the recorder lock and read by the woken goroutine without it.
+type handoff struct{ v atomic.Uint64 }
+
+func (h *handoff) set(msg uint32, ok bool) {
+	v := uint64(msg) << 1
+	if ok {
+		v |= 1
+	}
+	h.v.Store(v)
+}
+
+// of reports whether the end of the operation of message msg (never 0) is recorded, and if
+// so whether the run went on after it.
+func (h *handoff) of(msg uint32) (done, ok bool) {
+	v := h.v.Load()
+	return uint32(v>>1) == msg, v&1 == 1
 }
 
 // recv records a recv-begin and, like send, tries the receive without blocking in the same
@@ -88,6 +232,7 @@ func (l *liveChan[T]) recv(g *G, pc uintptr) (T, bool) {
 			// The receive cannot find the channel closed: the halt closes it under this lock,
 			// after halting, and then recording the begin has failed.
 			l.receipt++
+			l.sentLocked(it, true)
 			e := c.recvEndEntry(it, false)
 			r.leave(g.recordAgainLocked(&e, pc))
 			return it.v, true
@@ -96,6 +241,14 @@ func (l *liveChan[T]) recv(g *G, pc uintptr) (T, bool) {
 	}
 	if ok {
 		g.startLocked(receiving, c.id)
+		if c.cap == 0 {
+			l.receivers++
+			l.receiver = nil
+			if l.receivers == 1 {
+				l.receiver = g
+			}
+			g.recvPC = pc
+		}
 	}
 	r.leave(ok)
 	// Closed by the halt rather than by Close, the channel reports !ok too; then the run is
@@ -108,23 +261,86 @@ func (l *liveChan[T]) recv(g *G, pc uintptr) (T, bool) {
 	if h != nil && h.received != nil {
 		h.received()
 	}
+	// The sender has often ended the receive already (receivedLocked).
+	if got && c.cap == 0 {
+		if done, ok := g.recvEnded.of(it.msg); done {
+			if !ok {
+				unwindNow()
+			}
+			return it.v, true
+		}
+	}
 	var zero shown
 	if !got {
 		zero = show(it.v) // before the lock: fmt may call the value's own methods
 	}
 	r = g.lock()
+	if c.cap == 0 {
+		if done, ok := g.recvEnded.of(it.msg); got && done {
+			r.leave(ok)
+			return it.v, true
+		}
+		l.receiveEndedLocked()
+	}
 	g.unblockedLocked()
 	e := c.recvEndEntry(it, !got)
+	again := false
 	if got {
 		l.receipt++
+		again = l.sentLocked(it, false)
 	} else {
 		e.text = r.texts.add(zero)
 	}
-	r.leave(g.recordLocked(&e, pc))
+	if again {
+		r.leave(g.recordAgainLocked(&e, pc))
+	} else {
+		r.leave(g.recordLocked(&e, pc))
+	}
 	return it.v, got
 }
 
-func (l *liveChan[T]) closedLocked() { close(l.ch) }
+func (l *liveChan[T]) closedLocked() {
+	close(l.ch)
+	// The selects waiting on the stage receive the zero value, each at the close's instant.
+	for len(l.selects) > 0 {
+		w := l.selects[0]
+		sel := &w.g.parkedSelect
+		cs := &sel.cases[w.idx]
+		l.c.received(cs, item[T]{}, false)
+		sel.wakeLocked(w.g, w.idx, w.g.endSelectLocked(sel.cases, w.idx, true))
+	}
+}
+
+// handLocked gives it, whose send just ended, to the first select waiting on the stage, and
+// records that select's end at the send's instant.
+func (l *liveChan[T]) handLocked(it item[T]) {
+	w := l.selects[0]
+	sel := &w.g.parkedSelect
+	cs := &sel.cases[w.idx]
+	l.c.received(cs, it, true)
+	l.receipt++
+	sel.wakeLocked(w.g, w.idx, w.g.endSelectLocked(sel.cases, w.idx, true))
+}
+
+func (l *liveChan[T]) stageSelectLocked(g *G, idx int) {
+	l.selects = append(l.selects, stagedCase{g: g, idx: idx})
+}
+
+func (l *liveChan[T]) unstageSelectLocked(g *G) {
+	for i := range l.selects {
+		if l.selects[i].g == g {
+			l.selects = append(l.selects[:i], l.selects[i+1:]...)
+			return
+		}
+	}
+}
+
+// mayStageLocked reports whether a select may wait on the stage for a receive from this
+// channel: it is unbuffered and open, and no sender is between its begin and end, whose value
+// only the runtime's channel could hand over.
+func (l *liveChan[T]) mayStageLocked() bool {
+	return l.c.cap == 0 && !l.c.closed && l.senders == 0
+}
 
 func (l *liveChan[T]) pendingFiresLocked(delta int) { l.pendingFires += delta }
 
@@ -158,6 +374,10 @@ func (l *liveChan[T]) len() int { return len(l.ch) }
 // buffered channel leave through the run's context; on an unbuffered one a drainer takes what
 // they send (it holds nothing, so nothing observable is lost) and ends at the close.
 func (l *liveChan[T]) haltLocked(r *Run) {
+	for len(l.selects) > 0 {
+		w := l.selects[0]
+		w.g.parkedSelect.wakeLocked(w.g, -1, false)
+	}
 	switch {
 	case l.c.closed:
 	case l.senders == 0:

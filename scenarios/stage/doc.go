@@ -32,8 +32,12 @@
 // cannot block, so they happen under the recorder's lock and their events sit exactly where
 // they took effect. So does a send, a receive or a Lock that completes without blocking: it
 // is tried under the lock that records its begin, and when it completes there its end is
-// recorded in the same critical section, at the same instant. Times never run backwards along seq (the live clock is
-// clock.go's). Consequences a reader of a live trace can rely on:
+// recorded in the same critical section, at the same instant. A send or receive that blocked
+// on an unbuffered channel completes when its partner takes or hands over the value, and the
+// partner, under the lock then, records its end there (after its own begin, before its own
+// end); a select of receives that must wait does so on the stage, and the sender that comes
+// first hands it its value and records its end. Times never run backwards along seq (the
+// live clock is clock.go's). Consequences a reader of a live trace can rely on:
 //   - a recv-end comes after the send-begin of its message;
 //   - the recorded holding spans of a mutex (lock-end to unlock) never overlap;
 //   - atomic events chain: each one's old is the previous one's new;
@@ -48,8 +52,8 @@
 // ended. Under the live scheduler most blocking operations wait on one channel only, not in a
 // select with the run's context, which would make each of them markedly slower; the halt wakes
 // them through that channel instead: it closes the channels that receivers, lockers and
-// waiters block on, and it takes what senders on an unbuffered channel send (closing a channel
-// under a sender is a data race). Senders on a full buffered channel, whose contents must
+// waiters block on (a select waiting on the stage among them), and it takes what senders on
+// an unbuffered channel send (closing a channel under a sender is a data race). Senders on a full buffered channel, whose contents must
 // survive the stop, and Sleep and Work do select on the context. A live Mutex is not a
 // sync.Mutex for the same reason — Lock on a sync.Mutex cannot be abandoned — but a state
 // kept under the recorder's lock and a channel its waiters are handed the lock through. Under the seeded scheduler every goroutine that is not running waits for its turn

@@ -44,6 +44,14 @@ type G struct {
 	parked   chan struct{}
 	waitSync syncWait
 	wokenBy  uint32
+
+	// A live send or receive blocked on an unbuffered channel may be ended by its partner
+	// (chan_live.go): recvPC is the receive's line (guarded by run.mu), and sendEnded and
+	// recvEnded say when their ends are recorded.
+	recvPC               uintptr
+	sendEnded, recvEnded handoff
+	// parkedSelect is g's live select while it waits on the stage (select.go).
+	parkedSelect stagedSelect
 }
 
 // syncWait is an RWMutex, Cond or Once a goroutine is blocked on: it says, under the

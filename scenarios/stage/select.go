@@ -23,7 +23,10 @@ import (
 //
 // Live, a select is Go's: tried without blocking under the recorder lock, as a lone send or
 // receive is, and otherwise blocked in reflect.Select on every case's channel and the run's
-// context, so a halt wakes it. The runtime picks uniformly among the ready cases. Seeded, the
+// context, so a halt wakes it. The runtime picks uniformly among the ready cases. A select
+// of receives from unbuffered channels waits on the stage instead (stagedSelect): the
+// sender that comes first hands it its value under the recorder lock, as Go's runtime hands
+// one to a goroutine parked in its select. Seeded, the
 // model finds the ready cases, and when there are several the run's Strategy picks one (and
 // the schedule records it); when none is, the goroutine waits on every case's channel and
 // the first to be able to go takes it.
@@ -54,9 +57,11 @@ const maxCases = 255
 // SendCase, or by Default. It is a plain value, with the channel behind an interface, so that
 // a select allocates nothing for its receive cases.
 type Case struct {
-	dir caseDir
-	pc  uintptr
-	ch  selectChan // nil for default and for a nil channel
+	dir   caseDir
+	unbuf bool  // the channel is unbuffered
+	obj   int32 // the channel's id, 0 with ch nil: read on every select's path, without a call
+	pc    uintptr
+	ch    selectChan // nil for default and for a nil channel
 	// What the scenario gave: where a receive puts its value (*T) and whether it was open,
 	// and the value a send sends (T) with its text.
 	into  any
@@ -77,7 +82,8 @@ type selectChan interface {
 	objID() int32
 	// zeroShown is the text of the channel's zero value, what a closed channel gives.
 	zeroShown() shown
-	// prepareLocked gives a send case its message and the value's text.
+	// prepareLocked gives a send case its message and the value's text; the select calls
+	// it for send cases alone.
 	prepareLocked(r *Run, cs *Case)
 
 	// The model.
@@ -92,10 +98,19 @@ type selectChan interface {
 	tryLocked(cs *Case) bool
 	closedLocked() bool
 	reflectCase(cs *Case) reflect.SelectCase
-	// doneLocked notes the case ran with what reflect.Select received.
-	doneLocked(cs *Case, recv reflect.Value, recvOK bool)
+	// doneLocked notes the case ran with what reflect.Select received, and reports whether
+	// it recorded an event: the send-end of a blocked sender it took a value from.
+	doneLocked(cs *Case, recv reflect.Value, recvOK bool) bool
+	// mayStageLocked reports whether a select may wait for a receive case on the channel on
+	// the stage (stagedSelect); stageSelectLocked and unstageSelectLocked put g's case idx
+	// among the channel's waiting selects and take g out again.
+	mayStageLocked() bool
+	stageSelectLocked(g *G, idx int)
+	unstageSelectLocked(g *G)
 	// pendingLocked counts a blocked select's send among the channel's senders (+1), or
-	// takes it out again (-1), for the halt (see liveChan.haltLocked).
+	// takes it out again (-1), for the halt (see liveChan.haltLocked); and counts its
+	// receive among the channel's selecting receivers, so that a send that hands its value
+	// over does not take the channel's lone blocked receiver for the one that got it.
 	pendingLocked(r *Run, cs *Case, delta int)
 }
 
@@ -121,7 +136,7 @@ func (c *Chan[T]) recvCase(into *T, ok *bool, pc uintptr) Case {
 		cs.into = into
 	}
 	if c != nil {
-		cs.ch = c
+		cs.ch, cs.obj, cs.unbuf = c, int32(c.id), c.cap == 0
 	}
 	return cs
 }
@@ -132,7 +147,7 @@ func (c *Chan[T]) recvCase(into *T, ok *bool, pc uintptr) Case {
 func (c *Chan[T]) SendCase(v T) Case {
 	cs := Case{dir: dirSend, pc: callerPC()}
 	if c != nil {
-		cs.ch, cs.v, cs.shown = c, v, show(v)
+		cs.ch, cs.obj, cs.v, cs.shown = c, int32(c.id), v, show(v)
 	}
 	return cs
 }
@@ -257,9 +272,20 @@ func (c *Chan[T]) live() *liveChan[T] { return c.ops.(*liveChan[T]) }
 
 func (c *Chan[T]) closedLocked() bool { return c.closed }
 
+func (c *Chan[T]) mayStageLocked() bool { return c.live().mayStageLocked() }
+
+func (c *Chan[T]) stageSelectLocked(g *G, idx int) { c.live().stageSelectLocked(g, idx) }
+
+func (c *Chan[T]) unstageSelectLocked(g *G) { c.live().unstageSelectLocked(g) }
+
 func (c *Chan[T]) tryLocked(cs *Case) bool {
 	l := c.live()
 	if cs.dir == dirSend {
+		if len(l.selects) > 0 {
+			l.sends++
+			l.handLocked(c.item(cs))
+			return true
+		}
 		select {
 		case l.ch <- c.item(cs):
 			l.sends++
@@ -275,6 +301,7 @@ func (c *Chan[T]) tryLocked(cs *Case) bool {
 		c.received(cs, it, open)
 		if open {
 			l.receipt++
+			l.sentLocked(it, true)
 		}
 		return true
 	default:
@@ -290,24 +317,27 @@ func (c *Chan[T]) reflectCase(cs *Case) reflect.SelectCase {
 	return reflect.SelectCase{Dir: reflect.SelectRecv, Chan: ch}
 }
 
-func (c *Chan[T]) doneLocked(cs *Case, recv reflect.Value, recvOK bool) {
+func (c *Chan[T]) doneLocked(cs *Case, recv reflect.Value, recvOK bool) bool {
 	l := c.live()
 	if cs.dir == dirSend {
 		l.sends++
-		return
+		return false
 	}
 	it, _ := recv.Interface().(item[T])
 	c.received(cs, it, recvOK)
 	if recvOK {
 		l.receipt++
+		return l.sentLocked(it, false)
 	}
+	return false
 }
 
 func (c *Chan[T]) pendingLocked(r *Run, cs *Case, delta int) {
+	l := c.live()
 	if cs.dir != dirSend {
+		l.selectRecvs += delta
 		return
 	}
-	l := c.live()
 	l.senders += delta
 	if delta < 0 && r.halted && l.senders == 0 && !c.closed {
 		l.shutLocked()
@@ -336,15 +366,20 @@ func (g *G) beginSelectLocked(pc uintptr, cases []Case) bool {
 		if r.ncases%caseChunk == 0 {
 			r.cases = append(r.cases, new([caseChunk]caseRec))
 		}
-		rec := &r.cases[r.ncases/caseChunk][r.ncases%caseChunk]
-		*rec = caseRec{dir: cs.dir}
-		if line := r.lineLocked(cs.pc); line <= maxLine {
-			rec.line = uint16(line)
-		}
-		if cs.ch != nil {
+		if cs.dir == dirSend && cs.ch != nil {
 			cs.ch.prepareLocked(r, cs)
-			rec.obj, rec.msg, rec.text = cs.ch.objID(), cs.msg, cs.text
 		}
+		// The line cache's hit, written out, as appendAtLocked has it.
+		line := 0
+		if slot := &r.lineCache[(cs.pc>>2)%uintptr(len(r.lineCache))]; slot.pc == cs.pc {
+			line = slot.line
+		} else {
+			line = r.lineLocked(cs.pc)
+		}
+		if line > maxLine {
+			line = 0
+		}
+		r.cases[r.ncases/caseChunk][r.ncases%caseChunk] = caseRec{text: cs.text, msg: cs.msg, obj: cs.obj, line: uint16(line), dir: cs.dir}
 		r.ncases++
 	}
 	return g.recordLocked(&entry{kind: kindSelectBegin, obj: int32(len(cases)), aux: uint32(first + 1)}, pc)
@@ -357,7 +392,7 @@ func (g *G) endSelectLocked(cases []Case, idx int, again bool) bool {
 	cs := &cases[idx]
 	e := entry{kind: kindSelectEnd, op: op(idx)}
 	if cs.ch != nil {
-		e.obj, e.aux, e.text, e.closed = cs.ch.objID(), cs.msg, cs.text, cs.closed
+		e.obj, e.aux, e.text, e.closed = cs.obj, cs.msg, cs.text, cs.closed
 		if cs.closed {
 			e.text = r.texts.add(cs.ch.zeroShown())
 		}
@@ -368,13 +403,99 @@ func (g *G) endSelectLocked(cases []Case, idx int, again bool) bool {
 	return g.recordLocked(&e, cs.pc)
 }
 
+// stagedSelect is a live select that waits on the stage rather than in the runtime's select:
+// every case of it receives from an unbuffered channel that no sender is on its way to, so
+// the case that goes will be one a sender, a close or a halt meets under the recorder lock.
+// Whoever does records the select's end, and wakes it; a sender then hands its value over
+// without blocking, as it would to a goroutine parked in Go's select.
+type stagedSelect struct {
+	cases  []Case // the select's, in its goroutine's scratch
+	chosen int
+	ok     bool // the end was recorded and the run goes on
+	wake   chan struct{}
+}
+
+// stagedCase is a receive case of a select waiting on the stage: its goroutine and index.
+type stagedCase struct {
+	g   *G
+	idx int
+}
+
+// unbufferedReceives reports whether every case of a select receives from an unbuffered
+// channel (or a nil one), one at least from a channel: a select that may wait on the stage.
+func unbufferedReceives(cases []Case) bool {
+	onChannel := false
+	for i := range cases {
+		switch {
+		case cases[i].dir != dirRecv:
+			return false
+		case cases[i].ch == nil:
+		case !cases[i].unbuf:
+			return false
+		default:
+			onChannel = true
+		}
+	}
+	return onChannel
+}
+
+// mayStageLocked reports whether a select of unbufferedReceives may wait on the stage now:
+// none of its channels is closed or has a sender on its way to it.
+func mayStageLocked(cases []Case) bool {
+	for i := range cases {
+		if ch := cases[i].ch; ch != nil && !ch.mayStageLocked() {
+			return false
+		}
+	}
+	return true
+}
+
+// waitLocked parks g's select on the stage until a case goes or the run halts, and returns
+// the case. It releases the recorder lock.
+func (sel *stagedSelect) waitLocked(g *G, cases []Case) int {
+	r := g.run
+	g.waitSelectLocked(cases)
+	sel.cases, sel.chosen, sel.ok = cases, -1, false
+	if sel.wake == nil {
+		sel.wake = make(chan struct{}, 1)
+	}
+	for i := range cases {
+		if ch := cases[i].ch; ch != nil {
+			ch.stageSelectLocked(g, i)
+		}
+	}
+	r.mu.Unlock()
+	<-sel.wake
+	if !sel.ok {
+		unwindNow()
+	}
+	return sel.chosen
+}
+
+// wakeLocked ends g's wait on the stage with case idx (-1: the run halted), whose end, if
+// any, was recorded (ok false: not, the run halted).
+func (sel *stagedSelect) wakeLocked(g *G, idx int, ok bool) {
+	if sel.cases == nil {
+		// Woken already: by the halt that recording its end just caused.
+		return
+	}
+	for i := range sel.cases {
+		if ch := sel.cases[i].ch; ch != nil {
+			ch.unstageSelectLocked(g)
+		}
+	}
+	g.unblockedLocked()
+	sel.chosen, sel.ok, sel.cases = idx, ok, nil
+	sel.wake <- struct{}{}
+}
+
 // waitSelectLocked notes that g waits in a select on cases.
 func (g *G) waitSelectLocked(cases []Case) {
 	g.selecting = g.selecting[:0]
 	for i := range cases {
 		switch ch := cases[i].ch; {
 		case ch != nil:
-			g.selecting = append(g.selecting, selRef{obj: int(ch.objID()), dir: cases[i].dir})
+			g.selecting = append(g.selecting, selRef{obj: int(cases[i].obj), dir: cases[i].dir})
 		case cases[i].dir != dirDefault:
 			g.selecting = append(g.selecting, selRef{dir: cases[i].dir}) // a nil channel
 		}
@@ -442,6 +563,11 @@ func (s *seeded) chooseCase(n int) int {
 
 // selectLive is a select in a live run.
 func selectLive(g *G, pc uintptr, cases []Case, def int) int {
+	// A select that finds no case ready waits on the stage if it can (stagedSelect), at once:
+	// its partner then hands it a value without blocking. Any other yields once before it
+	// parks in the runtime's select: a partner on its way is often a moment off, and yielding
+	// lets it come at a fraction of the cost of parking there.
+	staging := def < 0 && unbufferedReceives(cases)
 	r := g.enter()
 	if !g.beginSelectLocked(pc, cases) {
 		r.leave(false)
@@ -471,9 +597,10 @@ func selectLive(g *G, pc uintptr, cases []Case, def int) int {
 				r.leave(g.endSelectLocked(cases, def, true))
 				return def
 			}
+			if staging && mayStageLocked(cases) {
+				return g.parkedSelect.waitLocked(g, cases)
+			}
 			if attempt == 0 {
-				// A partner on its way is often a moment off: yielding once before parking
-				// in the runtime's select lets it come, at a fraction of the cost of parking.
 				r.mu.Unlock()
 				runtime.Gosched()
 				r.mu.Lock()
@@ -510,15 +637,15 @@ func selectLive(g *G, pc uintptr, cases []Case, def int) int {
 		}
 	}
 	g.unblockedLocked()
-	idx := def
+	idx, again := def, false
 	switch {
 	case chosen == len(rcs)-1:
 		// The run's context is done: it halted.
 		r.leave(false)
 	case chosen < len(idxOf):
 		idx = idxOf[chosen]
-		cases[idx].ch.doneLocked(&cases[idx], recv, recvOK)
+		again = cases[idx].ch.doneLocked(&cases[idx], recv, recvOK)
 	}
-	r.leave(g.endSelectLocked(cases, idx, false))
+	r.leave(g.endSelectLocked(cases, idx, again))
 	return idx
 }

@@ -3,6 +3,7 @@ package stage_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -167,6 +168,72 @@ func TestSelectOnClosedChannels(t *testing.T) {
 		})
 		if end.Reason != stage.ReasonPanic || !strings.Contains(end.Message, "send on closed channel") {
 			t.Errorf("a send case on a closed channel: ended %s: %s, want the panic", end.Reason, end.Message)
+		}
+	})
+}
+
+// A select of receives from unbuffered channels that waits is woken by whatever lets one of
+// its cases go: a send, a close, or the run ending; and when nothing can, the run deadlocks
+// and says on what each waits.
+func TestSelectOfReceivesWaitsForSendCloseOrTheEnd(t *testing.T) {
+	both(t, func(t *testing.T, cfg stage.Config) {
+		cfg.Speed = 1
+		var got []string
+		_, end := validated(t, cfg, func(g *stage.G) {
+			x := stage.NewChan[int](g, "x", 0)
+			y := stage.NewChan[int](g, "y", 0)
+			done := stage.NewChan[int](g, "done", 0)
+			g.Go("selecting", func(g *stage.G) {
+				var v int
+				var ok bool
+				for range 3 {
+					switch g.Select(x.RecvCaseOK(&v, &ok), y.RecvCaseOK(&v, &ok)) {
+					case 0:
+						got = append(got, fmt.Sprint("x ", v, " ", ok))
+					case 1:
+						got = append(got, fmt.Sprint("y ", v, " ", ok))
+					}
+				}
+				done.Send(g, 0)
+			})
+			g.Sleep(time.Millisecond) // the select is likelier to wait before each of these
+			y.Send(g, 1)
+			g.Sleep(time.Millisecond)
+			x.Send(g, 2)
+			g.Sleep(time.Millisecond)
+			y.Close(g)
+			done.Recv(g)
+		})
+		if want := []string{"y 1 true", "x 2 true", "y 0 false"}; end.Reason != stage.ReasonDone || !slices.Equal(got, want) {
+			t.Errorf("ended %s (%s), the select got %q, want %q", end.Reason, end.Message, got, want)
+		}
+
+		ev, end := validated(t, cfg, func(g *stage.G) {
+			x := stage.NewChan[int](g, "x", 0)
+			y := stage.NewChan[int](g, "y", 0)
+			g.Go("waiter", func(g *stage.G) { g.Select(x.RecvCase(nil), y.RecvCase(nil)) })
+			g.Select(y.RecvCase(nil), x.RecvCase(nil))
+		})
+		if end.Reason != stage.ReasonDeadlock {
+			t.Fatalf("ended %s: %s", end.Reason, end.Message)
+		}
+		for _, want := range []string{"main: blocked in select: receiving from y, receiving from x", "waiter: blocked in select: receiving from x, receiving from y"} {
+			if !strings.Contains(end.Message, want) {
+				t.Errorf("message %q, want it to say %q", end.Message, want)
+			}
+		}
+		if n := count(ev, stage.KindDeadlock); n != 2 {
+			t.Errorf("%d deadlock events, want one for each goroutine", n)
+		}
+
+		_, end = validated(t, cfg, func(g *stage.G) {
+			x := stage.NewChan[int](g, "x", 0)
+			y := stage.NewChan[int](g, "y", 0)
+			g.Go("left waiting", func(g *stage.G) { g.Select(x.RecvCase(nil), y.RecvCase(nil)) })
+			g.Sleep(time.Millisecond)
+		})
+		if end.Reason != stage.ReasonDone || len(end.Leftover) != 1 {
+			t.Errorf("ended %s (%s), leftover %q: want main's return, the select left over", end.Reason, end.Message, end.Leftover)
 		}
 	})
 }

@@ -624,6 +624,121 @@ func TestUnbufferedRendezvous(t *testing.T) {
 	}
 }
 
+// A live send or receive blocked on an unbuffered channel is often ended by its partner, in
+// the critical section that takes or hands over the value. Whoever ends it, every value is
+// received once, each goroutine's events stay in its own order (checkTrace, Validate), and a
+// run cut off at any event between the two ends as truncated there.
+func TestUnbufferedPartnersEndEachOthersWaits(t *testing.T) {
+	for _, tc := range []struct {
+		name                string
+		senders, plain, sel int // goroutines sending, receiving with Recv, receiving in a select
+	}{
+		{"ping-pong", 1, 1, 0},
+		{"one sender, one select", 1, 0, 1},
+		{"many senders, one receiver", 4, 1, 0},
+		{"one sender, many receivers", 1, 3, 0},
+		{"receivers and selects", 3, 2, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			const each = 60
+			var received atomic.Int64
+			ev, end := run(t, fast, func(g *stage.G) {
+				// Plain receivers take from x; selects from x and y, and the senders send on y
+				// too when there are selects to take it. Once the senders are done, main
+				// offers -1 on x until each receiver has taken one and said so.
+				x := stage.NewChan[int](g, "x", 0)
+				y := stage.NewChan[int](g, "y", 0)
+				done := stage.NewChan[int](g, "done", 0)
+				for s := range tc.senders {
+					g.Go(fmt.Sprint("sender ", s), func(g *stage.G) {
+						for i := range each {
+							if tc.sel > 0 && i%2 == 1 {
+								y.Send(g, s*1000+i)
+							} else {
+								x.Send(g, s*1000+i)
+							}
+						}
+						done.Send(g, s)
+					})
+				}
+				for r := range tc.plain {
+					g.Go(fmt.Sprint("receiver ", r), func(g *stage.G) {
+						for {
+							if v, _ := x.Recv(g); v < 0 {
+								break
+							}
+							received.Add(1)
+						}
+						done.Send(g, r)
+					})
+				}
+				for r := range tc.sel {
+					g.Go(fmt.Sprint("selecting ", r), func(g *stage.G) {
+						for {
+							var v int
+							g.Select(x.RecvCase(&v), y.RecvCase(&v))
+							if v < 0 {
+								break
+							}
+							received.Add(1)
+						}
+						done.Send(g, r)
+					})
+				}
+				for range tc.senders {
+					done.Recv(g)
+				}
+				for left := tc.plain + tc.sel; left > 0; {
+					if g.Select(x.SendCase(-1), done.RecvCase(nil)) == 1 {
+						left--
+					}
+				}
+			})
+			if end.Reason != stage.ReasonDone {
+				t.Fatalf("end %+v", end)
+			}
+			if want := int64(tc.senders * each); received.Load() != want {
+				t.Fatalf("received %d values, want %d", received.Load(), want)
+			}
+			sendEnds := countFunc(ev, func(e stage.Event) bool { return e.Kind == stage.KindSendEnd && e.Obj <= 2 })
+			if want := tc.senders * each; sendEnds != want {
+				t.Errorf("%d send-ends on x and y, want %d, one for each send", sendEnds, want)
+			}
+		})
+	}
+	// Cut off at every event of a short ping-pong, or of a sender and a select, a goroutine
+	// whose end its partner was recording, or recorded, unwinds.
+	selecting := func(g *stage.G) {
+		x := stage.NewChan[int](g, "x", 0)
+		y := stage.NewChan[int](g, "y", 0)
+		g.Go("sender", func(g *stage.G) {
+			for i := range 20 {
+				if i%2 == 0 {
+					x.Send(g, i)
+				} else {
+					y.Send(g, i)
+				}
+			}
+		})
+		for range 20 {
+			g.Select(x.RecvCase(nil), y.RecvCase(nil))
+		}
+	}
+	for _, program := range []struct {
+		name string
+		main func(g *stage.G)
+	}{{"ping-pong", pingPongProgram(20)}, {"select", selecting}} {
+		for max := 1; max <= 50; max++ {
+			t.Run(fmt.Sprint(program.name, " cut at ", max), func(t *testing.T) {
+				ev, end := run(t, stage.Config{MaxEvents: max}, program.main)
+				if end.Reason != stage.ReasonTruncated || len(ev) != max {
+					t.Errorf("end %+v with %d events, want truncated at %d", end, len(ev), max)
+				}
+			})
+		}
+	}
+}
+
 func TestFIFO(t *testing.T) {
 	// One receiver; each sender's sends follow one another, so each sender's values arrive in
 	// the order sent (with one sender: all values, in order).
