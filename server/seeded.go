@@ -53,13 +53,17 @@ func (a *app) takeRunSlot(c echo.Context) (release func(), err error) {
 }
 
 // runSeeded runs a scenario to its end under the seeded scheduler, counted as asked for via.
-func (a *app) runSeeded(ctx context.Context, via string, s *scenarios.Scenario, vals scenarios.Values, set scenarios.Settings) *scenarios.Run {
+// Its events hold room in the server's event budget until the caller, done with them, calls
+// giveBack.
+func (a *app) runSeeded(ctx context.Context, via string, s *scenarios.Scenario, vals scenarios.Values, set scenarios.Settings) (r *scenarios.Run, giveBack func()) {
 	a.metrics.runStarted(via)
-	r := s.Start(ctx, a.limits.runConfig(set), vals)
+	cfg, lease := a.limits.runConfig(set), a.events.lease()
+	cfg.Budget = lease
+	r = s.Start(ctx, cfg, vals)
 	<-r.Done()
 	end := r.End()
 	a.metrics.runEnded(via, end.Reason, end.Events)
-	return r
+	return r, lease.release
 }
 
 // handleTrace answers a seeded run's whole trace: the socket's events as one JSON document,
@@ -93,7 +97,8 @@ func (a *app) handleTrace(c echo.Context) error {
 		return err
 	}
 	began := time.Now()
-	r := a.runSeeded(c.Request().Context(), viaTrace, s, vals, set)
+	r, giveBack := a.runSeeded(c.Request().Context(), viaTrace, s, vals, set)
+	defer giveBack() // once the trace is written
 	took := time.Since(began)
 	release()
 	end, summary := r.End(), r.Summary()
@@ -266,8 +271,10 @@ func (a *app) handleSearch(c echo.Context) error {
 	tried := 0
 	for seed := uint64(1); tried < tries && ctx.Err() == nil; seed++ {
 		set.Seed = seed
-		r := a.runSeeded(ctx, viaSearch, s, vals, set)
+		r, giveBack := a.runSeeded(ctx, viaSearch, s, vals, set)
 		end, summary := r.End(), r.Summary()
+		shows := end.Reason != stage.ReasonStopped && end.Reason != stage.ReasonSchedule && wanted.shows(r, end, summary)
+		giveBack()
 		if end.Reason == stage.ReasonStopped {
 			break // out of time mid-run: that seed was not tried
 		}
@@ -277,7 +284,7 @@ func (a *app) handleSearch(c echo.Context) error {
 		}
 		tried++
 		a.metrics.tried()
-		if wanted.shows(r, end, summary) {
+		if shows {
 			return c.JSON(http.StatusOK, searchResult{Found: true, Seed: seed, Tries: tried, Seeds: [2]uint64{1, seed}, Link: playLink(s, vals, set)})
 		}
 	}
