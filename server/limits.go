@@ -46,7 +46,7 @@ type limits struct {
 
 func defaultLimits() limits {
 	return limits{
-		maxEvents:           100_000,
+		maxEvents:           1_250_000,
 		maxEventsTotal:      20_000_000,
 		maxGoroutines:       64,
 		maxRunTime:          60 * time.Second,
