@@ -111,6 +111,10 @@ func TestRunsShareTheEventBudget(t *testing.T) {
 		t.Errorf("the trace API's run beside the waiting one: %s %q, %d events; want truncated at %d: %q",
 			trace.End.Reason, trace.End.Message, len(trace.Events), stage.BudgetChunk, wantCut)
 	}
+	// What the other runs held cut it, not the link: no cache may keep it as the link's.
+	if cc := resp.Header.Get("Cache-Control"); cc != "no-store" {
+		t.Errorf("the cut trace is sent with Cache-Control %q, want no-store", cc)
+	}
 
 	if end := stopAndDrain(t, first); end.Reason != "stopped" {
 		t.Fatalf("the waiting run ended %s (%s)", end.Reason, end.Message)
@@ -118,5 +122,11 @@ func TestRunsShareTheEventBudget(t *testing.T) {
 	send(t, second, flood)
 	if _, _, events, end := readRun(t, second); end.Reason != "done" || len(events) != 6002 {
 		t.Fatalf("after the waiting run was stopped: %s (%s), %d events; want done, 6002", end.Reason, end.Message, len(events))
+	}
+	if resp, _ := get(t, ts, "/api/scenarios/flood/trace?lines=6000&seed=1"); !strings.Contains(resp.Header.Get("Cache-Control"), "immutable") {
+		t.Errorf("the whole trace is sent with Cache-Control %q, want it cacheable", resp.Header.Get("Cache-Control"))
+	}
+	if held := ts.app.events.holding(); held != 0 {
+		t.Errorf("with every run over, the budget holds %d events", held)
 	}
 }

@@ -272,6 +272,7 @@ type eventLease struct {
 	mu       sync.Mutex
 	held     int
 	released bool
+	cut      bool // a Reserve was refused: the run ended short for want of room
 }
 
 var _ stage.Budget = (*eventLease)(nil)
@@ -282,11 +283,20 @@ func (l *eventLease) Reserve(held, n int) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.released || !l.budget.take(n) {
+		l.cut = true
 		l.budget.counts.refused("max-events-total")
 		return fmt.Errorf("the server is holding as many events as it may for all runs (-max-events-total); this run stopped at %s events", thousands(held))
 	}
 	l.held += n
 	return nil
+}
+
+// wasCut tells whether the budget refused the run room, which ended it truncated: what the
+// other runs held decided that, so its trace is not the link's.
+func (l *eventLease) wasCut() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.cut
 }
 
 // release gives the run's share back; it may be called more than once.
