@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"interleave/scenarios/stage"
 )
@@ -128,5 +129,81 @@ func TestRunsShareTheEventBudget(t *testing.T) {
 	}
 	if held := ts.app.events.holding(); held != 0 {
 		t.Errorf("with every run over, the budget holds %d events", held)
+	}
+}
+
+// Whatever way a run ends, it gives its room back: done, panicked, stopped, cut short by its
+// own event limit, its client gone, through the socket or the API. (The room given back before
+// the end message is queued, or the answer finished, so there is nothing to wait for, but for
+// a session whose client went away.)
+func TestEveryRunGivesItsRoomBack(t *testing.T) {
+	ts := newTestServerWith(t, func(c *appConfig) {
+		c.catalog = testCatalog()
+		c.limits.maxEvents = 3 * stage.BudgetChunk
+	})
+	socket := func(run, want string) func(t *testing.T) {
+		return func(t *testing.T) {
+			conn := ts.dial(t)
+			send(t, conn, run)
+			if _, _, _, end := readRun(t, conn); end.Reason != want {
+				t.Fatalf("ended %s (%s), want %s", end.Reason, end.Message, want)
+			}
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		run  func(t *testing.T)
+	}{
+		{"done", socket(`{"type":"run","scenario":"flood","params":{"lines":6000},"mode":"seeded","seed":1}`, "done")},
+		{"live", socket(`{"type":"run","scenario":"flood","params":{"lines":6000}}`, "done")},
+		{"panicked", socket(`{"type":"run","scenario":"boom","mode":"seeded","seed":1}`, "panic")},
+		{"cut by its event limit", socket(`{"type":"run","scenario":"flood","params":{"lines":20000},"mode":"seeded","seed":1}`, "truncated")},
+		{"stopped", func(t *testing.T) {
+			conn := ts.dial(t)
+			send(t, conn, `{"type":"run","scenario":"waits","mode":"seeded","seed":1}`)
+			expectMeta(t, conn)
+			if end := stopAndDrain(t, conn); end.Reason != "stopped" {
+				t.Fatalf("ended %s (%s)", end.Reason, end.Message)
+			}
+		}},
+		{"its client gone", func(t *testing.T) {
+			conn := ts.dial(t)
+			send(t, conn, `{"type":"run","scenario":"waits","mode":"seeded","seed":1}`)
+			expectMeta(t, conn)
+			if held := ts.app.events.holding(); held != stage.BudgetChunk {
+				t.Fatalf("the waiting run holds %d events' room, want %d", held, stage.BudgetChunk)
+			}
+			conn.Close()
+			// A session returns only after its run has ended and its stream let go of it.
+			done := make(chan struct{})
+			go func() { ts.app.sessions.Wait(); close(done) }()
+			select {
+			case <-done:
+			case <-time.After(guard):
+				t.Fatal("the session did not end after its client left")
+			}
+		}},
+		{"a trace", func(t *testing.T) {
+			if resp, body := get(t, ts, "/api/scenarios/flood/trace?lines=6000&seed=1"); resp.StatusCode != http.StatusOK {
+				t.Fatalf("%d %.200s", resp.StatusCode, body)
+			}
+		}},
+		{"a search", func(t *testing.T) {
+			if resp, body := get(t, ts, "/api/scenarios/select-deadlock/search?want=deadlock&tries=3"); resp.StatusCode != http.StatusOK {
+				t.Fatalf("%d %.200s", resp.StatusCode, body)
+			}
+		}},
+		{"an exhaustive search", func(t *testing.T) {
+			if resp, body := get(t, ts, "/api/scenarios/select-deadlock/search?want=deadlock&exhaustive=1"); resp.StatusCode != http.StatusOK {
+				t.Fatalf("%d %.200s", resp.StatusCode, body)
+			}
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.run(t)
+			if held := ts.app.events.holding(); held != 0 {
+				t.Errorf("after the run the budget holds %d events", held)
+			}
+		})
 	}
 }
