@@ -436,7 +436,8 @@ func valueSets(s *Scenario) map[string]Values {
 
 // big says whether vals put a wide param (Param.Wide) at its maximum: a run of up to a
 // million events, which the tests run once rather than at every repeat or seed, and leave
-// out of the quick loop (-short).
+// out of the quick loop (-short) and out of runs under the race detector (skipBig), which
+// makes them ten times slower: they go through no code the smaller sets do not.
 func big(s *Scenario, vals Values) bool {
 	for _, p := range s.Params {
 		if p.Wide() && vals[p.Name] == p.Max {
@@ -444,6 +445,17 @@ func big(s *Scenario, vals Values) bool {
 		}
 	}
 	return false
+}
+
+// skipBig says why the big sets are left out of this test run, or "" when they are not.
+func skipBig() string {
+	switch {
+	case testing.Short():
+		return "a run of up to a million events: not in the quick loop"
+	case raceEnabled:
+		return "a run of up to a million events: not under the race detector"
+	}
+	return ""
 }
 
 // mayDeadlock says whether a run of s with vals may end in deadlock and still be right.
@@ -473,8 +485,8 @@ func TestEveryScenarioRuns(t *testing.T) {
 			t.Run(s.ID+"/"+name, func(t *testing.T) {
 				times := repeats
 				if big(s, vals) {
-					if testing.Short() {
-						t.Skip("a run of up to a million events: not in the quick loop")
+					if why := skipBig(); why != "" {
+						t.Skip(why)
 					}
 					times = 1
 				}

@@ -35,8 +35,8 @@ func TestSeededTracesAreReproducible(t *testing.T) {
 		for name, vals := range map[string]Values{"defaults": s.Defaults(), "all max": valueSets(s)["all max"]} {
 			seeds := uint64(3)
 			if big(s, vals) {
-				if testing.Short() {
-					continue // a run of up to a million events: not in the quick loop
+				if skipBig() != "" {
+					continue
 				}
 				seeds = 1
 			}
@@ -413,8 +413,8 @@ func TestEverySeededRunKeepsTheRules(t *testing.T) {
 		for name, vals := range valueSets(s) {
 			seeds := uint64(3)
 			if big(s, vals) {
-				if testing.Short() {
-					continue // a run of up to a million events: not in the quick loop
+				if skipBig() != "" {
+					continue
 				}
 				seeds = 1
 			}
