@@ -42,6 +42,10 @@ type clientMessage struct {
 	Speed      json.RawMessage            `json:"speed"`
 	Schedule   json.RawMessage            `json:"schedule"`
 	From       json.RawMessage            `json:"from"`
+	// Events is how a run's events come: as JSON (empty or "json") or, asked for with
+	// "binary", as binary batches (stage.BatchEncoder). How the client reads, not what runs:
+	// not a run setting, and links do not carry it.
+	Events string `json:"events"`
 	// A pick's (and, optionally, a finish's): the run it is for, and the goroutine to run or,
 	// at a select, the ready case to take.
 	Run  *int `json:"run"`
@@ -54,6 +58,12 @@ type clientMessage struct {
 func (m clientMessage) settings() map[string]json.RawMessage {
 	return map[string]json.RawMessage{"mode": m.Mode, "seed": m.Seed, "processors": m.Processors, "speed": m.Speed, "schedule": m.Schedule, "from": m.From}
 }
+
+// The encodings of a run's events a run message can ask for.
+const (
+	eventsJSON   = "json"
+	eventsBinary = "binary"
+)
 
 // runRequest is a checked run message.
 type runRequest struct {
@@ -75,7 +85,12 @@ func decodeClientMessage(data []byte) (clientMessage, error) {
 		return m, errors.New("message is not valid: one JSON object per message")
 	}
 	switch m.Type {
-	case typeRun, typeStop, typeFinish:
+	case typeRun:
+		if m.Events != "" && m.Events != eventsJSON && m.Events != eventsBinary {
+			return m, fmt.Errorf("events must be json or binary, got %s", scenarios.QuoteInput(m.Events))
+		}
+		return m, nil
+	case typeStop, typeFinish:
 		return m, nil
 	case typePick:
 		if m.Run == nil || (m.G == nil) == (m.Case == nil) {

@@ -66,6 +66,7 @@ type streamConfig struct {
 	release func() // gives the run's slot back; it may be called more than once
 	meta    metaMessage
 	seeded  bool // the run is seeded: it is paced, never cut (see slowCut)
+	binary  bool // events go as binary batches (stage.BatchEncoder), not JSON
 	// steer steers the run, if it is steered: its choices go to the client as they come,
 	// and solves, at its end, names the scenario's challenges it solved.
 	steer  *stage.Steer
@@ -86,13 +87,18 @@ type stream struct {
 	sent      tally     // what the writer has been given
 	flushedAt time.Time // when the last flush that handed events over ended
 	batch     []stage.Event
-	choice    stage.Choice  // the choice a steered run waits on, once wait has taken it
-	counted   bool          // the run's end is counted in metrics
-	done      chan struct{} // closed when serve returns
+	batches   *stage.BatchEncoder // a binary stream's encoder, which keeps the run's strings
+	choice    stage.Choice        // the choice a steered run waits on, once wait has taken it
+	counted   bool                // the run's end is counted in metrics
+	done      chan struct{}       // closed when serve returns
 }
 
 func newStream(cfg streamConfig) *stream {
-	return &stream{streamConfig: cfg, done: make(chan struct{})}
+	st := &stream{streamConfig: cfg, done: make(chan struct{})}
+	if cfg.binary {
+		st.batches = stage.NewBatchEncoder()
+	}
+	return st
 }
 
 // stop stops the run and waits until the stream has sent its end.
@@ -111,7 +117,7 @@ func (st *stream) serve() {
 	defer st.release()
 	defer st.stopRun()
 	// Nothing needs the run once the stream is over, though the session keeps the stream.
-	defer func() { st.run, st.batch = nil, nil }()
+	defer func() { st.run, st.batch, st.batches = nil, nil, nil }()
 	defer st.recoverFrom(ended)
 	st.pump()
 	<-ended
@@ -238,7 +244,7 @@ func (st *stream) flushTo(upTo int) handed {
 		if len(st.batch) == 0 {
 			break
 		}
-		msg, n := nextMessage(st.buffers.get(), st.meta.Run, st.batch)
+		msg, n := st.nextMessage(st.buffers.get())
 		if h := st.handOver(msg); h != queued {
 			return h
 		}
@@ -249,6 +255,15 @@ func (st *stream) flushTo(upTo int) handed {
 		st.flushedAt = st.clock.Now()
 	}
 	return queued
+}
+
+// nextMessage encodes the first of st.batch that fit one message into buf, as JSON or, for
+// a client that asked for them, as a binary batch (which holds the same events).
+func (st *stream) nextMessage(buf []byte) ([]byte, int) {
+	if st.batches != nil {
+		return st.batches.AppendBatch(buf, st.meta.Run, st.batch, maxMessageBytes)
+	}
+	return nextMessage(buf, st.meta.Run, st.batch)
 }
 
 // nextMessage encodes into buf the first of events that fit one message: at most maxBatch,
@@ -379,7 +394,7 @@ func (st *stream) cutShort() {
 	waiting := st.run.Len() - st.sent.events
 	st.countEnd(stage.ReasonTruncated)
 	// The events the client will never get can go now; only the end is left to send.
-	st.run, st.batch = nil, nil
+	st.run, st.batch, st.batches = nil, nil, nil
 	st.log.Info("run cut short: client too slow", "run", st.meta.Run, "queued", queued, "sent", st.sent.events, "waiting", waiting)
 	st.slowCuts.Add(1) // after the log line, so that whoever sees the count finds the line
 	st.to.sendJSON(cutEndMessage(st.meta.Run, st.sent, waiting))

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -723,6 +724,70 @@ func TestStreamOfARealRun(t *testing.T) {
 				if w := events[i].AppendJSON(nil); string(got[i]) != string(w) {
 					t.Fatalf("event %d streamed as %s, recorded as %s", i, got[i], w)
 				}
+			}
+		})
+	}
+}
+
+// A stream asked for binary batches sends its events as batches, and only them: meta and end
+// stay JSON, and the batches, decoded, are the run's events in order, a whole run of them.
+func TestStreamOfARealRunInBinaryBatches(t *testing.T) {
+	for _, seeded := range []bool{true, false} {
+		t.Run(fmt.Sprintf("seeded=%v", seeded), func(t *testing.T) {
+			s, _ := testCatalog().Lookup("flood")
+			vals, err := s.Strict(map[string]string{"lines": "5000"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			cfg := defaultLimits().runConfig(scenarios.Settings{Mode: stage.Live, Speed: 1})
+			if seeded {
+				cfg = defaultLimits().runConfig(scenarios.Settings{Mode: stage.Seeded, Seed: 3, Processors: 2, Speed: 1})
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			run := s.Start(ctx, cfg, vals)
+			st, rig := newTestStream(run, 2)
+			st.stopRun, st.seeded, st.clock = cancel, seeded, stillClock{}
+			st.binary, st.batches = true, stage.NewBatchEncoder()
+			go st.serve()
+			var dec stage.BatchDecoder
+			var got []stage.Event
+			var kinds []string // of the messages, a batch as "batch"
+			for data := range rig.out {
+				if stage.IsBatch(data) {
+					run, events, err := dec.Decode(data)
+					if err != nil || run != 7 {
+						t.Fatalf("batch %d of run %d: %v", len(kinds), run, err)
+					}
+					got = append(got, events...)
+					kinds = append(kinds, "batch")
+					continue
+				}
+				m := decodeMessage(t, data)
+				kinds = append(kinds, m.Type)
+				if m.Type == typeEnd {
+					if m.Reason != "done" || m.Stats.Events != len(got) {
+						t.Errorf("end %s counts %d events; %d streamed", m.Reason, m.Stats.Events, len(got))
+					}
+					break
+				}
+			}
+			<-st.done
+			if len(kinds) < 4 || kinds[0] != typeMeta || slices.ContainsFunc(kinds[1:len(kinds)-1], func(k string) bool { return k != "batch" }) {
+				t.Fatalf("messages %v, want meta, batches (more than one), end", kinds)
+			}
+			for i := range got {
+				if got[i].Seq != int64(i+1) {
+					t.Fatalf("event %d has seq %d", i+1, got[i].Seq)
+				}
+			}
+			if !seeded {
+				return
+			}
+			again := s.Start(context.Background(), cfg, vals)
+			<-again.Done()
+			if want := stage.AppendEvents(nil, again.Events(0, nil)); !bytes.Equal(stage.AppendEvents(nil, got), want) {
+				t.Errorf("the batches decode to other events than the run recorded")
 			}
 		})
 	}

@@ -182,7 +182,7 @@ func (s *session) readLoop() (ended string) {
 				continue
 			}
 			s.stopRun()
-			s.startRun(req)
+			s.startRun(req, msg.Events == eventsBinary)
 		case typePick:
 			s.pick(*msg.Run, msg.G, msg.Case)
 		case typeFinish:
@@ -225,7 +225,11 @@ func (s *session) writeQueued() bool {
 		}
 		_ = s.conn.SetWriteDeadline(time.Now().Add(writeTimeout))
 		s.conn.EnableWriteCompression(len(msg) >= compressFrom)
-		if err := s.conn.WriteMessage(websocket.TextMessage, msg); err != nil {
+		kind := websocket.TextMessage
+		if stage.IsBatch(msg) {
+			kind = websocket.BinaryMessage
+		}
+		if err := s.conn.WriteMessage(kind, msg); err != nil {
 			s.log.Info("socket write failed", "err", err)
 			s.cancel()
 			return true
@@ -317,8 +321,9 @@ func (s *session) sendError(run int, message string) {
 }
 
 // startRun starts req and its stream, if the server and the client's address have a run
-// slot to spare; if not, it says so and the connection stays usable.
-func (s *session) startRun(req runRequest) {
+// slot to spare; if not, it says so and the connection stays usable. binary sends its events
+// as binary batches.
+func (s *session) startRun(req runRequest, binary bool) {
 	release, refusal := s.app.runSlots.acquire(s.client)
 	if refusal != "" {
 		s.log.Info("run refused", "why", refusal)
@@ -355,6 +360,7 @@ func (s *session) startRun(req runRequest) {
 		release: release,
 		meta:    newMetaMessage(id, req),
 		seeded:  req.settings.Seeded(),
+		binary:  binary,
 		steer:   steer,
 		solves:  solves,
 

@@ -164,8 +164,9 @@ function main() {
   let refreshExports = () => {};
   const summaryText = (box, text) => part && part.summary.summaryText(box, text);
   function later() {
-    loading ??= Promise.all([import('./page/summary.js'), import('./page/exports.js'), $('find') ? import('./page/find.js') : null])
-      .then(([summaryPart, exportsPart, findPart]) => {
+    loading ??= Promise.all([import('./page/summary.js'), import('./page/exports.js'), $('find') ? import('./page/find.js') : null, import('./trace/batch.js')])
+      .then(([summaryPart, exportsPart, findPart, batchPart]) => {
+        socket.readBatches(batchPart.BatchDecoder); // a run's events, then, come as binary batches
         refreshExports = exportsPart.initExports(scenario, state, timeline, setStatus);
         if (findPart) initFindPart(findPart);
         part = { summary: summaryPart };

@@ -1,9 +1,11 @@
 // The WebSocket client: one connection to /ws on the page's host, reopened when it closes.
-// Server messages are checked by decodeMessage and dispatched as events named by their type
-// (meta, events, choice, end, error), each with the message as detail. Connection changes dispatch
-// open and close; a message the page cannot use dispatches invalid.
+// Once given the batch decoder (readBatches), it asks for runs' events as binary batches,
+// which a decoder of the connection's own turns into events messages; the other messages are
+// JSON text, checked by decodeMessage. Messages are dispatched as events named by their type
+// (meta, events, choice, end, error), each with the message as detail. Connection changes
+// dispatch open and close; a message the page cannot use dispatches invalid.
 
-import { decodeMessage } from './trace/decode.js';
+import { decodeMessage, fail } from './trace/decode.js';
 
 const MIN_RETRY_MS = 500;
 const MAX_RETRY_MS = 15000;
@@ -17,6 +19,17 @@ export class Socket extends EventTarget {
     this.retryMs = MIN_RETRY_MS;
     this.retryTimer = 0;
     this.pending = null; // a run asked for while the connection was down
+    this.BatchDecoder = null; // trace/batch.js's, once given: runs then ask for binary batches
+    this.batches = null; // the connection's decoder
+  }
+
+  /**
+   * readBatches makes the runs asked for from now on come with their events as binary
+   * batches, which BatchDecoder (trace/batch.js's, loaded after the page) decodes.
+   */
+  readBatches(BatchDecoder) {
+    this.BatchDecoder = BatchDecoder;
+    this.batches = new BatchDecoder();
   }
 
   get open() {
@@ -33,6 +46,9 @@ export class Socket extends EventTarget {
       return;
     }
     this.ws = ws;
+    ws.binaryType = 'arraybuffer';
+    // A connection numbers its runs afresh, and a run's batches share its strings.
+    if (this.BatchDecoder) this.batches = new this.BatchDecoder();
     ws.addEventListener('open', () => {
       this.retryMs = MIN_RETRY_MS;
       this.emit('open', null);
@@ -43,13 +59,11 @@ export class Socket extends EventTarget {
       }
     });
     ws.addEventListener('message', (ev) => {
-      if (typeof ev.data !== 'string') {
-        this.emit('invalid', new Error('server sent a binary message'));
-        return;
-      }
       let msg;
       try {
-        msg = decodeMessage(ev.data);
+        if (typeof ev.data === 'string') msg = decodeMessage(ev.data);
+        else if (this.batches) msg = this.batches.decode(ev.data);
+        else fail('server sent a binary message, which this page did not ask for');
       } catch (err) {
         this.emit('invalid', err);
         return;
@@ -98,6 +112,7 @@ export class Socket extends EventTarget {
   run(scenario, params, speed, settings = { mode: 'live' }) {
     const mode = settings.mode === 'seeded' || settings.mode === 'steer' ? settings.mode : 'live';
     const msg = { type: 'run', scenario, params, mode, speed };
+    if (this.batches) msg.events = 'binary';
     if (mode !== 'live') {
       if (settings.seed !== null && settings.seed !== undefined) msg.seed = settings.seed;
       msg.processors = settings.processors;

@@ -7,7 +7,6 @@ import { laneOf, objectLabel, paintObject } from './lanes.js';
 import { goroutine } from './lanes/goroutine.js';
 import { group } from './lanes/group.js';
 import { placeFoldButtons } from './layout.js';
-import { placeOptions } from './options.js';
 import { AXIS_H, PAD_R, labelOnBg, roundRect } from './paint.js';
 import { niceCeil } from './playback.js';
 
@@ -104,7 +103,7 @@ export function drawFrame(tl) {
   // playhead; when it is outside a zoomed view, its time stands at that edge
   const inView = ph >= t0 && ph <= t1;
   const px = Math.round(X(Math.min(Math.max(ph, t0), t1))) + 0.5;
-  if (tl.scroll === null) placeOptions(tl, px, scroll); // a steered run's options, on their lanes
+  if (tl.scroll === null && tl.placeOptions) tl.placeOptions(tl, px, scroll); // a steered run's options, on their lanes
   if (inView) {
     ctx.strokeStyle = C.playhead;
     ctx.lineWidth = 1.5;

@@ -7,7 +7,7 @@ import { lowerBound, upperBound } from '../trace/model.js';
 import { chan } from './lanes/chan.js';
 import { mutex } from './lanes/mutex.js';
 import { waitgroup } from './lanes/waitgroup.js';
-import { deadlockMark, errorMark, fitLabel, warnMark } from './paint.js';
+import { columns, deadlockMark, errorMark, fitLabel, warnMark } from './paint.js';
 
 // Channels, mutexes and waitgroups are in nearly every scenario and come with the page; the
 // other painters load when a lane of their kind first appears, so that the first page does
@@ -101,7 +101,10 @@ function paintMarks(tl, { o, top, bot, X, t0, ph, xEnd }) {
     if (m.kind === 'close') continue; // drawn with the channel
     const x = X(m.t);
     if (x > xEnd + 8) break;
-    if (x - lastPx < 4) continue;
+    if (x - lastPx < 4) {
+      i = columns.nextIn(ms, i + 1, last, (n) => !(X(n.t) - lastPx < 4)) - 1; // none before it has room
+      continue;
+    }
     lastPx = x;
     if (m.kind === 'warn') warnMark(tl, x, top + 9);
     else if (m.kind === 'deadlock') deadlockMark(tl, x, (top + bot) / 2);

@@ -17,6 +17,51 @@ export function readColors(tl) {
   tl.hatch = null;
 }
 
+/**
+ * columns are how a painter finds what a pixel column holds: nextIn(list, lo, hi, test), the first
+ * index in [lo, hi) whose item passes test (which fails for a leading part of the list, then
+ * passes); rangeOf(list, value).range(i, j), [least, greatest] of value over items [i, j); and
+ * walkMarks(marks, from, to, shows, visit), visit(i) for a goroutine's marks that may show (not
+ * an atomic operation or a print that shows(mark) says is hidden), until it returns false.
+ * These walk the items; columns.js, which comes after the page, gives the same answers without
+ * walking, and takes their place.
+ */
+export const columns = {
+  nextIn(list, lo, hi, test) {
+    while (lo < hi && !test(list[lo])) lo++;
+    return lo;
+  },
+  rangeOf: (list, value) => ({
+    range(i, j) {
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (; i < j; i++) {
+        const v = value(list[i]);
+        lo = Math.min(lo, v);
+        hi = Math.max(hi, v);
+      }
+      return [lo, hi];
+    },
+  }),
+  walkMarks(marks, from, to, shows, visit) {
+    for (let i = from; i < to; i++) {
+      const k = marks[i].kind;
+      if ((k !== 'atomic' && k !== 'print') || shows(marks[i])) if (visit(i) === false) return;
+    }
+  },
+};
+
+/** DENSE is how many items a column may hold before a lane draws it from a summary. */
+export const DENSE = 16;
+
+/**
+ * columnEnd is the index of the first item of list in [i, hi) that stands right of pixel
+ * column px at X(key(item)), or hi.
+ */
+export function columnEnd(list, i, hi, px, X, key) {
+  return columns.nextIn(list, i, hi, (item) => Math.floor(X(key(item))) > px);
+}
+
 export const spanEnd = (s) => (s.t1 === null ? Infinity : s.t1);
 
 export function gColor(tl, g, alpha = 1) {
@@ -90,7 +135,11 @@ export function labelRow(tl, items, from, last, text, initial, shown, y, X, xSta
     const label = text(items[j]);
     if (label === null) continue;
     const x = X(items[j].t) + 2;
-    if (x < lastRight + 4) continue;
+    if (x < lastRight + 4) {
+      // on to the first with room: those before it have none
+      j = columns.nextIn(items, j + 1, last - 1, (item) => X(item.t) + 2 >= lastRight + 4) - 1;
+      continue;
+    }
     const w = ctx.measureText(label).width;
     if (x + w > latestX - 4) break;
     ctx.fillText(label, x, y);

@@ -6,8 +6,7 @@
 import { drawFrame } from './draw.js';
 import { bindInput, key } from './input.js';
 import { layout } from './layout.js';
-import { readColors } from './paint.js';
-import { setOptions } from './options.js';
+import { columns, readColors } from './paint.js';
 import { MIN_DOMAIN, advance, dataArrived, finish, pan, replay, seek, showSpan, startLive, swapTrace, togglePlay } from './playback.js';
 
 export class Timeline {
@@ -49,6 +48,7 @@ export class Timeline {
     this.lastCount = -1;
     this.raf = 0;
     this.scroll = null; // the lanes' scroll offset while drawing a snapshot; null: the wrapper's
+    this.placeOptions = null; // places a steered run's options at each frame, once they have come
 
     this.cssW = 0;
     this.cssH = 0;
@@ -103,6 +103,14 @@ export class Timeline {
     watchRatio();
     bindInput(this);
     layout(this, true);
+    // The painters' quick way to what a pixel column holds comes after the page, which does
+    // not need it to show a run of a few thousand events; until then they walk (paint.js).
+    const quick = () => import('./columns.js').then((m) => {
+      Object.assign(columns, m);
+      this.request();
+    }, (err) => console.error(`the timeline's column summaries did not load: ${err.message}`));
+    if (document.readyState === 'complete') quick();
+    else window.addEventListener('load', quick, { once: true });
   }
 
   /**
@@ -200,10 +208,22 @@ export class Timeline {
   draw() {
     drawFrame(this);
   }
+
+  /**
+   * setOptions marks a steered run's options on the lanes (options.js, which comes with the
+   * first choice; until then placeOptions is null).
+   */
+  setOptions(options) {
+    this.optionsModule ||= import('./options.js');
+    this.optionsModule.then((m) => {
+      this.placeOptions = m.placeOptions;
+      m.setOptions(this, options);
+    }, (err) => console.error(`the steered run's options did not load: ${err.message}`));
+  }
 }
 
 // The rest of the page's API is the parts': see playback.js and input.js.
-for (const [name, fn] of Object.entries({ startLive, swapTrace, dataArrived, finish, togglePlay, replay, seek, pan, showSpan, key, setOptions })) {
+for (const [name, fn] of Object.entries({ startLive, swapTrace, dataArrived, finish, togglePlay, replay, seek, pan, showSpan, key })) {
   Timeline.prototype[name] = function (...args) {
     return fn(this, ...args);
   };

@@ -120,9 +120,14 @@ const OBJ_REQUIRED = new Set(['recv-begin', 'close', 'lock-begin', 'lock-end', '
   'wait-begin', 'wait-end', 'cell-get', 'cell-set', 'not-sync', 'cancel', 'group-limit', 'group-wait-begin', 'group-wait-end',
   'rlock-begin', 'rlock-end', 'runlock', 'cond-wait-begin', 'once-run', 'once-done', 'once-wait-begin', 'once-wait-end']);
 
-// checkEvent checks an event's fields. A kind this page does not know passes when its
-// common fields are sound: a newer server may add kinds, and the trace skips them.
-function checkEvent(e) {
+/** isKindName says whether name can be a kind. */
+export const isKindName = (name) => KIND_NAME.test(name);
+
+/**
+ * checkEvent checks an event's fields. A kind this page does not know passes when its
+ * common fields are sound: a newer server may add kinds, and the trace skips them.
+ */
+export function checkEvent(e) {
   if (!isObj(e)) fail('an event is not an object');
   if (!isInt(e.seq) || e.seq <= 0) fail(`event with bad seq ${JSON.stringify(e.seq)}`);
   const at = () => `event ${e.seq}`;
@@ -137,6 +142,15 @@ function checkEvent(e) {
       fail(`${at()}: ${f} is not ${want === 'int' ? 'an integer' : want === 'string' ? 'text' : 'true/false'}`);
     }
   }
+  checkKind(e);
+}
+
+/**
+ * checkKind checks what an event's kind asks of it, its fields' types known to be right (as
+ * a binary batch's are, which holds only integers and text where each belongs).
+ */
+export function checkKind(e) {
+  const at = () => `event ${e.seq}`;
   const needObj = () => {
     if (!(isInt(e.obj) && e.obj > 0)) fail(`${at()}: ${e.kind} without an object`);
   };

@@ -2,7 +2,9 @@
 // mark with the value read.
 
 import { lowerBound, upperBound } from '../../trace/model.js';
-import { PAD_R, fit, gColor } from '../paint.js';
+import { PAD_R, columnEnd, fit, gColor } from '../paint.js';
+
+const byT = (r) => r.t;
 
 export const cell = { h: () => 40, kind: () => 'Cell', paint };
 
@@ -53,7 +55,10 @@ function paint(tl, { o, top, bot, X, t0, ph, xStart, xEnd }) {
     const r = rd[j];
     const x = X(r.t);
     if (x > xEnd + 1) break;
-    if (Math.floor(x) === lastPx) continue;
+    if (Math.floor(x) === lastPx) {
+      j = columnEnd(rd, j + 1, rLast, lastPx, X, byT) - 1; // the first of the next column
+      continue;
+    }
     lastPx = Math.floor(x);
     const g = tl.trace.goroutine(r.g);
     ctx.fillStyle = g ? gColor(tl, g) : C.cell;

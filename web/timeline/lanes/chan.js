@@ -2,7 +2,7 @@
 // waiting on it in selects (which the lanes of timers and contexts, channels too, share).
 
 import { eventBySeq, lowerBound, upperBound } from '../../trace/model.js';
-import { PAD_R, gColor, labelOnBg, roundRect, spanEnd } from '../paint.js';
+import { DENSE, PAD_R, columns, columnEnd, gColor, labelOnBg, roundRect, spanEnd } from '../paint.js';
 
 export const chan = {
   h: (o) => (o.cap > 0 ? 40 : 34),
@@ -10,6 +10,9 @@ export const chan = {
   paint,
   hit: waitHit,
 };
+
+const byT = (item) => item.t;
+const byN = (f) => f.n;
 
 const WAIT_ROWS = 4; // goroutines waiting on one channel get a row each, then share them
 
@@ -32,16 +35,35 @@ function paint(tl, lane) {
     const fl = o.fill;
     const last = upperBound(fl, ph);
     let i = Math.min(upperBound(fl, t0), last);
+    const shown = columns.nextIn(fl, i, last, (f) => X(f.t) > xEnd);
     let n = i > 0 ? fl[i - 1].n : 0;
     ctx.beginPath();
     ctx.moveTo(xStart, bot);
     ctx.lineTo(xStart, Y(n));
-    for (; i < last; i++) {
+    // A column of many steps is drawn as the line's stroke covers it: from the least to the
+    // most it held, the area filled up to the least.
+    const full = [];
+    while (i < shown) {
       const x = X(fl[i].t);
-      if (x > xEnd) break;
-      ctx.lineTo(x, Y(n));
-      n = fl[i].n;
-      ctx.lineTo(x, Y(n));
+      const j = columnEnd(fl, i + 1, shown, Math.floor(x), X, byT);
+      if (j - i > DENSE) {
+        const [lo, hi] = columns.rangeOf(fl, byN).range(i, j);
+        const xb = X(fl[j - 1].t);
+        ctx.lineTo(x, Y(n));
+        ctx.lineTo(x, Y(Math.min(lo, n)));
+        ctx.lineTo(xb, Y(Math.min(lo, n)));
+        full.push(x, xb, Y(Math.max(hi, n)), Y(Math.min(lo, n)));
+        n = fl[j - 1].n;
+        ctx.lineTo(xb, Y(n));
+        i = j;
+        continue;
+      }
+      for (; i < j; i++) {
+        const xi = X(fl[i].t);
+        ctx.lineTo(xi, Y(n));
+        n = fl[i].n;
+        ctx.lineTo(xi, Y(n));
+      }
     }
     ctx.lineTo(xEnd, Y(n));
     ctx.lineTo(xEnd, bot);
@@ -52,6 +74,9 @@ function paint(tl, lane) {
     ctx.strokeStyle = C.chan;
     ctx.lineWidth = 1.25;
     ctx.stroke();
+    for (let k = 0; k < full.length; k += 4) {
+      ctx.fillRect(full[k] - 0.625, full[k + 2], full[k + 1] - full[k] + 1.25, full[k + 3] - full[k + 2]);
+    }
     const now = last > 0 ? Math.min(Math.max(fl[last - 1].n, 0), cap) : 0;
     ctx.font = `10px ${tl.font}`;
     const label = `${now}/${cap} buffered`;
@@ -71,13 +96,10 @@ function paint(tl, lane) {
   const last = upperBound(rv, ph);
   ctx.fillStyle = C.chan;
   const [ty, th] = o.cap > 0 ? [bot - 4, 5] : [top + 6, h - 2];
-  let lastPx = -1;
-  for (let i = lowerBound(rv, t0); i < last; i++) {
+  // the first of each column
+  for (let i = lowerBound(rv, t0); i < last; i = columnEnd(rv, i + 1, last, Math.floor(X(rv[i].t)), X, byT)) {
     const x = X(rv[i].t);
     if (x > xEnd + 1) break;
-    const px = Math.floor(x);
-    if (px === lastPx) continue;
-    lastPx = px;
     ctx.globalAlpha = rv[i].closed ? 0.45 : 1;
     ctx.fillRect(x - 0.75, ty, 1.5, th);
   }

@@ -4,7 +4,7 @@
 // — a struck-out ring.
 
 import { lowerBound, upperBound } from '../../trace/model.js';
-import { gColor } from '../paint.js';
+import { columns, gColor } from '../paint.js';
 
 export const cond = { h: () => 36, kind: (o) => (o.mutexName ? `Cond on ${o.mutexName}` : 'Cond'), paint, hit };
 
@@ -20,7 +20,10 @@ function paint(tl, { o, top, bot, X, t0, ph, xEnd }) {
     const w = ws[i];
     const x = X(w.t);
     if (x > xEnd + 5) break;
-    if (x - lastPx < 3) continue;
+    if (x - lastPx < 3) {
+      i = columns.nextIn(ws, i + 1, last, (n) => !(X(n.t) - lastPx < 3)) - 1; // none before it has room
+      continue;
+    }
     lastPx = x;
     const g = tl.trace.goroutine(w.g);
     ctx.lineWidth = 1.5;

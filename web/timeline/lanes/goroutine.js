@@ -1,7 +1,7 @@
 // The goroutine lane: how the goroutine spent its life, and its marks.
 
 import { BLOCKED, RUNNABLE, SLEEP, WORK, eventBySeq, lowerBound, upperBound } from '../../trace/model.js';
-import { RAIL_X, deadlockMark, errorMark, fitLabel, gColor, hatchPattern, leakMark, spanEnd } from '../paint.js';
+import { RAIL_X, columns, deadlockMark, errorMark, fitLabel, gColor, hatchPattern, leakMark, spanEnd } from '../paint.js';
 
 export const G_LANE_H = 26;
 
@@ -91,10 +91,11 @@ function paint(tl, g, top, { X, t0, t1, ph, until }) {
   const xMax = X(t1) + 10;
   let lastMx = -10;
   let lastAx = -10;
-  for (let i = lowerBound(marks, t0); i < mLast; i++) {
+  const shows = (m) => (m.kind === 'atomic' ? !(X(m.t) - lastAx < 2) : !(X(m.t) - lastMx < 3));
+  columns.walkMarks(marks, lowerBound(marks, t0), mLast, shows, (i) => {
     const m = marks[i];
     const x = X(m.t);
-    if (x > xMax) break;
+    if (x > xMax) return false;
     if (m.kind === 'error') {
       errorMark(tl, x, cy);
     } else if (m.kind === 'deadlock') {
@@ -102,7 +103,7 @@ function paint(tl, g, top, { X, t0, t1, ph, until }) {
     } else if (m.kind === 'leak') {
       leakMark(tl, x, cy);
     } else if (m.kind === 'panic') {
-      if (i > 0 && marks[i - 1].kind === 'error' && x - X(marks[i - 1].t) < 8) continue; // said already
+      if (i > 0 && marks[i - 1].kind === 'error' && x - X(marks[i - 1].t) < 8) return true; // said already
       ctx.strokeStyle = C.panic;
       ctx.lineWidth = 2.5;
       ctx.beginPath();
@@ -112,7 +113,7 @@ function paint(tl, g, top, { X, t0, t1, ph, until }) {
       ctx.lineTo(x - 5, cy + 5);
       ctx.stroke();
     } else if (m.kind === 'atomic') {
-      if (x - lastAx < 2) continue;
+      if (x - lastAx < 2) return true;
       lastAx = x;
       ctx.fillStyle = C.atomic;
       ctx.fillRect(x - 1, cy - bh / 2 - 2, 2, bh + 4);
@@ -123,7 +124,8 @@ function paint(tl, g, top, { X, t0, t1, ph, until }) {
       ctx.arc(x, cy - bh / 2 - 1, 2, 0, Math.PI * 2);
       ctx.fill();
     }
-  }
+    return true;
+  });
   if (g.exit !== null && g.exit <= Math.min(ph, t1) && g.exitKind === 'exit') {
     const x = X(g.exit);
     ctx.fillStyle = C.running;

@@ -1,7 +1,7 @@
 // The lane of a folded group of goroutines, and a group's heading.
 
 import { RUNNABLE, SLEEP, WORK, lowerBound, upperBound } from '../../trace/model.js';
-import { RAIL_X, deadlockMark, errorMark, fit, fitLabel, hatchPattern, leakMark } from '../paint.js';
+import { RAIL_X, columns, deadlockMark, errorMark, fit, fitLabel, hatchPattern, leakMark } from '../paint.js';
 
 export const group = { paint, label };
 
@@ -51,7 +51,7 @@ function paint(tl, grp, top, h, { X, t0, t1, ph, until }) {
     let cr = 0;
     const cum = (t) => {
       t = Math.min(Math.max(t, g.start), end);
-      while (si + 1 < lastS && spans[si + 1].t0 <= t) si++;
+      si = columns.nextIn(spans, si + 1, lastS, (s) => s.t0 > t) - 1;
       if (si < 0) {
         cw = cs = cb = cr = 0;
         return;
@@ -123,31 +123,51 @@ function paint(tl, grp, top, h, { X, t0, t1, ph, until }) {
   const cy = top + h / 2;
   const W = Math.ceil(tl.cssW) + 16;
   const seen = new Uint8Array(W);
+  // free[k][c]: on the way to the first column from c on that has no mark of kind k (atomic,
+  // print) yet, W when none: a member's walk skips the columns the members before it marked
+  const free = [new Int32Array(W + 1), new Int32Array(W + 1)];
+  for (const f of free) for (let c = 0; c <= W; c++) f[c] = c;
+  const freeFrom = (f, c) => {
+    while (f[c] !== c) {
+      f[c] = f[f[c]];
+      c = f[c];
+    }
+    return c;
+  };
   const big = [];
+  const col = (x) => Math.min(W - 1, Math.max(0, Math.floor(x)));
   for (const g of ms) {
     const marks = g.marks;
-    const mLast = upperBound(marks, ph);
-    for (let i = lowerBound(marks, t0); i < mLast; i++) {
+    // the columns from which a mark of each kind of this member's may still show
+    const from = [0, 0];
+    const shows = (m) => {
+      const k = m.kind === 'atomic' ? 0 : 1;
+      return col(X(m.t)) >= freeFrom(free[k], from[k]);
+    };
+    columns.walkMarks(marks, lowerBound(marks, t0), upperBound(marks, ph), shows, (i) => {
       const m = marks[i];
       const x = X(m.t);
-      if (x > xb + 10) break;
-      const px = Math.min(W - 1, Math.max(0, Math.floor(x)));
-      if (m.kind === 'atomic') {
-        if (seen[px] & 1) continue;
-        seen[px] |= 1;
-        ctx.fillStyle = C.atomic;
-        ctx.fillRect(x - 1, bandTop - 2, 2, 4);
-      } else if (m.kind === 'print') {
-        if (seen[px] & 2) continue;
-        seen[px] |= 2;
-        ctx.fillStyle = C.text;
-        ctx.beginPath();
-        ctx.arc(x, bandTop - 2, 2, 0, Math.PI * 2);
-        ctx.fill();
+      if (x > xb + 10) return false;
+      const px = col(x);
+      if (m.kind === 'atomic' || m.kind === 'print') {
+        const k = m.kind === 'atomic' ? 0 : 1;
+        from[k] = px + 1;
+        if (freeFrom(free[k], px) !== px) return true;
+        free[k][px] = px + 1;
+        if (k === 0) {
+          ctx.fillStyle = C.atomic;
+          ctx.fillRect(x - 1, bandTop - 2, 2, 4);
+        } else {
+          ctx.fillStyle = C.text;
+          ctx.beginPath();
+          ctx.arc(x, bandTop - 2, 2, 0, Math.PI * 2);
+          ctx.fill();
+        }
       } else {
         big.push(m.kind, x);
       }
-    }
+      return true;
+    });
   }
   // panics, refused borrows, deadlocks and leaks stand out, one per 8 px
   for (let i = 0; i < big.length; i += 2) {

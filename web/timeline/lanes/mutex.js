@@ -1,7 +1,9 @@
 // The mutex lane.
 
 import { lowerBound, upperBound } from '../../trace/model.js';
-import { fit, gColor, spanEnd } from '../paint.js';
+import { columnEnd, fit, gColor, spanEnd } from '../paint.js';
+
+const byT0 = (s) => s.t0;
 
 export const mutex = { h: () => 34, kind: () => 'mutex', paint, hit };
 
@@ -17,7 +19,12 @@ function paint(tl, { o, top, h, X, t0, t1, ph }) {
     if (xa > X(t1) + 1) break;
     const released = s.t1 !== null && s.t1 <= ph;
     const xb = Math.max(xa + 1, X(Math.min(released ? s.t1 : ph, t1)));
-    if (xb - xa < 2 && Math.floor(xa) === lastPx) continue;
+    if (xb - xa < 2 && Math.floor(xa) === lastPx) {
+      // on to the column's last hold (holds do not overlap: only the last can be wide), or past it
+      const j = columnEnd(hs, i + 1, last, lastPx, X, byT0);
+      i = j - 1 > i ? j - 2 : j - 1;
+      continue;
+    }
     lastPx = Math.floor(xa);
     const g = tl.trace.goroutine(s.g);
     ctx.fillStyle = g ? gColor(tl, g, 0.8) : C.working;

@@ -6,7 +6,7 @@
 
 import { formatDuration } from '../../trace/describe.js';
 import { eventBySeq, lowerBound, upperBound } from '../../trace/model.js';
-import { PAD_R, countdown, labelOnBg } from '../paint.js';
+import { PAD_R, columns, columnEnd, countdown, labelOnBg } from '../paint.js';
 import { paintWaits, waitHit } from './chan.js';
 
 export const timer = {
@@ -16,6 +16,7 @@ export const timer = {
   hit,
 };
 
+const byT0 = (a) => a.t0;
 const armEnd = (a) => (a.t1 === null ? Infinity : Math.max(a.t1, a.due ?? a.t1));
 
 function paint(tl, lane) {
@@ -49,7 +50,13 @@ function paint(tl, lane) {
     if (xa > xEnd + 1) break;
     const over = a.t1 !== null && a.t1 <= ph;
     const xb = Math.min(X(over ? a.t1 : ph), xEnd);
-    if (xb - xa < 1 && Math.floor(xa) === lastPx) continue;
+    if (xb - xa < 1 && Math.floor(xa) === lastPx) {
+      // on to the column's last arm (one ends before the next is set: only the last can be
+      // wide), or past it
+      const j = columnEnd(arms, i + 1, aLast, lastPx, X, byT0);
+      i = j - 1 > i ? j - 2 : j - 1;
+      continue;
+    }
     lastPx = Math.floor(xa);
     // a fire stands where it came: its mark says it
     const xDue = a.due !== null && X(a.due) <= xMax && !(over && a.how === 'fire') ? X(a.due) : null;
@@ -64,7 +71,10 @@ function paint(tl, lane) {
     const f = fs[i];
     const x = X(f.t);
     if (x > xEnd + 5) break;
-    if (x - lastPx < 3) continue;
+    if (x - lastPx < 3) {
+      i = columns.nextIn(fs, i + 1, last, (n) => !(X(n.t) - lastPx < 3)) - 1; // none before it has room
+      continue;
+    }
     lastPx = x;
     ctx.lineWidth = 1.5;
     if (f.dropped) {
