@@ -126,7 +126,7 @@ func checkWideParam(t *testing.T, id, html string, p scenarios.Param) {
 	t.Helper()
 	for _, m := range []string{
 		fmt.Sprintf(`<label for="p-%s">%s</label>`, p.Name, p.Label),
-		fmt.Sprintf(`<input type="number" class="param-number" id="p-%s" name="%s" min="%d" max="%d" step="%d" value="%d" inputmode="numeric" aria-describedby="h-%s">`,
+		fmt.Sprintf(`<input type="number" class="param-number" id="p-%s" name="%s" min="%d" max="%d" step="%d" value="%d" aria-describedby="h-%s">`,
 			p.Name, p.Name, p.Min, p.Max, p.Step, p.Default, p.Name),
 		fmt.Sprintf(`<input type="range" class="param-slider" id="s-%s" data-param="%s" min="%d" max="%d" step="%d" value="%d" aria-label="%s slider" aria-describedby="h-%s">`,
 			p.Name, p.Name, p.Min, p.Max, p.Step, p.Default, p.Label, p.Name),

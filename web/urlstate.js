@@ -233,7 +233,7 @@ function isWideBox(el) {
  * wholeIn reads a wide param's box as the server reads the param (scenarios.Param.parse): a
  * whole number in the box's range, on its step; otherwise null.
  */
-export function wholeIn(box) {
+function wholeIn(box) {
   const t = box.value.trim();
   if (!/^-?[0-9]+$/.test(t)) return null;
   const n = Number(t), lo = Number(box.min), hi = Number(box.max), step = Number(box.step) || 1;
@@ -248,33 +248,30 @@ export function wholeIn(box) {
  * the last good one.
  */
 function pairWide(form) {
-  for (const slider of form.querySelectorAll('input.param-slider[data-param]')) {
-    const box = form.querySelector(`input.param-number[name="${CSS.escape(slider.dataset.param)}"]`);
-    if (!box) continue;
+  for (const slider of form.querySelectorAll('.param-slider')) {
+    const box = document.getElementById(`p-${slider.dataset.param}`);
+    const valid = () => box.removeAttribute('aria-invalid');
     // A reload may restore the two apart: the box, which the link reads, leads.
     if (wholeIn(box) !== null) slider.value = box.value;
     // Listeners on the fields themselves run before the form's, which then see the box set.
     slider.addEventListener('input', () => {
       box.value = slider.value;
-      box.removeAttribute('aria-invalid');
+      valid();
     });
     box.addEventListener('input', (ev) => {
       const n = wholeIn(box);
-      if (n === null) {
-        box.setAttribute('aria-invalid', 'true');
-        ev.stopPropagation(); // no link, no run, with a value the server would refuse
-        return;
+      if (n !== null) {
+        slider.value = String(n);
+        return valid();
       }
-      box.removeAttribute('aria-invalid');
-      slider.value = String(n);
+      box.setAttribute('aria-invalid', 'true');
+      ev.stopPropagation(); // no link, no run, with a value the server would refuse
     });
     box.addEventListener('change', () => {
-      if (wholeIn(box) === null) {
-        const t = box.value.trim();
-        box.value = /^-?[0-9]+$/.test(t) ? String(Math.min(Math.max(Number(t), Number(box.min)), Number(box.max))) : slider.value;
-      }
-      box.removeAttribute('aria-invalid');
+      const t = box.value.trim();
+      if (wholeIn(box) === null) box.value = /^-?[0-9]+$/.test(t) ? String(Math.min(Math.max(Number(t), box.min), box.max)) : slider.value;
       slider.value = box.value;
+      valid();
     });
   }
 }
