@@ -31,7 +31,7 @@ func atomicCounterScenario() *Scenario {
 		},
 		Params: []Param{
 			{Name: "goroutines", Label: "Goroutines", Min: 1, Max: 16, Step: 1, Default: 4, Help: "goroutines adding to the counter"},
-			{Name: "adds", Label: "Adds each", Min: 1, Max: 50, Step: 1, Default: 5, Help: "how many times each goroutine adds 1"},
+			{Name: "adds", Label: "Adds each", Min: 1, Max: 5_000, Step: 1, Default: 5, Help: "how many times each goroutine adds 1"},
 			{Name: "work", Label: "Work between adds", Min: 0, Max: 500, Step: 5, Default: 50, Unit: "ms", Help: "how long a goroutine works before each add"},
 			{Name: "gap", Label: "Gap", Min: 0, Max: 200, Step: 5, Default: 20, Unit: "ms", Help: "mutex and load-store: time between reading the counter and writing it back",
 				OnlyWhen: &OnlyWhen{Param: "method", In: []string{"mutex", "load-store"}}},

@@ -37,7 +37,7 @@ func boundedQueueScenario() *Scenario {
 		Params: []Param{
 			{Name: "producers", Label: "Producers", Min: 1, Max: 4, Step: 1, Default: 2, Help: "goroutines that put items in the queue"},
 			{Name: "consumers", Label: "Consumers", Min: 1, Max: 4, Step: 1, Default: 2, Help: "goroutines that take them out"},
-			{Name: "items", Label: "Items each", Min: 1, Max: 10, Step: 1, Default: 5, Help: "how many items each producer puts"},
+			{Name: "items", Label: "Items each", Min: 1, Max: 10_000, Step: 1, Default: 5, Help: "how many items each producer puts"},
 			{Name: "capacity", Label: "Capacity", Min: 1, Max: 4, Step: 1, Default: 1, Help: "how many items the queue holds"},
 			{Name: "work", Label: "Work time", Min: 0, Max: 300, Step: 10, Default: 50, Unit: "ms", Help: "how long making or handling an item takes"},
 			{Name: "wake", Label: "Wake", Min: 0, Max: 1, Step: 1, Default: wakeSignal, Choices: []string{"signal", "broadcast"}, Help: "Signal wakes one waiter, Broadcast every one"},

@@ -24,7 +24,7 @@ func cellScenario() *Scenario {
 		Params: []Param{
 			{Name: "initial", Label: "Initial value", Min: 0, Max: 100, Step: 1, Default: 10, Help: "what Cell::new starts with"},
 			{Name: "set", Label: "Set to", Min: 0, Max: 100, Step: 1, Default: 20, Help: "the value set replaces it with"},
-			{Name: "updates", Label: "Increments", Min: 0, Max: 10, Step: 1, Default: 3, Help: "then get, add one, set — this many times"},
+			{Name: "updates", Label: "Increments", Min: 0, Max: 500_000, Step: 1, Default: 3, Help: "then get, add one, set — this many times"},
 			{Name: "share", Label: "Share with a goroutine", Min: 0, Max: 1, Step: 1, Default: 0, Choices: []string{"no", "yes"}, Help: "let a second goroutine use the cell too"},
 		},
 		Source:     src,

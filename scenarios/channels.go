@@ -25,7 +25,7 @@ func channelsScenario() *Scenario {
 		},
 		Params: []Param{
 			{Name: "producers", Label: "Producers", Min: 1, Max: 16, Step: 1, Default: 4, Help: "goroutines sending on the channel"},
-			{Name: "messages", Label: "Messages each", Min: 1, Max: 10, Step: 1, Default: 3, Help: "how many values each producer sends"},
+			{Name: "messages", Label: "Messages each", Min: 1, Max: 5_000, Step: 1, Default: 3, Help: "how many values each producer sends"},
 			{Name: "buffer", Label: "Buffer", Min: 0, Max: 16, Step: 1, Default: 0, Help: "channel capacity; 0 makes it unbuffered"},
 			{Name: "work", Label: "Work time", Min: 0, Max: 1000, Step: 10, Default: 200, Unit: "ms", Help: "how long a producer works before each send"},
 			{Name: "jitter", Label: "Jitter", Min: 0, Max: 1000, Step: 10, Default: 200, Unit: "ms", Help: "up to this much extra work, different every time"},

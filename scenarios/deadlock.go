@@ -25,7 +25,7 @@ func deadlockScenario() *Scenario {
 		},
 		Params: []Param{
 			{Name: "philosophers", Label: "Philosophers", Min: 2, Max: 8, Step: 1, Default: 5, Help: "goroutines at the table, and forks"},
-			{Name: "meals", Label: "Meals each", Min: 1, Max: 5, Step: 1, Default: 3, Help: "how many times each philosopher eats"},
+			{Name: "meals", Label: "Meals each", Min: 1, Max: 10_000, Step: 1, Default: 3, Help: "how many times each philosopher eats"},
 			{Name: "think", Label: "Think time", Min: 0, Max: 500, Step: 10, Default: 100, Unit: "ms", Help: "how long a philosopher thinks before reaching for the forks"},
 			{Name: "eat", Label: "Eat time", Min: 0, Max: 500, Step: 10, Default: 100, Unit: "ms", Help: "how long a philosopher eats, holding both forks"},
 			{Name: "fix", Label: "Ordered locking", Min: 0, Max: 1, Step: 1, Default: 0, Choices: []string{"no", "yes"}, Help: "take the lower-numbered fork first"},

@@ -45,6 +45,16 @@ func (s *Scenario) Applies(p Param, vals Values) bool {
 	return q == nil || slices.Contains(w.In, q.ValueText(vals[w.Param]))
 }
 
+// wideSteps is how many steps a slider can pick among well; a param with more is wide.
+const wideSteps = 1000
+
+// Wide tells whether p ranges over more values than a slider can pick one of well (a number
+// from 1 to 100,000, say): the page gives it a number box beside its slider. Such a param's
+// range is ours, sized so that a run can reach about a million events, not a lesson.
+func (p Param) Wide() bool {
+	return len(p.Choices) == 0 && p.Step > 0 && (p.Max-p.Min)/p.Step > wideSteps
+}
+
 // Range renders the allowed values the way messages show them: "1–64", or "atomic, mutex
 // or load-store".
 func (p Param) Range() string {

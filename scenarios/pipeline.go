@@ -26,7 +26,7 @@ func pipelineScenario() *Scenario {
 			"In Rust a `Receiver` has one owner, so the workers share `nums` through `Arc<Mutex<…>>`, as in the worker pool. Fan-in needs no `WaitGroup`: every copying thread owns a clone of the `Sender`, and `merged` ends by itself once the last clone is dropped. Rust counts senders; Go leaves it to the code to say when a channel is done.",
 		},
 		Params: []Param{
-			{Name: "items", Label: "Items", Min: 1, Max: 50, Step: 1, Default: 10, Help: "how many numbers generate sends"},
+			{Name: "items", Label: "Items", Min: 1, Max: 50_000, Step: 1, Default: 10, Help: "how many numbers generate sends"},
 			{Name: "workers", Label: "Square workers", Min: 1, Max: 8, Step: 1, Default: 3, Help: "goroutines squaring numbers, all receiving from nums"},
 			{Name: "generate", Label: "Generate time", Min: 0, Max: 500, Step: 10, Default: 50, Unit: "ms", Help: "how long generate works on each number"},
 			{Name: "square", Label: "Square time", Min: 0, Max: 1000, Step: 10, Default: 200, Unit: "ms", Help: "how long a worker works on each square"},

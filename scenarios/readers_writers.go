@@ -26,7 +26,7 @@ func readersWritersScenario() *Scenario {
 		Params: []Param{
 			{Name: "readers", Label: "Readers", Min: 1, Max: 8, Step: 1, Default: 3, Help: "goroutines that read the table"},
 			{Name: "writers", Label: "Writers", Min: 0, Max: 4, Step: 1, Default: 1, Help: "goroutines that add rows to it"},
-			{Name: "rounds", Label: "Rounds each", Min: 1, Max: 5, Step: 1, Default: 3, Help: "how many times each reader reads and each writer writes"},
+			{Name: "rounds", Label: "Rounds each", Min: 1, Max: 10_000, Step: 1, Default: 3, Help: "how many times each reader reads and each writer writes"},
 			{Name: "read", Label: "Read time", Min: 0, Max: 500, Step: 10, Default: 100, Unit: "ms", Help: "how long a reader holds its read lock"},
 			{Name: "write", Label: "Write time", Min: 0, Max: 500, Step: 10, Default: 50, Unit: "ms", Help: "how long a writer holds the lock"},
 			{Name: "twice", Label: "Read lock twice", Min: 0, Max: 1, Step: 1, Default: 0, Choices: []string{"no", "yes"}, Help: "a reader calls a helper that read-locks again while it holds its read lock"},

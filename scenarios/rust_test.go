@@ -230,6 +230,9 @@ func TestCounterpartsAreLinesThatLight(t *testing.T) {
 	for _, s := range New().All() {
 		lit := map[int]bool{}
 		for _, vals := range valueSets(s) {
+			if big(s, vals) && skipBig() != "" {
+				continue // a wide param's maximum lights the lines its smaller values do
+			}
 			r := s.Start(context.Background(), stage.Config{Mode: stage.Seeded, Seed: 1, Processors: 4}, vals)
 			<-r.Done()
 			for _, e := range r.Events(0, nil) {

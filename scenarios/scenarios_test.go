@@ -24,8 +24,17 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // guard bounds the wait for a run. It only turns a hang into a failure; nothing asserts timing.
 const guard = 10 * time.Second
 
+// maxEvents is what the tests let a run record: the server's -max-events, which a run with
+// its wide params at their maximum (Param.Wide) fits in.
+const maxEvents = 1_250_000
+
 // fast makes a scenario's work and sleep waits a thousandth of their scenario time.
-var fast = stage.Config{Speed: 1000}
+var fast = stage.Config{Speed: 1000, MaxEvents: maxEvents}
+
+// seededConfig is the stage configuration of a seeded test run.
+func seededConfig(seed uint64) stage.Config {
+	return stage.Config{Mode: stage.Seeded, Seed: seed, MaxEvents: maxEvents}
+}
 
 func run(t *testing.T, s *Scenario, vals Values) ([]stage.Event, stage.End, []Stat) {
 	t.Helper()
@@ -425,6 +434,30 @@ func valueSets(s *Scenario) map[string]Values {
 	return sets
 }
 
+// big says whether vals put a wide param (Param.Wide) at its maximum: a run of up to a
+// million events, which the tests run once rather than at every repeat or seed, and leave
+// out of the quick loop (-short) and out of runs under the race detector (skipBig), which
+// makes them ten times slower: they go through no code the smaller sets do not.
+func big(s *Scenario, vals Values) bool {
+	for _, p := range s.Params {
+		if p.Wide() && vals[p.Name] == p.Max {
+			return true
+		}
+	}
+	return false
+}
+
+// skipBig says why the big sets are left out of this test run, or "" when they are not.
+func skipBig() string {
+	switch {
+	case testing.Short():
+		return "a run of up to a million events: not in the quick loop"
+	case raceEnabled:
+		return "a run of up to a million events: not under the race detector"
+	}
+	return ""
+}
+
 // mayDeadlock says whether a run of s with vals may end in deadlock and still be right.
 func mayDeadlock(s *Scenario, vals Values) bool {
 	switch s.ID {
@@ -450,10 +483,17 @@ func TestEveryScenarioRuns(t *testing.T) {
 		for _, name := range slices.Sorted(maps.Keys(sets)) {
 			vals := sets[name]
 			t.Run(s.ID+"/"+name, func(t *testing.T) {
+				times := repeats
+				if big(s, vals) {
+					if why := skipBig(); why != "" {
+						t.Skip(why)
+					}
+					times = 1
+				}
 				t.Parallel()
 				// Live interleavings differ run to run: each setting runs several times, and
 				// every trace goes through the validator (in run).
-				for range repeats {
+				for range times {
 					ev, end, summary := run(t, s, vals)
 					if end.Reason == stage.ReasonDeadlock && mayDeadlock(s, vals) {
 						continue // the interleaving this scenario is about; its trace was validated

@@ -31,7 +31,7 @@ func selectFairnessScenario() *Scenario {
 			"Rust's standard library has no `select`: one thread receiving from several channels is what crates such as crossbeam add (`select!`). With `std`, producers send into one channel, each tagging its messages with where they come from; the order is then the order they arrive in.",
 		},
 		Params: []Param{
-			{Name: "messages", Label: "Messages each", Min: 1, Max: 30, Step: 1, Default: 8, Help: "how many values each producer sends"},
+			{Name: "messages", Label: "Messages each", Min: 1, Max: 1_000, Step: 1, Default: 8, Help: "how many values each producer sends"},
 			{Name: "buffer", Label: "Buffer", Min: 0, Max: 8, Step: 1, Default: 2, Help: "capacity of each channel; 0 makes them unbuffered"},
 			{Name: "work", Label: "Work time", Min: 0, Max: 200, Step: 5, Default: 0, Unit: "ms", Help: "how long a producer works before each send"},
 			{Name: "priority", Label: "Priority", Min: 0, Max: 1, Step: 1, Default: priorityNone, Choices: []string{"none", "a"}, Help: "none: one select over both; a: take from a first whenever it has a value"},

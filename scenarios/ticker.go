@@ -29,7 +29,7 @@ func tickerScenario() *Scenario {
 		Params: []Param{
 			{Name: "every", Label: "Tick every", Min: 50, Max: 1000, Step: 10, Default: 100, Unit: "ms", Help: "the ticker's period: one token per tick"},
 			{Name: "burst", Label: "Burst", Min: 1, Max: 10, Step: 1, Default: 3, Help: "how many tokens the bucket holds, and is filled with at the start"},
-			{Name: "requests", Label: "Requests", Min: 1, Max: 30, Step: 1, Default: 6, Help: "how many requests the client sends"},
+			{Name: "requests", Label: "Requests", Min: 1, Max: 1_000, Step: 1, Default: 6, Help: "how many requests the client sends"},
 			{Name: "gap", Label: "Arrival gap", Min: 0, Max: 500, Step: 10, Default: 0, Unit: "ms", Help: "time between requests arriving; 0: all at once"},
 		},
 		Source:     src,

@@ -27,7 +27,7 @@ func workerPoolScenario() *Scenario {
 		},
 		Params: []Param{
 			{Name: "workers", Label: "Workers", Min: 1, Max: 16, Step: 1, Default: 3, Help: "goroutines taking tasks"},
-			{Name: "tasks", Label: "Tasks", Min: 1, Max: 60, Step: 1, Default: 12, Help: "how many tasks the feeder sends"},
+			{Name: "tasks", Label: "Tasks", Min: 1, Max: 100_000, Step: 1, Default: 12, Help: "how many tasks the feeder sends"},
 			{Name: "queue", Label: "Queue capacity", Min: 0, Max: 32, Step: 1, Default: 2, Help: "buffer of the tasks channel; 0 makes it unbuffered"},
 			{Name: "task", Label: "Task time", Min: 0, Max: 1000, Step: 10, Default: 150, Unit: "ms", Help: "how long a task takes"},
 			{Name: "jitter", Label: "Jitter", Min: 0, Max: 1000, Step: 10, Default: 150, Unit: "ms", Help: "up to this much longer, different for every task"},

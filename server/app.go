@@ -60,6 +60,8 @@ type app struct {
 	apiMiddleware []echo.MiddlewareFunc
 	assets        *assets
 	runSlots      *slots
+	// events is the budget of events that all runs in progress may hold (-max-events-total).
+	events *eventBudget
 	// sockets counts open WebSocket connections, conns the plain HTTP ones (conns.go).
 	sockets *slots
 	conns   *slots
@@ -98,6 +100,7 @@ func newApp(cfg appConfig) *app {
 		upgrader: newUpgrader(cfg.allowedOrigins),
 		assets:   newAssets(map[string]fsys{"/web/": web.Files, "/static/": static.Files}),
 		runSlots: newRunSlots(cfg.limits.maxRuns, cfg.limits.maxRunsPerClient),
+		events:   newEventBudget(cfg.limits.maxEventsTotal),
 		sockets:  newSocketSlots(cfg.limits.maxSockets, cfg.limits.maxSocketsPerClient),
 		conns:    newConnSlots(cfg.limits.maxConns, cfg.limits.maxConnsPerClient),
 		buffers:  newBufferPool(),
@@ -119,6 +122,7 @@ func newApp(cfg appConfig) *app {
 	for _, s := range []*slots{a.runSlots, a.sockets, a.conns} {
 		s.counts = m
 	}
+	a.events.counts = m
 	m.watch(a)
 	a.sources = highlightCatalog(cfg.catalog)
 	a.preload = a.assets.moduleGraph("/web/app.js")

@@ -255,7 +255,7 @@ func TestBrowserBench(t *testing.T) {
 	}
 	ts := newTestServerWith(t, func(cfg *appConfig) {
 		cfg.catalog = scenarios.NewCatalog(append(scenarios.New().All(), crowdScenario())...)
-		cfg.limits.maxEvents = max(200_000, 12**benchTasks+1000) // the default stops a run at 100,000
+		cfg.limits.maxEvents = max(200_000, 12**benchTasks+1000) // room for the link's run
 	})
 	ctx := newBrowser(t)
 	if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: benchProbe}); err != nil {

@@ -64,13 +64,21 @@ func TestBrowserNoJavaScript(t *testing.T) {
 	}
 	for _, p := range wp.Params {
 		sel := `#params input[type="range"][name="` + p.Name + `"]`
+		if p.Wide() {
+			// A wide param is its number box; its slider, which only the script moves the
+			// box by, is not shown.
+			sel = `#params input[type="number"][name="` + p.Name + `"]`
+			if visible(t, ctx, "#s-"+p.Name) {
+				t.Errorf("the %s slider is shown, but works only with the script", p.Name)
+			}
+		}
 		if !visible(t, ctx, sel) {
-			t.Errorf("the %s slider is not visible", p.Name)
+			t.Errorf("the %s field is not visible", p.Name)
 		}
 	}
 	for name, v := range map[string]string{"workers": "3", "tasks": "12", "queue": "2", "task": "150", "jitter": "150"} {
 		if got := eval[string](t, ctx, `document.getElementById('p-`+name+`').value`); got != v {
-			t.Errorf("the %s slider holds %s, the link says %s", name, got, v)
+			t.Errorf("the %s field holds %s, the link says %s", name, got, v)
 		}
 	}
 	if !visible(t, ctx, "#apply") {
@@ -110,6 +118,12 @@ func TestBrowserNoJavaScript(t *testing.T) {
 	if v := eval[string](t, ctx, `document.getElementById('p-workers').value`); v != "5" {
 		t.Fatalf("→ twice moved the workers slider to %s, want 5", v)
 	}
+	// And a wide one: click its label (which focuses its number box) and type the number.
+	click(t, ctx, `label[for="p-tasks"]`)
+	pressKeys(t, ctx, kb.End+kb.Backspace+kb.Backspace+"40000")
+	if v := eval[string](t, ctx, `document.getElementById('p-tasks').value`); v != "40000" {
+		t.Fatalf("typing in the tasks box left it at %s, want 40000", v)
+	}
 	if _, err := chromedp.Run(ctx, chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.Click("#apply"))); err != nil {
 		t.Fatalf("Apply did not load a page: %v", err)
 	}
@@ -117,7 +131,7 @@ func TestBrowserNoJavaScript(t *testing.T) {
 	if q := eval[string](t, ctx, `new URLSearchParams(location.search).get('workers') || ''`); q != "5" {
 		t.Fatalf("Apply loaded %s, with workers=%q, want 5", loc, q)
 	}
-	if !strings.HasPrefix(loc, "/play/worker-pool?") || !strings.Contains(loc, "&tasks=12&queue=2&task=150&jitter=150") {
+	if !strings.HasPrefix(loc, "/play/worker-pool?") || !strings.Contains(loc, "&tasks=40000&queue=2&task=150&jitter=150") {
 		t.Errorf("Apply loaded %s, want the worker pool with the other settings kept", loc)
 	}
 	if eval[bool](t, ctx, `document.documentElement.classList.contains('js')`) {
@@ -132,7 +146,7 @@ func TestBrowserNoJavaScript(t *testing.T) {
 	if eval[bool](t, ctx, `!!document.getElementById('notices')`) {
 		t.Errorf("the applied form's link has notices: %s", eval[string](t, ctx, `document.getElementById('notices').innerText`))
 	}
-	if share := eval[string](t, ctx, `document.getElementById('share').getAttribute('href')`); share != "/play/worker-pool?workers=5&tasks=12&queue=2&task=150&jitter=150" {
+	if share := eval[string](t, ctx, `document.getElementById('share').getAttribute('href')`); share != "/play/worker-pool?workers=5&tasks=40000&queue=2&task=150&jitter=150" {
 		t.Errorf("the page's link to these settings is %s", share)
 	}
 	if !visible(t, ctx, "#picker") || !visible(t, ctx, `#params input[name="workers"]`) || !visible(t, ctx, "#explain") {

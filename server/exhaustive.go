@@ -78,14 +78,18 @@ func (a *app) searchExhaustively(c echo.Context, ctx context.Context, req apiReq
 		a.metrics.runStarted(viaSearch)
 		cfg := a.limits.runConfig(set)
 		cfg.Strategy = strategy
+		lease := a.events.lease()
+		cfg.Budget = lease
 		r := s.Start(ctx, cfg, vals)
 		end, summary := r.End(), r.Summary()
 		a.metrics.runEnded(viaSearch, end.Reason, end.Events)
+		shows := end.Reason != stage.ReasonStopped && want.shows(r, end, summary)
+		lease.release()
 		if end.Reason == stage.ReasonStopped {
 			break // out of time mid-run: that schedule was not walked
 		}
 		a.metrics.tried()
-		if want.shows(r, end, summary) {
+		if shows {
 			found := set
 			found.Schedule = end.Schedule
 			return c.JSON(http.StatusOK, searchResult{Found: true, Exhaustive: true, Seed: set.Seed, Tries: tried + 1,

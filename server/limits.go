@@ -12,9 +12,12 @@ import (
 // limits bound what the server does for anyone. Each is a flag (see addFlags); the defaults
 // are safe for a public server on a small machine.
 type limits struct {
-	maxEvents     int           // events one run may record; it then ends as truncated
-	maxGoroutines int           // goroutines one run may start
-	maxRunTime    time.Duration // wall-clock time one live run may take
+	maxEvents int // events one run may record; it then ends as truncated
+	// maxEventsTotal is how many events the runs in progress may hold at once, all of them
+	// together: a run that cannot get room for more ends as truncated (eventBudget).
+	maxEventsTotal int
+	maxGoroutines  int           // goroutines one run may start
+	maxRunTime     time.Duration // wall-clock time one live run may take
 	// maxSteerIdle is how long a steered run waits for a pick before it ends stopped; the
 	// waiting does not count against maxRunTime.
 	maxSteerIdle time.Duration
@@ -43,7 +46,8 @@ type limits struct {
 
 func defaultLimits() limits {
 	return limits{
-		maxEvents:           100_000,
+		maxEvents:           1_250_000,
+		maxEventsTotal:      20_000_000,
 		maxGoroutines:       64,
 		maxRunTime:          60 * time.Second,
 		maxSteerIdle:        10 * time.Minute,
@@ -66,6 +70,7 @@ func defaultLimits() limits {
 // addFlags registers a flag for every limit, with l's values as defaults.
 func (l *limits) addFlags(fs *flag.FlagSet) {
 	fs.IntVar(&l.maxEvents, "max-events", l.maxEvents, "events one run may record before it ends as truncated")
+	fs.IntVar(&l.maxEventsTotal, "max-events-total", l.maxEventsTotal, "events all runs in progress may hold at once (about 44 bytes each); a run that cannot get room for more ends as truncated")
 	fs.IntVar(&l.maxGoroutines, "max-goroutines", l.maxGoroutines, "goroutines one run may start")
 	fs.DurationVar(&l.maxRunTime, "max-run-time", l.maxRunTime, "wall-clock time one live run may take")
 	fs.DurationVar(&l.maxSteerIdle, "max-steer-idle", l.maxSteerIdle, "time a steered run waits for a pick before it ends stopped (it holds a run slot meanwhile)")
@@ -88,6 +93,8 @@ func (l limits) check() error {
 	switch {
 	case l.maxEvents < 100:
 		return fmt.Errorf("-max-events must be at least 100, got %d", l.maxEvents)
+	case l.maxEventsTotal < l.maxEvents:
+		return fmt.Errorf("-max-events-total must be at least -max-events (%d), so that one run can reach it, got %d", l.maxEvents, l.maxEventsTotal)
 	case l.maxGoroutines < 2 || l.maxGoroutines > stage.MaxGoroutinesCap:
 		return fmt.Errorf("-max-goroutines must be 2–%d, got %d", stage.MaxGoroutinesCap, l.maxGoroutines)
 	case l.maxRunTime < time.Second:
@@ -212,4 +219,93 @@ func (r *slots) running(client string) (total, fromClient int) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.total, r.byClient[client]
+}
+
+// eventBudget is the memory budget across runs: it caps the events held at once by every run
+// in progress (-max-events-total), since -max-events bounds one run but not a thousand of
+// them. Each run takes a lease, which reserves room as the run grows (stage.BudgetChunk
+// events at a time, so that small runs never come back for more) and gives it all back when
+// the server lets go of the run's events: when its stream has queued the last of them or its
+// client has gone, when the trace API has written them, when the search has looked at them.
+type eventBudget struct {
+	max    int
+	counts *metrics // counts refusals; may be nil
+
+	mu   sync.Mutex
+	held int
+}
+
+func newEventBudget(max int) *eventBudget { return &eventBudget{max: max} }
+
+// take reserves n events if they fit.
+func (b *eventBudget) take(n int) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.held+n > b.max {
+		return false
+	}
+	b.held += n
+	return true
+}
+
+func (b *eventBudget) give(n int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.held -= n
+}
+
+// holding is how many events the budget has reserved for runs.
+func (b *eventBudget) holding() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.held
+}
+
+// lease opens one run's share of the budget. The run reserves through it (it is the run's
+// stage.Budget); release gives the share back.
+func (b *eventBudget) lease() *eventLease { return &eventLease{budget: b} }
+
+// eventLease is one run's share of an eventBudget.
+type eventLease struct {
+	budget *eventBudget
+
+	mu       sync.Mutex
+	held     int
+	released bool
+	cut      bool // a Reserve was refused: the run ended short for want of room
+}
+
+var _ stage.Budget = (*eventLease)(nil)
+
+// Reserve takes room for n more events for the run, or says why there is none. A lease
+// already released reserves nothing more.
+func (l *eventLease) Reserve(held, n int) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.released || !l.budget.take(n) {
+		l.cut = true
+		l.budget.counts.refused("max-events-total")
+		return fmt.Errorf("the server is holding as many events as it may for all runs (-max-events-total); this run stopped at %s events", thousands(held))
+	}
+	l.held += n
+	return nil
+}
+
+// wasCut tells whether the budget refused the run room, which ended it truncated: what the
+// other runs held decided that, so its trace is not the link's.
+func (l *eventLease) wasCut() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.cut
+}
+
+// release gives the run's share back; it may be called more than once.
+func (l *eventLease) release() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if !l.released {
+		l.released = true
+		l.budget.give(l.held)
+		l.held = 0
+	}
 }

@@ -287,6 +287,7 @@ func TestLimitFlags(t *testing.T) {
 		{[]string{"-api-burst", "0"}, "-api-burst must be at least 1"},
 		{[]string{"-api-timeout", "1ms"}, "-api-timeout must be at least 10ms"},
 		{[]string{"-max-events", "5"}, "-max-events must be at least 100"},
+		{[]string{"-max-events", "5000", "-max-events-total", "4999"}, "-max-events-total must be at least -max-events (5000), so that one run can reach it, got 4999"},
 		{[]string{"-max-goroutines", "1"}, "-max-goroutines must be 2–65535, got 1"},
 		{[]string{"-max-sockets", "0"}, "-max-sockets must be at least 1, got 0"},
 		{[]string{"-max-sockets", "5", "-max-sockets-per-client", "6"}, "-max-sockets-per-client must be 1–5 (-max-sockets), got 6"},

@@ -49,7 +49,7 @@ func newMetrics() *metrics {
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "interleave_http_requests_total",
 			Help: "HTTP requests answered, by route (/api/… for the API; /ws counted when its session ends) and status code."}, []string{"route", "code"}),
 		refusals: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "interleave_refusals_total",
-			Help: "Requests, runs, sockets and connections refused, by the limit's flag (api-rate, max-runs, max-runs-per-client, max-sockets, max-sockets-per-client, max-conns, max-conns-per-client)."}, []string{"limit"}),
+			Help: "Requests, runs, sockets and connections refused, by the limit's flag (api-rate, max-runs, max-runs-per-client, max-sockets, max-sockets-per-client, max-conns, max-conns-per-client, max-events-total)."}, []string{"limit"}),
 		searchTries: prometheus.NewCounter(prometheus.CounterOpts{Name: "interleave_search_tries_total",
 			Help: "Seeds tried by searches."}),
 	}
@@ -67,6 +67,8 @@ func (m *metrics) watch(a *app) {
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "interleave_sockets_open", Help: "Sockets open."}, count(a.sockets)),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "interleave_runs_going", Help: "Runs going, from sockets and the API."}, count(a.runSlots)),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "interleave_http_connections_open", Help: "Plain HTTP connections open (not counting sockets)."}, count(a.conns)),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "interleave_events_held",
+			Help: "Events the runs in progress hold room for in the server's budget (-max-events-total), reserved 4,096 at a time."}, func() float64 { return float64(a.events.holding()) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "interleave_slow_client_cuts_total",
 			Help: "Live runs cut short because their client could not keep up."}, func() float64 { return float64(a.slowCuts.Load()) }),
 	)

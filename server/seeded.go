@@ -53,13 +53,17 @@ func (a *app) takeRunSlot(c echo.Context) (release func(), err error) {
 }
 
 // runSeeded runs a scenario to its end under the seeded scheduler, counted as asked for via.
-func (a *app) runSeeded(ctx context.Context, via string, s *scenarios.Scenario, vals scenarios.Values, set scenarios.Settings) *scenarios.Run {
+// Its events hold room in the server's event budget until the caller, done with them,
+// releases the lease.
+func (a *app) runSeeded(ctx context.Context, via string, s *scenarios.Scenario, vals scenarios.Values, set scenarios.Settings) (*scenarios.Run, *eventLease) {
 	a.metrics.runStarted(via)
-	r := s.Start(ctx, a.limits.runConfig(set), vals)
+	cfg, lease := a.limits.runConfig(set), a.events.lease()
+	cfg.Budget = lease
+	r := s.Start(ctx, cfg, vals)
 	<-r.Done()
 	end := r.End()
 	a.metrics.runEnded(via, end.Reason, end.Events)
-	return r
+	return r, lease
 }
 
 // handleTrace answers a seeded run's whole trace: the socket's events as one JSON document,
@@ -93,7 +97,8 @@ func (a *app) handleTrace(c echo.Context) error {
 		return err
 	}
 	began := time.Now()
-	r := a.runSeeded(c.Request().Context(), viaTrace, s, vals, set)
+	r, lease := a.runSeeded(c.Request().Context(), viaTrace, s, vals, set)
+	defer lease.release() // once the trace is written
 	took := time.Since(began)
 	release()
 	end, summary := r.End(), r.Summary()
@@ -105,10 +110,11 @@ func (a *app) handleTrace(c echo.Context) error {
 	if end.Reason == stage.ReasonSchedule {
 		return echo.NewHTTPError(http.StatusBadRequest, end.Message)
 	}
-	if took < a.limits.maxRunTime {
+	if took < a.limits.maxRunTime && !lease.wasCut() {
 		cacheable(c.Response().Header(), etag)
 	} else {
-		// -max-run-time, a wall-clock limit, may have cut it: another run may go further.
+		// -max-run-time, a wall-clock limit, may have cut it, or -max-events-total, which
+		// the other runs going decide: another run may go further.
 		c.Response().Header().Set("Cache-Control", "no-store")
 	}
 	name := fmt.Sprintf("%s-seed-%d", s.ID, set.Seed) // as the page names its downloads
@@ -266,8 +272,10 @@ func (a *app) handleSearch(c echo.Context) error {
 	tried := 0
 	for seed := uint64(1); tried < tries && ctx.Err() == nil; seed++ {
 		set.Seed = seed
-		r := a.runSeeded(ctx, viaSearch, s, vals, set)
+		r, lease := a.runSeeded(ctx, viaSearch, s, vals, set)
 		end, summary := r.End(), r.Summary()
+		shows := end.Reason != stage.ReasonStopped && end.Reason != stage.ReasonSchedule && wanted.shows(r, end, summary)
+		lease.release()
 		if end.Reason == stage.ReasonStopped {
 			break // out of time mid-run: that seed was not tried
 		}
@@ -277,7 +285,7 @@ func (a *app) handleSearch(c echo.Context) error {
 		}
 		tried++
 		a.metrics.tried()
-		if wanted.shows(r, end, summary) {
+		if shows {
 			return c.JSON(http.StatusOK, searchResult{Found: true, Seed: seed, Tries: tried, Seeds: [2]uint64{1, seed}, Link: playLink(s, vals, set)})
 		}
 	}

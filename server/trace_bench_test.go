@@ -63,6 +63,48 @@ func BenchmarkTraceAPI(b *testing.B) {
 	}
 }
 
+// BenchmarkTraceAPIWorkerPool is BenchmarkTraceAPI for the biggest run a page can ask for:
+// worker-pool at 100,000 tasks and 16 workers, seeded, some 1.2 M events (ten a task, and
+// the runnable waits of sixteen workers on four processors), within the default limits.
+func BenchmarkTraceAPIWorkerPool(b *testing.B) {
+	cfg := appConfig{catalog: scenarios.New(), log: slog.New(slog.DiscardHandler), limits: defaultLimits()}
+	cfg.limits.apiTimeout = time.Minute
+	cfg.limits.apiRate, cfg.limits.apiBurst = 1e6, 1e6
+	a := newApp(cfg)
+	defer a.stop()
+	s, _ := a.catalog.Lookup("worker-pool")
+	vals := s.Defaults()
+	vals["tasks"], vals["workers"] = 100_000, 16
+	r := s.Start(context.Background(), a.limits.runConfig(scenarios.Settings{Mode: stage.Seeded, Seed: 1, Processors: 4, Speed: 1}), vals)
+	<-r.Done()
+	if r.End().Reason != stage.ReasonDone {
+		b.Fatalf("the run ended %s: %s", r.End().Reason, r.End().Message)
+	}
+	events := r.Len()
+	url := "/api/scenarios/worker-pool/trace?" + s.Query(vals) + "&seed=1&processors=4"
+	get := func() int64 {
+		w := &countingWriter{header: http.Header{}}
+		req := httptest.NewRequest(http.MethodGet, url, nil)
+		req.Host = "localhost"
+		a.echo.ServeHTTP(w, req)
+		if w.code != http.StatusOK {
+			b.Fatalf("%s: %d", url, w.code)
+		}
+		return w.n
+	}
+	peak := newHeapPeak()
+	body := get()
+	grown := peak.stop()
+	b.ResetTimer()
+	for range b.N {
+		get()
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(b.N*events)/b.Elapsed().Seconds()/1e6, "Mevents/s")
+	b.ReportMetric(float64(body)/float64(events), "B/event-sent")
+	b.ReportMetric(float64(grown)/float64(events), "peakB/event")
+}
+
 // countingWriter is a ResponseWriter that counts the body and keeps none of it.
 type countingWriter struct {
 	header http.Header

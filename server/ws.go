@@ -334,6 +334,12 @@ func (s *session) startRun(req runRequest, binary bool) {
 	s.app.metrics.runStarted(viaSocket)
 	id := s.runs
 	cfg := s.app.limits.runConfig(req.settings)
+	// The run's events are held until its stream lets go of them, which is when it gives the
+	// run's slot back: the slot and the events' room go together.
+	lease := s.app.events.lease()
+	cfg.Budget = lease
+	releaseSlot := release
+	release = func() { releaseSlot(); lease.release() }
 	s.log.Info("run", "run", id, "scenario", req.scenario.ID, "params", req.scenario.Query(req.values))
 	var steer *stage.Steer
 	if req.settings.Steered() {

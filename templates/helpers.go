@@ -172,6 +172,19 @@ func valueText(p scenarios.Param, v int) string {
 	return s
 }
 
+// wideText renders a wide param's value with its thousands separated, as a help line reads
+// best ("1 to 100,000"); its number box holds the plain number.
+func wideText(p scenarios.Param, v int) string {
+	s := strconv.Itoa(v)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	if p.Unit != "" {
+		s += " " + p.Unit
+	}
+	return s
+}
+
 // onlyWhen is what a param's row tells the page's script so it can dim the param while its
 // condition does not hold; nothing for a param that always applies.
 func onlyWhen(p scenarios.Param) templ.Attributes {

@@ -119,6 +119,27 @@ func TestShortTitle(t *testing.T) {
 	}
 }
 
+// checkWideParam checks a wide param's controls: its number box, labelled, named and ranged
+// as the param is, which the form sends; and beside it a slider over the same range that has
+// no name (the script keeps it in step with the box), labelled for itself.
+func checkWideParam(t *testing.T, id, html string, p scenarios.Param) {
+	t.Helper()
+	for _, m := range []string{
+		fmt.Sprintf(`<label for="p-%s">%s</label>`, p.Name, p.Label),
+		fmt.Sprintf(`<input type="number" class="param-number" id="p-%s" name="%s" min="%d" max="%d" step="%d" value="%d" aria-describedby="h-%s">`,
+			p.Name, p.Name, p.Min, p.Max, p.Step, p.Default, p.Name),
+		fmt.Sprintf(`<input type="range" class="param-slider" id="s-%s" data-param="%s" min="%d" max="%d" step="%d" value="%d" aria-label="%s slider" aria-describedby="h-%s">`,
+			p.Name, p.Name, p.Min, p.Max, p.Step, p.Default, p.Label, p.Name),
+	} {
+		if !strings.Contains(html, m) {
+			t.Errorf("%s: page lacks %s", id, m)
+		}
+	}
+	if strings.Contains(html, fmt.Sprintf(`<output id="o-%s"`, p.Name)) {
+		t.Errorf("%s: wide param %s has an output beside its number box", id, p.Name)
+	}
+}
+
 func TestPageContract(t *testing.T) {
 	for _, s := range scenarios.New().All() {
 		html, s := pageHTML(t, s.ID, nil)
@@ -149,6 +170,10 @@ func TestPageContract(t *testing.T) {
 		for _, p := range s.Params {
 			if len(p.Choices) > 0 {
 				checkChoiceParam(t, s.ID, html, p, p.Default)
+				continue
+			}
+			if p.Wide() {
+				checkWideParam(t, s.ID, html, p)
 				continue
 			}
 			for _, m := range []string{

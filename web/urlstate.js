@@ -1,6 +1,8 @@
 // URL state: the page's URL is its share link. Moving a slider or picking a choice updates
 // its <output>, rewrites the address with history.replaceState and refreshes the #share link.
-// Loading a URL needs nothing from here: the server renders the values.
+// Loading a URL needs nothing from here: the server renders the values. A wide param (one of
+// more values than a slider can pick among, scenarios.Param.Wide) is a number box, which holds
+// its value and its name, beside a slider without a name: pairWide keeps the two in step.
 //
 // The link holds the scenario's params in param order, then the run settings as the server
 // writes them (scenarios.Settings.Query): nothing for a live run by time (the defaults),
@@ -178,10 +180,10 @@ export function sliders(form) {
 export function settings(form) {
   const seen = new Set();
   const out = [];
-  for (const el of form.querySelectorAll('input[type="range"], input[type="radio"]')) {
+  for (const el of form.querySelectorAll('input[type="range"], input[type="number"], input[type="radio"]')) {
     if (!el.name || seen.has(el.name) || RUN_NAMES.has(el.name)) continue;
     seen.add(el.name);
-    if (el.type === 'range') {
+    if (el.type !== 'radio') {
       out.push({ name: el.name, value: el.value, choice: false });
     } else {
       const checked = form.querySelector(`input[type="radio"][name="${CSS.escape(el.name)}"]:checked`);
@@ -219,7 +221,59 @@ export function query(form) {
 function isSetting(el) {
   if (el instanceof HTMLSelectElement) return RUN_NAMES.has(el.name);
   if (!(el instanceof HTMLInputElement)) return false;
-  return el.type === 'range' || el.type === 'radio' || RUN_NAMES.has(el.name);
+  return el.type === 'range' || el.type === 'radio' || RUN_NAMES.has(el.name) || isWideBox(el);
+}
+
+// isWideBox tells a wide param's number box.
+function isWideBox(el) {
+  return el.type === 'number' && el.classList.contains('param-number');
+}
+
+/**
+ * wholeIn reads a wide param's box as the server reads the param (scenarios.Param.parse): a
+ * whole number in the box's range, on its step; otherwise null.
+ */
+function wholeIn(box) {
+  const t = box.value.trim();
+  if (!/^-?[0-9]+$/.test(t)) return null;
+  const n = Number(t), lo = Number(box.min), hi = Number(box.max), step = Number(box.step) || 1;
+  return n >= lo && n <= hi && (n - lo) % step === 0 ? n : null;
+}
+
+/**
+ * pairWide keeps each wide param's number box and slider in step: the slider moves the box;
+ * the box, while it holds a whole number in range, moves the slider. While it holds anything
+ * else it is marked invalid and the link waits; when it is left (change), it takes a whole
+ * number clamped into range, as the server would, or, for anything else, the slider's value,
+ * the last good one.
+ */
+function pairWide(form) {
+  for (const slider of form.querySelectorAll('.param-slider')) {
+    const box = document.getElementById(`p-${slider.dataset.param}`);
+    const valid = () => box.removeAttribute('aria-invalid');
+    // A reload may restore the two apart: the box, which the link reads, leads.
+    if (wholeIn(box) !== null) slider.value = box.value;
+    // Listeners on the fields themselves run before the form's, which then see the box set.
+    slider.addEventListener('input', () => {
+      box.value = slider.value;
+      valid();
+    });
+    box.addEventListener('input', (ev) => {
+      const n = wholeIn(box);
+      if (n !== null) {
+        slider.value = String(n);
+        return valid();
+      }
+      box.setAttribute('aria-invalid', 'true');
+      ev.stopPropagation(); // no link, no run, with a value the server would refuse
+    });
+    box.addEventListener('change', () => {
+      const t = box.value.trim();
+      if (wholeIn(box) === null) box.value = /^-?[0-9]+$/.test(t) ? String(Math.min(Math.max(Number(t), box.min), box.max)) : slider.value;
+      slider.value = box.value;
+      valid();
+    });
+  }
 }
 
 // applyOnlyWhen disables the params that have no effect under the choices picked (the server
@@ -264,7 +318,7 @@ export function initURLState(form, share, onChange = () => {}) {
   const changed = (ev) => {
     const input = ev.target;
     if (!isSetting(input)) return;
-    if (input.type === 'range') {
+    if (input.type === 'range' && input.name) {
       const out = document.getElementById(`o-${input.name}`);
       if (out) out.textContent = formatValue(input);
     }
@@ -274,6 +328,7 @@ export function initURLState(form, share, onChange = () => {}) {
     update(true);
     onChange(input);
   };
+  pairWide(form);
   form.addEventListener('input', changed);
   form.addEventListener('change', changed);
   // A reload may restore slider positions the server did not render: show what they hold.

@@ -66,6 +66,9 @@ type Config struct {
 	MaxEvents     int           // recording stops here and the run ends as truncated; 0: DefaultMaxEvents
 	MaxGoroutines int           // Go beyond this ends the run as truncated; 0: DefaultMaxGoroutines; at most MaxGoroutinesCap
 	MaxDuration   time.Duration // wall-clock limit; 0: DefaultMaxDuration
+	// Budget, when set, is room shared with other runs that this run's events must also fit
+	// in (budget.go); nil: only MaxEvents bounds them.
+	Budget Budget
 
 	// Seeded runs only. Seed seeds Jitter and, when Strategy is nil, the choice of who runs
 	// next (RandomStrategy(Seed)). Processors is how many goroutines may be in Work at once,
