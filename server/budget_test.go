@@ -47,8 +47,15 @@ func TestEventBudget(t *testing.T) {
 					}
 					if err == nil {
 						held[s.lease] += s.reserve
-					} else if want := "(-max-events-total); this run stopped at "; !strings.Contains(err.Error(), want) {
-						t.Errorf("step %d: refusal %q does not say %q", i, err, want)
+					} else {
+						// A run refused at its first event was never under way.
+						want := "(-max-events-total); this run stopped at "
+						if held[s.lease] == 0 {
+							want = "(-max-events-total), so this run could not start; try again in a moment"
+						}
+						if !strings.Contains(err.Error(), want) {
+							t.Errorf("step %d: refusal %q does not say %q", i, err, want)
+						}
 					}
 				}
 				if got := b.holding(); got != s.holding {
@@ -64,13 +71,14 @@ func TestEventBudget(t *testing.T) {
 // whole prefix of its events; a run that has ended gives its room back, and the next one
 // runs whole.
 func TestRunsShareTheEventBudget(t *testing.T) {
-	const room = 2 * stage.BudgetChunk
+	const room = 6 * stage.BudgetChunk
+	const beside = room - stage.BudgetChunk // what a run gets beside one holding a chunk
 	ts := newTestServerWith(t, func(c *appConfig) {
 		c.catalog = testCatalog()
 		c.limits.maxEvents = room
 		c.limits.maxEventsTotal = room
 	})
-	// flood of 6,000 lines is 6,002 events: two chunks, the whole budget.
+	// flood of 6,000 lines is 6,002 events: six chunks, the whole budget.
 	const flood = `{"type":"run","scenario":"flood","params":{"lines":6000},"mode":"seeded","seed":1}`
 	first, second := ts.dial(t), ts.dial(t)
 
@@ -86,14 +94,14 @@ func TestRunsShareTheEventBudget(t *testing.T) {
 	// A run that waits until it is stopped holds a chunk from its first event on.
 	send(t, first, `{"type":"run","scenario":"waits","mode":"seeded","seed":1}`)
 	expectMeta(t, first)
-	wantCut := "the server is holding as many events as it may for all runs (-max-events-total); this run stopped at 4,096 events"
+	wantCut := "the server is holding as many events as it may for all runs (-max-events-total); this run stopped at 5,120 events"
 	send(t, second, flood)
 	_, _, events, end := readRun(t, second)
 	if end.Reason != "truncated" || end.Message != wantCut {
 		t.Fatalf("a run beside one holding a chunk ended %s: %q; want truncated: %q", end.Reason, end.Message, wantCut)
 	}
-	if len(events) != stage.BudgetChunk || end.Stats.Events != stage.BudgetChunk {
-		t.Errorf("it sent %d events and counts %d, want the %d it had room for", len(events), end.Stats.Events, stage.BudgetChunk)
+	if len(events) != beside || end.Stats.Events != beside {
+		t.Errorf("it sent %d events and counts %d, want the %d it had room for", len(events), end.Stats.Events, beside)
 	}
 	for i, e := range events {
 		if e.Seq != int64(i+1) {
@@ -108,9 +116,9 @@ func TestRunsShareTheEventBudget(t *testing.T) {
 	if resp.StatusCode != http.StatusOK || json.Unmarshal([]byte(body), &trace) != nil {
 		t.Fatalf("trace beside the waiting run: %d %.200s", resp.StatusCode, body)
 	}
-	if trace.End.Reason != stage.ReasonTruncated || trace.End.Message != wantCut || len(trace.Events) != stage.BudgetChunk {
+	if trace.End.Reason != stage.ReasonTruncated || trace.End.Message != wantCut || len(trace.Events) != beside {
 		t.Errorf("the trace API's run beside the waiting one: %s %q, %d events; want truncated at %d: %q",
-			trace.End.Reason, trace.End.Message, len(trace.Events), stage.BudgetChunk, wantCut)
+			trace.End.Reason, trace.End.Message, len(trace.Events), beside, wantCut)
 	}
 	// What the other runs held cut it, not the link: no cache may keep it as the link's.
 	if cc := resp.Header.Get("Cache-Control"); cc != "no-store" {
@@ -139,7 +147,7 @@ func TestRunsShareTheEventBudget(t *testing.T) {
 func TestEveryRunGivesItsRoomBack(t *testing.T) {
 	ts := newTestServerWith(t, func(c *appConfig) {
 		c.catalog = testCatalog()
-		c.limits.maxEvents = 3 * stage.BudgetChunk
+		c.limits.maxEvents = 12_288 // past the flood of 6,000 lines, short of 20,000
 	})
 	socket := func(run, want string) func(t *testing.T) {
 		return func(t *testing.T) {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"sync"
@@ -285,6 +286,9 @@ func (l *eventLease) Reserve(held, n int) error {
 	if l.released || !l.budget.take(n) {
 		l.cut = true
 		l.budget.counts.refused("max-events-total")
+		if held == 0 {
+			return errors.New("the server is holding as many events as it may for all runs (-max-events-total), so this run could not start; try again in a moment")
+		}
 		return fmt.Errorf("the server is holding as many events as it may for all runs (-max-events-total); this run stopped at %s events", thousands(held))
 	}
 	l.held += n

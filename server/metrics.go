@@ -68,7 +68,7 @@ func (m *metrics) watch(a *app) {
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "interleave_runs_going", Help: "Runs going, from sockets and the API."}, count(a.runSlots)),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "interleave_http_connections_open", Help: "Plain HTTP connections open (not counting sockets)."}, count(a.conns)),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "interleave_events_held",
-			Help: "Events the runs in progress hold room for in the server's budget (-max-events-total), reserved 4,096 at a time."}, func() float64 { return float64(a.events.holding()) }),
+			Help: "Events the runs in progress hold room for in the server's budget (-max-events-total), reserved 1,024 at a time."}, func() float64 { return float64(a.events.holding()) }),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "interleave_slow_client_cuts_total",
 			Help: "Live runs cut short because their client could not keep up."}, func() float64 { return float64(a.slowCuts.Load()) }),
 	)
