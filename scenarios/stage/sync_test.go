@@ -3,6 +3,7 @@ package stage_test
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -108,9 +109,12 @@ func TestRWMutexRecursiveReadLockDeadlocks(t *testing.T) {
 				rw := stage.NewRWMutex(g, "table")
 				rw.RLock(g)
 				g.Go("writer", func(g *stage.G) { rw.Lock(g) })
-				// Another read lock is let in until the writer waits.
+				// Another read lock is let in until the writer waits. (Live, the writer must
+				// get a processor to wait: without yielding, a busy machine let main spin to
+				// the event limit first.)
 				for rw.TryRLock(g) {
 					rw.RUnlock(g)
+					runtime.Gosched()
 				}
 				rw.RLock(g)
 			})
