@@ -24,7 +24,7 @@ func tickerScenario() *Scenario {
 			"With `gap` at 0 every request has arrived at once, queued in `requests`. The first `burst` of them go through at once, on the tokens already there, and from then on one per tick: the timeline shows main blocked on `limiter` between ticks, each token landing from the ticker through `refill`. The end card lists when each went through.",
 			"Space the requests out with `gap`. While they arrive slower than the ticks, the bucket fills up again between two and no request waits. A tick that finds it full is lost — `refill`'s `select` with a `default` — and the end card counts those. So the tokens saved up never exceed `burst`: however long the quiet, the next rush gets `burst` requests through at once, then one per tick again.",
 			"Main stops the ticker when it is done. `Stop` ends the ticks but does not close the ticker's channel — a goroutine waiting on it would wait forever — so main also closes `done`, which `refill` watches in the same `select`, and waits for it to return.",
-			"Rust's standard library has no ticker: a thread that sleeps in a loop is one. It drifts, where Go's ticker keeps to its period — each sleep starts when the last one's work ended — which is why the Rust rounds its times to the nearest tick. The bucket is a `sync_channel` of `burst` tokens, and `try_send` loses a tick when it is full, as the `default` does.",
+			"Rust's standard library has no ticker: a thread that sleeps in a loop is one. It drifts, where Go's ticker keeps to its period — each sleep starts when the last one's work ended — which is why the Rust's tokens carry the time of the tick that made them, counted, as the Go's carry the ticker's time, rather than reading the clock. The bucket is a `sync_channel` of `burst` tokens, and `try_send` loses a tick when it is full, as the `default` does.",
 		},
 		Params: []Param{
 			{Name: "every", Label: "Tick every", Min: 50, Max: 1000, Step: 10, Default: 100, Unit: "ms", Help: "the ticker's period: one token per tick"},
@@ -36,26 +36,26 @@ func tickerScenario() *Scenario {
 		SourceLine: line,
 		Rust: `use std::sync::mpsc;
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 fn main() {
     let every = Duration::from_millis(100);
+    // A token is the time of the tick that made it, as in the Go.
     let (tokens, limiter) = mpsc::sync_channel(3);
     for _ in 0..3 {
-        tokens.send(()).unwrap(); // the burst
+        tokens.send(0).unwrap(); // the burst
     }
     // std has no ticker: a thread sleeping in a loop.
-    thread::spawn(move || loop {
-        thread::sleep(every);
-        // A full bucket loses the tick.
-        let _ = tokens.try_send(());
+    thread::spawn(move || {
+        for tick in 1.. {
+            thread::sleep(every);
+            // A full bucket loses the tick.
+            let _ = tokens.try_send(tick * every.as_millis());
+        }
     });
-    let start = Instant::now();
     for r in 1..=6 {
-        limiter.recv().unwrap();
-        // Sleeps drift: round to the tick.
-        let ms = start.elapsed().as_millis();
-        let at = (ms + 50) / 100 * 100;
+        // Sleeps drift: the tick's count says when, not the clock.
+        let at = limiter.recv().unwrap();
         println!("request {r} at {at}ms");
     }
 }`,
@@ -65,12 +65,12 @@ fn main() {
 		}},
 		Counterparts: []Counterpart{
 			{`stage.NewChan[time.Duration](g, "limiter"`, "mpsc::sync_channel(3)"},
-			{`limiter.Send(g, g.Now())`, "tokens.send(())"},
+			{`limiter.Send(g, g.Now())`, "tokens.send(0)"},
 			{`stage.NewTicker(`, "thread::spawn"},
 			{`g.Go("refill"`, "thread::spawn"},
 			{`tick.C().RecvCase(&t)`, "thread::sleep(every)"},
-			{`limiter.SendCase(t)`, "tokens.try_send(())"},
-			{`stage.Default()`, "tokens.try_send(())"},
+			{`limiter.SendCase(t)`, "tokens.try_send(tick"},
+			{`stage.Default()`, "tokens.try_send(tick"},
 			{`requests.Range(g)`, "for r in 1..=6"},
 			{`limiter.Recv(g)`, "limiter.recv()"},
 			{`g.Println(`, "println!"},
