@@ -107,7 +107,7 @@ func TestBrowserSolveAChallengeByKeyboard(t *testing.T) {
 			t.Fatal("the run did not end in 40 steps")
 		}
 		waitPage(t, ctx, `(() => { const s = document.getElementById('steer');
-			return (!s.hidden && !!s.querySelector('.steer-option:enabled')) || !!document.querySelector('#summary .reason'); })()`,
+			return (!!s && !s.hidden && !!s.querySelector('.steer-option:enabled')) || !!document.querySelector('#summary .reason'); })()`,
 			"neither a choice nor an end")
 		if eval[bool](t, ctx, `!!document.querySelector('#summary .reason')`) {
 			break
@@ -159,7 +159,7 @@ func TestBrowserSteerASeededRunFromItsPlayhead(t *testing.T) {
 	}
 	waitPage(t, ctx, `!document.getElementById('steer-here').hidden`, "Steer from here is not offered")
 	click(t, ctx, "#steer-here")
-	waitPage(t, ctx, `(() => { const s = document.getElementById('steer'); return !s.hidden && !!s.querySelector('.steer-option:enabled'); })()`,
+	waitPage(t, ctx, `(() => { const s = document.getElementById('steer'); return !!s && !s.hidden && !!s.querySelector('.steer-option:enabled'); })()`,
 		"the run taken over does not wait for a pick")
 	if got := eval[string](t, ctx, `document.querySelector('input[name="mode"]:checked').value`); got != "steer" {
 		t.Errorf("taken over, the mode reads %q", got)
@@ -182,7 +182,7 @@ func TestBrowserSteerASelectsCase(t *testing.T) {
 	sawCase := false
 	for step := 1; step <= 40; step++ {
 		waitPage(t, ctx, `(() => { const s = document.getElementById('steer');
-			return (!s.hidden && !!s.querySelector('.steer-option:enabled')) || !!document.querySelector('#summary .reason'); })()`,
+			return (!!s && !s.hidden && !!s.querySelector('.steer-option:enabled')) || !!document.querySelector('#summary .reason'); })()`,
 			"neither a choice nor an end")
 		if eval[bool](t, ctx, `!!document.querySelector('#summary .reason')`) {
 			break

@@ -8,7 +8,6 @@ import { CodePanel } from './page/code.js';
 import { $ } from './page/dom.js';
 import { EventLog } from './page/log.js';
 import { RunState } from './page/run.js';
-import { ChallengeCard, SteerPanel } from './page/steer.js';
 import { Socket } from './socket.js';
 import { Timeline } from './timeline/timeline.js';
 import { formatDuration } from './trace/describe.js';
@@ -180,17 +179,29 @@ function main() {
   // options are marked too, stay on one screen. A pick goes to the server; Back is a new run
   // of the schedule of the choice before, which the server replays to that very step.
   let lastChoice = null; // the latest choice of the steered run shown
-  const steer = new SteerPanel($('exports'), {
-    onPick: (c, what) => socket.pick(c.run, what),
-    onBack: (schedule) => {
-      setSchedule(form, schedule);
-      updateURL();
-      start();
-    },
-    onFinish: (c) => socket.finish(c.run),
-    onLight: (line) => code.light(line),
-    onMarks: (marks) => timeline.setOptions(marks),
-  });
+  // The panel and the card (page/steer.js) are made the first time either is needed — a
+  // challenge posed, a steered run's first choice — not with the page, which most visits
+  // never steer: until then neither is on the page, and there is nothing to hide.
+  let steer = null; // the SteerPanel, once made
+  let card = null; // the ChallengeCard, once made
+  let steering = null;
+  function steerParts() {
+    steering ??= import('./page/steer.js').then(({ ChallengeCard, SteerPanel }) => {
+      steer = new SteerPanel($('exports'), {
+        onPick: (c, what) => socket.pick(c.run, what),
+        onBack: (schedule) => {
+          setSchedule(form, schedule);
+          updateURL();
+          start();
+        },
+        onFinish: (c) => socket.finish(c.run),
+        onLight: (line) => code.light(line),
+        onMarks: (marks) => timeline.setOptions(marks),
+      });
+      card = new ChallengeCard($('timeline-wrap'), searchChallenge);
+    });
+    return steering;
+  }
   // Steer from here: a finished seeded run, taken over at the playhead — its own schedule,
   // followed for the events up to there, then the person picks.
   const steerHere = document.createElement('button');
@@ -210,7 +221,8 @@ function main() {
     poseChallenge();
     start({ from });
   });
-  const card = new ChallengeCard($('timeline-wrap'), async (id) => {
+  // searchChallenge asks the server whether challenge id can happen at all, with these settings.
+  async function searchChallenge(id) {
     const rs = runSettings(form);
     const seed = rs.seed === null ? '' : `&seed=${rs.seed}`;
     const url = `/api/scenarios/${encodeURIComponent(scenario)}/search?${paramsQuery(form)}&processors=${rs.processors}${seed}&exhaustive=1&want=${encodeURIComponent(id)}`;
@@ -218,7 +230,7 @@ function main() {
     const body = await resp.json();
     if (!resp.ok) throw new Error(body.error || resp.statusText);
     return body;
-  });
+  }
 
 
   function refresh() {
@@ -287,8 +299,11 @@ function main() {
     timeline.swapTrace(steps, steps.lastT + STEP_NS);
     timeline.seek(timeline.endT);
     summaryText(summary, `Step ${m.step}: waiting for your pick.`);
-    const focus = steer.hide() || document.activeElement === document.body || document.activeElement === runBtn;
-    steer.show(m, focus);
+    steerParts().then(() => {
+      if (lastChoice !== m || !state.takes(m)) return; // a later choice or run came first
+      const focus = steer.hide() || document.activeElement === document.body || document.activeElement === runBtn;
+      steer.show(m, focus);
+    });
     setSchedule(form, m.schedule); // the link brings the run back to this step
     updateURL();
     const n = (m.select ? m.cases : m.options).length;
@@ -327,10 +342,10 @@ function main() {
     const steered = state.shown.mode === 'steer';
     const seeded = state.shown.mode !== 'live';
     if (steered) {
-      const hadFocus = steer.hide();
+      const hadFocus = steer !== null && steer.hide();
       setSchedule(form, m.schedule || ''); // the link brings back the whole run
       updateURL();
-      card.ended(m, lastChoice ? lastChoice.step : 0, share.getAttribute('href'));
+      if (card) card.ended(m, lastChoice ? lastChoice.step : 0, share.getAttribute('href'));
       if (hadFocus) runBtn.focus();
     }
     if (state.trace) {
@@ -380,7 +395,7 @@ function main() {
       if (held) ended(held);
     }
     // A pick the run could not take: it waits on, so the choice stands.
-    if (ev.detail.run === state.run && state.running && lastChoice && steer.waiting) steer.show(lastChoice, true);
+    if (ev.detail.run === state.run && state.running && lastChoice && steer && steer.waiting) steer.show(lastChoice, true);
     setStatus(ev.detail.message, 'error');
     refresh();
   });
@@ -413,7 +428,7 @@ function main() {
     }
     waiting = false;
     const rs = { ...runSettings(form), ...extra };
-    steer.hide();
+    steer?.hide();
     if (rs.mode !== 'live' && rs.seedText !== '' && rs.seed === null) {
       setStatus(`The seed must be a whole number from 0 to ${MAX_SEED}.`, 'error');
       seedInput.focus();
@@ -436,7 +451,7 @@ function main() {
     start();
   });
   stopBtn.addEventListener('click', () => {
-    steer.hide();
+    steer?.hide();
     waiting = false;
     if (state.stop()) setStatus('Ready.');
     socket.stop();
@@ -502,6 +517,7 @@ function main() {
       return;
     }
     if (!c) return;
+    await steerParts();
     card.pose(c);
     setChallenge(form, c.id);
     updateURL();
@@ -555,7 +571,7 @@ function main() {
     }
     // Space on a button reached by keyboard presses it; after a click it plays and pauses.
     if (ev.key === ' ' && el instanceof Element && el.matches('button:focus-visible, a:focus-visible')) return;
-    if (steer.key(ev)) {
+    if (steer && steer.key(ev)) {
       ev.preventDefault();
       return;
     }
