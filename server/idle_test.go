@@ -47,12 +47,7 @@ func TestIdleSessions(t *testing.T) {
 	if err := raiseOpenFiles(uint64(n + 1024)); err != nil {
 		t.Fatalf("%d sessions: %v", n, err)
 	}
-	lim := defaultLimits()
-	lim.maxConns = max(lim.maxConns, n+64)
-	lim.maxConnsPerClient = lim.maxConns
-	lim.maxSockets = max(lim.maxSockets, n)
-	lim.maxSocketsPerClient = lim.maxSockets // every session comes from 127.0.0.1
-	a := newApp(appConfig{catalog: scenarios.New(), log: slog.New(slog.NewTextHandler(io.Discard, nil)), limits: lim})
+	a := newApp(appConfig{catalog: scenarios.New(), log: slog.New(slog.NewTextHandler(io.Discard, nil)), limits: sessionsLimits(n)})
 	ts := startTestServer(t, a, nil)
 
 	before := measureServer()

@@ -129,6 +129,19 @@ func (s *loadStats) fail(session int, format string, args ...any) {
 	}
 }
 
+// sessionsLimits are the default limits with room for n sessions from one address, each
+// with a run, as the load tests' clients are.
+func sessionsLimits(n int) limits {
+	lim := defaultLimits()
+	lim.maxConns = max(lim.maxConns, n+64)
+	lim.maxConnsPerClient = lim.maxConns
+	lim.maxRuns = max(lim.maxRuns, n)
+	lim.maxRunsPerClient = lim.maxRuns // every session comes from 127.0.0.1
+	lim.maxSockets = max(lim.maxSockets, n)
+	lim.maxSocketsPerClient = lim.maxSockets
+	return lim
+}
+
 // loadClientsEnv, set to "URL N", makes TestLoad the child: it opens N sessions to URL,
 // says "connected" on its standard output, waits for a line on its standard input, makes the
 // sessions' runs and writes its loadReport as one line of JSON.
@@ -160,14 +173,7 @@ func TestLoad(t *testing.T) {
 	if err := raiseOpenFiles(uint64(n + 1024)); err != nil {
 		t.Fatalf("%d sessions: %v", n, err)
 	}
-	lim := defaultLimits()
-	lim.maxConns = max(lim.maxConns, n+64)
-	lim.maxConnsPerClient = lim.maxConns
-	lim.maxRuns = max(lim.maxRuns, n)
-	lim.maxRunsPerClient = lim.maxRuns // every session comes from 127.0.0.1
-	lim.maxSockets = max(lim.maxSockets, n)
-	lim.maxSocketsPerClient = lim.maxSockets
-	a := newApp(appConfig{catalog: scenarios.New(), log: slog.New(slog.NewTextHandler(io.Discard, nil)), limits: lim})
+	a := newApp(appConfig{catalog: scenarios.New(), log: slog.New(slog.NewTextHandler(io.Discard, nil)), limits: sessionsLimits(n)})
 	ts := startTestServer(t, a, nil)
 	if host, _, _ := net.SplitHostPort(ts.srv.Listener.Addr().String()); host != "127.0.0.1" {
 		t.Fatalf("the test server listens on %s, not loopback", host)

@@ -34,30 +34,7 @@ func BenchmarkTraceAPI(b *testing.B) {
 		for _, rounds := range []int{1_250, 125_000} {
 			events := 8*rounds + 8 // go, new and exit events besides the rounds' eight
 			b.Run(fmt.Sprintf("format=%s/events=%d", format, events), func(b *testing.B) {
-				url := fmt.Sprintf("/api/scenarios/ping/trace?rounds=%d&seed=1&format=%s", rounds, format)
-				get := func() int64 {
-					w := &countingWriter{header: http.Header{}}
-					req := httptest.NewRequest(http.MethodGet, url, nil)
-					req.Host = "localhost"
-					a.echo.ServeHTTP(w, req)
-					if w.code != http.StatusOK {
-						b.Fatalf("%s: %d", url, w.code)
-					}
-					return w.n
-				}
-				// The peak of one answer, from a collected heap: over many, it would be the
-				// collector's pacing that shows.
-				peak := newHeapPeak()
-				body := get()
-				grown := peak.stop()
-				b.ResetTimer()
-				for range b.N {
-					get()
-				}
-				b.StopTimer()
-				b.ReportMetric(float64(b.N*events)/b.Elapsed().Seconds()/1e6, "Mevents/s")
-				b.ReportMetric(float64(body)/float64(events), "B/event-sent")
-				b.ReportMetric(float64(grown)/float64(events), "peakB/event")
+				benchTraceAnswer(b, a, fmt.Sprintf("/api/scenarios/ping/trace?rounds=%d&seed=1&format=%s", rounds, format), events)
 			})
 		}
 	}
@@ -80,8 +57,13 @@ func BenchmarkTraceAPIWorkerPool(b *testing.B) {
 	if r.End().Reason != stage.ReasonDone {
 		b.Fatalf("the run ended %s: %s", r.End().Reason, r.End().Message)
 	}
-	events := r.Len()
-	url := "/api/scenarios/worker-pool/trace?" + s.Query(vals) + "&seed=1&processors=4"
+	benchTraceAnswer(b, a, "/api/scenarios/worker-pool/trace?"+s.Query(vals)+"&seed=1&processors=4", r.Len())
+}
+
+// benchTraceAnswer has a's API answer url, a trace of events events, b.N times, and reports
+// its rate, its bytes an event and the peak of the heap one answer takes beyond where it began.
+func benchTraceAnswer(b *testing.B, a *app, url string, events int) {
+	b.Helper()
 	get := func() int64 {
 		w := &countingWriter{header: http.Header{}}
 		req := httptest.NewRequest(http.MethodGet, url, nil)
@@ -92,6 +74,8 @@ func BenchmarkTraceAPIWorkerPool(b *testing.B) {
 		}
 		return w.n
 	}
+	// The peak of one answer, from a collected heap: over many, it would be the collector's
+	// pacing that shows.
 	peak := newHeapPeak()
 	body := get()
 	grown := peak.stop()
