@@ -21,10 +21,11 @@ type Budget interface {
 	Reserve(held, n int) error
 }
 
-// reserveLocked asks the run's Budget, if it has one, for room at a chunk boundary, and
-// halts the run if there is none. It reports whether the run goes on. Callers hold r.mu.
+// reserveLocked asks the run's Budget, if it has one, for room for the storage chunk the
+// run's next event starts, and halts the run if there is none. It reports whether the run
+// goes on. Callers hold r.mu, and call it only at a chunk's first event.
 func (r *Run) reserveLocked() bool {
-	if r.cfg.Budget == nil || r.n%BudgetChunk != 0 {
+	if r.cfg.Budget == nil {
 		return true
 	}
 	if err := r.cfg.Budget.Reserve(r.n, BudgetChunk); err != nil {

@@ -188,7 +188,7 @@ func (r *Run) appendAtLocked(e *entry, x *Event, pc uintptr, again bool) bool {
 		r.haltLocked(ReasonTruncated, fmt.Sprintf("stopped at %d events, the most a run may record", r.cfg.MaxEvents))
 		return false
 	}
-	if r.n%entryChunk == 0 && !r.reserveLocked() {
+	if r.n%BudgetChunk == 0 && !r.reserveLocked() {
 		return false
 	}
 	t := r.lastT
