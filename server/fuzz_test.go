@@ -76,6 +76,8 @@ func FuzzClientMessage(f *testing.F) {
 		`{"type":"pick","run":1,"g":2}`, `{"type":"pick","run":1,"case":0}`, `{"type":"pick","run":1}`,
 		`{"type":"pick","run":1,"g":2,"case":1}`, `{"type":"finish"}`,
 		`{"type":"run","scenario":"atomic-counter","mode":"steer","seed":5,"schedule":"SpJqko","from":12}`,
+		`{"type":"run","scenario":"worker-pool","mode":"seeded","seed":1,"events":"binary"}`,
+		`{"type":"run","scenario":"channels","events":"json"}`, `{"type":"run","scenario":"channels","events":"msgpack"}`,
 	} {
 		f.Add([]byte(seed))
 	}
@@ -92,6 +94,10 @@ func FuzzClientMessage(f *testing.F) {
 		}
 		switch msg.Type {
 		case typeRun:
+			// the events come as JSON or as binary batches, and as nothing else
+			if msg.Events != "" && msg.Events != eventsJSON && msg.Events != eventsBinary {
+				t.Fatalf("decoded a run whose events come as %q: %s", msg.Events, data)
+			}
 		case typePick:
 			// a pick names its run and one of a goroutine and a select's case
 			if msg.Run == nil || (msg.G == nil) == (msg.Case == nil) {
