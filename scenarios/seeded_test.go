@@ -27,19 +27,25 @@ func seededTrace(t *testing.T, s *Scenario, vals Values, seed uint64) ([]byte, s
 	return stage.AppendEvents(nil, ev), end, r.Summary()
 }
 
+// seedsFor is how many seeds a seeded test runs s with vals at: three, or one for a big set,
+// or none when the big sets are left out of this test run (skipBig).
+func seedsFor(s *Scenario, vals Values) uint64 {
+	switch {
+	case !big(s, vals):
+		return 3
+	case skipBig() != "":
+		return 0
+	}
+	return 1
+}
+
 // TestSeededTracesAreReproducible: the same scenario, params and seed give the same bytes,
 // run after run, whatever GOMAXPROCS is.
 func TestSeededTracesAreReproducible(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
 	for _, s := range New().All() {
 		for name, vals := range map[string]Values{"defaults": s.Defaults(), "all max": valueSets(s)["all max"]} {
-			seeds := uint64(3)
-			if big(s, vals) {
-				if skipBig() != "" {
-					continue
-				}
-				seeds = 1
-			}
+			seeds := seedsFor(s, vals)
 			for seed := uint64(1); seed <= seeds; seed++ {
 				runtime.GOMAXPROCS(1)
 				first, end, _ := seededTrace(t, s, vals, seed)
@@ -411,13 +417,7 @@ func TestOnceMakesLateComersWait(t *testing.T) {
 func TestEverySeededRunKeepsTheRules(t *testing.T) {
 	for _, s := range New().All() {
 		for name, vals := range valueSets(s) {
-			seeds := uint64(3)
-			if big(s, vals) {
-				if skipBig() != "" {
-					continue
-				}
-				seeds = 1
-			}
+			seeds := seedsFor(s, vals)
 			for seed := uint64(1); seed <= seeds; seed++ {
 				r := s.Start(context.Background(), seededConfig(seed), vals)
 				<-r.Done()
