@@ -109,8 +109,14 @@ func (g *G) recordAgainLocked(e *entry, pc uintptr) bool {
 }
 
 // recordWideLocked records e as g's event with the two numbers of its kind (auxWide): an
-// atomic's or a waitgroup's old and new, a span's duration.
+// atomic's or a waitgroup's old and new, a span's duration. An entry without text of its own,
+// whose value its numbers say (numbersValue), holds them itself when the second is within an
+// int32 of the first, as they nearly always are; otherwise they go to the side store.
 func (g *G) recordWideLocked(e *entry, a, b int64, pc uintptr) bool {
+	if d := b - a; e.text == (textRef{}) && d == int64(int32(d)) && (d < 0) == (b < a) {
+		e.text, e.aux, e.packed = wholeInt(a), uint32(int32(d)), true
+		return g.recordLocked(e, pc)
+	}
 	r := g.run
 	if r.nwides%wideChunk == 0 {
 		r.wides = append(r.wides, new([wideChunk]wide))
@@ -245,7 +251,18 @@ func (r *Run) eventLocked(i int) Event {
 	case auxBorrows:
 		ev.Borrows = int(int32(e.aux))
 	case auxWide:
-		w := r.wides[(e.aux-1)/wideChunk][(e.aux-1)%wideChunk]
+		var w wide
+		if e.packed {
+			w.a = e.text.wholeInt()
+			w.b = w.a + int64(int32(e.aux))
+		} else {
+			w = r.wides[(e.aux-1)/wideChunk][(e.aux-1)%wideChunk]
+		}
+		if e.packed || e.text == (textRef{}) {
+			ev.Value = numbersValue(e.kind, e.op, w.a, w.b)
+		} else {
+			ev.Value = r.texts.string(e.text)
+		}
 		switch e.kind {
 		case kindWorkBegin, kindSleepBeg:
 			ev.Dur = w.a
@@ -279,7 +296,9 @@ func (r *Run) eventLocked(i int) Event {
 	if e.kind != kindSelectBegin { // which holds the count of its cases there
 		ev.Obj = int(e.obj)
 	}
-	ev.Value = r.texts.string(e.text)
+	if e.kind.auxOf() != auxWide {
+		ev.Value = r.texts.string(e.text)
+	}
 	ev.Line = int(e.line)
 	ev.Closed = e.closed
 	return ev

@@ -160,7 +160,8 @@ func (s *Semaphore) Release(g *G, n int64) {
 		r.mu.Unlock()
 		panic("semaphore: released more than held")
 	}
-	ok := g.recordWideLocked(&entry{kind: kindSemRelease, obj: int32(s.id), text: r.texts.add(shown{n: n, isInt: true})}, s.cur, s.cur-n, pc)
+	// Its value, n, is what the weight before and after say.
+	ok := g.recordWideLocked(&entry{kind: kindSemRelease, obj: int32(s.id)}, s.cur, s.cur-n, pc)
 	if ok {
 		s.cur -= n
 		ok = s.serveLocked()

@@ -1021,6 +1021,38 @@ func TestPanics(t *testing.T) {
 	}
 }
 
+// TestRefCellBorrowCopies checks that a borrow is a value that ends once: a copy released
+// besides the borrow panics before anything more is recorded, and the cell stays as it was.
+func TestRefCellBorrowCopies(t *testing.T) {
+	for _, mut := range []bool{false, true} {
+		r := start(t, context.Background(), fast, func(g *stage.G) {
+			c := stage.NewRefCell(g, "c", 1)
+			if mut {
+				m := c.BorrowMut(g)
+				again := m
+				m.Release(g)
+				again.Release(g)
+			}
+			b := c.Borrow(g)
+			again := b
+			b.Release(g)
+			again.Release(g)
+		})
+		<-r.Done()
+		ev, end := r.Events(0, nil), r.End()
+		if err := stage.Validate(ev, end); err != nil {
+			t.Errorf("mut %v: stage.Validate refuses the trace: %v", mut, err)
+		}
+		want := "main panicked: RefCell borrow released twice"
+		if end.Reason != stage.ReasonPanic || end.Message != want {
+			t.Errorf("mut %v: end %q %q, want panic %q", mut, end.Reason, end.Message, want)
+		}
+		if n := count(ev, stage.KindRelease); n != 1 {
+			t.Errorf("mut %v: %d release events, want the one that was not a copy's:\n%s", mut, n, dump(ev))
+		}
+	}
+}
+
 // ---------------------------------------------------------------------------------------------
 // Mutex
 

@@ -1,6 +1,8 @@
 package stage
 
 import (
+	"math"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -55,9 +57,59 @@ func TestTextArena(t *testing.T) {
 		}
 		all = append(all, added{a.add(v), want})
 	}
+	// Integers on either side of the 48 bits a reference holds itself, and the extremes.
+	for _, n := range []int64{0, -1, 99, 100, 1<<47 - 1, -1 << 47, 1 << 47, -1<<47 - 1, math.MaxInt64, math.MinInt64} {
+		all = append(all, added{a.add(shown{n: n, isInt: true}), strconv.FormatInt(n, 10)})
+	}
 	for i, x := range all {
 		if got := a.string(x.ref); got != x.want {
 			t.Fatalf("text %d reads %.40q, want %.40q", i, got, x.want)
+		}
+	}
+}
+
+// TestPackedNumbers checks that an event's two numbers read back as recorded whether its
+// entry holds them (their difference within an int32) or the side store does, and that the
+// value they say is the one the kind's events show.
+func TestPackedNumbers(t *testing.T) {
+	r := &Run{cfg: Config{MaxEvents: 100}, clock: newLiveClock(), speed: 1, notify: make(chan struct{}, 1)}
+	g := &G{run: r, id: 1}
+	cases := []struct {
+		kind   kind
+		op     op
+		a, b   int64
+		packed bool
+		value  string
+	}{
+		{kindAtomic, opAdd, 10, 15, true, "5"},
+		{kindAtomic, opAdd, math.MaxInt64, math.MinInt64, false, "1"}, // wrapped around
+		{kindAtomic, opStore, -3, 1 << 40, false, "1099511627776"},
+		{kindAtomic, opSwap, 1 << 40, 1<<40 + math.MaxInt32, true, strconv.FormatInt(1<<40+math.MaxInt32, 10)},
+		{kindAtomic, opCAS, 42, 42 + math.MinInt32, true, "42→" + strconv.FormatInt(42+math.MinInt32, 10)},
+		{kindAtomic, opCAS, 42, 43 + math.MaxInt32, false, "42→" + strconv.FormatInt(43+math.MaxInt32, 10)},
+		{kindAtomic, opLoad, math.MinInt64, math.MinInt64, true, ""},
+		{kindWGAdd, opDone, 1, 0, true, "-1"},
+		{kindSemRelease, opNone, 7, 4, true, "3"},
+		{kindWorkBegin, opNone, int64(3 * time.Second), 0, false, ""},
+		{kindSleepBeg, opNone, int64(time.Second), 0, true, ""},
+	}
+	for _, c := range cases {
+		e := entry{kind: c.kind, op: c.op}
+		if !g.recordWideLocked(&e, c.a, c.b, 0) {
+			t.Fatalf("recording %v failed", c)
+		}
+		if e.packed != c.packed {
+			t.Errorf("%v: packed %v, want %v", c, e.packed, c.packed)
+		}
+	}
+	for i, c := range cases {
+		ev := r.eventLocked(i)
+		a, b := ev.Old, ev.New
+		if c.kind == kindWorkBegin || c.kind == kindSleepBeg {
+			a, b = ev.Dur, 0
+		}
+		if a != c.a || b != c.b || ev.Value != c.value {
+			t.Errorf("%v reads back as %d, %d, %q", c, a, b, ev.Value)
 		}
 	}
 }
