@@ -255,15 +255,13 @@ func (grp *Group) done(g *G, err error, pc uintptr) {
 // goroutine of the group is active lets every Wait go.
 func (grp *Group) serveLocked() bool {
 	for len(grp.goers) > 0 && grp.roomLocked() {
-		w := grp.goers[0]
-		grp.goers = grp.goers[1:]
+		w := popFront(&grp.goers)
 		if !grp.letGoLocked(w, grp.goEndLocked) {
 			return false
 		}
 	}
 	for grp.active == 0 && len(grp.waiters) > 0 {
-		w := grp.waiters[0]
-		grp.waiters = grp.waiters[1:]
+		w := popFront(&grp.waiters)
 		if !grp.letGoLocked(w, grp.waitEndLocked) {
 			return false
 		}

@@ -12,10 +12,10 @@ import (
 // the value's text in an append-only arena (an integer, the commonest value, in the reference
 // itself), an op as a byte, and in aux what the kind needs more: a message id, a refcell's
 // borrow count, or the two numbers of an atomic's or a waitgroup's old and new, a span's
-// duration (packed into the entry when they fit, else in a pointer-free side store, wides) —
-// and Events builds Events from it. So most events cost their 32 bytes and nothing else. Only
-// the kinds a run records a handful of times (go, new, deadlock) keep their other fields as
-// whole Events aside, in extras.
+// duration (packed into the entry when they fit, else in a pointer-free side store, wides),
+// a go event's child — and Events builds Events from it. So most events cost their 32 bytes
+// and nothing else. Only the kinds a run records a handful of times (new, deadlock) keep
+// their other fields as whole Events aside, in extras.
 
 // kind is the stored form of a Kind: its index in kindNames.
 type kind uint8
@@ -150,7 +150,8 @@ type entry struct {
 	text textRef // Value
 	// aux is what the kind holds beyond the common fields (see auxOf): the message id of a
 	// channel event, the borrows of a refcell event as an int32, 1 + the index of a wide for
-	// the kinds with two numbers (or, packed, the second less the first), 1 + the index in Run.extras of a go, new or deadlock event's
+	// the kinds with two numbers (or, packed, the second less the first), a go event's
+	// child (its name is the text), 1 + the index in Run.extras of a new or deadlock event's
 	// other fields; 0 for none.
 	aux    uint32
 	obj    int32
@@ -159,11 +160,27 @@ type entry struct {
 	kind   kind
 	closed bool
 	op     op // atomic, wg-add, release, trylock, signal and broadcast events
-	// packed says that an entry of a kind with two numbers (auxWide) holds them itself: the
-	// first as the 8 bytes of text (see wholeInt), the second as its difference from the
-	// first in aux, an int32. Its value is then the one its numbers say (numbersValue). It
-	// takes the byte the struct pads to 32 anyway.
+	// packed says that an entry of a kind with two numbers (auxWide) holds them itself. Where
+	// the kind and op fix the second's difference from the first (numbersStep), the first is
+	// aux, an int32, and the text is the value. Otherwise the first is the 8 bytes of text
+	// (see wholeInt), the second's difference from it is aux, an int32, and the value is the
+	// one the numbers say (numbersValue). It takes the byte the struct pads to 32 anyway.
 	packed bool
+}
+
+// numbersStep is how much the second of an event's two numbers differs from the first when
+// its kind and op fix it: a goroutine of a group done takes one from those active; a Go that
+// starts one adds one; a refused Go, or an acquire that failed, changes nothing.
+func numbersStep(k kind, o op) (int64, bool) {
+	switch {
+	case k == kindGroupDone:
+		return -1, true
+	case k == kindGroupGoEnd && o == opNone:
+		return 1, true
+	case k == kindGroupGoEnd, k == kindAcquireEnd && o != opNone:
+		return 0, true
+	}
+	return 0, false
 }
 
 // wholeInt is v as the 8 bytes of a packed entry's text.
@@ -207,7 +224,8 @@ const (
 	auxMsg            // channel events: the message id
 	auxBorrows        // refcell events: shared borrows after it, as an int32
 	auxWide           // atomic, wg-add: old and new; work-begin, sleep-begin: the duration
-	auxExtra          // go, new, deadlock: their Event in extras
+	auxExtra          // new, deadlock: their Event in extras
+	auxChild          // go: the goroutine it starts, whose name is the text
 	auxCases          // select-begin: 1 + the index of its first case in the run's case store
 )
 
@@ -226,7 +244,9 @@ func (k kind) auxOf() auxUse {
 		return auxWide
 	case kindAcquireEnd, kindSemRelease, kindGroupGoEnd, kindGroupDone:
 		return auxWide // the weight in use, or the goroutines active, before and after
-	case kindGo, kindNew, kindDeadlock:
+	case kindGo:
+		return auxChild
+	case kindNew, kindDeadlock:
 		return auxExtra
 	}
 	return auxNone
@@ -335,6 +355,10 @@ func (t textRef) inline() (int64, bool) {
 type textArena struct {
 	chunks [][]byte
 	used   int
+	// recent are texts added lately, by a hash of their length and first byte: a run's texts
+	// repeat (the name of goroutines started in a loop, an error, a value shown again), and
+	// one added lately is not written again.
+	recent [4]textRef
 }
 
 // firstTextChunk is the size of a run's first text chunk. Each chunk after it is twice the
@@ -391,10 +415,15 @@ func (a *textArena) addString(s string) textRef {
 		return textRef{}
 	}
 	s = cut(s)
+	seen := &a.recent[(len(s)+int(s[0]))%len(a.recent)]
+	if seen.n != 0 && a.string(*seen) == s {
+		return *seen
+	}
 	c := a.reserve(len(s))
 	off := a.used
 	a.used += copy(a.chunks[c][off:], s)
-	return textRef{chunk: c, off: uint16(off), n: uint16(len(s))}
+	*seen = textRef{chunk: c, off: uint16(off), n: uint16(len(s))}
+	return *seen
 }
 
 // cut shortens a text longer than maxText bytes at a rune boundary and marks the cut.

@@ -66,6 +66,15 @@ func TestTextArena(t *testing.T) {
 			t.Fatalf("text %d reads %.40q, want %.40q", i, got, x.want)
 		}
 	}
+	// A text that comes again, as an error each goroutine of a group returns, is written once.
+	chunks, used := len(a.chunks), a.used
+	for range 1000 {
+		a.addString("worker")
+		a.addString("context canceled")
+	}
+	if grew := (len(a.chunks)-chunks)*textChunk + a.used - used; grew > len("worker")+len("context canceled") {
+		t.Errorf("two texts added 1,000 times each took %d bytes", grew)
+	}
 }
 
 // TestPackedNumbers checks that an event's two numbers read back as recorded whether its
@@ -92,9 +101,18 @@ func TestPackedNumbers(t *testing.T) {
 		{kindSemRelease, opNone, 7, 4, true, "3"},
 		{kindWorkBegin, opNone, int64(3 * time.Second), 0, false, ""},
 		{kindSleepBeg, opNone, int64(time.Second), 0, true, ""},
+		{kindGroupDone, opFirst, 3, 2, true, "failed"},
+		{kindGroupDone, opNone, 1 << 40, 1<<40 - 1, false, ""},
+		{kindGroupGoEnd, opNone, 0, 1, true, ""},
+		{kindGroupGoEnd, opRefused, 4, 4, true, ""},
+		{kindAcquireEnd, opCanceled, 5, 5, true, "context canceled"},
+		{kindAcquireEnd, opNone, 5, 8, true, ""},
 	}
 	for _, c := range cases {
 		e := entry{kind: c.kind, op: c.op}
+		if c.value != "" && numbersValue(c.kind, c.op, c.a, c.b) == "" {
+			e.text = r.texts.addString(c.value) // a value of its own, as an error's
+		}
 		if !g.recordWideLocked(&e, c.a, c.b, 0) {
 			t.Fatalf("recording %v failed", c)
 		}
