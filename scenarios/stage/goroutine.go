@@ -173,19 +173,40 @@ func (g *G) Go(name string, fn func(g *G)) { g.goAt(name, fn, callerPC()) }
 // scenario line.
 func (g *G) goAt(name string, fn func(g *G), pc uintptr) {
 	r := g.enterAs(pending{kind: kindGo, pc: pc})
+	child, ok := g.goLocked(name, pc, false)
+	r.leave(ok)
+	g.spawn(child, fn)
+}
+
+// goLocked records the go event of a goroutine named name that g starts at pc, at the
+// instant of the event before it if again, and returns the goroutine, for spawn to run once
+// the recorder lock is released. A run at its goroutine limit halts instead.
+func (g *G) goLocked(name string, pc uintptr, again bool) (*G, bool) {
+	r := g.run
 	if r.nextG >= r.cfg.MaxGoroutines {
 		// A limit of the playground, not a fault of the scenario: the run ends cut short, as
 		// at the event limit.
 		r.haltLocked(ReasonTruncated, fmt.Sprintf("stopped at %d goroutines, the most a run may start", r.cfg.MaxGoroutines))
-		r.leave(false)
+		return nil, false
 	}
 	r.nextG++
 	child := &G{id: r.nextG, name: name, run: r}
-	ok := g.recordLocked(&entry{kind: kindGo, aux: uint32(child.id), text: r.texts.addString(name)}, pc)
+	e := entry{kind: kindGo, aux: uint32(child.id), text: r.texts.addString(name)}
+	var ok bool
+	if again {
+		ok = g.recordAgainLocked(&e, pc)
+	} else {
+		ok = g.recordLocked(&e, pc)
+	}
 	if ok {
 		r.addAliveLocked(child)
 	}
-	r.leave(ok)
+	return child, ok
+}
+
+// spawn runs fn as the goroutine child, which goLocked recorded, outside the recorder lock.
+func (g *G) spawn(child *G, fn func(g *G)) {
+	r := g.run
 	r.sched.spawned(child)
 	r.spawn(child, fn)
 }
