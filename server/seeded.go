@@ -117,7 +117,7 @@ func (a *app) handleTrace(c echo.Context) error {
 		// the other runs going decide: another run may go further.
 		c.Response().Header().Set("Cache-Control", "no-store")
 	}
-	name := fmt.Sprintf("%s-seed-%d", s.ID, set.Seed) // as the page names its downloads
+	name := downloadName(s.ID, set) // as the page names its downloads
 	if format == "chrome" {
 		c.Response().Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.chrome.json"`, name))
 		if err := writeChromeTrace(c.Response(), r); err != nil {
@@ -316,4 +316,15 @@ func (a *app) limitText(limit string) string {
 		return fmt.Sprintf("%s, the longest an API request may take (-api-timeout)", a.limits.apiTimeout)
 	}
 	return fmt.Sprintf("%s, the longest a search may take", searchBudget)
+}
+
+// downloadName is the file name, without its extension, of a seeded run's trace: what makes
+// the run, but its params, which would make it long ("deadlock-seed-40-4-processors", and
+// "-steered" when a schedule made its first choices). The page names its downloads so too.
+func downloadName(id string, set scenarios.Settings) string {
+	name := fmt.Sprintf("%s-seed-%d-%d-processors", id, set.Seed, set.Processors)
+	if set.Schedule.Len() > 0 {
+		name += "-steered"
+	}
+	return name
 }

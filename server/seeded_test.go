@@ -46,7 +46,7 @@ func TestTraceAPI(t *testing.T) {
 	}
 
 	resp, chrome := get(t, ts, path+"&format=chrome")
-	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Header.Get("Content-Disposition"), "deadlock-seed-5.chrome.json") {
+	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Header.Get("Content-Disposition"), `"deadlock-seed-5-2-processors.chrome.json"`) {
 		t.Errorf("chrome trace: status %d, disposition %q", resp.StatusCode, resp.Header.Get("Content-Disposition"))
 	}
 	var file struct {
