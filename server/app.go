@@ -87,6 +87,9 @@ type app struct {
 	sessions sync.WaitGroup
 
 	slowCuts atomic.Int64 // live runs ended because their client could not keep up
+	// draining: shutting down is asked for, and the server serves on for -shutdown-delay
+	// with /readyz answering 503, for a load balancer to stop sending it clients first.
+	draining atomic.Bool
 }
 
 func newApp(cfg appConfig) *app {
