@@ -73,6 +73,8 @@ type app struct {
 	pingEvery  time.Duration
 	metrics    *metrics
 	buffers    *bufferPool
+	// eventChunks are the trace answers' chunks of Events (seeded.go).
+	eventChunks eventChunks
 	// sources are each scenario's Go and Rust, highlighted once at start.
 	sources map[string]highlighted
 	// preload are the modules the page's script imports before it runs (assets.moduleGraph).
