@@ -64,6 +64,45 @@ export function columnEnd(list, i, hi, px, X, key) {
 
 export const spanEnd = (s) => (s.t1 === null ? Infinity : s.t1);
 
+/**
+ * columnBars draws bars on lines (a reader's row, a waiter's row) whose bars do not overlap,
+ * so that a lane costs what the screen shows: of the bars narrower than two pixels that start
+ * in one pixel column of a line, only the last is drawn — it is kept until a bar of that line
+ * starts in another column — as the later ones would cover it. bar(line, xa, xb, item) draws
+ * with draw(item, xa, xb, line) when it should; done() draws the bars still kept. A line is a
+ * small whole number; what is kept for it is written over, not made anew, as a lane may pass
+ * hundreds of thousands of bars a frame.
+ */
+export function columnBars(draw) {
+  const kept = []; // by line: {item, xa, xb}, item null when none is kept
+  const flush = (line) => {
+    const k = kept[line];
+    if (k && k.item !== null) {
+      const { item, xa, xb } = k;
+      k.item = null;
+      draw(item, xa, xb, line);
+    }
+  };
+  return {
+    bar(line, xa, xb, item) {
+      let k = kept[line];
+      if (k && k.item !== null && Math.floor(k.xa) !== Math.floor(xa)) flush(line);
+      if (xb - xa < 2) {
+        if (!k) k = kept[line] = { item: null, xa: 0, xb: 0 };
+        k.item = item;
+        k.xa = xa;
+        k.xb = xb;
+        return;
+      }
+      if (k) k.item = null; // one in its column, which this one covers
+      draw(item, xa, xb, line);
+    },
+    done() {
+      for (let line = 0; line < kept.length; line++) flush(line);
+    },
+  };
+}
+
 export function gColor(tl, g, alpha = 1) {
   const hue = (g.lane * 137.508 + 205) % 360;
   return `hsl(${hue.toFixed(1)} ${tl.colors['g-sat']} ${tl.colors['g-light']} / ${alpha})`;

@@ -33,6 +33,15 @@ function paint(tl, { o, top, bot, X, t0, ph, xStart, xEnd }) {
   for (; i < last; i++) {
     const x = X(st[i].t);
     if (x > xEnd + 1) break;
+    if (Math.floor(x) === lastPx) {
+      // more sets in the column its tick marks: on to the column's last, whose value holds
+      // after it, without a walk (the tick covers what lies between)
+      const j = columnEnd(st, i + 1, last, lastPx, X, byT);
+      value = st[j - 1].value;
+      xa = Math.max(xa, X(st[j - 1].t));
+      i = j - 1;
+      continue;
+    }
     seg(xa, x, value, i);
     value = st[i].value;
     xa = x;

@@ -4,7 +4,7 @@
 // — a struck-out ring.
 
 import { lowerBound, upperBound } from '../../trace/model.js';
-import { columns, gColor } from '../paint.js';
+import { columnBars, columns, gColor } from '../paint.js';
 
 export const cond = { h: () => 36, kind: (o) => (o.mutexName ? `Cond on ${o.mutexName}` : 'Cond'), paint, hit };
 
@@ -54,13 +54,16 @@ export function paintWaiters(tl, o, y0, y1, X, t0, ph, xEnd) {
   const rows = Math.max(1, Math.floor((y1 - y0) / 4));
   const first = lowerBound(ws, t0 - o.maxWait, byT0);
   const last = upperBound(ws, ph, byT0);
-  const line = (w) => {
-    const xa = X(w.t0);
-    const done = w.t1 !== null && w.t1 <= ph;
-    const xb = Math.max(xa + 1, Math.min(X(done ? w.t1 : ph), xEnd));
+  // of the narrow waits a pixel column of a row holds, the last (columnBars)
+  const bars = columnBars((w, xa, xb) => {
     const g = tl.trace.goroutine(w.g);
     ctx.fillStyle = g ? gColor(tl, g, 0.85) : C.blocked;
     ctx.fillRect(xa, y0 + (w.row % rows) * 4, xb - xa, 3);
+  });
+  const line = (w) => {
+    const xa = X(w.t0);
+    const done = w.t1 !== null && w.t1 <= ph;
+    bars.bar(w.row % rows, xa, Math.max(xa + 1, Math.min(X(done ? w.t1 : ph), xEnd)), w);
   };
   for (let i = first; i < last; i++) {
     if (ws[i].t1 !== null && ws[i].t1 < t0) continue;
@@ -69,6 +72,7 @@ export function paintWaiters(tl, o, y0, y1, X, t0, ph, xEnd) {
   // waits still open that began before those
   const from = ws[first]?.t0 ?? Infinity;
   for (const w of o.waiting) if (w.t0 < from && w.t0 <= ph) line(w);
+  bars.done();
 }
 
 /** hit is the wait in Wait on cond o at t, as {e: its cond-wait-begin, span}, or null. */

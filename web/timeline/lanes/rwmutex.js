@@ -3,7 +3,7 @@
 // it waits, later readers wait too).
 
 import { lowerBound, upperBound } from '../../trace/model.js';
-import { columnEnd, fit, gColor, spanEnd } from '../paint.js';
+import { columnBars, columnEnd, fit, gColor, spanEnd } from '../paint.js';
 import { stretchAt, stretchHit } from './cond.js';
 
 export const rwmutex = { h: (o) => 30 + 6 * Math.min(Math.max(o.rows, 1), 4), kind: () => 'RWMutex', paint, hit };
@@ -40,39 +40,24 @@ function paint(tl, { o, top, bot, X, t0, t1, ph, xEnd }) {
       ctx.fillText(fit(ctx, v === null ? name : `${name}: ${v}`, xb - xa - 6), xa + 3, y + hh / 2);
     }
   };
-  // A bar narrower than two pixels that the next on its line starts in the same pixel column
-  // would cover is not drawn: each line keeps its last such bar (pending) until one starts in
-  // another column, so that a lane costs what the screen shows, not what the run holds. (The
-  // bars of a line do not overlap: a reader's row is its own while it holds the lock.)
-  const pending = new Map(); // line → {s, y, hh, dash, xa, xb}
-  const flush = (line) => {
-    const p = pending.get(line);
-    if (p) draw(p.s, p.y, p.hh, p.dash, p.xa, p.xb);
-    pending.delete(line);
-  };
-  const bar = (s, line, y, hh, dash) => {
+  // of the narrow bars a pixel column of a line holds, the last (columnBars): line 0 is the
+  // waiting writers', 1 + r a reader's row r
+  const bars = columnBars((s, xa, xb, line) =>
+    line === 0 ? draw(s, top + 2, 0, true, xa, xb) : draw(s, y0 + (line - 1) * rowH, Math.max(2, rowH - 1), false, xa, xb));
+  const bar = (s, line) => {
     const xa = X(s.t0);
     if (xa > xEnd + 1) return;
     const done = s.t1 !== null && s.t1 <= ph;
-    const xb = Math.max(xa + 1, Math.min(X(done ? s.t1 : ph), xEnd));
-    const p = pending.get(line);
-    if (p && Math.floor(p.xa) !== Math.floor(xa)) flush(line);
-    if (xb - xa < 2) {
-      pending.set(line, { s, y, hh, dash, xa, xb });
-      return;
-    }
-    pending.delete(line); // one in its column that this one covers
-    draw(s, y, hh, dash, xa, xb);
+    bars.bar(line, xa, Math.max(xa + 1, Math.min(X(done ? s.t1 : ph), xEnd)), s);
   };
   // writers waiting, then holding
   const ws = o.writerWaits;
   const first = lowerBound(ws, t0 - o.maxWriterWait, byT0);
   for (let i = first, last = upperBound(ws, ph, byT0); i < last; i++) {
     if (ws[i].t1 !== null && ws[i].t1 < t0) continue;
-    bar(ws[i], 'wait', top + 2, 0, true);
+    bar(ws[i], 0);
   }
-  for (const w of o.writing) if (w.t0 < (ws[first]?.t0 ?? Infinity) && w.t0 <= ph) bar(w, 'wait', top + 2, 0, true);
-  flush('wait');
+  for (const w of o.writing) if (w.t0 < (ws[first]?.t0 ?? Infinity) && w.t0 <= ph) bar(w, 0);
   // a writer's holds do not overlap: a column of them is its last, found without a walk
   const hs = o.holds;
   const lastHold = upperBound(hs, ph, byT0);
@@ -96,12 +81,12 @@ function paint(tl, { o, top, bot, X, t0, t1, ph, xEnd }) {
   for (let i = lowerBound(rs, t0 - o.maxRead, byT0), last = upperBound(rs, ph, byT0); i < last; i++) {
     const s = rs[i];
     if (s.t1 !== null && s.t1 < t0) continue;
-    bar(s, s.row % rows, y0 + (s.row % rows) * rowH, Math.max(2, rowH - 1), false);
+    bar(s, 1 + (s.row % rows));
   }
   // read holds still open that began before that
   const from = rs[lowerBound(rs, t0 - o.maxRead, byT0)]?.t0 ?? Infinity;
-  for (const s of o.readers) if (s.t0 < from && s.t0 <= ph) bar(s, s.row % rows, y0 + (s.row % rows) * rowH, Math.max(2, rowH - 1), false);
-  for (const line of [...pending.keys()]) flush(line);
+  for (const s of o.readers) if (s.t0 < from && s.t0 <= ph) bar(s, 1 + (s.row % rows));
+  bars.done();
 }
 
 /** hit is, at t, the writer holding the lock, or else a reader holding it or a writer waiting
