@@ -196,7 +196,10 @@ func (r *Run) appendAtLocked(e *entry, x *Event, pc uintptr, again bool) bool {
 		if s := r.seeded; s != nil {
 			t = s.now
 		} else {
-			t = int64(float64(r.clock.elapsed()) * r.speed)
+			t = r.clock.elapsed()
+			if r.speed != 1 { // the float conversions only for a run that is not at real time
+				t = int64(float64(t) * r.speed)
+			}
 		}
 		t = max(t, r.lastT)
 	}
