@@ -181,14 +181,7 @@ func (r *Run) appendExtraLocked(e *entry, x *Event, pc uintptr) bool {
 
 // appendAtLocked is appendExtraLocked, at the time of the last event recorded if again.
 func (r *Run) appendAtLocked(e *entry, x *Event, pc uintptr, again bool) bool {
-	if r.halted {
-		return false
-	}
-	if r.n >= r.cfg.MaxEvents {
-		r.haltLocked(ReasonTruncated, fmt.Sprintf("stopped at %d events, the most a run may record", r.cfg.MaxEvents))
-		return false
-	}
-	if r.n%BudgetChunk == 0 && !r.reserveLocked() {
+	if r.n >= r.room && !r.roomLocked() {
 		return false
 	}
 	t := r.lastT
@@ -222,15 +215,12 @@ func (r *Run) appendAtLocked(e *entry, x *Event, pc uintptr, again bool) bool {
 		r.extras = append(r.extras, *x)
 		aux = uint32(len(r.extras))
 	}
-	if r.n%entryChunk == 0 {
-		r.chunks = append(r.chunks, new([entryChunk]entry))
-	}
 	// Field by field, each read as wide as it was written: the caller has just written e a
 	// field at a time over a zeroed temporary, and copying it whole reads it in words that
 	// span those writes, which the CPU cannot forward from its store buffer: each such read
 	// waits for the writes to reach the cache, and that wait was a tenth of recording.
 	// TestEntryCopy fails if a field is left out.
-	d := &r.chunks[r.n/entryChunk][r.n%entryChunk]
+	d := &r.chunk[uint(r.n)%entryChunk]
 	d.t = t
 	d.text = e.text
 	d.aux = aux
@@ -250,6 +240,31 @@ func (r *Run) appendAtLocked(e *entry, x *Event, pc uintptr, again bool) bool {
 		default:
 		}
 	}
+	return true
+}
+
+// roomLocked is appendAtLocked's check of whether the next event may be recorded, made
+// when r.n reaches r.room: the run has halted (which sets room to 0), or reached MaxEvents,
+// or a storage chunk is full, when the budget is asked for the room of the next and it is
+// allocated. It sets the next room.
+//
+//go:noinline
+func (r *Run) roomLocked() bool {
+	if r.halted {
+		return false
+	}
+	if r.n >= r.cfg.MaxEvents {
+		r.haltLocked(ReasonTruncated, fmt.Sprintf("stopped at %d events, the most a run may record", r.cfg.MaxEvents))
+		return false
+	}
+	if r.n%entryChunk == 0 {
+		if !r.reserveLocked() {
+			return false
+		}
+		r.chunk = new([entryChunk]entry)
+		r.chunks = append(r.chunks, r.chunk)
+	}
+	r.room = min(r.cfg.MaxEvents, (r.n/entryChunk+1)*entryChunk)
 	return true
 }
 
