@@ -79,9 +79,13 @@ func (c *Chan[T]) Send(g *G, v T) {
 		return
 	}
 	// The live form called directly rather than through the interface, whose method on a
-	// generic type is a wrapper that passes on every argument again.
+	// generic type is a wrapper that passes on every argument again; and its wait made here,
+	// as liveChan.send would (see sendNow).
 	if l, ok := c.ops.(*liveChan[T]); ok {
-		l.send(g, pc, v, show(v))
+		if it, wait := l.sendNow(g, pc, v, show(v)); wait {
+			l.ch <- it
+			l.sendWaited(g, pc, it)
+		}
 		return
 	}
 	c.ops.send(g, pc, v, show(v))
