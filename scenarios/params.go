@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"fmt"
+	"math"
 	"net/url"
 	"slices"
 	"strconv"
@@ -53,6 +54,26 @@ const wideSteps = 1000
 // range is ours, sized so that a run can reach about a million events, not a lesson.
 func (p Param) Wide() bool {
 	return len(p.Choices) == 0 && p.Step > 0 && (p.Max-p.Min)/p.Step > wideSteps
+}
+
+// SliderStops is how many stops a wide param's slider has beside its number box. The slider
+// is logarithmic: each stop multiplies the value's distance from Min, plus one step, by the
+// same factor, so that the small values most runs want take as much of it as the large ones
+// (over 1–100,000, the first tenth of the slider is 1–3, the middle about 316).
+const SliderStops = 1000
+
+// SliderStop is the stop of a wide param's slider nearest the value v.
+func (p Param) SliderStop(v int) int {
+	n, k := float64((p.Max-p.Min)/p.Step), float64((v-p.Min)/p.Step)
+	return int(math.Round(SliderStops * math.Log1p(k) / math.Log1p(n)))
+}
+
+// SliderValue is the value at stop s of a wide param's slider (the page's script computes the
+// same, urlstate.js).
+func (p Param) SliderValue(s int) int {
+	n := float64((p.Max - p.Min) / p.Step)
+	k := int(math.Round(math.Expm1(float64(s) / SliderStops * math.Log1p(n))))
+	return min(p.Min+k*p.Step, p.Max)
 }
 
 // Range renders the allowed values the way messages show them: "1–64", or "atomic, mutex

@@ -64,7 +64,7 @@ func refCell(g *stage.G, p Values) []Stat {
 	m.Set(append(m.Get(), 4))
 	m.Release(g)
 
-	var readers []*stage.Ref[[]int]
+	var readers []stage.Ref[[]int]
 	for range p.Int("readers") {
 		r := data.Borrow(g)
 		g.Println("RefCell value:", r.Get())

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"math"
 	"net/url"
 	"slices"
 	"strconv"
@@ -1081,5 +1082,51 @@ func TestErrorsQuoteLittleOfTheInput(t *testing.T) {
 	}
 	if len(problems) != 2 {
 		t.Errorf("%d problems, want 2 (a bad value, an unknown name): %v", len(problems), problems)
+	}
+}
+
+// A wide param's slider is logarithmic: its ends are the param's, it never goes back, every
+// value it stands for is one the param takes, a value's nearest stop stands for it within a
+// stop's width, and the small values, which most runs want, are each a stop of their own.
+func TestWideParamSlider(t *testing.T) {
+	wide := 0
+	for _, s := range New().All() {
+		for _, p := range s.Params {
+			if !p.Wide() {
+				continue
+			}
+			wide++
+			if lo, hi := p.SliderValue(0), p.SliderValue(SliderStops); lo != p.Min || hi != p.Max {
+				t.Errorf("%s %s: the slider runs %d–%d, the param %d–%d", s.ID, p.Name, lo, hi, p.Min, p.Max)
+			}
+			if p.SliderStop(p.Min) != 0 || p.SliderStop(p.Max) != SliderStops {
+				t.Errorf("%s %s: its least and largest values stand at stops %d and %d", s.ID, p.Name, p.SliderStop(p.Min), p.SliderStop(p.Max))
+			}
+			prev := p.Min
+			for stop := range SliderStops + 1 {
+				v := p.SliderValue(stop)
+				if v < prev || (v-p.Min)%p.Step != 0 {
+					t.Fatalf("%s %s: stop %d stands for %d, after %d", s.ID, p.Name, stop, v, prev)
+				}
+				prev = v
+			}
+			// The stop nearest a value stands for it, or for one a stop's width away at most.
+			factor := math.Pow(float64((p.Max-p.Min)/p.Step+1), 1.0/SliderStops)
+			for _, v := range []int{p.Min, p.Min + p.Step, p.Default, (p.Min + p.Max) / 2 / p.Step * p.Step, p.Max - p.Step, p.Max} {
+				back := p.SliderValue(p.SliderStop(v))
+				k, kb := float64((v-p.Min)/p.Step+1), float64((back-p.Min)/p.Step+1)
+				if kb > k*factor*1.0001+1 || kb < k/factor/1.0001-1 {
+					t.Errorf("%s %s: %d stands at stop %d, which stands for %d", s.ID, p.Name, v, p.SliderStop(v), back)
+				}
+			}
+			for k := range 10 {
+				if v := p.Min + k*p.Step; p.SliderValue(p.SliderStop(v)) != v {
+					t.Errorf("%s %s: %d, a small value, has no stop of its own", s.ID, p.Name, v)
+				}
+			}
+		}
+	}
+	if wide == 0 {
+		t.Fatal("no scenario has a wide param")
 	}
 }

@@ -52,6 +52,41 @@ type Settings struct {
 	// From, in a steered run, cuts its schedule where the run has recorded that many events,
 	// so that the person picks from there (0: the whole schedule is followed).
 	From int
+	// At and Zoom, in a seeded link, are where the page stands once the run is in: the
+	// playhead, paused, and the part of the run in view, in the units of the run's view
+	// (nanoseconds of virtual time, or event-order steps). Without them the run plays from its
+	// start with all of it in view.
+	At   Spot
+	Zoom Window
+}
+
+// Spot is a playhead a link opens a finished run at; the zero Spot is none.
+type Spot struct {
+	T   int64
+	Set bool
+}
+
+// Window is the part of a run a link opens in view, T0 < T1; the zero Window is none, the
+// whole run.
+type Window struct{ T0, T1 int64 }
+
+// String is the window as a link carries it, "T0-T1", or "" for none.
+func (w Window) String() string {
+	if w == (Window{}) {
+		return ""
+	}
+	return strconv.FormatInt(w.T0, 10) + "-" + strconv.FormatInt(w.T1, 10)
+}
+
+// parseWindow reads "T0-T1": two whole numbers, 0 ≤ T0 < T1 ≤ most.
+func parseWindow(text string, most int64) (Window, bool) {
+	a, b, ok := strings.Cut(text, "-")
+	t0, err0 := strconv.ParseInt(a, 10, 64)
+	t1, err1 := strconv.ParseInt(b, 10, 64)
+	if !ok || err0 != nil || err1 != nil || a[0] == '+' || b == "" || b[0] == '+' || t0 < 0 || t0 >= t1 || t1 > most {
+		return Window{}, false
+	}
+	return Window{t0, t1}, true
 }
 
 // Steered is the mode of a seeded run with a person choosing who goes next: it follows its
@@ -80,6 +115,8 @@ const (
 	// KindName is an id such as a challenge's: lowercase letters, digits and hyphens, at most
 	// Max characters, starting with a letter.
 	KindName SettingKind = "name"
+	// KindSpan is a part of a run, "T0-T1": whole numbers, 0 ≤ T0 < T1 ≤ Max.
+	KindSpan SettingKind = "span"
 )
 
 // MaxScheduleText is the longest schedule a link or a message may carry: some 60,000 choices,
@@ -112,9 +149,10 @@ type Setting struct {
 	Always bool   `json:"always"`
 	Help   string `json:"-"` // `backticks` mark code
 
-	fresh bool                    // takes the caller's fresh seed when not given
-	put   func(*Settings, string) // stores text the kind has checked
-	get   func(Settings) string   // the value as a link carries it
+	fresh    bool                    // takes the caller's fresh seed when not given
+	optional bool                    // a number that is none when not given, which is its default
+	put      func(*Settings, string) // stores text the kind has checked
+	get      func(Settings) string   // the value as a link carries it
 }
 
 // RunSettings is the table of run settings, in the order links name them. Mode comes first:
@@ -174,6 +212,29 @@ func RunSettings() []Setting {
 			get:  func(s Settings) string { return s.Challenge },
 		},
 		{
+			// Where the page stands, not what runs: links carry them, run messages do not.
+			Name: "at", Label: "Playhead", Kind: KindWhole, Min: 0, Max: MaxSeed,
+			Modes: []stage.Mode{stage.Seeded}, Link: true, optional: true,
+			Help: "Where the playhead stands, paused, once the run is in: nanoseconds of virtual time, or steps by event order. Without it the run plays from its start.",
+			put: func(s *Settings, v string) {
+				t, err := strconv.ParseInt(v, 10, 64)
+				s.At = Spot{T: t, Set: err == nil}
+			},
+			get: func(s Settings) string {
+				if !s.At.Set {
+					return ""
+				}
+				return strconv.FormatInt(s.At.T, 10)
+			},
+		},
+		{
+			Name: "zoom", Label: "Zoom", Kind: KindSpan, Max: MaxSeed,
+			Modes: []stage.Mode{stage.Seeded}, Link: true,
+			Help: "The part of the run in view once it is in, from-to in the playhead's units. Without it all of the run is in view.",
+			put:  func(s *Settings, v string) { s.Zoom, _ = parseWindow(v, MaxSeed) },
+			get:  func(s Settings) string { return s.Zoom.String() },
+		},
+		{
 			// A run message's only: the page takes a seeded run over at its playhead with the
 			// run's schedule and the events up to there; links carry the schedule so far.
 			Name: "from", Label: "Steer from", Kind: KindWhole, Min: 0, Max: 10_000_000, Default: "0",
@@ -229,6 +290,12 @@ func (st Setting) parse(text, def string) (string, string) {
 			return def, fmt.Sprintf("%s must be the text of a run's schedule, but %v", st.Name, err)
 		}
 		return text, ""
+	case KindSpan:
+		w, ok := parseWindow(text, int64(st.Max))
+		if !ok {
+			return def, fmt.Sprintf("%s must be two whole numbers from-to, the first below the second, at most %s, got %s", st.Name, formatBound(st.Max), QuoteInput(text))
+		}
+		return w.String(), ""
 	case KindName:
 		if !isName(text, int(st.Max)) {
 			return def, fmt.Sprintf("%s must be a name of lowercase letters, digits and hyphens, at most %d long, got %s", st.Name, int(st.Max), QuoteInput(text))
@@ -374,11 +441,13 @@ func (s Settings) Named() map[string]any {
 		if !st.Link || !st.AppliesTo(s.Mode) {
 			continue
 		}
-		switch v := st.get(s); st.Kind {
-		case KindSchedule, KindName:
-			if v != "" {
-				named[st.Name] = v
-			}
+		v := st.get(s)
+		if v == "" {
+			continue // none given: a schedule, a challenge, a playhead or a zoom
+		}
+		switch st.Kind {
+		case KindSchedule, KindName, KindSpan:
+			named[st.Name] = v
 		case KindChoice:
 			named[st.Name] = v
 		default:

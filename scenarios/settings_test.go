@@ -65,13 +65,27 @@ func TestCheckSettings(t *testing.T) {
 		{"a bad view is by time", map[string]string{"view": "zzz"}, live,
 			[]Problem{{"view", "zzz", "time", `view must be time or events, got "zzz"`}}},
 		{"an unknown name", map[string]string{"colour": "red"}, live,
-			[]Problem{{"colour", "red", "", `"colour" is not a run setting (they are mode, seed, processors, schedule, speed, view, challenge, from)`}}},
+			[]Problem{{"colour", "red", "", `"colour" is not a run setting (they are mode, seed, processors, schedule, speed, view, challenge, at, zoom, from)`}}},
 		{"a schedule, seeded", map[string]string{"mode": "seeded", "seed": "3", "schedule": "SQ"},
 			with(seeded, func(s *Settings) { s.Seed, s.Schedule = 3, mustSchedule(t, "SQ") }), nil},
 		{"a schedule that is none is left out", map[string]string{"mode": "seeded", "seed": "3", "schedule": "S%Q"},
 			with(seeded, func(s *Settings) { s.Seed = 3 }),
 			[]Problem{{"schedule", "S%Q", "", `schedule must be the text of a run's schedule, but character 2 is '%', not a letter, digit, - or _`}}},
 		{"live ignores a schedule", map[string]string{"schedule": "SQ"}, live, nil},
+		{"a seeded link's playhead and zoom", map[string]string{"mode": "seeded", "seed": "3", "at": "1500", "zoom": "100-2000"},
+			with(seeded, func(s *Settings) { s.Seed, s.At, s.Zoom = 3, Spot{1500, true}, Window{100, 2000} }), nil},
+		{"a playhead at the start is one", map[string]string{"mode": "seeded", "seed": "3", "at": "0", "zoom": "007-08"},
+			with(seeded, func(s *Settings) { s.Seed, s.At, s.Zoom = 3, Spot{0, true}, Window{7, 8} }), nil},
+		{"a negative playhead is clamped", map[string]string{"mode": "seeded", "seed": "3", "at": "-5"},
+			with(seeded, func(s *Settings) { s.Seed, s.At = 3, Spot{0, true} }),
+			[]Problem{{"at", "-5", "0", "at must be 0–9007199254740991, got -5"}}},
+		{"a zoom is from below to", map[string]string{"mode": "seeded", "seed": "3", "zoom": "20-20"},
+			with(seeded, func(s *Settings) { s.Seed = 3 }),
+			[]Problem{{"zoom", "20-20", "", `zoom must be two whole numbers from-to, the first below the second, at most 9007199254740991, got "20-20"`}}},
+		{"a zoom of other text is none", map[string]string{"mode": "seeded", "seed": "3", "zoom": "+1-5"},
+			with(seeded, func(s *Settings) { s.Seed = 3 }),
+			[]Problem{{"zoom", "+1-5", "", `zoom must be two whole numbers from-to, the first below the second, at most 9007199254740991, got "+1-5"`}}},
+		{"live ignores a playhead and zoom", map[string]string{"at": "x", "zoom": "y"}, live, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			set, problems := CheckSettings(tc.raw, fresh)
@@ -105,6 +119,8 @@ func TestSettingsQuery(t *testing.T) {
 		{Settings{Mode: stage.Seeded, Seed: 40, Processors: 4, Speed: 1, View: ByTime}, "mode=seeded&seed=40&processors=4"},
 		{Settings{Mode: stage.Seeded, Seed: 0, Processors: 1, Speed: 1, View: ByEvents}, "mode=seeded&seed=0&processors=1&view=events"},
 		{Settings{Mode: stage.Seeded, Seed: 5, Processors: 2, Speed: 1, View: ByTime, Schedule: mustSchedule(t, "SQ-_")}, "mode=seeded&seed=5&processors=2&schedule=SQ-_"},
+		{Settings{Mode: stage.Seeded, Seed: 5, Processors: 2, Speed: 1, View: ByEvents, At: Spot{0, true}, Zoom: Window{10, 9007199254740991}},
+			"mode=seeded&seed=5&processors=2&view=events&at=0&zoom=10-9007199254740991"},
 	} {
 		if got := tc.set.Query(); got != tc.want {
 			t.Errorf("%+v: Query = %q, want %q", tc.set, got, tc.want)
@@ -155,7 +171,7 @@ func TestRunSettingsTable(t *testing.T) {
 			if !slices.Contains(st.Choices, st.Default) {
 				t.Errorf("%s: default %q is not one of %v", st.Name, st.Default, st.Choices)
 			}
-		case KindSchedule, KindName:
+		case KindSchedule, KindName, KindSpan:
 			if st.Default != "" || st.Max <= 0 {
 				t.Errorf("%s: default %q, at most %g characters", st.Name, st.Default, st.Max)
 			}
@@ -163,7 +179,7 @@ func TestRunSettingsTable(t *testing.T) {
 			if st.Min > st.Max || st.Choices != nil {
 				t.Errorf("%s: range %g–%g, choices %v", st.Name, st.Min, st.Max, st.Choices)
 			}
-			if st.Default == "" && !st.fresh {
+			if st.Default == "" && !st.fresh && !st.optional {
 				t.Errorf("%s: no default", st.Name)
 			}
 			if st.Default != "" {
@@ -182,7 +198,7 @@ func TestRunSettingsTable(t *testing.T) {
 	for _, st := range LinkSettings() {
 		linked = append(linked, st.Name)
 	}
-	if want := []string{"mode", "seed", "processors", "schedule", "view", "challenge"}; !slices.Equal(linked, want) {
+	if want := []string{"mode", "seed", "processors", "schedule", "view", "challenge", "at", "zoom"}; !slices.Equal(linked, want) {
 		t.Errorf("links carry %v, want %v", linked, want)
 	}
 }
@@ -191,12 +207,13 @@ func TestRunSettingsTable(t *testing.T) {
 // panics, what it returns is always usable, its problems agree with what it used, and the
 // settings' link reads back as the same settings.
 func FuzzCheckSettings(f *testing.F) {
-	f.Add("seeded", "40", "4", "1", "events", "", "")
-	f.Add("0", "abc", "9", "NaN", "zzz", "", "colour")
-	f.Add(" seeded", "-1", "0", "1e400", "time", "SQ", "")
-	f.Add("seeded", "9007199254740992", "+3", "0x1p-2", "", "S%Q", "mode")
-	f.Fuzz(func(t *testing.T, mode, seed, processors, speed, view, schedule, other string) {
-		raw := map[string]string{"mode": mode, "seed": seed, "processors": processors, "speed": speed, "view": view, "schedule": schedule}
+	f.Add("seeded", "40", "4", "1", "events", "", "", "", "")
+	f.Add("0", "abc", "9", "NaN", "zzz", "", "colour", "x", "y")
+	f.Add(" seeded", "-1", "0", "1e400", "time", "SQ", "", "-3", "5-2")
+	f.Add("seeded", "9007199254740992", "+3", "0x1p-2", "", "S%Q", "mode", "012", "01-9007199254740992")
+	f.Add("seeded", "1", "2", "1", "events", "", "", "0", "0-1")
+	f.Fuzz(func(t *testing.T, mode, seed, processors, speed, view, schedule, other, at, zoom string) {
+		raw := map[string]string{"mode": mode, "seed": seed, "processors": processors, "speed": speed, "view": view, "schedule": schedule, "at": at, "zoom": zoom}
 		if other != "" {
 			raw[other] = "1"
 		}
@@ -207,7 +224,10 @@ func FuzzCheckSettings(f *testing.F) {
 		if set.Seeded() && (set.Seed > MaxSeed || set.Processors < 1 || set.Processors > 8) {
 			t.Fatalf("%q: unusable seeded %+v", raw, set)
 		}
-		if !set.Seeded() && (set.Seed != 0 || set.Processors != 0 || set.Schedule.Len() != 0) {
+		if set.Zoom != (Window{}) && (set.Zoom.T0 < 0 || set.Zoom.T0 >= set.Zoom.T1 || set.Zoom.T1 > MaxSeed) || set.At.Set && (set.At.T < 0 || set.At.T > MaxSeed) {
+			t.Fatalf("%q: unusable playhead or zoom %+v", raw, set)
+		}
+		if !set.Seeded() && (set.Seed != 0 || set.Processors != 0 || set.Schedule.Len() != 0 || set.At.Set || set.Zoom != (Window{})) {
 			t.Fatalf("%q: a live run with %+v", raw, set)
 		}
 		complained := map[string]bool{}

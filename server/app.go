@@ -73,6 +73,8 @@ type app struct {
 	pingEvery  time.Duration
 	metrics    *metrics
 	buffers    *bufferPool
+	// eventChunks are the trace answers' chunks of Events (seeded.go).
+	eventChunks eventChunks
 	// sources are each scenario's Go and Rust, highlighted once at start.
 	sources map[string]highlighted
 	// preload are the modules the page's script imports before it runs (assets.moduleGraph).
@@ -87,6 +89,9 @@ type app struct {
 	sessions sync.WaitGroup
 
 	slowCuts atomic.Int64 // live runs ended because their client could not keep up
+	// draining: shutting down is asked for, and the server serves on for -shutdown-delay
+	// with /readyz answering 503, for a load balancer to stop sending it clients first.
+	draining atomic.Bool
 }
 
 func newApp(cfg appConfig) *app {

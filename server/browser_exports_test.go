@@ -127,7 +127,7 @@ func TestBrowserSeededDownloadsHaveThePagesNames(t *testing.T) {
 		}
 		return names;
 	})()`, chromedp.EvalAwaitPromise))
-	want := []string{"deadlock-seed-40.json", "deadlock-seed-40.json", "deadlock-seed-40.chrome.json", "deadlock-seed-40.chrome.json"}
+	want := []string{"deadlock-seed-40-4-processors.json", "deadlock-seed-40-4-processors.json", "deadlock-seed-40-4-processors.chrome.json", "deadlock-seed-40-4-processors.chrome.json"}
 	if err != nil || strings.Join(res, " ") != strings.Join(want, " ") {
 		t.Errorf("the page names and the server's names: %q %v; want %q (page, server; JSON, then Chrome trace)", res, err, want)
 	}

@@ -229,3 +229,51 @@ func TestShutdownIsPromptWhateverTheClientsDo(t *testing.T) {
 		}
 	}
 }
+
+// TestShutdownDelayServesOnNotReady stops a server run with -shutdown-delay: it answers
+// /readyz 503 at once, for a load balancer to stop sending it clients, serves pages on
+// meanwhile, and then shuts down as without it.
+func TestShutdownDelayServesOnNotReady(t *testing.T) {
+	logs := &logBuffer{}
+	ctx, stop := context.WithCancel(context.Background())
+	defer stop()
+	served := make(chan error, 1)
+	go func() { served <- run(ctx, []string{"-addr", "127.0.0.1:0", "-shutdown-delay", "3s"}, logs) }()
+	var addr string
+	waitFor(t, "the server to start", func() bool {
+		line, ok := logs.find("msg=serving")
+		_, addr, _ = strings.Cut(line, "url=http://")
+		return ok
+	})
+	get := func(path string) int {
+		t.Helper()
+		resp, err := http.Get("http://" + addr + path)
+		if err != nil {
+			t.Fatalf("GET %s: %v", path, err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := get("/readyz"); code != http.StatusOK {
+		t.Fatalf("before the stop /readyz answers %d", code)
+	}
+	stop()
+	waitFor(t, "/readyz to answer 503", func() bool { return get("/readyz") == http.StatusServiceUnavailable })
+	if code := get("/play/channels"); code != http.StatusOK {
+		t.Errorf("while not ready a page answers %d: it should be served until the delay is over", code)
+	}
+	select {
+	case err := <-served:
+		if err != nil {
+			t.Fatalf("shutting down: %v", err)
+		}
+	case <-time.After(3*time.Second + guard):
+		t.Fatal("the server did not shut down after its delay")
+	}
+	if _, err := http.Get("http://" + addr + "/readyz"); err == nil {
+		t.Error("the server still answers after it shut down")
+	}
+	if _, ok := logs.find("msg=\"not ready: shutting down after the delay\""); !ok {
+		t.Error("the log does not say the server is not ready while it waits")
+	}
+}

@@ -42,6 +42,7 @@ func run(ctx context.Context, args []string, logTo io.Writer) error {
 	hosts := fs.String("allow-host", "", "comma-separated host names the server answers to beside localhost, loopback addresses and the host of -addr (its public name behind a proxy); any other is refused with 421")
 	metricsAddr := fs.String("metrics-addr", "", "address to serve Prometheus metrics on, at /metrics (default: none); keep it private")
 	trustProxy := fs.Bool("trust-proxy", false, "take the client address from X-Forwarded-For when the request comes from a loopback or private address (behind a reverse proxy)")
+	shutdownDelay := fs.Duration("shutdown-delay", 0, "after SIGTERM or SIGINT, serve on this long with /readyz answering 503, so that a load balancer stops sending clients before the server stops taking them (default: shut down at once)")
 	lim := defaultLimits()
 	lim.addFlags(fs)
 	if err := fs.Parse(args); err != nil {
@@ -49,6 +50,9 @@ func run(ctx context.Context, args []string, logTo io.Writer) error {
 	}
 	if err := lim.check(); err != nil {
 		return err
+	}
+	if *shutdownDelay < 0 {
+		return fmt.Errorf("-shutdown-delay must not be negative, got %s", *shutdownDelay)
 	}
 
 	log := slog.New(slog.NewTextHandler(logTo, nil))
@@ -96,6 +100,15 @@ func run(ctx context.Context, args []string, logTo io.Writer) error {
 	case err := <-serveErr:
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
+	}
+	if *shutdownDelay > 0 {
+		a.draining.Store(true)
+		log.Info("not ready: shutting down after the delay", "delay", *shutdownDelay)
+		select {
+		case err := <-serveErr:
+			return fmt.Errorf("serve: %w", err)
+		case <-time.After(*shutdownDelay):
+		}
 	}
 	log.Info("shutting down")
 	if err := a.shutdown(srv); err != nil {

@@ -32,10 +32,10 @@ func (a *app) handleHealth(c echo.Context) error {
 }
 
 // handleReady answers whether the server takes new clients (readiness): not once it is
-// shutting down.
+// shutting down, or serving on only until it does (-shutdown-delay).
 func (a *app) handleReady(c echo.Context) error {
 	c.Response().Header().Set("Cache-Control", "no-store")
-	if a.ctx.Err() != nil {
+	if a.draining.Load() || a.ctx.Err() != nil {
 		return c.String(http.StatusServiceUnavailable, "shutting down\n")
 	}
 	return c.String(http.StatusOK, "ready\n")

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -117,10 +118,10 @@ func (a *app) handleTrace(c echo.Context) error {
 		// the other runs going decide: another run may go further.
 		c.Response().Header().Set("Cache-Control", "no-store")
 	}
-	name := fmt.Sprintf("%s-seed-%d", s.ID, set.Seed) // as the page names its downloads
+	name := downloadName(s.ID, set) // as the page names its downloads
 	if format == "chrome" {
 		c.Response().Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s.chrome.json"`, name))
-		if err := writeChromeTrace(c.Response(), r); err != nil {
+		if err := a.writeChromeTrace(c.Response(), r); err != nil {
 			a.log.Debug("trace write cut short", "trace", name, "err", err)
 		}
 		return nil
@@ -132,7 +133,7 @@ func (a *app) handleTrace(c echo.Context) error {
 	}
 	// {head…, "events": […]}: the events go through the same encoder as the socket's.
 	c.Response().Header().Set("Content-Disposition", fmt.Sprintf(`inline; filename="%s.json"`, name))
-	if err := writeTrace(c.Response(), head, r); err != nil {
+	if err := a.writeTrace(c.Response(), head, r); err != nil {
 		// Headers and part of the trace are out: the client went away, or stopped reading
 		// until the write timeout. Nothing is left to answer.
 		a.log.Debug("trace write cut short", "trace", name, "err", err)
@@ -140,18 +141,22 @@ func (a *app) handleTrace(c echo.Context) error {
 	return nil
 }
 
-// traceChunk is how many events a trace's answer holds in memory at once, as Events and as
-// JSON, whatever the run's length: a million-event trace costs no more per event than a
-// small one, and the run's own compact store is all that grows with it.
+// traceChunk is how many events a trace's answer holds in memory at once as Events (their
+// JSON goes out every maxMessageBytes), whatever the run's length: a million-event trace
+// costs no more per event than a small one, and the run's own compact store is all that
+// grows with it.
 const traceChunk = 4096
 
 // writeTrace writes the trace document, head (a JSON object) with the run's events added as
 // "events", in chunks of traceChunk events.
-func writeTrace(w *echo.Response, head []byte, r *scenarios.Run) error {
+func (a *app) writeTrace(w *echo.Response, head []byte, r *scenarios.Run) error {
 	w.Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
 	w.WriteHeader(http.StatusOK)
-	buf := append(head[:len(head)-1], `,"events":[`...)
-	var chunk []stage.Event
+	chunk := a.eventChunks.get()
+	defer a.eventChunks.put(chunk)
+	buf := a.buffers.get()
+	defer func() { a.buffers.put(buf) }()
+	buf = append(append(buf, head[:len(head)-1]...), `,"events":[`...)
 	for from := 0; ; from += len(chunk) {
 		chunk = r.EventsN(from, traceChunk, chunk[:0])
 		if len(chunk) == 0 {
@@ -162,11 +167,14 @@ func writeTrace(w *echo.Response, head []byte, r *scenarios.Run) error {
 				buf = append(buf, ',')
 			}
 			buf = chunk[i].AppendJSON(buf)
+			if len(buf) >= maxMessageBytes {
+				// Written on as it fills: a buffer of one chunk's JSON would be too big to keep.
+				if _, err := w.Write(buf); err != nil {
+					return err
+				}
+				buf = buf[:0]
+			}
 		}
-		if _, err := w.Write(buf); err != nil {
-			return err
-		}
-		buf = buf[:0]
 	}
 	_, err := w.Write(append(buf, "]}"...))
 	return err
@@ -174,11 +182,12 @@ func writeTrace(w *echo.Response, head []byte, r *scenarios.Run) error {
 
 // writeChromeTrace writes the run's trace in the Chrome Trace Event Format, converted in
 // chunks of traceChunk events as writeTrace writes the JSON one.
-func writeChromeTrace(w *echo.Response, r *scenarios.Run) error {
+func (a *app) writeChromeTrace(w *echo.Response, r *scenarios.Run) error {
 	w.Header().Set(echo.HeaderContentType, echo.MIMEApplicationJSON)
 	w.WriteHeader(http.StatusOK)
 	cw := stage.NewChromeWriter(w)
-	var chunk []stage.Event
+	chunk := a.eventChunks.get()
+	defer a.eventChunks.put(chunk)
 	for from := 0; ; from += len(chunk) {
 		chunk = r.EventsN(from, traceChunk, chunk[:0])
 		if len(chunk) == 0 {
@@ -189,6 +198,26 @@ func writeChromeTrace(w *echo.Response, r *scenarios.Run) error {
 		}
 	}
 	return cw.Close()
+}
+
+// eventChunks keeps the chunks of Events trace answers read a run's store into, for the next
+// answer: a chunk of traceChunk events is 768 KB, which a short trace's answer spent more
+// time allocating, and the collector collecting, than writing its events.
+type eventChunks struct{ pool sync.Pool }
+
+func (p *eventChunks) get() []stage.Event {
+	if c, ok := p.pool.Get().(*[]stage.Event); ok {
+		return (*c)[:0]
+	}
+	return make([]stage.Event, 0, traceChunk)
+}
+
+// put keeps c for another answer, its events cleared: their strings point into the store of
+// the run they were read from, which would otherwise stay in memory with them.
+func (p *eventChunks) put(c []stage.Event) {
+	clear(c[:cap(c)])
+	c = c[:0]
+	p.pool.Put(&c)
 }
 
 type traceHead struct {
@@ -316,4 +345,15 @@ func (a *app) limitText(limit string) string {
 		return fmt.Sprintf("%s, the longest an API request may take (-api-timeout)", a.limits.apiTimeout)
 	}
 	return fmt.Sprintf("%s, the longest a search may take", searchBudget)
+}
+
+// downloadName is the file name, without its extension, of a seeded run's trace: what makes
+// the run, but its params, which would make it long ("deadlock-seed-40-4-processors", and
+// "-steered" when a schedule made its first choices). The page names its downloads so too.
+func downloadName(id string, set scenarios.Settings) string {
+	name := fmt.Sprintf("%s-seed-%d-%d-processors", id, set.Seed, set.Processors)
+	if set.Schedule.Len() > 0 {
+		name += "-steered"
+	}
+	return name
 }

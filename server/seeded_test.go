@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"interleave/scenarios"
 	"interleave/scenarios/stage"
 )
 
@@ -46,7 +47,7 @@ func TestTraceAPI(t *testing.T) {
 	}
 
 	resp, chrome := get(t, ts, path+"&format=chrome")
-	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Header.Get("Content-Disposition"), "deadlock-seed-5.chrome.json") {
+	if resp.StatusCode != http.StatusOK || !strings.Contains(resp.Header.Get("Content-Disposition"), `"deadlock-seed-5-2-processors.chrome.json"`) {
 		t.Errorf("chrome trace: status %d, disposition %q", resp.StatusCode, resp.Header.Get("Content-Disposition"))
 	}
 	var file struct {
@@ -402,5 +403,25 @@ func TestTheSearchFindsTheEmptyQueue(t *testing.T) {
 	}
 	if tr.End.Reason != "panic" || !strings.Contains(tr.End.Message, "index out of range [0] with length 0") {
 		t.Errorf("seed %d ended %s: %q, want a consumer's panic on the empty queue", found.Seed, tr.End.Reason, tr.End.Message)
+	}
+}
+
+// A seeded trace's file is named by what makes the run but its params: the page names its
+// downloads the same way (page/exports.js).
+func TestDownloadName(t *testing.T) {
+	steered, err := stage.ParseSchedule("SQ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		set  scenarios.Settings
+		want string
+	}{
+		{scenarios.Settings{Mode: stage.Seeded, Seed: 40, Processors: 4}, "deadlock-seed-40-4-processors"},
+		{scenarios.Settings{Mode: stage.Seeded, Seed: 0, Processors: 1, Schedule: steered}, "deadlock-seed-0-1-processors-steered"},
+	} {
+		if got := downloadName("deadlock", tc.set); got != tc.want {
+			t.Errorf("%+v: %q, want %q", tc.set, got, tc.want)
+		}
 	}
 }

@@ -120,16 +120,17 @@ func TestShortTitle(t *testing.T) {
 }
 
 // checkWideParam checks a wide param's controls: its number box, labelled, named and ranged
-// as the param is, which the form sends; and beside it a slider over the same range that has
-// no name (the script keeps it in step with the box), labelled for itself.
+// as the param is, which the form sends; and beside it a slider of logarithmic stops that has
+// no name (the script keeps it in step with the box), labelled for itself and saying the
+// value it stands for.
 func checkWideParam(t *testing.T, id, html string, p scenarios.Param) {
 	t.Helper()
 	for _, m := range []string{
 		fmt.Sprintf(`<label for="p-%s">%s</label>`, p.Name, p.Label),
 		fmt.Sprintf(`<input type="number" class="param-number" id="p-%s" name="%s" min="%d" max="%d" step="%d" value="%d" aria-describedby="h-%s">`,
 			p.Name, p.Name, p.Min, p.Max, p.Step, p.Default, p.Name),
-		fmt.Sprintf(`<input type="range" class="param-slider" id="s-%s" data-param="%s" min="%d" max="%d" step="%d" value="%d" aria-label="%s slider" aria-describedby="h-%s">`,
-			p.Name, p.Name, p.Min, p.Max, p.Step, p.Default, p.Label, p.Name),
+		fmt.Sprintf(`<input type="range" class="param-slider" id="s-%s" data-param="%s" data-min="%d" data-max="%d" data-step="%d" data-unit="%s" min="0" max="%d" step="1" value="%d" aria-valuetext="%s" aria-label="%s slider" aria-describedby="h-%s">`,
+			p.Name, p.Name, p.Min, p.Max, p.Step, p.Unit, scenarios.SliderStops, p.SliderStop(p.Default), wideText(p, p.Default), p.Label, p.Name),
 	} {
 		if !strings.Contains(html, m) {
 			t.Errorf("%s: page lacks %s", id, m)
@@ -467,7 +468,7 @@ func TestPageGivesItsScriptTheSettingsTable(t *testing.T) {
 			t.Errorf("the table's largest seed is %g, want %d", st.Max, scenarios.MaxSeed)
 		}
 	}
-	if want := []string{"mode", "seed", "processors", "schedule", "view", "challenge"}; !slices.Equal(names, want) {
+	if want := []string{"mode", "seed", "processors", "schedule", "view", "challenge", "at", "zoom"}; !slices.Equal(names, want) {
 		t.Errorf("the table names %v, want %v", names, want)
 	}
 	procs, _ := scenarios.LookupSetting("processors")

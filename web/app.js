@@ -12,7 +12,7 @@ import { Socket } from './socket.js';
 import { Timeline } from './timeline/timeline.js';
 import { formatDuration } from './trace/describe.js';
 import { STEP_NS, stepTrace } from './trace/model.js';
-import { MAX_SEED, dropSchedule, initURLState, paramsQuery, randomSeed, runSettings, setChallenge, setSchedule, values } from './urlstate.js';
+import { MAX_SEED, dropSchedule, initURLState, look, paramsQuery, randomSeed, runSettings, setChallenge, setLook, setSchedule, values } from './urlstate.js';
 
 /**
  * typing tells whether keys pressed in el go to a field (text, numbers, sliders, radio
@@ -96,6 +96,30 @@ function main() {
   // events passed by the playhead (by the timeline's own trace, which by event order is a
   // re-timed copy of the run's, event for event)
   const passed = () => (timeline.trace ? timeline.trace.count(timeline.playhead) : 0);
+  // Where the page stands travels in a seeded run's link: the playhead, once a person has
+  // paused it short of the end or moved it there, and the part in view, once they zoomed
+  // (at=, zoom=). A link that says so opens there, paused, instead of playing from the start.
+  // Both are in the units of the run's view, which the link carries too (or which the run's
+  // crowding chooses again). The address follows a quarter of a second after the last move.
+  let linkLook = (() => {
+    const l = look(form);
+    return l.at !== null || l.zoom ? l : null;
+  })();
+  let lookTimer = 0;
+  function keepLook() {
+    clearTimeout(lookTimer);
+    lookTimer = setTimeout(writeLook, 250);
+  }
+  function writeLook() {
+    if (linkLook || !state.shown || state.shown.mode !== 'seeded' || state.phase !== 'ended') return;
+    if (timeline.dragging) {
+      keepLook(); // where it is let go
+      return;
+    }
+    const at = !timeline.playing && timeline.playhead < timeline.endT ? timeline.playhead : null;
+    setLook(form, at, timeline.view);
+    updateURL();
+  }
   let wasPlaying = false;
   let keyStep = false; // a step key is being handled: it says where it went, not "paused"
   const timeline = new Timeline($('timeline'), $('timeline-wrap'), {
@@ -110,6 +134,7 @@ function main() {
         log.sayAt(passed(), 'Paused at');
       }
       wasPlaying = playing;
+      keepLook();
       refresh();
       log.update();
     },
@@ -117,7 +142,10 @@ function main() {
     onSelect: (e) => {
       if (e && e.line) code.light(e.line);
     },
+    onLook: () => keepLook(),
   });
+
+
 
   // The event-order axis, for a finished run: the same run laid out one event per step, so
   // that events at one instant (common in seeded runs' virtual time) can be told and stepped
@@ -375,6 +403,13 @@ function main() {
     }
     if (steered) {
       timeline.seek(timeline.endT); // it was watched step by step
+    } else if (linkLook) {
+      // The link says where to stand: the playhead first, as seeking brings it into view,
+      // then the part of the run the link had in view.
+      const { at, zoom } = linkLook;
+      linkLook = null;
+      timeline.seek(at ?? timeline.endT);
+      if (zoom) timeline.showSpan(zoom.t0, zoom.t1);
     } else if (seeded) {
       // The whole run is here: play it from the start by its virtual times (or, for those who
       // asked for less motion, show how it ended).
@@ -442,12 +477,20 @@ function main() {
     refresh();
   }
 
+  // A run a person asks for plays from its start: a link's look was for the run it opened.
+  const forgetLook = () => {
+    linkLook = null;
+    setLook(form, null, null);
+    updateURL();
+  };
   runBtn.addEventListener('click', () => {
+    forgetLook();
     start();
     bringTimeline();
   });
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
+    forgetLook();
     start();
   });
   stopBtn.addEventListener('click', () => {
@@ -489,6 +532,7 @@ function main() {
   // Switching to seeded or steered mode with no seed yet picks one, so the link always
   // names it; steering poses the scenario's challenge.
   const updateURL = initURLState(form, share, (input) => {
+    linkLook = null; // the settings changed: the link's look was for another run
     if (input.name === 'mode' && input.value !== 'live' && input.checked && seedInput.value.trim() === '') {
       seedInput.value = String(randomSeed());
       updateURL();

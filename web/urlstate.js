@@ -9,7 +9,9 @@
 // mode=seeded&seed=N&processors=P for a seeded one (mode=steer&… for a steered one, with its
 // schedule so far), then view=events for a run laid out by event order (or view=time, the
 // default, when a person chose it: a finished run whose events crowd a few instants opens by
-// event order unless the link says otherwise), then the challenge.
+// event order unless the link says otherwise), then the challenge, then, for a finished
+// seeded run, where the page stands: at=, the playhead, once a person has paused it or moved
+// it short of the end, and zoom=t0-t1, the part in view once they have zoomed (see look).
 //
 // The run settings' names, limits and defaults are the server's: it renders its table of the
 // settings links carry (scenarios.RunSettings) into #run-settings as JSON, data-settings, and
@@ -114,6 +116,47 @@ export function setChallenge(form, id) {
   input.value = id;
 }
 
+// hiddenField gives the form a hidden field name holding value, or takes it away for ''.
+function hiddenField(form, name, value) {
+  let input = form.querySelector(`input[type="hidden"][name="${name}"]`);
+  if (value === '') {
+    if (input) input.remove();
+    return;
+  }
+  if (!input) {
+    input = document.createElement('input');
+    input.type = 'hidden';
+    input.name = name;
+    form.append(input);
+  }
+  input.value = value;
+}
+
+/**
+ * look is where a seeded link's page stands once its run is in, as the link says: {at: the
+ * playhead or null, zoom: {t0, t1} or null}, in the units of the run's view.
+ */
+export function look(form) {
+  const at = fieldValue(form, setting('at'));
+  const zoom = fieldValue(form, setting('zoom'));
+  const [t0, t1] = zoom === null ? [] : zoom.split('-').map(Number);
+  return { at: at === null ? null : Number(at), zoom: zoom === null ? null : { t0, t1 } };
+}
+
+/**
+ * setLook makes the form hold a playhead and a part of the run in view (null: none), which
+ * its link then carries, in whole units.
+ */
+export function setLook(form, at, zoom) {
+  hiddenField(form, 'at', at === null ? '' : String(Math.max(0, Math.round(at))));
+  let span = '';
+  if (zoom) {
+    const t0 = Math.max(0, Math.round(zoom.t0));
+    span = `${t0}-${Math.max(t0 + 1, Math.round(zoom.t1))}`;
+  }
+  hiddenField(form, 'zoom', span);
+}
+
 /**
  * dropSchedule forgets the schedule a link brought (#p-schedule holds it): it fits only the
  * run it was made on, so any change to the settings ends it.
@@ -131,6 +174,12 @@ function fieldValue(form, s) {
   if (text === '') return null;
   if (s.kind === 'schedule') return text.length <= s.max ? text : null;
   if (s.kind === 'name') return text.length <= s.max && /^[a-z][a-z0-9-]*$/.test(text) ? text : null;
+  if (s.kind === 'span') {
+    const m = /^([0-9]+)-([0-9]+)$/.exec(text);
+    if (!m) return null;
+    const [t0, t1] = [Number(m[1]), Number(m[2])];
+    return Number.isSafeInteger(t1) && t0 < t1 && t1 <= s.max ? `${t0}-${t1}` : null;
+  }
   if (s.kind === 'choice') return s.choices.includes(text) ? text : null;
   if (s.kind === 'whole') {
     const n = wholeText(s, text);
@@ -251,17 +300,34 @@ function pairWide(form) {
   for (const slider of form.querySelectorAll('.param-slider')) {
     const box = document.getElementById(`p-${slider.dataset.param}`);
     const valid = () => box.removeAttribute('aria-invalid');
+    // The slider is of logarithmic stops, as scenarios.Param.SliderStop and SliderValue
+    // compute them: each multiplies the distance from the least value, plus a step, alike.
+    const lo = Number(slider.dataset.min);
+    const hi = Number(slider.dataset.max);
+    const step = Number(slider.dataset.step);
+    const stops = Number(slider.max);
+    const steps = Math.log1p((hi - lo) / step);
+    const stopOf = (v) => Math.round((stops * Math.log1p((v - lo) / step)) / steps);
+    const valueAt = (s) => Math.min(lo + Math.round(Math.expm1((s / stops) * steps)) * step, hi);
+    const unit = slider.dataset.unit;
+    // The slider says the value it stands for, which is the box's.
+    const stand = (v) => {
+      slider.value = String(stopOf(v));
+      slider.setAttribute('aria-valuetext', `${v.toLocaleString('en')}${unit ? ` ${unit}` : ''}`);
+    };
     // A reload may restore the two apart: the box, which the link reads, leads.
-    if (wholeIn(box) !== null) slider.value = box.value;
+    if (wholeIn(box) !== null) stand(Number(box.value));
     // Listeners on the fields themselves run before the form's, which then see the box set.
     slider.addEventListener('input', () => {
-      box.value = slider.value;
+      const v = valueAt(Number(slider.value));
+      box.value = String(v);
+      stand(v);
       valid();
     });
     box.addEventListener('input', (ev) => {
       const n = wholeIn(box);
       if (n !== null) {
-        slider.value = String(n);
+        stand(n);
         return valid();
       }
       box.setAttribute('aria-invalid', 'true');
@@ -269,8 +335,8 @@ function pairWide(form) {
     });
     box.addEventListener('change', () => {
       const t = box.value.trim();
-      if (wholeIn(box) === null) box.value = /^-?[0-9]+$/.test(t) ? String(Math.min(Math.max(Number(t), box.min), box.max)) : slider.value;
-      slider.value = box.value;
+      if (wholeIn(box) === null) box.value = /^-?[0-9]+$/.test(t) ? String(Math.min(Math.max(Number(t), box.min), box.max)) : String(valueAt(Number(slider.value)));
+      stand(Number(box.value));
       valid();
     });
   }
@@ -325,6 +391,7 @@ export function initURLState(form, share, onChange = () => {}) {
     if (input === seedEl) checkSeed();
     if (input.type === 'radio') applyOnlyWhen(form);
     dropSchedule(form);
+    setLook(form, null, null); // the look fits the run it was taken on, as the schedule does
     update(true);
     onChange(input);
   };

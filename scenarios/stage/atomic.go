@@ -26,19 +26,16 @@ func NewAtomicInt(g *G, name string, initial int64) *AtomicInt {
 	return a
 }
 
-// atomically does o on the value and records it, with arg as the event's value: none for a
-// load, cas's old and new (arg, arg2) as "old→new", and the number for the rest. The text is
-// written straight into the run's arena: an atomic event allocates nothing.
+// atomically does o on the value and records it. Its value — none for a load, cas's old and
+// new (arg, arg2) as "old→new", and the number for the rest — is what the event's old and new
+// say (numbersValue), so it is not stored, but for a compare-and-swap that failed, whose old
+// and new are the value it found: an atomic event allocates nothing.
 func (a *AtomicInt) atomically(g *G, pc uintptr, o op, arg, arg2 int64, do func() (old, new int64)) {
 	r := g.enterAs(pending{kind: kindAtomic, op: o, obj: int32(a.id), pc: pc})
 	old, new := do()
 	e := entry{kind: kindAtomic, obj: int32(a.id), op: o}
-	switch o {
-	case opLoad:
-	case opCAS:
+	if o == opCAS && (old != arg || new != arg2) {
 		e.text = r.texts.addPair(arg, arg2)
-	default:
-		e.text = r.texts.add(shown{n: arg, isInt: true})
 	}
 	r.leave(g.recordWideLocked(&e, old, new, pc))
 }

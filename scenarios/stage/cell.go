@@ -117,13 +117,16 @@ func NewRefCell[T any](g *G, name string, v T) *RefCell[T] {
 	return c
 }
 
-// Ref is a shared borrow: read with Get, end with Release (Rust drops it at scope end).
+// Ref is a shared borrow: read with Get, end with Release (Rust drops it at scope end). It is
+// a value, as Rust's is, so that a borrow allocates nothing; a copy released as well as its
+// original is caught by the cell's count.
 type Ref[T any] struct {
 	cell *RefCell[T]
 	done bool
 }
 
-// RefMut is the mutable borrow: read with Get, write with Set, end with Release.
+// RefMut is the mutable borrow: read with Get, write with Set, end with Release. It is a
+// value, as Ref is.
 type RefMut[T any] struct {
 	cell *RefCell[T]
 	done bool
@@ -133,18 +136,18 @@ type RefMut[T any] struct {
 // cell is mutably borrowed.
 //
 //go:noinline
-func (c *RefCell[T]) Borrow(g *G) *Ref[T] {
+func (c *RefCell[T]) Borrow(g *G) Ref[T] {
 	c.borrow(g, callerPC(), false)
-	return &Ref[T]{cell: c}
+	return Ref[T]{cell: c}
 }
 
 // BorrowMut takes the mutable borrow, as RefCell::borrow_mut; it panics with a BorrowError
 // while any borrow is outstanding.
 //
 //go:noinline
-func (c *RefCell[T]) BorrowMut(g *G) *RefMut[T] {
+func (c *RefCell[T]) BorrowMut(g *G) RefMut[T] {
 	c.borrow(g, callerPC(), true)
-	return &RefMut[T]{cell: c}
+	return RefMut[T]{cell: c}
 }
 
 func (c *RefCell[T]) borrow(g *G, pc uintptr, mut bool) {
@@ -179,6 +182,11 @@ func (c *RefCell[T]) borrow(g *G, pc uintptr, mut bool) {
 
 func (c *RefCell[T]) release(g *G, pc uintptr, mut bool) {
 	r := g.enterAs(pending{kind: kindRelease, obj: int32(c.id), pc: pc})
+	if mut && c.borrows != -1 || !mut && c.borrows <= 0 {
+		// A copy of a borrow released besides the borrow: checked before anything is recorded.
+		r.mu.Unlock()
+		panic("RefCell borrow released twice")
+	}
 	o := opShared
 	if mut {
 		o = opMut

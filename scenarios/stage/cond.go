@@ -1,7 +1,5 @@
 package stage
 
-import "strconv"
-
 // Cond is sync.Cond on the stage, bound to a stage Mutex. Wait releases the mutex and parks
 // in one critical section — so a Signal that comes after the release finds the waiter, as
 // Go's ticket does — and, woken, takes the mutex back through Lock before it returns: the
@@ -103,7 +101,7 @@ func (c *Cond) wake(g *G, k kind, n int, pc uintptr) {
 	if n < 0 || n > len(c.waiters) {
 		n = len(c.waiters)
 	}
-	e := entry{kind: k, obj: int32(c.id), text: r.texts.addString(strconv.Itoa(n))}
+	e := entry{kind: k, obj: int32(c.id), text: r.texts.add(shown{n: int64(n), isInt: true})}
 	if n == 0 {
 		e.op = opLost
 	} else {

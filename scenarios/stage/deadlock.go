@@ -113,11 +113,7 @@ func (r *Run) stuckLocked() bool {
 // who holds the mutex a goroutine waits for.
 func (r *Run) reportDeadlockLocked(holder func(g *G) string) {
 	var names []string
-	for id := 1; id <= r.nextG; id++ {
-		g, ok := r.alive[id]
-		if !ok {
-			continue
-		}
+	for _, g := range r.aliveInStartOrderLocked() {
 		what := r.describeLocked(g)
 		if holder != nil {
 			if h := holder(g); h != "" {

@@ -66,7 +66,8 @@ type groupWaiter struct {
 	g    *G
 	grp  *Group
 	pc   uintptr
-	wait bool // in Wait; else in Go
+	wait bool  // in Wait; else in Go
+	err  error // a Wait's: the group's error when it was let go
 }
 
 // WithContext makes a group named name and its context, made from parent and named name +
@@ -147,6 +148,17 @@ func (grp *Group) start(g *G, name string, f func(g *G) error, try bool, pc uint
 		r.leave(false)
 	}
 	switch {
+	case grp.roomLocked() && r.seeded == nil:
+		// Live, the go event joins the Go's end in its critical section, at its instant: it
+		// happened there. (A seeded run keeps its own scheduling point for it.)
+		ok := grp.goEndLocked(g, opNone, pc)
+		var child *G
+		if ok {
+			child, ok = g.goLocked(name, pc, true)
+		}
+		r.leave(ok)
+		g.spawn(child, func(g *G) { grp.done(g, f(g), pc) })
+		return true
 	case grp.roomLocked():
 		r.leave(grp.goEndLocked(g, opNone, pc))
 	case try:
@@ -179,11 +191,8 @@ func (grp *Group) Wait(g *G) error {
 	w := &groupWaiter{g: g, grp: grp, pc: pc, wait: true}
 	grp.waiters = append(grp.waiters, w)
 	grp.wait(g, r, w, waitingForGroup)
-	// The error was set before the last goroutine's return let g go, and never changes after.
-	r = g.lock()
-	err := grp.err
-	r.leave(true)
-	return err
+	// Whoever let g go handed it the error, under the recorder lock: g needs no lock for it.
+	return w.err
 }
 
 // wait parks g, whose w is queued, until it is let go; a halt unwinds it instead. r's lock is
@@ -255,15 +264,13 @@ func (grp *Group) done(g *G, err error, pc uintptr) {
 // goroutine of the group is active lets every Wait go.
 func (grp *Group) serveLocked() bool {
 	for len(grp.goers) > 0 && grp.roomLocked() {
-		w := grp.goers[0]
-		grp.goers = grp.goers[1:]
+		w := popFront(&grp.goers)
 		if !grp.letGoLocked(w, grp.goEndLocked) {
 			return false
 		}
 	}
 	for grp.active == 0 && len(grp.waiters) > 0 {
-		w := grp.waiters[0]
-		grp.waiters = grp.waiters[1:]
+		w := popFront(&grp.waiters)
 		if !grp.letGoLocked(w, grp.waitEndLocked) {
 			return false
 		}
@@ -276,6 +283,7 @@ func (grp *Group) serveLocked() bool {
 func (grp *Group) letGoLocked(w *groupWaiter, record func(g *G, o op, pc uintptr) bool) bool {
 	w.g.unblockedLocked()
 	w.g.waitingIn = nil
+	w.err = grp.err
 	ok := record(w.g, opNone, w.pc)
 	w.g.unparkLocked()
 	return ok

@@ -15,16 +15,15 @@ type G struct {
 	id   int
 	name string
 	run  *Run
+	// aliveAt is g's place in run.alive while it is alive.
+	aliveAt int
 	// doing is what g is doing, on the object doingObj (activity.go), or in a select on the
 	// objects of selecting. Guarded by run.mu.
-	doing     activity
-	doingObj  int32
-	selecting []selRef
-	// selectScratch holds the cases of g's select while it runs (select.go), and in a live
-	// run what reflect.Select is given when it must wait.
-	selectScratch []Case
-	selectIdx     []int
-	selectReflect []reflect.SelectCase
+	doing    activity
+	doingObj int32
+	// What g's selects keep, made at its first: most goroutines never select, and a G is
+	// what every goroutine a scenario starts costs.
+	*selectState
 
 	// Seeded runs: the channel that hands g the baton, and the mutex g waits for, if any (for
 	// the deadlock report to name its holder).
@@ -50,6 +49,17 @@ type G struct {
 	// recvEnded say when their ends are recorded.
 	recvPC               uintptr
 	sendEnded, recvEnded handoff
+}
+
+// selectState is what a goroutine's selects keep from one to the next.
+type selectState struct {
+	// selecting are the objects of the select g is in (see G.doing).
+	selecting []selRef
+	// selectScratch holds the cases of g's select while it runs (select.go), and in a live
+	// run what reflect.Select is given when it must wait.
+	selectScratch []Case
+	selectIdx     []int
+	selectReflect []reflect.SelectCase
 	// parkedSelect is g's live select while it waits on the stage (select.go).
 	parkedSelect stagedSelect
 }
@@ -85,7 +95,7 @@ func (g *G) exit() {
 	v := recover()
 	r := g.run
 	r.mu.Lock()
-	delete(r.alive, g.id)
+	r.removeAliveLocked(g)
 	switch v.(type) {
 	case nil:
 		r.appendLocked(&entry{g: uint16(g.id), kind: kindExit}, 0)
@@ -113,11 +123,32 @@ func (g *G) exit() {
 	}
 }
 
+// addAliveLocked notes that g has started and not yet ended.
+func (r *Run) addAliveLocked(g *G) {
+	g.aliveAt = len(r.alive)
+	r.alive = append(r.alive, g)
+}
+
+// removeAliveLocked notes that g has ended. It is a swap, not a map's delete: a goroutine's
+// start and end are on the path of every Go.
+func (r *Run) removeAliveLocked(g *G) {
+	last := r.alive[len(r.alive)-1]
+	r.alive[g.aliveAt], last.aliveAt = last, g.aliveAt
+	r.alive[len(r.alive)-1] = nil
+	r.alive = r.alive[:len(r.alive)-1]
+}
+
+// aliveInStartOrderLocked is the goroutines still alive, in the order they started.
+func (r *Run) aliveInStartOrderLocked() []*G {
+	gs := slices.Clone(r.alive)
+	slices.SortFunc(gs, func(a, b *G) int { return a.id - b.id })
+	return gs
+}
+
 // noteLeftoverLocked lists the goroutines main leaves behind, in the order they started.
 func (r *Run) noteLeftoverLocked() {
-	for id := 2; id <= r.nextG; id++ {
-		g, ok := r.alive[id]
-		if !ok {
+	for _, g := range r.aliveInStartOrderLocked() {
+		if g.id == 1 {
 			continue
 		}
 		doing := r.describeLocked(g)
@@ -142,19 +173,40 @@ func (g *G) Go(name string, fn func(g *G)) { g.goAt(name, fn, callerPC()) }
 // scenario line.
 func (g *G) goAt(name string, fn func(g *G), pc uintptr) {
 	r := g.enterAs(pending{kind: kindGo, pc: pc})
+	child, ok := g.goLocked(name, pc, false)
+	r.leave(ok)
+	g.spawn(child, fn)
+}
+
+// goLocked records the go event of a goroutine named name that g starts at pc, at the
+// instant of the event before it if again, and returns the goroutine, for spawn to run once
+// the recorder lock is released. A run at its goroutine limit halts instead.
+func (g *G) goLocked(name string, pc uintptr, again bool) (*G, bool) {
+	r := g.run
 	if r.nextG >= r.cfg.MaxGoroutines {
 		// A limit of the playground, not a fault of the scenario: the run ends cut short, as
 		// at the event limit.
 		r.haltLocked(ReasonTruncated, fmt.Sprintf("stopped at %d goroutines, the most a run may start", r.cfg.MaxGoroutines))
-		r.leave(false)
+		return nil, false
 	}
 	r.nextG++
 	child := &G{id: r.nextG, name: name, run: r}
-	ok := g.recordExtraLocked(&entry{kind: kindGo}, &Event{Child: child.id, Name: name}, pc)
-	if ok {
-		r.alive[child.id] = child
+	e := entry{kind: kindGo, aux: uint32(child.id), text: r.texts.addString(name)}
+	var ok bool
+	if again {
+		ok = g.recordAgainLocked(&e, pc)
+	} else {
+		ok = g.recordLocked(&e, pc)
 	}
-	r.leave(ok)
+	if ok {
+		r.addAliveLocked(child)
+	}
+	return child, ok
+}
+
+// spawn runs fn as the goroutine child, which goLocked recorded, outside the recorder lock.
+func (g *G) spawn(child *G, fn func(g *G)) {
+	r := g.run
 	r.sched.spawned(child)
 	r.spawn(child, fn)
 }

@@ -77,7 +77,7 @@ func kindBenches() []kindBench {
 		}},
 		{"refcell", 2, func(g *stage.G) func(*stage.G) {
 			c := stage.NewRefCell(g, "c", 0)
-			return func(g *stage.G) { c.Borrow(g).Release(g) }
+			return func(g *stage.G) { b := c.Borrow(g); b.Release(g) }
 		}, nil},
 		{"rwmutex-read", 3, func(g *stage.G) func(*stage.G) {
 			rw := stage.NewRWMutex(g, "rw")

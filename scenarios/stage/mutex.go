@@ -176,8 +176,7 @@ func (m *mutexModel) releaseLocked() {
 		m.holder = nil
 		return
 	}
-	next := m.waitq[0]
-	m.waitq = m.waitq[1:]
+	next := popFront(&m.waitq)
 	m.holder = next
 	m.s.makeReady(next)
 }

@@ -15,10 +15,20 @@ type waitQueue []*G
 func (q *waitQueue) push(g *G) { *q = append(*q, g) }
 
 // pop removes and returns the longest waiter.
-func (q *waitQueue) pop() *G {
-	g := (*q)[0]
+func (q *waitQueue) pop() *G { return popFront((*[]*G)(q)) }
+
+// popFront removes and returns a queue's first. The last one out leaves the queue at the
+// start of its array, so that the next wait appends without allocating: a queue mostly
+// holds one waiter at a time.
+func popFront[T any](q *[]*T) *T {
+	first := (*q)[0]
+	if len(*q) == 1 {
+		(*q)[0] = nil
+		*q = (*q)[:0]
+		return first
+	}
 	*q = (*q)[1:]
-	return g
+	return first
 }
 
 // parkLocked notes that g is about to park; under the recorder lock, before park.

@@ -109,8 +109,20 @@ func (g *G) recordAgainLocked(e *entry, pc uintptr) bool {
 }
 
 // recordWideLocked records e as g's event with the two numbers of its kind (auxWide): an
-// atomic's or a waitgroup's old and new, a span's duration.
+// atomic's or a waitgroup's old and new, a span's duration. The entry holds them itself (see
+// entry.packed) when the kind and op fix their difference and the first is an int32, or when
+// it has no text of its own, its value being what its numbers say, and the second is within
+// an int32 of the first, as they nearly always are; otherwise they go to the side store.
 func (g *G) recordWideLocked(e *entry, a, b int64, pc uintptr) bool {
+	if step, ok := numbersStep(e.kind, e.op); ok {
+		if b-a == step && a == int64(int32(a)) {
+			e.aux, e.packed = uint32(int32(a)), true
+			return g.recordLocked(e, pc)
+		}
+	} else if d := b - a; e.text == (textRef{}) && d == int64(int32(d)) && (d < 0) == (b < a) {
+		e.text, e.aux, e.packed = wholeInt(a), uint32(int32(d)), true
+		return g.recordLocked(e, pc)
+	}
 	r := g.run
 	if r.nwides%wideChunk == 0 {
 		r.wides = append(r.wides, new([wideChunk]wide))
@@ -230,6 +242,7 @@ func (r *Run) appendAtLocked(e *entry, x *Event, pc uintptr, again bool) bool {
 	d.kind = e.kind
 	d.closed = e.closed
 	d.op = e.op
+	d.packed = e.packed
 	r.n++
 	if !r.signalled {
 		// One token per read: the reader clears signalled when it takes events, so a burst of
@@ -278,7 +291,23 @@ func (r *Run) eventLocked(i int) Event {
 	case auxBorrows:
 		ev.Borrows = int(int32(e.aux))
 	case auxWide:
-		w := r.wides[(e.aux-1)/wideChunk][(e.aux-1)%wideChunk]
+		var w wide
+		step, stepped := numbersStep(e.kind, e.op)
+		switch {
+		case e.packed && stepped:
+			w.a = int64(int32(e.aux))
+			w.b = w.a + step
+		case e.packed:
+			w.a = e.text.wholeInt()
+			w.b = w.a + int64(int32(e.aux))
+		default:
+			w = r.wides[(e.aux-1)/wideChunk][(e.aux-1)%wideChunk]
+		}
+		if e.packed && !stepped || e.text == (textRef{}) {
+			ev.Value = numbersValue(e.kind, e.op, w.a, w.b)
+		} else {
+			ev.Value = r.texts.string(e.text)
+		}
 		switch e.kind {
 		case kindWorkBegin, kindSleepBeg:
 			ev.Dur = w.a
@@ -291,6 +320,8 @@ func (r *Run) eventLocked(i int) Event {
 		if e.aux != 0 {
 			ev = r.extras[e.aux-1]
 		}
+	case auxChild:
+		ev.Child, ev.Name = int(e.aux), r.texts.string(e.text)
 	case auxCases:
 		ev.Cases = make([]SelectCase, e.obj)
 		for j := range ev.Cases {
@@ -312,7 +343,9 @@ func (r *Run) eventLocked(i int) Event {
 	if e.kind != kindSelectBegin { // which holds the count of its cases there
 		ev.Obj = int(e.obj)
 	}
-	ev.Value = r.texts.string(e.text)
+	if a := e.kind.auxOf(); a != auxWide && a != auxChild {
+		ev.Value = r.texts.string(e.text)
+	}
 	ev.Line = int(e.line)
 	ev.Closed = e.closed
 	return ev

@@ -170,8 +170,8 @@ type Run struct {
 	lines     map[uintptr]int
 	nextG     int
 	nextObj   int
-	objNames  []string // by object id - 1, for describeLocked
-	alive     map[int]*G
+	objNames  []string     // by object id - 1, for describeLocked
+	alive     []*G         // in no order: a goroutine leaving swaps the last into its place (G.aliveAt)
 	live      []liveObject // the live objects goroutines block on: woken by a halt, asked by the deadlock watch
 	liveByID  []liveObject // the same by object id - 1; nil for the others (atomics, cells)
 	stageDir  string       // where the stage's source files are, to tell its frames from the scenario's
@@ -217,7 +217,6 @@ func Start(ctx context.Context, cfg Config, main func(g *G)) *Run {
 		cancel: cancel,
 		notify: make(chan struct{}, 1),
 		done:   make(chan struct{}),
-		alive:  make(map[int]*G),
 		lines:  make(map[uintptr]int),
 	}
 	r.stageDir = sourceDir()
@@ -244,8 +243,8 @@ func Start(ctx context.Context, cfg Config, main func(g *G)) *Run {
 	}
 	r.nextG = 1
 	g := &G{id: 1, name: "main", run: r}
-	r.alive[1] = g
-	r.appendExtraLocked(&entry{g: 0, kind: kindGo}, &Event{Child: 1, Name: "main"}, 0)
+	r.addAliveLocked(g)
+	r.appendLocked(&entry{g: 0, kind: kindGo, aux: 1, text: r.texts.addString("main")}, 0)
 	r.mu.Unlock()
 	r.sched.start(g)
 	r.spawn(g, main)

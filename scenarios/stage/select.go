@@ -176,6 +176,9 @@ func (g *G) selectAt(pc uintptr, cases []Case) int {
 	}
 	// The select works on a copy of its cases in g's own scratch, which it keeps from one
 	// select to the next: the cases the scenario passes then need no allocation.
+	if g.selectState == nil {
+		g.selectState = new(selectState)
+	}
 	sc := append(g.selectScratch[:0], cases...)
 	g.selectScratch = sc
 	if s := g.run.seeded; s != nil {

@@ -160,7 +160,8 @@ func (s *Semaphore) Release(g *G, n int64) {
 		r.mu.Unlock()
 		panic("semaphore: released more than held")
 	}
-	ok := g.recordWideLocked(&entry{kind: kindSemRelease, obj: int32(s.id), text: r.texts.add(shown{n: n, isInt: true})}, s.cur, s.cur-n, pc)
+	// Its value, n, is what the weight before and after say.
+	ok := g.recordWideLocked(&entry{kind: kindSemRelease, obj: int32(s.id)}, s.cur, s.cur-n, pc)
 	if ok {
 		s.cur -= n
 		ok = s.serveLocked()
@@ -186,8 +187,7 @@ func (s *Semaphore) endLocked(g *G, n int64, o op, err error, pc uintptr) bool {
 // x/sync's notifyWaiters: it stops at the first that does not, so none overtakes it.
 func (s *Semaphore) serveLocked() bool {
 	for len(s.queue) > 0 && s.size-s.cur >= s.queue[0].n {
-		w := s.queue[0]
-		s.queue = s.queue[1:]
+		w := popFront(&s.queue)
 		w.ctx.acquirers = slices.DeleteFunc(w.ctx.acquirers, func(x *semWaiter) bool { return x == w })
 		if !s.letGoLocked(w, opNone, nil) {
 			return false

@@ -215,7 +215,7 @@ type object struct {
 	kind     stage.ObjKind
 	cap      int
 	closedAt int64 // seq of its close event
-	drained  bool  // a receive found it closed and empty
+	drained  int64 // seq of the first receive that found it closed and empty
 	holder   int   // mutex: the goroutine holding it
 	value    int64 // atomic: its current value
 }
@@ -447,7 +447,9 @@ func checkTrace(t *testing.T, ev []stage.Event, end stage.End) {
 				if o.closedAt == 0 {
 					fail(e, "received closed:true before the channel's close event")
 				}
-				o.drained = true
+				if o.drained == 0 {
+					o.drained = e.Seq
+				}
 				continue
 			}
 			m := messages[e.Msg]
@@ -459,7 +461,10 @@ func checkTrace(t *testing.T, ev []stage.Event, end stage.End) {
 				fail(e, "message %d was sent as %q on obj %d", e.Msg, m.value, m.obj)
 			case m.recvEnd != 0:
 				fail(e, "message %d was already received at seq %d", e.Msg, m.recvEnd)
-			case o.drained:
+			case o.drained != 0 && recvBegin > o.drained:
+				// A receive in progress when another found the channel closed may end after it
+				// with a value it took before the close: an -end is recorded after the
+				// operation returns. One that began after cannot.
 				fail(e, "a value after a receive found the channel closed and empty")
 			}
 			m.recvBegin, m.recvEnd = recvBegin, e.Seq
@@ -822,6 +827,63 @@ func TestBufferedCapacity(t *testing.T) {
 	}
 }
 
+// TestCloseEndsEveryRange has receivers, and selects, range over a channel main closes
+// right after its last send, with every receiver waiting: each value is received once, every
+// receiver then sees the channel closed, and the trace says so in an order that happened
+// (Validate), however the wake-ups of the value's receiver and the close's fall. Live runs
+// are repeated, as their order is the machine's.
+func TestCloseEndsEveryRange(t *testing.T) {
+	for _, capacity := range []int{0, 1, 3} {
+		for _, mode := range []stage.Mode{stage.Live, stage.Seeded} {
+			runs := 20
+			if mode == stage.Seeded {
+				runs = 3
+			}
+			for i := range runs {
+				name := fmt.Sprintf("cap %d %s run %d", capacity, mode, i)
+				const receivers, values = 4, 3
+				var got [receivers]int
+				_, end := run(t, stage.Config{Mode: mode, Seed: uint64(i), Speed: 1}, func(g *stage.G) {
+					ch := stage.NewChan[int](g, "ch", capacity)
+					done := stage.NewChan[int](g, "done", 0)
+					for w := range receivers {
+						g.Go(fmt.Sprint("r", w), func(g *stage.G) {
+							for {
+								var v int
+								var ok bool
+								if w%2 == 0 {
+									g.Select(ch.RecvCaseOK(&v, &ok))
+								} else {
+									v, ok = ch.Recv(g)
+								}
+								if !ok {
+									break
+								}
+								got[w]++
+							}
+							done.Send(g, w)
+						})
+					}
+					g.Sleep(time.Millisecond) // every receiver waiting
+					for v := range values {
+						ch.Send(g, v)
+					}
+					ch.Close(g)
+					for range receivers {
+						done.Recv(g)
+					}
+				})
+				if end.Reason != stage.ReasonDone {
+					t.Fatalf("%s: ended %s: %s", name, end.Reason, end.Message)
+				}
+				if n := got[0] + got[1] + got[2] + got[3]; n != values {
+					t.Errorf("%s: %d values received (%v), want %d", name, n, got, values)
+				}
+			}
+		}
+	}
+}
+
 func TestRecvFromClosed(t *testing.T) {
 	type result struct {
 		v  string
@@ -1018,6 +1080,38 @@ func TestPanics(t *testing.T) {
 				t.Errorf("%d unlock events: a panicking Unlock released nothing", n)
 			}
 		})
+	}
+}
+
+// TestRefCellBorrowCopies checks that a borrow is a value that ends once: a copy released
+// besides the borrow panics before anything more is recorded, and the cell stays as it was.
+func TestRefCellBorrowCopies(t *testing.T) {
+	for _, mut := range []bool{false, true} {
+		r := start(t, context.Background(), fast, func(g *stage.G) {
+			c := stage.NewRefCell(g, "c", 1)
+			if mut {
+				m := c.BorrowMut(g)
+				again := m
+				m.Release(g)
+				again.Release(g)
+			}
+			b := c.Borrow(g)
+			again := b
+			b.Release(g)
+			again.Release(g)
+		})
+		<-r.Done()
+		ev, end := r.Events(0, nil), r.End()
+		if err := stage.Validate(ev, end); err != nil {
+			t.Errorf("mut %v: stage.Validate refuses the trace: %v", mut, err)
+		}
+		want := "main panicked: RefCell borrow released twice"
+		if end.Reason != stage.ReasonPanic || end.Message != want {
+			t.Errorf("mut %v: end %q %q, want panic %q", mut, end.Reason, end.Message, want)
+		}
+		if n := count(ev, stage.KindRelease); n != 1 {
+			t.Errorf("mut %v: %d release events, want the one that was not a copy's:\n%s", mut, n, dump(ev))
+		}
 	}
 }
 

@@ -9,11 +9,13 @@ import (
 // How a run stores its trace. An Event is 192 bytes with five strings; stored as it is, a long
 // trace is tens of megabytes the garbage collector scans on every cycle, and appending one is
 // a copy with write barriers. The run keeps a pointer-free entry instead — the kind as a byte,
-// the value's text in an append-only arena, an op as a byte, and in aux what the kind needs
-// more: a message id, a refcell's borrow count, or the index of two numbers (an atomic's or a
-// waitgroup's old and new, a span's duration) in a pointer-free side store, wides — and
-// Events builds Events from it. Only the kinds a run records a handful of times (go, new,
-// deadlock) keep their other fields as whole Events aside, in extras.
+// the value's text in an append-only arena (an integer, the commonest value, in the reference
+// itself), an op as a byte, and in aux what the kind needs more: a message id, a refcell's
+// borrow count, or the two numbers of an atomic's or a waitgroup's old and new, a span's
+// duration (packed into the entry when they fit, else in a pointer-free side store, wides),
+// a go event's child — and Events builds Events from it. So most events cost their 32 bytes
+// and nothing else. Only the kinds a run records a handful of times (new, deadlock) keep
+// their other fields as whole Events aside, in extras.
 
 // kind is the stored form of a Kind: its index in kindNames.
 type kind uint8
@@ -148,7 +150,8 @@ type entry struct {
 	text textRef // Value
 	// aux is what the kind holds beyond the common fields (see auxOf): the message id of a
 	// channel event, the borrows of a refcell event as an int32, 1 + the index of a wide for
-	// the kinds with two numbers, 1 + the index in Run.extras of a go, new or deadlock event's
+	// the kinds with two numbers (or, packed, the second less the first), a go event's
+	// child (its name is the text), 1 + the index in Run.extras of a new or deadlock event's
 	// other fields; 0 for none.
 	aux    uint32
 	obj    int32
@@ -157,6 +160,60 @@ type entry struct {
 	kind   kind
 	closed bool
 	op     op // atomic, wg-add, release, trylock, signal and broadcast events
+	// packed says that an entry of a kind with two numbers (auxWide) holds them itself. Where
+	// the kind and op fix the second's difference from the first (numbersStep), the first is
+	// aux, an int32, and the text is the value. Otherwise the first is the 8 bytes of text
+	// (see wholeInt), the second's difference from it is aux, an int32, and the value is the
+	// one the numbers say (numbersValue). It takes the byte the struct pads to 32 anyway.
+	packed bool
+}
+
+// numbersStep is how much the second of an event's two numbers differs from the first when
+// its kind and op fix it: a goroutine of a group done takes one from those active; a Go that
+// starts one adds one; a refused Go, or an acquire that failed, changes nothing.
+func numbersStep(k kind, o op) (int64, bool) {
+	switch {
+	case k == kindGroupDone:
+		return -1, true
+	case k == kindGroupGoEnd && o == opNone:
+		return 1, true
+	case k == kindGroupGoEnd, k == kindAcquireEnd && o != opNone:
+		return 0, true
+	}
+	return 0, false
+}
+
+// wholeInt is v as the 8 bytes of a packed entry's text.
+func wholeInt(v int64) textRef {
+	return textRef{chunk: uint32(v), off: uint16(v >> 32), n: uint16(v >> 48)}
+}
+
+// wholeInt is the int64 a packed entry keeps in its text's 8 bytes.
+func (t textRef) wholeInt() int64 {
+	return int64(uint64(t.chunk) | uint64(t.off)<<32 | uint64(t.n)<<48)
+}
+
+// numbersValue is the value of an event whose text its two numbers say, which is then not
+// stored: an atomic's argument (an add's delta, a store's or a swap's new value, a successful
+// compare-and-swap's "old→new"), a waitgroup's delta, a release's weight. Kinds whose value is
+// something else — an error, a timer's "was it running" — store it, and are never packed.
+func numbersValue(k kind, o op, a, b int64) string {
+	switch k {
+	case kindAtomic:
+		switch o {
+		case opAdd:
+			return strconv.FormatInt(b-a, 10)
+		case opStore, opSwap:
+			return strconv.FormatInt(b, 10)
+		case opCAS:
+			return strconv.FormatInt(a, 10) + "→" + strconv.FormatInt(b, 10)
+		}
+	case kindWGAdd:
+		return strconv.FormatInt(b-a, 10)
+	case kindSemRelease:
+		return strconv.FormatInt(a-b, 10)
+	}
+	return ""
 }
 
 // auxUse is what an entry's aux holds for a kind.
@@ -167,7 +224,8 @@ const (
 	auxMsg            // channel events: the message id
 	auxBorrows        // refcell events: shared borrows after it, as an int32
 	auxWide           // atomic, wg-add: old and new; work-begin, sleep-begin: the duration
-	auxExtra          // go, new, deadlock: their Event in extras
+	auxExtra          // new, deadlock: their Event in extras
+	auxChild          // go: the goroutine it starts, whose name is the text
 	auxCases          // select-begin: 1 + the index of its first case in the run's case store
 )
 
@@ -186,7 +244,9 @@ func (k kind) auxOf() auxUse {
 		return auxWide
 	case kindAcquireEnd, kindSemRelease, kindGroupGoEnd, kindGroupDone:
 		return auxWide // the weight in use, or the goroutines active, before and after
-	case kindGo, kindNew, kindDeadlock:
+	case kindGo:
+		return auxChild
+	case kindNew, kindDeadlock:
 		return auxExtra
 	}
 	return auxNone
@@ -253,33 +313,70 @@ const maxLine = 1<<16 - 1
 // recording costs no copying as a trace grows, and one allocation serves many events.
 const entryChunk = 1024
 
-// textRef locates a value's text in a run's text arena: n bytes at off in chunk.
+// textRef locates a value's text in a run's text arena: n bytes at off in chunk. An integer
+// of 48 bits holds itself instead, its n inlineInt and its bits in chunk and off: a counter's
+// values would otherwise be most of the arena.
 type textRef struct {
 	chunk  uint32
 	off, n uint16
 }
 
 // textChunk is the size of a text arena chunk, and maxText the longest text one holds: a
-// longer value is cut there (see cut), which no one reading a timeline misses.
+// longer value is cut there (see cut), which no one reading a timeline misses. inlineInt,
+// above maxText, is the n of a textRef that holds its integer.
 const (
 	textChunk = 1 << 16
-	maxText   = textChunk - 1
+	maxText   = textChunk - 2
+	inlineInt = textChunk - 1
 )
+
+// inlineRef is the textRef holding v, if v fits in 48 bits.
+func inlineRef(v int64) (textRef, bool) {
+	if v < -1<<47 || v >= 1<<47 {
+		return textRef{}, false
+	}
+	u := uint64(v)
+	return textRef{chunk: uint32(u), off: uint16(u >> 32), n: inlineInt}, true
+}
+
+// inline is the integer t holds, if it holds one.
+func (t textRef) inline() (int64, bool) {
+	if t.n != inlineInt {
+		return 0, false
+	}
+	return int64(uint64(t.chunk)|uint64(t.off)<<32) << 16 >> 16, true
+}
 
 // textArena holds the values' text, appended and never changed: a chunk is never reallocated
 // and its written bytes are never written again, so the strings Events hands out can point
 // into it rather than each being a copy. Chunks are full-length slices and used counts the
 // bytes written to the last one, so that appending writes no slice header (no pointer, no
-// write barrier).
+// write barrier). They start small and grow (see firstTextChunk).
 type textArena struct {
 	chunks [][]byte
 	used   int
+	// recent are texts added lately, by a hash of their length and first byte: a run's texts
+	// repeat (the name of goroutines started in a loop, an error, a value shown again), and
+	// one added lately is not written again.
+	recent [4]textRef
 }
+
+// firstTextChunk is the size of a run's first text chunk. Each chunk after it is twice the
+// last, up to textChunk: most runs write a few short texts, a name or two and some values
+// that are not integers, and should not pay a whole chunk for them.
+const firstTextChunk = 1 << 10
 
 // reserve returns the chunk to append n ≤ textChunk bytes to, making room if needed.
 func (a *textArena) reserve(n int) uint32 {
-	if len(a.chunks) == 0 || textChunk-a.used < n {
-		a.chunks = append(a.chunks, make([]byte, textChunk))
+	if last := len(a.chunks) - 1; last < 0 || len(a.chunks[last])-a.used < n {
+		size := firstTextChunk
+		if last >= 0 {
+			size = min(2*len(a.chunks[last]), textChunk)
+		}
+		for size < n {
+			size *= 2
+		}
+		a.chunks = append(a.chunks, make([]byte, size))
 		a.used = 0
 	}
 	return uint32(len(a.chunks) - 1)
@@ -288,6 +385,9 @@ func (a *textArena) reserve(n int) uint32 {
 // add appends v's text and returns where it is.
 func (a *textArena) add(v shown) textRef {
 	if v.isInt {
+		if ref, ok := inlineRef(v.n); ok {
+			return ref
+		}
 		// Straight into the arena: no string is made for a number.
 		c := a.reserve(20) // the longest int64 in decimal, with its sign
 		off := a.used
@@ -315,10 +415,15 @@ func (a *textArena) addString(s string) textRef {
 		return textRef{}
 	}
 	s = cut(s)
+	seen := &a.recent[(len(s)+int(s[0]))%len(a.recent)]
+	if seen.n != 0 && a.string(*seen) == s {
+		return *seen
+	}
 	c := a.reserve(len(s))
 	off := a.used
 	a.used += copy(a.chunks[c][off:], s)
-	return textRef{chunk: c, off: uint16(off), n: uint16(len(s))}
+	*seen = textRef{chunk: c, off: uint16(off), n: uint16(len(s))}
+	return *seen
 }
 
 // cut shortens a text longer than maxText bytes at a rune boundary and marks the cut.
@@ -334,10 +439,14 @@ func cut(s string) string {
 	return s[:end] + mark
 }
 
-// string is the text at ref. It shares the arena's memory, which is never written again.
+// string is the text at ref. It shares the arena's memory, which is never written again; an
+// integer the ref holds is formatted (without allocating below 100).
 func (a *textArena) string(ref textRef) string {
 	if ref.n == 0 {
 		return ""
+	}
+	if v, ok := ref.inline(); ok {
+		return strconv.FormatInt(v, 10)
 	}
 	return unsafe.String(&a.chunks[ref.chunk][ref.off], int(ref.n))
 }

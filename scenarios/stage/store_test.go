@@ -1,6 +1,8 @@
 package stage
 
 import (
+	"math"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -56,9 +58,77 @@ func TestTextArena(t *testing.T) {
 		}
 		all = append(all, added{a.add(v), want})
 	}
+	// Integers on either side of the 48 bits a reference holds itself, and the extremes.
+	for _, n := range []int64{0, -1, 99, 100, 1<<47 - 1, -1 << 47, 1 << 47, -1<<47 - 1, math.MaxInt64, math.MinInt64} {
+		all = append(all, added{a.add(shown{n: n, isInt: true}), strconv.FormatInt(n, 10)})
+	}
 	for i, x := range all {
 		if got := a.string(x.ref); got != x.want {
 			t.Fatalf("text %d reads %.40q, want %.40q", i, got, x.want)
+		}
+	}
+	// A text that comes again, as an error each goroutine of a group returns, is written once.
+	chunks, used := len(a.chunks), a.used
+	for range 1000 {
+		a.addString("worker")
+		a.addString("context canceled")
+	}
+	if grew := (len(a.chunks)-chunks)*textChunk + a.used - used; grew > len("worker")+len("context canceled") {
+		t.Errorf("two texts added 1,000 times each took %d bytes", grew)
+	}
+}
+
+// TestPackedNumbers checks that an event's two numbers read back as recorded whether its
+// entry holds them (their difference within an int32) or the side store does, and that the
+// value they say is the one the kind's events show.
+func TestPackedNumbers(t *testing.T) {
+	r := &Run{cfg: Config{MaxEvents: 100}, clock: newLiveClock(), speed: 1, notify: make(chan struct{}, 1)}
+	g := &G{run: r, id: 1}
+	cases := []struct {
+		kind   kind
+		op     op
+		a, b   int64
+		packed bool
+		value  string
+	}{
+		{kindAtomic, opAdd, 10, 15, true, "5"},
+		{kindAtomic, opAdd, math.MaxInt64, math.MinInt64, false, "1"}, // wrapped around
+		{kindAtomic, opStore, -3, 1 << 40, false, "1099511627776"},
+		{kindAtomic, opSwap, 1 << 40, 1<<40 + math.MaxInt32, true, strconv.FormatInt(1<<40+math.MaxInt32, 10)},
+		{kindAtomic, opCAS, 42, 42 + math.MinInt32, true, "42→" + strconv.FormatInt(42+math.MinInt32, 10)},
+		{kindAtomic, opCAS, 42, 43 + math.MaxInt32, false, "42→" + strconv.FormatInt(43+math.MaxInt32, 10)},
+		{kindAtomic, opLoad, math.MinInt64, math.MinInt64, true, ""},
+		{kindWGAdd, opDone, 1, 0, true, "-1"},
+		{kindSemRelease, opNone, 7, 4, true, "3"},
+		{kindWorkBegin, opNone, int64(3 * time.Second), 0, false, ""},
+		{kindSleepBeg, opNone, int64(time.Second), 0, true, ""},
+		{kindGroupDone, opFirst, 3, 2, true, "failed"},
+		{kindGroupDone, opNone, 1 << 40, 1<<40 - 1, false, ""},
+		{kindGroupGoEnd, opNone, 0, 1, true, ""},
+		{kindGroupGoEnd, opRefused, 4, 4, true, ""},
+		{kindAcquireEnd, opCanceled, 5, 5, true, "context canceled"},
+		{kindAcquireEnd, opNone, 5, 8, true, ""},
+	}
+	for _, c := range cases {
+		e := entry{kind: c.kind, op: c.op}
+		if c.value != "" && numbersValue(c.kind, c.op, c.a, c.b) == "" {
+			e.text = r.texts.addString(c.value) // a value of its own, as an error's
+		}
+		if !g.recordWideLocked(&e, c.a, c.b, 0) {
+			t.Fatalf("recording %v failed", c)
+		}
+		if e.packed != c.packed {
+			t.Errorf("%v: packed %v, want %v", c, e.packed, c.packed)
+		}
+	}
+	for i, c := range cases {
+		ev := r.eventLocked(i)
+		a, b := ev.Old, ev.New
+		if c.kind == kindWorkBegin || c.kind == kindSleepBeg {
+			a, b = ev.Dur, 0
+		}
+		if a != c.a || b != c.b || ev.Value != c.value {
+			t.Errorf("%v reads back as %d, %d, %q", c, a, b, ev.Value)
 		}
 	}
 }

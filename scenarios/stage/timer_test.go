@@ -117,11 +117,17 @@ func TestTickerTicksAndDropsTicksNotTaken(t *testing.T) {
 		if end.Reason != stage.ReasonDone || len(got) != 4 {
 			t.Fatalf("ended %s (%s); got %v", end.Reason, end.Message, got)
 		}
-		// Ticks are due a period apart from when the ticker was made.
-		for i, v := range got[:3] {
-			first := made(ev, "tick") + 10*time.Millisecond
-			if v-got[0] != time.Duration(i)*10*time.Millisecond || got[0] < first || got[0] > first+5*time.Millisecond {
-				t.Errorf("tick %d carries %s; the first %s, the ticker made at %s", i, v, got[0], made(ev, "tick"))
+		// Ticks are due a period apart from when the ticker was made. A live main that a busy
+		// machine holds back past a tick misses it, as Go's would: its ticks are then further
+		// apart, by whole periods.
+		first := made(ev, "tick") + 10*time.Millisecond
+		if got[0] < first || got[0] > first+5*time.Millisecond {
+			t.Errorf("the first tick carries %s; the ticker was made at %s", got[0], made(ev, "tick"))
+		}
+		for i, v := range got[1:3] {
+			apart := v - got[i]
+			if cfg.Mode == stage.Seeded && apart != 10*time.Millisecond || apart <= 0 || apart%(10*time.Millisecond) != 0 {
+				t.Errorf("tick %d carries %s, %s after the one before", i+1, v, apart)
 			}
 		}
 		dropped := 0
@@ -147,11 +153,11 @@ func TestTimerResetLeavesNoStaleTick(t *testing.T) {
 			wasPending = timer.Reset(g, 30*time.Millisecond)
 			got, _ = timer.C.Recv(g)
 		})
-		if end.Reason != stage.ReasonDone || wasPending {
+		// A live timer that a busy machine holds back past main's sleep has not fired when
+		// Reset comes: Reset then stops it, and says so, as Go's does.
+		late := cfg.Mode != stage.Seeded && wasPending
+		if end.Reason != stage.ReasonDone || wasPending && !late {
 			t.Fatalf("ended %s (%s); Reset reported a pending fire %v", end.Reason, end.Message, wasPending)
-		}
-		if got < made(ev, "t")+50*time.Millisecond {
-			t.Errorf("received %s: the stale tick, not the reset one due 50ms after the timer was made (%s)", got, made(ev, "t"))
 		}
 		var reset stage.Event
 		for _, e := range ev {
@@ -159,8 +165,14 @@ func TestTimerResetLeavesNoStaleTick(t *testing.T) {
 				reset = e
 			}
 		}
-		if reset.Op != "reset" || reset.Msg == 0 || reset.Dur != int64(30*time.Millisecond) {
+		if got < time.Duration(reset.T)+30*time.Millisecond || got < made(ev, "t")+50*time.Millisecond {
+			t.Errorf("received %s: the stale tick, not the one due 30ms after the reset (%s)", got, time.Duration(reset.T))
+		}
+		if reset.Op != "reset" || reset.Msg == 0 && !late || reset.Dur != int64(30*time.Millisecond) {
 			t.Errorf("the reset event %+v: want op reset, the drained tick's message, dur 30ms", reset)
+		}
+		if late {
+			t.Logf("the timer had not fired when Reset came, %s after it was made", time.Duration(reset.T)-made(ev, "t"))
 		}
 	})
 }

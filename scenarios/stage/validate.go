@@ -111,6 +111,8 @@ type oState struct {
 	// FIFO check: the latest recv-begin among the receives of sends of this channel that
 	// have ended.
 	maxEndedRecvBegin int64
+	// drained is the seq of the first receive that found the channel closed and empty.
+	drained int64
 }
 
 type sendState struct {
@@ -421,10 +423,16 @@ func (v *validator) received(e *Event, o *oState) {
 		if !o.closed {
 			v.fail(e, "receive reports %s closed before it was closed", o.name)
 		}
+		if o.drained == 0 {
+			o.drained = e.Seq
+		}
 		return
 	}
 	s, ok := v.sends[e.Msg]
 	switch {
+	case o.drained != 0 && v.goroutines[e.G].pendingSeq > o.drained:
+		// One in progress then may end after it, with a value it took before the close.
+		v.fail(e, "receives a value from %s, which a receive that ended before this one began found closed and empty", o.name)
 	case !ok:
 		v.fail(e, "receives message %d before anyone began sending it", e.Msg)
 	case s.obj != e.Obj:

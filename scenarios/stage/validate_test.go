@@ -55,6 +55,23 @@ func TestValidateAcceptsAGoodTrace(t *testing.T) {
 	if err := Validate(good, End{Reason: ReasonDone}); err != nil {
 		t.Fatalf("a good trace was refused:\n%v", err)
 	}
+	// A receive in progress when another finds the channel closed and empty may end after
+	// it, with the value it took before the close.
+	overlapping := validatorPrelude(
+		Event{G: 3, Kind: KindRecvBegin, Obj: 1},
+		Event{G: 2, Kind: KindSendBegin, Obj: 1, Msg: 1, Value: "7"},
+		Event{G: 2, Kind: KindSendEnd, Obj: 1, Msg: 1},
+		Event{G: 1, Kind: KindClose, Obj: 1},
+		Event{G: 2, Kind: KindRecvBegin, Obj: 1},
+		Event{G: 2, Kind: KindRecvEnd, Obj: 1, Value: "0", Closed: true},
+		Event{G: 3, Kind: KindRecvEnd, Obj: 1, Msg: 1, Value: "7"},
+		Event{G: 2, Kind: KindExit},
+		Event{G: 3, Kind: KindExit},
+		Event{G: 1, Kind: KindExit},
+	)
+	if err := Validate(overlapping, End{Reason: ReasonDone}); err != nil {
+		t.Fatalf("a receive that took its value before the close, ending after another found the channel closed, was refused:\n%v", err)
+	}
 }
 
 func TestValidateCatchesEachBrokenRule(t *testing.T) {
@@ -113,6 +130,15 @@ func TestValidateCatchesEachBrokenRule(t *testing.T) {
 			Event{G: 3, Kind: KindRecvBegin, Obj: 1},
 			Event{G: 3, Kind: KindRecvEnd, Obj: 1, Value: "0", Closed: true},
 		), End{}, "receive reports ch closed before it was closed"},
+		{"a value after the channel was found closed and empty", validatorPrelude(
+			Event{G: 2, Kind: KindSendBegin, Obj: 1, Msg: 1, Value: "7"},
+			Event{G: 2, Kind: KindSendEnd, Obj: 1, Msg: 1},
+			Event{G: 1, Kind: KindClose, Obj: 1},
+			Event{G: 2, Kind: KindRecvBegin, Obj: 1},
+			Event{G: 2, Kind: KindRecvEnd, Obj: 1, Value: "0", Closed: true},
+			Event{G: 3, Kind: KindRecvBegin, Obj: 1},
+			Event{G: 3, Kind: KindRecvEnd, Obj: 1, Msg: 1, Value: "7"},
+		), End{}, "receives a value from ch, which a receive that ended before this one began found closed and empty"},
 		{"two holders", validatorPrelude(
 			Event{G: 2, Kind: KindLockBegin, Obj: 2},
 			Event{G: 2, Kind: KindLockEnd, Obj: 2},

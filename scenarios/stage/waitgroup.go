@@ -62,8 +62,8 @@ func (w *WaitGroup) add(g *G, pc uintptr, o op, delta int) {
 		r.mu.Unlock()
 		panic("sync: negative WaitGroup counter")
 	}
-	ok := g.recordWideLocked(&entry{kind: kindWGAdd, obj: int32(w.id), op: o, text: r.texts.add(shown{n: int64(delta), isInt: true})},
-		int64(old), int64(old+delta), pc)
+	// Its value, the delta, is what its old and new say.
+	ok := g.recordWideLocked(&entry{kind: kindWGAdd, obj: int32(w.id), op: o}, int64(old), int64(old+delta), pc)
 	if ok {
 		w.n = old + delta
 		if old > 0 && w.n == 0 {

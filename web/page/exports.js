@@ -14,7 +14,10 @@ export function initExports(scenario, state, timeline, setStatus) {
   const png = $('export-png');
   const fileBase = () => {
     const { shown } = state;
-    return shown.mode === 'seeded' && shown.seed !== undefined ? `${scenario}-seed-${shown.seed}` : `${scenario}-live`;
+    // as the server names a seeded trace (downloadName): what makes the run, but its params
+    if (shown.mode === 'live' || shown.seed === undefined) return `${scenario}-live`;
+    const steered = shown.mode === 'steer' || shown.schedule;
+    return `${scenario}-seed-${shown.seed}-${shown.processors}-processors${steered ? '-steered' : ''}`;
   };
   const save = (blob, file) => {
     const url = URL.createObjectURL(blob);

@@ -14,15 +14,16 @@ export class Timeline {
    * canvas is drawn on; wrap is its scrolling container. onFrame(count, playhead) is called
    * when the number of events at or before the playhead changes; onState() when playing,
    * live, ended or dragging change; onSelect(event, partner) when a click picks an event
-   * (null: none).
+   * (null: none); onLook() when the playhead or the part of the run in view has moved.
    */
-  constructor(canvas, wrap, { onFrame = () => {}, onState = () => {}, onSelect = () => {} } = {}) {
+  constructor(canvas, wrap, { onFrame = () => {}, onState = () => {}, onSelect = () => {}, onLook = () => {} } = {}) {
     this.canvas = canvas;
     this.wrap = wrap;
     this.ctx = canvas.getContext('2d');
     this.onFrame = onFrame;
     this.onState = onState;
     this.onSelect = onSelect;
+    this.onLook = onLook;
     this.selected = null; // {e, p}: the event clicked and its partner
 
     this.tip = document.createElement('div');
@@ -198,8 +199,10 @@ export class Timeline {
     const elided = String(this.elided.size);
     const axis = this.trace && this.trace.steps ? 'steps' : 'time';
     if (d.axis !== axis) d.axis = axis;
+    const looked = d.playhead !== ph || d.view !== view;
     if (d.playhead !== ph) d.playhead = ph;
     if (d.view !== view) d.view = view;
+    if (looked) this.onLook();
     if (d.playing !== playing) d.playing = playing;
     if (d.rows !== rows) d.rows = rows;
     if (d.elided !== elided) d.elided = elided;

@@ -7,9 +7,57 @@ export const G_LANE_H = 26;
 
 export const goroutine = { paint, label, hit };
 
-function paint(tl, g, top, { X, t0, t1, ph, until }) {
-  if (g.start > ph || g.start > t1) return;
-  const { ctx, colors: C } = tl;
+function paint(tl, g, top, v) {
+  if (g.start > v.ph || g.start > v.t1) return;
+  if (!paintKept(tl, g, top, v)) paintSpans(tl, tl.ctx, g, top, v);
+  paintMarks(tl, g, top, v);
+}
+
+// A finished run's lane of many spans keeps its drawing of the whole run, in view as it stands,
+// and shows it up to the playhead: dragging the playhead, or playing, over a view that does not
+// change then costs a copy, where the spans of a dense lane, whose pixel columns mix working,
+// blocked and sleeping, take thousands of marks (a column draws each kind's share). A view
+// that changes (panning, zooming) draws as before; a drawing is kept once a view has held for
+// two frames, and the lanes of a run still coming in, or of a snapshot, draw as before too.
+const KEEP_SPANS = 2000;
+const kept = new WeakMap(); // g → {key, canvas}: the view it was drawn for, or the one last seen
+
+function paintKept(tl, g, top, v) {
+  if (!tl.ended || tl.live || tl.scroll !== null || g.spans.length < KEEP_SPANS) return false;
+  const dpr = window.devicePixelRatio || 1;
+  const C = tl.colors;
+  const key = [v.t0, v.t1, top, tl.cssW, tl.labelW, dpr, tl.endT, tl.trace.events.length, C.bg, C.working, C.blocked, C.running].join(' ');
+  let k = kept.get(g);
+  if (!k || k.key !== key) {
+    if (!k || k.seen !== key) {
+      kept.set(g, { seen: key, key: null, canvas: k ? k.canvas : null });
+      return false;
+    }
+    // the second frame of this view: draw the whole run once, to keep
+    const canvas = k.canvas || document.createElement('canvas');
+    canvas.width = Math.ceil(tl.cssW * dpr);
+    canvas.height = Math.ceil(G_LANE_H * dpr);
+    const ctx = canvas.getContext('2d');
+    ctx.setTransform(dpr, 0, 0, dpr, 0, -top * dpr); // the lane's own rows, at its place
+    ctx.clearRect(0, top, tl.cssW, G_LANE_H);
+    paintSpans(tl, ctx, g, top, { ...v, ph: tl.endT, until: tl.endT });
+    k = { seen: key, key, canvas };
+    kept.set(g, k);
+  }
+  const ctx = tl.ctx;
+  ctx.save();
+  ctx.beginPath();
+  ctx.rect(0, top, Math.max(0, Math.min(v.X(v.ph), tl.cssW)), G_LANE_H);
+  ctx.clip();
+  // drawn at the lane's place then: its pattern's phase is the content's, wherever it is now
+  ctx.drawImage(k.canvas, 0, top, tl.cssW, G_LANE_H);
+  ctx.restore();
+  return true;
+}
+
+// paintSpans draws g's life on ctx: its running line and its spans, up to the playhead.
+function paintSpans(tl, ctx, g, top, { X, t0, t1, ph, until }) {
+  const C = tl.colors;
   const cy = top + G_LANE_H / 2;
   const end = g.exit !== null && g.exit <= ph ? g.exit : until;
   // running: a thin line for as long as the goroutine lives
@@ -85,7 +133,14 @@ function paint(tl, g, top, { X, t0, t1, ph, until }) {
     if (tailEnd > px + 1) drawSpan(tail.kind, px + 1, tailEnd - (tailEnd - px > 5 ? 1 : 0));
     i = j;
   }
-  // marks: prints, panics, deadlocks and leaks
+}
+
+// paintMarks draws g's marks up to the playhead — prints, panics, deadlocks, leaks, atomics —
+// and its exit.
+function paintMarks(tl, g, top, { X, t0, t1, ph }) {
+  const { ctx, colors: C } = tl;
+  const cy = top + G_LANE_H / 2;
+  const bh = G_LANE_H - 10;
   const marks = g.marks;
   const mLast = upperBound(marks, ph);
   const xMax = X(t1) + 10;

@@ -3,7 +3,7 @@
 // it waits, later readers wait too).
 
 import { lowerBound, upperBound } from '../../trace/model.js';
-import { fit, gColor } from '../paint.js';
+import { columnEnd, fit, gColor, spanEnd } from '../paint.js';
 import { stretchAt, stretchHit } from './cond.js';
 
 export const rwmutex = { h: (o) => 30 + 6 * Math.min(Math.max(o.rows, 1), 4), kind: () => 'RWMutex', paint, hit };
@@ -17,11 +17,7 @@ function paint(tl, { o, top, bot, X, t0, t1, ph, xEnd }) {
   const rows = Math.min(Math.max(o.rows, 1), 4);
   const rowH = h / rows;
   ctx.font = `11px ${tl.font}`;
-  const bar = (s, y, hh, dash) => {
-    const xa = X(s.t0);
-    if (xa > xEnd + 1) return;
-    const done = s.t1 !== null && s.t1 <= ph;
-    const xb = Math.max(xa + 1, Math.min(X(done ? s.t1 : ph), xEnd));
+  const draw = (s, y, hh, dash, xa, xb) => {
     const g = tl.trace.goroutine(s.g);
     if (dash) {
       ctx.strokeStyle = g ? gColor(tl, g, 0.9) : C.blocked;
@@ -37,34 +33,75 @@ function paint(tl, { o, top, bot, X, t0, t1, ph, xEnd }) {
     ctx.fillStyle = g ? gColor(tl, g, 0.8) : C.working;
     ctx.fillRect(xa, y, xb - xa, hh);
     if (xb - xa > 30 && hh >= 10) {
+      const done = s.t1 !== null && s.t1 <= ph;
       const v = done && s.v1 !== null ? s.v1 : s.v0;
       const name = g ? g.name : '';
       ctx.fillStyle = C.bg;
       ctx.fillText(fit(ctx, v === null ? name : `${name}: ${v}`, xb - xa - 6), xa + 3, y + hh / 2);
     }
   };
+  // A bar narrower than two pixels that the next on its line starts in the same pixel column
+  // would cover is not drawn: each line keeps its last such bar (pending) until one starts in
+  // another column, so that a lane costs what the screen shows, not what the run holds. (The
+  // bars of a line do not overlap: a reader's row is its own while it holds the lock.)
+  const pending = new Map(); // line → {s, y, hh, dash, xa, xb}
+  const flush = (line) => {
+    const p = pending.get(line);
+    if (p) draw(p.s, p.y, p.hh, p.dash, p.xa, p.xb);
+    pending.delete(line);
+  };
+  const bar = (s, line, y, hh, dash) => {
+    const xa = X(s.t0);
+    if (xa > xEnd + 1) return;
+    const done = s.t1 !== null && s.t1 <= ph;
+    const xb = Math.max(xa + 1, Math.min(X(done ? s.t1 : ph), xEnd));
+    const p = pending.get(line);
+    if (p && Math.floor(p.xa) !== Math.floor(xa)) flush(line);
+    if (xb - xa < 2) {
+      pending.set(line, { s, y, hh, dash, xa, xb });
+      return;
+    }
+    pending.delete(line); // one in its column that this one covers
+    draw(s, y, hh, dash, xa, xb);
+  };
   // writers waiting, then holding
   const ws = o.writerWaits;
   const first = lowerBound(ws, t0 - o.maxWriterWait, byT0);
   for (let i = first, last = upperBound(ws, ph, byT0); i < last; i++) {
     if (ws[i].t1 !== null && ws[i].t1 < t0) continue;
-    bar(ws[i], top + 2, 0, true);
+    bar(ws[i], 'wait', top + 2, 0, true);
   }
-  for (const w of o.writing) if (w.t0 < (ws[first]?.t0 ?? Infinity) && w.t0 <= ph) bar(w, top + 2, 0, true);
+  for (const w of o.writing) if (w.t0 < (ws[first]?.t0 ?? Infinity) && w.t0 <= ph) bar(w, 'wait', top + 2, 0, true);
+  flush('wait');
+  // a writer's holds do not overlap: a column of them is its last, found without a walk
   const hs = o.holds;
-  for (let i = lowerBound(hs, t0, (s) => (s.t1 === null ? Infinity : s.t1)), last = upperBound(hs, ph, byT0); i < last; i++) {
-    bar(hs[i], y0, h, false);
+  const lastHold = upperBound(hs, ph, byT0);
+  let lastPx = -1;
+  for (let i = lowerBound(hs, t0, spanEnd); i < lastHold; i++) {
+    const s = hs[i];
+    const xa = X(s.t0);
+    if (xa > xEnd + 1) break;
+    const done = s.t1 !== null && s.t1 <= ph;
+    const xb = Math.max(xa + 1, Math.min(X(done ? s.t1 : ph), xEnd));
+    if (xb - xa < 2 && Math.floor(xa) === lastPx) {
+      const j = columnEnd(hs, i + 1, lastHold, lastPx, X, byT0);
+      i = j - 1 > i ? j - 2 : j - 1;
+      continue;
+    }
+    lastPx = Math.floor(xa);
+    draw(s, y0, h, false, xa, xb);
   }
   // readers, from the earliest that may still be in view
   const rs = o.reads;
   for (let i = lowerBound(rs, t0 - o.maxRead, byT0), last = upperBound(rs, ph, byT0); i < last; i++) {
     const s = rs[i];
     if (s.t1 !== null && s.t1 < t0) continue;
-    bar(s, y0 + (s.row % rows) * rowH, Math.max(2, rowH - 1), false);
+    bar(s, s.row % rows, y0 + (s.row % rows) * rowH, Math.max(2, rowH - 1), false);
   }
   // read holds still open that began before that
   const from = rs[lowerBound(rs, t0 - o.maxRead, byT0)]?.t0 ?? Infinity;
-  for (const s of o.readers) if (s.t0 < from && s.t0 <= ph) bar(s, y0 + (s.row % rows) * rowH, Math.max(2, rowH - 1), false);
+  for (const s of o.readers) if (s.t0 < from && s.t0 <= ph) bar(s, s.row % rows, y0 + (s.row % rows) * rowH, Math.max(2, rowH - 1), false);
+  for (const line of [...pending.keys()]) flush(line);
 }
 
 /** hit is, at t, the writer holding the lock, or else a reader holding it or a writer waiting
