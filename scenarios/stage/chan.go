@@ -78,6 +78,16 @@ func (c *Chan[T]) Send(g *G, v T) {
 		g.selectAt(pc, []Case{{dir: dirSend, pc: pc}})
 		return
 	}
+	// The live form called directly rather than through the interface, whose method on a
+	// generic type is a wrapper that passes on every argument again; and its wait made here,
+	// as liveChan.send would (see sendNow).
+	if l, ok := c.ops.(*liveChan[T]); ok {
+		if it, wait := l.sendNow(g, pc, v, show(v)); wait {
+			l.ch <- it
+			l.sendWaited(g, pc, it)
+		}
+		return
+	}
 	c.ops.send(g, pc, v, show(v))
 }
 
@@ -90,6 +100,9 @@ func (c *Chan[T]) Recv(g *G) (v T, ok bool) {
 		// A receive from a nil channel blocks forever, as in Go: a select with that one case.
 		g.selectAt(pc, []Case{{dir: dirRecv, pc: pc}})
 		return v, false
+	}
+	if l, ok := c.ops.(*liveChan[T]); ok { // as in Send
+		return l.recv(g, pc)
 	}
 	return c.ops.recv(g, pc)
 }

@@ -33,18 +33,30 @@ type liveChan[T any] struct {
 	pendingFires int
 }
 
-// send records the send-begin and tries the send without blocking, in one critical section:
-// when a receiver is waiting or a buffer slot is free, the send completes there and its
-// send-end is recorded with it. Both events then really happen between one lock and unlock,
-// so they are recorded at one instant, and the commonest sends take the recorder lock once
-// instead of twice. Otherwise the sender blocks on the channel, counted in senders until its
-// send ends (see haltLocked).
+// send sends v on the channel: sendNow, and if the send must wait, the wait and sendWaited.
+// Chan.Send does the same itself, so that the wait is one frame nearer the scenario.
 func (l *liveChan[T]) send(g *G, pc uintptr, v T, shown shown) {
+	if it, wait := l.sendNow(g, pc, v, shown); wait {
+		l.ch <- it
+		l.sendWaited(g, pc, it)
+	}
+}
+
+// sendNow records the send-begin and tries the send without blocking, in one critical
+// section: when a receiver is waiting or a buffer slot is free, the send completes there and
+// its send-end is recorded with it. Both events then really happen between one lock and
+// unlock, so they are recorded at one instant, and the commonest sends take the recorder lock
+// once instead of twice. Otherwise the sender blocks on the channel, counted in senders until
+// its send ends (see haltLocked): on a buffered channel here, and on an unbuffered one in its
+// caller, which sendNow asks to (wait) and which then sends it on l.ch and calls sendWaited.
+// Waking from that wait returns through every frame between it and the scenario, each return
+// mispredicted after the switch of goroutines, so it is made as near the scenario as it can.
+func (l *liveChan[T]) sendNow(g *G, pc uintptr, v T, shown shown) (it item[T], wait bool) {
 	c := l.c
 	r := g.enter()
 	// sendBeginLocked's body, written out for the commonest operation of all.
 	r.nextMsg++
-	it := item[T]{msg: r.nextMsg, v: v, text: r.texts.add(shown)}
+	it = item[T]{msg: r.nextMsg, v: v, text: r.texts.add(shown)}
 	ok := g.recordLocked(&entry{kind: kindSendBegin, obj: int32(c.id), aux: it.msg, text: it.text}, pc)
 	if ok && !c.closed { // a send on a closed channel panics, outside the lock
 		if len(l.selects) > 0 {
@@ -54,7 +66,7 @@ func (l *liveChan[T]) send(g *G, pc uintptr, v T, shown shown) {
 				l.handLocked(it)
 			}
 			r.leave(ok)
-			return
+			return it, false
 		}
 		select {
 		case l.ch <- it:
@@ -64,7 +76,7 @@ func (l *liveChan[T]) send(g *G, pc uintptr, v T, shown shown) {
 				l.receivedLocked(it)
 			}
 			r.leave(ok)
-			return
+			return it, false
 		default:
 		}
 	}
@@ -77,30 +89,43 @@ func (l *liveChan[T]) send(g *G, pc uintptr, v T, shown shown) {
 	}
 	r.leave(ok)
 
-	// A send on a channel the scenario closed panics here, as in Go, and leaves senders
+	// A send on a channel the scenario closed panics in the wait, as in Go, and leaves senders
 	// counting it: the halt has nothing left to close. A halt lets an unbuffered send
 	// complete (see haltLocked); recording the end then unwinds.
-	sent := true
 	if c.cap == 0 {
-		l.ch <- it
-		// The receiver has nearly always ended the send already (sentLocked).
-		if done, ok := g.sendEnded.of(it.msg); done {
-			if !ok {
-				unwindNow()
-			}
-			return
-		}
-	} else {
+		return it, true
+	}
+	sent := true
+	select {
+	case l.ch <- it:
+	default:
 		select {
 		case l.ch <- it:
-		default:
-			select {
-			case l.ch <- it:
-			case <-r.ctx.Done():
-				sent = false
-			}
+		case <-r.ctx.Done():
+			sent = false
 		}
 	}
+	l.sendEnd(g, pc, it, sent)
+	return it, false
+}
+
+// sendWaited ends the send of it on the unbuffered channel once its wait is over: the
+// receiver has nearly always recorded its end already (sentLocked).
+func (l *liveChan[T]) sendWaited(g *G, pc uintptr, it item[T]) {
+	if done, ok := g.sendEnded.of(it.msg); done {
+		if !ok {
+			unwindNow()
+		}
+		return
+	}
+	l.sendEnd(g, pc, it, true)
+}
+
+// sendEnd records the end of a send of it that waited, unless another goroutine has; sent
+// false when it left the wait without sending, its run halted.
+func (l *liveChan[T]) sendEnd(g *G, pc uintptr, it item[T], sent bool) {
+	c := l.c
+	r := g.run
 	r.mu.Lock()
 	if done, ok := g.sendEnded.of(it.msg); done {
 		r.leave(ok)

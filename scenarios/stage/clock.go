@@ -45,6 +45,10 @@ type liveClock struct {
 	anchorNS    int64
 	anchorTicks uint64
 	nsPerTick   float64 // 0 until measured
+	// nsPerTickFixed is nsPerTick in 32.32 fixed point, set with the anchor. Extrapolating
+	// with it takes an integer multiply where floats took two conversions and a multiply, all
+	// waiting on the counter's reading, and within anchorTicks the product cannot overflow.
+	nsPerTickFixed uint64
 }
 
 // newLiveClock starts a clock at the current instant.
@@ -68,14 +72,20 @@ func newLiveClock() liveClock {
 
 // elapsed returns the wall time since start, in nanoseconds.
 func (c *liveClock) elapsed() int64 {
+	// A counter read on another core can be a little behind the anchor: the subtraction then
+	// wraps, and the OS clock is read instead. Without a counter in use anchorTicks stays 0.
+	before := readTSC()
+	if d := before - c.anchor; d < c.anchorTicks {
+		return c.anchorNS + int64((d*c.nsPerTickFixed)>>32)
+	}
+	return c.anchorAt(before)
+}
+
+// anchorAt reads the OS clock, brackets it between before and another reading of the
+// counter and, when the pair is trusted, anchors extrapolation to it: elapsed's slow path.
+func (c *liveClock) anchorAt(before uint64) int64 {
 	if !c.counter {
 		return int64(time.Since(c.start))
-	}
-	before := readTSC()
-	// A counter read on another core can be a little behind the anchor: the subtraction then
-	// wraps, and the OS clock is read instead.
-	if d := before - c.anchor; d < c.anchorTicks {
-		return c.anchorNS + int64(float64(d)*c.nsPerTick)
 	}
 	ns := int64(time.Since(c.start))
 	after := readTSC()
@@ -90,6 +100,7 @@ func (c *liveClock) elapsed() int64 {
 	if c.nsPerTick > 0 && float64(gap)*c.nsPerTick < float64(maxPairGap) {
 		c.anchor, c.anchorNS = mid, ns
 		c.anchorTicks = uint64(float64(anchorSpan) / c.nsPerTick)
+		c.nsPerTickFixed = uint64(c.nsPerTick * (1 << 32))
 	}
 	return ns
 }

@@ -193,14 +193,7 @@ func (r *Run) appendExtraLocked(e *entry, x *Event, pc uintptr) bool {
 
 // appendAtLocked is appendExtraLocked, at the time of the last event recorded if again.
 func (r *Run) appendAtLocked(e *entry, x *Event, pc uintptr, again bool) bool {
-	if r.halted {
-		return false
-	}
-	if r.n >= r.cfg.MaxEvents {
-		r.haltLocked(ReasonTruncated, fmt.Sprintf("stopped at %d events, the most a run may record", r.cfg.MaxEvents))
-		return false
-	}
-	if r.n%BudgetChunk == 0 && !r.reserveLocked() {
+	if r.n >= r.room && !r.roomLocked() {
 		return false
 	}
 	t := r.lastT
@@ -208,32 +201,48 @@ func (r *Run) appendAtLocked(e *entry, x *Event, pc uintptr, again bool) bool {
 		if s := r.seeded; s != nil {
 			t = s.now
 		} else {
-			t = int64(float64(r.clock.elapsed()) * r.speed)
+			t = r.clock.elapsed()
+			if r.speed != 1 { // the float conversions only for a run that is not at real time
+				t = int64(float64(t) * r.speed)
+			}
 		}
 		t = max(t, r.lastT)
 	}
 	r.lastT = t
-	e.t = t
+	line := e.line
 	if pc != 0 {
 		// The line cache's hit, written out: every event asks it.
-		line := 0
+		l := 0
 		if slot := &r.lineCache[(pc>>2)%uintptr(len(r.lineCache))]; slot.pc == pc {
-			line = slot.line
+			l = slot.line
 		} else {
-			line = r.lineLocked(pc)
+			l = r.lineLocked(pc)
 		}
-		if line <= maxLine {
-			e.line = uint16(line)
+		if l <= maxLine {
+			line = uint16(l)
 		}
 	}
+	aux := e.aux
 	if x != nil {
 		r.extras = append(r.extras, *x)
-		e.aux = uint32(len(r.extras))
+		aux = uint32(len(r.extras))
 	}
-	if r.n%entryChunk == 0 {
-		r.chunks = append(r.chunks, new([entryChunk]entry))
-	}
-	r.chunks[r.n/entryChunk][r.n%entryChunk] = *e
+	// Field by field, each read as wide as it was written: the caller has just written e a
+	// field at a time over a zeroed temporary, and copying it whole reads it in words that
+	// span those writes, which the CPU cannot forward from its store buffer: each such read
+	// waits for the writes to reach the cache, and that wait was a tenth of recording.
+	// TestEntryCopy fails if a field is left out.
+	d := &r.chunk[uint(r.n)%entryChunk]
+	d.t = t
+	d.text = e.text
+	d.aux = aux
+	d.obj = e.obj
+	d.g = e.g
+	d.line = line
+	d.kind = e.kind
+	d.closed = e.closed
+	d.op = e.op
+	d.packed = e.packed
 	r.n++
 	if !r.signalled {
 		// One token per read: the reader clears signalled when it takes events, so a burst of
@@ -244,6 +253,31 @@ func (r *Run) appendAtLocked(e *entry, x *Event, pc uintptr, again bool) bool {
 		default:
 		}
 	}
+	return true
+}
+
+// roomLocked is appendAtLocked's check of whether the next event may be recorded, made
+// when r.n reaches r.room: the run has halted (which sets room to 0), or reached MaxEvents,
+// or a storage chunk is full, when the budget is asked for the room of the next and it is
+// allocated. It sets the next room.
+//
+//go:noinline
+func (r *Run) roomLocked() bool {
+	if r.halted {
+		return false
+	}
+	if r.n >= r.cfg.MaxEvents {
+		r.haltLocked(ReasonTruncated, fmt.Sprintf("stopped at %d events, the most a run may record", r.cfg.MaxEvents))
+		return false
+	}
+	if r.n%entryChunk == 0 {
+		if !r.reserveLocked() {
+			return false
+		}
+		r.chunk = new([entryChunk]entry)
+		r.chunks = append(r.chunks, r.chunk)
+	}
+	r.room = min(r.cfg.MaxEvents, (r.n/entryChunk+1)*entryChunk)
 	return true
 }
 

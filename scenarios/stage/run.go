@@ -149,8 +149,12 @@ type Run struct {
 	halted    bool
 	signalled bool // a token for the events since the last read is in notify
 	n         int
-	lastT     int64
-	nextMsg   uint32
+	// room is where recording next stops to check (roomLocked): the end of the storage
+	// chunk being filled, or MaxEvents; 0 once halted. chunk is that storage chunk.
+	room    int
+	chunk   *[entryChunk]entry
+	lastT   int64
+	nextMsg uint32
 	// blocked counts a live run's goroutines blocked on channels, mutexes and waitgroups.
 	blocked int
 	// The trace (store.go): entries in chunks, the values' text, the numbers some kinds carry,
@@ -322,7 +326,7 @@ func (r *Run) haltLocked(reason Reason, message string) {
 		r.message = message
 	}
 	if !r.halted {
-		r.halted = true
+		r.halted, r.room = true, 0
 		for _, o := range r.live {
 			o.haltLocked(r)
 		}
@@ -366,5 +370,5 @@ func (r *Run) finish(parent context.Context) {
 		Leftover:   r.leftover,
 		Schedule:   r.sched.schedule(),
 	}
-	r.halted = true
+	r.halted, r.room = true, 0
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // TestKindNames checks that every stored kind stands for its own Kind, so a kind added to the
@@ -129,6 +130,26 @@ func TestPackedNumbers(t *testing.T) {
 		if a != c.a || b != c.b || ev.Value != c.value {
 			t.Errorf("%v reads back as %d, %d, %q", c, a, b, ev.Value)
 		}
+	}
+}
+
+// TestEntryCopy checks that recording stores every field of an entry as given (appendAtLocked
+// copies an entry a field at a time), so a field added to entry that the copy leaves out
+// fails here.
+func TestEntryCopy(t *testing.T) {
+	var e entry
+	bytes := unsafe.Slice((*byte)(unsafe.Pointer(&e)), unsafe.Sizeof(e))
+	for i := range bytes {
+		bytes[i] = byte(i + 1)
+	}
+	e.closed = true
+	r := &Run{cfg: Config{MaxEvents: 1}, lastT: e.t}
+	// Again, and without a pc: the time is the last event's and the line is e's own.
+	if !r.appendAtLocked(&e, nil, 0, true) {
+		t.Fatal("recording refused")
+	}
+	if got := r.chunks[0][0]; got != e {
+		t.Errorf("stored %+v, want %+v", got, e)
 	}
 }
 
