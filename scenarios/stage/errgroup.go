@@ -157,7 +157,10 @@ func (grp *Group) start(g *G, name string, f func(g *G) error, try bool, pc uint
 			child, ok = g.goLocked(name, pc, true)
 		}
 		r.leave(ok)
-		g.spawn(child, func(g *G) { grp.done(g, f(g), pc) })
+		if ok {
+			child.group, child.groupFn, child.groupPC = grp, f, pc
+		}
+		g.spawn(child, groupMain)
 		return true
 	case grp.roomLocked():
 		r.leave(grp.goEndLocked(g, opNone, pc))
@@ -165,7 +168,7 @@ func (grp *Group) start(g *G, name string, f func(g *G) error, try bool, pc uint
 		r.leave(grp.goEndLocked(g, opRefused, pc))
 		return false
 	default:
-		w := &groupWaiter{g: g, grp: grp, pc: pc}
+		w := g.waiterLocked(grp, pc, false)
 		grp.goers = append(grp.goers, w)
 		grp.wait(g, r, w, goingInGroup)
 	}
@@ -188,11 +191,25 @@ func (grp *Group) Wait(g *G) error {
 		r.leave(grp.waitEndLocked(g, opNone, pc))
 		return err
 	}
-	w := &groupWaiter{g: g, grp: grp, pc: pc, wait: true}
+	w := g.waiterLocked(grp, pc, true)
 	grp.waiters = append(grp.waiters, w)
 	grp.wait(g, r, w, waitingForGroup)
 	// Whoever let g go handed it the error, under the recorder lock: g needs no lock for it.
 	return w.err
+}
+
+// groupMain is the function of a live goroutine of a group: its own, then the group's done,
+// with the goroutine's return recorded in done's critical section.
+func groupMain(g *G) { g.group.doneAt(g, g.groupFn(g), g.groupPC, true) }
+
+// waiterLocked is g's waiter in grp's Go (or Wait, if wait), at pc: the one g keeps, since g
+// waits in one place at a time.
+func (g *G) waiterLocked(grp *Group, pc uintptr, wait bool) *groupWaiter {
+	if g.groupWait == nil {
+		g.groupWait = new(groupWaiter)
+	}
+	*g.groupWait = groupWaiter{g: g, grp: grp, pc: pc, wait: wait}
+	return g.groupWait
 }
 
 // wait parks g, whose w is queued, until it is let go; a halt unwinds it instead. r's lock is
@@ -207,13 +224,15 @@ func (grp *Group) wait(g *G, r *Run, w *groupWaiter, doing activity) {
 
 func (grp *Group) roomLocked() bool { return grp.limit < 0 || grp.active < grp.limit }
 
-// goEndLocked records the end of g's Go at pc, taking a slot unless o refuses it.
+// goEndLocked records the end of g's Go at pc, taking a slot unless o refuses it. It is
+// recorded in the critical section of an event just recorded (the Go's begin, or the done
+// that frees its slot), at that event's instant: it happened there.
 func (grp *Group) goEndLocked(g *G, o op, pc uintptr) bool {
 	old := grp.active
 	if o == opNone {
 		grp.active++
 	}
-	return g.recordWideLocked(&entry{kind: kindGroupGoEnd, obj: int32(grp.id), op: o}, int64(old), int64(grp.active), pc)
+	return g.recordWideAtLocked(&entry{kind: kindGroupGoEnd, obj: int32(grp.id), op: o}, int64(old), int64(grp.active), pc, true)
 }
 
 // waitEndLocked records the end of g's Wait at pc, then cancels the group's context, as
@@ -223,7 +242,8 @@ func (grp *Group) waitEndLocked(g *G, _ op, pc uintptr) bool {
 	if grp.err != nil {
 		e.text = g.run.texts.addString(grp.err.Error())
 	}
-	if !g.recordLocked(&e, pc) {
+	// As a Go's end is (goEndLocked), in the critical section of an event just recorded.
+	if !g.recordAgainLocked(&e, pc) {
 		return false
 	}
 	return grp.ctx == nil || g.run.cancelLocked(grp.ctx, context.Canceled, g, pc)
@@ -232,7 +252,10 @@ func (grp *Group) waitEndLocked(g *G, _ op, pc uintptr) bool {
 // done is the end of a goroutine of the group, whose function returned err: the first error
 // is kept and cancels the context; the slot it frees goes to the longest waiting Go, and the
 // last one lets the Waits go. pc is the Go that started it.
-func (grp *Group) done(g *G, err error, pc uintptr) {
+func (grp *Group) done(g *G, err error, pc uintptr) { grp.doneAt(g, err, pc, false) }
+
+// doneAt is done, which records g's return too if exits: g returns right after it.
+func (grp *Group) doneAt(g *G, err error, pc uintptr, exits bool) {
 	msg := ""
 	if err != nil {
 		msg = err.Error() // before the lock: it is the scenario's method
@@ -257,7 +280,11 @@ func (grp *Group) done(g *G, err error, pc uintptr) {
 			}
 		}
 	}
-	r.leave(ok && grp.serveLocked())
+	ok = ok && grp.serveLocked()
+	if ok && exits {
+		ok = g.exitedLocked()
+	}
+	r.leave(ok)
 }
 
 // serveLocked gives free slots to the Go calls waiting, in the order they came, and once no

@@ -17,6 +17,16 @@ type G struct {
 	run  *Run
 	// aliveAt is g's place in run.alive while it is alive.
 	aliveAt int
+	// A goroutine of an errgroup, live: its group, the function it runs and the line of its
+	// Go (errgroup.go, groupMain), kept here rather than in a closure made for each Go.
+	group   *Group
+	groupFn func(*G) error
+	groupPC uintptr
+	// groupWait is what g waits in an errgroup's Wait or Go with, made the first time: a wait
+	// of g's that ended is over with it.
+	groupWait *groupWaiter
+	// exited: g's return is recorded already (exitedLocked).
+	exited bool
 	// doing is what g is doing, on the object doingObj (activity.go), or in a select on the
 	// objects of selecting. Guarded by run.mu.
 	doing    activity
@@ -93,6 +103,9 @@ func (r *Run) spawn(g *G, fn func(*G)) {
 // exit records how g's function ended. A normal return of main ends the run, as in Go.
 func (g *G) exit() {
 	v := recover()
+	if g.exited {
+		return // recorded with the last event of its function (exitedLocked)
+	}
 	r := g.run
 	r.mu.Lock()
 	r.removeAliveLocked(g)
@@ -143,6 +156,16 @@ func (r *Run) aliveInStartOrderLocked() []*G {
 	gs := slices.Clone(r.alive)
 	slices.SortFunc(gs, func(a, b *G) int { return a.id - b.id })
 	return gs
+}
+
+// exitedLocked records the normal return of g, a live goroutine other than main, in the
+// critical section of the event its function ends with, at that event's instant, which
+// spares the exit a critical section of its own (exit then has nothing left to do).
+func (g *G) exitedLocked() bool {
+	r := g.run
+	r.removeAliveLocked(g)
+	g.exited = true
+	return g.recordAgainLocked(&entry{kind: kindExit}, 0)
 }
 
 // noteLeftoverLocked lists the goroutines main leaves behind, in the order they started.

@@ -114,14 +114,22 @@ func (g *G) recordAgainLocked(e *entry, pc uintptr) bool {
 // it has no text of its own, its value being what its numbers say, and the second is within
 // an int32 of the first, as they nearly always are; otherwise they go to the side store.
 func (g *G) recordWideLocked(e *entry, a, b int64, pc uintptr) bool {
+	return g.recordWideAtLocked(e, a, b, pc, false)
+}
+
+// recordWideAtLocked is recordWideLocked, at the instant of the event just recorded if again
+// (see recordAgainLocked).
+func (g *G) recordWideAtLocked(e *entry, a, b int64, pc uintptr, again bool) bool {
 	if step, ok := numbersStep(e.kind, e.op); ok {
 		if b-a == step && a == int64(int32(a)) {
 			e.aux, e.packed = uint32(int32(a)), true
-			return g.recordLocked(e, pc)
+			e.g = uint16(g.id)
+			return g.run.appendAtLocked(e, nil, pc, again)
 		}
 	} else if d := b - a; e.text == (textRef{}) && d == int64(int32(d)) && (d < 0) == (b < a) {
 		e.text, e.aux, e.packed = wholeInt(a), uint32(int32(d)), true
-		return g.recordLocked(e, pc)
+		e.g = uint16(g.id)
+		return g.run.appendAtLocked(e, nil, pc, again)
 	}
 	r := g.run
 	if r.nwides%wideChunk == 0 {
@@ -130,7 +138,8 @@ func (g *G) recordWideLocked(e *entry, a, b int64, pc uintptr) bool {
 	r.wides[r.nwides/wideChunk][r.nwides%wideChunk] = wide{a, b}
 	r.nwides++
 	e.aux = uint32(r.nwides)
-	return g.recordLocked(e, pc)
+	e.g = uint16(g.id)
+	return r.appendAtLocked(e, nil, pc, again)
 }
 
 // recordExtraLocked is recordLocked for an event of a rare kind (auxExtra), whose fields an
