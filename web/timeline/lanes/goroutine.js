@@ -97,6 +97,17 @@ function paintSpans(tl, ctx, g, top, { X, t0, t1, ph, until }) {
     const b = sp.t1 === null ? end : Math.min(sp.t1, ph);
     return X(Math.min(b, t1));
   };
+  // A pixel column of several spans shows each kind as strong as the share of the column it
+  // fills. The columns are drawn after the loop, a path for each kind and strength (to a 32nd),
+  // kinds in the order a column layers them: a dense lane is then tens of fills, not four a
+  // column.
+  const columnsOf = [[], [], [], []]; // by MIXED index: strength * 32 → the columns' px
+  const mixed = (kind, f, px) => {
+    if (f <= 0) return;
+    const byStrength = columnsOf[MIXED.indexOf(kind)];
+    const level = Math.round(Math.min(1, Math.max(0.2, f * 1.5)) * 32);
+    (byStrength[level] ||= []).push(px);
+  };
   for (let i = first; i < last;) {
     const s = spans[i];
     const xa = X(s.t0);
@@ -122,18 +133,48 @@ function paintSpans(tl, ctx, g, top, { X, t0, t1, ph, until }) {
     const fs = (tl.cs - s.cs + (tl.kind === SLEEP ? tlIn : 0)) * share;
     const fb = (tl.cb - s.cb + (tl.kind === BLOCKED ? tlIn : 0)) * share;
     const fr = (tl.cr - s.cr + (tl.kind === RUNNABLE ? tlIn : 0)) * share;
-    for (const [kind, f] of [[RUNNABLE, fr], [SLEEP, fs], [WORK, fw], [BLOCKED, fb]]) {
-      if (f <= 0) continue;
-      ctx.globalAlpha = Math.min(1, Math.max(0.2, f * 1.5));
-      drawSpan(kind, px, px + 1);
-    }
-    ctx.globalAlpha = 1;
+    mixed(RUNNABLE, fr, px);
+    mixed(SLEEP, fs, px);
+    mixed(WORK, fw, px);
+    mixed(BLOCKED, fb, px);
     const tail = spans[j - 1];
     const tailEnd = spanX(tail);
     if (tailEnd > px + 1) drawSpan(tail.kind, px + 1, tailEnd - (tailEnd - px > 5 ? 1 : 0));
     i = j;
   }
+  MIXED.forEach((kind, m) => {
+    columnsOf[m].forEach((pxs, level) => {
+      if (!pxs) return;
+      ctx.globalAlpha = level / 32;
+      const y = kind === BLOCKED ? cy - bh / 2 + 1 : kind === RUNNABLE ? cy - bh / 2 + 2 : cy - bh / 2;
+      const h = kind === BLOCKED ? bh - 2 : kind === RUNNABLE ? bh - 4 : bh;
+      ctx.beginPath();
+      for (const px of pxs) ctx.rect(px, y, 1, h);
+      if (kind === RUNNABLE) {
+        // opaque, hatched and edged, as drawSpan draws it
+        ctx.fillStyle = C.bg;
+        ctx.fill();
+        ctx.fillStyle = hatchPattern(tl, RUNNABLE);
+        ctx.fill();
+        ctx.beginPath();
+        for (const px of pxs) {
+          ctx.moveTo(px + 0.5, y + 0.5);
+          ctx.lineTo(px + 0.5, y + h - 0.5);
+        }
+        ctx.strokeStyle = C.runnable;
+        ctx.lineWidth = 1;
+        ctx.stroke();
+      } else {
+        ctx.fillStyle = kind === WORK ? C.working : kind === BLOCKED ? C.blocked : hatchPattern(tl);
+        ctx.fill();
+      }
+    });
+  });
+  ctx.globalAlpha = 1;
 }
+
+// MIXED are the kinds a pixel column of several spans shows, in the order it layers them.
+const MIXED = [RUNNABLE, SLEEP, WORK, BLOCKED];
 
 // paintMarks draws g's marks up to the playhead — prints, panics, deadlocks, leaks, atomics —
 // and its exit.
