@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"interleave/scenarios/stage"
 )
@@ -182,14 +181,7 @@ func TestEveryRunGivesItsRoomBack(t *testing.T) {
 				t.Fatalf("the waiting run holds %d events' room, want %d", held, stage.BudgetChunk)
 			}
 			conn.Close()
-			// A session returns only after its run has ended and its stream let go of it.
-			done := make(chan struct{})
-			go func() { ts.app.sessions.Wait(); close(done) }()
-			select {
-			case <-done:
-			case <-time.After(guard):
-				t.Fatal("the session did not end after its client left")
-			}
+			ts.waitSessionsEnd(t)
 		}},
 		{"a trace", func(t *testing.T) {
 			if resp, body := get(t, ts, "/api/scenarios/flood/trace?lines=6000&seed=1"); resp.StatusCode != http.StatusOK {

@@ -96,13 +96,7 @@ func TestAVanishingClientEndsItsBlockedRun(t *testing.T) {
 				_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, ""), time.Now().Add(guard))
 			}
 			conn.Close()
-			done := make(chan struct{})
-			go func() { ts.app.sessions.Wait(); close(done) }()
-			select {
-			case <-done:
-			case <-time.After(guard):
-				t.Fatal("the session did not end after its client left")
-			}
+			ts.waitSessionsEnd(t)
 			if total, _ := ts.app.runSlots.running(""); total != 0 {
 				t.Errorf("%d run slots still taken after the client left", total)
 			}

@@ -82,6 +82,19 @@ func startTestServer(t *testing.T, a *app, wrap func(net.Listener) net.Listener)
 	return ts
 }
 
+// waitSessionsEnd waits for every session of ts to end, as one does once its client has left
+// (a session returns only after its run has ended and its stream let go of it).
+func (ts *testServer) waitSessionsEnd(t *testing.T) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() { ts.app.sessions.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(guard):
+		t.Fatal("the session did not end after its client left")
+	}
+}
+
 func (ts *testServer) wsURL() string { return "ws" + strings.TrimPrefix(ts.srv.URL, "http") + "/ws" }
 
 func (ts *testServer) dial(t *testing.T) *websocket.Conn {
@@ -347,13 +360,7 @@ func TestSocketClientThatVanishesCancelsItsRun(t *testing.T) {
 		t.Fatalf("got %q, want meta", m.Type)
 	}
 	conn.Close()
-	done := make(chan struct{})
-	go func() { ts.app.sessions.Wait(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(guard):
-		t.Fatal("the session did not end after its client left")
-	}
+	ts.waitSessionsEnd(t)
 	// The session returns only after its run has ended; goleak (TestMain) checks that every
 	// scenario goroutine is gone.
 }
