@@ -106,14 +106,7 @@ export function setSchedule(form, schedule) {
  * no challenge.
  */
 export function setChallenge(form, id) {
-  let input = form.querySelector('input[name="challenge"]');
-  if (!input) {
-    input = document.createElement('input');
-    input.type = 'hidden';
-    input.name = 'challenge';
-    form.append(input);
-  }
-  input.value = id;
+  hiddenField(form, 'challenge', id);
 }
 
 // hiddenField gives the form a hidden field name holding value, or takes it away for ''.

@@ -120,26 +120,22 @@ func (g *G) recordWideLocked(e *entry, a, b int64, pc uintptr) bool {
 // recordWideAtLocked is recordWideLocked, at the instant of the event just recorded if again
 // (see recordAgainLocked).
 func (g *G) recordWideAtLocked(e *entry, a, b int64, pc uintptr, again bool) bool {
-	if step, ok := numbersStep(e.kind, e.op); ok {
-		if b-a == step && a == int64(int32(a)) {
-			e.aux, e.packed = uint32(int32(a)), true
-			e.g = uint16(g.id)
-			return g.run.appendAtLocked(e, nil, pc, again)
+	switch step, stepped := numbersStep(e.kind, e.op); {
+	case stepped && b-a == step && a == int64(int32(a)):
+		e.aux, e.packed = uint32(int32(a)), true
+	case !stepped && e.text == (textRef{}) && b-a == int64(int32(b-a)) && (b-a < 0) == (b < a):
+		e.text, e.aux, e.packed = wholeInt(a), uint32(int32(b-a)), true
+	default:
+		r := g.run
+		if r.nwides%wideChunk == 0 {
+			r.wides = append(r.wides, new([wideChunk]wide))
 		}
-	} else if d := b - a; e.text == (textRef{}) && d == int64(int32(d)) && (d < 0) == (b < a) {
-		e.text, e.aux, e.packed = wholeInt(a), uint32(int32(d)), true
-		e.g = uint16(g.id)
-		return g.run.appendAtLocked(e, nil, pc, again)
+		r.wides[r.nwides/wideChunk][r.nwides%wideChunk] = wide{a, b}
+		r.nwides++
+		e.aux = uint32(r.nwides)
 	}
-	r := g.run
-	if r.nwides%wideChunk == 0 {
-		r.wides = append(r.wides, new([wideChunk]wide))
-	}
-	r.wides[r.nwides/wideChunk][r.nwides%wideChunk] = wide{a, b}
-	r.nwides++
-	e.aux = uint32(r.nwides)
 	e.g = uint16(g.id)
-	return r.appendAtLocked(e, nil, pc, again)
+	return g.run.appendAtLocked(e, nil, pc, again)
 }
 
 // recordExtraLocked is recordLocked for an event of a rare kind (auxExtra), whose fields an
